@@ -1,0 +1,310 @@
+// kiosk-admin: the command-line tool on the core, for staff and council IT.
+// Every command reads kiosk.toml (--config, $KIOSK_CONFIG, or
+// ./kiosk-config/kiosk.toml) for defaults; --db and --survey override.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/clock.hpp"
+#include "kiosk/config.hpp"
+#include "kiosk/crypto.hpp"
+#include "kiosk/export.hpp"
+#include "kiosk/simulate.hpp"
+#include "kiosk/store.hpp"
+#include "kiosk/survey.hpp"
+
+using namespace kiosk;
+
+namespace {
+
+const char* const kUsage = R"(usage: kiosk-admin COMMAND [options]
+
+Commands:
+  validate FILE                      check a survey definition; exit 0 if good, 1 with the error
+  status                             responses by state, sync state, database size
+  simulate --responses N [--seed S]  add N realistic completed responses (demos, benchmarks)
+  export --format csv|jsonl|codebook --out FILE    (FILE "-" is standard output)
+  summary                            counts and percentages per question, by service point
+  verify                             integrity check; every content hash recomputed
+  backup --out FILE                  consistent copy of the database while it is in use
+  hash-pin                           read a PIN on standard input, print its Argon2id hash
+  close-unfinished                   mark responses left in progress as abandoned
+
+Options for all commands:
+  --config FILE   kiosk.toml to use (default $KIOSK_CONFIG or kiosk-config/kiosk.toml)
+  --db FILE       response database (default: database in kiosk.toml)
+  --survey FILE   survey definition (default: survey in kiosk.toml)
+)";
+
+struct Args {
+  std::string command;
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> opts;
+};
+
+std::optional<Args> parse_args(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "-h" || s == "--help") return std::nullopt;
+    if (s.rfind("--", 0) == 0) {
+      const auto eq = s.find('=');
+      if (eq != std::string::npos) {
+        a.opts[s.substr(2, eq - 2)] = s.substr(eq + 1);
+      } else if (s == "--once") {
+        a.opts["once"] = "1";
+      } else {
+        if (i + 1 >= argc) {
+          std::cerr << "kiosk-admin: option " << s << " needs a value\n";
+          std::exit(2);
+        }
+        a.opts[s.substr(2)] = argv[++i];
+      }
+    } else if (a.command.empty()) {
+      a.command = s;
+    } else {
+      a.positional.push_back(s);
+    }
+  }
+  if (a.command.empty()) return std::nullopt;
+  return a;
+}
+
+int fail(const std::string& msg, int code = 1) {
+  std::cerr << "kiosk-admin: " << msg << "\n";
+  return code;
+}
+
+class Context {
+ public:
+  explicit Context(const Args& a) : args_(a) {}
+
+  const std::string* opt(const std::string& k) const {
+    auto it = args_.opts.find(k);
+    return it == args_.opts.end() ? nullptr : &it->second;
+  }
+
+  Result<KioskConfig*> config() {
+    if (config_) return &*config_;
+    std::string path;
+    if (const auto* c = opt("config"))
+      path = *c;
+    else if (const char* env = std::getenv("KIOSK_CONFIG"); env && *env)
+      path = env;
+    else
+      path = "kiosk-config/kiosk.toml";
+    auto c = load_config(path);
+    if (!c) return c.error();
+    config_ = std::move(c).value();
+    return &*config_;
+  }
+
+  Result<std::string> db_path() {
+    if (const auto* d = opt("db")) return *d;
+    auto c = config();
+    if (!c) return make_error(c.message() + "\n(give --db FILE, or --config with a kiosk.toml)");
+    return (*c)->database_path;
+  }
+
+  Result<Survey*> survey() {
+    if (survey_) return &*survey_;
+    std::string path;
+    if (const auto* s = opt("survey")) {
+      path = *s;
+    } else {
+      auto c = config();
+      if (!c) return make_error(c.message() + "\n(give --survey FILE, or --config with a kiosk.toml)");
+      path = (*c)->survey_path;
+    }
+    auto s = load_survey_file(path);
+    if (!s) return s.error();
+    survey_ = std::move(s).value();
+    return &*survey_;
+  }
+
+  Result<std::unique_ptr<Store>> store(db::OpenMode mode) {
+    auto p = db_path();
+    if (!p) return p.error();
+    if (mode == db::OpenMode::Create)
+      if (auto st = ensure_parent_dir(*p); !st) return st.error();
+    return Store::open(*p, mode);
+  }
+
+ private:
+  const Args& args_;
+  std::optional<KioskConfig> config_;
+  std::optional<Survey> survey_;
+};
+
+int cmd_validate(const Args& a) {
+  if (a.positional.size() != 1) return fail("usage: kiosk-admin validate FILE", 2);
+  auto s = load_survey_file(a.positional[0]);
+  if (!s) return fail(s.message());
+  size_t conditional = 0;
+  for (const auto& q : s->questions) conditional += q.show_if ? 1 : 0;
+  std::cout << "ok: " << a.positional[0] << ": survey \"" << s->id << "\" version " << s->version << ", "
+            << s->sections.size() << " sections, " << s->questions.size() << " questions (" << conditional
+            << " shown only under conditions), locales:";
+  for (const auto& l : s->locales) std::cout << ' ' << l;
+  std::cout << "\n";
+  return 0;
+}
+
+std::string human_bytes(std::int64_t b) {
+  char buf[64];
+  if (b >= 1 << 30)
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(b) / (1 << 30));
+  else if (b >= 1 << 20)
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(b) / (1 << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f kB", static_cast<double>(b) / 1024.0);
+  return buf;
+}
+
+int cmd_status(Context& ctx) {
+  auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  auto c = (*st)->counts();
+  if (!c) return fail(c.message());
+  std::cout << "database:     " << (*st)->path() << " (" << human_bytes(c->file_bytes) << ")\n";
+  std::cout << "completed:    " << c->completed << "\n";
+  std::cout << "in progress:  " << c->in_progress << "\n";
+  std::cout << "abandoned:    " << c->abandoned << "\n";
+  std::cout << "pending sync: " << c->pending;
+  if (c->pending) std::cout << " (oldest completed " << c->oldest_pending_utc << ")";
+  std::cout << "\nsynced:       " << c->synced;
+  if (c->synced) std::cout << " (last receipt " << c->last_synced_utc << ")";
+  std::cout << "\nconflicts:    " << c->conflict << "\n";
+  return 0;
+}
+
+int cmd_simulate(Context& ctx) {
+  const auto* n = ctx.opt("responses");
+  if (!n) return fail("usage: kiosk-admin simulate --responses N [--seed S] [--db FILE]", 2);
+  SimulateOptions o;
+  try {
+    o.responses = std::stoll(*n);
+    if (const auto* s = ctx.opt("seed")) o.seed = std::stoull(*s);
+  } catch (const std::exception&) {
+    return fail("--responses and --seed take whole numbers", 2);
+  }
+  if (o.responses < 0) return fail("--responses must not be negative", 2);
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  if (auto cfg = ctx.config(); cfg) {
+    o.kiosk_id = (*cfg)->kiosk_id;
+    o.service_points.clear();
+    for (const auto& sp : (*cfg)->service_points) o.service_points.push_back(sp.id);
+  }
+  if (const auto* k = ctx.opt("kiosk-id")) o.kiosk_id = *k;
+  if (const auto* sp = ctx.opt("service-point")) o.service_points = {*sp};
+  auto st = ctx.store(db::OpenMode::Create);
+  if (!st) return fail(st.message());
+  auto done = simulate_into(**st, **survey, o);
+  if (!done) return fail(done.message());
+  std::cout << "added " << *done << " simulated completed responses to " << (*st)->path() << "\n";
+  return 0;
+}
+
+int cmd_export(Context& ctx) {
+  const auto* fmt = ctx.opt("format");
+  const auto* out = ctx.opt("out");
+  if (!fmt || !out) return fail("usage: kiosk-admin export --format csv|jsonl|codebook --out FILE", 2);
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  if (*fmt == "codebook") {
+    if (auto s = export_codebook(**survey, *out); !s) return fail(s.message());
+    if (*out != "-") std::cerr << "wrote the codebook of " << (*survey)->questions.size() << " questions to " << *out << "\n";
+    return 0;
+  }
+  if (*fmt != "csv" && *fmt != "jsonl") return fail("unknown format \"" + *fmt + "\" (csv, jsonl or codebook)", 2);
+  auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  auto n = *fmt == "csv" ? export_csv(**st, **survey, *out) : export_jsonl(**st, **survey, *out);
+  if (!n) return fail(n.message());
+  if (*out != "-") std::cerr << "wrote " << *n << " completed responses to " << *out << "\n";
+  return 0;
+}
+
+int cmd_summary(Context& ctx) {
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  auto s = summarise(**st, **survey, (*survey)->default_locale);
+  if (!s) return fail(s.message());
+  std::cout << format_summary(**survey, *s);
+  return 0;
+}
+
+int cmd_verify(Context& ctx) {
+  auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  auto r = (*st)->verify();
+  if (!r) return fail(r.message());
+  std::cout << "integrity check: " << r->integrity << "\n";
+  std::cout << "completed responses re-hashed: " << r->checked << "\n";
+  for (const auto& p : r->problems) std::cout << "problem: " << p << "\n";
+  std::cout << (r->ok() ? "verify: ok\n" : "verify: FAILED\n");
+  return r->ok() ? 0 : 1;
+}
+
+int cmd_backup(Context& ctx) {
+  const auto* out = ctx.opt("out");
+  if (!out) return fail("usage: kiosk-admin backup --out FILE", 2);
+  auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  if (auto s = (*st)->backup_to(*out); !s) return fail(s.message());
+  std::cerr << "backed up " << (*st)->path() << " to " << *out << "\n";
+  return 0;
+}
+
+int cmd_hash_pin() {
+  if (isatty(STDIN_FILENO)) std::cerr << "PIN (4 to 12 digits): ";
+  std::string pin;
+  std::getline(std::cin, pin);
+  if (pin.size() < 4 || pin.size() > 12 || pin.find_first_not_of("0123456789") != std::string::npos)
+    return fail("a PIN is 4 to 12 digits", 2);
+  if (auto s = crypto_init(); !s) return fail(s.message());
+  auto h = hash_pin(pin);
+  if (!h) return fail(h.message());
+  std::cout << *h << "\n";
+  return 0;
+}
+
+int cmd_close_unfinished(Context& ctx) {
+  auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  auto n = (*st)->close_unfinished(format_utc(SystemClock{}.now()));
+  if (!n) return fail(n.message());
+  std::cout << "closed " << *n << " unfinished responses as abandoned\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = parse_args(argc, argv);
+  if (!args) {
+    std::cout << kUsage;
+    return argc > 1 ? 0 : 2;
+  }
+  Context ctx(*args);
+  const std::string& c = args->command;
+  if (c == "validate") return cmd_validate(*args);
+  if (c == "status") return cmd_status(ctx);
+  if (c == "simulate") return cmd_simulate(ctx);
+  if (c == "export") return cmd_export(ctx);
+  if (c == "summary") return cmd_summary(ctx);
+  if (c == "verify") return cmd_verify(ctx);
+  if (c == "backup") return cmd_backup(ctx);
+  if (c == "hash-pin") return cmd_hash_pin();
+  if (c == "close-unfinished") return cmd_close_unfinished(ctx);
+  return fail("unknown command \"" + c + "\"\n" + kUsage, 2);
+}

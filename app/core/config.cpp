@@ -1,0 +1,209 @@
+#include "kiosk/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+namespace kiosk {
+namespace fs = std::filesystem;
+
+const ServicePoint* KioskConfig::find_service_point(const std::string& id) const {
+  for (const auto& sp : service_points)
+    if (sp.id == id) return &sp;
+  return nullptr;
+}
+
+std::string resolve_path(const std::string& p, const std::string& base_dir) {
+  if (p.empty()) return p;
+  if (p == "~" || p.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : "") + p.substr(1);
+  }
+  if (p[0] == '/') return p;
+  return (fs::path(base_dir) / p).lexically_normal().string();
+}
+
+Status ensure_parent_dir(const std::string& file_path) {
+  std::error_code ec;
+  const auto dir = fs::path(file_path).parent_path();
+  if (!dir.empty()) fs::create_directories(dir, ec);
+  if (ec) return make_error(dir.string() + ": cannot create directory (" + ec.message() + ")");
+  return {};
+}
+
+namespace {
+
+struct ConfigError {
+  std::string message;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+  [[noreturn]] void fail(const toml::node& n, const std::string& path, const std::string& what) const {
+    std::ostringstream m;
+    m << file_ << ':' << n.source().begin.line << ':' << n.source().begin.column << ": " << path << ": " << what;
+    throw ConfigError{m.str()};
+  }
+  std::string str(const toml::table& t, const std::string& path, const char* key, bool required,
+                  std::string dflt = {}) const {
+    const auto* n = t.get(key);
+    if (!n) {
+      if (required) throw ConfigError{file_ + ": " + path + "." + key + ": is missing"};
+      return dflt;
+    }
+    const auto* v = n->as_string();
+    if (!v) fail(*n, path + "." + key, "must be a string");
+    return v->get();
+  }
+  int integer(const toml::table& t, const std::string& path, const char* key, int dflt, int lo, int hi) const {
+    const auto* n = t.get(key);
+    if (!n) return dflt;
+    const auto* v = n->as_integer();
+    if (!v) fail(*n, path + "." + key, "must be a whole number");
+    if (v->get() < lo || v->get() > hi)
+      fail(*n, path + "." + key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    return static_cast<int>(v->get());
+  }
+  const toml::table* table(const toml::table& t, const char* key) const {
+    const auto* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->as_table()) fail(*n, key, "must be a table");
+    return n->as_table();
+  }
+  void known(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> keys) const {
+    for (const auto& [k, v] : t) {
+      bool ok = false;
+      for (auto key : keys) ok = ok || key == k.str();
+      if (!ok) fail(v, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()), "unknown setting");
+    }
+  }
+
+ private:
+  std::string file_;
+};
+
+toml::table parse_file(const std::string& path) {
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream m;
+    if (e.source().begin.line == 0)
+      m << path << ": cannot read (" << e.description() << ")";
+    else
+      m << path << ':' << e.source().begin.line << ':' << e.source().begin.column << ": invalid TOML: "
+        << e.description();
+    throw ConfigError{m.str()};
+  }
+}
+
+void load_service_points(KioskConfig& c, const std::string& path) {
+  const auto root = parse_file(path);
+  Reader r(path);
+  r.known(root, "", {"service_point"});
+  const auto* arr = root["service_point"].as_array();
+  if (!arr || arr->empty()) throw ConfigError{path + ": no [[service_point]] tables"};
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const std::string p = "service_point[" + std::to_string(i) + "]";
+    const auto* t = (*arr)[i].as_table();
+    if (!t) r.fail((*arr)[i], p, "must be a table");
+    r.known(*t, p, {"id", "name", "kind", "address", "page", "hours"});
+    ServicePoint sp;
+    sp.id = r.str(*t, p, "id", true);
+    sp.name = r.str(*t, p, "name", true);
+    sp.kind = r.str(*t, p, "kind", false);
+    sp.address = r.str(*t, p, "address", false);
+    sp.page = r.str(*t, p, "page", false);
+    if (const auto* h = t->get("hours")) {
+      const auto* ha = h->as_array();
+      if (!ha) r.fail(*h, p + ".hours", "must be a list of lines such as \"Monday 9:30 to 17:00\"");
+      for (const auto& line : *ha) {
+        if (!line.as_string()) r.fail(line, p + ".hours", "must contain strings");
+        sp.hours.push_back(line.as_string()->get());
+      }
+    }
+    if (c.find_service_point(sp.id)) r.fail(*t, p + ".id", "duplicate service point \"" + sp.id + "\"");
+    c.service_points.push_back(std::move(sp));
+  }
+}
+
+}  // namespace
+
+Result<KioskConfig> load_config(const std::string& path) {
+  try {
+    KioskConfig c;
+    c.config_path = path;
+    const std::string dir = fs::absolute(fs::path(path)).parent_path().string();
+    const auto root = parse_file(path);
+    Reader r(path);
+    r.known(root, "", {"kiosk", "sync", "session", "staff", "admin"});
+    const auto* k = r.table(root, "kiosk");
+    if (!k) throw ConfigError{path + ": [kiosk] table is missing"};
+    r.known(*k, "kiosk", {"id", "name", "service_point", "survey", "database", "pages", "service_points", "locale"});
+    c.kiosk_id = r.str(*k, "kiosk", "id", true);
+    c.kiosk_name = r.str(*k, "kiosk", "name", false, c.kiosk_id);
+    c.service_point = r.str(*k, "kiosk", "service_point", true);
+    c.survey_path = resolve_path(r.str(*k, "kiosk", "survey", true), dir);
+    c.database_path = resolve_path(r.str(*k, "kiosk", "database", false, "~/.local/share/library-kiosk/" + c.kiosk_id + ".db"), dir);
+    c.pages_dir = resolve_path(r.str(*k, "kiosk", "pages", false, "pages"), dir);
+    c.default_locale = r.str(*k, "kiosk", "locale", false, "en");
+    load_service_points(c, resolve_path(r.str(*k, "kiosk", "service_points", false, "service-points.toml"), dir));
+    if (!c.find_service_point(c.service_point))
+      r.fail(*k->get("service_point"), "kiosk.service_point",
+             "\"" + c.service_point + "\" is not listed in the service points file");
+
+    if (const auto* s = r.table(root, "sync")) {
+      r.known(*s, "sync", {"hub_url", "token", "interval_seconds", "heartbeat_seconds", "batch_size", "retention_days",
+                           "connect_timeout_seconds", "stall_timeout_seconds", "ca_file"});
+      c.sync.hub_url = r.str(*s, "sync", "hub_url", false);
+      c.sync.token = r.str(*s, "sync", "token", false);
+      c.sync.interval_seconds = r.integer(*s, "sync", "interval_seconds", 60, 5, 86400);
+      c.sync.heartbeat_seconds = r.integer(*s, "sync", "heartbeat_seconds", 300, 10, 86400);
+      c.sync.batch_size = r.integer(*s, "sync", "batch_size", 200, 1, 5000);
+      c.sync.retention_days = r.integer(*s, "sync", "retention_days", -1, -1, 36500);
+      c.sync.connect_timeout_seconds = r.integer(*s, "sync", "connect_timeout_seconds", 10, 1, 300);
+      c.sync.stall_timeout_seconds = r.integer(*s, "sync", "stall_timeout_seconds", 30, 1, 600);
+      c.sync.ca_file = resolve_path(r.str(*s, "sync", "ca_file", false), dir);
+    }
+    if (const char* env = std::getenv("KIOSK_HUB_TOKEN"); env && *env) c.sync.token = env;
+
+    if (const auto* s = r.table(root, "session")) {
+      r.known(*s, "session", {"idle_warning_seconds", "idle_response_seconds", "max_extensions",
+                              "assisted_idle_warning_seconds", "thank_you_seconds"});
+      c.session.idle_warning_seconds = r.integer(*s, "session", "idle_warning_seconds", 90, 10, 3600);
+      c.session.idle_response_seconds = r.integer(*s, "session", "idle_response_seconds", 30, 20, 600);
+      c.session.max_extensions = r.integer(*s, "session", "max_extensions", 12, 10, 1000);
+      c.session.assisted_idle_warning_seconds = r.integer(*s, "session", "assisted_idle_warning_seconds", 0, 0, 86400);
+      c.session.thank_you_seconds = r.integer(*s, "session", "thank_you_seconds", 12, 3, 120);
+    }
+    if (const auto* s = root.get("staff")) {
+      const auto* arr = s->as_array();
+      if (!arr) r.fail(*s, "staff", "must be a list of [[staff]] tables");
+      for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string p = "staff[" + std::to_string(i) + "]";
+        const auto* t = (*arr)[i].as_table();
+        if (!t) r.fail((*arr)[i], p, "must be a table");
+        r.known(*t, p, {"id", "name", "pin_hash"});
+        StaffMember m{r.str(*t, p, "id", true), r.str(*t, p, "name", false), r.str(*t, p, "pin_hash", true)};
+        if (m.pin_hash.rfind("$argon2id$", 0) != 0)
+          r.fail(*t->get("pin_hash"), p + ".pin_hash", "must be an Argon2id hash from `kiosk-admin hash-pin`, never a PIN");
+        c.staff.push_back(std::move(m));
+      }
+    }
+    if (const auto* a = r.table(root, "admin")) {
+      r.known(*a, "admin", {"pin_hash", "pin_attempts", "pin_lockout_seconds"});
+      c.admin_pin_hash = r.str(*a, "admin", "pin_hash", false);
+      if (!c.admin_pin_hash.empty() && c.admin_pin_hash.rfind("$argon2id$", 0) != 0)
+        r.fail(*a->get("pin_hash"), "admin.pin_hash", "must be an Argon2id hash from `kiosk-admin hash-pin`, never a PIN");
+      c.pin_attempts = r.integer(*a, "admin", "pin_attempts", 5, 1, 20);
+      c.pin_lockout_seconds = r.integer(*a, "admin", "pin_lockout_seconds", 300, 10, 86400);
+    }
+    return c;
+  } catch (const ConfigError& e) {
+    return make_error(e.message);
+  }
+}
+
+}  // namespace kiosk

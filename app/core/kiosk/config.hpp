@@ -1,0 +1,58 @@
+// kiosk.toml: what this kiosk is, where it stands, which survey it runs,
+// where its data lives and how it syncs. Paths are relative to the file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kiosk/result.hpp"
+
+namespace kiosk {
+
+struct ServicePoint {
+  std::string id, name, kind, address, page;  // page: Markdown file under pages/
+  std::vector<std::string> hours;             // "Monday 9:30 to 17:00", as staff configure them
+};
+
+struct StaffMember {
+  std::string id, name, pin_hash;  // Argon2id, from `kiosk-admin hash-pin`
+};
+
+struct KioskConfig {
+  std::string config_path;
+  std::string kiosk_id, kiosk_name;
+  std::string service_point;  // id of one of service_points
+  std::string survey_path, database_path, pages_dir;
+  std::string default_locale = "en";
+  std::vector<ServicePoint> service_points;
+
+  struct Sync {
+    std::string hub_url, token;
+    int interval_seconds = 60, heartbeat_seconds = 300, batch_size = 200;
+    int retention_days = -1;  // -1: keep synced responses for ever
+    int connect_timeout_seconds = 10, stall_timeout_seconds = 30;
+    std::string ca_file;  // extra CA bundle for a hub with a private certificate
+  } sync;
+
+  struct SessionTimes {
+    int idle_warning_seconds = 90;       // quiet time before the "are you still there?" warning
+    int idle_response_seconds = 30;      // time to answer the warning (at least 20)
+    int max_extensions = 12;             // taps on "I need more time" (at least 10)
+    int assisted_idle_warning_seconds = 0;  // 0: no timeout in assisted mode
+    int thank_you_seconds = 12;
+  } session;
+
+  std::vector<StaffMember> staff;  // may start assisted mode
+  std::string admin_pin_hash;      // opens the admin area
+  int pin_attempts = 5, pin_lockout_seconds = 300;
+
+  const ServicePoint* find_service_point(const std::string& id) const;
+};
+
+Result<KioskConfig> load_config(const std::string& path);
+// "~/x" -> "$HOME/x"; a relative path is taken against `base_dir`.
+std::string resolve_path(const std::string& p, const std::string& base_dir);
+// Creates the directory that will hold `file_path`, and its parents.
+Status ensure_parent_dir(const std::string& file_path);
+
+}  // namespace kiosk

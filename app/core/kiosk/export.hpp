@@ -1,0 +1,62 @@
+// Exports for the consultation report: CSV (one row per completed response,
+// one column per question, 0/1 columns for multiple choice), JSON Lines (the
+// frozen documents), a codebook, and a results summary.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kiosk/result.hpp"
+#include "kiosk/store.hpp"
+#include "kiosk/survey.hpp"
+
+namespace kiosk {
+
+// One CSV column and what it holds; the codebook and the CSV share this list.
+struct Column {
+  enum class Kind { Meta, Value, OptionFlag, OtherText };
+  std::string name;
+  Kind kind = Kind::Meta;
+  const Question* question = nullptr;
+  std::string option_code;  // OptionFlag
+};
+std::vector<Column> csv_columns(const Survey& survey);
+
+// "only if q7 is yes", for codebooks and the admin screen.
+std::string describe_rule(const Survey& survey, const Rule& rule, const std::string& locale);
+
+// Writers go to a temporary file beside `path` and rename it into place, so
+// a pulled USB stick or a full disk never leaves half an export behind.
+// `path` "-" writes to standard output. Returns the number of responses.
+Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::string& path);
+Result<std::int64_t> export_jsonl(Store& store, const Survey& survey, const std::string& path);
+Status export_codebook(const Survey& survey, const std::string& path);
+
+// Quotes a CSV field by RFC 4180. Free text that would start a spreadsheet
+// formula (= + - @) is prefixed with an apostrophe (guard_formula).
+void append_csv_field(std::string& out, std::string_view field, bool guard_formula);
+
+struct OptionCount {
+  std::string code, label;
+  std::int64_t count = 0;
+};
+struct QuestionSummary {
+  std::string id, text;
+  QuestionType type = QuestionType::Single;
+  std::int64_t answered = 0;  // responses with an answer to this question
+  std::vector<OptionCount> options;
+};
+struct ResultsTable {
+  std::int64_t responses = 0;
+  std::vector<QuestionSummary> questions;
+};
+struct Summary {
+  ResultsTable overall;
+  std::map<std::string, ResultsTable> by_service_point;
+};
+Result<Summary> summarise(Store& store, const Survey& survey, const std::string& locale);
+std::string format_summary(const Survey& survey, const Summary& s);
+
+}  // namespace kiosk

@@ -1,0 +1,96 @@
+// The response store: one SQLite file per kiosk.
+//
+// Guarantees (../shared/docs/product.md, "Sync and data guarantees"):
+//  - WAL with synchronous=FULL; every answer is its own durable commit.
+//  - Completed responses are frozen by triggers in the schema itself, so no
+//    code path (nor a hand-typed UPDATE) can edit one.
+//  - A completed response is deleted only after a receipt, by retention.
+//  - One Store per thread: it owns its own connection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiosk/db.hpp"
+#include "kiosk/session.hpp"
+
+namespace kiosk {
+
+struct StoreCounts {
+  std::int64_t in_progress = 0, completed = 0, abandoned = 0;
+  std::int64_t pending = 0, synced = 0, conflict = 0;
+  std::string oldest_pending_utc;  // empty when nothing is pending
+  std::string last_synced_utc;
+  std::int64_t file_bytes = 0;  // database plus its WAL
+};
+
+struct PendingResponse {
+  std::int64_t id = 0;
+  std::string uuid, content_hash, canonical, completed_utc;
+};
+
+struct CompletedResponse {
+  ResponseMeta meta;
+  Answers answers;
+};
+
+struct VerifyReport {
+  std::string integrity;            // "ok" or SQLite's findings
+  std::int64_t checked = 0;         // completed responses whose hash was recomputed
+  std::vector<std::string> problems;  // one line per response that does not match
+  bool ok() const { return integrity == "ok" && problems.empty(); }
+};
+
+class Store final : public ResponseSink {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Create makes the file if needed; every mode but ReadOnly applies migrations.
+  static Result<std::unique_ptr<Store>> open(const std::string& path, db::OpenMode mode = db::OpenMode::Create);
+
+  // ResponseSink: the session engine's writes.
+  Result<std::int64_t> begin_response(const ResponseMeta& meta) override;
+  Status save_answer(std::int64_t id, const std::string& question_id, const Answer* answer) override;
+  Status update_meta(std::int64_t id, const ResponseMeta& meta) override;
+  Status complete_response(std::int64_t id, const ResponseMeta& meta, const std::string& canonical,
+                           const std::string& content_hash) override;
+  Status abandon_response(std::int64_t id, const std::string& ended_utc, const std::string& reason) override;
+
+  // At kiosk start: a response left in progress by a crash or power cut is
+  // closed as abandoned (kept, flagged). Returns how many.
+  Result<int> close_unfinished(const std::string& now_utc);
+
+  // Bulk insert of already completed responses, one transaction (simulation).
+  Status insert_completed(const std::vector<CompletedResponse>& batch);
+
+  Result<StoreCounts> counts();
+  Result<std::vector<PendingResponse>> pending(int limit);
+  Status mark_synced(const std::string& uuid, const std::string& receipt, const std::string& now_utc);
+  Status mark_conflict(const std::string& uuid, const std::string& detail);
+  // Deletes synced responses whose receipt is older than `days`; never one without a receipt.
+  Result<std::int64_t> apply_retention(int days, const std::string& now_utc);
+
+  // PRAGMA integrity_check plus every content hash recomputed from its document
+  // and every document checked against the stored answers.
+  Result<VerifyReport> verify();
+  // A consistent copy of the open database (VACUUM INTO), never a file copy.
+  Status backup_to(const std::string& path);
+
+  Result<std::string> get_meta(const std::string& key);
+  Status set_meta(const std::string& key, const std::string& value);
+
+  db::Connection& connection() { return *conn_; }
+  const std::string& path() const { return conn_->path(); }
+
+ private:
+  explicit Store(std::unique_ptr<db::Connection> c) : conn_(std::move(c)) {}
+  Status migrate();
+  Status prepare_statements();
+
+  std::unique_ptr<db::Connection> conn_;
+  db::Statement insert_response_, upsert_answer_, delete_answer_, update_meta_;
+};
+
+}  // namespace kiosk

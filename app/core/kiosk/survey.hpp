@@ -1,0 +1,99 @@
+// The survey model: a survey is data, loaded from a TOML definition under
+// kiosk-config/surveys/ (the format is documented in kiosk-config/README.md).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kiosk/result.hpp"
+
+namespace kiosk {
+
+// Text in several locales; `get` falls back to the survey's default locale.
+struct LocalText {
+  std::map<std::string, std::string> by_locale;
+  const std::string& get(const std::string& locale, const std::string& fallback_locale) const;
+  bool empty() const { return by_locale.empty(); }
+};
+
+enum class QuestionType { Single, Multiple, Likert, YesNo, Text, Postcode };
+std::string_view to_string(QuestionType t);
+std::optional<QuestionType> question_type_from(std::string_view s);
+
+struct Option {
+  std::string code;  // stable: used in exports and rules; [a-z0-9_]+
+  LocalText label;
+  bool other = false;  // "Other (please specify)": choosing it opens a text field
+};
+
+// A show-if rule. Rules may only look at questions that come earlier.
+struct Rule {
+  enum class Kind { Equals, AnyOf, Answered, Not, All, Any };
+  Kind kind = Kind::Equals;
+  std::string question;             // Equals, AnyOf, Answered
+  std::vector<std::string> values;  // Equals (one), AnyOf (several)
+  std::vector<Rule> children;       // Not (one), All, Any
+};
+
+struct Question {
+  std::string id;  // stable; column name in exports
+  QuestionType type = QuestionType::Single;
+  LocalText title;  // optional short heading, e.g. "Principle 1"
+  LocalText text;   // the question itself
+  LocalText hint;   // optional, e.g. "Check all that apply."
+  std::vector<Option> options;
+  bool required = false;
+  int max_length = 0;        // Text: maximum characters
+  int other_max_length = 0;  // length of an "Other (please specify)" answer
+  std::optional<Rule> show_if;
+  size_t section = 0;  // index into Survey::sections
+  size_t index = 0;    // position in Survey::questions
+
+  bool has_options() const { return !options.empty(); }
+  const Option* find_option(std::string_view code) const;
+  const Option* other_option() const;
+};
+
+struct Section {
+  std::string id;
+  LocalText heading;
+  LocalText intro;
+  std::vector<size_t> questions;  // indexes into Survey::questions
+};
+
+struct Survey {
+  std::string id;
+  std::string version;
+  std::string default_locale;
+  std::vector<std::string> locales;
+  LocalText title;
+  LocalText intro;
+  LocalText privacy;    // shown before the first question
+  LocalText thank_you;  // shown after submitting
+  std::string age_question;  // optional: the question whose options are age bands (reporting)
+  std::vector<Section> sections;
+  std::vector<Question> questions;  // in survey order
+  std::string source_text;          // the definition as loaded (for the hub to serve)
+
+  const Question* find(std::string_view id) const;
+  const std::string& text(const LocalText& t, const std::string& locale) const {
+    return t.get(locale, default_locale);
+  }
+
+ private:
+  friend class SurveyLoader;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+// Loads and checks a definition. On error the message reads
+//   FILE:LINE:COLUMN: PATH: what is wrong
+// e.g. "bury.toml:41:1: sections[1].questions[0].show_if.question: refers to
+// \"q9\", which comes after this question".
+Result<Survey> load_survey_file(const std::string& path);
+Result<Survey> parse_survey(std::string_view text, const std::string& source_name);
+
+}  // namespace kiosk

@@ -1,0 +1,366 @@
+#include "kiosk/session.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "kiosk/crypto.hpp"
+#include "kiosk/postcode.hpp"
+
+namespace kiosk {
+
+using nlohmann::json;
+
+bool Answer::has(std::string_view code) const {
+  return std::find(choices.begin(), choices.end(), code) != choices.end();
+}
+
+namespace {
+
+bool eval(const Rule& r, const Answers& answers) {
+  auto find = [&](const std::string& id) -> const Answer* {
+    auto it = answers.find(id);
+    return it == answers.end() ? nullptr : &it->second;
+  };
+  switch (r.kind) {
+    case Rule::Kind::Equals: {
+      const Answer* a = find(r.question);
+      return a && a->has(r.values[0]);
+    }
+    case Rule::Kind::AnyOf: {
+      const Answer* a = find(r.question);
+      if (!a) return false;
+      return std::any_of(r.values.begin(), r.values.end(), [&](const std::string& v) { return a->has(v); });
+    }
+    case Rule::Kind::Answered: {
+      const Answer* a = find(r.question);
+      return a && !a->empty();
+    }
+    case Rule::Kind::Not: return !eval(r.children[0], answers);
+    case Rule::Kind::All:
+      return std::all_of(r.children.begin(), r.children.end(), [&](const Rule& c) { return eval(c, answers); });
+    case Rule::Kind::Any:
+      return std::any_of(r.children.begin(), r.children.end(), [&](const Rule& c) { return eval(c, answers); });
+  }
+  return false;
+}
+
+size_t utf8_length(const std::string& s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+json answer_to_json(const Answer& a) {
+  json j = json::object();
+  if (!a.choices.empty()) j["choices"] = a.choices;
+  if (!a.text.empty()) j["text"] = a.text;
+  if (!a.other_text.empty()) j["other"] = a.other_text;
+  return j;
+}
+
+}  // namespace
+
+bool is_visible(const Question& q, const Answers& answers) { return !q.show_if || eval(*q.show_if, answers); }
+
+std::vector<std::string> prune_hidden(const Survey& survey, Answers& answers) {
+  std::vector<std::string> dropped;
+  for (const auto& q : survey.questions) {
+    if (!is_visible(q, answers)) {
+      if (answers.erase(q.id)) dropped.push_back(q.id);
+    }
+  }
+  return dropped;
+}
+
+std::optional<std::string> validate_answer(const Question& q, const Answer& a, bool final_check) {
+  if (a.empty()) {
+    if (!final_check || !q.required) return std::nullopt;
+    switch (q.type) {
+      case QuestionType::Multiple: return "Please choose at least one answer to continue.";
+      case QuestionType::Text: return "Please type an answer in the box to continue.";
+      case QuestionType::Postcode: return "Please type your postcode to continue.";
+      default: return "Please choose an answer to continue.";
+    }
+  }
+  const bool with_options = q.has_options();
+  if (with_options) {
+    if (!a.text.empty()) return "This question is answered by choosing, not by typing.";
+    if (q.type != QuestionType::Multiple && a.choices.size() > 1) return "Please choose only one answer.";
+    for (size_t i = 0; i < a.choices.size(); ++i) {
+      if (!q.find_option(a.choices[i])) return "\"" + a.choices[i] + "\" is not one of the answers to this question.";
+      if (std::find(a.choices.begin(), a.choices.begin() + static_cast<long>(i), a.choices[i]) !=
+          a.choices.begin() + static_cast<long>(i))
+        return "The answer \"" + a.choices[i] + "\" is chosen twice.";
+    }
+    const Option* other = q.other_option();
+    const bool other_chosen = other && a.has(other->code);
+    if (!a.other_text.empty() && !other_chosen) return "Text was given for \"Other\", but \"Other\" is not chosen.";
+    if (other_chosen) {
+      const size_t n = utf8_length(a.other_text);
+      if (n > static_cast<size_t>(q.other_max_length))
+        return "Your answer is too long: please use at most " + std::to_string(q.other_max_length) +
+               " characters (it has " + std::to_string(n) + ").";
+      if (final_check && a.other_text.find_first_not_of(" \t\n") == std::string::npos)
+        return "You chose \"Other\": please type what you mean in the box, or choose another answer.";
+    }
+    return std::nullopt;
+  }
+  if (!a.choices.empty() || !a.other_text.empty()) return "This question is answered by typing, not by choosing.";
+  const size_t n = utf8_length(a.text);
+  if (q.max_length > 0 && n > static_cast<size_t>(q.max_length))
+    return "Your answer is too long: please use at most " + std::to_string(q.max_length) + " characters (it has " +
+           std::to_string(n) + ").";
+  if (q.type == QuestionType::Postcode && final_check && !normalise_uk_postcode(a.text))
+    return "\"" + a.text +
+           "\" does not look like a UK postcode. Please type it like BL9 0SW, or just the first part, like BL9.";
+  return std::nullopt;
+}
+
+std::string canonical_document(const ResponseMeta& m, const Answers& answers) {
+  json doc;
+  doc["schema"] = 1;
+  doc["uuid"] = m.uuid;
+  doc["survey_id"] = m.survey_id;
+  doc["survey_version"] = m.survey_version;
+  doc["kiosk_id"] = m.kiosk_id;
+  doc["service_point"] = m.service_point;
+  doc["locale"] = m.locale;
+  doc["mode"] = m.mode;
+  doc["staff_id"] = m.staff_id;
+  doc["assistance"] = m.assistance;
+  doc["accessibility"] = m.accessibility;
+  doc["started_utc"] = m.started_utc;
+  doc["completed_utc"] = m.ended_utc;
+  json a = json::object();
+  for (const auto& [id, ans] : answers) a[id] = answer_to_json(ans);
+  doc["answers"] = std::move(a);
+  return doc.dump();
+}
+
+Result<std::pair<ResponseMeta, Answers>> parse_canonical_document(const std::string& text) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return make_error("response document is not a JSON object");
+  try {
+    ResponseMeta m;
+    if (doc.at("schema").get<int>() != 1) return make_error("response document: unsupported schema");
+    m.uuid = doc.at("uuid").get<std::string>();
+    m.survey_id = doc.at("survey_id").get<std::string>();
+    m.survey_version = doc.at("survey_version").get<std::string>();
+    m.kiosk_id = doc.at("kiosk_id").get<std::string>();
+    m.service_point = doc.at("service_point").get<std::string>();
+    m.locale = doc.at("locale").get<std::string>();
+    m.mode = doc.at("mode").get<std::string>();
+    m.staff_id = doc.at("staff_id").get<std::string>();
+    m.assistance = doc.at("assistance").get<std::vector<std::string>>();
+    m.accessibility = doc.at("accessibility").get<std::map<std::string, std::string>>();
+    m.started_utc = doc.at("started_utc").get<std::string>();
+    m.ended_utc = doc.at("completed_utc").get<std::string>();
+    Answers answers;
+    for (const auto& [id, a] : doc.at("answers").items()) {
+      Answer ans;
+      if (a.contains("choices")) ans.choices = a.at("choices").get<std::vector<std::string>>();
+      if (a.contains("text")) ans.text = a.at("text").get<std::string>();
+      if (a.contains("other")) ans.other_text = a.at("other").get<std::string>();
+      answers[id] = std::move(ans);
+    }
+    if (!is_uuid(m.uuid)) return make_error("response document: \"uuid\" is not a UUID");
+    return std::make_pair(std::move(m), std::move(answers));
+  } catch (const json::exception& e) {
+    return make_error(std::string("response document: ") + e.what());
+  }
+}
+
+// ---- Session ---------------------------------------------------------------
+
+Result<std::unique_ptr<Session>> Session::start(const Survey& survey, ResponseMeta meta, const Clock& clock,
+                                                ResponseSink* sink) {
+  meta.uuid = new_uuid_v4();
+  meta.survey_id = survey.id;
+  meta.survey_version = survey.version;
+  meta.started_utc = format_utc(clock.now());
+  if (std::find(survey.locales.begin(), survey.locales.end(), meta.locale) == survey.locales.end())
+    meta.locale = survey.default_locale;
+  std::unique_ptr<Session> s(new Session(survey, std::move(meta), clock, sink));
+  if (sink) {
+    auto id = sink->begin_response(s->meta_);
+    if (!id) return id.error();
+    s->response_id_ = *id;
+  }
+  auto first = s->next_visible(static_cast<size_t>(-1));
+  if (!first) return make_error("survey \"" + survey.id + "\" has no question to show");
+  s->current_ = *first;
+  return s;
+}
+
+const Question* Session::current() const {
+  return stage_ == Stage::Question ? &survey_.questions[current_] : nullptr;
+}
+
+const Answer* Session::answer_for(const std::string& id) const {
+  auto it = answers_.find(id);
+  return it == answers_.end() ? nullptr : &it->second;
+}
+
+std::vector<const Question*> Session::visible_questions() const {
+  std::vector<const Question*> out;
+  for (const auto& q : survey_.questions)
+    if (is_visible(q, answers_)) out.push_back(&q);
+  return out;
+}
+
+Session::Progress Session::progress() const {
+  Progress p;
+  for (const auto& q : survey_.questions) {
+    if (!is_visible(q, answers_)) continue;
+    ++p.total;
+    if (q.index <= current_) p.position = p.total;
+  }
+  if (stage_ != Stage::Question) p.position = p.total;
+  return p;
+}
+
+std::optional<size_t> Session::next_visible(size_t from) const {
+  for (size_t i = from + 1; i < survey_.questions.size(); ++i)
+    if (is_visible(survey_.questions[i], answers_)) return i;
+  return std::nullopt;
+}
+
+std::optional<size_t> Session::prev_visible(size_t from) const {
+  for (size_t i = from; i-- > 0;)
+    if (is_visible(survey_.questions[i], answers_)) return i;
+  return std::nullopt;
+}
+
+Status Session::answer(Answer a) {
+  if (stage_ != Stage::Question) return make_error("There is no question on screen to answer.");
+  const Question& q = survey_.questions[current_];
+  if (q.type == QuestionType::Postcode && !a.text.empty()) {
+    if (auto norm = normalise_uk_postcode(a.text)) a.text = *norm;
+  }
+  if (auto problem = validate_answer(q, a, false)) return make_error(*problem);
+
+  // Work out the effect first, save it, and only then change memory.
+  Answers after = answers_;
+  if (a.empty())
+    after.erase(q.id);
+  else
+    after[q.id] = a;
+  const auto dropped = prune_hidden(survey_, after);
+  if (after == answers_) return {};
+  if (sink_) {
+    if (auto st = sink_->save_answer(response_id_, q.id, a.empty() ? nullptr : &a); !st) return st;
+    for (const auto& id : dropped)
+      if (auto st = sink_->save_answer(response_id_, id, nullptr); !st) return st;
+  }
+  answers_ = std::move(after);
+  return {};
+}
+
+Status Session::next() {
+  if (stage_ != Stage::Question) return make_error("There is no question on screen.");
+  const Question& q = survey_.questions[current_];
+  const Answer* a = answer_for(q.id);
+  if (auto problem = validate_answer(q, a ? *a : Answer{}, true)) return make_error(*problem);
+  if (return_to_review_) return go_to_review();
+  if (auto n = next_visible(current_))
+    current_ = *n;
+  else
+    stage_ = Stage::Review;
+  return {};
+}
+
+bool Session::back() {
+  if (stage_ == Stage::Review) {
+    stage_ = Stage::Question;
+    return_to_review_ = false;
+    if (auto p = prev_visible(survey_.questions.size())) current_ = *p;
+    return true;
+  }
+  if (stage_ != Stage::Question) return false;
+  return_to_review_ = false;
+  if (auto p = prev_visible(current_)) {
+    current_ = *p;
+    return true;
+  }
+  return false;
+}
+
+Status Session::go_to_review() {
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return make_error("This response is closed.");
+  stage_ = Stage::Review;
+  return_to_review_ = false;
+  return {};
+}
+
+Status Session::edit(const std::string& question_id) {
+  if (stage_ != Stage::Review && stage_ != Stage::Question) return make_error("This response is closed.");
+  const Question* q = survey_.find(question_id);
+  if (!q || !is_visible(*q, answers_)) return make_error("That question is not part of your answers.");
+  current_ = q->index;
+  stage_ = Stage::Question;
+  return_to_review_ = true;
+  return {};
+}
+
+Status Session::submit() {
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return make_error("This response is already closed.");
+  for (const auto& q : survey_.questions) {
+    if (!is_visible(q, answers_)) continue;
+    const Answer* a = answer_for(q.id);
+    if (auto problem = validate_answer(q, a ? *a : Answer{}, true)) {
+      current_ = q.index;
+      stage_ = Stage::Question;
+      return_to_review_ = true;
+      return make_error(*problem);
+    }
+  }
+  ResponseMeta m = meta_;
+  m.ended_utc = format_utc(clock_.now());
+  const std::string doc = canonical_document(m, answers_);
+  const std::string hash = sha256_hex(doc);
+  if (sink_) {
+    if (auto st = sink_->complete_response(response_id_, m, doc, hash); !st) return st;
+  }
+  meta_ = std::move(m);
+  content_hash_ = hash;
+  stage_ = Stage::Submitted;
+  return {};
+}
+
+Status Session::abandon(const std::string& reason) {
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return {};
+  const std::string ended = format_utc(clock_.now());
+  if (sink_) {
+    if (auto st = sink_->abandon_response(response_id_, ended, reason); !st) return st;
+  }
+  meta_.ended_utc = ended;
+  stage_ = Stage::Abandoned;
+  return {};
+}
+
+Status Session::save_meta() {
+  if (sink_) return sink_->update_meta(response_id_, meta_);
+  return {};
+}
+
+Status Session::set_assisted(const std::string& staff_id, std::vector<std::string> assistance) {
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return make_error("This response is closed.");
+  meta_.mode = "assisted";
+  meta_.staff_id = staff_id;
+  meta_.assistance = std::move(assistance);
+  return save_meta();
+}
+
+Status Session::set_accessibility(const std::string& key, const std::string& value) {
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return {};
+  if (meta_.accessibility[key] == value) return {};
+  meta_.accessibility[key] = value;
+  return save_meta();
+}
+
+Status Session::set_locale(const std::string& locale) {
+  if (std::find(survey_.locales.begin(), survey_.locales.end(), locale) == survey_.locales.end())
+    return make_error("This survey is not available in that language.");
+  meta_.locale = locale;
+  return save_meta();
+}
+
+}  // namespace kiosk

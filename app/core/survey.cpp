@@ -1,0 +1,508 @@
+// Survey definition loader.
+//
+// Sections of this file:
+//   1. LocalText and small lookups
+//   2. SurveyLoader: walks the TOML tree, remembering the path and source
+//      position of every node so that each error names FILE:LINE:COL: PATH
+//   3. Rule checks (only earlier questions, known codes)
+//   4. Entry points
+#include "kiosk/survey.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace kiosk {
+
+// ---- 1. LocalText and small lookups ---------------------------------------
+
+const std::string& LocalText::get(const std::string& locale, const std::string& fallback_locale) const {
+  static const std::string empty;
+  if (auto it = by_locale.find(locale); it != by_locale.end()) return it->second;
+  if (auto it = by_locale.find(fallback_locale); it != by_locale.end()) return it->second;
+  return by_locale.empty() ? empty : by_locale.begin()->second;
+}
+
+std::string_view to_string(QuestionType t) {
+  switch (t) {
+    case QuestionType::Single: return "single";
+    case QuestionType::Multiple: return "multiple";
+    case QuestionType::Likert: return "likert";
+    case QuestionType::YesNo: return "yes_no";
+    case QuestionType::Text: return "text";
+    case QuestionType::Postcode: return "postcode";
+  }
+  return "?";
+}
+
+std::optional<QuestionType> question_type_from(std::string_view s) {
+  for (auto t : {QuestionType::Single, QuestionType::Multiple, QuestionType::Likert, QuestionType::YesNo,
+                 QuestionType::Text, QuestionType::Postcode})
+    if (to_string(t) == s) return t;
+  return std::nullopt;
+}
+
+const Option* Question::find_option(std::string_view code) const {
+  for (const auto& o : options)
+    if (o.code == code) return &o;
+  return nullptr;
+}
+
+const Option* Question::other_option() const {
+  for (const auto& o : options)
+    if (o.other) return &o;
+  return nullptr;
+}
+
+const Question* Survey::find(std::string_view id) const {
+  auto it = index_.find(std::string(id));
+  return it == index_.end() ? nullptr : &questions[it->second];
+}
+
+// ---- 2. SurveyLoader -------------------------------------------------------
+
+namespace {
+
+constexpr int kSupportedFormat = 1;
+constexpr int kDefaultOtherMaxLength = 200;
+constexpr int kMaxTextLength = 10000;
+
+struct LoadError {
+  std::string message;
+};
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  if (!(s[0] >= 'a' && s[0] <= 'z')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+bool is_code(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+}  // namespace
+
+class SurveyLoader {
+ public:
+  explicit SurveyLoader(std::string source) : source_(std::move(source)) {}
+
+  Survey load(std::string_view text) {
+    toml::table root;
+    try {
+      root = toml::parse(text, source_);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream m;
+      m << source_ << ':' << e.source().begin.line << ':' << e.source().begin.column
+        << ": invalid TOML: " << e.description();
+      throw LoadError{m.str()};
+    }
+    Survey s;
+    s.source_text = std::string(text);
+    check_keys(root, "", {"format", "id", "version", "default_locale", "locales", "title", "intro", "privacy",
+                          "thank_you", "age_question", "scales", "sections"});
+    const auto format = require_int(root, "", "format");
+    if (format != kSupportedFormat)
+      fail(*root.get("format"), "format", "unsupported format " + std::to_string(format) + " (this program reads format " +
+                                              std::to_string(kSupportedFormat) + ")");
+    s.id = require_identifier(root, "", "id");
+    s.version = require_string(root, "", "version");
+    s.default_locale = require_string(root, "", "default_locale");
+    if (const auto* locs = root.get("locales")) {
+      const auto* arr = locs->as_array();
+      if (!arr || arr->empty()) fail(*locs, "locales", "must be a non-empty list of locale codes such as [\"en\", \"cy\"]");
+      for (size_t i = 0; i < arr->size(); ++i) {
+        const auto* v = (*arr)[i].as_string();
+        if (!v) fail((*arr)[i], "locales[" + std::to_string(i) + "]", "must be a string");
+        s.locales.push_back(v->get());
+      }
+    } else {
+      s.locales = {s.default_locale};
+    }
+    if (std::find(s.locales.begin(), s.locales.end(), s.default_locale) == s.locales.end())
+      fail(*root.get("default_locale"), "default_locale",
+           "\"" + s.default_locale + "\" is not one of the survey's locales");
+    locales_ = s.locales;
+    default_locale_ = s.default_locale;
+
+    s.title = require_text(root, "", "title");
+    s.intro = optional_text(root, "", "intro");
+    s.privacy = optional_text(root, "", "privacy");
+    s.thank_you = optional_text(root, "", "thank_you");
+
+    if (const auto* sc = root.get("scales")) {
+      const auto* t = sc->as_table();
+      if (!t) fail(*sc, "scales", "must be a table of named option lists");
+      for (const auto& [k, v] : *t) {
+        const std::string path = "scales." + std::string(k.str());
+        scales_[std::string(k.str())] = read_options(v, path);
+      }
+    }
+
+    const auto* secs_node = root.get("sections");
+    if (!secs_node) fail_at_root("sections", "is missing: a survey needs at least one [[sections]] table");
+    const auto* secs = secs_node->as_array();
+    if (!secs || secs->empty()) fail(*secs_node, "sections", "must be a non-empty list of [[sections]] tables");
+
+    std::set<std::string> section_ids;
+    for (size_t si = 0; si < secs->size(); ++si) {
+      const std::string spath = "sections[" + std::to_string(si) + "]";
+      const auto* st = (*secs)[si].as_table();
+      if (!st) fail((*secs)[si], spath, "must be a table");
+      check_keys(*st, spath, {"id", "heading", "intro", "questions"});
+      Section sec;
+      sec.id = require_identifier(*st, spath, "id");
+      if (!section_ids.insert(sec.id).second)
+        fail(*st->get("id"), spath + ".id", "duplicate section id \"" + sec.id + "\"");
+      sec.heading = optional_text(*st, spath, "heading");
+      sec.intro = optional_text(*st, spath, "intro");
+      const auto* qs_node = st->get("questions");
+      if (!qs_node) fail(*st, spath + ".questions", "is missing: a section needs at least one question");
+      const auto* qs = qs_node->as_array();
+      if (!qs || qs->empty()) fail(*qs_node, spath + ".questions", "must be a non-empty list of questions");
+      for (size_t qi = 0; qi < qs->size(); ++qi) {
+        const std::string qpath = spath + ".questions[" + std::to_string(qi) + "]";
+        Question q = read_question((*qs)[qi], qpath, s);
+        q.section = s.sections.size();
+        q.index = s.questions.size();
+        if (s.index_.count(q.id))
+          fail(*(*qs)[qi].as_table()->get("id"), qpath + ".id", "duplicate question id \"" + q.id + "\"");
+        s.index_[q.id] = q.index;
+        sec.questions.push_back(q.index);
+        s.questions.push_back(std::move(q));
+      }
+      s.sections.push_back(std::move(sec));
+    }
+
+    if (const auto* aq = root.get("age_question")) {
+      const auto* v = aq->as_string();
+      if (!v) fail(*aq, "age_question", "must be a question id");
+      const Question* q = s.find(v->get());
+      if (!q) fail(*aq, "age_question", "refers to unknown question \"" + v->get() + "\"");
+      if (!q->has_options()) fail(*aq, "age_question", "question \"" + v->get() + "\" has no options to count");
+      s.age_question = v->get();
+    }
+    return s;
+  }
+
+ private:
+  [[noreturn]] void fail(const toml::node& n, const std::string& path, const std::string& what) const {
+    std::ostringstream m;
+    m << source_ << ':' << n.source().begin.line << ':' << n.source().begin.column << ": " << path << ": " << what;
+    throw LoadError{m.str()};
+  }
+  [[noreturn]] void fail_at_root(const std::string& path, const std::string& what) const {
+    throw LoadError{source_ + ": " + path + ": " + what};
+  }
+  static std::string join(const std::string& base, std::string_view key) {
+    return base.empty() ? std::string(key) : base + "." + std::string(key);
+  }
+
+  void check_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
+        std::string list;
+        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(v, join(path, k.str()), "unknown key \"" + std::string(k.str()) + "\" (allowed here: " + list + ")");
+      }
+    }
+  }
+
+  const toml::node& require(const toml::table& t, const std::string& path, std::string_view key) const {
+    const auto* n = t.get(key);
+    if (!n) {
+      std::ostringstream m;
+      m << source_ << ':' << t.source().begin.line << ':' << t.source().begin.column << ": " << join(path, key)
+        << ": is missing";
+      throw LoadError{m.str()};
+    }
+    return *n;
+  }
+  std::string require_string(const toml::table& t, const std::string& path, std::string_view key) const {
+    const auto& n = require(t, path, key);
+    const auto* v = n.as_string();
+    if (!v) fail(n, join(path, key), "must be a string");
+    if (v->get().empty()) fail(n, join(path, key), "must not be empty");
+    return v->get();
+  }
+  std::string require_identifier(const toml::table& t, const std::string& path, std::string_view key) const {
+    std::string s = require_string(t, path, key);
+    if (!is_identifier(s))
+      fail(*t.get(key), join(path, key),
+           "\"" + s + "\" is not a valid id: use lower-case letters, digits and _, starting with a letter");
+    return s;
+  }
+  std::int64_t require_int(const toml::table& t, const std::string& path, std::string_view key) const {
+    const auto& n = require(t, path, key);
+    const auto* v = n.as_integer();
+    if (!v) fail(n, join(path, key), "must be a whole number");
+    return v->get();
+  }
+  bool optional_bool(const toml::table& t, const std::string& path, std::string_view key, bool dflt) const {
+    const auto* n = t.get(key);
+    if (!n) return dflt;
+    const auto* v = n->as_boolean();
+    if (!v) fail(*n, join(path, key), "must be true or false");
+    return v->get();
+  }
+
+  LocalText read_text(const toml::node& n, const std::string& path) const {
+    LocalText lt;
+    if (const auto* s = n.as_string()) {
+      lt.by_locale[default_locale_] = s->get();
+    } else if (const auto* t = n.as_table()) {
+      for (const auto& [k, v] : *t) {
+        const std::string loc(k.str());
+        if (std::find(locales_.begin(), locales_.end(), loc) == locales_.end())
+          fail(v, join(path, loc), "locale \"" + loc + "\" is not one of the survey's locales");
+        const auto* s2 = v.as_string();
+        if (!s2) fail(v, join(path, loc), "must be a string");
+        lt.by_locale[loc] = s2->get();
+      }
+      if (!lt.by_locale.count(default_locale_))
+        fail(n, path, "has no text in the default locale \"" + default_locale_ + "\"");
+    } else {
+      fail(n, path, "must be a string or a table of strings by locale");
+    }
+    if (lt.get(default_locale_, default_locale_).empty()) fail(n, path, "must not be empty");
+    return lt;
+  }
+  LocalText require_text(const toml::table& t, const std::string& path, std::string_view key) const {
+    return read_text(require(t, path, key), join(path, key));
+  }
+  LocalText optional_text(const toml::table& t, const std::string& path, std::string_view key) const {
+    const auto* n = t.get(key);
+    return n ? read_text(*n, join(path, key)) : LocalText{};
+  }
+
+  std::vector<Option> read_options(const toml::node& n, const std::string& path) const {
+    const auto* arr = n.as_array();
+    if (!arr) fail(n, path, "must be a list of options, each { code = \"...\", label = \"...\" }");
+    if (arr->empty()) fail(n, path, "is empty: a question with choices needs at least one option");
+    std::vector<Option> out;
+    std::set<std::string> codes;
+    bool seen_other = false;
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const std::string opath = path + "[" + std::to_string(i) + "]";
+      const auto* t = (*arr)[i].as_table();
+      if (!t) fail((*arr)[i], opath, "must be a table such as { code = \"yes\", label = \"Yes\" }");
+      check_keys(*t, opath, {"code", "label", "other"});
+      Option o;
+      o.code = require_string(*t, opath, "code");
+      if (!is_code(o.code))
+        fail(*t->get("code"), opath + ".code",
+             "\"" + o.code + "\" is not a valid option code: use lower-case letters, digits and _");
+      if (!codes.insert(o.code).second) fail(*t->get("code"), opath + ".code", "duplicate option code \"" + o.code + "\"");
+      o.label = require_text(*t, opath, "label");
+      o.other = optional_bool(*t, opath, "other", false);
+      if (o.other && seen_other) fail(*t->get("other"), opath + ".other", "only one option per question may be \"other\"");
+      seen_other = seen_other || o.other;
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  Question read_question(const toml::node& node, const std::string& qpath, const Survey& s) const {
+    const auto* t = node.as_table();
+    if (!t) fail(node, qpath, "must be a table");
+    check_keys(*t, qpath, {"id", "type", "title", "text", "hint", "options", "scale", "required", "max_length",
+                           "other_max_length", "show_if"});
+    Question q;
+    q.id = require_identifier(*t, qpath, "id");
+    const std::string type_name = require_string(*t, qpath, "type");
+    const auto type = question_type_from(type_name);
+    if (!type)
+      fail(*t->get("type"), qpath + ".type",
+           "unknown question type \"" + type_name + "\" (expected single, multiple, likert, yes_no, text or postcode)");
+    q.type = *type;
+    q.title = optional_text(*t, qpath, "title");
+    q.text = require_text(*t, qpath, "text");
+    q.hint = optional_text(*t, qpath, "hint");
+    q.required = optional_bool(*t, qpath, "required", false);
+
+    const auto* opts = t->get("options");
+    const auto* scale = t->get("scale");
+    const bool takes_options = q.type == QuestionType::Single || q.type == QuestionType::Multiple ||
+                               q.type == QuestionType::Likert || q.type == QuestionType::YesNo;
+    if (!takes_options && (opts || scale))
+      fail(opts ? *opts : *scale, qpath + (opts ? ".options" : ".scale"),
+           "a " + type_name + " question takes no options");
+    if (opts && scale) fail(*scale, qpath + ".scale", "give either options or scale, not both");
+    if (opts) {
+      q.options = read_options(*opts, qpath + ".options");
+    } else if (scale) {
+      const auto* name = scale->as_string();
+      if (!name) fail(*scale, qpath + ".scale", "must be the name of a table under [scales]");
+      auto it = scales_.find(name->get());
+      if (it == scales_.end()) fail(*scale, qpath + ".scale", "unknown scale \"" + name->get() + "\"");
+      q.options = it->second;
+    } else if (q.type == QuestionType::YesNo) {
+      if (default_locale_ != "en")
+        fail(node, qpath + ".options", "a yes_no question in a survey whose default locale is not \"en\" needs its options");
+      q.options = {Option{"yes", LocalText{{{"en", "Yes"}}}, false}, Option{"no", LocalText{{{"en", "No"}}}, false}};
+    } else if (takes_options) {
+      fail(node, qpath + ".options", "is missing: a " + type_name + " question needs options (or a scale)");
+    }
+    if (q.type == QuestionType::YesNo) {
+      if (q.options.size() != 2 || q.options[0].code != "yes" || q.options[1].code != "no")
+        fail(opts ? *opts : node, qpath + ".options", "a yes_no question has exactly the options \"yes\" then \"no\"");
+    }
+    if (q.type == QuestionType::Likert && q.options.size() < 2)
+      fail(opts ? *opts : *scale, qpath + ".options", "a likert scale needs at least two points");
+    if (q.type == QuestionType::Likert || q.type == QuestionType::YesNo) {
+      for (const auto& o : q.options)
+        if (o.other) fail(opts ? *opts : *scale, qpath + ".options", "a " + type_name + " question cannot have an \"other\" option");
+    }
+
+    if (const auto* ml = t->get("max_length")) {
+      if (q.type != QuestionType::Text) fail(*ml, qpath + ".max_length", "only text questions have a max_length");
+      const auto* v = ml->as_integer();
+      if (!v) fail(*ml, qpath + ".max_length", "must be a whole number");
+      if (v->get() < 1 || v->get() > kMaxTextLength)
+        fail(*ml, qpath + ".max_length", "must be between 1 and " + std::to_string(kMaxTextLength));
+      q.max_length = static_cast<int>(v->get());
+    } else if (q.type == QuestionType::Text) {
+      fail(node, qpath + ".max_length", "is missing: a text question needs a max_length");
+    }
+    if (q.type == QuestionType::Postcode) q.max_length = 8;
+    q.other_max_length = kDefaultOtherMaxLength;
+    if (const auto* oml = t->get("other_max_length")) {
+      if (!q.other_option()) fail(*oml, qpath + ".other_max_length", "the question has no \"other\" option");
+      const auto* v = oml->as_integer();
+      if (!v || v->get() < 1 || v->get() > kMaxTextLength)
+        fail(*oml, qpath + ".other_max_length", "must be a whole number between 1 and " + std::to_string(kMaxTextLength));
+      q.other_max_length = static_cast<int>(v->get());
+    }
+    if (const auto* si = t->get("show_if")) q.show_if = read_rule(*si, qpath + ".show_if", s, q.id);
+    return q;
+  }
+
+  // ---- 3. Rule checks ------------------------------------------------------
+
+  const Question& earlier_question(const toml::node& n, const std::string& path, const Survey& s,
+                                   const std::string& self) const {
+    const auto* v = n.as_string();
+    if (!v) fail(n, path, "must be a question id");
+    const std::string& id = v->get();
+    if (id == self) fail(n, path, "a question cannot depend on itself");
+    const Question* q = s.find(id);  // s holds only the questions before this one
+    if (!q) {
+      if (all_ids_.count(id)) fail(n, path, "refers to \"" + id + "\", which comes after this question");
+      fail(n, path, "refers to unknown question \"" + id + "\"");
+    }
+    return *q;
+  }
+
+  Rule read_rule(const toml::node& n, const std::string& path, const Survey& s, const std::string& self) const {
+    const auto* t = n.as_table();
+    if (!t) fail(n, path, "must be a table such as { question = \"q7\", equals = \"yes\" }");
+    static constexpr std::string_view ops[] = {"equals", "any_of", "answered", "not", "all", "any"};
+    std::vector<std::string_view> present;
+    for (auto op : ops)
+      if (t->contains(op)) present.push_back(op);
+    if (present.empty()) fail(n, path, "has no condition: use equals, any_of, answered, not, all or any");
+    if (present.size() > 1)
+      fail(n, path, "has both \"" + std::string(present[0]) + "\" and \"" + std::string(present[1]) + "\": use all or any to combine");
+    const std::string_view op = present[0];
+    Rule r;
+    if (op == "not" || op == "all" || op == "any") {
+      check_keys(*t, path, {op});
+      if (op == "not") {
+        r.kind = Rule::Kind::Not;
+        r.children.push_back(read_rule(*t->get("not"), path + ".not", s, self));
+      } else {
+        r.kind = op == "all" ? Rule::Kind::All : Rule::Kind::Any;
+        const auto* arr = t->get(op)->as_array();
+        if (!arr || arr->empty()) fail(*t->get(op), path + "." + std::string(op), "must be a non-empty list of rules");
+        for (size_t i = 0; i < arr->size(); ++i)
+          r.children.push_back(read_rule((*arr)[i], path + "." + std::string(op) + "[" + std::to_string(i) + "]", s, self));
+      }
+      return r;
+    }
+    if (op == "answered") {
+      check_keys(*t, path, {"answered"});
+      r.kind = Rule::Kind::Answered;
+      r.question = earlier_question(*t->get("answered"), path + ".answered", s, self).id;
+      return r;
+    }
+    check_keys(*t, path, {"question", op});
+    if (!t->contains("question")) fail(n, path + ".question", "is missing: name the earlier question the rule looks at");
+    const Question& target = earlier_question(*t->get("question"), path + ".question", s, self);
+    r.question = target.id;
+    if (!target.has_options())
+      fail(*t->get(op), path + "." + std::string(op),
+           "question \"" + target.id + "\" has no options to compare; use { answered = \"" + target.id + "\" }");
+    auto check_code = [&](const toml::node& cn, const std::string& cpath) {
+      const auto* cv = cn.as_string();
+      if (!cv) fail(cn, cpath, "must be an option code (a string)");
+      if (!target.find_option(cv->get()))
+        fail(cn, cpath, "\"" + cv->get() + "\" is not an option code of question \"" + target.id + "\"");
+      r.values.push_back(cv->get());
+    };
+    if (op == "equals") {
+      r.kind = Rule::Kind::Equals;
+      check_code(*t->get("equals"), path + ".equals");
+    } else {
+      r.kind = Rule::Kind::AnyOf;
+      const auto* arr = t->get("any_of")->as_array();
+      if (!arr || arr->empty()) fail(*t->get("any_of"), path + ".any_of", "must be a non-empty list of option codes");
+      for (size_t i = 0; i < arr->size(); ++i) check_code((*arr)[i], path + ".any_of[" + std::to_string(i) + "]");
+    }
+    return r;
+  }
+
+ public:
+  // All question ids in the file, so a forward reference can be told from a typo.
+  void collect_ids(std::string_view text) {
+    try {
+      auto root = toml::parse(text, source_);
+      if (const auto* secs = root["sections"].as_array())
+        for (const auto& sec : *secs)
+          if (const auto* st = sec.as_table())
+            if (const auto* qs = (*st)["questions"].as_array())
+              for (const auto& q : *qs)
+                if (const auto* qt = q.as_table())
+                  if (const auto* id = (*qt)["id"].as_string()) all_ids_.insert(id->get());
+    } catch (const toml::parse_error&) {
+      // reported by load()
+    }
+  }
+
+ private:
+  std::string source_;
+  std::string default_locale_;
+  std::vector<std::string> locales_;
+  std::map<std::string, std::vector<Option>> scales_;
+  std::set<std::string> all_ids_;
+};
+
+// ---- 4. Entry points -------------------------------------------------------
+
+Result<Survey> parse_survey(std::string_view text, const std::string& source_name) {
+  try {
+    SurveyLoader loader(source_name);
+    loader.collect_ids(text);
+    return loader.load(text);
+  } catch (const LoadError& e) {
+    return make_error(e.message);
+  }
+}
+
+Result<Survey> load_survey_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(path + ": cannot open survey definition (does the file exist?)");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return make_error(path + ": read error");
+  return parse_survey(ss.str(), path);
+}
+
+}  // namespace kiosk
