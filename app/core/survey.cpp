@@ -148,7 +148,7 @@ class SurveyLoader {
     }
 
     const auto* secs_node = root.get("sections");
-    if (!secs_node) fail_at_root("sections", "is missing: a survey needs at least one [[sections]] table");
+    if (!secs_node) fail(root, "sections", "is missing: a survey needs at least one [[sections]] table");
     const auto* secs = secs_node->as_array();
     if (!secs || secs->empty()) fail(*secs_node, "sections", "must be a non-empty list of [[sections]] tables");
 
@@ -198,9 +198,6 @@ class SurveyLoader {
     std::ostringstream m;
     m << source_ << ':' << n.source().begin.line << ':' << n.source().begin.column << ": " << path << ": " << what;
     throw LoadError{m.str()};
-  }
-  [[noreturn]] void fail_at_root(const std::string& path, const std::string& what) const {
-    throw LoadError{source_ + ": " + path + ": " + what};
   }
   static std::string join(const std::string& base, std::string_view key) {
     return base.empty() ? std::string(key) : base + "." + std::string(key);

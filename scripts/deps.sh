@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the project needs, only those missing.
+# Sourced by run.sh and test.sh.
+set -euo pipefail
+
+KIOSK_PACKAGES=(
+  cmake g++ make pkg-config
+  libsdl2-dev libimgui-dev libsqlite3-dev libcurl4-openssl-dev catch2
+  nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libssl-dev zlib1g-dev
+  libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev
+  fonts-dejavu-core fonts-opendyslexic
+  sqlite3 postgresql xvfb xauth xdotool imagemagick curl
+)
+
+kiosk_install_deps() {
+  local missing=()
+  for p in "${KIOSK_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "Installing missing packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}

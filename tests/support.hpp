@@ -1,0 +1,75 @@
+// Shared helpers for the tests: temporary directories, running real
+// binaries, and paths to the bundled configuration.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#ifndef KIOSK_SOURCE_DIR
+#error "KIOSK_SOURCE_DIR must be defined by CMake"
+#endif
+
+namespace test {
+
+inline std::string source_path(const std::string& rel) { return std::string(KIOSK_SOURCE_DIR) + "/" + rel; }
+inline std::string bury_survey() { return source_path("kiosk-config/surveys/bury-libraries-2016.toml"); }
+inline std::string kiosk_toml() { return source_path("kiosk-config/kiosk.toml"); }
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("kiosk-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs a shell command line, capturing stdout and stderr separately.
+inline RunResult run(const std::string& cmdline, const std::string& stdin_text = "") {
+  TempDir tmp;
+  const std::string in = tmp.file("in"), out = tmp.file("out"), err = tmp.file("err");
+  write_file(in, stdin_text);
+  const std::string full = cmdline + " <" + in + " >" + out + " 2>" + err;
+  const int status = std::system(full.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+}  // namespace test

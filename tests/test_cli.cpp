@@ -1,0 +1,101 @@
+// kiosk-admin, tested by running the real binary.
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+#ifndef KIOSK_ADMIN_BIN
+#error "KIOSK_ADMIN_BIN must be defined by CMake"
+#endif
+
+namespace {
+std::string admin(const std::string& args) { return std::string(KIOSK_ADMIN_BIN) + " " + args; }
+}  // namespace
+
+TEST_CASE("kiosk-admin validate: exit 0 for the Bury survey, 1 with the error for a broken one", "[cli]") {
+  auto ok = test::run(admin("validate " + test::bury_survey()));
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("25 questions"));
+  auto bad = test::run(admin("validate " + test::source_path("tests/malformed/13-unknown-type.toml")));
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("13-unknown-type.toml:"));
+  CHECK_THAT(bad.err, Catch::Contains("unknown question type \"slider\""));
+  CHECK(bad.out.empty());
+}
+
+TEST_CASE("kiosk-admin simulate, status, export, summary and verify on one database", "[cli]") {
+  test::TempDir tmp;
+  const std::string db = " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml();
+  auto sim = test::run(admin("simulate --responses 250 --seed 3" + db));
+  REQUIRE(sim.exit_code == 0);
+  CHECK_THAT(sim.out, Catch::Contains("added 250"));
+
+  auto status = test::run(admin("status" + db));
+  REQUIRE(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("completed:    250"));
+  CHECK_THAT(status.out, Catch::Contains("pending sync: 250"));
+
+  auto csv = test::run(admin("export --format csv --out " + tmp.file("o.csv") + db));
+  REQUIRE(csv.exit_code == 0);
+  const std::string text = test::read_file(tmp.file("o.csv"));
+  CHECK(std::count(text.begin(), text.end(), '\n') >= 251);
+
+  auto cb = test::run(admin("export --format codebook --out -" + db));
+  REQUIRE(cb.exit_code == 0);
+  for (int i = 1; i <= 25; ++i) CHECK_THAT(cb.out, Catch::Contains(",q" + std::to_string(i) + ","));
+
+  auto jl = test::run(admin("export --format jsonl --out -" + db));
+  REQUIRE(jl.exit_code == 0);
+  CHECK(std::count(jl.out.begin(), jl.out.end(), '\n') == 250);
+
+  auto sum = test::run(admin("summary" + db));
+  REQUIRE(sum.exit_code == 0);
+  CHECK_THAT(sum.out, Catch::Contains("(250 completed responses)"));
+  CHECK_THAT(sum.out, Catch::Contains("Strongly agree"));
+
+  auto ver = test::run(admin("verify" + db));
+  CHECK(ver.exit_code == 0);
+  CHECK_THAT(ver.out, Catch::Contains("completed responses re-hashed: 250"));
+}
+
+TEST_CASE("kiosk-admin verify catches a response edited behind the program's back", "[cli]") {
+  test::TempDir tmp;
+  const std::string db = " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml();
+  REQUIRE(test::run(admin("simulate --responses 5" + db)).exit_code == 0);
+  // Someone removes the guard and edits a document by hand.
+  auto edit = test::run("sqlite3 " + tmp.file("k.db") +
+                        " \"DROP TRIGGER completed_is_frozen; UPDATE responses SET canonical = replace(canonical, "
+                        "'\\\"schema\\\":1', '\\\"schema\\\":1 ') WHERE id = 2;\"");
+  REQUIRE(edit.exit_code == 0);
+  auto ver = test::run(admin("verify" + db));
+  CHECK(ver.exit_code == 1);
+  CHECK_THAT(ver.out, Catch::Contains("content hash does not match"));
+  CHECK_THAT(ver.out, Catch::Contains("verify: FAILED"));
+}
+
+TEST_CASE("kiosk-admin names what is wrong with its input", "[cli]") {
+  test::TempDir tmp;
+  auto no_db = test::run(admin("status --db " + tmp.file("missing.db")));
+  CHECK(no_db.exit_code == 1);
+  CHECK_THAT(no_db.err, Catch::Contains("missing.db: no database here"));
+
+  test::write_file(tmp.file("bad.toml"), "[kiosk]\nid = \"k\"\nservice_point = \"castle\"\nsurvey = 3\n");
+  auto bad_cfg = test::run(admin("status --config " + tmp.file("bad.toml")));
+  CHECK(bad_cfg.exit_code == 1);
+  CHECK_THAT(bad_cfg.err, Catch::Contains("bad.toml:4:10: kiosk.survey: must be a string"));
+
+  auto bad_fmt = test::run(admin("export --format xlsx --out x --db " + tmp.file("k.db") + " --survey " + test::bury_survey()));
+  CHECK(bad_fmt.exit_code == 2);
+  CHECK_THAT(bad_fmt.err, Catch::Contains("unknown format \"xlsx\""));
+
+  auto unknown = test::run(admin("frobnicate"));
+  CHECK(unknown.exit_code == 2);
+}
+
+TEST_CASE("kiosk-admin hash-pin makes an Argon2id hash that kiosk.toml accepts", "[cli]") {
+  auto h = test::run(admin("hash-pin"), "4321\n");
+  REQUIRE(h.exit_code == 0);
+  CHECK_THAT(h.out, Catch::StartsWith("$argon2id$"));
+  CHECK(h.out.find("4321") == std::string::npos);
+  auto bad = test::run(admin("hash-pin"), "12\n");
+  CHECK(bad.exit_code == 2);
+}

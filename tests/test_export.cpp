@@ -1,0 +1,200 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "kiosk/crypto.hpp"
+#include "kiosk/export.hpp"
+#include "kiosk/simulate.hpp"
+#include "support.hpp"
+
+using namespace kiosk;
+
+namespace {
+const Survey& bury() {
+  static const Survey s = [] {
+    REQUIRE(crypto_init().ok());
+    return std::move(load_survey_file(test::bury_survey())).value();
+  }();
+  return s;
+}
+
+// A small RFC 4180 reader, to read back what the exporter wrote.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false, in_field = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field.push_back('"'), ++i;
+      else if (c == '"') quoted = false;
+      else field.push_back(c);
+    } else if (c == '"' && !in_field) {
+      quoted = in_field = true;
+    } else if (c == ',') {
+      rows.back().push_back(field), field.clear(), in_field = false;
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.back().push_back(field), field.clear(), in_field = false;
+      rows.emplace_back();
+      ++i;
+    } else {
+      field.push_back(c);
+      in_field = true;
+    }
+  }
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+}  // namespace
+
+TEST_CASE("CSV export: one row per response, codebook columns, skip rules hold in every row", "[export]") {
+  test::TempDir tmp;
+  auto s = Store::open(tmp.file("r.db"));
+  REQUIRE(s.ok());
+  SimulateOptions o;
+  o.responses = 400;
+  o.seed = 11;
+  o.service_points = {"castle", "bury", "radcliffe"};
+  REQUIRE(simulate_into(**s, bury(), o).ok());
+  auto n = export_csv(**s, bury(), tmp.file("out.csv"));
+  REQUIRE(n.ok());
+  CHECK(*n == 400);
+  const std::string text = test::read_file(tmp.file("out.csv"));
+  REQUIRE(text.rfind("\xEF\xBB\xBF", 0) == 0);
+  auto rows = parse_csv(text.substr(3));
+  REQUIRE(rows.size() == 401);
+  const auto cols = csv_columns(bury());
+  REQUIRE(rows[0].size() == cols.size());
+  for (size_t i = 0; i < cols.size(); ++i) CHECK(rows[0][i] == cols[i].name);
+  std::map<std::string, size_t> at;
+  for (size_t i = 0; i < cols.size(); ++i) at[cols[i].name] = i;
+
+  std::set<std::string> uuids;
+  int q9_yes = 0, q9_no = 0;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    REQUIRE(row.size() == cols.size());
+    uuids.insert(row[at["response_uuid"]]);
+    const std::string q7 = row[at["q7"]], q9 = row[at["q9"]];
+    if (q7 != "yes") CHECK(row[at["q8"]].empty());
+    if (q9 == "yes") {
+      ++q9_yes;
+      for (const auto& opt : bury().find("q12")->options) CHECK(row[at["q12_" + opt.code]].empty());
+    } else {
+      ++q9_no;
+      CHECK(row[at["q10"]].empty());
+      CHECK(row[at["q11"]].empty());
+      int chosen = 0;
+      for (const auto& opt : bury().find("q12")->options) {
+        const auto& v = row[at["q12_" + opt.code]];
+        CHECK((v == "0" || v == "1" || v.empty()));
+        chosen += v == "1";
+      }
+      (void)chosen;
+    }
+    if (row[at["q11"]] != "other") CHECK(row[at["q11_other_text"]].empty());
+  }
+  CHECK(uuids.size() == 400);
+  CHECK(q9_yes > 0);
+  CHECK(q9_no > 0);
+}
+
+TEST_CASE("CSV fields are quoted by RFC 4180 and formulas are defused", "[export]") {
+  std::string out;
+  append_csv_field(out, "plain", true);
+  out += '|';
+  append_csv_field(out, "a, b", true);
+  out += '|';
+  append_csv_field(out, "say \"hi\"\nbye", true);
+  out += '|';
+  append_csv_field(out, "=HYPERLINK(\"x\")", true);
+  out += '|';
+  append_csv_field(out, "-5", false);
+  CHECK(out == "plain|\"a, b\"|\"say \"\"hi\"\"\nbye\"|\"'=HYPERLINK(\"\"x\"\")\"|-5");
+}
+
+TEST_CASE("a free-text answer with commas, quotes and newlines survives the round trip", "[export]") {
+  test::TempDir tmp;
+  auto s = Store::open(tmp.file("r.db"));
+  REQUIRE(s.ok());
+  CompletedResponse r = simulate_one(bury(), SimulateOptions{}, 0);
+  r.answers["q17"] = Answer{{}, "Keep Radcliffe open, please.\nSay \"thank you\" to the staff. Café ☕", {}};
+  REQUIRE((*s)->insert_completed({r}).ok());
+  REQUIRE(export_csv(**s, bury(), tmp.file("o.csv")).ok());
+  auto rows = parse_csv(test::read_file(tmp.file("o.csv")).substr(3));
+  const auto cols = csv_columns(bury());
+  size_t q17 = 0;
+  for (size_t i = 0; i < cols.size(); ++i)
+    if (cols[i].name == "q17") q17 = i;
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1][q17] == r.answers["q17"].text);
+}
+
+TEST_CASE("JSON Lines holds the frozen documents; the codebook lists every column", "[export]") {
+  test::TempDir tmp;
+  auto s = Store::open(tmp.file("r.db"));
+  REQUIRE(s.ok());
+  SimulateOptions o;
+  o.responses = 50;
+  REQUIRE(simulate_into(**s, bury(), o).ok());
+  REQUIRE(export_jsonl(**s, bury(), tmp.file("o.jsonl")).ok());
+  std::istringstream in(test::read_file(tmp.file("o.jsonl")));
+  std::string line;
+  int lines = 0;
+  auto pending = (*s)->pending(100);
+  std::set<std::string> hashes;
+  for (const auto& p : *pending) hashes.insert(p.content_hash);
+  while (std::getline(in, line)) {
+    ++lines;
+    CHECK(hashes.count(sha256_hex(line)) == 1);
+  }
+  CHECK(lines == 50);
+
+  REQUIRE(export_codebook(bury(), tmp.file("codebook.csv")).ok());
+  auto rows = parse_csv(test::read_file(tmp.file("codebook.csv")).substr(3));
+  std::set<std::string> in_codebook, questions;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    in_codebook.insert(rows[i][0]);
+    if (!rows[i][1].empty()) questions.insert(rows[i][1]);
+  }
+  for (const auto& c : csv_columns(bury())) CHECK(in_codebook.count(c.name) == 1);
+  CHECK(questions.size() == 25);
+}
+
+TEST_CASE("an export that cannot be written names the path and leaves nothing half-written", "[export]") {
+  test::TempDir tmp;
+  auto s = Store::open(tmp.file("r.db"));
+  REQUIRE(s.ok());
+  auto n = export_csv(**s, bury(), "/nonexistent-dir/out.csv");
+  REQUIRE_FALSE(n.ok());
+  CHECK_THAT(n.message(), Catch::StartsWith("/nonexistent-dir/out.csv: cannot write"));
+}
+
+TEST_CASE("the summary counts each option overall and by service point", "[export]") {
+  test::TempDir tmp;
+  auto s = Store::open(tmp.file("r.db"));
+  REQUIRE(s.ok());
+  SimulateOptions o;
+  o.responses = 300;
+  o.service_points = {"castle", "bury"};
+  REQUIRE(simulate_into(**s, bury(), o).ok());
+  auto sum = summarise(**s, bury(), "en");
+  REQUIRE(sum.ok());
+  CHECK(sum->overall.responses == 300);
+  REQUIRE(sum->by_service_point.size() == 2);
+  CHECK(sum->by_service_point["castle"].responses + sum->by_service_point["bury"].responses == 300);
+  const auto& q1 = sum->overall.questions[bury().find("q1")->index];
+  std::int64_t total = 0;
+  for (const auto& oc : q1.options) total += oc.count;
+  CHECK(q1.answered == 300);  // required
+  CHECK(total == 300);        // single choice: counts add up
+  const auto& q9 = sum->overall.questions[bury().find("q9")->index];
+  const auto& q12 = sum->overall.questions[bury().find("q12")->index];
+  CHECK(q12.answered > 0);
+  CHECK(q12.answered <= q9.options[1].count);  // only those who said No
+  // Each service point's counts add up to the overall count.
+  for (size_t k = 0; k < q1.options.size(); ++k)
+    CHECK(sum->by_service_point["castle"].questions[0].options[k].count +
+              sum->by_service_point["bury"].questions[0].options[k].count ==
+          q1.options[k].count);
+}

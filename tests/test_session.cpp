@@ -1,0 +1,239 @@
+#include <catch2/catch.hpp>
+
+#include "kiosk/crypto.hpp"
+#include "kiosk/postcode.hpp"
+#include "kiosk/session.hpp"
+#include "kiosk/store.hpp"
+#include "support.hpp"
+
+using namespace kiosk;
+
+namespace {
+
+const Survey& bury() {
+  static const Survey s = [] {
+    REQUIRE(crypto_init().ok());
+    auto r = load_survey_file(test::bury_survey());
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  }();
+  return s;
+}
+
+Answer choose(std::string code) { return Answer{{std::move(code)}, {}, {}}; }
+Answer type_text(std::string t) { return Answer{{}, std::move(t), {}}; }
+
+ResponseMeta meta() {
+  ResponseMeta m;
+  m.kiosk_id = "k1";
+  m.service_point = "castle";
+  return m;
+}
+
+// Answers every visible question the way `pick` says, recording the order.
+std::vector<std::string> walk(Session& s, const std::map<std::string, Answer>& pick) {
+  std::vector<std::string> seen;
+  while (s.stage() == Session::Stage::Question) {
+    const Question& q = *s.current();
+    seen.push_back(q.id);
+    Answer a;
+    if (auto it = pick.find(q.id); it != pick.end()) a = it->second;
+    else if (q.required) a = choose(q.options.front().code);
+    REQUIRE(s.answer(a).ok());
+    auto st = s.next();
+    INFO(q.id << ": " << (st ? "" : st.message()));
+    REQUIRE(st.ok());
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("every skip path of the Bury survey shows exactly the right questions", "[session]") {
+  struct Path {
+    const char* q7;
+    const char* q9;
+    std::vector<std::string> hidden;
+  };
+  const std::vector<Path> paths = {
+      {"yes", "yes", {"q12"}},
+      {"yes", "no", {"q10", "q11"}},
+      {"no", "yes", {"q8", "q12"}},
+      {"no", "no", {"q8", "q10", "q11"}},
+  };
+  for (const auto& p : paths) {
+    DYNAMIC_SECTION("Q7 = " << p.q7 << ", Q9 = " << p.q9) {
+      FakeClock clock;
+      auto s = Session::start(bury(), meta(), clock, nullptr);
+      REQUIRE(s.ok());
+      const auto seen = walk(**s, {{"q7", choose(p.q7)}, {"q9", choose(p.q9)}, {"q8", type_text("Openness")},
+                                   {"q12", Answer{{"too_far", "other"}, {}, "No bus on Sundays"}}});
+      std::vector<std::string> expected;
+      for (const auto& q : bury().questions)
+        if (std::find(p.hidden.begin(), p.hidden.end(), q.id) == p.hidden.end()) expected.push_back(q.id);
+      CHECK(seen == expected);
+      CHECK((*s)->stage() == Session::Stage::Review);
+      CHECK((*s)->progress().total == static_cast<int>(expected.size()));
+      REQUIRE((*s)->submit().ok());
+      for (const auto& h : p.hidden) CHECK((*s)->answer_for(h) == nullptr);
+    }
+  }
+}
+
+TEST_CASE("changing Q9 drops the answers of questions that become hidden, also in the store", "[session]") {
+  test::TempDir tmp;
+  auto store = Store::open(tmp.file("r.db"));
+  REQUIRE(store.ok());
+  FakeClock clock;
+  auto s = Session::start(bury(), meta(), clock, store->get());
+  REQUIRE(s.ok());
+  Session& ss = **s;
+  while (ss.current()->id != "q9") {
+    const Question& q = *ss.current();
+    REQUIRE(ss.answer(q.has_options() ? choose(q.options.front().code) : type_text("Fairness")).ok());
+    REQUIRE(ss.next().ok());
+  }
+  REQUIRE(ss.answer(choose("yes")).ok());
+  REQUIRE(ss.next().ok());
+  CHECK(ss.current()->id == "q10");
+  REQUIRE(ss.answer(choose("weekly")).ok());
+  REQUIRE(ss.next().ok());
+  REQUIRE(ss.answer(Answer{{"other"}, {}, "Mobility scooter"}).ok());
+  REQUIRE(ss.back());
+  REQUIRE(ss.back());
+  CHECK(ss.current()->id == "q9");
+  REQUIRE(ss.answer(choose("no")).ok());
+  CHECK(ss.answer_for("q10") == nullptr);
+  CHECK(ss.answer_for("q11") == nullptr);
+  REQUIRE(ss.next().ok());
+  CHECK(ss.current()->id == "q12");
+
+  auto q = db::Statement::prepare((*store)->connection(), "SELECT group_concat(question_id) FROM answers WHERE response_id=?1");
+  REQUIRE(q.ok());
+  q->bind(1, ss.response_id());
+  REQUIRE(*q->step());
+  const std::string stored = q->str(0);
+  CHECK(stored.find("q10") == std::string::npos);
+  CHECK(stored.find("q11") == std::string::npos);
+  CHECK(stored.find("q9") != std::string::npos);
+}
+
+TEST_CASE("validation speaks to the visitor", "[session]") {
+  FakeClock clock;
+  auto s = Session::start(bury(), meta(), clock, nullptr);
+  REQUIRE(s.ok());
+  Session& ss = **s;
+  SECTION("a required question needs an answer") {
+    auto st = ss.next();
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message() == "Please choose an answer to continue.");
+    CHECK(ss.current()->id == "q1");
+  }
+  SECTION("only one answer to a single-choice question") {
+    auto st = ss.answer(Answer{{"agree", "disagree"}, {}, {}});
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message() == "Please choose only one answer.");
+  }
+  SECTION("an unknown code is refused") {
+    CHECK_FALSE(ss.answer(choose("perhaps")).ok());
+  }
+  SECTION("back from the first question reports there is nothing before it") { CHECK_FALSE(ss.back()); }
+}
+
+TEST_CASE("free text limits and postcodes", "[session]") {
+  const Question& q8 = *bury().find("q8");
+  CHECK_FALSE(validate_answer(q8, type_text(std::string(1000, 'a')), true));
+  auto too_long = validate_answer(q8, type_text(std::string(1001, 'a')), true);
+  REQUIRE(too_long);
+  CHECK(*too_long == "Your answer is too long: please use at most 1000 characters (it has 1001).");
+  // Characters, not bytes: 1000 accented letters are fine.
+  std::string accented;
+  for (int i = 0; i < 1000; ++i) accented += "\xC3\xA9";
+  CHECK_FALSE(validate_answer(q8, type_text(accented), true));
+
+  const Question& q21 = *bury().find("q21");
+  CHECK_FALSE(validate_answer(q21, type_text("BL9 0SW"), true));
+  CHECK_FALSE(validate_answer(q21, type_text("m26"), true));
+  auto bad = validate_answer(q21, type_text("12345"), true);
+  REQUIRE(bad);
+  CHECK_THAT(*bad, Catch::Contains("does not look like a UK postcode"));
+  CHECK_THAT(*bad, Catch::Contains("BL9 0SW"));
+
+  const Question& q11 = *bury().find("q11");
+  auto other_empty = validate_answer(q11, Answer{{"other"}, {}, ""}, true);
+  REQUIRE(other_empty);
+  CHECK_THAT(*other_empty, Catch::Contains("please type what you mean"));
+}
+
+TEST_CASE("UK postcodes are recognised and normalised", "[postcode]") {
+  CHECK(normalise_uk_postcode("bl90sw") == std::optional<std::string>("BL9 0SW"));
+  CHECK(normalise_uk_postcode(" M26  2SP ") == std::optional<std::string>("M26 2SP"));
+  CHECK(normalise_uk_postcode("EC1A 1BB") == std::optional<std::string>("EC1A 1BB"));
+  CHECK(normalise_uk_postcode("W1A 0AX") == std::optional<std::string>("W1A 0AX"));
+  CHECK(normalise_uk_postcode("BL9") == std::optional<std::string>("BL9"));
+  CHECK(normalise_uk_postcode("gir 0aa") == std::optional<std::string>("GIR 0AA"));
+  CHECK_FALSE(normalise_uk_postcode(""));
+  CHECK_FALSE(normalise_uk_postcode("BL9 0S"));
+  CHECK_FALSE(normalise_uk_postcode("9BL 0SW"));
+  CHECK_FALSE(normalise_uk_postcode("BL9-0SW"));
+  CHECK_FALSE(normalise_uk_postcode("BL9 0SWW"));
+}
+
+TEST_CASE("review, edit and return to review; progress counts visible questions", "[session]") {
+  FakeClock clock;
+  auto s = Session::start(bury(), meta(), clock, nullptr);
+  REQUIRE(s.ok());
+  Session& ss = **s;
+  CHECK(ss.progress().position == 1);
+  const int total_before = ss.progress().total;  // q8 hidden (q7 unanswered), q10-q12 hidden
+  CHECK(total_before == 21);
+  walk(ss, {{"q7", choose("no")}, {"q9", choose("yes")}});
+  REQUIRE(ss.stage() == Session::Stage::Review);
+  REQUIRE(ss.edit("q3").ok());
+  CHECK(ss.current()->id == "q3");
+  REQUIRE(ss.answer(choose("disagree")).ok());
+  REQUIRE(ss.next().ok());
+  CHECK(ss.stage() == Session::Stage::Review);
+  CHECK(ss.answer_for("q3")->choices == std::vector<std::string>{"disagree"});
+  CHECK_FALSE(ss.edit("q12").ok());  // hidden: not part of the answers
+}
+
+TEST_CASE("submit freezes a canonical document whose hash is its SHA-256", "[session]") {
+  FakeClock clock;
+  auto s = Session::start(bury(), meta(), clock, nullptr);
+  REQUIRE(s.ok());
+  walk(**s, {{"q7", choose("yes")}, {"q8", type_text("Fairness, \"openness\"")}, {"q9", choose("no")},
+             {"q12", Answer{{"hours"}, {}, {}}}});
+  clock.advance(std::chrono::minutes(7));
+  REQUIRE((*s)->submit().ok());
+  const auto& m = (*s)->meta();
+  CHECK(m.started_utc == "2016-03-01T08:00:00Z");
+  CHECK(m.ended_utc == "2016-03-01T08:07:00Z");
+  CHECK(is_uuid(m.uuid));
+  const std::string doc = canonical_document(m, (*s)->answers());
+  CHECK((*s)->content_hash() == sha256_hex(doc));
+  auto parsed = parse_canonical_document(doc);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->second == (*s)->answers());
+  CHECK(parsed->first.uuid == m.uuid);
+  CHECK((*s)->submit().ok() == false);  // closed
+}
+
+TEST_CASE("assisted mode and accessibility settings are recorded with the response", "[session]") {
+  test::TempDir tmp;
+  auto store = Store::open(tmp.file("r.db"));
+  REQUIRE(store.ok());
+  FakeClock clock;
+  auto s = Session::start(bury(), meta(), clock, store->get());
+  REQUIRE(s.ok());
+  REQUIRE((*s)->set_assisted("staff-01", {"read_aloud", "scribed"}).ok());
+  REQUIRE((*s)->set_accessibility("text_scale", "200").ok());
+  walk(**s, {});
+  REQUIRE((*s)->submit().ok());
+  auto doc = parse_canonical_document((*store)->pending(10)->at(0).canonical);
+  REQUIRE(doc.ok());
+  CHECK(doc->first.mode == "assisted");
+  CHECK(doc->first.staff_id == "staff-01");
+  CHECK(doc->first.assistance == std::vector<std::string>{"read_aloud", "scribed"});
+  CHECK(doc->first.accessibility.at("text_scale") == "200");
+}
