@@ -18,6 +18,9 @@
 #include "kiosk/simulate.hpp"
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
+#include "sync_client.hpp"
+#include <csignal>
+#include <thread>
 
 using namespace kiosk;
 
@@ -35,6 +38,9 @@ Commands:
   backup --out FILE                  consistent copy of the database while it is in use
   hash-pin                           read a PIN on standard input, print its Argon2id hash
   close-unfinished                   mark responses left in progress as abandoned
+  sync [--once] [--hub URL] [--token TOKEN]
+                                     upload pending responses to kiosk-hub; --once exits 0 only
+                                     if nothing is left pending, otherwise keeps syncing until stopped
 
 Options for all commands:
   --config FILE   kiosk.toml to use (default $KIOSK_CONFIG or kiosk-config/kiosk.toml)
@@ -278,6 +284,71 @@ int cmd_hash_pin() {
   return 0;
 }
 
+volatile std::sig_atomic_t g_stop = 0;
+void on_stop(int) { g_stop = 1; }
+
+int cmd_sync(Context& ctx) {
+  sync::SyncSettings set;
+  int interval = 60, heartbeat = 300;
+  auto cfg = ctx.config();
+  if (cfg) {
+    const auto& c = **cfg;
+    set.hub_url = c.sync.hub_url;
+    set.token = c.sync.token;
+    set.kiosk_id = c.kiosk_id;
+    set.service_point = c.service_point;
+    set.batch_size = c.sync.batch_size;
+    set.connect_timeout_seconds = c.sync.connect_timeout_seconds;
+    set.stall_timeout_seconds = c.sync.stall_timeout_seconds;
+    set.ca_file = c.sync.ca_file;
+    set.retention_days = c.sync.retention_days;
+    interval = c.sync.interval_seconds;
+    heartbeat = c.sync.heartbeat_seconds;
+  } else if (!ctx.opt("hub") || !ctx.opt("db")) {
+    return fail(cfg.message() + "\n(or give --hub URL --token TOKEN --db FILE)");
+  }
+  if (const auto* h = ctx.opt("hub")) set.hub_url = *h;
+  if (const auto* t = ctx.opt("token")) set.token = *t;
+  if (const auto* b = ctx.opt("batch-size")) set.batch_size = std::max(1, std::atoi(b->c_str()));
+  if (const char* env = std::getenv("KIOSK_HUB_TOKEN"); env && *env && !ctx.opt("token")) set.token = env;
+  if (set.hub_url.empty()) return fail("no hub: give --hub URL or set [sync] hub_url in kiosk.toml", 2);
+  if (set.token.empty()) return fail("no token: give --token TOKEN, set KIOSK_HUB_TOKEN, or [sync] token in kiosk.toml", 2);
+  auto path = ctx.db_path();
+  if (!path) return fail(path.message());
+
+  if (ctx.opt("once")) {
+    auto st = Store::open(*path, db::OpenMode::ReadWrite);
+    if (!st) return fail(st.message());
+    sync::SyncClient client(set, **st);
+    auto o = client.upload_all();
+    const auto hb = client.send_heartbeat(o.ok() ? "" : o.message);
+    if (o.ok() && hb.kind == sync::BatchOutcome::Kind::AuthFailed) o = hb;
+    auto c = (*st)->counts();
+    if (!c) return fail(c.message());
+    std::cout << "sent " << o.sent << ": stored " << o.stored << ", already at the hub " << o.duplicates
+              << ", conflicts " << o.conflicts << ", rejected " << o.rejected << "\n";
+    std::cout << "pending now: " << c->pending << ", synced: " << c->synced << ", conflicts: " << c->conflict << "\n";
+    if (!o.ok()) std::cerr << "kiosk-admin: sync: " << o.message << "\n";
+    if (o.kind == sync::BatchOutcome::Kind::AuthFailed) return 3;
+    return c->pending == 0 ? 0 : 1;
+  }
+  std::signal(SIGINT, on_stop);
+  std::signal(SIGTERM, on_stop);
+  sync::SyncWorker worker(set, *path, interval, heartbeat);
+  worker.start();
+  std::string last;
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto s = worker.status();
+    const std::string line = "pending " + std::to_string(s.pending) + ", synced " + std::to_string(s.synced) +
+                             (s.last_error.empty() ? "" : "; " + s.last_error);
+    if (line != last) std::cout << format_utc(SystemClock{}.now()) << " " << line << std::endl;
+    last = line;
+  }
+  worker.stop();
+  return 0;
+}
+
 int cmd_close_unfinished(Context& ctx) {
   auto st = ctx.store(db::OpenMode::ReadWrite);
   if (!st) return fail(st.message());
@@ -306,5 +377,6 @@ int main(int argc, char** argv) {
   if (c == "backup") return cmd_backup(ctx);
   if (c == "hash-pin") return cmd_hash_pin();
   if (c == "close-unfinished") return cmd_close_unfinished(ctx);
+  if (c == "sync") return cmd_sync(ctx);
   return fail("unknown command \"" + c + "\"\n" + kUsage, 2);
 }

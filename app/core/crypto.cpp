@@ -55,6 +55,16 @@ std::string new_token() {
   return out;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out(text.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
+                        &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
+    return std::nullopt;
+  out.resize(len);
+  return out;
+}
+
 Result<std::string> hash_pin(std::string_view pin) {
   char out[crypto_pwhash_STRBYTES];
   // Interactive limits: a PIN check at the kiosk must answer within a second

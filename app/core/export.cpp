@@ -161,6 +161,65 @@ void append_csv_field(std::string& out, std::string_view f, bool guard_formula) 
 
 // ---- 3. CSV ----------------------------------------------------------------
 
+namespace {
+// Which columns hold text typed by people, and so get the formula guard.
+std::vector<bool> formula_guards(const std::vector<Column>& cols) {
+  std::vector<bool> guard(cols.size(), false);
+  for (size_t i = 0; i < cols.size(); ++i)
+    guard[i] = cols[i].kind == Column::Kind::OtherText || cols[i].name == "staff_id" ||
+               (cols[i].question && (cols[i].question->type == QuestionType::Text ||
+                                     cols[i].question->type == QuestionType::Postcode));
+  return guard;
+}
+}  // namespace
+
+void append_csv_header(std::string& buf, const std::vector<Column>& cols) {
+  buf += "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8 correctly
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) buf.push_back(',');
+    append_csv_field(buf, cols[i].name, false);
+  }
+  buf += "\r\n";
+}
+
+void append_csv_row(std::string& buf, const std::vector<Column>& cols, const ResponseMeta& m, const Answers& answers) {
+  static thread_local std::vector<bool> guard;
+  guard = formula_guards(cols);
+  auto join = [](const auto& items, auto fmt) {
+    std::string s;
+    for (const auto& it : items) s += (s.empty() ? "" : ";") + fmt(it);
+    return s;
+  };
+  const std::string meta_cells[] = {
+      m.uuid, m.survey_id, m.survey_version, m.kiosk_id, m.service_point, m.locale, m.mode, m.staff_id,
+      join(m.assistance, [](const std::string& v) { return v; }),
+      join(m.accessibility, [](const auto& kv) { return kv.first + "=" + kv.second; }),
+      m.started_utc, m.ended_utc};
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) buf.push_back(',');
+    const Column& c = cols[i];
+    if (c.kind == Column::Kind::Meta) {
+      append_csv_field(buf, meta_cells[i], guard[i]);
+      continue;
+    }
+    auto it = answers.find(c.question->id);
+    if (it == answers.end()) continue;
+    const Answer& a = it->second;
+    switch (c.kind) {
+      case Column::Kind::OptionFlag: buf.push_back(a.has(c.option_code) ? '1' : '0'); break;
+      case Column::Kind::OtherText: append_csv_field(buf, a.other_text, true); break;
+      case Column::Kind::Value:
+        if (c.question->has_options())
+          append_csv_field(buf, a.choices.empty() ? std::string() : a.choices[0], false);
+        else
+          append_csv_field(buf, a.text, guard[i]);
+        break;
+      case Column::Kind::Meta: break;
+    }
+  }
+  buf += "\r\n";
+}
+
 Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::string& path) {
   const auto cols = csv_columns(survey);
   // Where each question's cells start, by question id.
@@ -189,20 +248,9 @@ Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::s
   auto out = OutFile::create(path);
   if (!out) return out.error();
   std::string& buf = out->buffer();
-  buf += "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8 correctly
-  for (size_t i = 0; i < cols.size(); ++i) {
-    if (i) buf.push_back(',');
-    append_csv_field(buf, cols[i].name, false);
-  }
-  buf += "\r\n";
-
+  append_csv_header(buf, cols);
   std::vector<std::string> cells(cols.size());
-  std::vector<bool> guard(cols.size(), false);
-  for (size_t i = 0; i < cols.size(); ++i)
-    guard[i] = cols[i].kind == Column::Kind::OtherText ||
-               (cols[i].question && (cols[i].question->type == QuestionType::Text ||
-                                     cols[i].question->type == QuestionType::Postcode));
-  guard[7] = true;  // staff_id is typed by people
+  const std::vector<bool> guard = formula_guards(cols);
 
   auto arow = aq->step();
   if (!arow) return arow.error();
@@ -284,10 +332,14 @@ Result<std::int64_t> export_jsonl(Store& store, const Survey& survey, const std:
 }
 
 Status export_codebook(const Survey& survey, const std::string& path) {
-  const std::string& loc = survey.default_locale;
   auto out = OutFile::create(path);
   if (!out) return out.error();
-  std::string& b = out->buffer();
+  append_codebook(out->buffer(), survey);
+  return out->finish();
+}
+
+void append_codebook(std::string& b, const Survey& survey) {
+  const std::string& loc = survey.default_locale;
   b += "\xEF\xBB\xBF";
   b += "column,question_id,section,type,required,shown_if,question,value,value_label\r\n";
   auto row = [&](const std::string& col, const Question* q, const std::string& value, const std::string& label) {
@@ -355,25 +407,44 @@ Status export_codebook(const Survey& survey, const std::string& path) {
         break;
     }
   }
-  return out->finish();
 }
 
 // ---- 5. Summary ------------------------------------------------------------
 
-Result<Summary> summarise(Store& store, const Survey& survey, const std::string& locale) {
-  auto blank_table = [&]() {
-    ResultsTable t;
-    for (const auto& q : survey.questions) {
-      QuestionSummary qs;
-      qs.id = q.id;
-      qs.type = q.type;
-      qs.text = survey.text(q.title, locale);
-      if (qs.text.empty()) qs.text = survey.text(q.text, locale);
-      for (const auto& o : q.options) qs.options.push_back({o.code, survey.text(o.label, locale), 0});
-      t.questions.push_back(std::move(qs));
+ResultsTable empty_results(const Survey& survey, const std::string& locale) {
+  ResultsTable t;
+  for (const auto& q : survey.questions) {
+    QuestionSummary qs;
+    qs.id = q.id;
+    qs.type = q.type;
+    qs.text = survey.text(q.title, locale);
+    if (qs.text.empty()) qs.text = survey.text(q.text, locale);
+    for (const auto& o : q.options) qs.options.push_back({o.code, survey.text(o.label, locale), 0});
+    t.questions.push_back(std::move(qs));
+  }
+  return t;
+}
+
+void add_to_summary(Summary& s, const Survey& survey, const std::string& locale, const ResponseMeta& meta,
+                    const Answers& answers) {
+  if (s.overall.questions.empty()) s.overall = empty_results(survey, locale);
+  auto [spi, fresh] = s.by_service_point.try_emplace(meta.service_point);
+  if (fresh) spi->second = empty_results(survey, locale);
+  for (ResultsTable* t : {&s.overall, &spi->second}) {
+    ++t->responses;
+    for (const auto& [qid, a] : answers) {
+      const Question* q = survey.find(qid);
+      if (!q || a.empty()) continue;
+      auto& qs = t->questions[q->index];
+      ++qs.answered;
+      for (auto& oc : qs.options)
+        if (a.has(oc.code)) ++oc.count;
     }
-    return t;
-  };
+  }
+}
+
+Result<Summary> summarise(Store& store, const Survey& survey, const std::string& locale) {
+  auto blank_table = [&]() { return empty_results(survey, locale); };
   Summary s;
   s.overall = blank_table();
   auto rq = Statement::prepare(store.connection(),

@@ -2,6 +2,7 @@
 // the core has one vetted source of randomness and hashing.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ bool is_uuid(std::string_view s);
 
 // Random token for devices and admins: 32 bytes as URL-safe base64 (43 chars).
 std::string new_token();
+
+// Standard base64 (with padding), as in HTTP Basic auth.
+std::optional<std::string> base64_decode(std::string_view text);
 
 // Argon2id (crypto_pwhash_str) for staff PINs; the PIN itself is never stored.
 Result<std::string> hash_pin(std::string_view pin);

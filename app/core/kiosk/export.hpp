@@ -38,6 +38,12 @@ Status export_codebook(const Survey& survey, const std::string& path);
 // formula (= + - @) is prefixed with an apostrophe (guard_formula).
 void append_csv_field(std::string& out, std::string_view field, bool guard_formula);
 
+// Building blocks for exporting from documents rather than from a kiosk
+// store (the hub): the same columns, quoting and guards as export_csv.
+void append_csv_header(std::string& out, const std::vector<Column>& cols);
+void append_csv_row(std::string& out, const std::vector<Column>& cols, const ResponseMeta& meta, const Answers& answers);
+void append_codebook(std::string& out, const Survey& survey);
+
 struct OptionCount {
   std::string code, label;
   std::int64_t count = 0;
@@ -57,6 +63,10 @@ struct Summary {
   std::map<std::string, ResultsTable> by_service_point;
 };
 Result<Summary> summarise(Store& store, const Survey& survey, const std::string& locale);
+// The same from documents, one at a time (the hub).
+ResultsTable empty_results(const Survey& survey, const std::string& locale);
+void add_to_summary(Summary& s, const Survey& survey, const std::string& locale, const ResponseMeta& meta,
+                    const Answers& answers);
 std::string format_summary(const Survey& survey, const Summary& s);
 
 }  // namespace kiosk

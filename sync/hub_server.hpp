@@ -1,0 +1,25 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hub_store.hpp"
+#include "kiosk/result.hpp"
+#include "kiosk/survey.hpp"
+
+namespace kiosk::hub {
+
+struct ServeOptions {
+  std::string bind = "127.0.0.1";
+  int port = 8470;  // 0: any free port (printed on stdout)
+  std::string survey_path;  // survey served to kiosks and used for exports
+  std::size_t max_body_bytes = 16u << 20;
+  std::size_t max_batch = 5000;
+  std::string cert_file, key_file;  // TLS directly; or leave empty behind a reverse proxy
+  int threads = 16;
+};
+
+// Serves until SIGINT/SIGTERM. Prints "listening on URL" once ready.
+int serve(HubStore& store, const ServeOptions& opt);
+
+}  // namespace kiosk::hub

@@ -1,0 +1,84 @@
+// kiosk-hub storage: the merged dataset from every kiosk, on SQLite (one
+// file, WAL, synchronous=FULL) or PostgreSQL (libpq). Both give the same
+// answers to the same calls; uniqueness of response UUIDs is enforced by the
+// database itself, so several hub processes may share one PostgreSQL.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/result.hpp"
+
+namespace kiosk::hub {
+
+// A response as uploaded, already checked: its hash matches its document.
+struct Incoming {
+  std::string uuid, content_hash, document;
+  std::string kiosk_id, service_point, survey_id, survey_version, completed_utc, age_band;
+};
+
+struct ItemResult {
+  enum class Status { Stored, Duplicate, Conflict, Rejected };
+  std::string uuid;
+  Status status = Status::Rejected;
+  std::string receipt;  // set for Stored and Duplicate: the hub's id of the stored row
+  std::string detail;
+};
+const char* to_string(ItemResult::Status s);
+int http_code(ItemResult::Status s);
+
+struct Principal {
+  std::string name;
+  std::string role;  // "kiosk" or "admin"
+};
+
+struct Heartbeat {
+  std::string service_point, app_version, last_error;
+  std::int64_t pending = 0, oldest_pending_age_seconds = 0, free_disk_bytes = -1;
+};
+
+struct DeviceRow {
+  std::string name, role, created_utc, last_seen_utc, service_point, app_version, last_error;
+  std::int64_t pending = 0, oldest_pending_age_seconds = 0, free_disk_bytes = -1, responses = 0;
+};
+
+struct Tally {
+  std::string key;
+  std::int64_t count = 0;
+};
+
+class HubStore {
+ public:
+  virtual ~HubStore() = default;
+  virtual std::string backend() const = 0;
+
+  // Creates a device ("kiosk") or admin; returns the token, which is shown
+  // once and stored only as its SHA-256.
+  virtual Result<std::string> add_principal(const std::string& name, const std::string& role) = 0;
+  virtual Result<std::optional<Principal>> authenticate(const std::string& token) = 0;
+
+  // Stores what is new, recognises duplicates, keeps conflicts aside; returns
+  // only after the commit is durable.
+  virtual Result<std::vector<ItemResult>> ingest(const std::string& device, const std::vector<Incoming>& items) = 0;
+  virtual Status heartbeat(const std::string& device, const Heartbeat& hb, const std::string& now_utc) = 0;
+
+  virtual Result<std::vector<DeviceRow>> devices() = 0;
+  // In a stable order (completed time, then uuid); stop early by returning false.
+  virtual Status for_each_document(const std::function<bool(const std::string&)>& fn) = 0;
+  virtual Result<std::int64_t> response_count() = 0;
+  virtual Result<std::int64_t> conflict_count() = 0;
+  // Completed responses counted by "service_point" or "age_band".
+  virtual Result<std::vector<Tally>> tally(const std::string& column) = 0;
+  virtual Status ping() = 0;
+};
+
+// `where` is a file path (SQLite) or a postgresql:// URL.
+Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& where);
+Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::string& path);
+Result<std::unique_ptr<HubStore>> open_pg_hub_store(const std::string& url);
+
+}  // namespace kiosk::hub

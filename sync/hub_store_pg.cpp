@@ -1,0 +1,294 @@
+// kiosk-hub on PostgreSQL (libpq). Uniqueness of UUIDs is the database's:
+// INSERT .. ON CONFLICT (uuid) DO NOTHING, so several hub processes can share
+// one database. Each thread has its own connection; a dropped connection is
+// reopened on next use.
+#include <libpq-fe.h>
+
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "hub_store.hpp"
+#include "kiosk/clock.hpp"
+#include "kiosk/crypto.hpp"
+
+namespace kiosk::hub {
+namespace {
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS principals(
+  name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('kiosk', 'admin')),
+  token_hash TEXT NOT NULL UNIQUE, created_utc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices(
+  name TEXT PRIMARY KEY, last_seen_utc TEXT, service_point TEXT, app_version TEXT, pending BIGINT,
+  oldest_pending_age_seconds BIGINT, free_disk_bytes BIGINT, last_error TEXT);
+CREATE TABLE IF NOT EXISTS responses(
+  seq BIGSERIAL PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL, device TEXT NOT NULL,
+  kiosk_id TEXT NOT NULL, service_point TEXT NOT NULL, survey_id TEXT NOT NULL, survey_version TEXT NOT NULL,
+  completed_utc TEXT NOT NULL, age_band TEXT NOT NULL, received_utc TEXT NOT NULL, document TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS responses_order ON responses(completed_utc, uuid);
+CREATE TABLE IF NOT EXISTS conflicts(
+  id BIGSERIAL PRIMARY KEY, uuid TEXT NOT NULL, content_hash TEXT NOT NULL, device TEXT NOT NULL,
+  received_utc TEXT NOT NULL, document TEXT NOT NULL, UNIQUE (uuid, content_hash));
+)sql";
+
+struct PgResult {
+  PGresult* r = nullptr;
+  explicit PgResult(PGresult* p) : r(p) {}
+  PgResult(const PgResult&) = delete;
+  ~PgResult() {
+    if (r) PQclear(r);
+  }
+  bool ok() const {
+    const auto s = PQresultStatus(r);
+    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+  }
+  int rows() const { return PQntuples(r); }
+  std::string get(int row, int col) const { return PQgetvalue(r, row, col); }
+  std::int64_t num(int row, int col) const { return std::stoll(PQgetvalue(r, row, col)); }
+};
+
+class Conn {
+ public:
+  explicit Conn(PGconn* c) : c_(c) {}
+  Conn(const Conn&) = delete;
+  ~Conn() { PQfinish(c_); }
+  PGconn* get() const { return c_; }
+  PgResult exec(const std::string& sql, std::initializer_list<const std::string*> params = {}) {
+    std::vector<const char*> values;
+    for (const auto* p : params) values.push_back(p->c_str());
+    return PgResult(PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                 nullptr, 0));
+  }
+  Error error(const std::string& doing) const {
+    std::string m = PQerrorMessage(c_);
+    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+    return Error{"PostgreSQL: " + doing + ": " + m};
+  }
+
+ private:
+  PGconn* c_;
+};
+
+class PgHubStore final : public HubStore {
+ public:
+  explicit PgHubStore(std::string url) : url_(std::move(url)) {}
+  std::string backend() const override { return "postgresql"; }
+
+  Status init() {
+    auto c = connection();
+    if (!c) return c.error();
+    // Serialise schema creation between hub processes starting together.
+    auto lock = (*c)->exec("SELECT pg_advisory_lock(727001)");
+    auto r = (*c)->exec(kSchema);
+    (void)(*c)->exec("SELECT pg_advisory_unlock(727001)");
+    if (!r.ok()) return (*c)->error("creating the schema");
+    return {};
+  }
+
+  Result<std::string> add_principal(const std::string& name, const std::string& role) override {
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string token = new_token(), hash = sha256_hex(token), now = format_utc(SystemClock{}.now());
+    auto r = (*c)->exec("INSERT INTO principals(name, role, token_hash, created_utc) VALUES($1,$2,$3,$4)",
+                        {&name, &role, &hash, &now});
+    if (!r.ok()) {
+      if (std::string(PQresultErrorField(r.r, PG_DIAG_SQLSTATE) ? PQresultErrorField(r.r, PG_DIAG_SQLSTATE) : "") == "23505")
+        return make_error("a device or admin named \"" + name + "\" already exists");
+      return (*c)->error("adding " + name);
+    }
+    return token;
+  }
+
+  Result<std::optional<Principal>> authenticate(const std::string& token) override {
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string hash = sha256_hex(token);
+    auto r = (*c)->exec("SELECT name, role FROM principals WHERE token_hash=$1", {&hash});
+    if (!r.ok()) return (*c)->error("checking a token");
+    if (r.rows() == 0) return std::optional<Principal>{};
+    return std::optional<Principal>{Principal{r.get(0, 0), r.get(0, 1)}};
+  }
+
+  Result<std::vector<ItemResult>> ingest(const std::string& device, const std::vector<Incoming>& items) override {
+    auto c = connection();
+    if (!c) return c.error();
+    Conn& conn = **c;
+    const std::string now = format_utc(SystemClock{}.now());
+    if (!conn.exec("BEGIN").ok()) return conn.error("starting a transaction");
+    std::vector<ItemResult> out;
+    for (const auto& it : items) {
+      ItemResult res;
+      res.uuid = it.uuid;
+      auto ins = conn.exec(
+          "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, "
+          "completed_utc, age_band, received_utc, document) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
+          "ON CONFLICT (uuid) DO NOTHING RETURNING seq",
+          {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point, &it.survey_id, &it.survey_version,
+           &it.completed_utc, &it.age_band, &now, &it.document});
+      if (!ins.ok()) {
+        Error e = conn.error("storing " + it.uuid);
+        (void)conn.exec("ROLLBACK");
+        return e;
+      }
+      if (ins.rows() == 1) {
+        res.status = ItemResult::Status::Stored;
+        res.receipt = "pg:" + ins.get(0, 0);
+      } else {
+        auto sel = conn.exec("SELECT seq, content_hash FROM responses WHERE uuid=$1", {&it.uuid});
+        if (!sel.ok() || sel.rows() != 1) {
+          Error e = conn.error("reading " + it.uuid);
+          (void)conn.exec("ROLLBACK");
+          return e;
+        }
+        if (sel.get(0, 1) == it.content_hash) {
+          res.status = ItemResult::Status::Duplicate;
+          res.receipt = "pg:" + sel.get(0, 0);
+        } else {
+          res.status = ItemResult::Status::Conflict;
+          res.detail = "the hub already holds a different response with this UUID; this one is kept aside for an admin";
+          auto cf = conn.exec(
+              "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document) VALUES($1,$2,$3,$4,$5) "
+              "ON CONFLICT (uuid, content_hash) DO NOTHING",
+              {&it.uuid, &it.content_hash, &device, &now, &it.document});
+          if (!cf.ok()) {
+            Error e = conn.error("keeping a conflict aside");
+            (void)conn.exec("ROLLBACK");
+            return e;
+          }
+        }
+      }
+      out.push_back(std::move(res));
+    }
+    // synchronous_commit is on by default: COMMIT returns once the WAL is flushed.
+    if (!conn.exec("COMMIT").ok()) return conn.error("committing");
+    return out;
+  }
+
+  Status heartbeat(const std::string& device, const Heartbeat& hb, const std::string& now) override {
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string pending = std::to_string(hb.pending), age = std::to_string(hb.oldest_pending_age_seconds),
+                      disk = std::to_string(hb.free_disk_bytes);
+    auto r = (*c)->exec(
+        "INSERT INTO devices(name, last_seen_utc, service_point, app_version, pending, oldest_pending_age_seconds, "
+        "free_disk_bytes, last_error) VALUES($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (name) DO UPDATE SET "
+        "last_seen_utc=excluded.last_seen_utc, service_point=excluded.service_point, app_version=excluded.app_version, "
+        "pending=excluded.pending, oldest_pending_age_seconds=excluded.oldest_pending_age_seconds, "
+        "free_disk_bytes=excluded.free_disk_bytes, last_error=excluded.last_error",
+        {&device, &now, &hb.service_point, &hb.app_version, &pending, &age, &disk, &hb.last_error});
+    if (!r.ok()) return (*c)->error("recording a heartbeat");
+    return {};
+  }
+
+  Result<std::vector<DeviceRow>> devices() override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto r = (*c)->exec(
+        "SELECT p.name, p.role, p.created_utc, coalesce(d.last_seen_utc,''), coalesce(d.service_point,''), "
+        "coalesce(d.app_version,''), coalesce(d.last_error,''), coalesce(d.pending,0), "
+        "coalesce(d.oldest_pending_age_seconds,0), coalesce(d.free_disk_bytes,-1), "
+        "(SELECT count(*) FROM responses r WHERE r.device=p.name) "
+        "FROM principals p LEFT JOIN devices d ON d.name=p.name WHERE p.role='kiosk' ORDER BY p.name");
+    if (!r.ok()) return (*c)->error("listing devices");
+    std::vector<DeviceRow> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      DeviceRow d;
+      d.name = r.get(i, 0);
+      d.role = r.get(i, 1);
+      d.created_utc = r.get(i, 2);
+      d.last_seen_utc = r.get(i, 3);
+      d.service_point = r.get(i, 4);
+      d.app_version = r.get(i, 5);
+      d.last_error = r.get(i, 6);
+      d.pending = r.num(i, 7);
+      d.oldest_pending_age_seconds = r.num(i, 8);
+      d.free_disk_bytes = r.num(i, 9);
+      d.responses = r.num(i, 10);
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  Status for_each_document(const std::function<bool(const std::string&)>& fn) override {
+    auto c = connection();
+    if (!c) return c.error();
+    // A cursor keeps memory flat however large the dataset.
+    if (!(*c)->exec("BEGIN").ok()) return (*c)->error("starting an export");
+    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR SELECT document FROM responses ORDER BY completed_utc, uuid").ok()) {
+      Error e = (*c)->error("starting an export");
+      (void)(*c)->exec("ROLLBACK");
+      return e;
+    }
+    for (;;) {
+      auto r = (*c)->exec("FETCH 2000 FROM docs");
+      if (!r.ok()) {
+        Error e = (*c)->error("exporting");
+        (void)(*c)->exec("ROLLBACK");
+        return e;
+      }
+      bool more = r.rows() > 0;
+      for (int i = 0; i < r.rows() && more; ++i) more = fn(r.get(i, 0));
+      if (!more) break;
+    }
+    (void)(*c)->exec("COMMIT");
+    return {};
+  }
+
+  Result<std::int64_t> response_count() override { return scalar("SELECT count(*) FROM responses"); }
+  Result<std::int64_t> conflict_count() override { return scalar("SELECT count(*) FROM conflicts"); }
+
+  Result<std::vector<Tally>> tally(const std::string& column) override {
+    if (column != "service_point" && column != "age_band") return make_error("cannot tally by " + column);
+    auto c = connection();
+    if (!c) return c.error();
+    auto r = (*c)->exec("SELECT " + column + ", count(*) FROM responses GROUP BY 1 ORDER BY 1");
+    if (!r.ok()) return (*c)->error("counting");
+    std::vector<Tally> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.get(i, 0), r.num(i, 1)});
+    return out;
+  }
+
+  Status ping() override {
+    auto n = scalar("SELECT 1");
+    if (!n) return n.error();
+    return {};
+  }
+
+ private:
+  Result<Conn*> connection() {
+    std::lock_guard lock(mutex_);
+    auto& slot = pool_[std::this_thread::get_id()];
+    if (slot && PQstatus(slot->get()) != CONNECTION_OK) slot.reset();
+    if (!slot) {
+      PGconn* raw = PQconnectdb(url_.c_str());
+      auto c = std::make_unique<Conn>(raw);
+      if (PQstatus(raw) != CONNECTION_OK) return c->error("connecting");
+      (void)c->exec("SET synchronous_commit = on");
+      slot = std::move(c);
+    }
+    return slot.get();
+  }
+  Result<std::int64_t> scalar(const char* sql) {
+    auto c = connection();
+    if (!c) return c.error();
+    auto r = (*c)->exec(sql);
+    if (!r.ok() || r.rows() != 1) return (*c)->error("counting");
+    return r.num(0, 0);
+  }
+
+  std::string url_;
+  std::mutex mutex_;
+  std::unordered_map<std::thread::id, std::unique_ptr<Conn>> pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HubStore>> open_pg_hub_store(const std::string& url) {
+  if (auto st = crypto_init(); !st) return st.error();
+  auto s = std::make_unique<PgHubStore>(url);
+  if (auto st = s->init(); !st) return st.error();
+  return std::unique_ptr<HubStore>(std::move(s));
+}
+
+}  // namespace kiosk::hub

@@ -1,0 +1,278 @@
+// kiosk-hub on SQLite. Writes are serialised by one mutex (SQLite has one
+// writer at a time; waiting on a mutex is cheaper than spinning on
+// SQLITE_BUSY); reads use per-thread connections and run beside them in WAL.
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "hub_store.hpp"
+#include "kiosk/clock.hpp"
+#include "kiosk/crypto.hpp"
+#include "kiosk/db.hpp"
+
+namespace kiosk::hub {
+
+using db::Statement;
+
+const char* to_string(ItemResult::Status s) {
+  switch (s) {
+    case ItemResult::Status::Stored: return "stored";
+    case ItemResult::Status::Duplicate: return "duplicate";
+    case ItemResult::Status::Conflict: return "conflict";
+    case ItemResult::Status::Rejected: return "rejected";
+  }
+  return "?";
+}
+
+int http_code(ItemResult::Status s) {
+  switch (s) {
+    case ItemResult::Status::Stored: return 201;
+    case ItemResult::Status::Duplicate: return 200;
+    case ItemResult::Status::Conflict: return 409;
+    case ItemResult::Status::Rejected: return 422;
+  }
+  return 500;
+}
+
+namespace {
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS principals(
+  name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('kiosk', 'admin')),
+  token_hash TEXT NOT NULL UNIQUE, created_utc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices(
+  name TEXT PRIMARY KEY, last_seen_utc TEXT, service_point TEXT, app_version TEXT, pending INTEGER,
+  oldest_pending_age_seconds INTEGER, free_disk_bytes INTEGER, last_error TEXT);
+CREATE TABLE IF NOT EXISTS responses(
+  seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL, device TEXT NOT NULL,
+  kiosk_id TEXT NOT NULL, service_point TEXT NOT NULL, survey_id TEXT NOT NULL, survey_version TEXT NOT NULL,
+  completed_utc TEXT NOT NULL, age_band TEXT NOT NULL, received_utc TEXT NOT NULL, document TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS responses_order ON responses(completed_utc, uuid);
+CREATE TABLE IF NOT EXISTS conflicts(
+  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, content_hash TEXT NOT NULL, device TEXT NOT NULL,
+  received_utc TEXT NOT NULL, document TEXT NOT NULL, UNIQUE (uuid, content_hash));
+CREATE TRIGGER IF NOT EXISTS hub_responses_are_frozen BEFORE UPDATE ON responses
+BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END;
+)sql";
+
+class SqliteHubStore final : public HubStore {
+ public:
+  explicit SqliteHubStore(std::string path) : path_(std::move(path)) {}
+
+  Status init() {
+    auto c = connection();
+    if (!c) return c.error();
+    return (*c)->exec(kSchema);
+  }
+
+  std::string backend() const override { return "sqlite"; }
+
+  Result<std::string> add_principal(const std::string& name, const std::string& role) override {
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string token = new_token();
+    std::lock_guard lock(write_mutex_);
+    auto q = Statement::prepare(**c, "INSERT INTO principals(name, role, token_hash, created_utc) VALUES(?1,?2,?3,?4)");
+    if (!q) return q.error();
+    q->bind(1, name).bind(2, role).bind(3, sha256_hex(token)).bind(4, format_utc(SystemClock{}.now()));
+    if (auto st = q->run(); !st) {
+      if (st.message().find("UNIQUE") != std::string::npos) return make_error("a device or admin named \"" + name + "\" already exists");
+      return st.error();
+    }
+    return token;
+  }
+
+  Result<std::optional<Principal>> authenticate(const std::string& token) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c, "SELECT name, role FROM principals WHERE token_hash=?1");
+    if (!q) return q.error();
+    q->bind(1, sha256_hex(token));
+    auto r = q->step();
+    if (!r) return r.error();
+    if (!*r) return std::optional<Principal>{};
+    return std::optional<Principal>{Principal{q->str(0), q->str(1)}};
+  }
+
+  Result<std::vector<ItemResult>> ingest(const std::string& device, const std::vector<Incoming>& items) override {
+    auto c = connection();
+    if (!c) return c.error();
+    db::Connection& conn = **c;
+    const std::string now = format_utc(SystemClock{}.now());
+    std::vector<ItemResult> out;
+    out.reserve(items.size());
+    std::lock_guard lock(write_mutex_);
+    auto tx = db::Transaction::begin(conn);
+    if (!tx) return tx.error();
+    auto ins = Statement::prepare(conn,
+                                  "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, "
+                                  "survey_version, completed_utc, age_band, received_utc, document) "
+                                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT(uuid) DO NOTHING");
+    auto sel = Statement::prepare(conn, "SELECT seq, content_hash FROM responses WHERE uuid=?1");
+    auto conf = Statement::prepare(conn,
+                                   "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document) "
+                                   "VALUES(?1,?2,?3,?4,?5) ON CONFLICT(uuid, content_hash) DO NOTHING");
+    if (!ins) return ins.error();
+    if (!sel) return sel.error();
+    if (!conf) return conf.error();
+    for (const auto& it : items) {
+      ins->bind(1, it.uuid).bind(2, it.content_hash).bind(3, device).bind(4, it.kiosk_id).bind(5, it.service_point);
+      ins->bind(6, it.survey_id).bind(7, it.survey_version).bind(8, it.completed_utc).bind(9, it.age_band);
+      ins->bind(10, now).bind(11, it.document);
+      if (auto st = ins->run(); !st) return st.error();
+      ItemResult r;
+      r.uuid = it.uuid;
+      if (conn.changes() == 1) {
+        r.status = ItemResult::Status::Stored;
+        r.receipt = "sqlite:" + std::to_string(conn.last_insert_rowid());
+      } else {
+        sel->bind(1, it.uuid);
+        auto row = sel->step();
+        if (!row) return row.error();
+        const std::string seq = std::to_string(sel->integer(0)), hash = sel->str(1);
+        sel->reset();
+        if (hash == it.content_hash) {
+          r.status = ItemResult::Status::Duplicate;
+          r.receipt = "sqlite:" + seq;
+        } else {
+          r.status = ItemResult::Status::Conflict;
+          r.detail = "the hub already holds a different response with this UUID; this one is kept aside for an admin";
+          conf->bind(1, it.uuid).bind(2, it.content_hash).bind(3, device).bind(4, now).bind(5, it.document);
+          if (auto st = conf->run(); !st) return st.error();
+        }
+      }
+      out.push_back(std::move(r));
+    }
+    if (auto st = tx->commit(); !st) return st.error();
+    return out;
+  }
+
+  Status heartbeat(const std::string& device, const Heartbeat& hb, const std::string& now) override {
+    auto c = connection();
+    if (!c) return c.error();
+    std::lock_guard lock(write_mutex_);
+    auto q = Statement::prepare(**c,
+                                "INSERT INTO devices(name, last_seen_utc, service_point, app_version, pending, "
+                                "oldest_pending_age_seconds, free_disk_bytes, last_error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8) "
+                                "ON CONFLICT(name) DO UPDATE SET last_seen_utc=excluded.last_seen_utc, "
+                                "service_point=excluded.service_point, app_version=excluded.app_version, "
+                                "pending=excluded.pending, oldest_pending_age_seconds=excluded.oldest_pending_age_seconds, "
+                                "free_disk_bytes=excluded.free_disk_bytes, last_error=excluded.last_error");
+    if (!q) return q.error();
+    q->bind(1, device).bind(2, now).bind(3, hb.service_point).bind(4, hb.app_version).bind(5, hb.pending);
+    q->bind(6, hb.oldest_pending_age_seconds).bind(7, hb.free_disk_bytes).bind(8, hb.last_error);
+    return q->run();
+  }
+
+  Result<std::vector<DeviceRow>> devices() override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c,
+                                "SELECT p.name, p.role, p.created_utc, coalesce(d.last_seen_utc,''), "
+                                "coalesce(d.service_point,''), coalesce(d.app_version,''), coalesce(d.last_error,''), "
+                                "coalesce(d.pending,0), coalesce(d.oldest_pending_age_seconds,0), "
+                                "coalesce(d.free_disk_bytes,-1), (SELECT count(*) FROM responses r WHERE r.device=p.name) "
+                                "FROM principals p LEFT JOIN devices d ON d.name=p.name WHERE p.role='kiosk' ORDER BY p.name");
+    if (!q) return q.error();
+    std::vector<DeviceRow> out;
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      DeviceRow d;
+      d.name = q->str(0);
+      d.role = q->str(1);
+      d.created_utc = q->str(2);
+      d.last_seen_utc = q->str(3);
+      d.service_point = q->str(4);
+      d.app_version = q->str(5);
+      d.last_error = q->str(6);
+      d.pending = q->integer(7);
+      d.oldest_pending_age_seconds = q->integer(8);
+      d.free_disk_bytes = q->integer(9);
+      d.responses = q->integer(10);
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  Status for_each_document(const std::function<bool(const std::string&)>& fn) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c, "SELECT document FROM responses ORDER BY completed_utc, uuid");
+    if (!q) return q.error();
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r || !fn(q->str(0))) return {};
+    }
+  }
+
+  Result<std::int64_t> response_count() override { return scalar("SELECT count(*) FROM responses"); }
+  Result<std::int64_t> conflict_count() override { return scalar("SELECT count(*) FROM conflicts"); }
+
+  Result<std::vector<Tally>> tally(const std::string& column) override {
+    if (column != "service_point" && column != "age_band") return make_error("cannot tally by " + column);
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c, "SELECT " + column + ", count(*) FROM responses GROUP BY 1 ORDER BY 1");
+    if (!q) return q.error();
+    std::vector<Tally> out;
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      out.push_back({q->str(0), q->integer(1)});
+    }
+    return out;
+  }
+
+  Status ping() override {
+    auto n = response_count();
+    if (!n) return n.error();
+    return {};
+  }
+
+ private:
+  // One connection per thread (SQLite connections are never shared).
+  Result<db::Connection*> connection() {
+    std::lock_guard lock(pool_mutex_);
+    auto& slot = pool_[std::this_thread::get_id()];
+    if (!slot) {
+      auto c = db::Connection::open(path_, db::OpenMode::Create, 30000);
+      if (!c) return c.error();
+      slot = std::make_unique<db::Connection>(std::move(c).value());
+    }
+    return slot.get();
+  }
+  Result<std::int64_t> scalar(const char* sql) {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c, sql);
+    if (!q) return q.error();
+    auto r = q->step();
+    if (!r) return r.error();
+    return q->integer(0);
+  }
+
+  std::string path_;
+  std::mutex write_mutex_;
+  std::mutex pool_mutex_;
+  std::unordered_map<std::thread::id, std::unique_ptr<db::Connection>> pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::string& path) {
+  if (auto st = crypto_init(); !st) return st.error();
+  auto s = std::make_unique<SqliteHubStore>(path);
+  if (auto st = s->init(); !st) return st.error();
+  return std::unique_ptr<HubStore>(std::move(s));
+}
+
+Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& where) {
+  if (where.rfind("postgresql://", 0) == 0 || where.rfind("postgres://", 0) == 0) return open_pg_hub_store(where);
+  return open_sqlite_hub_store(where);
+}
+
+}  // namespace kiosk::hub

@@ -1,0 +1,479 @@
+// Sync client.
+//
+// Sections: 1. HTTP over libcurl (gzip, timeouts, TLS)  2. backoff and
+//           Retry-After  3. upload and receipts  4. heartbeat and survey
+//           5. the sync thread
+#include "sync_client.hpp"
+
+#include <curl/curl.h>
+#include <sys/statvfs.h>
+#include <zlib.h>
+
+#include <csignal>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "kiosk/clock.hpp"
+#include "kiosk/survey.hpp"
+
+namespace kiosk::sync {
+using nlohmann::json;
+
+// ---- 1. HTTP over libcurl ----------------------------------------------------
+
+namespace {
+
+struct Reply {
+  long status = 0;
+  std::string content_type, body, retry_after, etag;
+  CURLcode curl = CURLE_OK;
+  std::string curl_error;
+};
+
+size_t on_body(char* p, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(p, size * n);
+  return size * n;
+}
+
+size_t on_header(char* p, size_t size, size_t n, void* user) {
+  auto* r = static_cast<Reply*>(user);
+  std::string line(p, size * n);
+  const auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon), value = line.substr(colon + 1);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    if (name == "retry-after") r->retry_after = value;
+    if (name == "etag") r->etag = value;
+  }
+  return size * n;
+}
+
+std::string gzip(const std::string& in) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, in.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+struct CurlGlobal {
+  CurlGlobal() {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    // A hub that closes the connection must not kill the kiosk.
+    std::signal(SIGPIPE, SIG_IGN);
+  }
+};
+
+}  // namespace
+
+struct SyncClient::Http {
+  CURL* h = nullptr;
+  Http() {
+    static CurlGlobal global;
+    h = curl_easy_init();
+  }
+  ~Http() {
+    if (h) curl_easy_cleanup(h);
+  }
+
+  Reply request(const SyncSettings& s, const std::string& path, const std::string* body,
+                const std::vector<std::string>& extra_headers) {
+    Reply r;
+    curl_easy_reset(h);
+    std::string url = s.hub_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    url += path;
+    char err[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(s.connect_timeout_seconds));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(s.stall_timeout_seconds));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(s.total_timeout_seconds));
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!s.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, s.ca_file.c_str());
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a portal, not the hub
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + s.app_version).c_str());
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
+    curl_slist* headers = nullptr;
+    const std::string auth = "Authorization: Bearer " + s.token;
+    headers = curl_slist_append(headers, auth.c_str());
+    headers = curl_slist_append(headers, "Accept: application/json");
+    headers = curl_slist_append(headers, "Expect:");
+    for (const auto& x : extra_headers) headers = curl_slist_append(headers, x.c_str());
+    std::string compressed;
+    if (body) {
+      compressed = gzip(*body);
+      headers = curl_slist_append(headers, "Content-Type: application/json");
+      headers = curl_slist_append(headers, "Content-Encoding: gzip");
+      curl_easy_setopt(h, CURLOPT_POST, 1L);
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, compressed.data());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(compressed.size()));
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    r.curl = curl_easy_perform(h);
+    curl_slist_free_all(headers);
+    if (r.curl != CURLE_OK) {
+      r.curl_error = err[0] ? err : curl_easy_strerror(r.curl);
+      return r;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+    char* ct = nullptr;
+    curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+    if (ct) r.content_type = ct;
+    return r;
+  }
+};
+
+// ---- 2. Backoff and Retry-After ------------------------------------------------
+
+std::chrono::milliseconds Backoff::next() {
+  const int shift = std::min(attempt_, 20);
+  ++attempt_;
+  const auto ceiling = std::min<std::int64_t>(cap_.count(), base_.count() << shift);
+  std::uniform_int_distribution<std::int64_t> d(0, std::max<std::int64_t>(ceiling, 1));
+  return std::chrono::milliseconds(d(rng_));
+}
+
+std::optional<int> parse_retry_after(const std::string& v, std::chrono::system_clock::time_point now) {
+  if (v.empty()) return std::nullopt;
+  if (v.find_first_not_of("0123456789") == std::string::npos) {
+    if (v.size() > 9) return 86400;
+    return std::min(std::stoi(v), 86400);
+  }
+  const time_t t = curl_getdate(v.c_str(), nullptr);
+  if (t < 0) return std::nullopt;
+  const auto secs = t - std::chrono::system_clock::to_time_t(now);
+  return static_cast<int>(std::clamp<long long>(secs, 0, 86400));
+}
+
+// ---- 3. Upload and receipts ----------------------------------------------------
+
+SyncClient::SyncClient(SyncSettings settings, Store& store)
+    : settings_(std::move(settings)), store_(store), http_(std::make_unique<Http>()), batch_size_(settings_.batch_size) {}
+SyncClient::~SyncClient() = default;
+
+namespace {
+
+BatchOutcome classify_failure(const Reply& r, const std::string& hub) {
+  BatchOutcome o;
+  o.http_status = static_cast<int>(r.status);
+  if (r.curl != CURLE_OK) {
+    o.kind = BatchOutcome::Kind::RetryLater;
+    switch (r.curl) {
+      case CURLE_OPERATION_TIMEDOUT: o.message = "The hub did not answer in time (" + r.curl_error + ")."; break;
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_COULDNT_CONNECT: o.message = "Cannot reach the hub at " + hub + ": " + r.curl_error + "."; break;
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CONNECT_ERROR:
+        o.message = "The hub's security certificate could not be checked: " + r.curl_error + ". Ask council IT.";
+        break;
+      default: o.message = "The connection to the hub failed: " + r.curl_error + ".";
+    }
+    return o;
+  }
+  o.retry_after_seconds = parse_retry_after(r.retry_after, std::chrono::system_clock::now());
+  if (r.status == 401 || r.status == 403) {
+    o.kind = BatchOutcome::Kind::AuthFailed;
+    o.message = "The hub refused this kiosk's token (HTTP " + std::to_string(r.status) +
+                "). Ask council IT for a token (kiosk-hub add-device) and put it in kiosk.toml.";
+  } else if (r.status == 429 || r.status == 503) {
+    o.kind = BatchOutcome::Kind::RetryLater;
+    o.message = "The hub is busy (HTTP " + std::to_string(r.status) + "); trying again" +
+                (o.retry_after_seconds ? " in " + std::to_string(*o.retry_after_seconds) + " s." : " later.");
+  } else if (r.status >= 500) {
+    o.kind = BatchOutcome::Kind::RetryLater;
+    o.message = "The hub had a problem (HTTP " + std::to_string(r.status) + "); trying again later.";
+  } else {
+    o.kind = BatchOutcome::Kind::NotAReceipt;
+    o.message = "The reply (HTTP " + std::to_string(r.status) +
+                ") did not come from the hub: perhaps a Wi-Fi sign-in page or a proxy. Nothing was marked as sent.";
+  }
+  return o;
+}
+
+}  // namespace
+
+BatchOutcome SyncClient::upload_batch() {
+  BatchOutcome o;
+  if (settings_.hub_url.empty()) {
+    o.kind = BatchOutcome::Kind::LocalError;
+    o.message = "No hub is configured (kiosk.toml [sync] hub_url).";
+    return o;
+  }
+  auto pending = store_.pending(batch_size_);
+  if (!pending) {
+    o.kind = BatchOutcome::Kind::LocalError;
+    o.message = "Reading the kiosk's database failed: " + pending.message();
+    return o;
+  }
+  if (pending->empty()) {
+    o.kind = BatchOutcome::Kind::NothingPending;
+    return o;
+  }
+  json list = json::array();
+  std::set<std::string> sent;
+  for (const auto& p : *pending) {
+    list.push_back({{"uuid", p.uuid}, {"content_hash", p.content_hash}, {"document", p.canonical}});
+    sent.insert(p.uuid);
+  }
+  const std::string body = json{{"kiosk_id", settings_.kiosk_id}, {"responses", std::move(list)}}.dump();
+  const Reply r = http_->request(settings_, "/api/v1/responses", &body, {});
+  o.sent = static_cast<int>(pending->size());
+  if (r.curl == CURLE_OK && r.status == 413 && batch_size_ > 1) {
+    batch_size_ = std::max(1, batch_size_ / 2);
+    o.kind = BatchOutcome::Kind::RetryLater;
+    o.retry_after_seconds = 0;
+    o.message = "The hub found the batch too large; sending smaller batches.";
+    return o;
+  }
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url);
+  // A 200 is only a receipt if it is the hub's JSON, committed, with receipts.
+  const json reply = json::parse(r.body, nullptr, false);
+  const bool json_type = r.content_type.rfind("application/json", 0) == 0;
+  if (!json_type || reply.is_discarded() || !reply.is_object() || reply.value("api", "") != "kiosk-hub/1" ||
+      reply.value("committed", false) != true || !reply.contains("receipts") || !reply["receipts"].is_array()) {
+    Reply fake = r;
+    fake.status = 200;
+    auto f = classify_failure(fake, settings_.hub_url);
+    f.kind = BatchOutcome::Kind::NotAReceipt;
+    f.sent = o.sent;
+    return f;
+  }
+  o.kind = BatchOutcome::Kind::Receipted;
+  o.http_status = 200;
+  const std::string now = format_utc(SystemClock{}.now());
+  for (const auto& item : reply["receipts"]) {
+    if (!item.is_object() || !item.contains("uuid") || !item["uuid"].is_string()) continue;
+    const std::string uuid = item["uuid"].get<std::string>();
+    if (!sent.count(uuid)) continue;  // never mark what we did not send
+    const std::string status = item.value("status", "");
+    const std::string receipt = item.contains("receipt") && item["receipt"].is_string() ? item["receipt"].get<std::string>() : "";
+    Status st;
+    if ((status == "stored" || status == "duplicate") && !receipt.empty()) {
+      st = store_.mark_synced(uuid, item.dump(), now);
+      (status == "stored" ? o.stored : o.duplicates)++;
+    } else if (status == "conflict") {
+      st = store_.mark_conflict(uuid, item.value("detail", "conflict at the hub"));
+      ++o.conflicts;
+    } else if (status == "rejected") {
+      st = store_.mark_conflict(uuid, "rejected by the hub: " + item.value("detail", ""));
+      ++o.rejected;
+    }
+    if (!st) {
+      o.kind = BatchOutcome::Kind::LocalError;
+      o.message = "Recording a receipt failed: " + st.message();
+      return o;
+    }
+  }
+  if (o.stored + o.duplicates + o.conflicts + o.rejected == 0) {
+    o.kind = BatchOutcome::Kind::NotAReceipt;
+    o.message = "The hub answered without a receipt for any response sent; they stay pending.";
+  }
+  return o;
+}
+
+BatchOutcome SyncClient::upload_all(int max_batches) {
+  BatchOutcome total;
+  total.kind = BatchOutcome::Kind::NothingPending;
+  for (int i = 0; i < max_batches; ++i) {
+    BatchOutcome b = upload_batch();
+    total.sent += b.sent;
+    total.stored += b.stored;
+    total.duplicates += b.duplicates;
+    total.conflicts += b.conflicts;
+    total.rejected += b.rejected;
+    total.http_status = b.http_status;
+    if (b.kind == BatchOutcome::Kind::NothingPending) break;
+    total.kind = b.kind;
+    total.message = b.message;
+    total.retry_after_seconds = b.retry_after_seconds;
+    if (b.kind == BatchOutcome::Kind::RetryLater && b.retry_after_seconds == 0 && !b.message.empty() &&
+        b.message.find("smaller batches") != std::string::npos)
+      continue;  // 413: try again at once with half the batch
+    if (b.kind != BatchOutcome::Kind::Receipted) break;
+  }
+  if (total.kind == BatchOutcome::Kind::NothingPending && total.sent > 0) total.kind = BatchOutcome::Kind::Receipted;
+  return total;
+}
+
+// ---- 4. Heartbeat and survey ---------------------------------------------------
+
+BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
+  BatchOutcome o;
+  auto c = store_.counts();
+  json hb{{"kiosk_id", settings_.kiosk_id}, {"service_point", settings_.service_point},
+          {"app_version", settings_.app_version}, {"last_error", last_error}};
+  if (c) {
+    hb["pending"] = c->pending;
+    std::int64_t age = 0;
+    if (!c->oldest_pending_utc.empty()) {
+      std::tm tm{};
+      if (strptime(c->oldest_pending_utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        age = std::max<std::int64_t>(0, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) - timegm(&tm));
+    }
+    hb["oldest_pending_age_seconds"] = age;
+  }
+  struct statvfs vfs {};
+  const auto dir = std::filesystem::path(store_.path()).parent_path();
+  if (statvfs(dir.empty() ? "." : dir.c_str(), &vfs) == 0)
+    hb["free_disk_bytes"] = static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
+  const std::string body = hb.dump();
+  const Reply r = http_->request(settings_, "/api/v1/heartbeat", &body, {});
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url);
+  o.kind = BatchOutcome::Kind::Receipted;
+  return o;
+}
+
+Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& etag) {
+  std::vector<std::string> headers;
+  if (!etag.empty()) headers.push_back("If-None-Match: " + etag);
+  const Reply r = http_->request(settings_, "/api/v1/survey", nullptr, headers);
+  if (r.curl == CURLE_OK && (r.status == 304 || r.status == 404)) return std::optional<SurveyUpdate>{};
+  if (r.curl != CURLE_OK || r.status != 200) return make_error(classify_failure(r, settings_.hub_url).message);
+  const json j = json::parse(r.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("definition") || !j["definition"].is_string() ||
+      !j.contains("etag") || !j["etag"].is_string())
+    return make_error("The hub's survey reply was not understood; keeping the current survey.");
+  SurveyUpdate u{j["etag"].get<std::string>(), j["definition"].get<std::string>()};
+  if (auto s = parse_survey(u.definition, "survey from the hub"); !s)
+    return make_error("The hub's new survey has an error, so the kiosk keeps its current one: " + s.message());
+  return std::optional<SurveyUpdate>{std::move(u)};
+}
+
+// ---- 5. The sync thread --------------------------------------------------------
+
+SyncWorker::SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds)
+    : settings_(std::move(settings)), db_path_(std::move(db_path)), interval_(interval_seconds),
+      heartbeat_(heartbeat_seconds) {
+  status_.configured = !settings_.hub_url.empty();
+}
+
+SyncWorker::~SyncWorker() { stop(); }
+
+void SyncWorker::start() {
+  if (thread_.joinable() || settings_.hub_url.empty()) return;
+  status_.running = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void SyncWorker::stop() {
+  {
+    std::lock_guard lock(m_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SyncWorker::sync_now() {
+  {
+    std::lock_guard lock(m_);
+    now_ = true;
+    status_.auth_failed = false;
+  }
+  cv_.notify_all();
+}
+
+SyncStatus SyncWorker::status() const {
+  std::lock_guard lock(m_);
+  return status_;
+}
+
+std::optional<SurveyUpdate> SyncWorker::take_survey_update() {
+  std::lock_guard lock(m_);
+  auto u = std::move(survey_update_);
+  survey_update_.reset();
+  return u;
+}
+
+void SyncWorker::run() {
+  using namespace std::chrono;
+  auto store = Store::open(db_path_, db::OpenMode::ReadWrite);
+  if (!store) {
+    std::lock_guard lock(m_);
+    status_.last_error = "The sync thread cannot open the database: " + store.message();
+    status_.running = false;
+    return;
+  }
+  SyncClient client(settings_, **store);
+  Backoff backoff(seconds(2), minutes(10));
+  auto next_upload = steady_clock::now();
+  auto next_heartbeat = steady_clock::now();
+  std::string survey_etag = (*store)->get_meta("hub_survey_etag").ok() ? *(*store)->get_meta("hub_survey_etag") : "";
+  bool auth_failed = false;
+  for (;;) {
+    {
+      std::unique_lock lock(m_);
+      const auto wake = std::min(next_upload, next_heartbeat);
+      cv_.wait_until(lock, wake, [&] { return stop_ || now_; });
+      if (stop_) break;
+      if (now_) {
+        now_ = false;
+        auth_failed = false;
+        next_upload = steady_clock::now();
+      }
+    }
+    const auto now = steady_clock::now();
+    std::string error;
+    if (now >= next_upload && !auth_failed) {
+      const BatchOutcome o = client.upload_all();
+      std::lock_guard lock(m_);
+      status_.last_attempt_utc = format_utc(system_clock::now());
+      if (o.ok()) {
+        backoff.reset();
+        status_.last_success_utc = status_.last_attempt_utc;
+        status_.last_error.clear();
+        next_upload = now + interval_;
+      } else {
+        status_.last_error = o.message;
+        auth_failed = o.kind == BatchOutcome::Kind::AuthFailed;
+        auto wait = duration_cast<milliseconds>(backoff.next());
+        if (o.retry_after_seconds) wait = std::max(wait, milliseconds(seconds(*o.retry_after_seconds)));
+        next_upload = auth_failed ? now + hours(24 * 365) : now + wait;
+      }
+      status_.auth_failed = auth_failed;
+      error = status_.last_error;
+    }
+    if (now >= next_heartbeat) {
+      (void)client.send_heartbeat(error);
+      if (auto u = client.fetch_survey(survey_etag); u && *u) {
+        survey_etag = (*u)->etag;
+        (void)(*store)->set_meta("hub_survey", (*u)->definition);
+        (void)(*store)->set_meta("hub_survey_etag", survey_etag);
+        std::lock_guard lock(m_);
+        survey_update_ = std::move(**u);
+      }
+      next_heartbeat = now + heartbeat_;
+    }
+    if (settings_.retention_days >= 0) (void)(*store)->apply_retention(settings_.retention_days, format_utc(system_clock::now()));
+    if (auto c = (*store)->counts(); c) {
+      std::lock_guard lock(m_);
+      status_.pending = c->pending;
+      status_.conflicts = c->conflict;
+      status_.synced = c->synced;
+      status_.oldest_pending_utc = c->oldest_pending_utc;
+      status_.seconds_to_next_attempt =
+          static_cast<int>(duration_cast<seconds>(std::min(next_upload, next_heartbeat) - steady_clock::now()).count());
+    }
+  }
+  std::lock_guard lock(m_);
+  status_.running = false;
+}
+
+}  // namespace kiosk::sync

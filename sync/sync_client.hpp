@@ -1,0 +1,140 @@
+// The sync client: uploads completed responses to kiosk-hub with libcurl.
+//
+// A response counts as synced only when the hub's JSON reply carries a
+// receipt for its UUID. Anything else (a Wi-Fi sign-in page answering 200, a
+// proxy's error page, garbage, a dropped connection) leaves it pending, to be
+// sent again; the hub recognises the repeat as a duplicate.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "kiosk/result.hpp"
+#include "kiosk/store.hpp"
+
+namespace kiosk::sync {
+
+struct SyncSettings {
+  std::string hub_url;  // e.g. https://hub.example.org (the API is under /api/v1)
+  std::string token;
+  std::string kiosk_id, service_point, app_version = "0.1.0";
+  int batch_size = 200;
+  int connect_timeout_seconds = 10;
+  int stall_timeout_seconds = 30;   // abort when under 1 byte/s for this long
+  int total_timeout_seconds = 300;
+  std::string ca_file;              // extra CA bundle; TLS verification is always on
+  int retention_days = -1;
+};
+
+struct BatchOutcome {
+  enum class Kind {
+    Receipted,       // the hub answered with receipts (some may be conflicts)
+    NothingPending,
+    AuthFailed,      // 401/403: wrong token; retrying will not help
+    RetryLater,      // hub down, 5xx, 429, timeout, dropped connection
+    NotAReceipt,     // 200 that is not the hub's JSON (captive portal, proxy)
+    LocalError,      // the kiosk's own database
+  };
+  Kind kind = Kind::RetryLater;
+  int http_status = 0;
+  int sent = 0, stored = 0, duplicates = 0, conflicts = 0, rejected = 0;
+  std::optional<int> retry_after_seconds;
+  std::string message;  // in words, for staff
+  bool ok() const { return kind == Kind::Receipted || kind == Kind::NothingPending; }
+};
+
+struct SurveyUpdate {
+  std::string etag, definition;
+};
+
+class SyncClient {
+ public:
+  SyncClient(SyncSettings settings, Store& store);
+  ~SyncClient();
+  SyncClient(const SyncClient&) = delete;
+  SyncClient& operator=(const SyncClient&) = delete;
+
+  // One batch of pending responses.
+  BatchOutcome upload_batch();
+  // Batches until nothing is pending or one fails; returns the totals and
+  // the last outcome's kind and message.
+  BatchOutcome upload_all(int max_batches = 1000000);
+  BatchOutcome send_heartbeat(const std::string& last_error);
+  // The hub's survey if it changed since `etag` (validated before returning).
+  Result<std::optional<SurveyUpdate>> fetch_survey(const std::string& etag);
+
+  const SyncSettings& settings() const { return settings_; }
+
+ private:
+  struct Http;
+  SyncSettings settings_;
+  Store& store_;
+  std::unique_ptr<Http> http_;
+  int batch_size_;
+};
+
+// Exponential backoff with full jitter: a random wait in [0, min(cap, base*2^n)].
+class Backoff {
+ public:
+  Backoff(std::chrono::milliseconds base, std::chrono::milliseconds cap, std::uint64_t seed = std::random_device{}())
+      : base_(base), cap_(cap), rng_(seed) {}
+  std::chrono::milliseconds next();
+  void reset() { attempt_ = 0; }
+  int attempts() const { return attempt_; }
+
+ private:
+  std::chrono::milliseconds base_, cap_;
+  int attempt_ = 0;
+  std::mt19937_64 rng_;
+};
+
+// Parses Retry-After: delta-seconds or an HTTP date.
+std::optional<int> parse_retry_after(const std::string& value, std::chrono::system_clock::time_point now);
+
+// What staff see in the admin area.
+struct SyncStatus {
+  bool configured = false;
+  bool running = false;
+  bool auth_failed = false;
+  std::string last_success_utc, last_attempt_utc;
+  std::string last_error;  // in words; empty when healthy
+  std::int64_t pending = 0, conflicts = 0, synced = 0;
+  std::string oldest_pending_utc;
+  int seconds_to_next_attempt = 0;
+};
+
+// The sync thread: its own SQLite connection, its own curl handle. The UI
+// asks for a status snapshot once per frame and may ask for a sync now.
+class SyncWorker {
+ public:
+  SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds);
+  ~SyncWorker();
+  void start();
+  void stop();
+  void sync_now();
+  SyncStatus status() const;
+  // A survey pulled from the hub, validated; taken once by the UI between sessions.
+  std::optional<SurveyUpdate> take_survey_update();
+
+ private:
+  void run();
+  SyncSettings settings_;
+  std::string db_path_;
+  std::chrono::seconds interval_, heartbeat_;
+  mutable std::mutex m_;
+  std::condition_variable cv_;
+  bool stop_ = false, now_ = false;
+  SyncStatus status_;
+  std::optional<SurveyUpdate> survey_update_;
+  std::thread thread_;
+};
+
+}  // namespace kiosk::sync
