@@ -54,20 +54,28 @@ class Conn {
   Conn(const Conn&) = delete;
   ~Conn() { PQfinish(c_); }
   PGconn* get() const { return c_; }
+  // Without parameters: PQexec, which also runs scripts of several statements.
   PgResult exec(const std::string& sql, std::initializer_list<const std::string*> params = {}) {
+    if (params.size() == 0) return remember(PQexec(c_, sql.c_str()));
     std::vector<const char*> values;
     for (const auto* p : params) values.push_back(p->c_str());
-    return PgResult(PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+    return remember(PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                                  nullptr, 0));
   }
   Error error(const std::string& doing) const {
-    std::string m = PQerrorMessage(c_);
+    std::string m = last_error_.empty() ? PQerrorMessage(c_) : last_error_;
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
     return Error{"PostgreSQL: " + doing + ": " + m};
   }
 
  private:
+  PgResult remember(PGresult* r) {
+    const char* e = r ? PQresultErrorMessage(r) : nullptr;
+    last_error_ = e ? e : "";
+    return PgResult(r);
+  }
   PGconn* c_;
+  std::string last_error_;
 };
 
 class PgHubStore final : public HubStore {

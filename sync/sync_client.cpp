@@ -65,6 +65,31 @@ std::string gzip(const std::string& in) {
   return out;
 }
 
+// Aborts a transfer when no byte has moved either way for the stall timeout:
+// curl's own low-speed check averages over several seconds, so a hub that
+// took the request and then went quiet would be waited on far longer.
+struct StallWatch {
+  std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
+  curl_off_t last_total = -1;
+  std::chrono::seconds limit{30};
+  bool fired = false;
+};
+
+int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* w = static_cast<StallWatch*>(user);
+  const auto now = std::chrono::steady_clock::now();
+  if (dlnow + ulnow != w->last_total) {
+    w->last_total = dlnow + ulnow;
+    w->last_change = now;
+    return 0;
+  }
+  if (now - w->last_change > w->limit) {
+    w->fired = true;
+    return 1;
+  }
+  return 0;
+}
+
 struct CurlGlobal {
   CurlGlobal() {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -106,6 +131,11 @@ struct SyncClient::Http {
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a portal, not the hub
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + s.app_version).c_str());
+    StallWatch watch;
+    watch.limit = std::chrono::seconds(s.stall_timeout_seconds);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &watch);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -130,6 +160,10 @@ struct SyncClient::Http {
     curl_slist_free_all(headers);
     if (r.curl != CURLE_OK) {
       r.curl_error = err[0] ? err : curl_easy_strerror(r.curl);
+      if (watch.fired) {
+        r.curl = CURLE_OPERATION_TIMEDOUT;
+        r.curl_error = "nothing received for " + std::to_string(s.stall_timeout_seconds) + " s";
+      }
       return r;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
@@ -448,6 +482,7 @@ void SyncWorker::run() {
         next_upload = auth_failed ? now + hours(24 * 365) : now + wait;
       }
       status_.auth_failed = auth_failed;
+      status_.seconds_to_next_attempt = static_cast<int>(duration_cast<seconds>(next_upload - now).count());
       error = status_.last_error;
     }
     if (now >= next_heartbeat) {
@@ -469,7 +504,7 @@ void SyncWorker::run() {
       status_.synced = c->synced;
       status_.oldest_pending_utc = c->oldest_pending_utc;
       status_.seconds_to_next_attempt =
-          static_cast<int>(duration_cast<seconds>(std::min(next_upload, next_heartbeat) - steady_clock::now()).count());
+          static_cast<int>(duration_cast<seconds>(next_upload - steady_clock::now()).count());
     }
   }
   std::lock_guard lock(m_);

@@ -1,0 +1,246 @@
+// End-to-end helpers: a real kiosk-hub process on a loopback port, and a
+// fault-injecting proxy that stands between a kiosk and the hub.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "support.hpp"
+
+#ifndef KIOSK_HUB_BIN
+#error "KIOSK_HUB_BIN must be defined by CMake"
+#endif
+
+namespace test {
+
+// The hub's database for one test: a SQLite file, or (when the test run is
+// given a PostgreSQL server in KIOSK_TEST_PG_URL_FILE) a fresh database on it.
+inline std::string hub_database(const TempDir& tmp) {
+  const char* url_file = std::getenv("KIOSK_TEST_PG_URL_FILE");
+  if (!url_file || !*url_file) return tmp.file("hub.db");
+  std::string base = read_file(url_file);
+  while (!base.empty() && (base.back() == '\n' || base.back() == ' ')) base.pop_back();
+  static std::atomic<int> n{0};
+  const std::string name = "kiosk_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+  const auto r = run("psql -q -v ON_ERROR_STOP=1 '" + base + "/postgres' -c 'CREATE DATABASE " + name + "'");
+  if (r.exit_code != 0) throw std::runtime_error("cannot create a test database: " + r.err);
+  return base + "/" + name;
+}
+
+inline bool using_postgres() {
+  const char* f = std::getenv("KIOSK_TEST_PG_URL_FILE");
+  return f && *f;
+}
+
+class HubProcess {
+ public:
+  HubProcess(std::string db, std::string survey, std::string log_path = "/dev/null")
+      : db_(std::move(db)), survey_(std::move(survey)), log_path_(std::move(log_path)) {}
+  ~HubProcess() { stop(); }
+
+  std::string add(const std::string& what, const std::string& name) {
+    auto r = run(std::string(KIOSK_HUB_BIN) + " " + what + " " + name + " --db '" + db_ + "'");
+    if (r.exit_code != 0) throw std::runtime_error("kiosk-hub " + what + " failed: " + r.err);
+    std::string out = r.out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out.substr(out.rfind('\n') + 1);
+  }
+
+  void start(int port = 0) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe");
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      // The request log goes to a file beside the test's data, not the test output.
+      const std::string log = log_path_;
+      if (FILE* f = std::fopen(log.c_str(), "a")) dup2(fileno(f), STDERR_FILENO);
+      const std::string p = std::to_string(port);
+      execl(KIOSK_HUB_BIN, KIOSK_HUB_BIN, "serve", "--port", p.c_str(), "--db", db_.c_str(), "--survey",
+            survey_.c_str(), nullptr);
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string line;
+    char c;
+    while (read(fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+    close(fds[0]);
+    const auto colon = line.rfind(':');
+    if (line.rfind("listening on", 0) != 0 || colon == std::string::npos)
+      throw std::runtime_error("kiosk-hub did not start: " + line);
+    port_ = std::stoi(line.substr(colon + 1));
+  }
+
+  void stop() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int st;
+      waitpid(pid_, &st, 0);
+      pid_ = -1;
+    }
+  }
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& db() const { return db_; }
+
+ private:
+  std::string db_, survey_, log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// A one-connection-at-a-time HTTP proxy with switchable faults.
+class FaultProxy {
+ public:
+  enum class Mode { Pass, Canned, SlowReply, DropAfterCommit };
+
+  explicit FaultProxy(int upstream_port) : upstream_(upstream_port) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(listen_fd_, 64) != 0)
+      throw std::runtime_error("proxy cannot listen");
+    socklen_t len = sizeof a;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~FaultProxy() {
+    stop_ = true;
+    shutdown(listen_fd_, SHUT_RDWR);
+    close(listen_fd_);
+    thread_.join();
+  }
+
+  void pass() { set(Mode::Pass, ""); }
+  void canned(const std::string& raw_response) { set(Mode::Canned, raw_response); }
+  void slow(int seconds) {
+    set(Mode::SlowReply, "");
+    delay_ = seconds;
+  }
+  void drop_after_commit() { set(Mode::DropAfterCommit, ""); }
+  int requests() const { return requests_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  static std::string response(int code, const std::string& reason, const std::string& content_type,
+                              const std::string& body, const std::string& extra_headers = "") {
+    return "HTTP/1.1 " + std::to_string(code) + " " + reason + "\r\nContent-Type: " + content_type +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra_headers + "Connection: close\r\n\r\n" + body;
+  }
+
+ private:
+  void set(Mode m, std::string canned) {
+    std::lock_guard lock(m_);
+    mode_ = m;
+    canned_ = std::move(canned);
+  }
+
+  Mode current_mode() {
+    std::lock_guard lock(m_);
+    return mode_;
+  }
+
+  static bool read_request(int fd, std::string& req) {
+    char buf[65536];
+    size_t header_end = std::string::npos;
+    while (header_end == std::string::npos) {
+      const ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      req.append(buf, static_cast<size_t>(n));
+      header_end = req.find("\r\n\r\n");
+    }
+    size_t length = 0;
+    std::string lower = req.substr(0, header_end);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto p = lower.find("content-length:"); p != std::string::npos) length = std::stoul(lower.substr(p + 15));
+    while (req.size() < header_end + 4 + length) {
+      const ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      req.append(buf, static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  std::string forward(std::string req) {
+    // Ask the hub to close after replying, so reading to EOF gets all of it.
+    const auto eol = req.find("\r\n");
+    req.insert(eol + 2, "Connection: close\r\n");
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(upstream_));
+    std::string resp;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+      send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+      char buf[65536];
+      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) resp.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    return resp;
+  }
+
+  void loop() {
+    while (!stop_) {
+      const int c = accept(listen_fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      std::string req;
+      if (read_request(c, req)) {
+        ++requests_;
+        Mode mode;
+        std::string canned;
+        {
+          std::lock_guard lock(m_);
+          mode = mode_;
+          canned = canned_;
+        }
+        if (mode == Mode::Canned) {
+          send(c, canned.data(), canned.size(), MSG_NOSIGNAL);
+        } else {
+          const std::string resp = forward(req);  // the hub commits here
+          if (mode == Mode::SlowReply) {
+            for (int i = 0; i < delay_ * 10 && !stop_ && current_mode() == Mode::SlowReply; ++i)
+              std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+          } else if (mode == Mode::Pass) {
+            send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+          }
+          // DropAfterCommit: say nothing at all.
+        }
+      }
+      shutdown(c, SHUT_RDWR);
+      close(c);
+    }
+  }
+
+  int upstream_;
+  int listen_fd_ = -1, port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> requests_{0};
+  std::atomic<int> delay_{0};
+  std::mutex m_;
+  Mode mode_ = Mode::Pass;
+  std::string canned_;
+  std::thread thread_;
+};
+
+}  // namespace test

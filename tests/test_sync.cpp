@@ -1,0 +1,456 @@
+// End to end: real kiosk-hub processes on loopback, simulated kiosks with
+// their own databases, the libcurl sync client, and injected faults. After
+// every fault: every response at the hub exactly once, none marked synced
+// without a receipt. The same suite runs on SQLite and on PostgreSQL.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "hub_fixture.hpp"
+#include "kiosk/crypto.hpp"
+#include "kiosk/export.hpp"
+#include "kiosk/simulate.hpp"
+#include "sync_client.hpp"
+
+using namespace kiosk;
+using test::FaultProxy;
+using test::HubProcess;
+
+namespace {
+
+const Survey& bury() {
+  static const Survey s = [] {
+    REQUIRE(crypto_init().ok());
+    return std::move(load_survey_file(test::bury_survey())).value();
+  }();
+  return s;
+}
+
+std::unique_ptr<Store> make_kiosk(const test::TempDir& tmp, const std::string& name, int n, std::uint64_t seed) {
+  auto s = Store::open(tmp.file(name + ".db"));
+  REQUIRE(s.ok());
+  SimulateOptions o;
+  o.responses = n;
+  o.seed = seed;
+  o.kiosk_id = name;
+  o.service_points = {"castle", "bury", "radcliffe", "prestwich"};
+  REQUIRE(simulate_into(**s, bury(), o).ok());
+  return std::move(s).value();
+}
+
+sync::SyncSettings settings(const std::string& url, const std::string& token, const std::string& kiosk) {
+  sync::SyncSettings s;
+  s.hub_url = url;
+  s.token = token;
+  s.kiosk_id = kiosk;
+  s.service_point = "castle";
+  s.batch_size = 100;
+  s.connect_timeout_seconds = 2;
+  s.stall_timeout_seconds = 1;
+  s.total_timeout_seconds = 20;
+  return s;
+}
+
+struct Hub {
+  test::TempDir tmp;
+  HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
+  std::string admin = process.add("add-admin", "council");
+  Hub() { process.start(); }
+
+  std::vector<std::string> documents() {
+    httplib::Client c("127.0.0.1", process.port());
+    auto r = c.Get("/api/v1/export?format=jsonl", {{"Authorization", "Bearer " + admin}});
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    std::vector<std::string> out;
+    std::istringstream in(r->body);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+  std::set<std::string> uuids() {
+    std::set<std::string> out;
+    for (const auto& d : documents()) out.insert(nlohmann::json::parse(d)["uuid"].get<std::string>());
+    return out;
+  }
+};
+
+std::set<std::string> local_uuids(Store& s) {
+  std::set<std::string> out;
+  auto q = db::Statement::prepare(s.connection(), "SELECT uuid FROM responses WHERE status='completed'");
+  while (*q->step()) out.insert(q->str(0));
+  return out;
+}
+
+// The store's promise: synced only with a receipt.
+void check_no_synced_without_receipt(Store& s) {
+  auto q = db::Statement::prepare(s.connection(),
+                                  "SELECT count(*) FROM responses WHERE sync_state='synced' AND (receipt IS NULL OR receipt='')");
+  REQUIRE(*q->step());
+  CHECK(q->integer(0) == 0);
+}
+
+void check_exactly_once(Hub& hub, const std::set<std::string>& expected) {
+  const auto docs = hub.documents();
+  std::set<std::string> seen;
+  for (const auto& d : docs) seen.insert(nlohmann::json::parse(d)["uuid"].get<std::string>());
+  CHECK(docs.size() == seen.size());  // no duplicates
+  CHECK(seen == expected);            // no gaps
+}
+
+}  // namespace
+
+TEST_CASE("ten kiosks sync to one hub: every response exactly once; re-sync changes nothing", "[sync][e2e]") {
+  Hub hub;
+  test::TempDir tmp;
+  std::set<std::string> all;
+  std::vector<std::unique_ptr<Store>> kiosks;
+  std::string union_csv_rows;
+  for (int k = 0; k < 10; ++k) {
+    const std::string name = "kiosk-" + std::to_string(k);
+    const std::string token = hub.process.add("add-device", name);
+    kiosks.push_back(make_kiosk(tmp, name, 40 + k * 7, 100 + static_cast<std::uint64_t>(k)));
+    for (const auto& u : local_uuids(*kiosks.back())) all.insert(u);
+    sync::SyncClient client(settings(hub.process.url(), token, name), *kiosks.back());
+    auto o = client.upload_all();
+    INFO(o.message);
+    REQUIRE(o.kind == sync::BatchOutcome::Kind::Receipted);
+    CHECK(o.stored == 40 + k * 7);
+    CHECK(client.send_heartbeat("").ok());
+    CHECK(kiosks.back()->counts()->pending == 0);
+    check_no_synced_without_receipt(*kiosks.back());
+    // Re-sync: nothing left to send.
+    CHECK(client.upload_all().kind == sync::BatchOutcome::Kind::NothingPending);
+    REQUIRE(export_csv(*kiosks.back(), bury(), tmp.file(name + ".csv")).ok());
+    const std::string csv = test::read_file(tmp.file(name + ".csv"));
+    union_csv_rows += csv.substr(csv.find("\r\n") + 2);
+  }
+  check_exactly_once(hub, all);
+
+  // The hub's CSV holds exactly the union of the kiosks' rows.
+  httplib::Client c("127.0.0.1", hub.process.port());
+  auto r = c.Get("/api/v1/export?format=csv", {{"Authorization", "Bearer " + hub.admin}});
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  auto lines = [](const std::string& text) {
+    std::multiset<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.insert(l);
+    return out;
+  };
+  const std::string hub_rows = r->body.substr(r->body.find("\r\n") + 2);
+  CHECK(lines(hub_rows) == lines(union_csv_rows));
+
+  // The status page lists every kiosk with its totals.
+  auto page = c.Get("/", {httplib::make_basic_authentication_header("staff", hub.admin)});
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  for (int k = 0; k < 10; ++k) CHECK_THAT(page->body, Catch::Contains("kiosk-" + std::to_string(k)));
+  CHECK_THAT(page->body, Catch::Contains(std::to_string(all.size())));
+  auto unauth = c.Get("/");
+  REQUIRE(unauth);
+  CHECK(unauth->status == 401);
+}
+
+TEST_CASE("hub down, then up", "[sync][e2e][fault]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 30, 1);
+  const int port = hub.process.port();
+  hub.process.stop();
+  sync::SyncClient client(settings("http://127.0.0.1:" + std::to_string(port), token, "k1"), *store);
+  auto down = client.upload_all();
+  CHECK(down.kind == sync::BatchOutcome::Kind::RetryLater);
+  CHECK_THAT(down.message, Catch::Contains("Cannot reach the hub"));
+  CHECK(store->counts()->synced == 0);
+  hub.process.start(port);
+  auto up = client.upload_all();
+  CHECK(up.kind == sync::BatchOutcome::Kind::Receipted);
+  CHECK(store->counts()->pending == 0);
+  check_exactly_once(hub, local_uuids(*store));
+}
+
+TEST_CASE("faults between kiosk and hub never mark a response synced without a receipt", "[sync][e2e][fault]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 250, 2);
+  FaultProxy proxy(hub.process.port());
+  sync::SyncClient client(settings(proxy.url(), token, "k1"), *store);
+  using K = sync::BatchOutcome::Kind;
+
+  SECTION("500") {
+    proxy.canned(FaultProxy::response(500, "Internal Server Error", "text/plain", "oops"));
+    auto o = client.upload_all();
+    CHECK(o.kind == K::RetryLater);
+    CHECK(o.http_status == 500);
+  }
+  SECTION("503 with Retry-After") {
+    proxy.canned(FaultProxy::response(503, "Service Unavailable", "text/plain", "busy", "Retry-After: 7\r\n"));
+    auto o = client.upload_all();
+    CHECK(o.kind == K::RetryLater);
+    REQUIRE(o.retry_after_seconds.has_value());
+    CHECK(*o.retry_after_seconds == 7);
+  }
+  SECTION("429 with Retry-After as a date") {
+    proxy.canned(FaultProxy::response(429, "Too Many Requests", "application/json", "{}",
+                                      "Retry-After: Wed, 21 Oct 2099 07:28:00 GMT\r\n"));
+    auto o = client.upload_all();
+    CHECK(o.kind == K::RetryLater);
+    REQUIRE(o.retry_after_seconds.has_value());
+    CHECK(*o.retry_after_seconds == 86400);  // capped
+  }
+  SECTION("a reply slower than the timeout (the hub committed meanwhile)") {
+    proxy.slow(4);
+    auto o = client.upload_batch();
+    CHECK(o.kind == K::RetryLater);
+    CHECK_THAT(o.message, Catch::Contains("did not answer in time"));
+  }
+  SECTION("the connection dropped after the hub committed, before it replied") {
+    proxy.drop_after_commit();
+    auto o = client.upload_batch();
+    CHECK(o.kind == K::RetryLater);
+    CHECK(hub.uuids().size() == 100);  // the hub did commit the batch
+  }
+  SECTION("a 200 HTML page (a Wi-Fi sign-in page)") {
+    proxy.canned(FaultProxy::response(200, "OK", "text/html", "<html><body>Welcome to Library Wi-Fi</body></html>"));
+    auto o = client.upload_all();
+    CHECK(o.kind == K::NotAReceipt);
+    CHECK_THAT(o.message, Catch::Contains("Wi-Fi sign-in page"));
+  }
+  SECTION("garbage JSON") {
+    proxy.canned(FaultProxy::response(200, "OK", "application/json", "{\"receipts\": [tru"));
+    CHECK(client.upload_all().kind == K::NotAReceipt);
+  }
+  SECTION("JSON that is not the hub's receipt") {
+    proxy.canned(FaultProxy::response(200, "OK", "application/json", "{\"ok\": true, \"receipts\": []}"));
+    CHECK(client.upload_all().kind == K::NotAReceipt);
+  }
+  SECTION("a receipt for a UUID that was never sent is ignored") {
+    proxy.canned(FaultProxy::response(
+        200, "OK", "application/json",
+        R"({"api":"kiosk-hub/1","committed":true,"receipts":[{"uuid":"00000000-0000-4000-8000-000000000000","status":"stored","receipt":"x"}]})"));
+    CHECK(client.upload_all().kind == K::NotAReceipt);
+  }
+  // Whatever happened, nothing was marked synced...
+  CHECK(store->counts()->synced == 0);
+  check_no_synced_without_receipt(*store);
+  // ...and once the path is clear, everything arrives exactly once.
+  proxy.pass();
+  auto o = client.upload_all();
+  INFO(o.message);
+  CHECK(o.kind == K::Receipted);
+  CHECK(store->counts()->pending == 0);
+  CHECK(store->counts()->synced == 250);
+  check_no_synced_without_receipt(*store);
+  check_exactly_once(hub, local_uuids(*store));
+}
+
+TEST_CASE("a wrong token stops retrying and tells staff", "[sync][e2e][fault]") {
+  Hub hub;
+  test::TempDir tmp;
+  (void)hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 5, 3);
+  sync::SyncClient client(settings(hub.process.url(), "not-the-token", "k1"), *store);
+  auto o = client.upload_all();
+  CHECK(o.kind == sync::BatchOutcome::Kind::AuthFailed);
+  CHECK_THAT(o.message, Catch::Contains("refused this kiosk's token"));
+  CHECK(store->counts()->synced == 0);
+  CHECK(hub.uuids().empty());
+
+  store.reset();
+  sync::SyncWorker worker(settings(hub.process.url(), "not-the-token", "k1"), tmp.file("k1.db"), 60, 600);
+  worker.start();
+  for (int i = 0; i < 100 && !worker.status().auth_failed; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto st = worker.status();
+  CHECK(st.auth_failed);
+  CHECK_THAT(st.last_error, Catch::Contains("token"));
+  CHECK(st.seconds_to_next_attempt > 3600);  // no retry storm
+}
+
+TEST_CASE("another kiosk's token cannot upload its responses; a changed response is a conflict", "[sync][e2e]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string t1 = hub.process.add("add-device", "k1");
+  const std::string t2 = hub.process.add("add-device", "k2");
+  auto s1 = make_kiosk(tmp, "k1", 5, 4);
+  sync::SyncClient wrong(settings(hub.process.url(), t2, "k2"), *s1);
+  auto o = wrong.upload_all();
+  CHECK(o.rejected == 5);
+  CHECK(hub.uuids().empty());
+
+  // Same UUID, different content: the hub keeps the first and answers 409.
+  test::TempDir tmp2;
+  auto a = Store::open(tmp2.file("a.db"));
+  auto b = Store::open(tmp2.file("b.db"));
+  CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 9, "k1", {"castle"}}, 0);
+  REQUIRE((*a)->insert_completed({r}).ok());
+  r.answers["q17"] = Answer{{}, "A different comment", {}};
+  REQUIRE((*b)->insert_completed({r}).ok());
+  sync::SyncClient ca(settings(hub.process.url(), t1, "k1"), **a), cb(settings(hub.process.url(), t1, "k1"), **b);
+  CHECK(ca.upload_all().stored == 1);
+  auto conflict = cb.upload_all();
+  CHECK(conflict.conflicts == 1);
+  CHECK((*b)->counts()->conflict == 1);
+  CHECK((*b)->counts()->synced == 0);
+  const auto docs = hub.documents();
+  REQUIRE(docs.size() == 1);
+  CHECK(docs[0].find("A different comment") == std::string::npos);  // never overwritten
+  httplib::Client c("127.0.0.1", hub.process.port());
+  auto m = c.Get("/metrics");
+  REQUIRE(m);
+  CHECK_THAT(m->body, Catch::Contains("kiosk_hub_conflicts_total 1"));
+}
+
+TEST_CASE("the same batch posted by 20 clients at once is stored once", "[sync][e2e][fault]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto original = make_kiosk(tmp, "k1", 150, 5);
+  const auto expected = local_uuids(*original);
+  std::vector<std::string> copies;
+  for (int i = 0; i < 20; ++i) {
+    copies.push_back(tmp.file("copy" + std::to_string(i) + ".db"));
+    REQUIRE(original->backup_to(copies.back()).ok());
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> stored{0}, dups{0}, failures{0};
+  for (const auto& path : copies) {
+    threads.emplace_back([&, path] {
+      auto s = Store::open(path, db::OpenMode::ReadWrite);
+      if (!s) return void(++failures);
+      auto set = settings(hub.process.url(), token, "k1");
+      set.batch_size = 150;
+      set.stall_timeout_seconds = 20;
+      sync::SyncClient c(set, **s);
+      auto o = c.upload_all();
+      if (o.kind != sync::BatchOutcome::Kind::Receipted || (*s)->counts()->pending != 0) ++failures;
+      stored += o.stored;
+      dups += o.duplicates;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failures == 0);
+  CHECK(stored == 150);
+  CHECK(dups == 150 * 19);
+  check_exactly_once(hub, expected);
+}
+
+TEST_CASE("a kiosk process killed mid-sync loses and duplicates nothing", "[sync][e2e][fault]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 600, 6);
+  const auto expected = local_uuids(*store);
+  store.reset();
+  FaultProxy proxy(hub.process.port());
+  proxy.slow(1);  // each batch takes a second, so the kill lands mid-transfer
+  const std::string cmd = std::string(KIOSK_ADMIN_BIN) + " sync --once --hub " + proxy.url() + " --token " + token +
+                          " --db " + tmp.file("k1.db") + " --batch-size 100 --config " + test::kiosk_toml();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), nullptr);
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  kill(pid, SIGKILL);
+  int st;
+  waitpid(pid, &st, 0);
+  CHECK(WIFSIGNALED(st));
+  {
+    auto s = Store::open(tmp.file("k1.db"), db::OpenMode::ReadWrite);
+    REQUIRE(s.ok());
+    const auto c = (*s)->counts();
+    CHECK(c->synced > 0);   // some batches were receipted
+    CHECK(c->pending > 0);  // and the kill interrupted the rest
+    check_no_synced_without_receipt(**s);
+    CHECK((*s)->verify()->ok());
+  }
+  proxy.pass();
+  auto again = test::run(cmd);
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+  check_exactly_once(hub, expected);
+}
+
+TEST_CASE("bad requests get a clear 4xx, store nothing, and the hub stays up", "[hub][e2e]") {
+  Hub hub;
+  const std::string token = hub.process.add("add-device", "k1");
+  httplib::Client c("127.0.0.1", hub.process.port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  auto post = [&](const std::string& body) { return c.Post("/api/v1/responses", auth, body, "application/json"); };
+
+  auto r = c.Get("/api/v1/responses", auth);
+  REQUIRE(r);
+  CHECK(r->status == 405);
+  r = post("{\"responses\": [");
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK_THAT(r->body, Catch::Contains("not valid JSON"));
+  CHECK_THAT(r->body, Catch::Contains("line 1"));
+  r = post("[]");
+  CHECK(r->status == 400);
+  r = post("{}");
+  CHECK(r->status == 400);
+  CHECK_THAT(r->body, Catch::Contains("\\\"responses\\\" is missing"));
+  r = post(R"({"responses": [{"uuid": "00000000-0000-4000-8000-000000000000", "content_hash": 5, "document": "{}"}]})");
+  CHECK(r->status == 400);
+  CHECK_THAT(r->body, Catch::Contains("responses[0].content_hash must be a string"));
+  r = post(R"({"responses": [{"uuid": "x"}]})");
+  CHECK(r->status == 400);
+  CHECK_THAT(r->body, Catch::Contains("responses[0].content_hash is missing"));
+  r = post(R"({"responses": [{"uuid": "'; DROP TABLE responses; --", "content_hash": "' OR 1=1 --", "document": "{\"schema\":1}"}]})");
+  CHECK(r->status == 200);
+  auto j = nlohmann::json::parse(r->body);
+  CHECK(j["receipts"][0]["status"] == "rejected");
+  CHECK(j["receipts"][0]["code"] == 422);
+  r = c.Post("/api/v1/responses", auth, std::string(20u << 20, 'x'), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 413);
+  r = c.Post("/api/v1/responses", "{}", "application/json");
+  CHECK(r->status == 401);
+  r = c.Get("/api/v1/export?format=csv", auth);  // a kiosk token is not an admin token
+  CHECK(r->status == 403);
+  r = c.Get("/nowhere");
+  CHECK(r->status == 404);
+  auto h = c.Get("/healthz");
+  REQUIRE(h);
+  CHECK(h->status == 200);
+  CHECK(hub.documents().empty());
+}
+
+TEST_CASE("the hub serves the survey with an ETag; an unchanged survey is not sent again", "[hub][e2e]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 1, 7);
+  sync::SyncClient client(settings(hub.process.url(), token, "k1"), *store);
+  auto first = client.fetch_survey("");
+  REQUIRE(first.ok());
+  REQUIRE(first->has_value());
+  CHECK((*first)->definition == bury().source_text);
+  auto second = client.fetch_survey((*first)->etag);
+  REQUIRE(second.ok());
+  CHECK_FALSE(second->has_value());
+}
+
+TEST_CASE("Retry-After and backoff", "[sync]") {
+  const auto now = std::chrono::system_clock::from_time_t(1700000000);
+  CHECK(sync::parse_retry_after("120", now) == 120);
+  CHECK(sync::parse_retry_after("", now) == std::nullopt);
+  CHECK(sync::parse_retry_after("Tue, 14 Nov 2023 22:15:00 GMT", now) == 100);
+  CHECK(sync::parse_retry_after("soon", now) == std::nullopt);
+  sync::Backoff b(std::chrono::milliseconds(100), std::chrono::milliseconds(5000), 42);
+  std::chrono::milliseconds max{0};
+  for (int i = 0; i < 200; ++i) {
+    const auto d = b.next();
+    CHECK(d.count() >= 0);
+    CHECK(d.count() <= 5000);  // capped
+    max = std::max(max, d);
+  }
+  CHECK(max.count() > 2500);  // full jitter reaches towards the cap
+  b.reset();
+  CHECK(b.next().count() <= 100);
+}
