@@ -292,6 +292,13 @@ BatchOutcome SyncClient::upload_batch() {
   o.kind = BatchOutcome::Kind::Receipted;
   o.http_status = 200;
   const std::string now = format_utc(SystemClock{}.now());
+  // One durable commit for the whole batch's receipts, all or none.
+  auto tx = db::Transaction::begin(store_.connection());
+  if (!tx) {
+    o.kind = BatchOutcome::Kind::LocalError;
+    o.message = "Recording receipts failed: " + tx.message();
+    return o;
+  }
   for (const auto& item : reply["receipts"]) {
     if (!item.is_object() || !item.contains("uuid") || !item["uuid"].is_string()) continue;
     const std::string uuid = item["uuid"].get<std::string>();
@@ -314,6 +321,11 @@ BatchOutcome SyncClient::upload_batch() {
       o.message = "Recording a receipt failed: " + st.message();
       return o;
     }
+  }
+  if (auto st = tx->commit(); !st) {
+    o.kind = BatchOutcome::Kind::LocalError;
+    o.message = "Recording receipts failed: " + st.message();
+    return o;
   }
   if (o.stored + o.duplicates + o.conflicts + o.rejected == 0) {
     o.kind = BatchOutcome::Kind::NotAReceipt;

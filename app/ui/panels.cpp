@@ -1,0 +1,115 @@
+// Panels over any screen: accessibility settings, help, the idle warning and
+// the on-screen keyboard; and the access bar, the same on every screen.
+#include <algorithm>
+
+#include "screens.hpp"
+
+namespace kiosk::ui {
+
+void draw_access_bar(Frame& f, const AppView& v) {
+  auto flow = f.begin_flow();
+  if (f.flow_button(flow, "bar.help", "Ask staff for help", Frame::Style::Normal)) f.emit(Intent::Kind::OpenPanel, "help");
+  if (f.flow_button(flow, "bar.settings", "Text size, colours and speech", Frame::Style::Normal))
+    f.emit(Intent::Kind::OpenPanel, "settings");
+  if (v.settings.speech && f.flow_button(flow, "bar.repeat", "Repeat", Frame::Style::Normal)) f.emit(Intent::Kind::Repeat);
+  f.end_flow(flow);
+}
+
+void draw_settings_panel(Frame& f, const AppView& v) {
+  const VisitorSettings& st = v.settings;
+  f.heading("settings.h", "Text size, colours and speech", true);
+  f.paragraph("settings.p", "These settings are for you only. They go back to normal when you finish.", true);
+  f.paragraph("settings.size", "Text size", false, f.fonts.bold);
+  {
+    auto flow = f.begin_flow();
+    for (int pct : {100, 125, 150, 200}) {
+      const bool on = st.text_scale == pct;
+      if (f.flow_button(flow, "settings.size." + std::to_string(pct), std::to_string(pct) + "%",
+                        on ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, on ? "selected" : ""))
+        f.emit(Intent::Kind::TextScale, {}, {}, pct);
+    }
+    f.end_flow(flow);
+  }
+  f.paragraph("settings.look", "Colours and letters", false, f.fonts.bold);
+  if (f.option("settings.contrast", "High contrast: white and yellow on black", st.high_contrast, true))
+    f.emit(Intent::Kind::ToggleContrast);
+  if (f.option("settings.font", "Easier-to-read letters (OpenDyslexic)", st.dyslexia_font, true))
+    f.emit(Intent::Kind::ToggleFont);
+  f.paragraph("settings.speech.h", "Speech", false, f.fonts.bold);
+  if (f.option("settings.speech", "Read everything aloud", st.speech, true)) f.emit(Intent::Kind::ToggleSpeech);
+  if (st.speech) {
+    auto flow = f.begin_flow();
+    if (f.flow_button(flow, "settings.slower", "Slower")) f.emit(Intent::Kind::Rate, {}, {}, -20);
+    if (f.flow_button(flow, "settings.faster", "Faster")) f.emit(Intent::Kind::Rate, {}, {}, +20);
+    if (f.flow_button(flow, "settings.quieter", "Quieter")) f.emit(Intent::Kind::Volume, {}, {}, -20);
+    if (f.flow_button(flow, "settings.louder", "Louder")) f.emit(Intent::Kind::Volume, {}, {}, +20);
+    f.end_flow(flow);
+    f.paragraph("settings.now", "Speed " + std::to_string(st.rate) + " words a minute, volume " +
+                                    std::to_string(st.volume) + "%.", true, f.fonts.small);
+  }
+  f.paragraph("settings.keys",
+              "Using keys: arrows move, Enter chooses, Escape goes back, F1 or ? tells you where you are.", true,
+              f.fonts.small);
+  if (f.button("settings.done", "Done", Frame::Style::Primary)) f.emit(Intent::Kind::ClosePanel);
+}
+
+void draw_help_panel(Frame& f, const AppView&) {
+  f.heading("help.h", "Ask staff for help", true);
+  f.paragraph("help.p", "Please ask a member of library staff: they will be happy to help you fill in the survey, "
+                        "read it to you, or type your answers for you.");
+  f.paragraph("help.p2", "You can also make the text bigger or hear the questions read aloud with the "
+                         "\"Text size, colours and speech\" button.", true);
+  if (f.button("help.close", "Close", Frame::Style::Primary)) f.emit(Intent::Kind::ClosePanel);
+  ImGui::Dummy(ImVec2(0, f.gap() * 2));
+  if (f.button("help.staff", "Staff sign-in", Frame::Style::Quiet)) f.emit(Intent::Kind::OpenPin);
+}
+
+void draw_idle_panel(Frame& f, const AppView& v) {
+  f.heading("idle.h", "Are you still there?", true);
+  f.paragraph("idle.p", "For your privacy, your answers will be cleared from the screen in " +
+                            std::to_string(std::max(0, v.idle_seconds_left)) + " seconds.");
+  if (v.can_extend) {
+    if (f.button("idle.more", "I need more time", Frame::Style::Primary)) f.emit(Intent::Kind::ExtendTime);
+  }
+  if (f.button("idle.end", "I have finished: clear the screen")) f.emit(Intent::Kind::Home);
+}
+
+void draw_keyboard_panel(Frame& f, const AppView& v) {
+  const Question* q = v.survey.find(f.ui.edit_question);
+  if (q) f.paragraph("kb.q", f.ui.edit_target == "other" ? "Please specify:" : v.text(q->text), true, f.fonts.small);
+  const int limit = !q ? 200 : f.ui.edit_target == "other" ? q->other_max_length : (q->max_length ? q->max_length : 8);
+  // The text so far, with a caret.
+  f.paragraph("kb.text", f.ui.edit_text + "|", false, f.fonts.body);
+  size_t chars = 0;
+  for (char c : f.ui.edit_text) chars += (c & 0xC0) != 0x80;
+  f.paragraph("kb.count", std::to_string(chars) + " of " + std::to_string(limit) + " characters", true, f.fonts.small);
+  const bool postcode = q && q->type == QuestionType::Postcode;
+  static const char* rows_text[] = {"1234567890", "QWERTYUIOP", "ASDFGHJKL'", "ZXCVBNM,.?"};
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float key_w = std::max(48.0f, (avail - 9 * f.gap() * 0.5f) / 10.0f);
+  for (const char* row : rows_text) {
+    const float x0 = ImGui::GetCursorScreenPos().x, y = ImGui::GetCursorScreenPos().y;
+    float h = 0;
+    for (int k = 0; row[k]; ++k) {
+      char c = row[k];
+      if (!postcode && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      const std::string key(1, c);
+      ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(k) * (key_w + f.gap() * 0.5f), y));
+      std::string label = key;
+      if (f.button("kb.key." + std::to_string(static_cast<int>(static_cast<unsigned char>(c))), label,
+                   Frame::Style::Normal, key_w, Role::Key))
+        f.emit(Intent::Kind::KeyboardKey, key);
+      h = std::max(h, ImGui::GetItemRectSize().y);
+    }
+    ImGui::SetCursorScreenPos(ImVec2(x0, y + h + f.gap() * 0.5f));
+    ImGui::Dummy(ImVec2(0, 0));
+  }
+  auto flow = f.begin_flow();
+  if (f.flow_button(flow, "kb.space", "Space")) f.emit(Intent::Kind::KeyboardKey, " ");
+  if (f.flow_button(flow, "kb.delete", "Delete")) f.emit(Intent::Kind::KeyboardKey, "\b");
+  if (f.flow_button(flow, "kb.cancel", "Cancel")) f.emit(Intent::Kind::KeyboardCancel);
+  if (f.flow_button(flow, "kb.done", "Done", Frame::Style::Primary)) f.emit(Intent::Kind::KeyboardDone);
+  f.end_flow(flow);
+}
+
+}  // namespace kiosk::ui

@@ -1,0 +1,47 @@
+// Before the first question: why the council asks (the survey's intro) and
+// what is collected and kept (the privacy notice).
+#include <sstream>
+
+#include "screens.hpp"
+
+namespace kiosk::ui {
+namespace {
+// The first paragraph of a text is its heading; the rest are paragraphs.
+void heading_and_paragraphs(Frame& f, const std::string& prefix, const std::string& text) {
+  std::istringstream in(text);
+  std::string para, line;
+  int n = 0;
+  auto flush = [&] {
+    if (para.empty()) return;
+    if (n == 0) f.heading(prefix + ".h", para);
+    else f.paragraph(prefix + "." + std::to_string(n), para);
+    ++n;
+    para.clear();
+  };
+  while (std::getline(in, line)) {
+    if (line.empty()) flush();
+    else para += (para.empty() ? "" : " ") + line;
+  }
+  flush();
+}
+}  // namespace
+
+void draw_about(Frame& f, const AppView& v) { heading_and_paragraphs(f, "about", v.text(v.survey.intro)); }
+
+void draw_about_nav(Frame& f, const AppView&) {
+  auto flow = f.begin_flow();
+  if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(Intent::Kind::Back);
+  if (f.flow_button(flow, "nav.next", "Continue", Frame::Style::Primary)) f.emit(Intent::Kind::ShowPrivacy);
+  f.end_flow(flow);
+}
+
+void draw_privacy(Frame& f, const AppView& v) { heading_and_paragraphs(f, "privacy", v.text(v.survey.privacy)); }
+
+void draw_privacy_nav(Frame& f, const AppView&) {
+  auto flow = f.begin_flow();
+  if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(Intent::Kind::Back);
+  if (f.flow_button(flow, "nav.next", "I understand, start", Frame::Style::Primary)) f.emit(Intent::Kind::BeginQuestions);
+  f.end_flow(flow);
+}
+
+}  // namespace kiosk::ui

@@ -1,0 +1,27 @@
+// Home (the attract screen): start the survey, information about this
+// library and the service. Calm: nothing moves, nothing redraws.
+#include "screens.hpp"
+
+namespace kiosk::ui {
+
+void draw_home(Frame& f, const AppView& v) {
+  const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
+  f.heading("home.welcome", "Welcome to " + (sp ? sp->name : std::string("the library")), true);
+  f.paragraph("home.ask", "Bury Council wants to hear from you about the future of the library service. "
+                          "It takes about 10 minutes. Touch the green button to start.");
+  ImGui::Dummy(ImVec2(0, f.gap()));
+  if (f.button("home.start", "Start the survey: " + v.text(v.survey.title), Frame::Style::Primary))
+    f.emit(Intent::Kind::StartSurvey);
+  ImGui::Dummy(ImVec2(0, f.gap()));
+  f.heading("home.info", "Information");
+  if (v.service_point_page && f.button("home.here", "About this library: opening hours and services"))
+    f.emit(Intent::Kind::OpenInfo, "here");
+  if (!v.pages.empty() && f.button("home.service", "The library service in Bury")) f.emit(Intent::Kind::OpenInfo, "list");
+  ImGui::Dummy(ImVec2(0, f.gap()));
+  f.paragraph("home.access",
+              "To make the text bigger, change the colours, or hear everything read aloud, use the buttons at the "
+              "bottom of the screen. They are on every screen.",
+              true);
+}
+
+}  // namespace kiosk::ui

@@ -1,0 +1,66 @@
+// Information pages (Markdown from kiosk-config/pages): this library's page
+// with its opening hours as configured, and the library service's pages.
+#include "screens.hpp"
+
+namespace kiosk::ui {
+namespace {
+
+void draw_page(Frame& f, const Page& p, const std::string& prefix) {
+  int n = 0;
+  for (const auto& b : p.blocks) {
+    const std::string id = prefix + "." + std::to_string(n++);
+    switch (b.kind) {
+      case Block::Kind::Heading: f.heading(id, b.plain(), b.level == 1); break;
+      case Block::Kind::Paragraph: {
+        // Whole paragraph strong: bold; mixed emphasis reads as plain text.
+        bool all_strong = !b.spans.empty();
+        for (const auto& sp : b.spans) all_strong = all_strong && sp.strong;
+        f.paragraph(id, b.plain(), false, all_strong ? f.fonts.bold : nullptr);
+        break;
+      }
+      case Block::Kind::ListItem: {
+        const float indent = 28.0f * f.s() * static_cast<float>(b.level);
+        ImGui::Indent(indent);
+        f.paragraph(id, (b.ordered ? std::to_string(b.number) + ". " : "\xE2\x80\xA2 ") + b.plain());
+        ImGui::Unindent(indent);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void draw_info(Frame& f, const AppView& v) {
+  const int page = f.ui.info_page;
+  if (page == -2 && v.service_point_page) {
+    draw_page(f, *v.service_point_page, "info.here");
+    const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
+    f.heading("info.hours.h", "Opening hours");
+    if (sp && !sp->hours.empty()) {
+      int n = 0;
+      for (const auto& h : sp->hours) f.paragraph("info.hours." + std::to_string(n++), h);
+    } else {
+      f.paragraph("info.hours.none", "Please ask a member of staff for today's opening hours.");
+    }
+    return;
+  }
+  if (page >= 0 && page < static_cast<int>(v.pages.size())) {
+    draw_page(f, v.pages[static_cast<size_t>(page)], "info.page");
+    return;
+  }
+  f.heading("info.list.h", "The library service in Bury", true);
+  for (size_t i = 0; i < v.pages.size(); ++i)
+    if (f.button("info.open." + std::to_string(i), v.pages[i].title)) f.emit(Intent::Kind::OpenInfo, std::to_string(i));
+}
+
+void draw_info_nav(Frame& f, const AppView& v) {
+  auto flow = f.begin_flow();
+  if (f.ui.info_page >= 0 && !v.pages.empty()) {
+    if (f.flow_button(flow, "nav.back", "Back to the list")) f.emit(Intent::Kind::OpenInfo, "list");
+  }
+  if (f.flow_button(flow, "nav.home", "Home", Frame::Style::Primary)) f.emit(Intent::Kind::Home);
+  f.end_flow(flow);
+}
+
+}  // namespace kiosk::ui

@@ -1,0 +1,45 @@
+// Review before submitting: every answer with a way to change it. Nothing is
+// asked twice (A12): changing an answer returns here.
+#include "screens.hpp"
+
+namespace kiosk::ui {
+
+std::string describe_answer(const AppView& v, const Question& q, const Answer* a) {
+  if (!a || a->empty()) return "Not answered";
+  if (!q.has_options()) return a->text;
+  std::string s;
+  for (const auto& code : a->choices) {
+    const Option* o = q.find_option(code);
+    std::string label = o ? v.text(o->label) : code;
+    if (o && o->other && !a->other_text.empty()) label += ": " + a->other_text;
+    s += (s.empty() ? "" : "; ") + label;
+  }
+  return s;
+}
+
+void draw_review(Frame& f, const AppView& v) {
+  const Session& s = *v.session;
+  f.heading("review.h", "Check your answers", true);
+  f.paragraph("review.p", "Touch an answer to change it. When you are happy, touch \"Send my answers\" at the bottom.");
+  if (!f.ui.error.empty()) f.alert("review.error", f.ui.error);
+  for (const Question* q : s.visible_questions()) {
+    const std::string question = !q->title.empty() ? v.text(q->title) + ": " + v.text(q->text) : v.text(q->text);
+    std::string shortq = question.size() > 160 ? question.substr(0, question.rfind(' ', 157)) + "..." : question;
+    for (auto& c : shortq)
+      if (c == '\n') c = ' ';
+    f.paragraph("review.q." + q->id, shortq, true, f.fonts.small);
+    const std::string answer = describe_answer(v, *q, s.answer_for(q->id));
+    if (f.button("review.a." + q->id, answer + "   (change)", Frame::Style::Normal, 0, Role::Button, "change this answer"))
+      f.emit(Intent::Kind::Edit, q->id);
+    ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
+  }
+}
+
+void draw_review_nav(Frame& f, const AppView&) {
+  auto flow = f.begin_flow();
+  if (f.flow_button(flow, "nav.back", "Back")) f.emit(Intent::Kind::Back);
+  if (f.flow_button(flow, "nav.submit", "Send my answers", Frame::Style::Primary)) f.emit(Intent::Kind::Submit);
+  f.end_flow(flow);
+}
+
+}  // namespace kiosk::ui

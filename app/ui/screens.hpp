@@ -1,0 +1,73 @@
+// Screens: plain functions, one file each. They read an AppView and draw
+// through a Frame; what a visitor does comes back as Intents.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/config.hpp"
+#include "kiosk/export.hpp"
+#include "kiosk/session.hpp"
+#include "kiosk/store.hpp"
+#include "markdown.hpp"
+#include "sync_client.hpp"
+#include "widgets.hpp"
+
+namespace kiosk::ui {
+
+struct AdminView {
+  bool loaded = false;
+  StoreCounts counts;
+  std::optional<Summary> summary;
+  sync::SyncStatus sync;
+  std::vector<std::string> folders;  // where exports can go (USB sticks first)
+  bool busy = false;
+};
+
+struct AppView {
+  const Survey& survey;
+  const KioskConfig& config;
+  const Session* session;  // null outside a survey
+  const VisitorSettings& settings;
+  const std::vector<Page>& pages;           // general information pages
+  const std::optional<Page>& service_point_page;
+  const AdminView& admin;
+  int idle_seconds_left = 0;
+  bool can_extend = true;
+  std::string locale;
+  const std::string& text(const LocalText& t) const { return survey.text(t, locale); }
+};
+
+void draw_home(Frame& f, const AppView& v);
+void draw_about(Frame& f, const AppView& v);
+void draw_about_nav(Frame& f, const AppView& v);
+void draw_privacy(Frame& f, const AppView& v);
+void draw_privacy_nav(Frame& f, const AppView& v);
+void draw_question(Frame& f, const AppView& v);
+void draw_question_nav(Frame& f, const AppView& v);
+void draw_review(Frame& f, const AppView& v);
+void draw_review_nav(Frame& f, const AppView& v);
+void draw_thanks(Frame& f, const AppView& v);
+void draw_info(Frame& f, const AppView& v);
+void draw_info_nav(Frame& f, const AppView& v);
+void draw_pin(Frame& f, const AppView& v);
+void draw_pin_nav(Frame& f, const AppView& v);
+void draw_assist(Frame& f, const AppView& v);
+void draw_assist_nav(Frame& f, const AppView& v);
+void draw_admin(Frame& f, const AppView& v);
+void draw_admin_nav(Frame& f, const AppView& v);
+
+// Panels drawn over any screen.
+void draw_settings_panel(Frame& f, const AppView& v);
+void draw_help_panel(Frame& f, const AppView& v);
+void draw_idle_panel(Frame& f, const AppView& v);
+void draw_keyboard_panel(Frame& f, const AppView& v);
+
+// The same controls in the same place on every screen (A11).
+void draw_access_bar(Frame& f, const AppView& v);
+
+// How an answer reads back on the review screen.
+std::string describe_answer(const AppView& v, const Question& q, const Answer* a);
+
+}  // namespace kiosk::ui

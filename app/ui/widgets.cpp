@@ -1,0 +1,259 @@
+#include "widgets.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace kiosk::ui {
+
+ImU32 col(Rgb c, float alpha) {
+  return IM_COL32(c.r, c.g, c.b, static_cast<int>(std::lround(alpha * 255.0f)));
+}
+
+bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  const std::string dejavu = "/usr/share/fonts/truetype/dejavu/";
+  const std::string dys = "/usr/share/fonts/opentype/opendyslexic/";
+  const std::string regular = dyslexia_font ? dys + "OpenDyslexic-Regular.otf" : dejavu + "DejaVuSans.ttf";
+  const std::string bold = dyslexia_font ? dys + "OpenDyslexic-Bold.otf" : dejavu + "DejaVuSans-Bold.ttf";
+  for (const auto& p : {regular, bold}) {
+    if (!std::filesystem::exists(p)) {
+      if (error) *error = p + ": font missing (install fonts-dejavu-core and fonts-opendyslexic)";
+      return false;
+    }
+  }
+  // Latin, Latin-1, general punctuation (curly quotes, dashes), arrows, a few shapes.
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x205E, 0x2190, 0x21FF, 0x2713, 0x2717, 0x25A0, 0x25FF, 0};
+  ImFontConfig cfg;
+  cfg.OversampleH = 2;
+  cfg.OversampleV = 1;
+  auto add = [&](const std::string& path, float px) {
+    return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(px * scale), &cfg, ranges);
+  };
+  f.body = add(regular, 28.0f);
+  f.bold = add(bold, 28.0f);
+  f.heading = add(bold, 36.0f);
+  f.title = add(bold, 44.0f);
+  f.small = add(regular, 22.0f);
+  f.scale = scale;
+  f.dyslexic = dyslexia_font;
+  if (!f.body || !f.bold || !f.heading || !f.title || !f.small || !io.Fonts->Build()) {
+    if (error) *error = "the fonts could not be rasterised";
+    return false;
+  }
+  return true;
+}
+
+float Frame::label_width(const std::string& label, ImFont* font) const {
+  ImFont* f = font ? font : fonts.bold;
+  return f->CalcTextSizeA(f->FontSize, FLT_MAX, 0.0f, label.c_str()).x;
+}
+
+void Frame::register_item(const std::string& id, const std::string& label, Role role, const std::string& value,
+                          ImVec2 min, ImVec2 max, bool interactive, bool enabled) {
+  A11yItem it;
+  it.id = id;
+  it.label = label;
+  it.role = role;
+  it.value = value;
+  it.rect = {min.x, min.y, max.x - min.x, max.y - min.y};
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 cmin = dl->GetClipRectMin(), cmax = dl->GetClipRectMax();
+  it.clip = {cmin.x, cmin.y, cmax.x - cmin.x, cmax.y - cmin.y};
+  it.interactive = interactive;
+  it.enabled = enabled;
+  tree.add(std::move(it));
+}
+
+void Frame::draw_focus(ImVec2 min, ImVec2 max) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float w = std::max(3.0f, 4.0f * s());
+  dl->AddRect(ImVec2(min.x - w, min.y - w), ImVec2(max.x + w, max.y + w), col(theme.focus), 8.0f * s(), 0, w * 1.5f);
+  dl->AddRect(ImVec2(min.x - 1, min.y - 1), ImVec2(max.x + 1, max.y + 1), col(theme.focus_inner), 6.0f * s(), 0, 2.0f);
+}
+
+bool Frame::interact(const std::string& id, ImVec2 size, bool enabled, ImVec2* min, ImVec2* max, bool* held) {
+  ImGui::PushID(id.c_str());
+  bool clicked = ImGui::InvisibleButton("##b", size);
+  ImGui::PopID();
+  *min = ImGui::GetItemRectMin();
+  *max = ImGui::GetItemRectMax();
+  *held = ImGui::IsItemActive();
+  if (!enabled) clicked = false;
+  if (clicked) ui.focus = id;
+  if (enabled && !activate_id_.empty() && activate_id_ == id) clicked = true;
+  if (ui.focus == id && ui.focus_moved) {
+    // Scroll only when the focused item is not wholly in view.
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 cmin = dl->GetClipRectMin(), cmax = dl->GetClipRectMax();
+    if (min->y < cmin.y || max->y > cmax.y) ImGui::SetScrollHereY(0.5f);
+    ui.focus_moved = false;
+  }
+  return clicked;
+}
+
+void Frame::heading(const std::string& id, const std::string& text, bool big) {
+  ImFont* f = big ? fonts.title : fonts.heading;
+  ImGui::PushFont(f);
+  ImGui::PushStyleColor(ImGuiCol_Text, col(theme.heading));
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+  register_item(id, text, Role::Heading, {}, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), false, true);
+  ImGui::Dummy(ImVec2(0, gap() * 0.5f));
+}
+
+void Frame::paragraph(const std::string& id, const std::string& text, bool muted, ImFont* font) {
+  ImGui::PushFont(font ? font : fonts.body);
+  ImGui::PushStyleColor(ImGuiCol_Text, col(muted ? theme.muted_text : theme.text));
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+  register_item(id, text, Role::Text, {}, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), false, true);
+  ImGui::Dummy(ImVec2(0, gap() * 0.5f));
+}
+
+void Frame::alert(const std::string& id, const std::string& text) {
+  const float pad = 14.0f * s();
+  const float width = ImGui::GetContentRegionAvail().x;
+  ImFont* f = fonts.bold;
+  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 2 * pad - 40 * s(), text.c_str());
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const ImVec2 q(p.x + width, p.y + ts.y + 2 * pad);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, q, col(theme.error), 8.0f * s());
+  dl->AddRect(p, q, col(theme.error_text), 8.0f * s(), 0, 3.0f * s());
+  // A "!" mark, so the message is not told by colour alone.
+  dl->AddText(f, f->FontSize, ImVec2(p.x + pad, p.y + pad), col(theme.error_text), "!");
+  dl->AddText(f, f->FontSize, ImVec2(p.x + pad + 40 * s(), p.y + pad), col(theme.error_text), text.c_str(), nullptr,
+              width - 2 * pad - 40 * s());
+  ImGui::Dummy(ImVec2(width, q.y - p.y));
+  register_item(id, text, Role::Alert, {}, p, q, false, true);
+  ImGui::Dummy(ImVec2(0, gap() * 0.5f));
+}
+
+bool Frame::button(const std::string& id, const std::string& label, Style style, float width, Role role,
+                   const std::string& value, bool enabled) {
+  const float pad = 18.0f * s();
+  if (width <= 0) width = ImGui::GetContentRegionAvail().x;
+  ImFont* f = fonts.bold;
+  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 2 * pad, label.c_str());
+  const float h = std::max(min_target(), ts.y + 2 * pad);
+  ImVec2 min, max;
+  bool held = false;
+  const bool clicked = interact(id, ImVec2(width, h), enabled, &min, &max, &held);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  Rgb bg = theme.button, fg = theme.button_text, edge = theme.button_edge;
+  if (style == Style::Primary) bg = theme.primary, fg = theme.primary_text, edge = theme.primary;
+  if (style == Style::Quiet) bg = theme.background, fg = theme.text, edge = theme.button_edge;
+  dl->AddRectFilled(min, max, col(bg, enabled ? 1.0f : 0.5f), 10.0f * s());
+  dl->AddRect(min, max, col(edge, enabled ? 1.0f : 0.5f), 10.0f * s(), 0, std::max(2.0f, 3.0f * s()));
+  if (held) dl->AddRectFilled(min, max, col(theme.text, 0.12f), 10.0f * s());
+  const ImVec2 tp(min.x + (width - ts.x) * 0.5f, min.y + (h - ts.y) * 0.5f);
+  // Centre each wrapped line: draw with wrap width, centred block.
+  dl->AddText(f, f->FontSize, ImVec2(std::max(min.x + pad, tp.x), tp.y), col(fg, enabled ? 1.0f : 0.6f), label.c_str(),
+              nullptr, width - 2 * pad);
+  if (ui.focus == id) draw_focus(min, max);
+  register_item(id, label, role, value, min, max, true, enabled);
+  return clicked;
+}
+
+bool Frame::option(const std::string& id, const std::string& label, bool chosen, bool multiple) {
+  const float pad = 18.0f * s();
+  const float width = ImGui::GetContentRegionAvail().x;
+  const float mark = 34.0f * s();
+  ImFont* f = fonts.body;
+  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 3 * pad - mark, label.c_str());
+  const float h = std::max(min_target(), ts.y + 2 * pad);
+  ImVec2 min, max;
+  bool held = false;
+  const bool clicked = interact(id, ImVec2(width, h), true, &min, &max, &held);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const Rgb bg = chosen ? theme.chosen : theme.button;
+  const Rgb fg = chosen ? theme.chosen_text : theme.button_text;
+  dl->AddRectFilled(min, max, col(bg), 10.0f * s());
+  dl->AddRect(min, max, col(chosen ? theme.chosen_edge : theme.button_edge), 10.0f * s(), 0, std::max(2.0f, 3.0f * s()));
+  if (held) dl->AddRectFilled(min, max, col(theme.text, 0.12f), 10.0f * s());
+  // The mark: a ring or a box, filled with a tick when chosen.
+  const ImVec2 c(min.x + pad + mark * 0.5f, min.y + h * 0.5f);
+  const float r = mark * 0.5f;
+  if (multiple) {
+    dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col(chosen ? theme.chosen_text : theme.background), 4 * s());
+    dl->AddRect(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col(fg), 4 * s(), 0, 3 * s());
+  } else {
+    dl->AddCircleFilled(c, r, col(chosen ? theme.chosen_text : theme.background), 32);
+    dl->AddCircle(c, r, col(fg), 32, 3 * s());
+  }
+  if (chosen) {
+    const ImVec2 pts[3] = {ImVec2(c.x - r * 0.55f, c.y), ImVec2(c.x - r * 0.12f, c.y + r * 0.45f),
+                           ImVec2(c.x + r * 0.6f, c.y - r * 0.5f)};
+    dl->AddPolyline(pts, 3, col(theme.chosen), 0, 5 * s());
+  }
+  dl->AddText(f, f->FontSize, ImVec2(min.x + 2 * pad + mark, min.y + (h - ts.y) * 0.5f), col(fg), label.c_str(), nullptr,
+              width - 3 * pad - mark);
+  if (ui.focus == id) draw_focus(min, max);
+  register_item(id, label, multiple ? Role::Checkbox : Role::Option, chosen ? "selected" : "not selected", min, max, true,
+                true);
+  ImGui::Dummy(ImVec2(0, gap() * 0.6f));
+  return clicked;
+}
+
+bool Frame::text_box(const std::string& id, const std::string& label, const std::string& text,
+                     const std::string& placeholder) {
+  const float pad = 18.0f * s();
+  const float width = ImGui::GetContentRegionAvail().x;
+  ImFont* f = fonts.body;
+  const std::string shown = text.empty() ? placeholder : text;
+  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 2 * pad, shown.c_str());
+  const float h = std::max(min_target() * 1.4f, ts.y + 2 * pad);
+  ImVec2 min, max;
+  bool held = false;
+  const bool clicked = interact(id, ImVec2(width, h), true, &min, &max, &held);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(min, max, col(theme.background), 6.0f * s());
+  dl->AddRect(min, max, col(theme.button_edge), 6.0f * s(), 0, 3.0f * s());
+  dl->AddText(f, f->FontSize, ImVec2(min.x + pad, min.y + pad), col(text.empty() ? theme.muted_text : theme.text),
+              shown.c_str(), nullptr, width - 2 * pad);
+  if (ui.focus == id) draw_focus(min, max);
+  register_item(id, label, Role::TextField, text.empty() ? "empty" : text, min, max, true, true);
+  ImGui::Dummy(ImVec2(0, gap() * 0.6f));
+  return clicked;
+}
+
+Frame::Flow Frame::begin_flow() {
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  return Flow{p.x, ImGui::GetContentRegionAvail().x, p.x, 0};
+}
+
+bool Frame::flow_button(Flow& f, const std::string& id, const std::string& label, Style style, Role role,
+                        const std::string& value, bool enabled) {
+  const float pad = 18.0f * s();
+  float w = std::max(min_target(), label_width(label) + 2 * pad + 4 * s());
+  w = std::min(w, f.width);
+  if (f.x > f.x0 && f.x + w > f.x0 + f.width + 0.5f) {
+    // New row.
+    ImGui::SetCursorScreenPos(ImVec2(f.x0, ImGui::GetCursorScreenPos().y));
+    ImGui::Dummy(ImVec2(0, f.row_h + gap() * 0.6f));
+    f.x = f.x0;
+    f.row_h = 0;
+  }
+  const float y = ImGui::GetCursorScreenPos().y;
+  ImGui::SetCursorScreenPos(ImVec2(f.x, y));
+  const bool r = button(id, label, style, w, role, value, enabled);
+  f.row_h = std::max(f.row_h, ImGui::GetItemRectSize().y);
+  f.x += w + gap();
+  ImGui::SetCursorScreenPos(ImVec2(f.x, y));
+  return r;
+}
+
+void Frame::end_flow(Flow& f) {
+  ImGui::SetCursorScreenPos(ImVec2(f.x0, ImGui::GetCursorScreenPos().y));
+  ImGui::Dummy(ImVec2(0, f.row_h + gap() * 0.6f));
+}
+
+}  // namespace kiosk::ui

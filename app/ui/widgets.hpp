@@ -1,0 +1,87 @@
+// The per-frame drawing context and the kiosk's widgets. Every widget draws
+// itself with the theme, registers in the accessibility tree, shows the focus
+// ring, and reports a tap or an Enter on it. Widgets never change the model:
+// screens turn their results into Intents.
+#pragma once
+
+#include <imgui.h>
+
+#include <string>
+#include <vector>
+
+#include "a11y.hpp"
+#include "theme.hpp"
+#include "ui_types.hpp"
+
+namespace kiosk::ui {
+
+struct Fonts {
+  ImFont* body = nullptr;
+  ImFont* bold = nullptr;
+  ImFont* heading = nullptr;
+  ImFont* title = nullptr;
+  ImFont* small = nullptr;
+  float scale = 1.0f;  // text scale the atlas was built for
+  bool dyslexic = false;
+};
+
+// Builds the font atlas at the given scale: glyphs are re-rasterised at the
+// new size, never stretched (A7). Returns false if a font file is missing.
+bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error);
+
+ImU32 col(Rgb c, float alpha = 1.0f);
+
+class Frame {
+ public:
+  Frame(const Theme& theme, const Fonts& fonts, A11yTree& tree, UiState& ui, std::vector<Intent>& intents,
+        const std::string& activate_id)
+      : theme(theme), fonts(fonts), tree(tree), ui(ui), intents(intents), activate_id_(activate_id) {}
+
+  const Theme& theme;
+  const Fonts& fonts;
+  A11yTree& tree;
+  UiState& ui;
+  std::vector<Intent>& intents;
+
+  float s() const { return fonts.scale; }  // multiply every size by this
+  float min_target() const { return 72.0f * std::max(1.0f, s() * 0.75f); }  // well over 44 px at 100%
+  float gap() const { return 16.0f * s(); }
+
+  void emit(Intent::Kind k, std::string a = {}, std::string b = {}, int n = 0) {
+    intents.emplace_back(k, std::move(a), std::move(b), n);
+  }
+
+  // Text
+  void heading(const std::string& id, const std::string& text, bool big = false);
+  void paragraph(const std::string& id, const std::string& text, bool muted = false, ImFont* font = nullptr);
+  void alert(const std::string& id, const std::string& text);
+
+  enum class Style { Normal, Primary, Quiet };
+  // A button as wide as `width` (0: the whole row). Returns true when tapped or activated with Enter.
+  bool button(const std::string& id, const std::string& label, Style style = Style::Normal, float width = 0,
+              Role role = Role::Button, const std::string& value = {}, bool enabled = true);
+  // An answer: radio (single) or box (multiple) with a tick; chosen shown by more than colour.
+  bool option(const std::string& id, const std::string& label, bool chosen, bool multiple);
+  // A read-only box showing typed text; tapping it opens the keyboard.
+  bool text_box(const std::string& id, const std::string& label, const std::string& text, const std::string& placeholder);
+
+  // Lays out buttons left to right, wrapping to new rows when they do not fit.
+  struct Flow {
+    float x0, width, x, row_h;
+  };
+  Flow begin_flow();
+  bool flow_button(Flow& f, const std::string& id, const std::string& label, Style style = Style::Normal,
+                   Role role = Role::Button, const std::string& value = {}, bool enabled = true);
+  void end_flow(Flow& f);
+
+  float label_width(const std::string& label, ImFont* font = nullptr) const;
+
+ private:
+  void register_item(const std::string& id, const std::string& label, Role role, const std::string& value, ImVec2 min,
+                     ImVec2 max, bool interactive, bool enabled);
+  void draw_focus(ImVec2 min, ImVec2 max);
+  bool interact(const std::string& id, ImVec2 size, bool enabled, ImVec2* min, ImVec2* max, bool* held);
+  std::string activate_id_;
+};
+
+}  // namespace kiosk::ui
