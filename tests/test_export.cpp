@@ -130,7 +130,7 @@ TEST_CASE("a free-text answer with commas, quotes and newlines survives the roun
   CHECK(rows[1][q17] == r.answers["q17"].text);
 }
 
-TEST_CASE("JSON Lines holds the frozen documents; the codebook lists every column", "[export]") {
+TEST_CASE("JSON Lines holds the frozen documents: the codebook lists every column", "[export]") {
   test::TempDir tmp;
   auto s = Store::open(tmp.file("r.db"));
   REQUIRE(s.ok());

@@ -179,7 +179,7 @@ TEST_CASE("UK postcodes are recognised and normalised", "[postcode]") {
   CHECK_FALSE(normalise_uk_postcode("BL9 0SWW"));
 }
 
-TEST_CASE("review, edit and return to review; progress counts visible questions", "[session]") {
+TEST_CASE("review, edit and return to review: progress counts visible questions", "[session]") {
   FakeClock clock;
   auto s = Session::start(bury(), meta(), clock, nullptr);
   REQUIRE(s.ok());

@@ -101,7 +101,7 @@ void check_exactly_once(Hub& hub, const std::set<std::string>& expected) {
 
 }  // namespace
 
-TEST_CASE("ten kiosks sync to one hub: every response exactly once; re-sync changes nothing", "[sync][e2e]") {
+TEST_CASE("ten kiosks sync to one hub: every response exactly once: re-sync changes nothing", "[sync][e2e]") {
   Hub hub;
   test::TempDir tmp;
   std::set<std::string> all;
@@ -270,7 +270,7 @@ TEST_CASE("a wrong token stops retrying and tells staff", "[sync][e2e][fault]") 
   CHECK(st.seconds_to_next_attempt > 3600);  // no retry storm
 }
 
-TEST_CASE("another kiosk's token cannot upload its responses; a changed response is a conflict", "[sync][e2e]") {
+TEST_CASE("another kiosk's token cannot upload its responses: a changed response is a conflict", "[sync][e2e]") {
   Hub hub;
   test::TempDir tmp;
   const std::string t1 = hub.process.add("add-device", "k1");
@@ -421,7 +421,7 @@ TEST_CASE("bad requests get a clear 4xx, store nothing, and the hub stays up", "
   CHECK(hub.documents().empty());
 }
 
-TEST_CASE("the hub serves the survey with an ETag; an unchanged survey is not sent again", "[hub][e2e]") {
+TEST_CASE("the hub serves the survey with an ETag: an unchanged survey is not sent again", "[hub][e2e]") {
   Hub hub;
   test::TempDir tmp;
   const std::string token = hub.process.add("add-device", "k1");

@@ -298,7 +298,7 @@ TEST_CASE("touch targets are at least 44 px, never overlap and never clip, at 10
   }
 }
 
-TEST_CASE("speech follows the screen and the focus; any action interrupts it", "[ui][speech]") {
+TEST_CASE("speech follows the screen and the focus: any action interrupts it", "[ui][speech]") {
   UiRig r;
   r.tap_id("bar.settings");
   r.tap_id("settings.speech");
