@@ -441,16 +441,18 @@ void KioskApp::layout(float W, float H) {
       const ServicePoint* sp = opt_.config.find_service_point(opt_.config.service_point);
       left = sp ? sp->name : opt_.config.kiosk_name;
     }
+    // At large text sizes the header keeps only where you are: the title is on the home screen.
+    if (s >= 1.5f && !right.empty()) left.clear();
     ImFont* hf = fonts_.bold;
     const float pad = 14.0f * s;
     const float right_w = right.empty() ? 0 : hf->CalcTextSizeA(hf->FontSize, FLT_MAX, 0, right.c_str()).x;
     const float left_wrap = W - 2 * margin - right_w - 2 * pad;
     const ImVec2 lsz = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, left_wrap, left.c_str());
-    float hh = lsz.y + 2 * pad;
+    float hh = std::max(lsz.y, hf->FontSize) + 2 * pad;
     dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
     dl->AddText(hf, hf->FontSize, ImVec2(margin, pad), col(theme.panel_text), left.c_str(), nullptr, left_wrap);
-    A11yItem title{"header.title", left, Role::Heading, {}, {margin, pad, lsz.x, lsz.y}, {0, 0, W, H}, false, true};
-    tree_.add(title);
+    if (!left.empty())
+      tree_.add(A11yItem{"header.title", left, Role::Heading, {}, {margin, pad, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
     if (!right.empty()) {
       dl->AddText(hf, hf->FontSize, ImVec2(W - margin - right_w, pad), col(theme.panel_text), right.c_str());
       tree_.add(A11yItem{"header.progress", right, Role::Status, {}, {W - margin - right_w, pad, right_w, hf->FontSize}, {0, 0, W, H}, false, true});
@@ -517,20 +519,23 @@ void KioskApp::layout(float W, float H) {
   ImGui::SetCursorPos(ImVec2(col_x, footer_top + margin * 0.5f));
   ImGui::BeginChild("footer", ImVec2(col_w, H - footer_top), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   const float y0 = ImGui::GetCursorPosY();
+  // This screen's Back/Next first, then the access bar, flowing onto as few rows as fit.
+  auto flow = f.begin_flow();
   switch (ui_.screen) {
-    case Screen::About: draw_about_nav(f, v); break;
-    case Screen::Privacy: draw_privacy_nav(f, v); break;
+    case Screen::About: draw_about_nav(f, v, flow); break;
+    case Screen::Privacy: draw_privacy_nav(f, v, flow); break;
     case Screen::Question:
-      if (session_ && session_->current()) draw_question_nav(f, v);
+      if (session_ && session_->current()) draw_question_nav(f, v, flow);
       break;
-    case Screen::Review: draw_review_nav(f, v); break;
-    case Screen::Info: draw_info_nav(f, v); break;
-    case Screen::Pin: draw_pin_nav(f, v); break;
-    case Screen::Assist: draw_assist_nav(f, v); break;
-    case Screen::Admin: draw_admin_nav(f, v); break;
+    case Screen::Review: draw_review_nav(f, v, flow); break;
+    case Screen::Info: draw_info_nav(f, v, flow); break;
+    case Screen::Pin: draw_pin_nav(f, v, flow); break;
+    case Screen::Assist: draw_assist_nav(f, v, flow); break;
+    case Screen::Admin: draw_admin_nav(f, v, flow); break;
     default: break;
   }
-  if (ui_.screen != Screen::Admin && ui_.screen != Screen::Pin) draw_access_bar(f, v);
+  if (ui_.screen != Screen::Admin && ui_.screen != Screen::Pin) draw_access_bar(f, v, flow);
+  f.end_flow(flow);
   const float used = ImGui::GetCursorPosY() - y0 + margin;
   ImGui::EndChild();
   if (std::fabs(used - footer_h_) > 1.0f) {

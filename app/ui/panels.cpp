@@ -6,13 +6,11 @@
 
 namespace kiosk::ui {
 
-void draw_access_bar(Frame& f, const AppView& v) {
-  auto flow = f.begin_flow();
+void draw_access_bar(Frame& f, const AppView& v, Frame::Flow& flow) {
   if (f.flow_button(flow, "bar.help", "Ask staff for help", Frame::Style::Normal)) f.emit(Intent::Kind::OpenPanel, "help");
   if (f.flow_button(flow, "bar.settings", "Text size, colours and speech", Frame::Style::Normal))
     f.emit(Intent::Kind::OpenPanel, "settings");
   if (v.settings.speech && f.flow_button(flow, "bar.repeat", "Repeat", Frame::Style::Normal)) f.emit(Intent::Kind::Repeat);
-  f.end_flow(flow);
 }
 
 void draw_settings_panel(Frame& f, const AppView& v) {

@@ -28,20 +28,16 @@ void heading_and_paragraphs(Frame& f, const std::string& prefix, const std::stri
 
 void draw_about(Frame& f, const AppView& v) { heading_and_paragraphs(f, "about", v.text(v.survey.intro)); }
 
-void draw_about_nav(Frame& f, const AppView&) {
-  auto flow = f.begin_flow();
+void draw_about_nav(Frame& f, const AppView&, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(Intent::Kind::Back);
   if (f.flow_button(flow, "nav.next", "Continue", Frame::Style::Primary)) f.emit(Intent::Kind::ShowPrivacy);
-  f.end_flow(flow);
 }
 
 void draw_privacy(Frame& f, const AppView& v) { heading_and_paragraphs(f, "privacy", v.text(v.survey.privacy)); }
 
-void draw_privacy_nav(Frame& f, const AppView&) {
-  auto flow = f.begin_flow();
+void draw_privacy_nav(Frame& f, const AppView&, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(Intent::Kind::Back);
   if (f.flow_button(flow, "nav.next", "I understand, start", Frame::Style::Primary)) f.emit(Intent::Kind::BeginQuestions);
-  f.end_flow(flow);
 }
 
 }  // namespace kiosk::ui

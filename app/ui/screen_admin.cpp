@@ -120,12 +120,10 @@ void draw_admin(Frame& f, const AppView& v) {
   }
 }
 
-void draw_admin_nav(Frame& f, const AppView&) {
-  auto flow = f.begin_flow();
+void draw_admin_nav(Frame& f, const AppView&, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.refresh", "Refresh")) f.emit(Intent::Kind::AdminRefresh);
   if (f.flow_button(flow, "nav.home", "Leave admin", Frame::Style::Primary)) f.emit(Intent::Kind::Home);
   if (f.flow_button(flow, "nav.quit", "Quit the kiosk program")) f.emit(Intent::Kind::Quit);
-  f.end_flow(flow);
 }
 
 }  // namespace kiosk::ui

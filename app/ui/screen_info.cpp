@@ -54,13 +54,11 @@ void draw_info(Frame& f, const AppView& v) {
     if (f.button("info.open." + std::to_string(i), v.pages[i].title)) f.emit(Intent::Kind::OpenInfo, std::to_string(i));
 }
 
-void draw_info_nav(Frame& f, const AppView& v) {
-  auto flow = f.begin_flow();
+void draw_info_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
   if (f.ui.info_page >= 0 && !v.pages.empty()) {
     if (f.flow_button(flow, "nav.back", "Back to the list")) f.emit(Intent::Kind::OpenInfo, "list");
   }
   if (f.flow_button(flow, "nav.home", "Home", Frame::Style::Primary)) f.emit(Intent::Kind::Home);
-  f.end_flow(flow);
 }
 
 }  // namespace kiosk::ui

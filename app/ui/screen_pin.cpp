@@ -38,10 +38,8 @@ void draw_pin(Frame& f, const AppView&) {
   if (f.ui.pin_checking) f.paragraph("pin.checking", "Checking...", true);
 }
 
-void draw_pin_nav(Frame& f, const AppView&) {
-  auto flow = f.begin_flow();
+void draw_pin_nav(Frame& f, const AppView&, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.back", "Cancel")) f.emit(Intent::Kind::Back);
-  f.end_flow(flow);
 }
 
 void draw_assist(Frame& f, const AppView& v) {
@@ -66,12 +64,10 @@ void draw_assist(Frame& f, const AppView& v) {
               true);
 }
 
-void draw_assist_nav(Frame& f, const AppView& v) {
-  auto flow = f.begin_flow();
+void draw_assist_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.cancel", "Leave assisted mode")) f.emit(Intent::Kind::EndAssisted);
   if (f.flow_button(flow, "nav.start", v.session ? "Continue the survey" : "Start the survey", Frame::Style::Primary))
     f.emit(Intent::Kind::AssistedStart);
-  f.end_flow(flow);
 }
 
 }  // namespace kiosk::ui

@@ -70,15 +70,13 @@ void draw_question(Frame& f, const AppView& v) {
   }
 }
 
-void draw_question_nav(Frame& f, const AppView& v) {
+void draw_question_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
   const Session& s = *v.session;
-  auto flow = f.begin_flow();
   if (f.flow_button(flow, "nav.back", "Back")) f.emit(Intent::Kind::Back);
   const auto p = s.progress();
   const bool last = p.position == p.total;
   if (f.flow_button(flow, "nav.next", last ? "Next: check your answers" : "Next", Frame::Style::Primary))
     f.emit(Intent::Kind::Next);
-  f.end_flow(flow);
 }
 
 }  // namespace kiosk::ui

@@ -35,11 +35,9 @@ void draw_review(Frame& f, const AppView& v) {
   }
 }
 
-void draw_review_nav(Frame& f, const AppView&) {
-  auto flow = f.begin_flow();
+void draw_review_nav(Frame& f, const AppView&, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.back", "Back")) f.emit(Intent::Kind::Back);
   if (f.flow_button(flow, "nav.submit", "Send my answers", Frame::Style::Primary)) f.emit(Intent::Kind::Submit);
-  f.end_flow(flow);
 }
 
 }  // namespace kiosk::ui

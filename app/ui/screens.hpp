@@ -41,22 +41,22 @@ struct AppView {
 
 void draw_home(Frame& f, const AppView& v);
 void draw_about(Frame& f, const AppView& v);
-void draw_about_nav(Frame& f, const AppView& v);
+void draw_about_nav(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_privacy(Frame& f, const AppView& v);
-void draw_privacy_nav(Frame& f, const AppView& v);
+void draw_privacy_nav(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_question(Frame& f, const AppView& v);
-void draw_question_nav(Frame& f, const AppView& v);
+void draw_question_nav(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_review(Frame& f, const AppView& v);
-void draw_review_nav(Frame& f, const AppView& v);
+void draw_review_nav(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_thanks(Frame& f, const AppView& v);
 void draw_info(Frame& f, const AppView& v);
-void draw_info_nav(Frame& f, const AppView& v);
+void draw_info_nav(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_pin(Frame& f, const AppView& v);
-void draw_pin_nav(Frame& f, const AppView& v);
+void draw_pin_nav(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_assist(Frame& f, const AppView& v);
-void draw_assist_nav(Frame& f, const AppView& v);
+void draw_assist_nav(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_admin(Frame& f, const AppView& v);
-void draw_admin_nav(Frame& f, const AppView& v);
+void draw_admin_nav(Frame& f, const AppView& v, Frame::Flow& flow);
 
 // Panels drawn over any screen.
 void draw_settings_panel(Frame& f, const AppView& v);
@@ -65,7 +65,7 @@ void draw_idle_panel(Frame& f, const AppView& v);
 void draw_keyboard_panel(Frame& f, const AppView& v);
 
 // The same controls in the same place on every screen (A11).
-void draw_access_bar(Frame& f, const AppView& v);
+void draw_access_bar(Frame& f, const AppView& v, Frame::Flow& flow);
 
 // How an answer reads back on the review screen.
 std::string describe_answer(const AppView& v, const Question& q, const Answer* a);

@@ -143,7 +143,7 @@ bool Frame::button(const std::string& id, const std::string& label, Style style,
   if (width <= 0) width = ImGui::GetContentRegionAvail().x;
   ImFont* f = fonts.bold;
   const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 2 * pad, label.c_str());
-  const float h = std::max(min_target(), ts.y + 2 * pad);
+  const float h = std::max(min_target(), ts.y + 24.0f * s());
   ImVec2 min, max;
   bool held = false;
   const bool clicked = interact(id, ImVec2(width, h), enabled, &min, &max, &held);
@@ -169,7 +169,7 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
   const float mark = 34.0f * s();
   ImFont* f = fonts.body;
   const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 3 * pad - mark, label.c_str());
-  const float h = std::max(min_target(), ts.y + 2 * pad);
+  const float h = std::max(min_target(), ts.y + 24.0f * s());
   ImVec2 min, max;
   bool held = false;
   const bool clicked = interact(id, ImVec2(width, h), true, &min, &max, &held);

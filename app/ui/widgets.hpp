@@ -44,7 +44,7 @@ class Frame {
   std::vector<Intent>& intents;
 
   float s() const { return fonts.scale; }  // multiply every size by this
-  float min_target() const { return 72.0f * std::max(1.0f, s() * 0.75f); }  // well over 44 px at 100%
+  float min_target() const { return 72.0f * std::max(1.0f, s() * 0.6f); }  // well over 44 px at 100%
   float gap() const { return 16.0f * s(); }
 
   void emit(Intent::Kind k, std::string a = {}, std::string b = {}, int n = 0) {

@@ -1,0 +1,168 @@
+// Writes a PNG of every kiosk screen, in the standard and high-contrast
+// themes and at 200% text, for people to look at:
+//   kiosk_screens OUT_DIR [WIDTHxHEIGHT]
+// Runs headless (SDL's offscreen driver) with the bundled Bury survey.
+#include <SDL.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "app.hpp"
+
+#ifndef KIOSK_SOURCE_DIR
+#error "KIOSK_SOURCE_DIR must be defined"
+#endif
+
+using namespace kiosk;
+using namespace kiosk::ui;
+using K = Intent::Kind;
+
+namespace {
+
+struct Shooter {
+  std::unique_ptr<KioskApp> app;
+  FakeClock* clock;
+  std::string dir, variant;
+  int count = 0;
+
+  void settle() {
+    for (int i = 0; i < 12; ++i) app->step(0);
+  }
+  void go(Intent i) {
+    app->apply(i);
+    settle();
+  }
+  void shot(const std::string& name) {
+    settle();
+    app->draw_now();
+    const std::string path = dir + "/" + variant + "-" + name + ".png";
+    if (!app->screenshot(path)) std::fprintf(stderr, "could not write %s\n", path.c_str());
+    ++count;
+  }
+  void answer_until(const std::string& qid) {
+    while (app->session() && app->session()->current() && app->session()->current()->id != qid) {
+      const Question& q = *app->session()->current();
+      if (q.has_options()) go(Intent(q.type == QuestionType::Multiple ? K::Toggle : K::Choose, q.id,
+                                     q.id == "q9" || q.id == "q7" ? "yes" : q.options[0].code));
+      go(Intent(K::Next));
+    }
+  }
+};
+
+void run_variant(const KioskConfig& base, const std::string& dir, const std::string& variant, int w, int h,
+                 int scale, bool hc) {
+  FakeClock clock;
+  RecordingSpeech speech;
+  AppOptions o;
+  o.config = base;
+  o.config.database_path = dir + "/screens-" + variant + ".db";
+  std::filesystem::remove(o.config.database_path);
+  o.fullscreen = false;
+  o.width = w;
+  o.height = h;
+  o.clock = &clock;
+  o.speech = &speech;
+  o.start_sync = false;
+  auto app = KioskApp::create(o);
+  if (!app) {
+    std::fprintf(stderr, "%s\n", app.message().c_str());
+    std::exit(1);
+  }
+  Shooter s{std::move(app).value(), &clock, dir, variant};
+  auto settings = [&] {
+    if (scale != 100) s.go(Intent(K::TextScale, {}, {}, scale));
+    if (hc) s.go(Intent(K::ToggleContrast));
+  };
+  settings();
+  s.shot("01-home");
+  s.go(Intent(K::OpenPanel, "settings"));
+  s.shot("02-settings");
+  s.go(Intent(K::ClosePanel));
+  s.go(Intent(K::OpenPanel, "help"));
+  s.shot("03-help");
+  s.go(Intent(K::ClosePanel));
+  s.go(Intent(K::OpenInfo, "here"));
+  s.shot("04-info-this-library");
+  s.go(Intent(K::OpenInfo, "list"));
+  s.shot("05-info-list");
+  s.go(Intent(K::OpenInfo, "3"));
+  s.shot("06-info-page");
+  s.go(Intent(K::Home));
+  settings();  // home resets the visitor's settings
+  s.go(Intent(K::StartSurvey));
+  s.shot("07-about");
+  s.go(Intent(K::ShowPrivacy));
+  s.shot("08-privacy");
+  s.go(Intent(K::BeginQuestions));
+  s.shot("09-q1-likert");
+  s.go(Intent(K::Next));
+  s.shot("10-answer-needed");
+  s.answer_until("q7");
+  s.shot("11-q7-yes-no");
+  s.answer_until("q8");
+  s.go(Intent(K::OpenKeyboard, "q8", "text"));
+  for (char c : std::string("Openness and fairness")) s.app->apply(Intent(K::KeyboardKey, std::string(1, c)));
+  s.shot("12-keyboard");
+  s.go(Intent(K::KeyboardDone));
+  s.shot("13-q8-text");
+  s.answer_until("q11");
+  s.go(Intent(K::Choose, "q11", "other"));
+  for (char c : std::string("Mobility scooter")) s.app->apply(Intent(K::KeyboardKey, std::string(1, c)));
+  s.go(Intent(K::KeyboardDone));
+  s.shot("14-q11-other");
+  s.answer_until("q14");
+  s.shot("15-q14-list-in-question");
+  s.answer_until("q21");
+  s.go(Intent(K::OpenKeyboard, "q21", "text"));
+  for (char c : std::string("bl9 0sw")) s.app->apply(Intent(K::KeyboardKey, std::string(1, c)));
+  s.go(Intent(K::KeyboardDone));
+  s.shot("16-q21-postcode");
+  s.go(Intent(K::Next));
+  s.shot("17-q22-ethnic-group");
+  s.answer_until("zzz");  // to the review
+  s.shot("18-review");
+  clock.advance(std::chrono::seconds(95));
+  s.settle();
+  s.shot("19-idle-warning");
+  s.go(Intent(K::ExtendTime));
+  s.go(Intent(K::Submit));
+  s.shot("20-thanks");
+  s.go(Intent(K::Home));
+  settings();
+  s.go(Intent(K::OpenPin));
+  s.go(Intent(K::PinKey, "1"));
+  s.go(Intent(K::PinKey, "2"));
+  s.shot("21-staff-pin");
+  std::printf("%s: %d screens\n", variant.c_str(), s.count);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: kiosk_screens OUT_DIR [WIDTHxHEIGHT]\n");
+    return 2;
+  }
+  const std::string dir = argv[1];
+  int w = 1280, h = 800;
+  if (argc > 2) std::sscanf(argv[2], "%dx%d", &w, &h);
+  std::filesystem::create_directories(dir);
+  setenv("SDL_VIDEODRIVER", "offscreen", 0);
+  setenv("SDL_AUDIODRIVER", "dummy", 0);
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) return 1;
+  const std::string src = KIOSK_SOURCE_DIR;
+  auto cfg = load_config(src + "/kiosk-config/kiosk.toml");
+  if (!cfg) {
+    std::fprintf(stderr, "%s\n", cfg.message().c_str());
+    return 1;
+  }
+  run_variant(*cfg, dir, "standard", w, h, 100, false);
+  run_variant(*cfg, dir, "high-contrast", w, h, 100, true);
+  run_variant(*cfg, dir, "standard-200", w, h, 200, false);
+  run_variant(*cfg, dir, "high-contrast-200", w, h, 200, true);
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".db" || e.path().string().find(".db-") != std::string::npos) std::filesystem::remove(e.path());
+  SDL_Quit();
+  return 0;
+}
