@@ -33,6 +33,30 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   app->clock_ = app->opt_.clock ? app->opt_.clock : &app->system_clock_;
   app->started_ = app->clock_->steady();
   if (auto st = crypto_init(); !st) return st.error();
+  const bool trace = app->opt_.announce_timing;
+  auto phase = [&, t = steady_clock::now()](const char* what) mutable {
+    if (!trace) return;
+    const auto n = steady_clock::now();
+    std::printf("  startup: %-28s %6.1f ms\n", what, duration<double, std::milli>(n - t).count());
+    t = n;
+  };
+
+  // The font atlas needs no window: rasterise it on another core while the
+  // window and renderer are created (the slowest part of start-up).
+  IMGUI_CHECKVERSION();
+  app->imgui_ctx_ = ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // nothing of the last visitor is kept
+  ImGui::GetIO().LogFilename = nullptr;
+  std::future<std::string> fonts_job = std::async(std::launch::async, [f = &app->fonts_]() {
+    std::string err;
+    return build_fonts(*f, 1.0f, false, &err) ? std::string() : err;
+  });
+  struct JoinFonts {  // never leave the thread running on an early return
+    std::future<std::string>& job;
+    ~JoinFonts() {
+      if (job.valid()) job.wait();
+    }
+  } join_fonts{fonts_job};
 
   auto survey = load_survey_file(cfg.survey_path);
   if (!survey) return survey.error();
@@ -44,6 +68,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   app->store_ = std::move(store).value();
   // A response left open by a crash or power cut is closed as abandoned.
   if (auto n = app->store_->close_unfinished(format_utc(app->clock_->now())); !n) return n.error();
+  phase("survey and database");
   // A survey pulled from the hub earlier, if valid, replaces the bundled one.
   if (auto hub_survey = app->store_->get_meta("hub_survey"); hub_survey && !hub_survey->empty()) {
     if (auto s = parse_survey(*hub_survey, "survey from the hub"); s) app->survey_ = std::make_unique<Survey>(std::move(s).value());
@@ -66,6 +91,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
     app->service_point_page_ = std::move(p).value();
   }
 
+  phase("information pages");
   Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
   if (app->opt_.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
   else flags |= SDL_WINDOW_RESIZABLE;
@@ -77,21 +103,18 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   if (!app->renderer_) app->renderer_ = SDL_CreateRenderer(app->window_, -1, SDL_RENDERER_SOFTWARE);
   if (!app->renderer_) return make_error(std::string("cannot draw in the window: ") + SDL_GetError());
 
-  IMGUI_CHECKVERSION();
-  app->imgui_ctx_ = ImGui::CreateContext();
+  phase("window and renderer");
   ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // nothing of the last visitor is kept
-  io.LogFilename = nullptr;
   ImGui_ImplSDLRenderer_Init(app->renderer_);
-  std::string font_error;
-  if (!build_fonts(app->fonts_, 1.0f, false, &font_error)) return make_error(font_error);
+  if (const std::string font_error = fonts_job.get(); !font_error.empty()) return make_error(font_error);
+  ImGui_ImplSDLRenderer_CreateFontsTexture();
+  io.Fonts->ClearTexData();
+  phase("fonts");
 
   if (app->opt_.speech) {
     app->speech_ = app->opt_.speech;
   } else {
-    auto es = std::make_unique<EspeakSpeech>();
-    if (!es->ok()) std::fprintf(stderr, "kiosk: speech is unavailable: %s\n", es->error().c_str());
-    app->own_speech_ = std::move(es);
+    app->own_speech_ = std::make_unique<EspeakSpeech>();  // starts when first asked to speak
     app->speech_ = app->own_speech_.get();
   }
   app->reset_visitor_settings();
@@ -334,6 +357,7 @@ void KioskApp::draw_frame() {
       (void)build_fonts(fonts_, static_cast<float>(settings_.text_scale) / 100.0f, false, &err);
     }
     ImGui_ImplSDLRenderer_CreateFontsTexture();
+    ImGui::GetIO().Fonts->ClearTexData();  // the texture holds it now
     fonts_dirty_ = false;
   }
   const Theme& theme = settings_.high_contrast ? high_contrast_theme() : standard_theme();
@@ -380,8 +404,11 @@ void KioskApp::draw_frame() {
   ++frames_;
   if (!first_frame_reported_) {
     first_frame_reported_ = true;
-    if (opt_.announce_timing)
-      std::printf("first frame after %.1f ms\n", duration<double, std::milli>(now() - started_).count());
+    if (opt_.announce_timing) {
+      const auto from = opt_.process_start == steady_clock::time_point{} ? started_ : opt_.process_start;
+      std::printf("first frame after %.1f ms\n", duration<double, std::milli>(steady_clock::now() - from).count());
+      std::fflush(stdout);
+    }
   }
   // Speak what this frame showed (the tree matches the state it was drawn
   // from), then apply what the visitor asked for; the next frame shows it.

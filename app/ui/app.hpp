@@ -36,6 +36,7 @@ struct AppOptions {
   Speech* speech = nullptr;      // default: espeak-ng through SDL audio
   bool start_sync = true;
   bool announce_timing = false;  // print start-to-first-frame time
+  std::chrono::steady_clock::time_point process_start{};  // when main() began, for that figure
 };
 
 class KioskApp {

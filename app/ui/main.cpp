@@ -2,6 +2,7 @@
 //   kiosk [--config FILE] [--windowed WxH] [--report-startup]
 #include <SDL.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,8 +10,10 @@
 #include "app.hpp"
 
 int main(int argc, char** argv) {
+  const auto process_start = std::chrono::steady_clock::now();
   std::string config = std::getenv("KIOSK_CONFIG") ? std::getenv("KIOSK_CONFIG") : "kiosk-config/kiosk.toml";
   kiosk::ui::AppOptions opt;
+  opt.process_start = process_start;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--config" && i + 1 < argc) {

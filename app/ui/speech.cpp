@@ -69,13 +69,19 @@ std::vector<std::int16_t> EspeakSpeech::synthesize(const std::string& text, int 
   return out;
 }
 
-EspeakSpeech::EspeakSpeech() {
+EspeakSpeech::EspeakSpeech() = default;
+
+// Speech starts on first use: most visitors never turn it on, and the voice
+// data and audio device cost memory and start-up time.
+bool EspeakSpeech::ensure_started() {
+  if (started_) return ok_;
+  started_ = true;
   if (!SDL_WasInit(SDL_INIT_AUDIO) && SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
     error_ = std::string("no audio: ") + SDL_GetError();
-    return;
+    return false;
   }
   int rate = 0;
-  if (!init_espeak(&error_, &rate)) return;
+  if (!init_espeak(&error_, &rate)) return false;
   SDL_AudioSpec want{}, have{};
   want.freq = rate;
   want.format = AUDIO_S16SYS;
@@ -84,11 +90,12 @@ EspeakSpeech::EspeakSpeech() {
   device_ = SDL_OpenAudioDevice(nullptr, 0, &want, &have, 0);
   if (!device_) {
     error_ = std::string("no audio device: ") + SDL_GetError();
-    return;
+    return false;
   }
   SDL_PauseAudioDevice(device_, 0);
   ok_ = true;
   thread_ = std::thread([this] { run(); });
+  return true;
 }
 
 EspeakSpeech::~EspeakSpeech() {
@@ -100,10 +107,11 @@ EspeakSpeech::~EspeakSpeech() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (device_) SDL_CloseAudioDevice(device_);
+  if (started_ && SDL_WasInit(SDL_INIT_AUDIO)) SDL_QuitSubSystem(SDL_INIT_AUDIO);
 }
 
 void EspeakSpeech::say(const std::string& text) {
-  if (!ok_) return;
+  if (!ensure_started()) return;
   {
     std::lock_guard lock(m_);
     pending_ = text;

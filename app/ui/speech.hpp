@@ -39,7 +39,7 @@ class EspeakSpeech final : public Speech {
  public:
   EspeakSpeech();
   ~EspeakSpeech() override;
-  bool ok() const { return ok_; }
+  bool ok() { return ensure_started(); }
   const std::string& error() const { return error_; }
   void say(const std::string& text) override;
   void stop() override;
@@ -51,6 +51,8 @@ class EspeakSpeech final : public Speech {
 
  private:
   void run();
+  bool ensure_started();
+  bool started_ = false;
   std::thread thread_;
   std::mutex m_;
   std::condition_variable cv_;

@@ -24,10 +24,13 @@ bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) 
     }
   }
   // Latin, Latin-1, general punctuation (curly quotes, dashes), arrows, a few shapes.
-  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x205E, 0x2190, 0x21FF, 0x2713, 0x2717, 0x25A0, 0x25FF, 0};
+  // Latin-1 and the punctuation of real text (curly quotes, dashes, ellipsis,
+  // bullet). At these sizes glyphs need no oversampling.
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2010, 0x2027, 0x2030, 0x203A, 0};
   ImFontConfig cfg;
-  cfg.OversampleH = 2;
+  cfg.OversampleH = 1;
   cfg.OversampleV = 1;
+  cfg.PixelSnapH = true;
   auto add = [&](const std::string& path, float px) {
     return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(px * scale), &cfg, ranges);
   };
