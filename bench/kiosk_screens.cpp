@@ -134,6 +134,31 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   s.go(Intent(K::PinKey, "1"));
   s.go(Intent(K::PinKey, "2"));
   s.shot("21-staff-pin");
+  auto sign_in = [&](const std::string& pin, Screen want) {
+    s.go(Intent(K::OpenPin));
+    for (char c : pin) s.go(Intent(K::PinKey, std::string(1, c)));
+    s.go(Intent(K::PinSubmit));
+    for (int i = 0; i < 500 && s.app->ui().screen != want; ++i) {
+      SDL_Delay(10);
+      s.settle();
+    }
+  };
+  sign_in("1234", Screen::Assist);
+  s.go(Intent(K::ToggleAssistance, "read_aloud"));
+  s.shot("22-assisted-mode");
+  s.go(Intent(K::AssistedStart));
+  s.go(Intent(K::ShowPrivacy));
+  s.go(Intent(K::BeginQuestions));
+  s.shot("23-assisted-question");
+  s.go(Intent(K::EndAssisted));
+  settings();
+  sign_in("9999", Screen::Admin);
+  for (int i = 0; i < 500 && !s.app->ui().notice.empty(); ++i) s.settle();
+  for (int i = 0; i < 100; ++i) {
+    SDL_Delay(10);
+    s.settle();
+  }
+  s.shot("24-admin");
   std::printf("%s: %d screens\n", variant.c_str(), s.count);
 }
 

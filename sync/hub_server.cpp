@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -421,26 +422,43 @@ class Api {
         "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #bbb;vertical-align:top}"
         ".num{text-align:right;font-variant-numeric:tabular-nums}.bars th{width:35%;font-weight:normal}"
         ".bar{background:#1d4f91;height:1.1rem;border-radius:3px;min-width:2px}.warn{color:#a4000f;font-weight:600}"
-        ".ok{color:#0b6b2b;font-weight:600}small{color:#444}</style>"
+        ".ok{color:#0b6b2b;font-weight:600}small{color:#444}"
+        // On a phone each kiosk becomes a card: label on the left, value on the right.
+        "@media(max-width:640px){.kiosks tr:first-child{display:none}.kiosks tr{display:block;border-bottom:2px solid #1d4f91;"
+        "padding:.4rem 0}.kiosks td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.15rem .3rem;"
+        "text-align:right}.kiosks td::before{content:attr(data-label);font-weight:600;text-align:left}}</style>"
         "<h1>kiosk-hub status</h1><small>" + html_escape(store_.backend()) + " &middot; " +
         html_escape(format_utc(now)) + (survey_ ? " &middot; survey " + html_escape(survey_->id) + " " + html_escape(survey_->version) : "") +
         "</small><div class=tiles><div class=tile><b>" + std::to_string(*total) + "</b>responses</div><div class=tile><b>" +
         std::to_string(devices->size()) + "</b>kiosks</div><div class=tile><b" + (*conflicts ? " class=warn" : "") + ">" +
-        std::to_string(*conflicts) + "</b>conflicts</div></div><h2>Kiosks</h2><div class=scroll><table><tr><th>Kiosk</th>"
+        std::to_string(*conflicts) + "</b>conflicts</div></div><h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th>Kiosk</th>"
         "<th>Service point</th><th>Last seen</th><th class=num>Waiting to sync</th><th class=num>At hub</th><th>Health</th></tr>";
     for (const auto& d : *devices) {
       std::string health = "<span class=ok>OK</span>";
       if (d.last_seen_utc.empty()) health = "<span class=warn>Never connected</span>";
       else if (!d.last_error.empty()) health = "<span class=warn>" + html_escape(d.last_error) + "</span>";
       else if (d.oldest_pending_age_seconds > 3600) health = "<span class=warn>Responses waiting over an hour</span>";
-      h += "<tr><td>" + html_escape(d.name) + "</td><td>" + html_escape(d.service_point) + "</td><td>" +
-           html_escape(ago(d.last_seen_utc)) + "</td><td class=num>" + std::to_string(d.pending) + "</td><td class=num>" +
-           std::to_string(d.responses) + "</td><td>" + health + "</td></tr>";
+      h += "<tr><td data-label=Kiosk>" + html_escape(d.name) + "</td><td data-label=\"Service point\">" +
+           html_escape(d.service_point) + "</td><td data-label=\"Last seen\">" + html_escape(ago(d.last_seen_utc)) +
+           "</td><td class=num data-label=\"Waiting to sync\">" + std::to_string(d.pending) +
+           "</td><td class=num data-label=\"At hub\">" + std::to_string(d.responses) + "</td><td data-label=Health>" + health +
+           "</td></tr>";
     }
     if (devices->empty()) h += "<tr><td colspan=6>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
     h += "</table></div><h2>Responses by service point</h2>" + bars(*by_sp, [](const std::string& s) { return s; });
+    // Age bands in the survey's own order, "Not given" last.
+    std::vector<Tally> ages = *by_age;
+    auto rank = [&](const std::string& code) -> size_t {
+      if (survey_ && !survey_->age_question.empty()) {
+        const auto& opts = survey_->find(survey_->age_question)->options;
+        for (size_t i = 0; i < opts.size(); ++i)
+          if (opts[i].code == code) return i;
+      }
+      return code.empty() ? 1000 : 999;
+    };
+    std::stable_sort(ages.begin(), ages.end(), [&](const Tally& a, const Tally& b) { return rank(a.key) < rank(b.key); });
     h += "<h2>Respondents by age</h2><p><small>Representativeness: compare with the borough's population.</small></p>" +
-         bars(*by_age, age_label) + "</html>";
+         bars(ages, age_label) + "</html>";
     res.set_content(h, "text/html; charset=utf-8");
   }
 

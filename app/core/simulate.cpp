@@ -81,8 +81,11 @@ CompletedResponse simulate_one(const Survey& survey, const SimulateOptions& opt,
         case QuestionType::Single:
         case QuestionType::Likert:
         case QuestionType::YesNo: {
-          const size_t k = q.type == QuestionType::YesNo ? (chance(q.id == "q9" ? 0.75 : 0.35) ? 0 : 1)
-                                                         : pick_weighted(rng, q.options.size());
+          // Scales lean towards agreement, as real consultations do; other
+          // single choices (age, travel, ethnic group) are spread evenly.
+          const size_t k = q.type == QuestionType::YesNo   ? (chance(q.id == "q9" ? 0.75 : 0.35) ? 0 : 1)
+                           : q.type == QuestionType::Likert ? pick_weighted(rng, q.options.size())
+                                                            : static_cast<size_t>(rng() % q.options.size());
           a.choices = {q.options[k].code};
           if (q.options[k].other) a.other_text = kOther[rng() % std::size(kOther)];
           break;
