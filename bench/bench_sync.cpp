@@ -82,19 +82,6 @@ struct Hub {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
 
-std::string gzip(const std::string& in) {
-  z_stream zs{};
-  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, in.size()), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 size_t discard(char*, size_t s, size_t n, void* out) {
   (void)out;
@@ -136,7 +123,7 @@ std::vector<std::string> batch_bodies(Store& store, int batch) {
     nlohmann::json list = nlohmann::json::array();
     for (size_t k = i; k < std::min(all->size(), i + static_cast<size_t>(batch)); ++k)
       list.push_back({{"uuid", (*all)[k].uuid}, {"content_hash", (*all)[k].content_hash}, {"document", (*all)[k].canonical}});
-    out.push_back(gzip(nlohmann::json{{"responses", list}}.dump()));
+    out.push_back(sync::gzip(nlohmann::json{{"responses", list}}.dump()));
   }
   return out;
 }

@@ -51,6 +51,8 @@ size_t on_header(char* p, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+}  // namespace
+
 std::string gzip(const std::string& in) {
   z_stream zs{};
   deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
@@ -64,6 +66,22 @@ std::string gzip(const std::string& in) {
   deflateEnd(&zs);
   return out;
 }
+
+SyncSettings settings_from(const KioskConfig& c) {
+  SyncSettings s;
+  s.hub_url = c.sync.hub_url;
+  s.token = c.sync.token;
+  s.kiosk_id = c.kiosk_id;
+  s.service_point = c.service_point;
+  s.batch_size = c.sync.batch_size;
+  s.connect_timeout_seconds = c.sync.connect_timeout_seconds;
+  s.stall_timeout_seconds = c.sync.stall_timeout_seconds;
+  s.ca_file = c.sync.ca_file;
+  s.retention_days = c.sync.retention_days;
+  return s;
+}
+
+namespace {
 
 // Aborts a transfer when no byte has moved either way for the stall timeout:
 // curl's own low-speed check averages over several seconds, so a hub that

@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "kiosk/config.hpp"
 #include "kiosk/result.hpp"
 #include "kiosk/store.hpp"
 
@@ -50,6 +51,11 @@ struct BatchOutcome {
   std::string message;  // in words, for staff
   bool ok() const { return kind == Kind::Receipted || kind == Kind::NothingPending; }
 };
+
+// The sync settings of a kiosk.toml.
+SyncSettings settings_from(const KioskConfig& config);
+// gzip (RFC 1952) of a request body.
+std::string gzip(const std::string& bytes);
 
 struct SurveyUpdate {
   std::string etag, definition;

@@ -11,17 +11,32 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #ifndef KIOSK_SOURCE_DIR
 #error "KIOSK_SOURCE_DIR must be defined by CMake"
 #endif
 
+#include "kiosk/crypto.hpp"
+#include "kiosk/survey.hpp"
+
 namespace test {
 
 inline std::string source_path(const std::string& rel) { return std::string(KIOSK_SOURCE_DIR) + "/" + rel; }
 inline std::string bury_survey() { return source_path("kiosk-config/surveys/bury-libraries-2016.toml"); }
 inline std::string kiosk_toml() { return source_path("kiosk-config/kiosk.toml"); }
+
+// The bundled Bury survey, loaded once.
+inline const kiosk::Survey& bury() {
+  static const kiosk::Survey s = [] {
+    if (!kiosk::crypto_init()) throw std::runtime_error("libsodium could not start");
+    auto r = kiosk::load_survey_file(bury_survey());
+    if (!r) throw std::runtime_error(r.message());
+    return std::move(r).value();
+  }();
+  return s;
+}
 
 class TempDir {
  public:

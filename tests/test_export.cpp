@@ -10,13 +10,7 @@
 using namespace kiosk;
 
 namespace {
-const Survey& bury() {
-  static const Survey s = [] {
-    REQUIRE(crypto_init().ok());
-    return std::move(load_survey_file(test::bury_survey())).value();
-  }();
-  return s;
-}
+const Survey& bury() { return test::bury(); }
 
 // A small RFC 4180 reader, to read back what the exporter wrote.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {

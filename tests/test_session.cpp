@@ -10,15 +10,7 @@ using namespace kiosk;
 
 namespace {
 
-const Survey& bury() {
-  static const Survey s = [] {
-    REQUIRE(crypto_init().ok());
-    auto r = load_survey_file(test::bury_survey());
-    REQUIRE(r.ok());
-    return std::move(r).value();
-  }();
-  return s;
-}
+const Survey& bury() { return test::bury(); }
 
 Answer choose(std::string code) { return Answer{{std::move(code)}, {}, {}}; }
 Answer type_text(std::string t) { return Answer{{}, std::move(t), {}}; }

@@ -9,13 +9,7 @@
 using namespace kiosk;
 
 namespace {
-const Survey& bury() {
-  static const Survey s = [] {
-    REQUIRE(crypto_init().ok());
-    return std::move(load_survey_file(test::bury_survey())).value();
-  }();
-  return s;
-}
+const Survey& bury() { return test::bury(); }
 std::string scalar(Store& s, const std::string& sql) {
   auto q = db::Statement::prepare(s.connection(), sql);
   REQUIRE(q.ok());

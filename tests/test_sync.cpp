@@ -20,13 +20,7 @@ using test::HubProcess;
 
 namespace {
 
-const Survey& bury() {
-  static const Survey s = [] {
-    REQUIRE(crypto_init().ok());
-    return std::move(load_survey_file(test::bury_survey())).value();
-  }();
-  return s;
-}
+const Survey& bury() { return test::bury(); }
 
 std::unique_ptr<Store> make_kiosk(const test::TempDir& tmp, const std::string& name, int n, std::uint64_t seed) {
   auto s = Store::open(tmp.file(name + ".db"));

@@ -292,18 +292,9 @@ int cmd_sync(Context& ctx) {
   int interval = 60, heartbeat = 300;
   auto cfg = ctx.config();
   if (cfg) {
-    const auto& c = **cfg;
-    set.hub_url = c.sync.hub_url;
-    set.token = c.sync.token;
-    set.kiosk_id = c.kiosk_id;
-    set.service_point = c.service_point;
-    set.batch_size = c.sync.batch_size;
-    set.connect_timeout_seconds = c.sync.connect_timeout_seconds;
-    set.stall_timeout_seconds = c.sync.stall_timeout_seconds;
-    set.ca_file = c.sync.ca_file;
-    set.retention_days = c.sync.retention_days;
-    interval = c.sync.interval_seconds;
-    heartbeat = c.sync.heartbeat_seconds;
+    set = sync::settings_from(**cfg);
+    interval = (*cfg)->sync.interval_seconds;
+    heartbeat = (*cfg)->sync.heartbeat_seconds;
   } else if (!ctx.opt("hub") || !ctx.opt("db")) {
     return fail(cfg.message() + "\n(or give --hub URL --token TOKEN --db FILE)");
   }

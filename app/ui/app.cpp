@@ -120,17 +120,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   app->reset_visitor_settings();
 
   if (app->opt_.start_sync && !cfg.sync.hub_url.empty()) {
-    sync::SyncSettings s;
-    s.hub_url = cfg.sync.hub_url;
-    s.token = cfg.sync.token;
-    s.kiosk_id = cfg.kiosk_id;
-    s.service_point = cfg.service_point;
-    s.batch_size = cfg.sync.batch_size;
-    s.connect_timeout_seconds = cfg.sync.connect_timeout_seconds;
-    s.stall_timeout_seconds = cfg.sync.stall_timeout_seconds;
-    s.ca_file = cfg.sync.ca_file;
-    s.retention_days = cfg.sync.retention_days;
-    app->sync_ = std::make_unique<sync::SyncWorker>(s, cfg.database_path, cfg.sync.interval_seconds,
+    app->sync_ = std::make_unique<sync::SyncWorker>(sync::settings_from(cfg), cfg.database_path, cfg.sync.interval_seconds,
                                                     cfg.sync.heartbeat_seconds);
     app->sync_->start();
   }
@@ -1012,14 +1002,17 @@ void KioskApp::start_session() {
     return;
   }
   session_ = std::move(s).value();
-  // Settings the visitor changed before starting are recorded too.
+  record_settings();  // those the visitor changed before starting count too
+  ui_.last_input = now();
+}
+
+void KioskApp::record_settings() {
   const VisitorSettings d;
   record_setting("text_scale", std::to_string(settings_.text_scale), std::to_string(d.text_scale));
   record_setting("high_contrast", settings_.high_contrast ? "on" : "off", "off");
   record_setting("dyslexia_font", settings_.dyslexia_font ? "on" : "off", "off");
   record_setting("speech", settings_.speech ? "on" : "off", "off");
   record_setting("speech_rate", std::to_string(settings_.rate), std::to_string(d.rate));
-  ui_.last_input = now();
 }
 
 void KioskApp::record_setting(const std::string& key, const std::string& value, const std::string& dflt) {
@@ -1037,12 +1030,7 @@ void KioskApp::apply_settings_change() {
     speech_->set_rate(settings_.rate);
     speech_->set_volume(static_cast<float>(settings_.volume) / 100.0f);
   }
-  const VisitorSettings d;
-  record_setting("text_scale", std::to_string(settings_.text_scale), std::to_string(d.text_scale));
-  record_setting("high_contrast", settings_.high_contrast ? "on" : "off", "off");
-  record_setting("dyslexia_font", settings_.dyslexia_font ? "on" : "off", "off");
-  record_setting("speech", settings_.speech ? "on" : "off", "off");
-  record_setting("speech_rate", std::to_string(settings_.rate), std::to_string(d.rate));
+  record_settings();
 }
 
 void KioskApp::reset_visitor_settings() {

@@ -83,6 +83,7 @@ class KioskApp {
   void end_session(const std::string& reason);
   void reset_visitor_settings();
   void apply_settings_change();
+  void record_settings();
   void record_setting(const std::string& key, const std::string& value, const std::string& dflt);
   void start_session();
   void commit_keyboard(bool close);

@@ -5,15 +5,14 @@
 #include "screens.hpp"
 
 namespace kiosk::ui {
-namespace {
 // The first paragraph of a text is its heading; the rest are paragraphs.
-void heading_and_paragraphs(Frame& f, const std::string& prefix, const std::string& text) {
+int heading_and_paragraphs(Frame& f, const std::string& prefix, const std::string& text, bool big) {
   std::istringstream in(text);
   std::string para, line;
   int n = 0;
   auto flush = [&] {
     if (para.empty()) return;
-    if (n == 0) f.heading(prefix + ".h", para);
+    if (n == 0) f.heading(prefix + ".h", para, big);
     else f.paragraph(prefix + "." + std::to_string(n), para);
     ++n;
     para.clear();
@@ -23,17 +22,17 @@ void heading_and_paragraphs(Frame& f, const std::string& prefix, const std::stri
     else para += (para.empty() ? "" : " ") + line;
   }
   flush();
+  return n;
 }
-}  // namespace
 
-void draw_about(Frame& f, const AppView& v) { heading_and_paragraphs(f, "about", v.text(v.survey.intro)); }
+void draw_about(Frame& f, const AppView& v) { heading_and_paragraphs(f, "about", v.text(v.survey.intro), false); }
 
 void draw_about_nav(Frame& f, const AppView&, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(Intent::Kind::Back);
   if (f.flow_button(flow, "nav.next", "Continue", Frame::Style::Primary)) f.emit(Intent::Kind::ShowPrivacy);
 }
 
-void draw_privacy(Frame& f, const AppView& v) { heading_and_paragraphs(f, "privacy", v.text(v.survey.privacy)); }
+void draw_privacy(Frame& f, const AppView& v) { heading_and_paragraphs(f, "privacy", v.text(v.survey.privacy), false); }
 
 void draw_privacy_nav(Frame& f, const AppView&, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(Intent::Kind::Back);
