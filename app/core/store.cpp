@@ -275,6 +275,20 @@ Status Store::mark_synced(const std::string& uuid, const std::string& receipt, c
   return u->run();
 }
 
+Status Store::mark_synced_all(const std::vector<Receipt>& receipts, const std::string& now_utc) {
+  auto tx = Transaction::begin(*conn_);
+  if (!tx) return tx.error();
+  auto u = Statement::prepare(*conn_,
+                              "UPDATE responses SET sync_state='synced', receipt=?2, synced_utc=?3, sync_detail=NULL "
+                              "WHERE uuid=?1 AND status='completed'");
+  if (!u) return u.error();
+  for (const auto& r : receipts) {
+    u->bind(1, r.uuid).bind(2, r.receipt).bind(3, now_utc);
+    if (auto st = u->run(); !st) return st;
+  }
+  return tx->commit();
+}
+
 Status Store::mark_conflict(const std::string& uuid, const std::string& detail) {
   auto u = Statement::prepare(*conn_,
                               "UPDATE responses SET sync_state='conflict', sync_detail=?2 "

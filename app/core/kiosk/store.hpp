@@ -69,6 +69,11 @@ class Store final : public ResponseSink {
   Result<std::vector<PendingResponse>> pending(int limit);
   Status mark_synced(const std::string& uuid, const std::string& receipt, const std::string& now_utc);
   Status mark_conflict(const std::string& uuid, const std::string& detail);
+  // Many receipts in one durable transaction, all or none.
+  struct Receipt {
+    std::string uuid, receipt;
+  };
+  Status mark_synced_all(const std::vector<Receipt>& receipts, const std::string& now_utc);
   // Deletes synced responses whose receipt is older than `days`; never one without a receipt.
   Result<std::int64_t> apply_retention(int days, const std::string& now_utc);
 
