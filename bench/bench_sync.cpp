@@ -88,7 +88,10 @@ size_t discard(char*, size_t s, size_t n, void* out) {
   return s * n;
 }
 
-// Posts gzip'd bodies one after another on one keep-alive connection.
+std::atomic<int> g_retries{0};
+
+// Posts gzip'd bodies one after another on one keep-alive connection; a
+// failed batch is sent again, as a kiosk would.
 bool post_all(const std::string& url, const std::string& token, const std::vector<std::string>& bodies) {
   CURL* h = curl_easy_init();
   curl_slist* hd = nullptr;
@@ -98,7 +101,8 @@ bool post_all(const std::string& url, const std::string& token, const std::vecto
   hd = curl_slist_append(hd, "Expect:");
   std::string sink;
   bool ok = true;
-  for (const auto& b : bodies) {
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    const auto& b = bodies[i];
     curl_easy_setopt(h, CURLOPT_URL, (url + "/api/v1/responses").c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, b.data());
@@ -107,9 +111,13 @@ bool post_all(const std::string& url, const std::string& token, const std::vecto
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     long code = 0;
-    if (curl_easy_perform(h) != CURLE_OK) ok = false;
+    const CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    if (code != 200) ok = false;
+    if (rc != CURLE_OK || code != 200) {
+      std::fprintf(stderr, "upload failed (%s, HTTP %ld); sending it again\n", curl_easy_strerror(rc), code);
+      if (++g_retries > 50) return false;
+      --i;
+    }
   }
   curl_slist_free_all(hd);
   curl_easy_cleanup(h);
@@ -220,8 +228,8 @@ int ingest(int argc, char** argv) {
   const double total = static_cast<double>(kiosks) * per;
   std::printf("hub ingest on %s: %d kiosks at once, %d responses each, batches of %d\n",
               db.rfind("postgres", 0) == 0 ? "PostgreSQL" : "SQLite", kiosks, per, batch);
-  std::printf("  %.0f responses in %.2f s = %.0f responses/s   (target >= 5,000/s on SQLite)%s\n", total, s, total / s,
-              failures ? "   SOME UPLOADS FAILED" : "");
+  std::printf("  %.0f responses in %.2f s = %.0f responses/s   (target >= 5,000/s on SQLite); batches sent again: %d%s\n",
+              total, s, total / s, g_retries.load(), failures ? "   SOME UPLOADS FAILED" : "");
   fs::remove_all(dir);
   return failures ? 1 : 0;
 }

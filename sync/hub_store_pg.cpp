@@ -4,6 +4,7 @@
 // reopened on next use.
 #include <libpq-fe.h>
 
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -118,57 +119,88 @@ class PgHubStore final : public HubStore {
     return std::optional<Principal>{Principal{r.get(0, 0), r.get(0, 1)}};
   }
 
+  // Three round trips a batch, however large: one multi-row insert that
+  // returns what it stored, one look-up of the rest, and the commit.
   Result<std::vector<ItemResult>> ingest(const std::string& device, const std::vector<Incoming>& items) override {
     auto c = connection();
     if (!c) return c.error();
     Conn& conn = **c;
     const std::string now = format_utc(SystemClock{}.now());
+    std::vector<ItemResult> out(items.size());
+    for (size_t i = 0; i < items.size(); ++i) out[i].uuid = items[i].uuid;
+    if (items.empty()) return out;
+    auto fail = [&](const std::string& doing) {
+      Error e = conn.error(doing);
+      (void)conn.exec("ROLLBACK");
+      return e;
+    };
     if (!conn.exec("BEGIN").ok()) return conn.error("starting a transaction");
-    std::vector<ItemResult> out;
-    for (const auto& it : items) {
-      ItemResult res;
-      res.uuid = it.uuid;
-      auto ins = conn.exec(
-          "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, "
-          "completed_utc, age_band, received_utc, document) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
-          "ON CONFLICT (uuid) DO NOTHING RETURNING seq",
-          {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point, &it.survey_id, &it.survey_version,
-           &it.completed_utc, &it.age_band, &now, &it.document});
-      if (!ins.ok()) {
-        Error e = conn.error("storing " + it.uuid);
-        (void)conn.exec("ROLLBACK");
-        return e;
-      }
-      if (ins.rows() == 1) {
-        res.status = ItemResult::Status::Stored;
-        res.receipt = "pg:" + ins.get(0, 0);
-      } else {
-        auto sel = conn.exec("SELECT seq, content_hash FROM responses WHERE uuid=$1", {&it.uuid});
-        if (!sel.ok() || sel.rows() != 1) {
-          Error e = conn.error("reading " + it.uuid);
-          (void)conn.exec("ROLLBACK");
-          return e;
-        }
-        if (sel.get(0, 1) == it.content_hash) {
-          res.status = ItemResult::Status::Duplicate;
-          res.receipt = "pg:" + sel.get(0, 0);
-        } else {
-          res.status = ItemResult::Status::Conflict;
-          res.detail = "the hub already holds a different response with this UUID; this one is kept aside for an admin";
-          auto cf = conn.exec(
-              "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document) VALUES($1,$2,$3,$4,$5) "
-              "ON CONFLICT (uuid, content_hash) DO NOTHING",
-              {&it.uuid, &it.content_hash, &device, &now, &it.document});
-          if (!cf.ok()) {
-            Error e = conn.error("keeping a conflict aside");
-            (void)conn.exec("ROLLBACK");
-            return e;
-          }
-        }
-      }
-      out.push_back(std::move(res));
+    // A batch may carry the same UUID twice: insert each UUID once.
+    std::map<std::string, size_t> first;
+    std::vector<const char*> values;
+    std::string sql =
+        "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, "
+        "completed_utc, age_band, received_utc, document) VALUES ";
+    int n = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+      const auto& it = items[i];
+      if (!first.emplace(it.uuid, i).second) continue;
+      sql += n ? ",(" : "(";
+      for (int k = 1; k <= 11; ++k) sql += "$" + std::to_string(n * 11 + k) + (k < 11 ? "," : ")");
+      for (const std::string* v : {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point, &it.survey_id,
+                                   &it.survey_version, &it.completed_utc, &it.age_band, &now, &it.document})
+        values.push_back(v->c_str());
+      ++n;
     }
-    // synchronous_commit is on by default: COMMIT returns once the WAL is flushed.
+    sql += " ON CONFLICT (uuid) DO NOTHING RETURNING uuid, seq";
+    PgResult ins(PQexecParams(conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                              nullptr, 0));
+    if (!ins.ok()) return fail("storing a batch");
+    std::map<std::string, std::string> stored;
+    for (int r = 0; r < ins.rows(); ++r) stored[ins.get(r, 0)] = ins.get(r, 1);
+    // What was not inserted is already held: a duplicate or a conflict.
+    std::string missing = "{";
+    for (const auto& [uuid, i] : first)
+      if (!stored.count(uuid)) missing += (missing.size() > 1 ? "," : "") + uuid;
+    missing += "}";
+    std::map<std::string, std::pair<std::string, std::string>> held;  // uuid -> (seq, hash)
+    if (missing.size() > 2) {
+      auto sel = conn.exec("SELECT uuid, seq, content_hash FROM responses WHERE uuid = ANY($1::text[])", {&missing});
+      if (!sel.ok()) return fail("reading held responses");
+      for (int r = 0; r < sel.rows(); ++r) held[sel.get(r, 0)] = {sel.get(r, 1), sel.get(r, 2)};
+    }
+    for (size_t i = 0; i < items.size(); ++i) {
+      const auto& it = items[i];
+      ItemResult& res = out[i];
+      if (auto s = stored.find(it.uuid); s != stored.end() && first[it.uuid] == i) {
+        res.status = ItemResult::Status::Stored;
+        res.receipt = "pg:" + s->second;
+        continue;
+      }
+      std::string seq, hash;
+      if (auto s = stored.find(it.uuid); s != stored.end()) {
+        seq = s->second;
+        hash = items[first[it.uuid]].content_hash;
+      } else if (auto h = held.find(it.uuid); h != held.end()) {
+        seq = h->second.first;
+        hash = h->second.second;
+      } else {
+        return fail("classifying " + it.uuid);
+      }
+      if (hash == it.content_hash) {
+        res.status = ItemResult::Status::Duplicate;
+        res.receipt = "pg:" + seq;
+      } else {
+        res.status = ItemResult::Status::Conflict;
+        res.detail = "the hub already holds a different response with this UUID; this one is kept aside for an admin";
+        auto cf = conn.exec(
+            "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document) VALUES($1,$2,$3,$4,$5) "
+            "ON CONFLICT (uuid, content_hash) DO NOTHING",
+            {&it.uuid, &it.content_hash, &device, &now, &it.document});
+        if (!cf.ok()) return fail("keeping a conflict aside");
+      }
+    }
+    // synchronous_commit is on: COMMIT returns once the WAL is flushed.
     if (!conn.exec("COMMIT").ok()) return conn.error("committing");
     return out;
   }
@@ -272,6 +304,8 @@ class PgHubStore final : public HubStore {
       PGconn* raw = PQconnectdb(url_.c_str());
       auto c = std::make_unique<Conn>(raw);
       if (PQstatus(raw) != CONNECTION_OK) return c->error("connecting");
+      // Server notices ("relation already exists, skipping") are not errors: keep the log readable.
+      PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
       (void)c->exec("SET synchronous_commit = on");
       slot = std::move(c);
     }
