@@ -51,7 +51,7 @@ struct Shooter {
 };
 
 void run_variant(const KioskConfig& base, const std::string& dir, const std::string& variant, int w, int h,
-                 int scale, bool hc) {
+                 int scale, bool hc, bool dyslexia = false) {
   FakeClock clock;
   RecordingSpeech speech;
   AppOptions o;
@@ -73,6 +73,7 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   auto settings = [&] {
     if (scale != 100) s.go(Intent(K::TextScale, {}, {}, scale));
     if (hc) s.go(Intent(K::ToggleContrast));
+    if (dyslexia) s.go(Intent(K::ToggleFont));
   };
   settings();
   s.shot("01-home");
@@ -186,6 +187,7 @@ int main(int argc, char** argv) {
   run_variant(*cfg, dir, "high-contrast", w, h, 100, true);
   run_variant(*cfg, dir, "standard-200", w, h, 200, false);
   run_variant(*cfg, dir, "high-contrast-200", w, h, 200, true);
+  run_variant(*cfg, dir, "dyslexia-font", w, h, 125, false, true);
   for (const auto& e : std::filesystem::directory_iterator(dir))
     if (e.path().extension() == ".db" || e.path().string().find(".db-") != std::string::npos) std::filesystem::remove(e.path());
   SDL_Quit();
