@@ -138,6 +138,21 @@ TEST_CASE("the whole Bury survey by touch alone and by keys alone, both branches
   }
 }
 
+TEST_CASE("Back always leads back, to the home screen at the start: no traps", "[ui]") {
+  UiRig r;
+  r.tap_id("home.start");
+  r.tap_id("nav.next");
+  r.tap_id("nav.next");
+  REQUIRE(r.app->ui().screen == Screen::Question);
+  r.key(SDLK_ESCAPE);
+  CHECK(r.app->ui().screen == Screen::Privacy);
+  r.key(SDLK_ESCAPE);
+  CHECK(r.app->ui().screen == Screen::About);
+  r.key(SDLK_ESCAPE);
+  CHECK(r.app->ui().screen == Screen::Home);
+  CHECK(r.app->session() == nullptr);
+}
+
 TEST_CASE("a required answer is asked for, in words, before moving on", "[ui]") {
   UiRig r;
   r.tap_id("home.start");
@@ -444,4 +459,43 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   CHECK(found);
   r.tap_id("nav.quit");
   CHECK(r.app->ui().quit);
+}
+
+TEST_CASE("a survey in several languages offers them on the home screen and records the choice", "[ui][locale]") {
+  test::TempDir tmp;
+  const std::string survey = tmp.file("hub.toml");
+  test::write_file(survey, R"(
+format = 1
+id = "family_hub"
+version = "1"
+default_locale = "en"
+locales = ["en", "cy"]
+title = { en = "Family hub feedback", cy = "Adborth y ganolfan" }
+[[sections]]
+id = "visit"
+[[sections.questions]]
+id = "q1"
+type = "yes_no"
+required = true
+text = { en = "Did you find what you needed?", cy = "Ddaethoch chi o hyd i'r hyn oedd ei angen arnoch?" }
+options = [ { code = "yes", label = { en = "Yes", cy = "Do" } }, { code = "no", label = { en = "No", cy = "Naddo" } } ]
+)");
+  UiRig r(1280, 800, "", survey);
+  REQUIRE(r.find_id("home.lang.cy") != nullptr);
+  CHECK(r.find_id("home.lang.cy")->label == "Cymraeg");
+  r.tap_id("home.lang.cy");
+  CHECK(r.find_id("home.start")->label.find("Adborth y ganolfan") != std::string::npos);
+  r.tap_id("home.start");  // no intro and no privacy text: straight to the question
+  REQUIRE(r.app->ui().screen == Screen::Question);
+  REQUIRE(r.find("Do") != nullptr);
+  r.tap("Do");
+  r.tap_id("nav.next");
+  r.tap_id("nav.submit");
+  REQUIRE(r.app->ui().screen == Screen::Thanks);
+  auto q = db::Statement::prepare(r.app->store().connection(), "SELECT locale FROM responses WHERE status='completed'");
+  REQUIRE(*q->step());
+  CHECK(q->str(0) == "cy");
+  // The next visitor starts in the default language again.
+  r.advance(13);
+  CHECK(r.find_id("home.start")->label.find("Family hub feedback") != std::string::npos);
 }

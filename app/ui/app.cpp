@@ -428,7 +428,8 @@ void KioskApp::layout(float W, float H) {
   const float col_x = (W - col_w) * 0.5f;
   Frame f(theme, fonts_, tree_, ui_, intents_, activate_id_);
   activate_id_.clear();
-  const std::string locale = session_ ? session_->meta().locale : survey_->default_locale;
+  const std::string locale =
+      session_ ? session_->meta().locale : (ui_.locale.empty() ? survey_->default_locale : ui_.locale);
   int idle_left = 0;
   if (ui_.panel == Panel::Idle)
     idle_left = opt_.config.session.idle_response_seconds -
@@ -671,14 +672,16 @@ void KioskApp::apply(const Intent& in) {
   switch (in.kind) {
     case K::StartSurvey:
       ui_.error.clear();
-      ui_.screen = survey_->intro.empty() ? Screen::Privacy : Screen::About;
       ui_.scroll_to_top = true;
       ui_.focus = "nav.next";
+      if (!survey_->intro.empty()) ui_.screen = Screen::About;
+      else apply(Intent(K::ShowPrivacy));
       break;
     case K::ShowPrivacy:
-      ui_.screen = Screen::Privacy;
       ui_.scroll_to_top = true;
       ui_.focus = "nav.next";
+      if (!survey_->privacy.empty()) ui_.screen = Screen::Privacy;
+      else apply(Intent(K::BeginQuestions));  // a survey without a notice goes straight to its questions
       break;
     case K::BeginQuestions:
       if (!session_) start_session();
@@ -778,19 +781,21 @@ void KioskApp::apply(const Intent& in) {
       switch (ui_.screen) {
         case Screen::Question:
           if (ui_.panel == Panel::Keyboard) commit_keyboard(true);
-          if (session_ && !session_->back()) ui_.screen = Screen::Privacy;
+          if (session_ && !session_->back()) {
+            if (!survey_->privacy.empty()) ui_.screen = Screen::Privacy;
+            else if (!survey_->intro.empty()) ui_.screen = Screen::About;
+            else go_home();
+          }
           break;
         case Screen::Review:
           if (session_ && session_->back()) ui_.screen = Screen::Question;
           break;
+        // Back always leads somewhere: before the first question it ends at home.
         case Screen::Privacy:
           if (!survey_->intro.empty()) ui_.screen = Screen::About;
-          else if (!session_) go_home();
-          break;
-        case Screen::About:
-          if (session_) ui_.screen = Screen::Privacy;
           else go_home();
           break;
+        case Screen::About: go_home(); break;
         case Screen::Info:
           if (ui_.info_page >= 0) ui_.info_page = -1;
           else go_home();
@@ -981,6 +986,10 @@ void KioskApp::apply(const Intent& in) {
     case K::Quit:
       if (ui_.screen == Screen::Admin) ui_.quit = true;
       break;
+    case K::SetLocale:
+      ui_.locale = in.a;
+      if (session_) (void)session_->set_locale(in.a);
+      break;
   }
 }
 
@@ -990,7 +999,7 @@ void KioskApp::start_session() {
   ResponseMeta m;
   m.kiosk_id = opt_.config.kiosk_id;
   m.service_point = opt_.config.service_point;
-  m.locale = opt_.config.default_locale;
+  m.locale = ui_.locale.empty() ? opt_.config.default_locale : ui_.locale;
   if (ui_.assisted) {
     m.mode = "assisted";
     m.staff_id = ui_.staff_id;

@@ -1,5 +1,7 @@
 // Home (the attract screen): start the survey, information about this
 // library and the service. Calm: nothing moves, nothing redraws.
+#include <map>
+
 #include "screens.hpp"
 
 namespace kiosk::ui {
@@ -12,6 +14,23 @@ void draw_home(Frame& f, const AppView& v) {
   ImGui::Dummy(ImVec2(0, f.gap()));
   if (f.button("home.start", "Start the survey: " + v.text(v.survey.title), Frame::Style::Primary))
     f.emit(Intent::Kind::StartSurvey);
+  if (v.survey.locales.size() > 1) {
+    // Each language named in itself, so a visitor finds their own.
+    static const std::map<std::string, std::string> names = {
+        {"en", "English"}, {"cy", "Cymraeg"}, {"pl", "Polski"}, {"ur", "اردو"}, {"pa", "ਪੰਜਾਬੀ"},
+        {"gu", "ગુજરાતી"}, {"bn", "বাংলা"}, {"ar", "العربية"}, {"fr", "Français"}, {"es", "Español"},
+        {"ro", "Română"}, {"lt", "Lietuvių"}, {"so", "Soomaali"}, {"zh", "中文"}};
+    ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
+    auto flow = f.begin_flow();
+    for (const auto& loc : v.survey.locales) {
+      const auto it = names.find(loc);
+      const bool on = v.locale == loc;
+      if (f.flow_button(flow, "home.lang." + loc, it != names.end() ? it->second : loc,
+                        on ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, on ? "selected" : ""))
+        f.emit(Intent::Kind::SetLocale, loc);
+    }
+    f.end_flow(flow);
+  }
   ImGui::Dummy(ImVec2(0, f.gap()));
   f.heading("home.info", "Information");
   if (v.service_point_page && f.button("home.here", "About this library: opening hours and services"))

@@ -18,7 +18,7 @@ struct Intent {
     KeyboardCancel, Next, Back, Review, Edit, Submit, Home, OpenInfo, OpenPanel, ClosePanel, TextScale, ToggleContrast,
     ToggleFont, ToggleSpeech, Rate, Volume, Repeat, Help, ExtendTime, OpenPin, PinKey, PinSubmit, ToggleAssistance,
     AssistedStart, AssistedSpeechAndLargeText, AdminExport, AdminFolder, AdminSyncNow, AdminRefresh, AdminServicePoint,
-    Quit, EndAssisted
+    Quit, EndAssisted, SetLocale
   };
   Intent(Kind k, std::string a_ = {}, std::string b_ = {}, int n_ = 0) : kind(k), a(std::move(a_)), b(std::move(b_)), n(n_) {}
   Kind kind;
@@ -45,6 +45,7 @@ struct UiState {
   std::string error;      // "Please choose an answer to continue."
   std::string notice;     // status line: "Saved", "Exported 120 responses to ..."
   int info_page = 0;      // Info screen: which page; -1 = the list
+  std::string locale;     // the visitor's language ("" = the survey's default)
   float scroll_to_top = true;
 
   // Keyboard (on-screen or physical) editing a text answer
