@@ -9,7 +9,7 @@ KIOSK_PACKAGES=(
   nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev
   fonts-dejavu-core fonts-opendyslexic
-  sqlite3 postgresql xvfb xauth xdotool imagemagick curl
+  sqlite3 postgresql xvfb xauth xdotool imagemagick curl openssl
 )
 
 kiosk_install_deps() {

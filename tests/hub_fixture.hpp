@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support.hpp"
 
@@ -70,8 +71,11 @@ class HubProcess {
       const std::string log = log_path_;
       if (FILE* f = std::fopen(log.c_str(), "a")) dup2(fileno(f), STDERR_FILENO);
       const std::string p = std::to_string(port);
-      execl(KIOSK_HUB_BIN, KIOSK_HUB_BIN, "serve", "--port", p.c_str(), "--db", db_.c_str(), "--survey",
-            survey_.c_str(), nullptr);
+      std::vector<const char*> argv = {KIOSK_HUB_BIN, "serve", "--port", p.c_str(), "--db", db_.c_str(), "--survey",
+                                       survey_.c_str()};
+      for (const auto& a : extra_args) argv.push_back(a.c_str());
+      argv.push_back(nullptr);
+      execv(KIOSK_HUB_BIN, const_cast<char* const*>(argv.data()));
       _exit(127);
     }
     close(fds[1]);
@@ -94,8 +98,9 @@ class HubProcess {
     }
   }
   bool running() const { return pid_ > 0; }
+  std::vector<std::string> extra_args;  // e.g. --cert FILE --key FILE
   int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return (extra_args.empty() ? "http://" : "https://") + std::string("127.0.0.1:") + std::to_string(port_); }
   const std::string& db() const { return db_; }
 
  private:

@@ -448,3 +448,36 @@ TEST_CASE("Retry-After and backoff", "[sync]") {
   b.reset();
   CHECK(b.next().count() <= 100);
 }
+
+TEST_CASE("TLS: the kiosk verifies the hub's certificate and syncs only over a trusted one", "[sync][e2e][tls]") {
+  test::TempDir tmp;
+  const std::string cert = tmp.file("hub.pem"), key = tmp.file("hub.key");
+  auto made = test::run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                        "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert);
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
+  const std::string token = hub.add("add-device", "k1");
+  hub.extra_args = {"--cert", cert, "--key", key};
+  hub.start();
+  REQUIRE(hub.url().rfind("https://", 0) == 0);
+  auto store = make_kiosk(tmp, "k1", 20, 8);
+
+  SECTION("an unknown certificate is refused and nothing is marked synced") {
+    sync::SyncClient client(settings(hub.url(), token, "k1"), *store);
+    auto o = client.upload_all();
+    CHECK(o.kind == sync::BatchOutcome::Kind::RetryLater);
+    CHECK_THAT(o.message, Catch::Contains("certificate"));
+    CHECK(store->counts()->synced == 0);
+  }
+  SECTION("with the hub's certificate as the kiosk's CA, everything arrives") {
+    auto s = settings(hub.url(), token, "k1");
+    s.ca_file = cert;
+    sync::SyncClient client(s, *store);
+    auto o = client.upload_all();
+    INFO(o.message);
+    CHECK(o.kind == sync::BatchOutcome::Kind::Receipted);
+    CHECK(o.stored == 20);
+    CHECK(store->counts()->pending == 0);
+  }
+}
