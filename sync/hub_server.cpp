@@ -565,6 +565,14 @@ int serve(HubStore& store, const ServeOptions& opt) {
                  req.path.c_str(), res.status, req.body.size());
   });
 
+  // cpp-httplib listens with a backlog of 5; fifty kiosks reconnecting at
+  // once overflow it. Keep the socket it creates and widen the queue after bind.
+  static int listen_fd = -1;
+  svr->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+    listen_fd = sock;
+  });
   int port = opt.port;
   if (port == 0) {
     port = svr->bind_to_any_port(opt.bind);
@@ -576,6 +584,7 @@ int serve(HubStore& store, const ServeOptions& opt) {
     std::cerr << "kiosk-hub: cannot listen on " << opt.bind << ":" << opt.port << " (in use, or not allowed)\n";
     return 1;
   }
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   g_server = svr.get();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
