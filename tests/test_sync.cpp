@@ -481,3 +481,50 @@ TEST_CASE("TLS: the kiosk verifies the hub's certificate and syncs only over a t
     CHECK(store->counts()->pending == 0);
   }
 }
+
+TEST_CASE("two hub processes on one database store a response once, whichever receives it", "[sync][e2e][multi-hub]") {
+  test::TempDir tmp;
+  const std::string db = test::hub_database(tmp);
+  HubProcess a(db, test::bury_survey(), tmp.file("a.log")), b(db, test::bury_survey(), tmp.file("b.log"));
+  const std::string token = a.add("add-device", "k1");
+  const std::string admin = a.add("add-admin", "council");
+  a.start();
+  b.start();
+  auto original = make_kiosk(tmp, "k1", 120, 12);
+  const auto expected = local_uuids(*original);
+  std::vector<std::string> copies;
+  for (int i = 0; i < 10; ++i) {
+    copies.push_back(tmp.file("copy" + std::to_string(i) + ".db"));
+    REQUIRE(original->backup_to(copies.back()).ok());
+  }
+  std::atomic<int> stored{0}, dups{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 10; ++i)
+    threads.emplace_back([&, i] {
+      auto s = Store::open(copies[static_cast<size_t>(i)], db::OpenMode::ReadWrite);
+      if (!s) return void(++failures);
+      auto set = settings((i % 2 ? b : a).url(), token, "k1");
+      set.stall_timeout_seconds = 20;
+      sync::SyncClient c(set, **s);
+      auto o = c.upload_all();
+      if (o.kind != sync::BatchOutcome::Kind::Receipted || (*s)->counts()->pending != 0) ++failures;
+      stored += o.stored;
+      dups += o.duplicates;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(failures == 0);
+  CHECK(stored == 120);
+  CHECK(dups == 120 * 9);
+  // Both hubs see the same single copy of each response.
+  for (HubProcess* h : {&a, &b}) {
+    httplib::Client c("127.0.0.1", h->port());
+    auto r = c.Get("/api/v1/export?format=jsonl", {{"Authorization", "Bearer " + admin}});
+    REQUIRE(r);
+    std::set<std::string> seen;
+    size_t lines = 0;
+    std::istringstream in(r->body);
+    for (std::string line; std::getline(in, line); ++lines) seen.insert(nlohmann::json::parse(line)["uuid"].get<std::string>());
+    CHECK(lines == expected.size());
+    CHECK(seen == expected);
+  }
+}
