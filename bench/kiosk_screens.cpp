@@ -87,7 +87,7 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   s.shot("04-info-this-library");
   s.go(Intent(K::OpenInfo, "list"));
   s.shot("05-info-list");
-  s.go(Intent(K::OpenInfo, "3"));
+  s.go(Intent(K::OpenInfo, "4"));  // community and volunteering: lists and bold
   s.shot("06-info-page");
   s.go(Intent(K::Home));
   settings();  // home resets the visitor's settings

@@ -7,8 +7,12 @@
 namespace kiosk::ui {
 
 void draw_access_bar(Frame& f, const AppView& v, Frame::Flow& flow) {
-  if (f.flow_button(flow, "bar.help", "Ask staff for help", Frame::Style::Normal)) f.emit(Intent::Kind::OpenPanel, "help");
-  if (f.flow_button(flow, "bar.settings", "Text size, colours and speech", Frame::Style::Normal))
+  // Same place, same meaning; shorter words when the letters are large, so the
+  // question keeps the room.
+  const bool large = v.settings.text_scale >= 150;
+  if (f.flow_button(flow, "bar.help", large ? "Staff help" : "Ask staff for help", Frame::Style::Normal))
+    f.emit(Intent::Kind::OpenPanel, "help");
+  if (f.flow_button(flow, "bar.settings", large ? "Text and speech" : "Text size, colours and speech", Frame::Style::Normal))
     f.emit(Intent::Kind::OpenPanel, "settings");
   if (v.settings.speech && f.flow_button(flow, "bar.repeat", "Repeat", Frame::Style::Normal)) f.emit(Intent::Kind::Repeat);
 }

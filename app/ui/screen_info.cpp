@@ -12,10 +12,16 @@ void draw_page(Frame& f, const Page& p, const std::string& prefix) {
     switch (b.kind) {
       case Block::Kind::Heading: f.heading(id, b.plain(), b.level == 1); break;
       case Block::Kind::Paragraph: {
-        // Whole paragraph strong: bold; mixed emphasis reads as plain text.
-        bool all_strong = !b.spans.empty();
-        for (const auto& sp : b.spans) all_strong = all_strong && sp.strong;
-        f.paragraph(id, b.plain(), false, all_strong ? f.fonts.bold : nullptr);
+        bool any_emphasis = false;
+        for (const auto& sp : b.spans) any_emphasis = any_emphasis || sp.strong || sp.emphasis;
+        if (!any_emphasis) {
+          f.paragraph(id, b.plain());
+        } else {
+          // Strong and emphasised text both show in bold (one typeface, two weights).
+          std::vector<std::pair<std::string, bool>> runs;
+          for (const auto& sp : b.spans) runs.emplace_back(sp.text, sp.strong || sp.emphasis);
+          f.rich_paragraph(id, runs);
+        }
         break;
       }
       case Block::Kind::ListItem: {
@@ -56,7 +62,8 @@ void draw_info(Frame& f, const AppView& v) {
 
 void draw_info_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
   if (f.ui.info_page >= 0 && !v.pages.empty()) {
-    if (f.flow_button(flow, "nav.back", "Back to the list")) f.emit(Intent::Kind::OpenInfo, "list");
+    if (f.flow_button(flow, "nav.back", v.settings.text_scale >= 150 ? "Back" : "Back to the list"))
+      f.emit(Intent::Kind::OpenInfo, "list");
   }
   if (f.flow_button(flow, "nav.home", "Home", Frame::Style::Primary)) f.emit(Intent::Kind::Home);
 }

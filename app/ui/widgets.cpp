@@ -121,6 +121,50 @@ void Frame::paragraph(const std::string& id, const std::string& text, bool muted
   ImGui::Dummy(ImVec2(0, gap() * 0.5f));
 }
 
+void Frame::rich_paragraph(const std::string& id, const std::vector<std::pair<std::string, bool>>& runs) {
+  const float wrap = ImGui::GetContentRegionAvail().x;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float size = fonts.body->FontSize;
+  const float line_h = size * 1.25f;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float x = 0, y = 0;
+  std::string plain;
+  for (const auto& [text, bold] : runs) {
+    ImFont* f = bold ? fonts.bold : fonts.body;
+    plain += text;
+    size_t i = 0;
+    while (i < text.size()) {
+      // One word and the spaces after it.
+      size_t j = text.find(' ', i);
+      j = j == std::string::npos ? text.size() : text.find_first_not_of(' ', j);
+      if (j == std::string::npos) j = text.size();
+      const std::string word = text.substr(i, j - i);
+      const float w = f->CalcTextSizeA(size, FLT_MAX, 0, word.c_str()).x;
+      std::string trimmed = word;
+      while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+      const float wt = f->CalcTextSizeA(size, FLT_MAX, 0, trimmed.c_str()).x;
+      if (x > 0 && x + wt > wrap) {
+        x = 0;
+        y += line_h;
+      }
+      if (wt > wrap) {  // a word longer than the line: let it wrap by itself
+        const ImVec2 sz = f->CalcTextSizeA(size, FLT_MAX, wrap, trimmed.c_str());
+        dl->AddText(f, size, ImVec2(p.x, p.y + y), col(theme.text), trimmed.c_str(), nullptr, wrap);
+        y += sz.y;
+        x = 0;
+      } else {
+        dl->AddText(f, size, ImVec2(p.x + x, p.y + y), col(theme.text), trimmed.c_str());
+        x += w;
+      }
+      i = j;
+    }
+  }
+  const float h = y + line_h;
+  ImGui::Dummy(ImVec2(wrap, h));
+  register_item(id, plain, Role::Text, {}, p, ImVec2(p.x + wrap, p.y + h), false, true);
+  ImGui::Dummy(ImVec2(0, gap() * 0.5f));
+}
+
 void Frame::alert(const std::string& id, const std::string& text) {
   const float pad = 14.0f * s();
   const float width = ImGui::GetContentRegionAvail().x;

@@ -55,6 +55,8 @@ class Frame {
   void heading(const std::string& id, const std::string& text, bool big = false);
   void paragraph(const std::string& id, const std::string& text, bool muted = false, ImFont* font = nullptr);
   void alert(const std::string& id, const std::string& text);
+  // A paragraph whose parts may be bold: (text, bold) runs, wrapped word by word.
+  void rich_paragraph(const std::string& id, const std::vector<std::pair<std::string, bool>>& runs);
 
   enum class Style { Normal, Primary, Quiet };
   // A button as wide as `width` (0: the whole row). Returns true when tapped or activated with Enter.
