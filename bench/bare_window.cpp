@@ -16,6 +16,7 @@ int main() {
   SDL_Renderer* r = SDL_CreateRenderer(w, -1, SDL_RENDERER_PRESENTVSYNC | SDL_RENDERER_ACCELERATED);
   if (!r) r = SDL_CreateRenderer(w, -1, SDL_RENDERER_SOFTWARE);
   ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // write nothing into the working directory
   ImGui_ImplSDL2_InitForSDLRenderer(w);
   ImGui_ImplSDLRenderer_Init(r);
   bool done = false, first = true;
