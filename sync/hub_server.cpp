@@ -438,6 +438,8 @@ class Api {
       if (d.last_seen_utc.empty()) health = "<span class=warn>Never connected</span>";
       else if (!d.last_error.empty()) health = "<span class=warn>" + html_escape(d.last_error) + "</span>";
       else if (d.oldest_pending_age_seconds > 3600) health = "<span class=warn>Responses waiting over an hour</span>";
+      else if (d.free_disk_bytes >= 0 && d.free_disk_bytes < 500LL * 1024 * 1024)
+        health = "<span class=warn>Disk nearly full: " + std::to_string(d.free_disk_bytes / (1024 * 1024)) + " MB free</span>";
       h += "<tr><td data-label=Kiosk>" + html_escape(d.name) + "</td><td data-label=\"Service point\">" +
            html_escape(d.service_point) + "</td><td data-label=\"Last seen\">" + html_escape(ago(d.last_seen_utc)) +
            "</td><td class=num data-label=\"Waiting to sync\">" + std::to_string(d.pending) +
