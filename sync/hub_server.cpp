@@ -14,6 +14,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -306,8 +307,11 @@ class Api {
       res.set_content(out, "text/csv; charset=utf-8");
       return;
     }
-    const auto cols = survey_ ? csv_columns(*survey_) : std::vector<Column>{};
-    if (format == "csv") append_csv_header(out, cols);
+    std::optional<CsvLayout> layout;
+    if (format == "csv") {
+      layout.emplace(*survey_);
+      append_csv_header(out, layout->cols);
+    }
     std::string bad;
     auto st = store_.for_each_document([&](const std::string& doc) {
       if (format == "jsonl") {
@@ -320,7 +324,7 @@ class Api {
         bad = d.message();
         return false;
       }
-      if (d->first.survey_id == survey_->id) append_csv_row(out, cols, d->first, d->second);
+      if (d->first.survey_id == survey_->id) append_csv_row(out, *layout, d->first, d->second);
       return true;
     });
     if (!st) return reply_error(res, 503, st.message());
@@ -569,8 +573,8 @@ int serve(HubStore& store, const ServeOptions& opt) {
 
   // cpp-httplib listens with a backlog of 5; fifty kiosks reconnecting at
   // once overflow it. Keep the socket it creates and widen the queue after bind.
-  static int listen_fd = -1;
-  svr->set_socket_options([](socket_t sock) {
+  int listen_fd = -1;
+  svr->set_socket_options([&listen_fd](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
     listen_fd = sock;

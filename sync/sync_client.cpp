@@ -293,6 +293,7 @@ BatchOutcome SyncClient::upload_batch() {
     batch_size_ = std::max(1, batch_size_ / 2);
     o.kind = BatchOutcome::Kind::RetryLater;
     o.retry_after_seconds = 0;
+    o.retry_now = true;
     o.message = "The hub found the batch too large; sending smaller batches.";
     return o;
   }
@@ -362,9 +363,7 @@ BatchOutcome SyncClient::upload_all(int max_batches) {
     total.kind = b.kind;
     total.message = b.message;
     total.retry_after_seconds = b.retry_after_seconds;
-    if (b.kind == BatchOutcome::Kind::RetryLater && b.retry_after_seconds == 0 && !b.message.empty() &&
-        b.message.find("smaller batches") != std::string::npos)
-      continue;  // 413: try again at once with half the batch
+    if (b.retry_now) continue;  // 413: try again at once with half the batch
     if (b.kind != BatchOutcome::Kind::Receipted) break;
   }
   if (total.kind == BatchOutcome::Kind::NothingPending && total.sent > 0) total.kind = BatchOutcome::Kind::Receipted;

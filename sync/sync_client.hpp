@@ -48,6 +48,7 @@ struct BatchOutcome {
   int http_status = 0;
   int sent = 0, stored = 0, duplicates = 0, conflicts = 0, rejected = 0;
   std::optional<int> retry_after_seconds;
+  bool retry_now = false;  // the hub asked for smaller batches: send again at once
   std::string message;  // in words, for staff
   bool ok() const { return kind == Kind::Receipted || kind == Kind::NothingPending; }
 };

@@ -203,15 +203,15 @@ TEST_CASE("CSV from the frozen documents is byte-identical to the store's fast e
   o.service_points = {"castle", "bury"};
   REQUIRE(simulate_into(**s, bury(), o).ok());
   REQUIRE(export_csv(**s, bury(), tmp.file("fast.csv")).ok());
-  const auto cols = csv_columns(bury());
+  const CsvLayout layout(bury());
   std::string from_docs;
-  append_csv_header(from_docs, cols);
+  append_csv_header(from_docs, layout.cols);
   auto pending = (*s)->pending(1000);
   REQUIRE(pending->size() == 300);
   for (const auto& p : *pending) {
     auto doc = parse_canonical_document(p.canonical);
     REQUIRE(doc.ok());
-    append_csv_row(from_docs, cols, doc->first, doc->second);
+    append_csv_row(from_docs, layout, doc->first, doc->second);
   }
   CHECK(from_docs == test::read_file(tmp.file("fast.csv")));
 }

@@ -182,9 +182,11 @@ void append_csv_header(std::string& buf, const std::vector<Column>& cols) {
   buf += "\r\n";
 }
 
-void append_csv_row(std::string& buf, const std::vector<Column>& cols, const ResponseMeta& m, const Answers& answers) {
-  static thread_local std::vector<bool> guard;
-  guard = formula_guards(cols);
+CsvLayout::CsvLayout(const Survey& survey) : cols(csv_columns(survey)), guard(formula_guards(cols)) {}
+
+void append_csv_row(std::string& buf, const CsvLayout& layout, const ResponseMeta& m, const Answers& answers) {
+  const auto& cols = layout.cols;
+  const auto& guard = layout.guard;
   auto join = [](const auto& items, auto fmt) {
     std::string s;
     for (const auto& it : items) s += (s.empty() ? "" : ";") + fmt(it);

@@ -40,8 +40,14 @@ void append_csv_field(std::string& out, std::string_view field, bool guard_formu
 
 // Building blocks for exporting from documents rather than from a kiosk
 // store (the hub): the same columns, quoting and guards as export_csv.
+// Build the layout once per export, not per row.
+struct CsvLayout {
+  std::vector<Column> cols;
+  std::vector<bool> guard;  // free text typed by people: formula guard on
+  explicit CsvLayout(const Survey& survey);
+};
 void append_csv_header(std::string& out, const std::vector<Column>& cols);
-void append_csv_row(std::string& out, const std::vector<Column>& cols, const ResponseMeta& meta, const Answers& answers);
+void append_csv_row(std::string& out, const CsvLayout& layout, const ResponseMeta& meta, const Answers& answers);
 void append_codebook(std::string& out, const Survey& survey);
 
 struct OptionCount {
