@@ -66,7 +66,7 @@ class Conn {
   Error error(const std::string& doing) const {
     std::string m = last_error_.empty() ? PQerrorMessage(c_) : last_error_;
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-    return Error{"PostgreSQL: " + doing + ": " + m};
+    return make_error(ErrorKind::Storage, "PostgreSQL: " + doing + ": " + m);
   }
 
  private:

@@ -25,6 +25,13 @@ std::string describe(int code, const char* msg) {
   if (!what.empty() && msg) out += std::string(" (") + msg + ")";
   return out;
 }
+ErrorKind kind_of(int code) {
+  switch (code & 0xff) {
+    case SQLITE_FULL: return ErrorKind::DiskFull;
+    case SQLITE_CONSTRAINT: return ErrorKind::Validation;
+    default: return ErrorKind::Storage;
+  }
+}
 }  // namespace
 
 Connection::Connection(Connection&& o) noexcept : h_(std::exchange(o.h_, nullptr)), path_(std::move(o.path_)) {}
@@ -52,8 +59,9 @@ Result<Connection> Connection::open(const std::string& path, OpenMode mode, int 
   const int rc = sqlite3_open_v2(path.c_str(), &c.h_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = path + ": " + describe(rc, c.h_ ? sqlite3_errmsg(c.h_) : nullptr);
-    if ((rc & 0xff) == SQLITE_CANTOPEN && mode != OpenMode::Create) msg = path + ": no database here (wrong path, or nothing collected yet?)";
-    return make_error(msg);
+    const bool missing = (rc & 0xff) == SQLITE_CANTOPEN && mode != OpenMode::Create;
+    if (missing) msg = path + ": no database here (wrong path, or nothing collected yet?)";
+    return make_error(missing ? ErrorKind::NotFound : kind_of(rc), msg);
   }
   sqlite3_extended_result_codes(c.h_, 1);
   sqlite3_busy_timeout(c.h_, busy_timeout_ms);
@@ -69,7 +77,7 @@ Status Connection::exec(const char* sql) {
   char* err = nullptr;
   const int rc = sqlite3_exec(h_, sql, nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
-    Error e{path_ + ": " + describe(rc, err ? err : sqlite3_errmsg(h_))};
+    Error e = make_error(kind_of(rc), path_ + ": " + describe(rc, err ? err : sqlite3_errmsg(h_)));
     sqlite3_free(err);
     return e;
   }
@@ -79,7 +87,8 @@ Status Connection::exec(const char* sql) {
 std::int64_t Connection::changes() const { return sqlite3_changes64(h_); }
 std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(h_); }
 Error Connection::error(std::string_view doing) const {
-  return Error{path_ + ": " + std::string(doing) + ": " + describe(sqlite3_extended_errcode(h_), sqlite3_errmsg(h_))};
+  const int code = sqlite3_extended_errcode(h_);
+  return make_error(kind_of(code), path_ + ": " + std::string(doing) + ": " + describe(code, sqlite3_errmsg(h_)));
 }
 
 Statement::Statement(Statement&& o) noexcept : s_(std::exchange(o.s_, nullptr)), c_(o.c_) {}

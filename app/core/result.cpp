@@ -1,0 +1,29 @@
+#include "kiosk/result.hpp"
+
+namespace kiosk {
+
+const char* to_string(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Internal: return "internal";
+    case ErrorKind::Validation: return "validation";
+    case ErrorKind::Storage: return "storage";
+    case ErrorKind::DiskFull: return "disk full";
+    case ErrorKind::Network: return "network";
+    case ErrorKind::Auth: return "auth";
+    case ErrorKind::Config: return "config";
+    case ErrorKind::NotFound: return "not found";
+  }
+  return "internal";
+}
+
+std::string visitor_message(const Error& e) {
+  if (!e.visitor.empty()) return e.visitor;
+  switch (e.kind) {
+    case ErrorKind::Validation: return "Please check your answer.";
+    case ErrorKind::DiskFull:
+    case ErrorKind::Storage: return "Sorry, this screen could not save your answer. Please tell a member of staff.";
+    default: return "Sorry, something went wrong. Please tell a member of staff.";
+  }
+}
+
+}  // namespace kiosk
