@@ -12,7 +12,8 @@
 int main() {
   const auto t0 = std::chrono::steady_clock::now();
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) return 1;
-  SDL_Window* w = SDL_CreateWindow("bare", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280, 800, SDL_WINDOW_RESIZABLE);
+  SDL_Window* w =
+      SDL_CreateWindow("bare", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280, 800, SDL_WINDOW_RESIZABLE);
   SDL_Renderer* r = SDL_CreateRenderer(w, -1, SDL_RENDERER_PRESENTVSYNC | SDL_RENDERER_ACCELERATED);
   if (!r) r = SDL_CreateRenderer(w, -1, SDL_RENDERER_SOFTWARE);
   ImGui::CreateContext();
@@ -38,7 +39,8 @@ int main() {
     SDL_RenderPresent(r);
     if (first) {
       first = false;
-      std::printf("first frame after %.1f ms\n", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      std::printf("first frame after %.1f ms\n",
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       std::fflush(stdout);
     }
   }

@@ -116,8 +116,10 @@ int export_bench(int argc, char** argv) {
     const std::string cmd =
         "sqlite3 -csv " + path +
         " \"SELECT id, uuid, survey_id, survey_version, kiosk_id, service_point, locale, mode, staff_id, assistance, "
-        "accessibility, started_utc, ended_utc FROM responses WHERE status='completed' AND survey_id='" + survey.id +
-        "' ORDER BY id; SELECT response_id, question_id, choices, text, other FROM answers ORDER BY response_id;\" > " + ref;
+        "accessibility, started_utc, ended_utc FROM responses WHERE status='completed' AND survey_id='" +
+        survey.id +
+        "' ORDER BY id; SELECT response_id, question_id, choices, text, other FROM answers ORDER BY response_id;\" > " +
+        ref;
     t0 = Clk::now();
     if (std::system(cmd.c_str()) != 0) return std::fprintf(stderr, "sqlite3 failed\n"), 1;
     best_ref = std::min(best_ref, ms_since(t0));

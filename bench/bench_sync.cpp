@@ -82,7 +82,6 @@ struct Hub {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
 
-
 size_t discard(char*, size_t s, size_t n, void* out) {
   (void)out;
   return s * n;
@@ -130,14 +129,16 @@ std::vector<std::string> batch_bodies(Store& store, int batch) {
   for (size_t i = 0; i < all->size(); i += static_cast<size_t>(batch)) {
     nlohmann::json list = nlohmann::json::array();
     for (size_t k = i; k < std::min(all->size(), i + static_cast<size_t>(batch)); ++k)
-      list.push_back({{"uuid", (*all)[k].uuid}, {"content_hash", (*all)[k].content_hash}, {"document", (*all)[k].canonical}});
+      list.push_back(
+          {{"uuid", (*all)[k].uuid}, {"content_hash", (*all)[k].content_hash}, {"document", (*all)[k].canonical}});
     out.push_back(sync::gzip(nlohmann::json{{"responses", list}}.dump()));
   }
   return out;
 }
 
 Survey load_bury() {
-  return std::move(load_survey_file(std::string(KIOSK_SOURCE_DIR) + "/kiosk-config/surveys/bury-libraries-2016.toml")).value();
+  return std::move(load_survey_file(std::string(KIOSK_SOURCE_DIR) + "/kiosk-config/surveys/bury-libraries-2016.toml"))
+      .value();
 }
 
 int sync10k(int argc, char** argv) {
@@ -228,8 +229,9 @@ int ingest(int argc, char** argv) {
   const double total = static_cast<double>(kiosks) * per;
   std::printf("hub ingest on %s: %d kiosks at once, %d responses each, batches of %d\n",
               db.rfind("postgres", 0) == 0 ? "PostgreSQL" : "SQLite", kiosks, per, batch);
-  std::printf("  %.0f responses in %.2f s = %.0f responses/s   (target >= 5,000/s on SQLite); batches sent again: %d%s\n",
-              total, s, total / s, g_retries.load(), failures ? "   SOME UPLOADS FAILED" : "");
+  std::printf(
+      "  %.0f responses in %.2f s = %.0f responses/s   (target >= 5,000/s on SQLite); batches sent again: %d%s\n",
+      total, s, total / s, g_retries.load(), failures ? "   SOME UPLOADS FAILED" : "");
   fs::remove_all(dir);
   return failures ? 1 : 0;
 }

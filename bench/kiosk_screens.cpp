@@ -43,15 +43,16 @@ struct Shooter {
   void answer_until(const std::string& qid) {
     while (app->session() && app->session()->current() && app->session()->current()->id != qid) {
       const Question& q = *app->session()->current();
-      if (q.has_options()) go(Intent(q.type == QuestionType::Multiple ? K::Toggle : K::Choose, q.id,
-                                     q.id == "q9" || q.id == "q7" ? "yes" : q.options[0].code));
+      if (q.has_options())
+        go(Intent(q.type == QuestionType::Multiple ? K::Toggle : K::Choose, q.id,
+                  q.id == "q9" || q.id == "q7" ? "yes" : q.options[0].code));
       go(Intent(K::Next));
     }
   }
 };
 
-void run_variant(const KioskConfig& base, const std::string& dir, const std::string& variant, int w, int h,
-                 int scale, bool hc, bool dyslexia = false) {
+void run_variant(const KioskConfig& base, const std::string& dir, const std::string& variant, int w, int h, int scale,
+                 bool hc, bool dyslexia = false) {
   FakeClock clock;
   RecordingSpeech speech;
   AppOptions o;
@@ -189,7 +190,8 @@ int main(int argc, char** argv) {
   run_variant(*cfg, dir, "high-contrast-200", w, h, 200, true);
   run_variant(*cfg, dir, "dyslexia-font", w, h, 125, false, true);
   for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".db" || e.path().string().find(".db-") != std::string::npos) std::filesystem::remove(e.path());
+    if (e.path().extension() == ".db" || e.path().string().find(".db-") != std::string::npos)
+      std::filesystem::remove(e.path());
   SDL_Quit();
   return 0;
 }

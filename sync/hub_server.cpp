@@ -14,8 +14,8 @@
 #include <iostream>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "kiosk/clock.hpp"
@@ -50,23 +50,29 @@ class Metrics {
   std::string text(std::int64_t total_responses) {
     std::ostringstream o;
     std::lock_guard lock(m_);
-    o << "# HELP kiosk_hub_requests_total HTTP requests by route and status.\n# TYPE kiosk_hub_requests_total counter\n";
+    o << "# HELP kiosk_hub_requests_total HTTP requests by route and status.\n# TYPE kiosk_hub_requests_total "
+         "counter\n";
     for (const auto& [k, n] : requests_)
       o << "kiosk_hub_requests_total{route=\"" << k.first << "\",code=\"" << k.second << "\"} " << n << "\n";
-    o << "# HELP kiosk_hub_responses_stored_total Responses stored by this process.\n# TYPE kiosk_hub_responses_stored_total counter\n"
+    o << "# HELP kiosk_hub_responses_stored_total Responses stored by this process.\n# TYPE "
+         "kiosk_hub_responses_stored_total counter\n"
       << "kiosk_hub_responses_stored_total " << stored_ << "\n";
-    o << "# HELP kiosk_hub_duplicates_total Uploads of a response the hub already held.\n# TYPE kiosk_hub_duplicates_total counter\n"
+    o << "# HELP kiosk_hub_duplicates_total Uploads of a response the hub already held.\n# TYPE "
+         "kiosk_hub_duplicates_total counter\n"
       << "kiosk_hub_duplicates_total " << duplicates_ << "\n";
-    o << "# HELP kiosk_hub_conflicts_total Uploads whose UUID the hub held with other content.\n# TYPE kiosk_hub_conflicts_total counter\n"
+    o << "# HELP kiosk_hub_conflicts_total Uploads whose UUID the hub held with other content.\n# TYPE "
+         "kiosk_hub_conflicts_total counter\n"
       << "kiosk_hub_conflicts_total " << conflicts_ << "\n";
-    o << "# HELP kiosk_hub_rejected_total Uploaded items refused (bad hash, wrong kiosk).\n# TYPE kiosk_hub_rejected_total counter\n"
+    o << "# HELP kiosk_hub_rejected_total Uploaded items refused (bad hash, wrong kiosk).\n# TYPE "
+         "kiosk_hub_rejected_total counter\n"
       << "kiosk_hub_rejected_total " << rejected_ << "\n";
     o << "# HELP kiosk_hub_responses Responses held in the hub's database.\n# TYPE kiosk_hub_responses gauge\n"
       << "kiosk_hub_responses " << total_responses << "\n";
     o << "# HELP kiosk_hub_request_seconds Request latency.\n# TYPE kiosk_hub_request_seconds histogram\n";
     for (const auto& [route, h] : latency_) {
       for (size_t i = 0; i < kBuckets.size(); ++i)
-        o << "kiosk_hub_request_seconds_bucket{route=\"" << route << "\",le=\"" << kBuckets[i] << "\"} " << h.counts[i] << "\n";
+        o << "kiosk_hub_request_seconds_bucket{route=\"" << route << "\",le=\"" << kBuckets[i] << "\"} " << h.counts[i]
+          << "\n";
       o << "kiosk_hub_request_seconds_bucket{route=\"" << route << "\",le=\"+Inf\"} " << h.count << "\n";
       o << "kiosk_hub_request_seconds_sum{route=\"" << route << "\"} " << h.sum << "\n";
       o << "kiosk_hub_request_seconds_count{route=\"" << route << "\"} " << h.count << "\n";
@@ -154,9 +160,12 @@ class Api {
         return **p;
       }
     }
-    if (browser) res.set_header("WWW-Authenticate", "Basic realm=\"kiosk-hub\", charset=\"UTF-8\"");
-    else res.set_header("WWW-Authenticate", "Bearer");
-    reply_error(res, 401, token.empty() ? "missing token: send Authorization: Bearer TOKEN" : "unknown or revoked token");
+    if (browser)
+      res.set_header("WWW-Authenticate", "Basic realm=\"kiosk-hub\", charset=\"UTF-8\"");
+    else
+      res.set_header("WWW-Authenticate", "Bearer");
+    reply_error(res, 401,
+                token.empty() ? "missing token: send Authorization: Bearer TOKEN" : "unknown or revoked token");
     return std::nullopt;
   }
 
@@ -178,8 +187,9 @@ class Api {
     const json& list = body["responses"];
     if (!list.is_array()) return reply_error(res, 400, "\"responses\" must be an array");
     if (list.size() > opt_.max_batch)
-      return reply_error(res, 413, "too many responses in one batch: " + std::to_string(list.size()) + " (at most " +
-                                       std::to_string(opt_.max_batch) + ")");
+      return reply_error(res, 413,
+                         "too many responses in one batch: " + std::to_string(list.size()) + " (at most " +
+                             std::to_string(opt_.max_batch) + ")");
     // Structure first: a malformed request stores nothing at all.
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string at = "responses[" + std::to_string(i) + "]";
@@ -289,8 +299,12 @@ class Api {
       res.status = 304;
       return;
     }
-    reply_json(res, 200, json{{"api", "kiosk-hub/1"}, {"survey_id", survey_->id}, {"version", survey_->version},
-                              {"etag", survey_etag_}, {"definition", survey_->source_text}});
+    reply_json(res, 200,
+               json{{"api", "kiosk-hub/1"},
+                    {"survey_id", survey_->id},
+                    {"version", survey_->version},
+                    {"etag", survey_etag_},
+                    {"definition", survey_->source_text}});
   }
 
   // ---- 5. Export and summary -----------------------------------------------------
@@ -300,7 +314,8 @@ class Api {
     const std::string format = req.has_param("format") ? req.get_param_value("format") : "csv";
     if (format != "csv" && format != "jsonl" && format != "codebook")
       return reply_error(res, 400, "format must be csv, jsonl or codebook");
-    if (format != "jsonl" && !survey_) return reply_error(res, 409, "CSV and codebook need the hub started with --survey FILE");
+    if (format != "jsonl" && !survey_)
+      return reply_error(res, 409, "CSV and codebook need the hub started with --survey FILE");
     std::string out;
     if (format == "codebook") {
       append_codebook(out, *survey_);
@@ -403,8 +418,9 @@ class Api {
       std::string h = "<table class=bars>";
       for (const auto& r : rows) {
         const int pct = static_cast<int>(100 * r.count / max);
-        h += "<tr><th scope=row>" + html_escape(label(r.key)) + "</th><td><div class=bar style=\"width:" +
-             std::to_string(pct) + "%\"></div></td><td class=num>" + std::to_string(r.count) + "</td></tr>";
+        h += "<tr><th scope=row>" + html_escape(label(r.key)) +
+             "</th><td><div class=bar style=\"width:" + std::to_string(pct) + "%\"></div></td><td class=num>" +
+             std::to_string(r.count) + "</td></tr>";
       }
       if (rows.empty()) h += "<tr><td>No responses yet.</td></tr>";
       return h + "</table>";
@@ -417,40 +433,51 @@ class Api {
       return code;
     };
     std::string h =
-        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\">"
+        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport "
+        "content=\"width=device-width,initial-scale=1\">"
         "<title>kiosk-hub status</title><style>"
         "body{font:17px/1.5 system-ui,sans-serif;margin:0;padding:1rem;color:#1b1b1b;background:#fff;max-width:70rem}"
         "h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.2rem;margin-top:1.6rem;border-bottom:2px solid #1d4f91}"
-        ".tiles{display:flex;flex-wrap:wrap;gap:.6rem}.tile{border:2px solid #1d4f91;border-radius:.5rem;padding:.5rem .9rem}"
+        ".tiles{display:flex;flex-wrap:wrap;gap:.6rem}.tile{border:2px solid #1d4f91;border-radius:.5rem;padding:.5rem "
+        ".9rem}"
         ".tile b{display:block;font-size:1.6rem}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}"
         "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #bbb;vertical-align:top}"
         ".num{text-align:right;font-variant-numeric:tabular-nums}.bars th{width:35%;font-weight:normal}"
         ".bar{background:#1d4f91;height:1.1rem;border-radius:3px;min-width:2px}.warn{color:#a4000f;font-weight:600}"
         ".ok{color:#0b6b2b;font-weight:600}small{color:#444}"
         // On a phone each kiosk becomes a card: label on the left, value on the right.
-        "@media(max-width:640px){.kiosks tr:first-child{display:none}.kiosks tr{display:block;border-bottom:2px solid #1d4f91;"
+        "@media(max-width:640px){.kiosks tr:first-child{display:none}.kiosks tr{display:block;border-bottom:2px solid "
+        "#1d4f91;"
         "padding:.4rem 0}.kiosks td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.15rem .3rem;"
         "text-align:right}.kiosks td::before{content:attr(data-label);font-weight:600;text-align:left}}</style>"
-        "<h1>kiosk-hub status</h1><small>" + html_escape(store_.backend()) + " &middot; " +
-        html_escape(format_utc(now)) + (survey_ ? " &middot; survey " + html_escape(survey_->id) + " " + html_escape(survey_->version) : "") +
-        "</small><div class=tiles><div class=tile><b>" + std::to_string(*total) + "</b>responses</div><div class=tile><b>" +
-        std::to_string(devices->size()) + "</b>kiosks</div><div class=tile><b" + (*conflicts ? " class=warn" : "") + ">" +
-        std::to_string(*conflicts) + "</b>conflicts</div></div><h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th>Kiosk</th>"
-        "<th>Service point</th><th>Last seen</th><th class=num>Waiting to sync</th><th class=num>At hub</th><th>Health</th></tr>";
+        "<h1>kiosk-hub status</h1><small>" +
+        html_escape(store_.backend()) + " &middot; " + html_escape(format_utc(now)) +
+        (survey_ ? " &middot; survey " + html_escape(survey_->id) + " " + html_escape(survey_->version) : "") +
+        "</small><div class=tiles><div class=tile><b>" + std::to_string(*total) +
+        "</b>responses</div><div class=tile><b>" + std::to_string(devices->size()) +
+        "</b>kiosks</div><div class=tile><b" + (*conflicts ? " class=warn" : "") + ">" + std::to_string(*conflicts) +
+        "</b>conflicts</div></div><h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th>Kiosk</th>"
+        "<th>Service point</th><th>Last seen</th><th class=num>Waiting to sync</th><th class=num>At "
+        "hub</th><th>Health</th></tr>";
     for (const auto& d : *devices) {
       std::string health = "<span class=ok>OK</span>";
-      if (d.last_seen_utc.empty()) health = "<span class=warn>Never connected</span>";
-      else if (!d.last_error.empty()) health = "<span class=warn>" + html_escape(d.last_error) + "</span>";
-      else if (d.oldest_pending_age_seconds > 3600) health = "<span class=warn>Responses waiting over an hour</span>";
+      if (d.last_seen_utc.empty())
+        health = "<span class=warn>Never connected</span>";
+      else if (!d.last_error.empty())
+        health = "<span class=warn>" + html_escape(d.last_error) + "</span>";
+      else if (d.oldest_pending_age_seconds > 3600)
+        health = "<span class=warn>Responses waiting over an hour</span>";
       else if (d.free_disk_bytes >= 0 && d.free_disk_bytes < 500LL * 1024 * 1024)
-        health = "<span class=warn>Disk nearly full: " + std::to_string(d.free_disk_bytes / (1024 * 1024)) + " MB free</span>";
+        health = "<span class=warn>Disk nearly full: " + std::to_string(d.free_disk_bytes / (1024 * 1024)) +
+                 " MB free</span>";
       h += "<tr><td data-label=Kiosk>" + html_escape(d.name) + "</td><td data-label=\"Service point\">" +
            html_escape(d.service_point) + "</td><td data-label=\"Last seen\">" + html_escape(ago(d.last_seen_utc)) +
            "</td><td class=num data-label=\"Waiting to sync\">" + std::to_string(d.pending) +
-           "</td><td class=num data-label=\"At hub\">" + std::to_string(d.responses) + "</td><td data-label=Health>" + health +
-           "</td></tr>";
+           "</td><td class=num data-label=\"At hub\">" + std::to_string(d.responses) + "</td><td data-label=Health>" +
+           health + "</td></tr>";
     }
-    if (devices->empty()) h += "<tr><td colspan=6>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
+    if (devices->empty())
+      h += "<tr><td colspan=6>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
     h += "</table></div><h2>Responses by service point</h2>" + bars(*by_sp, [](const std::string& s) { return s; });
     // Age bands in the survey's own order, "Not given" last.
     std::vector<Tally> ages = *by_age;
@@ -462,7 +489,8 @@ class Api {
       }
       return code.empty() ? 1000 : 999;
     };
-    std::stable_sort(ages.begin(), ages.end(), [&](const Tally& a, const Tally& b) { return rank(a.key) < rank(b.key); });
+    std::stable_sort(ages.begin(), ages.end(),
+                     [&](const Tally& a, const Tally& b) { return rank(a.key) < rank(b.key); });
     h += "<h2>Respondents by age</h2><p><small>Representativeness: compare with the borough's population.</small></p>" +
          bars(ages, age_label) + "</html>";
     res.set_content(h, "text/html; charset=utf-8");
@@ -522,15 +550,19 @@ int serve(HubStore& store, const ServeOptions& opt) {
       api.metrics.request(name, res.status,
                           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     };
-    if (std::string(method) == "GET") svr->Get(path, fn);
-    else svr->Post(path, fn);
+    if (std::string(method) == "GET")
+      svr->Get(path, fn);
+    else
+      svr->Post(path, fn);
     // Any other method on this path: 405, naming what is allowed.
     auto not_allowed = [method](const httplib::Request&, httplib::Response& res) {
       res.set_header("Allow", method);
       reply_error(res, 405, std::string("method not allowed; use ") + method);
     };
-    if (std::string(method) == "GET") svr->Post(path, not_allowed);
-    else svr->Get(path, not_allowed);
+    if (std::string(method) == "GET")
+      svr->Post(path, not_allowed);
+    else
+      svr->Get(path, not_allowed);
     svr->Put(path, not_allowed);
     svr->Delete(path, not_allowed);
     svr->Patch(path, not_allowed);

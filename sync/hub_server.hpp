@@ -11,7 +11,7 @@ namespace kiosk::hub {
 
 struct ServeOptions {
   std::string bind = "127.0.0.1";
-  int port = 8470;  // 0: any free port (printed on stdout)
+  int port = 8470;          // 0: any free port (printed on stdout)
   std::string survey_path;  // survey served to kiosks and used for exports
   std::size_t max_body_bytes = 16u << 20;
   std::size_t max_batch = 5000;

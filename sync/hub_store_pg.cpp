@@ -60,8 +60,8 @@ class Conn {
     if (params.size() == 0) return remember(PQexec(c_, sql.c_str()));
     std::vector<const char*> values;
     for (const auto* p : params) values.push_back(p->c_str());
-    return remember(PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                                 nullptr, 0));
+    return remember(
+        PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
   }
   Error error(const std::string& doing) const {
     std::string m = last_error_.empty() ? PQerrorMessage(c_) : last_error_;
@@ -102,7 +102,8 @@ class PgHubStore final : public HubStore {
     auto r = (*c)->exec("INSERT INTO principals(name, role, token_hash, created_utc) VALUES($1,$2,$3,$4)",
                         {&name, &role, &hash, &now});
     if (!r.ok()) {
-      if (std::string(PQresultErrorField(r.r, PG_DIAG_SQLSTATE) ? PQresultErrorField(r.r, PG_DIAG_SQLSTATE) : "") == "23505")
+      if (std::string(PQresultErrorField(r.r, PG_DIAG_SQLSTATE) ? PQresultErrorField(r.r, PG_DIAG_SQLSTATE) : "") ==
+          "23505")
         return make_error("a device or admin named \"" + name + "\" already exists");
       return (*c)->error("adding " + name);
     }
@@ -255,7 +256,8 @@ class PgHubStore final : public HubStore {
     if (!c) return c.error();
     // A cursor keeps memory flat however large the dataset.
     if (!(*c)->exec("BEGIN").ok()) return (*c)->error("starting an export");
-    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR SELECT document FROM responses ORDER BY completed_utc, uuid").ok()) {
+    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR SELECT document FROM responses ORDER BY completed_utc, uuid")
+             .ok()) {
       Error e = (*c)->error("starting an export");
       (void)(*c)->exec("ROLLBACK");
       return e;
@@ -305,7 +307,8 @@ class PgHubStore final : public HubStore {
       auto c = std::make_unique<Conn>(raw);
       if (PQstatus(raw) != CONNECTION_OK) return c->error("connecting");
       // Server notices ("relation already exists, skipping") are not errors: keep the log readable.
-      PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+      PQsetNoticeProcessor(
+          raw, [](void*, const char*) {}, nullptr);
       (void)c->exec("SET synchronous_commit = on");
       slot = std::move(c);
     }

@@ -76,7 +76,8 @@ class SqliteHubStore final : public HubStore {
     if (!q) return q.error();
     q->bind(1, name).bind(2, role).bind(3, sha256_hex(token)).bind(4, format_utc(SystemClock{}.now()));
     if (auto st = q->run(); !st) {
-      if (st.message().find("UNIQUE") != std::string::npos) return make_error("a device or admin named \"" + name + "\" already exists");
+      if (st.message().find("UNIQUE") != std::string::npos)
+        return make_error("a device or admin named \"" + name + "\" already exists");
       return st.error();
     }
     return token;
@@ -104,10 +105,11 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(write_mutex_);
     auto tx = db::Transaction::begin(conn);
     if (!tx) return tx.error();
-    auto ins = Statement::prepare(conn,
-                                  "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, "
-                                  "survey_version, completed_utc, age_band, received_utc, document) "
-                                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT(uuid) DO NOTHING");
+    auto ins =
+        Statement::prepare(conn,
+                           "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, "
+                           "survey_version, completed_utc, age_band, received_utc, document) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT(uuid) DO NOTHING");
     auto sel = Statement::prepare(conn, "SELECT seq, content_hash FROM responses WHERE uuid=?1");
     auto conf = Statement::prepare(conn,
                                    "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document) "
@@ -151,13 +153,14 @@ class SqliteHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     std::lock_guard lock(write_mutex_);
-    auto q = Statement::prepare(**c,
-                                "INSERT INTO devices(name, last_seen_utc, service_point, app_version, pending, "
-                                "oldest_pending_age_seconds, free_disk_bytes, last_error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8) "
-                                "ON CONFLICT(name) DO UPDATE SET last_seen_utc=excluded.last_seen_utc, "
-                                "service_point=excluded.service_point, app_version=excluded.app_version, "
-                                "pending=excluded.pending, oldest_pending_age_seconds=excluded.oldest_pending_age_seconds, "
-                                "free_disk_bytes=excluded.free_disk_bytes, last_error=excluded.last_error");
+    auto q =
+        Statement::prepare(**c,
+                           "INSERT INTO devices(name, last_seen_utc, service_point, app_version, pending, "
+                           "oldest_pending_age_seconds, free_disk_bytes, last_error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8) "
+                           "ON CONFLICT(name) DO UPDATE SET last_seen_utc=excluded.last_seen_utc, "
+                           "service_point=excluded.service_point, app_version=excluded.app_version, "
+                           "pending=excluded.pending, oldest_pending_age_seconds=excluded.oldest_pending_age_seconds, "
+                           "free_disk_bytes=excluded.free_disk_bytes, last_error=excluded.last_error");
     if (!q) return q.error();
     q->bind(1, device).bind(2, now).bind(3, hb.service_point).bind(4, hb.app_version).bind(5, hb.pending);
     q->bind(6, hb.oldest_pending_age_seconds).bind(7, hb.free_disk_bytes).bind(8, hb.last_error);
@@ -167,12 +170,13 @@ class SqliteHubStore final : public HubStore {
   Result<std::vector<DeviceRow>> devices() override {
     auto c = connection();
     if (!c) return c.error();
-    auto q = Statement::prepare(**c,
-                                "SELECT p.name, p.role, p.created_utc, coalesce(d.last_seen_utc,''), "
-                                "coalesce(d.service_point,''), coalesce(d.app_version,''), coalesce(d.last_error,''), "
-                                "coalesce(d.pending,0), coalesce(d.oldest_pending_age_seconds,0), "
-                                "coalesce(d.free_disk_bytes,-1), (SELECT count(*) FROM responses r WHERE r.device=p.name) "
-                                "FROM principals p LEFT JOIN devices d ON d.name=p.name WHERE p.role='kiosk' ORDER BY p.name");
+    auto q = Statement::prepare(
+        **c,
+        "SELECT p.name, p.role, p.created_utc, coalesce(d.last_seen_utc,''), "
+        "coalesce(d.service_point,''), coalesce(d.app_version,''), coalesce(d.last_error,''), "
+        "coalesce(d.pending,0), coalesce(d.oldest_pending_age_seconds,0), "
+        "coalesce(d.free_disk_bytes,-1), (SELECT count(*) FROM responses r WHERE r.device=p.name) "
+        "FROM principals p LEFT JOIN devices d ON d.name=p.name WHERE p.role='kiosk' ORDER BY p.name");
     if (!q) return q.error();
     std::vector<DeviceRow> out;
     for (;;) {

@@ -219,7 +219,10 @@ std::optional<int> parse_retry_after(const std::string& v, std::chrono::system_c
 // ---- 3. Upload and receipts ----------------------------------------------------
 
 SyncClient::SyncClient(SyncSettings settings, Store& store)
-    : settings_(std::move(settings)), store_(store), http_(std::make_unique<Http>()), batch_size_(settings_.batch_size) {}
+    : settings_(std::move(settings)),
+      store_(store),
+      http_(std::make_unique<Http>()),
+      batch_size_(settings_.batch_size) {}
 SyncClient::~SyncClient() = default;
 
 namespace {
@@ -320,7 +323,8 @@ BatchOutcome SyncClient::upload_batch() {
     const std::string uuid = item["uuid"].get<std::string>();
     if (!sent.count(uuid)) continue;  // never mark what we did not send
     const std::string status = item.value("status", "");
-    const std::string receipt = item.contains("receipt") && item["receipt"].is_string() ? item["receipt"].get<std::string>() : "";
+    const std::string receipt =
+        item.contains("receipt") && item["receipt"].is_string() ? item["receipt"].get<std::string>() : "";
     if ((status == "stored" || status == "duplicate") && !receipt.empty()) {
       synced.push_back({uuid, item.dump()});
       (status == "stored" ? o.stored : o.duplicates)++;
@@ -375,15 +379,18 @@ BatchOutcome SyncClient::upload_all(int max_batches) {
 BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
   BatchOutcome o;
   auto c = store_.counts();
-  json hb{{"kiosk_id", settings_.kiosk_id}, {"service_point", settings_.service_point},
-          {"app_version", settings_.app_version}, {"last_error", last_error}};
+  json hb{{"kiosk_id", settings_.kiosk_id},
+          {"service_point", settings_.service_point},
+          {"app_version", settings_.app_version},
+          {"last_error", last_error}};
   if (c) {
     hb["pending"] = c->pending;
     std::int64_t age = 0;
     if (!c->oldest_pending_utc.empty()) {
       std::tm tm{};
       if (strptime(c->oldest_pending_utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm))
-        age = std::max<std::int64_t>(0, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) - timegm(&tm));
+        age = std::max<std::int64_t>(
+            0, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) - timegm(&tm));
     }
     hb["oldest_pending_age_seconds"] = age;
   }
@@ -417,7 +424,9 @@ Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& 
 // ---- 5. The sync thread --------------------------------------------------------
 
 SyncWorker::SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds)
-    : settings_(std::move(settings)), db_path_(std::move(db_path)), interval_(interval_seconds),
+    : settings_(std::move(settings)),
+      db_path_(std::move(db_path)),
+      interval_(interval_seconds),
       heartbeat_(heartbeat_seconds) {
   status_.configured = !settings_.hub_url.empty();
 }
@@ -520,7 +529,8 @@ void SyncWorker::run() {
       }
       next_heartbeat = now + heartbeat_;
     }
-    if (settings_.retention_days >= 0) (void)(*store)->apply_retention(settings_.retention_days, format_utc(system_clock::now()));
+    if (settings_.retention_days >= 0)
+      (void)(*store)->apply_retention(settings_.retention_days, format_utc(system_clock::now()));
     if (auto c = (*store)->counts(); c) {
       std::lock_guard lock(m_);
       status_.pending = c->pending;

@@ -29,27 +29,27 @@ struct SyncSettings {
   std::string kiosk_id, service_point, app_version = "0.1.0";
   int batch_size = 200;
   int connect_timeout_seconds = 10;
-  int stall_timeout_seconds = 30;   // abort when under 1 byte/s for this long
+  int stall_timeout_seconds = 30;  // abort when under 1 byte/s for this long
   int total_timeout_seconds = 300;
-  std::string ca_file;              // extra CA bundle; TLS verification is always on
+  std::string ca_file;  // extra CA bundle; TLS verification is always on
   int retention_days = -1;
 };
 
 struct BatchOutcome {
   enum class Kind {
-    Receipted,       // the hub answered with receipts (some may be conflicts)
+    Receipted,  // the hub answered with receipts (some may be conflicts)
     NothingPending,
-    AuthFailed,      // 401/403: wrong token; retrying will not help
-    RetryLater,      // hub down, 5xx, 429, timeout, dropped connection
-    NotAReceipt,     // 200 that is not the hub's JSON (captive portal, proxy)
-    LocalError,      // the kiosk's own database
+    AuthFailed,   // 401/403: wrong token; retrying will not help
+    RetryLater,   // hub down, 5xx, 429, timeout, dropped connection
+    NotAReceipt,  // 200 that is not the hub's JSON (captive portal, proxy)
+    LocalError,   // the kiosk's own database
   };
   Kind kind = Kind::RetryLater;
   int http_status = 0;
   int sent = 0, stored = 0, duplicates = 0, conflicts = 0, rejected = 0;
   std::optional<int> retry_after_seconds;
   bool retry_now = false;  // the hub asked for smaller batches: send again at once
-  std::string message;  // in words, for staff
+  std::string message;     // in words, for staff
   bool ok() const { return kind == Kind::Receipted || kind == Kind::NothingPending; }
 };
 

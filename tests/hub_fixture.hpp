@@ -71,8 +71,8 @@ class HubProcess {
       const std::string log = log_path_;
       if (FILE* f = std::fopen(log.c_str(), "a")) dup2(fileno(f), STDERR_FILENO);
       const std::string p = std::to_string(port);
-      std::vector<const char*> argv = {KIOSK_HUB_BIN, "serve", "--port", p.c_str(), "--db", db_.c_str(), "--survey",
-                                       survey_.c_str()};
+      std::vector<const char*> argv = {KIOSK_HUB_BIN, "serve",     "--port",   p.c_str(),
+                                       "--db",        db_.c_str(), "--survey", survey_.c_str()};
       for (const auto& a : extra_args) argv.push_back(a.c_str());
       argv.push_back(nullptr);
       execv(KIOSK_HUB_BIN, const_cast<char* const*>(argv.data()));
@@ -100,7 +100,9 @@ class HubProcess {
   bool running() const { return pid_ > 0; }
   std::vector<std::string> extra_args;  // e.g. --cert FILE --key FILE
   int port() const { return port_; }
-  std::string url() const { return (extra_args.empty() ? "http://" : "https://") + std::string("127.0.0.1:") + std::to_string(port_); }
+  std::string url() const {
+    return (extra_args.empty() ? "http://" : "https://") + std::string("127.0.0.1:") + std::to_string(port_);
+  }
   const std::string& db() const { return db_; }
 
  private:
@@ -149,7 +151,8 @@ class FaultProxy {
   static std::string response(int code, const std::string& reason, const std::string& content_type,
                               const std::string& body, const std::string& extra_headers = "") {
     return "HTTP/1.1 " + std::to_string(code) + " " + reason + "\r\nContent-Type: " + content_type +
-           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra_headers + "Connection: close\r\n\r\n" + body;
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra_headers + "Connection: close\r\n\r\n" +
+           body;
   }
 
  private:

@@ -83,7 +83,8 @@ TEST_CASE("kiosk-admin names what is wrong with its input", "[cli]") {
   CHECK(bad_cfg.exit_code == 1);
   CHECK_THAT(bad_cfg.err, Catch::Contains("bad.toml:4:10: kiosk.survey: must be a string"));
 
-  auto bad_fmt = test::run(admin("export --format xlsx --out x --db " + tmp.file("k.db") + " --survey " + test::bury_survey()));
+  auto bad_fmt =
+      test::run(admin("export --format xlsx --out x --db " + tmp.file("k.db") + " --survey " + test::bury_survey()));
   CHECK(bad_fmt.exit_code == 2);
   CHECK_THAT(bad_fmt.err, Catch::Contains("unknown format \"xlsx\""));
 

@@ -2,14 +2,14 @@
 // save; the parent kills it with SIGKILL at random moments, many times.
 // Afterwards the integrity check passes, every confirmed response is present
 // exactly once and completed, and every confirmed answer is still there.
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
+#include <poll.h>
 #include <chrono>
 #include <map>
-#include <poll.h>
 #include <random>
 #include <set>
 #include <thread>
@@ -82,8 +82,8 @@ TEST_CASE("SIGKILL at random moments loses no confirmed answer or response", "[s
   CHECK(rep->integrity == "ok");
   CHECK(rep->problems.empty());
   for (const auto& uuid : completed) {
-    auto q = db::Statement::prepare((*store)->connection(),
-                                    "SELECT count(*), max(status) FROM responses WHERE uuid=?1");
+    auto q =
+        db::Statement::prepare((*store)->connection(), "SELECT count(*), max(status) FROM responses WHERE uuid=?1");
     REQUIRE(q.ok());
     q->bind(1, uuid);
     REQUIRE(*q->step());

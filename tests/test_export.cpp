@@ -20,9 +20,12 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field.push_back('"'), ++i;
-      else if (c == '"') quoted = false;
-      else field.push_back(c);
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+        field.push_back('"'), ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        field.push_back(c);
     } else if (c == '"' && !in_field) {
       quoted = in_field = true;
     } else if (c == ',') {

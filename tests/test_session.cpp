@@ -29,8 +29,10 @@ std::vector<std::string> walk(Session& s, const std::map<std::string, Answer>& p
     const Question& q = *s.current();
     seen.push_back(q.id);
     Answer a;
-    if (auto it = pick.find(q.id); it != pick.end()) a = it->second;
-    else if (q.required) a = choose(q.options.front().code);
+    if (auto it = pick.find(q.id); it != pick.end())
+      a = it->second;
+    else if (q.required)
+      a = choose(q.options.front().code);
     REQUIRE(s.answer(a).ok());
     auto st = s.next();
     INFO(q.id << ": " << (st ? "" : st.message()));
@@ -58,7 +60,9 @@ TEST_CASE("every skip path of the Bury survey shows exactly the right questions"
       FakeClock clock;
       auto s = Session::start(bury(), meta(), clock, nullptr);
       REQUIRE(s.ok());
-      const auto seen = walk(**s, {{"q7", choose(p.q7)}, {"q9", choose(p.q9)}, {"q8", type_text("Openness")},
+      const auto seen = walk(**s, {{"q7", choose(p.q7)},
+                                   {"q9", choose(p.q9)},
+                                   {"q8", type_text("Openness")},
                                    {"q12", Answer{{"too_far", "other"}, {}, "No bus on Sundays"}}});
       std::vector<std::string> expected;
       for (const auto& q : bury().questions)
@@ -100,7 +104,8 @@ TEST_CASE("changing Q9 drops the answers of questions that become hidden, also i
   REQUIRE(ss.next().ok());
   CHECK(ss.current()->id == "q12");
 
-  auto q = db::Statement::prepare((*store)->connection(), "SELECT group_concat(question_id) FROM answers WHERE response_id=?1");
+  auto q = db::Statement::prepare((*store)->connection(),
+                                  "SELECT group_concat(question_id) FROM answers WHERE response_id=?1");
   REQUIRE(q.ok());
   q->bind(1, ss.response_id());
   REQUIRE(*q->step());
@@ -126,9 +131,7 @@ TEST_CASE("validation speaks to the visitor", "[session]") {
     REQUIRE_FALSE(st.ok());
     CHECK(st.message() == "Please choose only one answer.");
   }
-  SECTION("an unknown code is refused") {
-    CHECK_FALSE(ss.answer(choose("perhaps")).ok());
-  }
+  SECTION("an unknown code is refused") { CHECK_FALSE(ss.answer(choose("perhaps")).ok()); }
   SECTION("back from the first question reports there is nothing before it") { CHECK_FALSE(ss.back()); }
 }
 
@@ -194,7 +197,9 @@ TEST_CASE("submit freezes a canonical document whose hash is its SHA-256", "[ses
   FakeClock clock;
   auto s = Session::start(bury(), meta(), clock, nullptr);
   REQUIRE(s.ok());
-  walk(**s, {{"q7", choose("yes")}, {"q8", type_text("Fairness, \"openness\"")}, {"q9", choose("no")},
+  walk(**s, {{"q7", choose("yes")},
+             {"q8", type_text("Fairness, \"openness\"")},
+             {"q9", choose("no")},
              {"q12", Answer{{"hours"}, {}, {}}}});
   clock.advance(std::chrono::minutes(7));
   REQUIRE((*s)->submit().ok());

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
+#include <catch2/catch.hpp>
 
 #include "kiosk/crypto.hpp"
 #include "kiosk/simulate.hpp"
@@ -51,7 +51,8 @@ TEST_CASE("completed responses are frozen by the schema itself", "[store]") {
   REQUIRE_FALSE(del.ok());
   CHECK_THAT(del.message(), Catch::Contains("only after the hub has receipted it"));
   // Sync state may change.
-  CHECK(s->mark_synced(scalar(*s, "SELECT uuid FROM responses WHERE id=1"), "{\"receipt\":1}", "2016-03-02T00:00:00Z").ok());
+  CHECK(s->mark_synced(scalar(*s, "SELECT uuid FROM responses WHERE id=1"), "{\"receipt\":1}", "2016-03-02T00:00:00Z")
+            .ok());
   CHECK(scalar(*s, "SELECT sync_state FROM responses WHERE id=1") == "synced");
   CHECK(s->verify()->ok());
 }
@@ -77,7 +78,8 @@ TEST_CASE("an unfinished response is closed as abandoned at restart, answers kep
   REQUIRE(n.ok());
   CHECK(*n == 1);
   CHECK(scalar(*s, "SELECT status FROM responses WHERE id=" + std::to_string(id)) == "abandoned");
-  CHECK(scalar(*s, "SELECT choices FROM answers WHERE response_id=" + std::to_string(id) + " AND question_id='q1'") == "agree");
+  CHECK(scalar(*s, "SELECT choices FROM answers WHERE response_id=" + std::to_string(id) + " AND question_id='q1'") ==
+        "agree");
   CHECK(s->counts()->abandoned == 1);
 }
 
@@ -103,7 +105,10 @@ TEST_CASE("retention deletes only receipted responses older than the limit", "[s
 TEST_CASE("a database from a newer program is refused, not damaged", "[store]") {
   test::TempDir tmp;
   const std::string path = tmp.file("r.db");
-  { auto s = open_new(path); REQUIRE(s->connection().exec("PRAGMA user_version=99").ok()); }
+  {
+    auto s = open_new(path);
+    REQUIRE(s->connection().exec("PRAGMA user_version=99").ok());
+  }
   auto s = Store::open(path);
   REQUIRE_FALSE(s.ok());
   CHECK_THAT(s.message(), Catch::Contains("schema version 99"));

@@ -25,7 +25,8 @@ TEST_CASE("the Bury survey keeps the reference's wording and rules", "[survey]")
   // Lines the PDF extraction broke, as product.md restores them.
   CHECK(s->text(s->find("q8")->text, loc) ==
         "If yes, what are these principles? Please outline briefly in the box below.");
-  CHECK(s->text(s->find("q16")->text, loc) == "Would you consider volunteering to support the Library Service in Bury?");
+  CHECK(s->text(s->find("q16")->text, loc) ==
+        "Would you consider volunteering to support the Library Service in Bury?");
   CHECK(s->text(s->find("q17")->text, loc) ==
         "Are there any other comments you would like to make about Bury's Library Service review? Please use the "
         "space below to provide these.");
@@ -78,7 +79,9 @@ TEST_CASE("every malformed definition in the corpus gets its precise error", "[s
     CHECK_THAT(s.message(), Catch::Contains(expected));
     // The error names the file, and a line and column.
     CHECK(s.message().rfind(path + ":", 0) == 0);
-    CHECK(std::regex_search(s.message(), std::regex("^" + std::regex_replace(path, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") + R"(:\d+:\d+: )")));
+    CHECK(std::regex_search(
+        s.message(),
+        std::regex("^" + std::regex_replace(path, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") + R"(:\d+:\d+: )")));
     ++files;
   }
   CHECK(files >= 30);

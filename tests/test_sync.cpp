@@ -79,8 +79,8 @@ std::set<std::string> local_uuids(Store& s) {
 
 // The store's promise: synced only with a receipt.
 void check_no_synced_without_receipt(Store& s) {
-  auto q = db::Statement::prepare(s.connection(),
-                                  "SELECT count(*) FROM responses WHERE sync_state='synced' AND (receipt IS NULL OR receipt='')");
+  auto q = db::Statement::prepare(
+      s.connection(), "SELECT count(*) FROM responses WHERE sync_state='synced' AND (receipt IS NULL OR receipt='')");
   REQUIRE(*q->step());
   CHECK(q->integer(0) == 0);
 }
@@ -257,7 +257,8 @@ TEST_CASE("a wrong token stops retrying and tells staff", "[sync][e2e][fault]") 
   store.reset();
   sync::SyncWorker worker(settings(hub.process.url(), "not-the-token", "k1"), tmp.file("k1.db"), 60, 600);
   worker.start();
-  for (int i = 0; i < 100 && !worker.status().auth_failed; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 100 && !worker.status().auth_failed; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const auto st = worker.status();
   CHECK(st.auth_failed);
   CHECK_THAT(st.last_error, Catch::Contains("token"));
@@ -395,7 +396,8 @@ TEST_CASE("bad requests get a clear 4xx, store nothing, and the hub stays up", "
   r = post(R"({"responses": [{"uuid": "x"}]})");
   CHECK(r->status == 400);
   CHECK_THAT(r->body, Catch::Contains("responses[0].content_hash is missing"));
-  r = post(R"({"responses": [{"uuid": "'; DROP TABLE responses; --", "content_hash": "' OR 1=1 --", "document": "{\"schema\":1}"}]})");
+  r = post(
+      R"({"responses": [{"uuid": "'; DROP TABLE responses; --", "content_hash": "' OR 1=1 --", "document": "{\"schema\":1}"}]})");
   CHECK(r->status == 200);
   auto j = nlohmann::json::parse(r->body);
   CHECK(j["receipts"][0]["status"] == "rejected");
@@ -452,8 +454,10 @@ TEST_CASE("Retry-After and backoff", "[sync]") {
 TEST_CASE("TLS: the kiosk verifies the hub's certificate and syncs only over a trusted one", "[sync][e2e][tls]") {
   test::TempDir tmp;
   const std::string cert = tmp.file("hub.pem"), key = tmp.file("hub.key");
-  auto made = test::run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-                        "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert);
+  auto made = test::run(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert);
   INFO(made.err);
   REQUIRE(made.exit_code == 0);
   HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
@@ -523,7 +527,8 @@ TEST_CASE("two hub processes on one database store a response once, whichever re
     std::set<std::string> seen;
     size_t lines = 0;
     std::istringstream in(r->body);
-    for (std::string line; std::getline(in, line); ++lines) seen.insert(nlohmann::json::parse(line)["uuid"].get<std::string>());
+    for (std::string line; std::getline(in, line); ++lines)
+      seen.insert(nlohmann::json::parse(line)["uuid"].get<std::string>());
     CHECK(lines == expected.size());
     CHECK(seen == expected);
   }

@@ -24,8 +24,10 @@ std::string kb_key_id(char c) { return "kb.key." + std::to_string(static_cast<in
 
 void type_by_touch(UiRig& r, const std::string& text) {
   for (char c : text) {
-    if (c == ' ') r.tap_id("kb.space");
-    else r.tap_id(kb_key_id(c));
+    if (c == ' ')
+      r.tap_id("kb.space");
+    else
+      r.tap_id(kb_key_id(c));
   }
   r.tap_id("kb.done");
 }
@@ -43,8 +45,10 @@ void type_by_keys(UiRig& r, const std::string& text) {
 }
 
 void act(UiRig& r, const std::string& id, bool keys) {
-  if (keys) r.choose_by_keys(id);
-  else r.tap_id(id);
+  if (keys)
+    r.choose_by_keys(id);
+  else
+    r.tap_id(id);
 }
 
 // Answers every question the plan's way, then sends; returns the uuid.
@@ -60,8 +64,10 @@ std::string complete_survey(UiRig& r, const Plan& p) {
   int guard = 0;
   while (r.app->ui().screen == Screen::Question && ++guard < 60) {
     const Question& q = *r.app->session()->current();
-    if (q.id == "q7") act(r, "opt." + p.q7, k);
-    else if (q.id == "q9") act(r, "opt." + p.q9, k);
+    if (q.id == "q7")
+      act(r, "opt." + p.q7, k);
+    else if (q.id == "q9")
+      act(r, "opt." + p.q9, k);
     else if (q.id == "q11") {
       act(r, "opt.other", k);  // opens the keyboard for "please specify"
       REQUIRE(r.app->ui().panel == Panel::Keyboard);
@@ -94,7 +100,8 @@ std::string complete_survey(UiRig& r, const Plan& p) {
 }
 
 std::map<std::string, Answer> stored_answers(UiRig& r, const std::string& uuid) {
-  auto q = db::Statement::prepare(r.app->store().connection(), "SELECT canonical FROM responses WHERE uuid=?1 AND status='completed'");
+  auto q = db::Statement::prepare(r.app->store().connection(),
+                                  "SELECT canonical FROM responses WHERE uuid=?1 AND status='completed'");
   REQUIRE(q.ok());
   q->bind(1, uuid);
   auto row = q->step();
@@ -197,7 +204,8 @@ TEST_CASE("idle: warned, at least 20 s to answer, one tap extends, ten or more t
   CHECK(r.app->ui().screen == Screen::Home);
   CHECK(r.app->session() == nullptr);
   CHECK(r.app->settings() == VisitorSettings{});  // speech and sizes reset (A3)
-  auto q = db::Statement::prepare(r.app->store().connection(), "SELECT status, abandon_reason FROM responses WHERE uuid=?1");
+  auto q =
+      db::Statement::prepare(r.app->store().connection(), "SELECT status, abandon_reason FROM responses WHERE uuid=?1");
   q->bind(1, uuid);
   REQUIRE(*q->step());
   CHECK(q->str(0) == "abandoned");
@@ -324,7 +332,8 @@ TEST_CASE("speech follows the screen and the focus: any action interrupts it", "
   // The new screen is read: its heading.
   REQUIRE_FALSE(r.speech.said.empty());
   CHECK_THAT(r.speech.said.back(), Catch::Contains("Why Bury Council is reviewing its Library Service"));
-  CHECK(std::find(r.speech.said.begin(), r.speech.said.end(), "<stopped>") != r.speech.said.end());  // the tap interrupted
+  CHECK(std::find(r.speech.said.begin(), r.speech.said.end(), "<stopped>") !=
+        r.speech.said.end());  // the tap interrupted
   r.tap_id("nav.next");
   r.tap_id("nav.next");
   CHECK_THAT(r.speech.said.back(), Catch::Contains("Question 1 of 21"));
@@ -455,7 +464,8 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   }
   CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 responses"));
   bool found = false;
-  for (const auto& e : std::filesystem::directory_iterator(r.tmp.file("usb"))) found = found || e.path().extension() == ".csv";
+  for (const auto& e : std::filesystem::directory_iterator(r.tmp.file("usb")))
+    found = found || e.path().extension() == ".csv";
   CHECK(found);
   r.tap_id("nav.quit");
   CHECK(r.app->ui().quit);

@@ -42,7 +42,8 @@ struct UiRig {
   kiosk::ui::RecordingSpeech speech;
   std::unique_ptr<kiosk::ui::KioskApp> app;
 
-  explicit UiRig(int w = 1280, int h = 800, const std::string& extra_toml = "", const std::string& survey = bury_survey()) {
+  explicit UiRig(int w = 1280, int h = 800, const std::string& extra_toml = "",
+                 const std::string& survey = bury_survey()) {
     init_sdl_headless();
     const std::string cfg = tmp.file("kiosk.toml");
     std::ofstream(cfg) << "[kiosk]\nid = \"test-kiosk\"\nname = \"Test kiosk\"\nservice_point = \"castle\"\n"

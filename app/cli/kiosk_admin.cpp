@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <csignal>
+#include <thread>
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
 #include "kiosk/crypto.hpp"
@@ -19,8 +21,6 @@
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
 #include "sync_client.hpp"
-#include <csignal>
-#include <thread>
 
 using namespace kiosk;
 
@@ -226,7 +226,8 @@ int cmd_export(Context& ctx) {
   if (!survey) return fail(survey.message());
   if (*fmt == "codebook") {
     if (auto s = export_codebook(**survey, *out); !s) return fail(s.message());
-    if (*out != "-") std::cerr << "wrote the codebook of " << (*survey)->questions.size() << " questions to " << *out << "\n";
+    if (*out != "-")
+      std::cerr << "wrote the codebook of " << (*survey)->questions.size() << " questions to " << *out << "\n";
     return 0;
   }
   if (*fmt != "csv" && *fmt != "jsonl") return fail("unknown format \"" + *fmt + "\" (csv, jsonl or codebook)", 2);
@@ -303,7 +304,8 @@ int cmd_sync(Context& ctx) {
   if (const auto* b = ctx.opt("batch-size")) set.batch_size = std::max(1, std::atoi(b->c_str()));
   if (const char* env = std::getenv("KIOSK_HUB_TOKEN"); env && *env && !ctx.opt("token")) set.token = env;
   if (set.hub_url.empty()) return fail("no hub: give --hub URL or set [sync] hub_url in kiosk.toml", 2);
-  if (set.token.empty()) return fail("no token: give --token TOKEN, set KIOSK_HUB_TOKEN, or [sync] token in kiosk.toml", 2);
+  if (set.token.empty())
+    return fail("no token: give --token TOKEN, set KIOSK_HUB_TOKEN, or [sync] token in kiosk.toml", 2);
   auto path = ctx.db_path();
   if (!path) return fail(path.message());
 

@@ -93,8 +93,8 @@ toml::table parse_file(const std::string& path) {
     if (e.source().begin.line == 0)
       m << path << ": cannot read (" << e.description() << ")";
     else
-      m << path << ':' << e.source().begin.line << ':' << e.source().begin.column << ": invalid TOML: "
-        << e.description();
+      m << path << ':' << e.source().begin.line << ':' << e.source().begin.column
+        << ": invalid TOML: " << e.description();
     throw ConfigError{m.str()};
   }
 }
@@ -146,7 +146,8 @@ Result<KioskConfig> load_config(const std::string& path) {
     c.kiosk_name = r.str(*k, "kiosk", "name", false, c.kiosk_id);
     c.service_point = r.str(*k, "kiosk", "service_point", true);
     c.survey_path = resolve_path(r.str(*k, "kiosk", "survey", true), dir);
-    c.database_path = resolve_path(r.str(*k, "kiosk", "database", false, "~/.local/share/library-kiosk/" + c.kiosk_id + ".db"), dir);
+    c.database_path =
+        resolve_path(r.str(*k, "kiosk", "database", false, "~/.local/share/library-kiosk/" + c.kiosk_id + ".db"), dir);
     c.pages_dir = resolve_path(r.str(*k, "kiosk", "pages", false, "pages"), dir);
     c.default_locale = r.str(*k, "kiosk", "locale", false, "en");
     load_service_points(c, resolve_path(r.str(*k, "kiosk", "service_points", false, "service-points.toml"), dir));
@@ -155,8 +156,9 @@ Result<KioskConfig> load_config(const std::string& path) {
              "\"" + c.service_point + "\" is not listed in the service points file");
 
     if (const auto* s = r.table(root, "sync")) {
-      r.known(*s, "sync", {"hub_url", "token", "interval_seconds", "heartbeat_seconds", "batch_size", "retention_days",
-                           "connect_timeout_seconds", "stall_timeout_seconds", "ca_file"});
+      r.known(*s, "sync",
+              {"hub_url", "token", "interval_seconds", "heartbeat_seconds", "batch_size", "retention_days",
+               "connect_timeout_seconds", "stall_timeout_seconds", "ca_file"});
       c.sync.hub_url = r.str(*s, "sync", "hub_url", false);
       c.sync.token = r.str(*s, "sync", "token", false);
       c.sync.interval_seconds = r.integer(*s, "sync", "interval_seconds", 60, 5, 86400);
@@ -170,8 +172,9 @@ Result<KioskConfig> load_config(const std::string& path) {
     if (const char* env = std::getenv("KIOSK_HUB_TOKEN"); env && *env) c.sync.token = env;
 
     if (const auto* s = r.table(root, "session")) {
-      r.known(*s, "session", {"idle_warning_seconds", "idle_response_seconds", "max_extensions",
-                              "assisted_idle_warning_seconds", "thank_you_seconds"});
+      r.known(*s, "session",
+              {"idle_warning_seconds", "idle_response_seconds", "max_extensions", "assisted_idle_warning_seconds",
+               "thank_you_seconds"});
       c.session.idle_warning_seconds = r.integer(*s, "session", "idle_warning_seconds", 90, 10, 3600);
       c.session.idle_response_seconds = r.integer(*s, "session", "idle_response_seconds", 30, 20, 600);
       c.session.max_extensions = r.integer(*s, "session", "max_extensions", 12, 10, 1000);
@@ -188,7 +191,8 @@ Result<KioskConfig> load_config(const std::string& path) {
         r.known(*t, p, {"id", "name", "pin_hash"});
         StaffMember m{r.str(*t, p, "id", true), r.str(*t, p, "name", false), r.str(*t, p, "pin_hash", true)};
         if (m.pin_hash.rfind("$argon2id$", 0) != 0)
-          r.fail(*t->get("pin_hash"), p + ".pin_hash", "must be an Argon2id hash from `kiosk-admin hash-pin`, never a PIN");
+          r.fail(*t->get("pin_hash"), p + ".pin_hash",
+                 "must be an Argon2id hash from `kiosk-admin hash-pin`, never a PIN");
         c.staff.push_back(std::move(m));
       }
     }
@@ -196,7 +200,8 @@ Result<KioskConfig> load_config(const std::string& path) {
       r.known(*a, "admin", {"pin_hash", "pin_attempts", "pin_lockout_seconds"});
       c.admin_pin_hash = r.str(*a, "admin", "pin_hash", false);
       if (!c.admin_pin_hash.empty() && c.admin_pin_hash.rfind("$argon2id$", 0) != 0)
-        r.fail(*a->get("pin_hash"), "admin.pin_hash", "must be an Argon2id hash from `kiosk-admin hash-pin`, never a PIN");
+        r.fail(*a->get("pin_hash"), "admin.pin_hash",
+               "must be an Argon2id hash from `kiosk-admin hash-pin`, never a PIN");
       c.pin_attempts = r.integer(*a, "admin", "pin_attempts", 5, 1, 20);
       c.pin_lockout_seconds = r.integer(*a, "admin", "pin_lockout_seconds", 300, 10, 86400);
     }

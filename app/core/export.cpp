@@ -19,9 +19,9 @@ using db::Statement;
 // ---- 1. Columns and rule wording -------------------------------------------
 
 namespace {
-const char* const kMetaColumns[] = {"response_uuid", "survey_id",   "survey_version", "kiosk_id",
-                                    "service_point", "locale",      "mode",           "staff_id",
-                                    "assistance",    "accessibility", "started_utc",  "completed_utc"};
+const char* const kMetaColumns[] = {"response_uuid", "survey_id",     "survey_version", "kiosk_id",
+                                    "service_point", "locale",        "mode",           "staff_id",
+                                    "assistance",    "accessibility", "started_utc",    "completed_utc"};
 constexpr size_t kMetaCount = sizeof kMetaColumns / sizeof kMetaColumns[0];
 }  // namespace
 
@@ -85,7 +85,8 @@ class OutFile {
     return f;
   }
   OutFile() = default;
-  OutFile(OutFile&& o) noexcept : f_(o.f_), path_(std::move(o.path_)), tmp_(std::move(o.tmp_)), buf_(std::move(o.buf_)) {
+  OutFile(OutFile&& o) noexcept
+      : f_(o.f_), path_(std::move(o.path_)), tmp_(std::move(o.tmp_)), buf_(std::move(o.buf_)) {
     o.f_ = nullptr;
   }
   OutFile(const OutFile&) = delete;
@@ -143,8 +144,8 @@ std::string flatten_list(std::string_view json_text) {
 }  // namespace
 
 void append_csv_field(std::string& out, std::string_view f, bool guard_formula) {
-  const bool formula = guard_formula && !f.empty() && (f[0] == '=' || f[0] == '+' || f[0] == '-' || f[0] == '@' ||
-                                                      f[0] == '\t' || f[0] == '\r');
+  const bool formula = guard_formula && !f.empty() &&
+                       (f[0] == '=' || f[0] == '+' || f[0] == '-' || f[0] == '@' || f[0] == '\t' || f[0] == '\r');
   const bool quote = f.find_first_of(",\"\r\n") != std::string_view::npos;
   if (!quote && !formula) {
     out.append(f);
@@ -167,8 +168,8 @@ std::vector<bool> formula_guards(const std::vector<Column>& cols) {
   std::vector<bool> guard(cols.size(), false);
   for (size_t i = 0; i < cols.size(); ++i)
     guard[i] = cols[i].kind == Column::Kind::OtherText || cols[i].name == "staff_id" ||
-               (cols[i].question && (cols[i].question->type == QuestionType::Text ||
-                                     cols[i].question->type == QuestionType::Postcode));
+               (cols[i].question &&
+                (cols[i].question->type == QuestionType::Text || cols[i].question->type == QuestionType::Postcode));
   return guard;
 }
 }  // namespace
@@ -192,11 +193,18 @@ void append_csv_row(std::string& buf, const CsvLayout& layout, const ResponseMet
     for (const auto& it : items) s += (s.empty() ? "" : ";") + fmt(it);
     return s;
   };
-  const std::string meta_cells[] = {
-      m.uuid, m.survey_id, m.survey_version, m.kiosk_id, m.service_point, m.locale, m.mode, m.staff_id,
-      join(m.assistance, [](const std::string& v) { return v; }),
-      join(m.accessibility, [](const auto& kv) { return kv.first + "=" + kv.second; }),
-      m.started_utc, m.ended_utc};
+  const std::string meta_cells[] = {m.uuid,
+                                    m.survey_id,
+                                    m.survey_version,
+                                    m.kiosk_id,
+                                    m.service_point,
+                                    m.locale,
+                                    m.mode,
+                                    m.staff_id,
+                                    join(m.assistance, [](const std::string& v) { return v; }),
+                                    join(m.accessibility, [](const auto& kv) { return kv.first + "=" + kv.second; }),
+                                    m.started_utc,
+                                    m.ended_utc};
   for (size_t i = 0; i < cols.size(); ++i) {
     if (i) buf.push_back(',');
     const Column& c = cols[i];
@@ -227,8 +235,8 @@ Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::s
   // Where each question's cells start, by question id.
   struct Slot {
     const Question* q;
-    size_t first;        // first column index
-    size_t other = 0;    // other-text column, if any
+    size_t first;      // first column index
+    size_t other = 0;  // other-text column, if any
   };
   std::unordered_map<std::string, Slot> slots;
   for (size_t i = kMetaCount; i < cols.size(); ++i) {
@@ -242,8 +250,8 @@ Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::s
                                "SELECT id, uuid, survey_id, survey_version, kiosk_id, service_point, locale, mode, "
                                "staff_id, assistance, accessibility, started_utc, ended_utc FROM responses "
                                "WHERE status='completed' AND survey_id=?1 ORDER BY id");
-  auto aq = Statement::prepare(store.connection(),
-                               "SELECT response_id, question_id, choices, text, other FROM answers ORDER BY response_id");
+  auto aq = Statement::prepare(
+      store.connection(), "SELECT response_id, question_id, choices, text, other FROM answers ORDER BY response_id");
   if (!rq) return rq.error();
   if (!aq) return aq.error();
   rq->bind(1, survey.id);
@@ -391,9 +399,9 @@ void append_codebook(std::string& b, const Survey& survey) {
           for (const auto& o : c.question->options) row(c.name, c.question, o.code, survey.text(o.label, loc));
         } else {
           row(c.name, c.question, "(text)",
-              c.question->type == QuestionType::Postcode ? "UK postcode, full or first part, upper case"
-                                                         : "free text, at most " + std::to_string(c.question->max_length) +
-                                                               " characters");
+              c.question->type == QuestionType::Postcode
+                  ? "UK postcode, full or first part, upper case"
+                  : "free text, at most " + std::to_string(c.question->max_length) + " characters");
         }
         row(c.name, c.question, "(blank)", "not shown, or not answered");
         break;
@@ -404,8 +412,9 @@ void append_codebook(std::string& b, const Survey& survey) {
         row(c.name, c.question, "(blank)", "not shown, or not answered");
         break;
       case Column::Kind::OtherText:
-        row(c.name, c.question, "(text)", "what the respondent typed for \"" +
-                                              survey.text(c.question->find_option(c.option_code)->label, loc) + "\"");
+        row(c.name, c.question, "(text)",
+            "what the respondent typed for \"" + survey.text(c.question->find_option(c.option_code)->label, loc) +
+                "\"");
         break;
     }
   }
@@ -449,9 +458,10 @@ Result<Summary> summarise(Store& store, const Survey& survey, const std::string&
   auto blank_table = [&]() { return empty_results(survey, locale); };
   Summary s;
   s.overall = blank_table();
-  auto rq = Statement::prepare(store.connection(),
-                               "SELECT service_point, count(*) FROM responses WHERE status='completed' AND survey_id=?1 "
-                               "GROUP BY service_point");
+  auto rq =
+      Statement::prepare(store.connection(),
+                         "SELECT service_point, count(*) FROM responses WHERE status='completed' AND survey_id=?1 "
+                         "GROUP BY service_point");
   if (!rq) return rq.error();
   rq->bind(1, survey.id);
   for (;;) {
@@ -511,7 +521,8 @@ void format_table(std::ostringstream& o, const ResultsTable& t) {
 std::string format_summary(const Survey& survey, const Summary& s) {
   std::ostringstream o;
   o << "Results for " << survey.id << " (" << s.overall.responses << " completed responses)\n";
-  o << "Percentages are of those who answered each question; multiple-choice questions may add up to more than 100%.\n\n";
+  o << "Percentages are of those who answered each question; multiple-choice questions may add up to more than "
+       "100%.\n\n";
   o << "All service points\n";
   format_table(o, s.overall);
   for (const auto& [sp, t] : s.by_service_point) {

@@ -190,9 +190,7 @@ Result<std::unique_ptr<Session>> Session::start(const Survey& survey, ResponseMe
   return s;
 }
 
-const Question* Session::current() const {
-  return stage_ == Stage::Question ? &survey_.questions[current_] : nullptr;
-}
+const Question* Session::current() const { return stage_ == Stage::Question ? &survey_.questions[current_] : nullptr; }
 
 const Answer* Session::answer_for(const std::string& id) const {
   auto it = answers_.find(id);

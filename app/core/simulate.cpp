@@ -83,7 +83,7 @@ CompletedResponse simulate_one(const Survey& survey, const SimulateOptions& opt,
         case QuestionType::YesNo: {
           // Scales lean towards agreement, as real consultations do; other
           // single choices (age, travel, ethnic group) are spread evenly.
-          const size_t k = q.type == QuestionType::YesNo   ? (chance(q.id == "q9" ? 0.75 : 0.35) ? 0 : 1)
+          const size_t k = q.type == QuestionType::YesNo    ? (chance(q.id == "q9" ? 0.75 : 0.35) ? 0 : 1)
                            : q.type == QuestionType::Likert ? pick_weighted(rng, q.options.size())
                                                             : static_cast<size_t>(rng() % q.options.size());
           a.choices = {q.options[k].code};
@@ -113,8 +113,10 @@ CompletedResponse simulate_one(const Survey& survey, const SimulateOptions& opt,
     if (!s.next()) {
       // A required question the dice skipped: answer it with the first option.
       Answer fallback;
-      if (q.has_options()) fallback.choices = {q.options[0].code};
-      else fallback.text = q.type == QuestionType::Postcode ? "BL9" : "No comment";
+      if (q.has_options())
+        fallback.choices = {q.options[0].code};
+      else
+        fallback.text = q.type == QuestionType::Postcode ? "BL9" : "No comment";
       (void)s.answer(fallback);
       (void)s.next();
     }

@@ -149,10 +149,11 @@ Status Store::prepare_statements() {
                               "INSERT INTO responses(uuid, survey_id, survey_version, kiosk_id, service_point, locale, "
                               "mode, staff_id, assistance, accessibility, started_utc, status) "
                               "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,'in_progress')");
-  auto b = Statement::prepare(*conn_,
-                              "INSERT INTO answers(response_id, question_id, choices, text, other) VALUES(?1,?2,?3,?4,?5) "
-                              "ON CONFLICT(response_id, question_id) DO UPDATE SET choices=excluded.choices, "
-                              "text=excluded.text, other=excluded.other");
+  auto b =
+      Statement::prepare(*conn_,
+                         "INSERT INTO answers(response_id, question_id, choices, text, other) VALUES(?1,?2,?3,?4,?5) "
+                         "ON CONFLICT(response_id, question_id) DO UPDATE SET choices=excluded.choices, "
+                         "text=excluded.text, other=excluded.other");
   auto c = Statement::prepare(*conn_, "DELETE FROM answers WHERE response_id=?1 AND question_id=?2");
   auto d = Statement::prepare(*conn_,
                               "UPDATE responses SET locale=?2, mode=?3, staff_id=?4, assistance=?5, accessibility=?6 "
@@ -184,7 +185,11 @@ Status Store::save_answer(std::int64_t id, const std::string& question_id, const
     delete_answer_.bind(1, id).bind(2, question_id);
     return delete_answer_.run();
   }
-  upsert_answer_.bind(1, id).bind(2, question_id).bind(3, join_codes(a->choices)).bind(4, a->text).bind(5, a->other_text);
+  upsert_answer_.bind(1, id)
+      .bind(2, question_id)
+      .bind(3, join_codes(a->choices))
+      .bind(4, a->text)
+      .bind(5, a->other_text);
   return upsert_answer_.run();
 }
 
@@ -357,10 +362,9 @@ Result<VerifyReport> Store::verify() {
     }
     rep.integrity = all;
   }
-  auto q = Statement::prepare(*conn_,
-                              "SELECT id, uuid, canonical, content_hash FROM responses WHERE status='completed' ORDER BY id");
-  auto qa = Statement::prepare(*conn_,
-                               "SELECT question_id, choices, text, other FROM answers WHERE response_id=?1");
+  auto q = Statement::prepare(
+      *conn_, "SELECT id, uuid, canonical, content_hash FROM responses WHERE status='completed' ORDER BY id");
+  auto qa = Statement::prepare(*conn_, "SELECT question_id, choices, text, other FROM answers WHERE response_id=?1");
   if (!q) return q.error();
   if (!qa) return qa.error();
   for (;;) {
@@ -419,8 +423,9 @@ Result<std::string> Store::get_meta(const std::string& key) {
 }
 
 Status Store::set_meta(const std::string& key, const std::string& value) {
-  auto q = Statement::prepare(*conn_, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
-                                      "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+  auto q = Statement::prepare(*conn_,
+                              "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                              "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
   if (!q) return q.error();
   q->bind(1, key).bind(2, value);
   return q->run();

@@ -77,16 +77,14 @@ struct LoadError {
 bool is_identifier(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   if (!(s[0] >= 'a' && s[0] <= 'z')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 bool is_code(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 }  // namespace
@@ -107,18 +105,21 @@ class SurveyLoader {
     }
     Survey s;
     s.source_text = std::string(text);
-    check_keys(root, "", {"format", "id", "version", "default_locale", "locales", "title", "intro", "privacy",
-                          "thank_you", "age_question", "scales", "sections"});
+    check_keys(root, "",
+               {"format", "id", "version", "default_locale", "locales", "title", "intro", "privacy", "thank_you",
+                "age_question", "scales", "sections"});
     const auto format = require_int(root, "", "format");
     if (format != kSupportedFormat)
-      fail(*root.get("format"), "format", "unsupported format " + std::to_string(format) + " (this program reads format " +
-                                              std::to_string(kSupportedFormat) + ")");
+      fail(*root.get("format"), "format",
+           "unsupported format " + std::to_string(format) + " (this program reads format " +
+               std::to_string(kSupportedFormat) + ")");
     s.id = require_identifier(root, "", "id");
     s.version = require_string(root, "", "version");
     s.default_locale = require_string(root, "", "default_locale");
     if (const auto* locs = root.get("locales")) {
       const auto* arr = locs->as_array();
-      if (!arr || arr->empty()) fail(*locs, "locales", "must be a non-empty list of locale codes such as [\"en\", \"cy\"]");
+      if (!arr || arr->empty())
+        fail(*locs, "locales", "must be a non-empty list of locale codes such as [\"en\", \"cy\"]");
       for (size_t i = 0; i < arr->size(); ++i) {
         const auto* v = (*arr)[i].as_string();
         if (!v) fail((*arr)[i], "locales[" + std::to_string(i) + "]", "must be a string");
@@ -203,7 +204,8 @@ class SurveyLoader {
     return base.empty() ? std::string(key) : base + "." + std::string(key);
   }
 
-  void check_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) const {
+  void check_keys(const toml::table& t, const std::string& path,
+                  std::initializer_list<std::string_view> allowed) const {
     for (const auto& [k, v] : t) {
       if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
         std::string list;
@@ -297,10 +299,12 @@ class SurveyLoader {
       if (!is_code(o.code))
         fail(*t->get("code"), opath + ".code",
              "\"" + o.code + "\" is not a valid option code: use lower-case letters, digits and _");
-      if (!codes.insert(o.code).second) fail(*t->get("code"), opath + ".code", "duplicate option code \"" + o.code + "\"");
+      if (!codes.insert(o.code).second)
+        fail(*t->get("code"), opath + ".code", "duplicate option code \"" + o.code + "\"");
       o.label = require_text(*t, opath, "label");
       o.other = optional_bool(*t, opath, "other", false);
-      if (o.other && seen_other) fail(*t->get("other"), opath + ".other", "only one option per question may be \"other\"");
+      if (o.other && seen_other)
+        fail(*t->get("other"), opath + ".other", "only one option per question may be \"other\"");
       seen_other = seen_other || o.other;
       out.push_back(std::move(o));
     }
@@ -310,8 +314,9 @@ class SurveyLoader {
   Question read_question(const toml::node& node, const std::string& qpath, const Survey& s) const {
     const auto* t = node.as_table();
     if (!t) fail(node, qpath, "must be a table");
-    check_keys(*t, qpath, {"id", "type", "title", "text", "hint", "options", "scale", "required", "max_length",
-                           "other_max_length", "show_if"});
+    check_keys(*t, qpath,
+               {"id", "type", "title", "text", "hint", "options", "scale", "required", "max_length", "other_max_length",
+                "show_if"});
     Question q;
     q.id = require_identifier(*t, qpath, "id");
     const std::string type_name = require_string(*t, qpath, "type");
@@ -343,7 +348,8 @@ class SurveyLoader {
       q.options = it->second;
     } else if (q.type == QuestionType::YesNo) {
       if (default_locale_ != "en")
-        fail(node, qpath + ".options", "a yes_no question in a survey whose default locale is not \"en\" needs its options");
+        fail(node, qpath + ".options",
+             "a yes_no question in a survey whose default locale is not \"en\" needs its options");
       q.options = {Option{"yes", LocalText{{{"en", "Yes"}}}, false}, Option{"no", LocalText{{{"en", "No"}}}, false}};
     } else if (takes_options) {
       fail(node, qpath + ".options", "is missing: a " + type_name + " question needs options (or a scale)");
@@ -356,7 +362,9 @@ class SurveyLoader {
       fail(opts ? *opts : *scale, qpath + ".options", "a likert scale needs at least two points");
     if (q.type == QuestionType::Likert || q.type == QuestionType::YesNo) {
       for (const auto& o : q.options)
-        if (o.other) fail(opts ? *opts : *scale, qpath + ".options", "a " + type_name + " question cannot have an \"other\" option");
+        if (o.other)
+          fail(opts ? *opts : *scale, qpath + ".options",
+               "a " + type_name + " question cannot have an \"other\" option");
     }
 
     if (const auto* ml = t->get("max_length")) {
@@ -375,7 +383,8 @@ class SurveyLoader {
       if (!q.other_option()) fail(*oml, qpath + ".other_max_length", "the question has no \"other\" option");
       const auto* v = oml->as_integer();
       if (!v || v->get() < 1 || v->get() > kMaxTextLength)
-        fail(*oml, qpath + ".other_max_length", "must be a whole number between 1 and " + std::to_string(kMaxTextLength));
+        fail(*oml, qpath + ".other_max_length",
+             "must be a whole number between 1 and " + std::to_string(kMaxTextLength));
       q.other_max_length = static_cast<int>(v->get());
     }
     if (const auto* si = t->get("show_if")) q.show_if = read_rule(*si, qpath + ".show_if", s, q.id);
@@ -407,7 +416,9 @@ class SurveyLoader {
       if (t->contains(op)) present.push_back(op);
     if (present.empty()) fail(n, path, "has no condition: use equals, any_of, answered, not, all or any");
     if (present.size() > 1)
-      fail(n, path, "has both \"" + std::string(present[0]) + "\" and \"" + std::string(present[1]) + "\": use all or any to combine");
+      fail(n, path,
+           "has both \"" + std::string(present[0]) + "\" and \"" + std::string(present[1]) +
+               "\": use all or any to combine");
     const std::string_view op = present[0];
     Rule r;
     if (op == "not" || op == "all" || op == "any") {
@@ -420,7 +431,8 @@ class SurveyLoader {
         const auto* arr = t->get(op)->as_array();
         if (!arr || arr->empty()) fail(*t->get(op), path + "." + std::string(op), "must be a non-empty list of rules");
         for (size_t i = 0; i < arr->size(); ++i)
-          r.children.push_back(read_rule((*arr)[i], path + "." + std::string(op) + "[" + std::to_string(i) + "]", s, self));
+          r.children.push_back(
+              read_rule((*arr)[i], path + "." + std::string(op) + "[" + std::to_string(i) + "]", s, self));
       }
       return r;
     }
@@ -431,7 +443,8 @@ class SurveyLoader {
       return r;
     }
     check_keys(*t, path, {"question", op});
-    if (!t->contains("question")) fail(n, path + ".question", "is missing: name the earlier question the rule looks at");
+    if (!t->contains("question"))
+      fail(n, path + ".question", "is missing: name the earlier question the rule looks at");
     const Question& target = earlier_question(*t->get("question"), path + ".question", s, self);
     r.question = target.id;
     if (!target.has_options())

@@ -14,7 +14,9 @@ const char* role_name(Role r);
 struct Rect {
   float x = 0, y = 0, w = 0, h = 0;
   bool overlaps(const Rect& o) const { return x < o.x + o.w && o.x < x + w && y < o.y + o.h && o.y < y + h; }
-  bool contains(const Rect& o) const { return o.x >= x - 0.5f && o.y >= y - 0.5f && o.x + o.w <= x + w + 0.5f && o.y + o.h <= y + h + 0.5f; }
+  bool contains(const Rect& o) const {
+    return o.x >= x - 0.5f && o.y >= y - 0.5f && o.x + o.w <= x + w + 0.5f && o.y + o.h <= y + h + 0.5f;
+  }
 };
 
 struct A11yItem {

@@ -7,15 +7,15 @@
 
 #include <SDL.h>
 #include <imgui.h>
-#include <imgui_internal.h>
 #include <imgui_impl_sdlrenderer.h>
+#include <imgui_internal.h>
 #include <stb_image_write.h>
 
+#include <glob.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <glob.h>
 
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
@@ -71,7 +71,8 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   phase("survey and database");
   // A survey pulled from the hub earlier, if valid, replaces the bundled one.
   if (auto hub_survey = app->store_->get_meta("hub_survey"); hub_survey && !hub_survey->empty()) {
-    if (auto s = parse_survey(*hub_survey, "survey from the hub"); s) app->survey_ = std::make_unique<Survey>(std::move(s).value());
+    if (auto s = parse_survey(*hub_survey, "survey from the hub"); s)
+      app->survey_ = std::make_unique<Survey>(std::move(s).value());
   }
 
   // Information pages: every .md under pages/ (not its subfolders), in name order.
@@ -93,8 +94,10 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
 
   phase("information pages");
   Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
-  if (app->opt_.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-  else flags |= SDL_WINDOW_RESIZABLE;
+  if (app->opt_.fullscreen)
+    flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+  else
+    flags |= SDL_WINDOW_RESIZABLE;
   app->window_ = SDL_CreateWindow(cfg.kiosk_name.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                                   app->opt_.width, app->opt_.height, flags);
   if (!app->window_) return make_error(std::string("cannot open a window: ") + SDL_GetError());
@@ -120,8 +123,8 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   app->reset_visitor_settings();
 
   if (app->opt_.start_sync && !cfg.sync.hub_url.empty()) {
-    app->sync_ = std::make_unique<sync::SyncWorker>(sync::settings_from(cfg), cfg.database_path, cfg.sync.interval_seconds,
-                                                    cfg.sync.heartbeat_seconds);
+    app->sync_ = std::make_unique<sync::SyncWorker>(sync::settings_from(cfg), cfg.database_path,
+                                                    cfg.sync.interval_seconds, cfg.sync.heartbeat_seconds);
     app->sync_->start();
   }
   const char* home = std::getenv("HOME");
@@ -246,14 +249,15 @@ void KioskApp::handle(const SDL_Event& e) {
     case SDL_FINGERUP:
     case SDL_FINGERMOTION:
       touch();
-      pointer_queue_.push_back({e.tfinger.x * static_cast<float>(w), e.tfinger.y * static_cast<float>(h),
-                                e.type != SDL_FINGERUP});
+      pointer_queue_.push_back(
+          {e.tfinger.x * static_cast<float>(w), e.tfinger.y * static_cast<float>(h), e.type != SDL_FINGERUP});
       break;
     case SDL_MOUSEBUTTONDOWN:
     case SDL_MOUSEBUTTONUP:
       if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;  // fingers handled above
       touch();
-      pointer_queue_.push_back({static_cast<float>(e.button.x), static_cast<float>(e.button.y), e.type == SDL_MOUSEBUTTONDOWN});
+      pointer_queue_.push_back(
+          {static_cast<float>(e.button.x), static_cast<float>(e.button.y), e.type == SDL_MOUSEBUTTONDOWN});
       break;
     case SDL_MOUSEMOTION:
       if (e.motion.which == SDL_TOUCH_MOUSEID || !(e.motion.state & SDL_BUTTON_LMASK)) break;
@@ -300,9 +304,12 @@ void KioskApp::key_down(int sym, int mod) {
       break;
     case SDLK_ESCAPE:
     case SDLK_AC_BACK:
-      if (ui_.panel == Panel::Settings || ui_.panel == Panel::Help) apply({Intent::Kind::ClosePanel});
-      else if (ui_.panel == Panel::Idle) apply({Intent::Kind::ExtendTime});
-      else apply({Intent::Kind::Back});
+      if (ui_.panel == Panel::Settings || ui_.panel == Panel::Help)
+        apply({Intent::Kind::ClosePanel});
+      else if (ui_.panel == Panel::Idle)
+        apply({Intent::Kind::ExtendTime});
+      else
+        apply({Intent::Kind::Back});
       break;
     case SDLK_F1:
     case SDLK_HELP: apply({Intent::Kind::Help}); break;
@@ -434,8 +441,10 @@ void KioskApp::layout(float W, float H) {
   if (ui_.panel == Panel::Idle)
     idle_left = opt_.config.session.idle_response_seconds -
                 static_cast<int>(duration_cast<seconds>(now() - ui_.warning_since).count());
-  AppView v{*survey_, opt_.config, session_.get(), settings_, pages_, service_point_page_, admin_, idle_left,
-            ui_.extensions < opt_.config.session.max_extensions, locale};
+  AppView v{*survey_,  opt_.config, session_.get(),
+            settings_, pages_,      service_point_page_,
+            admin_,    idle_left,   ui_.extensions < opt_.config.session.max_extensions,
+            locale};
 
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
@@ -470,17 +479,27 @@ void KioskApp::layout(float W, float H) {
     dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
     dl->AddText(hf, hf->FontSize, ImVec2(margin, pad), col(theme.panel_text), left.c_str(), nullptr, left_wrap);
     if (!left.empty())
-      tree_.add(A11yItem{"header.title", left, Role::Heading, {}, {margin, pad, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
+      tree_.add(
+          A11yItem{"header.title", left, Role::Heading, {}, {margin, pad, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
     if (!right.empty()) {
       dl->AddText(hf, hf->FontSize, ImVec2(W - margin - right_w, pad), col(theme.panel_text), right.c_str());
-      tree_.add(A11yItem{"header.progress", right, Role::Status, {}, {W - margin - right_w, pad, right_w, hf->FontSize}, {0, 0, W, H}, false, true});
+      tree_.add(A11yItem{"header.progress",
+                         right,
+                         Role::Status,
+                         {},
+                         {W - margin - right_w, pad, right_w, hf->FontSize},
+                         {0, 0, W, H},
+                         false,
+                         true});
     }
     if (ui_.assisted) {
       const std::string banner = "Assisted mode: " + ui_.staff_name + " is helping";
       const ImVec2 bs = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, W - 2 * margin, banner.c_str());
       dl->AddRectFilled(ImVec2(0, hh), ImVec2(W, hh + bs.y + 2 * pad), col(theme.banner));
-      dl->AddText(hf, hf->FontSize, ImVec2(margin, hh + pad), col(theme.banner_text), banner.c_str(), nullptr, W - 2 * margin);
-      tree_.add(A11yItem{"header.assisted", banner, Role::Status, {}, {margin, hh + pad, bs.x, bs.y}, {0, 0, W, H}, false, true});
+      dl->AddText(hf, hf->FontSize, ImVec2(margin, hh + pad), col(theme.banner_text), banner.c_str(), nullptr,
+                  W - 2 * margin);
+      tree_.add(A11yItem{
+          "header.assisted", banner, Role::Status, {}, {margin, hh + pad, bs.x, bs.y}, {0, 0, W, H}, false, true});
       hh += bs.y + 2 * pad;
     }
     header_h_ = hh;
@@ -535,7 +554,8 @@ void KioskApp::layout(float W, float H) {
     ImGui::GetForegroundDrawList()->AddLine(ImVec2(0, std::round(footer_top)), ImVec2(W, std::round(footer_top)),
                                             col(theme.button_edge), 2.0f);
   ImGui::SetCursorPos(ImVec2(col_x, footer_top + margin * 0.5f));
-  ImGui::BeginChild("footer", ImVec2(col_w, H - footer_top), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::BeginChild("footer", ImVec2(col_w, H - footer_top), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   const float y0 = ImGui::GetCursorPosY();
   // This screen's Back/Next first, then the access bar, flowing onto as few rows as fit.
   auto flow = f.begin_flow();
@@ -577,7 +597,8 @@ void KioskApp::layout(float W, float H) {
     pdl->AddRectFilled(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.background), 14.0f * s);
     pdl->AddRect(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.button_edge), 14.0f * s, 0, 3.0f * s);
     ImGui::SetCursorPos(ImVec2(px + margin * 0.5f, py + margin * 0.5f));
-    ImGui::BeginChild("panel.content", ImVec2(pw - margin, H - 2 * py - margin), false, ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::BeginChild("panel.content", ImVec2(pw - margin, H - 2 * py - margin), false,
+                      ImGuiWindowFlags_NoScrollWithMouse);
     drag_scroll();
     ImGui::SetCursorPos(ImVec2(margin * 0.5f, margin * 0.5f));
     ImGui::PushTextWrapPos(pw - margin * 1.5f - ImGui::GetStyle().ScrollbarSize);
@@ -674,14 +695,18 @@ void KioskApp::apply(const Intent& in) {
       ui_.error.clear();
       ui_.scroll_to_top = true;
       ui_.focus = "nav.next";
-      if (!survey_->intro.empty()) ui_.screen = Screen::About;
-      else apply(Intent(K::ShowPrivacy));
+      if (!survey_->intro.empty())
+        ui_.screen = Screen::About;
+      else
+        apply(Intent(K::ShowPrivacy));
       break;
     case K::ShowPrivacy:
       ui_.scroll_to_top = true;
       ui_.focus = "nav.next";
-      if (!survey_->privacy.empty()) ui_.screen = Screen::Privacy;
-      else apply(Intent(K::BeginQuestions));  // a survey without a notice goes straight to its questions
+      if (!survey_->privacy.empty())
+        ui_.screen = Screen::Privacy;
+      else
+        apply(Intent(K::BeginQuestions));  // a survey without a notice goes straight to its questions
       break;
     case K::BeginQuestions:
       if (!session_) start_session();
@@ -706,12 +731,14 @@ void KioskApp::apply(const Intent& in) {
       const Option* other = session_->current()->other_option();
       if (!other || !a.has(other->code)) a.other_text.clear();
       if (auto st = session_->answer(a); !st) {
-        ui_.error = st.message().find("could not") != std::string::npos ? error_for_visitor(st.message()) : st.message();
+        ui_.error =
+            st.message().find("could not") != std::string::npos ? error_for_visitor(st.message()) : st.message();
         say(ui_.error);
       } else {
         ui_.error.clear();
         speak_item("opt." + in.b, a.has(in.b) ? "selected" : "not selected");
-        if (other && in.b == other->code && a.has(in.b) && a.other_text.empty()) apply({K::OpenKeyboard, in.a, "other"});
+        if (other && in.b == other->code && a.has(in.b) && a.other_text.empty())
+          apply({K::OpenKeyboard, in.a, "other"});
       }
       break;
     }
@@ -746,7 +773,8 @@ void KioskApp::apply(const Intent& in) {
       } else if (k.size() == 1 && std::isalpha(static_cast<unsigned char>(k[0]))) {
         // Capital at the start of the answer and of each sentence.
         const std::string& t = ui_.edit_text;
-        const bool start = t.empty() || (t.size() >= 2 && t.back() == ' ' && (t[t.size() - 2] == '.' || t[t.size() - 2] == '?' || t[t.size() - 2] == '!'));
+        const bool start = t.empty() || (t.size() >= 2 && t.back() == ' ' &&
+                                         (t[t.size() - 2] == '.' || t[t.size() - 2] == '?' || t[t.size() - 2] == '!'));
         if (start) k[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k[0])));
       }
       ui_.edit_text += k;
@@ -782,9 +810,12 @@ void KioskApp::apply(const Intent& in) {
         case Screen::Question:
           if (ui_.panel == Panel::Keyboard) commit_keyboard(true);
           if (session_ && !session_->back()) {
-            if (!survey_->privacy.empty()) ui_.screen = Screen::Privacy;
-            else if (!survey_->intro.empty()) ui_.screen = Screen::About;
-            else go_home();
+            if (!survey_->privacy.empty())
+              ui_.screen = Screen::Privacy;
+            else if (!survey_->intro.empty())
+              ui_.screen = Screen::About;
+            else
+              go_home();
           }
           break;
         case Screen::Review:
@@ -792,22 +823,25 @@ void KioskApp::apply(const Intent& in) {
           break;
         // Back always leads somewhere: before the first question it ends at home.
         case Screen::Privacy:
-          if (!survey_->intro.empty()) ui_.screen = Screen::About;
-          else go_home();
+          if (!survey_->intro.empty())
+            ui_.screen = Screen::About;
+          else
+            go_home();
           break;
         case Screen::About: go_home(); break;
         case Screen::Info:
-          if (ui_.info_page >= 0) ui_.info_page = -1;
-          else go_home();
+          if (ui_.info_page >= 0)
+            ui_.info_page = -1;
+          else
+            go_home();
           break;
         case Screen::Pin:
           ui_.pin.clear();
-          ui_.screen = session_ ? (session_->stage() == Session::Stage::Review ? Screen::Review : Screen::Question) : Screen::Home;
+          ui_.screen = session_ ? (session_->stage() == Session::Stage::Review ? Screen::Review : Screen::Question)
+                                : Screen::Home;
           break;
         case Screen::Admin: go_home(); break;
-        case Screen::Assist:
-          ui_.screen = session_ ? Screen::Question : Screen::Home;
-          break;
+        case Screen::Assist: ui_.screen = session_ ? Screen::Question : Screen::Home; break;
         default: break;
       }
       break;
@@ -867,8 +901,10 @@ void KioskApp::apply(const Intent& in) {
     case K::ToggleSpeech:
       settings_.speech = !settings_.speech;
       apply_settings_change();
-      if (settings_.speech) say("Speech is on. Use the arrow keys or touch anything to hear it.");
-      else if (speech_) speech_->stop();
+      if (settings_.speech)
+        say("Speech is on. Use the arrow keys or touch anything to hear it.");
+      else if (speech_)
+        speech_->stop();
       break;
     case K::Rate:
       settings_.rate = std::clamp(settings_.rate + in.n, 80, 400);
@@ -922,8 +958,10 @@ void KioskApp::apply(const Intent& in) {
     }
     case K::ToggleAssistance: {
       auto& v = ui_.assistance;
-      if (auto it = std::find(v.begin(), v.end(), in.a); it != v.end()) v.erase(it);
-      else v.push_back(in.a);
+      if (auto it = std::find(v.begin(), v.end(), in.a); it != v.end())
+        v.erase(it);
+      else
+        v.push_back(in.a);
       break;
     }
     case K::AssistedSpeechAndLargeText:
@@ -936,7 +974,8 @@ void KioskApp::apply(const Intent& in) {
       ui_.assisted = true;
       ui_.last_input = now();
       if (session_) {
-        if (auto st = session_->set_assisted(ui_.staff_id, ui_.assistance); !st) ui_.error = error_for_visitor(st.message());
+        if (auto st = session_->set_assisted(ui_.staff_id, ui_.assistance); !st)
+          ui_.error = error_for_visitor(st.message());
         ui_.screen = session_->stage() == Session::Stage::Review ? Screen::Review : Screen::Question;
       } else {
         apply({K::StartSurvey});
@@ -1060,8 +1099,10 @@ void KioskApp::commit_keyboard(bool close) {
     Answer a = cur ? *cur : Answer{};
     std::string t = ui_.edit_text;
     while (!t.empty() && t.back() == ' ') t.pop_back();
-    if (ui_.edit_target == "other") a.other_text = t;
-    else a.text = t;
+    if (ui_.edit_target == "other")
+      a.other_text = t;
+    else
+      a.text = t;
     if (auto st = session_->answer(a); !st) {
       ui_.error = st.message();
       say(ui_.error);
@@ -1128,7 +1169,9 @@ void KioskApp::load_admin() {
 }
 
 void KioskApp::poll_background() {
-  auto ready = [](auto& fut) { return fut.valid() && fut.wait_for(std::chrono::seconds(0)) == std::future_status::ready; };
+  auto ready = [](auto& fut) {
+    return fut.valid() && fut.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  };
   if (ready(pin_job_)) {
     const PinResult r = pin_job_.get();
     ui_.pin_checking = false;
@@ -1142,7 +1185,8 @@ void KioskApp::poll_background() {
         ui_.pin_message = "Too many wrong PINs: entry is locked for " +
                           std::to_string(opt_.config.pin_lockout_seconds / 60) + " minutes.";
       } else {
-        ui_.pin_message = "That PIN was not recognised. " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left.";
+        ui_.pin_message =
+            "That PIN was not recognised. " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left.";
       }
       say(ui_.pin_message);
     } else {

@@ -35,7 +35,7 @@ struct AppOptions {
   const Clock* clock = nullptr;  // default: the system clock
   Speech* speech = nullptr;      // default: espeak-ng through SDL audio
   bool start_sync = true;
-  bool announce_timing = false;  // print start-to-first-frame time
+  bool announce_timing = false;                           // print start-to-first-frame time
   std::chrono::steady_clock::time_point process_start{};  // when main() began, for that figure
 };
 
@@ -64,7 +64,7 @@ class KioskApp {
   void apply(const Intent& intent);  // as if the visitor had asked
   void draw_now();                   // draw one frame whatever the state
   SDL_Window* window() const { return window_; }
-  int next_timer_ms() const;         // -1: no timer pending
+  int next_timer_ms() const;  // -1: no timer pending
 
  private:
   KioskApp() = default;

@@ -35,7 +35,8 @@ struct Builder {
     if (!in_block) return;
     // Collapse runs of spaces left by soft breaks.
     if (!current.spans.empty()) {
-      if (current.kind == Block::Kind::Heading && current.level == 1 && page.title.empty()) page.title = current.plain();
+      if (current.kind == Block::Kind::Heading && current.level == 1 && page.title.empty())
+        page.title = current.plain();
       page.blocks.push_back(std::move(current));
     }
     current = Block{};
@@ -46,7 +47,10 @@ struct Builder {
 int enter_block(MD_BLOCKTYPE type, void* detail, void* user) {
   auto* b = static_cast<Builder*>(user);
   switch (type) {
-    case MD_BLOCK_H: b->end_block(); b->start_block(Block::Kind::Heading, static_cast<int>(static_cast<MD_BLOCK_H_DETAIL*>(detail)->level)); break;
+    case MD_BLOCK_H:
+      b->end_block();
+      b->start_block(Block::Kind::Heading, static_cast<int>(static_cast<MD_BLOCK_H_DETAIL*>(detail)->level));
+      break;
     case MD_BLOCK_P:
       if (!b->in_block) b->start_block(Block::Kind::Paragraph, 0);
       break;
@@ -113,11 +117,16 @@ int text(MD_TEXTTYPE type, const MD_CHAR* t, MD_SIZE size, void* user) {
   std::string s(t, size);
   if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR) s = " ";
   if (type == MD_TEXT_ENTITY) {
-    if (s == "&amp;") s = "&";
-    else if (s == "&lt;") s = "<";
-    else if (s == "&gt;") s = ">";
-    else if (s == "&quot;") s = "\"";
-    else if (s == "&nbsp;") s = " ";
+    if (s == "&amp;")
+      s = "&";
+    else if (s == "&lt;")
+      s = "<";
+    else if (s == "&gt;")
+      s = ">";
+    else if (s == "&quot;")
+      s = "\"";
+    else if (s == "&nbsp;")
+      s = " ";
   }
   auto& spans = b->current.spans;
   const bool strong = b->strong > 0, em = b->em > 0;

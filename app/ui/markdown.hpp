@@ -17,7 +17,7 @@ struct Span {
 struct Block {
   enum class Kind { Heading, Paragraph, ListItem };
   Kind kind = Kind::Paragraph;
-  int level = 0;        // heading level, or list depth (1 = top)
+  int level = 0;         // heading level, or list depth (1 = top)
   bool ordered = false;  // list item in an ordered list
   int number = 0;        // its number when ordered
   std::vector<Span> spans;

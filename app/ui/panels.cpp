@@ -12,9 +12,11 @@ void draw_access_bar(Frame& f, const AppView& v, Frame::Flow& flow) {
   const bool large = v.settings.text_scale >= 150;
   if (f.flow_button(flow, "bar.help", large ? "Staff help" : "Ask staff for help", Frame::Style::Normal))
     f.emit(Intent::Kind::OpenPanel, "help");
-  if (f.flow_button(flow, "bar.settings", large ? "Text and speech" : "Text size, colours and speech", Frame::Style::Normal))
+  if (f.flow_button(flow, "bar.settings", large ? "Text and speech" : "Text size, colours and speech",
+                    Frame::Style::Normal))
     f.emit(Intent::Kind::OpenPanel, "settings");
-  if (v.settings.speech && f.flow_button(flow, "bar.repeat", "Repeat", Frame::Style::Normal)) f.emit(Intent::Kind::Repeat);
+  if (v.settings.speech && f.flow_button(flow, "bar.repeat", "Repeat", Frame::Style::Normal))
+    f.emit(Intent::Kind::Repeat);
 }
 
 void draw_settings_panel(Frame& f, const AppView& v) {
@@ -46,8 +48,9 @@ void draw_settings_panel(Frame& f, const AppView& v) {
     if (f.flow_button(flow, "settings.quieter", "Quieter")) f.emit(Intent::Kind::Volume, {}, {}, -20);
     if (f.flow_button(flow, "settings.louder", "Louder")) f.emit(Intent::Kind::Volume, {}, {}, +20);
     f.end_flow(flow);
-    f.paragraph("settings.now", "Speed " + std::to_string(st.rate) + " words a minute, volume " +
-                                    std::to_string(st.volume) + "%.", true, f.fonts.small);
+    f.paragraph("settings.now",
+                "Speed " + std::to_string(st.rate) + " words a minute, volume " + std::to_string(st.volume) + "%.",
+                true, f.fonts.small);
   }
   f.paragraph("settings.keys",
               "Using keys: arrows move, Enter chooses, Escape goes back, F1 or ? tells you where you are.", true,
@@ -57,10 +60,13 @@ void draw_settings_panel(Frame& f, const AppView& v) {
 
 void draw_help_panel(Frame& f, const AppView&) {
   f.heading("help.h", "Ask staff for help", true);
-  f.paragraph("help.p", "Please ask a member of library staff: they will be happy to help you fill in the survey, "
-                        "read it to you, or type your answers for you.");
-  f.paragraph("help.p2", "You can also make the text bigger or hear the questions read aloud with the "
-                         "\"Text size, colours and speech\" button.", true);
+  f.paragraph("help.p",
+              "Please ask a member of library staff: they will be happy to help you fill in the survey, "
+              "read it to you, or type your answers for you.");
+  f.paragraph("help.p2",
+              "You can also make the text bigger or hear the questions read aloud with the "
+              "\"Text size, colours and speech\" button.",
+              true);
   if (f.button("help.close", "Close", Frame::Style::Primary)) f.emit(Intent::Kind::ClosePanel);
   ImGui::Dummy(ImVec2(0, f.gap() * 2));
   if (f.button("help.staff", "Staff sign-in", Frame::Style::Quiet)) f.emit(Intent::Kind::OpenPin);

@@ -12,14 +12,18 @@ int heading_and_paragraphs(Frame& f, const std::string& prefix, const std::strin
   int n = 0;
   auto flush = [&] {
     if (para.empty()) return;
-    if (n == 0) f.heading(prefix + ".h", para, big);
-    else f.paragraph(prefix + "." + std::to_string(n), para);
+    if (n == 0)
+      f.heading(prefix + ".h", para, big);
+    else
+      f.paragraph(prefix + "." + std::to_string(n), para);
     ++n;
     para.clear();
   };
   while (std::getline(in, line)) {
-    if (line.empty()) flush();
-    else para += (para.empty() ? "" : " ") + line;
+    if (line.empty())
+      flush();
+    else
+      para += (para.empty() ? "" : " ") + line;
   }
   flush();
   return n;
@@ -36,7 +40,8 @@ void draw_privacy(Frame& f, const AppView& v) { heading_and_paragraphs(f, "priva
 
 void draw_privacy_nav(Frame& f, const AppView&, Frame::Flow& flow) {
   if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(Intent::Kind::Back);
-  if (f.flow_button(flow, "nav.next", "I understand, start", Frame::Style::Primary)) f.emit(Intent::Kind::BeginQuestions);
+  if (f.flow_button(flow, "nav.next", "I understand, start", Frame::Style::Primary))
+    f.emit(Intent::Kind::BeginQuestions);
 }
 
 }  // namespace kiosk::ui

@@ -9,14 +9,17 @@ namespace {
 
 std::string bytes(std::int64_t b) {
   char buf[32];
-  if (b >= (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(b) / (1 << 20));
-  else std::snprintf(buf, sizeof buf, "%.0f kB", static_cast<double>(b) / 1024.0);
+  if (b >= (1 << 20))
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(b) / (1 << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%.0f kB", static_cast<double>(b) / 1024.0);
   return buf;
 }
 
 void bar_chart(Frame& f, const QuestionSummary& q, std::int64_t responses, const std::string& id) {
   f.paragraph(id + ".q", q.id + ": " + q.text, false, f.fonts.bold);
-  f.paragraph(id + ".n", "Answered by " + std::to_string(q.answered) + " of " + std::to_string(responses), true, f.fonts.small);
+  f.paragraph(id + ".n", "Answered by " + std::to_string(q.answered) + " of " + std::to_string(responses), true,
+              f.fonts.small);
   const float width = ImGui::GetContentRegionAvail().x;
   const float label_w = width * 0.45f;
   ImFont* font = f.fonts.small;
@@ -59,12 +62,17 @@ void draw_admin(Frame& f, const AppView& v) {
   f.heading("admin.sync.h", "Sync");
   const auto& s = a.sync;
   if (!s.configured) {
-    f.paragraph("admin.sync.none", "No hub is set up (kiosk.toml [sync] hub_url). Responses stay on this kiosk; export them below.");
+    f.paragraph("admin.sync.none",
+                "No hub is set up (kiosk.toml [sync] hub_url). Responses stay on this kiosk; export them below.");
   } else {
-    f.paragraph("admin.sync.last", "Last success: " + (s.last_success_utc.empty() ? std::string("never") : s.last_success_utc));
-    if (!c.oldest_pending_utc.empty()) f.paragraph("admin.sync.oldest", "Oldest waiting: completed " + c.oldest_pending_utc);
-    if (!s.last_error.empty()) f.alert("admin.sync.error", s.last_error);
-    else f.paragraph("admin.sync.ok", "Sync is healthy.", false, f.fonts.bold);
+    f.paragraph("admin.sync.last",
+                "Last success: " + (s.last_success_utc.empty() ? std::string("never") : s.last_success_utc));
+    if (!c.oldest_pending_utc.empty())
+      f.paragraph("admin.sync.oldest", "Oldest waiting: completed " + c.oldest_pending_utc);
+    if (!s.last_error.empty())
+      f.alert("admin.sync.error", s.last_error);
+    else
+      f.paragraph("admin.sync.ok", "Sync is healthy.", false, f.fonts.bold);
     if (f.button("admin.sync.now", "Sync now")) f.emit(Intent::Kind::AdminSyncNow);
   }
 
@@ -75,8 +83,8 @@ void draw_admin(Frame& f, const AppView& v) {
     int i = 0;
     for (const auto& folder : a.folders) {
       const bool chosen = folder == f.ui.admin_folder;
-      if (f.flow_button(flow, "admin.folder." + std::to_string(i++), folder, chosen ? Frame::Style::Primary : Frame::Style::Normal,
-                        Role::Option, chosen ? "selected" : ""))
+      if (f.flow_button(flow, "admin.folder." + std::to_string(i++), folder,
+                        chosen ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, chosen ? "selected" : ""))
         f.emit(Intent::Kind::AdminFolder, folder);
     }
     f.end_flow(flow);
@@ -87,7 +95,8 @@ void draw_admin(Frame& f, const AppView& v) {
       f.emit(Intent::Kind::AdminExport, "csv");
     if (f.flow_button(flow, "admin.export.jsonl", "Export JSON Lines", Frame::Style::Normal, Role::Button, {}, !a.busy))
       f.emit(Intent::Kind::AdminExport, "jsonl");
-    if (f.flow_button(flow, "admin.export.codebook", "Export codebook", Frame::Style::Normal, Role::Button, {}, !a.busy))
+    if (f.flow_button(flow, "admin.export.codebook", "Export codebook", Frame::Style::Normal, Role::Button, {},
+                      !a.busy))
       f.emit(Intent::Kind::AdminExport, "codebook");
     f.end_flow(flow);
   }
@@ -114,7 +123,8 @@ void draw_admin(Frame& f, const AppView& v) {
       t = &it->second;
     f.paragraph("admin.results.n", std::to_string(t->responses) + " completed responses.", false, f.fonts.bold);
     if (!v.survey.age_question.empty())
-      f.paragraph("admin.results.age", "Representativeness: see " + v.survey.age_question + " (age bands) below.", true);
+      f.paragraph("admin.results.age", "Representativeness: see " + v.survey.age_question + " (age bands) below.",
+                  true);
     for (const auto& q : t->questions)
       if (!q.options.empty()) bar_chart(f, q, t->responses, "admin.chart." + q.id);
   }

@@ -9,17 +9,18 @@ namespace kiosk::ui {
 void draw_home(Frame& f, const AppView& v) {
   const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
   f.heading("home.welcome", "Welcome to " + (sp ? sp->name : std::string("the library")), true);
-  f.paragraph("home.ask", "Bury Council wants to hear from you about the future of the library service. "
-                          "It takes about 10 minutes. Touch the green button to start.");
+  f.paragraph("home.ask",
+              "Bury Council wants to hear from you about the future of the library service. "
+              "It takes about 10 minutes. Touch the green button to start.");
   ImGui::Dummy(ImVec2(0, f.gap()));
   if (f.button("home.start", "Start the survey: " + v.text(v.survey.title), Frame::Style::Primary))
     f.emit(Intent::Kind::StartSurvey);
   if (v.survey.locales.size() > 1) {
     // Each language named in itself, so a visitor finds their own.
     static const std::map<std::string, std::string> names = {
-        {"en", "English"}, {"cy", "Cymraeg"}, {"pl", "Polski"}, {"ur", "اردو"}, {"pa", "ਪੰਜਾਬੀ"},
-        {"gu", "ગુજરાતી"}, {"bn", "বাংলা"}, {"ar", "العربية"}, {"fr", "Français"}, {"es", "Español"},
-        {"ro", "Română"}, {"lt", "Lietuvių"}, {"so", "Soomaali"}, {"zh", "中文"}};
+        {"en", "English"}, {"cy", "Cymraeg"},  {"pl", "Polski"},   {"ur", "اردو"},     {"pa", "ਪੰਜਾਬੀ"},
+        {"gu", "ગુજરાતી"},  {"bn", "বাংলা"},    {"ar", "العربية"},  {"fr", "Français"}, {"es", "Español"},
+        {"ro", "Română"},  {"lt", "Lietuvių"}, {"so", "Soomaali"}, {"zh", "中文"}};
     ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
     auto flow = f.begin_flow();
     for (const auto& loc : v.survey.locales) {
@@ -35,7 +36,8 @@ void draw_home(Frame& f, const AppView& v) {
   f.heading("home.info", "Information");
   if (v.service_point_page && f.button("home.here", "About this library: opening hours and services"))
     f.emit(Intent::Kind::OpenInfo, "here");
-  if (!v.pages.empty() && f.button("home.service", "The library service in Bury")) f.emit(Intent::Kind::OpenInfo, "list");
+  if (!v.pages.empty() && f.button("home.service", "The library service in Bury"))
+    f.emit(Intent::Kind::OpenInfo, "list");
   ImGui::Dummy(ImVec2(0, f.gap()));
   f.paragraph("home.access",
               "To make the text bigger, change the colours, or hear everything read aloud, use the buttons at the "

@@ -25,10 +25,12 @@ void draw_pin(Frame& f, const AppView&) {
       ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(k) * (key_w + f.gap()), y));
       const std::string key = row[k];
       const std::string label = key == "Delete" ? "Delete" : key;
-      if (f.button("pin.key." + key, label, key == "OK" ? Frame::Style::Primary : Frame::Style::Normal, key_w, Role::Key,
-                   {}, !locked && !f.ui.pin_checking)) {
-        if (key == "OK") f.emit(Intent::Kind::PinSubmit);
-        else f.emit(Intent::Kind::PinKey, key);
+      if (f.button("pin.key." + key, label, key == "OK" ? Frame::Style::Primary : Frame::Style::Normal, key_w,
+                   Role::Key, {}, !locked && !f.ui.pin_checking)) {
+        if (key == "OK")
+          f.emit(Intent::Kind::PinSubmit);
+        else
+          f.emit(Intent::Kind::PinKey, key);
       }
       h = std::max(h, ImGui::GetItemRectSize().y);
     }
@@ -46,9 +48,10 @@ void draw_assist(Frame& f, const AppView& v) {
   f.heading("assist.h", "Assisted mode", true);
   f.paragraph("assist.who", "Signed in: " + f.ui.staff_name + " (" + f.ui.staff_id + ")");
   f.paragraph("assist.p", "How are you helping? Choose all that apply. This is recorded with the response.");
-  static const std::pair<const char*, const char*> kinds[] = {
-      {"read_aloud", "Reading the questions aloud"}, {"scribed", "Entering the answers for the visitor"},
-      {"large_print", "Large print or a magnifier"}, {"other", "Other help"}};
+  static const std::pair<const char*, const char*> kinds[] = {{"read_aloud", "Reading the questions aloud"},
+                                                              {"scribed", "Entering the answers for the visitor"},
+                                                              {"large_print", "Large print or a magnifier"},
+                                                              {"other", "Other help"}};
   for (const auto& [code, label] : kinds) {
     const bool on = std::find(f.ui.assistance.begin(), f.ui.assistance.end(), code) != f.ui.assistance.end();
     if (f.option(std::string("assist.") + code, label, on, true)) f.emit(Intent::Kind::ToggleAssistance, code);
@@ -57,10 +60,11 @@ void draw_assist(Frame& f, const AppView& v) {
   if (f.button("assist.speech", both ? "Speech and large text are on" : "Turn on speech and large text",
                Frame::Style::Normal, 0, Role::Button, both ? "on" : "off"))
     f.emit(Intent::Kind::AssistedSpeechAndLargeText);
-  f.paragraph("assist.time", v.config.session.assisted_idle_warning_seconds > 0
-                                  ? "The screen waits " + std::to_string(v.config.session.assisted_idle_warning_seconds) +
-                                        " seconds before asking if you are still there."
-                                  : "In assisted mode the screen does not time out.",
+  f.paragraph("assist.time",
+              v.config.session.assisted_idle_warning_seconds > 0
+                  ? "The screen waits " + std::to_string(v.config.session.assisted_idle_warning_seconds) +
+                        " seconds before asking if you are still there."
+                  : "In assisted mode the screen does not time out.",
               true);
 }
 

@@ -26,8 +26,11 @@ void draw_question(Frame& f, const AppView& v) {
   int n = 0;
   auto flush = [&](bool bullet) {
     if (para.empty()) return;
-    if (q.title.empty() && n == 0 && !bullet) f.heading("q.text", para);
-    else f.paragraph("q.text" + std::to_string(n), (bullet ? "\xE2\x80\xA2 " : "") + para, false, bullet ? nullptr : f.fonts.bold);
+    if (q.title.empty() && n == 0 && !bullet)
+      f.heading("q.text", para);
+    else
+      f.paragraph("q.text" + std::to_string(n), (bullet ? "\xE2\x80\xA2 " : "") + para, false,
+                  bullet ? nullptr : f.fonts.bold);
     ++n;
     para.clear();
   };
@@ -43,8 +46,7 @@ void draw_question(Frame& f, const AppView& v) {
   }
   flush(false);
   if (!q.hint.empty()) f.paragraph("q.hint", v.text(q.hint), true);
-  if (!q.required)
-    f.paragraph("q.optional", "You can skip this question.", true, f.fonts.small);
+  if (!q.required) f.paragraph("q.optional", "You can skip this question.", true, f.fonts.small);
   if (!f.ui.error.empty()) f.alert("q.error", f.ui.error);
 
   const Answer* a = s.answer_for(q.id);
@@ -60,8 +62,9 @@ void draw_question(Frame& f, const AppView& v) {
         f.emit(Intent::Kind::OpenKeyboard, q.id, "other");
     }
   } else {
-    const std::string placeholder =
-        q.type == QuestionType::Postcode ? "Touch here to type your postcode, for example BL9 0SW" : "Touch here to type";
+    const std::string placeholder = q.type == QuestionType::Postcode
+                                        ? "Touch here to type your postcode, for example BL9 0SW"
+                                        : "Touch here to type";
     if (f.text_box("q.textbox", q.type == QuestionType::Postcode ? "Postcode" : "Your answer", a ? a->text : "",
                    placeholder))
       f.emit(Intent::Kind::OpenKeyboard, q.id, "text");

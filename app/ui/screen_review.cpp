@@ -29,7 +29,8 @@ void draw_review(Frame& f, const AppView& v) {
       if (c == '\n') c = ' ';
     f.paragraph("review.q." + q->id, shortq, true, f.fonts.small);
     const std::string answer = describe_answer(v, *q, s.answer_for(q->id));
-    if (f.button("review.a." + q->id, answer + "   (change)", Frame::Style::Normal, 0, Role::Button, "change this answer"))
+    if (f.button("review.a." + q->id, answer + "   (change)", Frame::Style::Normal, 0, Role::Button,
+                 "change this answer"))
       f.emit(Intent::Kind::Edit, q->id);
     ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
   }

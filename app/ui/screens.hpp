@@ -30,7 +30,7 @@ struct AppView {
   const KioskConfig& config;
   const Session* session;  // null outside a survey
   const VisitorSettings& settings;
-  const std::vector<Page>& pages;           // general information pages
+  const std::vector<Page>& pages;  // general information pages
   const std::optional<Page>& service_point_page;
   const AdminView& admin;
   int idle_seconds_left = 0;

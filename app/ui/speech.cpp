@@ -10,8 +10,8 @@ namespace kiosk::ui {
 namespace {
 
 struct SynthTarget {
-  std::vector<std::int16_t>* out = nullptr;           // collect (tests)
-  std::uint32_t device = 0;                            // or play
+  std::vector<std::int16_t>* out = nullptr;  // collect (tests)
+  std::uint32_t device = 0;                  // or play
   const std::atomic<std::uint64_t>* generation = nullptr;
   std::uint64_t mine = 0;
   float volume = 1.0f;

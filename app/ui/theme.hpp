@@ -19,14 +19,14 @@ double contrast_ratio(Rgb a, Rgb b);
 struct Theme {
   std::string name;
   Rgb background, text, muted_text, heading;
-  Rgb panel, panel_text;                    // header and bars
-  Rgb button, button_text, button_edge;     // an answer or action not chosen
-  Rgb chosen, chosen_text, chosen_edge;     // an answer chosen
-  Rgb primary, primary_text;                // Next, Start
-  Rgb focus, focus_inner;                   // the focus ring: two bands, so one always contrasts
-  Rgb error, error_text;                    // the message when an answer is needed
-  Rgb banner, banner_text;                  // assisted mode banner
-  Rgb bar;                                  // results bars in the admin area
+  Rgb panel, panel_text;                 // header and bars
+  Rgb button, button_text, button_edge;  // an answer or action not chosen
+  Rgb chosen, chosen_text, chosen_edge;  // an answer chosen
+  Rgb primary, primary_text;             // Next, Start
+  Rgb focus, focus_inner;                // the focus ring: two bands, so one always contrasts
+  Rgb error, error_text;                 // the message when an answer is needed
+  Rgb banner, banner_text;               // assisted mode banner
+  Rgb bar;                               // results bars in the admin area
 };
 
 const Theme& standard_theme();

@@ -14,13 +14,50 @@ enum class Panel { None, Settings, Help, Idle, Keyboard };
 
 struct Intent {
   enum class Kind {
-    StartSurvey, ShowPrivacy, BeginQuestions, Choose, Toggle, OpenKeyboard, KeyboardKey, KeyboardDone,
-    KeyboardCancel, Next, Back, Review, Edit, Submit, Home, OpenInfo, OpenPanel, ClosePanel, TextScale, ToggleContrast,
-    ToggleFont, ToggleSpeech, Rate, Volume, Repeat, Help, ExtendTime, OpenPin, PinKey, PinSubmit, ToggleAssistance,
-    AssistedStart, AssistedSpeechAndLargeText, AdminExport, AdminFolder, AdminSyncNow, AdminRefresh, AdminServicePoint,
-    Quit, EndAssisted, SetLocale
+    StartSurvey,
+    ShowPrivacy,
+    BeginQuestions,
+    Choose,
+    Toggle,
+    OpenKeyboard,
+    KeyboardKey,
+    KeyboardDone,
+    KeyboardCancel,
+    Next,
+    Back,
+    Review,
+    Edit,
+    Submit,
+    Home,
+    OpenInfo,
+    OpenPanel,
+    ClosePanel,
+    TextScale,
+    ToggleContrast,
+    ToggleFont,
+    ToggleSpeech,
+    Rate,
+    Volume,
+    Repeat,
+    Help,
+    ExtendTime,
+    OpenPin,
+    PinKey,
+    PinSubmit,
+    ToggleAssistance,
+    AssistedStart,
+    AssistedSpeechAndLargeText,
+    AdminExport,
+    AdminFolder,
+    AdminSyncNow,
+    AdminRefresh,
+    AdminServicePoint,
+    Quit,
+    EndAssisted,
+    SetLocale
   };
-  Intent(Kind k, std::string a_ = {}, std::string b_ = {}, int n_ = 0) : kind(k), a(std::move(a_)), b(std::move(b_)), n(n_) {}
+  Intent(Kind k, std::string a_ = {}, std::string b_ = {}, int n_ = 0)
+      : kind(k), a(std::move(a_)), b(std::move(b_)), n(n_) {}
   Kind kind;
   std::string a, b;  // question id, option code, key, page name...
   int n = 0;
@@ -32,20 +69,20 @@ struct VisitorSettings {
   bool high_contrast = false;
   bool dyslexia_font = false;
   bool speech = false;
-  int rate = 160;        // words per minute
-  int volume = 80;       // percent
+  int rate = 160;   // words per minute
+  int volume = 80;  // percent
   bool operator==(const VisitorSettings&) const = default;
 };
 
 struct UiState {
   Screen screen = Screen::Home;
   Panel panel = Panel::None;
-  std::string focus;      // id of the focused item (keyboard and touch)
+  std::string focus;         // id of the focused item (keyboard and touch)
   bool focus_moved = false;  // scroll the focused item into view this frame
-  std::string error;      // "Please choose an answer to continue."
-  std::string notice;     // status line: "Saved", "Exported 120 responses to ..."
-  int info_page = 0;      // Info screen: which page; -1 = the list
-  std::string locale;     // the visitor's language ("" = the survey's default)
+  std::string error;         // "Please choose an answer to continue."
+  std::string notice;        // status line: "Saved", "Exported 120 responses to ..."
+  int info_page = 0;         // Info screen: which page; -1 = the list
+  std::string locale;        // the visitor's language ("" = the survey's default)
   float scroll_to_top = true;
 
   // Keyboard (on-screen or physical) editing a text answer

@@ -6,9 +6,7 @@
 
 namespace kiosk::ui {
 
-ImU32 col(Rgb c, float alpha) {
-  return IM_COL32(c.r, c.g, c.b, static_cast<int>(std::lround(alpha * 255.0f)));
-}
+ImU32 col(Rgb c, float alpha) { return IM_COL32(c.r, c.g, c.b, static_cast<int>(std::lround(alpha * 255.0f))); }
 
 bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) {
   ImGuiIO& io = ImGui::GetIO();
@@ -224,13 +222,15 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
   const Rgb bg = chosen ? theme.chosen : theme.button;
   const Rgb fg = chosen ? theme.chosen_text : theme.button_text;
   dl->AddRectFilled(min, max, col(bg), 10.0f * s());
-  dl->AddRect(min, max, col(chosen ? theme.chosen_edge : theme.button_edge), 10.0f * s(), 0, std::max(2.0f, 3.0f * s()));
+  dl->AddRect(min, max, col(chosen ? theme.chosen_edge : theme.button_edge), 10.0f * s(), 0,
+              std::max(2.0f, 3.0f * s()));
   if (held) dl->AddRectFilled(min, max, col(theme.text, 0.12f), 10.0f * s());
   // The mark: a ring or a box, filled with a tick when chosen.
   const ImVec2 c(min.x + pad + mark * 0.5f, min.y + h * 0.5f);
   const float r = mark * 0.5f;
   if (multiple) {
-    dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col(chosen ? theme.chosen_text : theme.background), 4 * s());
+    dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r),
+                      col(chosen ? theme.chosen_text : theme.background), 4 * s());
     dl->AddRect(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col(fg), 4 * s(), 0, 3 * s());
   } else {
     dl->AddCircleFilled(c, r, col(chosen ? theme.chosen_text : theme.background), 32);
@@ -241,11 +241,11 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
                            ImVec2(c.x + r * 0.6f, c.y - r * 0.5f)};
     dl->AddPolyline(pts, 3, col(theme.chosen), 0, 5 * s());
   }
-  dl->AddText(f, f->FontSize, ImVec2(min.x + 2 * pad + mark, min.y + (h - ts.y) * 0.5f), col(fg), label.c_str(), nullptr,
-              width - 3 * pad - mark);
+  dl->AddText(f, f->FontSize, ImVec2(min.x + 2 * pad + mark, min.y + (h - ts.y) * 0.5f), col(fg), label.c_str(),
+              nullptr, width - 3 * pad - mark);
   if (ui.focus == id) draw_focus(min, max);
-  register_item(id, label, multiple ? Role::Checkbox : Role::Option, chosen ? "selected" : "not selected", min, max, true,
-                true);
+  register_item(id, label, multiple ? Role::Checkbox : Role::Option, chosen ? "selected" : "not selected", min, max,
+                true, true);
   ImGui::Dummy(ImVec2(0, gap() * 0.6f));
   return clicked;
 }

@@ -43,7 +43,7 @@ class Frame {
   UiState& ui;
   std::vector<Intent>& intents;
 
-  float s() const { return fonts.scale; }  // multiply every size by this
+  float s() const { return fonts.scale; }                                  // multiply every size by this
   float min_target() const { return 72.0f * std::max(1.0f, s() * 0.6f); }  // well over 44 px at 100%
   float gap() const { return 16.0f * s(); }
 
@@ -65,7 +65,8 @@ class Frame {
   // An answer: radio (single) or box (multiple) with a tick; chosen shown by more than colour.
   bool option(const std::string& id, const std::string& label, bool chosen, bool multiple);
   // A read-only box showing typed text; tapping it opens the keyboard.
-  bool text_box(const std::string& id, const std::string& label, const std::string& text, const std::string& placeholder);
+  bool text_box(const std::string& id, const std::string& label, const std::string& text,
+                const std::string& placeholder);
 
   // Lays out buttons left to right, wrapping to new rows when they do not fit.
   struct Flow {

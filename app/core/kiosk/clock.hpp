@@ -25,8 +25,9 @@ class SystemClock final : public Clock {
 
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(std::chrono::system_clock::time_point start = std::chrono::system_clock::time_point{
-                         std::chrono::seconds{1456819200}})  // 2016-03-01T08:00:00Z
+  explicit FakeClock(std::chrono::system_clock::time_point start =
+                         std::chrono::system_clock::time_point{
+                             std::chrono::seconds{1456819200}})  // 2016-03-01T08:00:00Z
       : wall_(start) {}
   std::chrono::system_clock::time_point now() const override { return wall_; }
   std::chrono::steady_clock::time_point steady() const override { return steady_; }

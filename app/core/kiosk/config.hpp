@@ -35,9 +35,9 @@ struct KioskConfig {
   } sync;
 
   struct SessionTimes {
-    int idle_warning_seconds = 90;       // quiet time before the "are you still there?" warning
-    int idle_response_seconds = 30;      // time to answer the warning (at least 20)
-    int max_extensions = 12;             // taps on "I need more time" (at least 10)
+    int idle_warning_seconds = 90;          // quiet time before the "are you still there?" warning
+    int idle_response_seconds = 30;         // time to answer the warning (at least 20)
+    int max_extensions = 12;                // taps on "I need more time" (at least 10)
     int assisted_idle_warning_seconds = 0;  // 0: no timeout in assisted mode
     int thank_you_seconds = 12;
   } session;

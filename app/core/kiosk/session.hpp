@@ -36,9 +36,9 @@ struct ResponseMeta {
   std::string survey_id, survey_version;
   std::string kiosk_id, service_point;
   std::string locale = "en";
-  std::string mode = "self";       // "self" or "assisted"
-  std::string staff_id;            // when assisted
-  std::vector<std::string> assistance;  // how staff helped: read_aloud, scribed, large_print, other
+  std::string mode = "self";                         // "self" or "assisted"
+  std::string staff_id;                              // when assisted
+  std::vector<std::string> assistance;               // how staff helped: read_aloud, scribed, large_print, other
   std::map<std::string, std::string> accessibility;  // settings in use, e.g. text_scale=150
   std::string started_utc, ended_utc;
 };

@@ -37,8 +37,8 @@ struct CompletedResponse {
 };
 
 struct VerifyReport {
-  std::string integrity;            // "ok" or SQLite's findings
-  std::int64_t checked = 0;         // completed responses whose hash was recomputed
+  std::string integrity;              // "ok" or SQLite's findings
+  std::int64_t checked = 0;           // completed responses whose hash was recomputed
   std::vector<std::string> problems;  // one line per response that does not match
   bool ok() const { return integrity == "ok" && problems.empty(); }
 };

@@ -72,17 +72,15 @@ struct Survey {
   std::vector<std::string> locales;
   LocalText title;
   LocalText intro;
-  LocalText privacy;    // shown before the first question
-  LocalText thank_you;  // shown after submitting
+  LocalText privacy;         // shown before the first question
+  LocalText thank_you;       // shown after submitting
   std::string age_question;  // optional: the question whose options are age bands (reporting)
   std::vector<Section> sections;
   std::vector<Question> questions;  // in survey order
   std::string source_text;          // the definition as loaded (for the hub to serve)
 
   const Question* find(std::string_view id) const;
-  const std::string& text(const LocalText& t, const std::string& locale) const {
-    return t.get(locale, default_locale);
-  }
+  const std::string& text(const LocalText& t, const std::string& locale) const { return t.get(locale, default_locale); }
 
  private:
   friend class SurveyLoader;
