@@ -57,8 +57,8 @@ const Option* Question::other_option() const {
   return nullptr;
 }
 
-const Question* Survey::find(std::string_view id) const {
-  auto it = index_.find(std::string(id));
+const Question* Survey::find(std::string_view question_id) const {
+  auto it = index_.find(std::string(question_id));
   return it == index_.end() ? nullptr : &questions[it->second];
 }
 
