@@ -197,12 +197,14 @@ run_one() {  # name round
 {
   echo "# kiosk_vs_browser $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, Xvfb 1280x800x24 $DISPLAY"
   echo "# $(chromium --version 2>/dev/null | head -1); kiosk $kiosk_bin"
+  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 } >&2
 for round in $(seq "$ROUNDS"); do
   if [ $((round % 2)) -eq 1 ]; then order="kiosk chromium"; else order="chromium kiosk"; fi
   for name in $order; do run_one "$name" "$round"; done
 done
 
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 [ -n "${RAW:-}" ] && cat "$results" "$tapfile" >"$RAW"
 
 # Median and p95 (nearest rank) of column $3 of the lines of $1 matching program $2.
