@@ -14,10 +14,14 @@ namespace kiosk::ui {
 // to ride out a busy moment, little enough that a finished utterance is known
 // promptly and an interrupted long text has not been synthesised in vain.
 constexpr double kAheadSeconds = 1.0;
-// Device buffer and espeak-ng buffer: an interruption clears the queue but not
-// what the device already took, so the device's buffer bounds how long old
-// speech can still be heard, and with it how late new speech starts.
+// The device's buffer: an interruption clears the queue but not what the
+// device already took, so its length bounds how long old speech can still be
+// heard, and how late new speech starts (512 samples: 23 ms at 22050 Hz).
 constexpr int kDeviceSamples = 512;
+// espeak-ng's callback buffer, asked short so an abort is seen soon. (1.51 in
+// synchronous mode hands over about 49 ms per call whatever is asked; that is
+// synthesised in well under a millisecond, and the queue's generation check
+// keeps any of it from playing once interrupted, so it costs no latency.)
 constexpr int kSynthBufferMs = 20;
 // Below this an utterance's first samples are silence: espeak-ng starts many
 // words with up to 50 ms of it (the closure of a "k"), which would only delay
