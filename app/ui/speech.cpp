@@ -5,33 +5,55 @@
 #include <espeak-ng/speak_lib.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 
 namespace kiosk::ui {
-namespace {
 
-struct SynthTarget {
-  std::vector<std::int16_t>* out = nullptr;  // collect (tests)
-  std::uint32_t device = 0;                  // or play
-  const std::atomic<std::uint64_t>* generation = nullptr;
-  std::uint64_t mine = 0;
-  float volume = 1.0f;
+// How much audio may wait in the device queue ahead of what is playing: enough
+// to ride out a busy moment, little enough that a finished utterance is known
+// promptly and an interrupted long text has not been synthesised in vain.
+constexpr double kAheadSeconds = 1.0;
+// The device's buffer: an interruption clears the queue but not what the
+// device already took, so its length bounds how long old speech can still be
+// heard, and how late new speech starts (512 samples: 23 ms at 22050 Hz).
+constexpr int kDeviceSamples = 512;
+// espeak-ng's callback buffer, asked short so an abort is seen soon. (1.51 in
+// synchronous mode hands over about 49 ms per call whatever is asked; that is
+// synthesised in well under a millisecond, and the queue's generation check
+// keeps any of it from playing once interrupted, so it costs no latency.)
+constexpr int kSynthBufferMs = 20;
+// Below this an utterance's first samples are silence: espeak-ng starts many
+// words with up to 50 ms of it (the closure of a "k"), which would only delay
+// the first sound the visitor hears.
+constexpr int kLeadingSilence = 64;
+
+struct EspeakSpeech::Utterance {
+  std::vector<std::int16_t>* out = nullptr;  // collect (synthesize) ...
+  EspeakSpeech* speech = nullptr;            // ... or play
+  std::uint64_t generation = 0;
+  bool leading = true;  // still skipping the utterance's leading silence
+  std::vector<std::int16_t> buf;
 };
 
+namespace {
+
+// espeak-ng keeps its state in globals: one synthesis at a time, whichever
+// thread asks (the speech thread, or tests calling synthesize()).
+std::mutex& espeak_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 int on_samples(short* wav, int n, espeak_EVENT* events) {
-  auto* t = static_cast<SynthTarget*>(events ? events->user_data : nullptr);
-  if (!t) return 0;
-  if (t->generation && t->generation->load() != t->mine) return 1;  // interrupted: abort synthesis
-  if (!wav || n <= 0) return 0;
-  if (t->out) t->out->insert(t->out->end(), wav, wav + n);
-  if (t->device) {
-    std::vector<std::int16_t> buf(wav, wav + n);
-    if (t->volume < 0.999f)
-      for (auto& s : buf) s = static_cast<std::int16_t>(static_cast<float>(s) * t->volume);
-    SDL_QueueAudio(t->device, buf.data(), static_cast<Uint32>(buf.size() * sizeof(std::int16_t)));
-  }
+  auto* u = static_cast<EspeakSpeech::Utterance*>(events ? events->user_data : nullptr);
+  if (!u) return 0;
+  if (u->speech) return u->speech->queue(*u, wav, n) ? 0 : 1;
+  if (wav && n > 0 && u->out) u->out->insert(u->out->end(), wav, wav + n);
   return 0;
 }
 
+// Call with espeak_mutex() held.
 bool init_espeak(std::string* error, int* sample_rate) {
   static int rate = 0;
   static std::string err;
@@ -43,7 +65,7 @@ bool init_espeak(std::string* error, int* sample_rate) {
     if (espeak_ng_Initialize(&ctx) != ENS_OK) {
       err = "espeak-ng could not start (is espeak-ng-data installed?)";
       espeak_ng_ClearErrorContext(&ctx);
-    } else if (espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, nullptr) != ENS_OK) {
+    } else if (espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, kSynthBufferMs, nullptr) != ENS_OK) {
       err = "espeak-ng could not set up synchronous output";
     } else {
       espeak_SetSynthCallback(on_samples);
@@ -56,16 +78,50 @@ bool init_espeak(std::string* error, int* sample_rate) {
   return err.empty();
 }
 
+void synth(const std::string& text, EspeakSpeech::Utterance* u) {
+  espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, u);
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 }  // namespace
+
+std::vector<std::string> EspeakSpeech::phrases(const std::string& text) {
+  // A clause longer than this is cut at its commas: about 3 s of speech.
+  constexpr std::size_t kLongClause = 60;
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    std::size_t a = 0, b = cur.size();
+    while (a < b && is_space(cur[a])) ++a;
+    while (b > a && is_space(cur[b - 1])) --b;
+    if (b > a) out.push_back(cur.substr(a, b - a));
+    cur.clear();
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      flush();
+      continue;
+    }
+    cur += c;
+    const bool at_gap = i + 1 == text.size() || is_space(text[i + 1]);  // not "3.5" or "e.g.Bury"
+    if (!at_gap) continue;
+    if (c == '.' || c == '?' || c == '!' || c == ';' || c == ':' || (c == ',' && cur.size() >= kLongClause)) flush();
+  }
+  flush();
+  return out;
+}
 
 std::vector<std::int16_t> EspeakSpeech::synthesize(const std::string& text, int wpm, int* sample_rate,
                                                    std::string* error) {
   std::vector<std::int16_t> out;
+  std::lock_guard espeak(espeak_mutex());
   if (!init_espeak(error, sample_rate)) return out;
-  SynthTarget t;
-  t.out = &out;
+  Utterance u;
+  u.out = &out;
   espeak_SetParameter(espeakRATE, wpm, 0);
-  espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &t);
+  synth(text, &u);
   return out;
 }
 
@@ -76,22 +132,28 @@ EspeakSpeech::EspeakSpeech() = default;
 bool EspeakSpeech::ensure_started() {
   if (started_) return ok_;
   started_ = true;
-  if (!SDL_WasInit(SDL_INIT_AUDIO) && SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
-    error_ = std::string("no audio: ") + SDL_GetError();
-    return false;
+  if (!SDL_WasInit(SDL_INIT_AUDIO)) {
+    if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+      error_ = std::string("no audio: ") + SDL_GetError();
+      return false;
+    }
+    own_audio_init_ = true;
   }
-  int rate = 0;
-  if (!init_espeak(&error_, &rate)) return false;
+  {
+    std::lock_guard espeak(espeak_mutex());
+    if (!init_espeak(&error_, &sample_rate_)) return false;
+  }
   SDL_AudioSpec want{}, have{};
-  want.freq = rate;
+  want.freq = sample_rate_;
   want.format = AUDIO_S16SYS;
   want.channels = 1;
-  want.samples = 1024;
+  want.samples = kDeviceSamples;
   device_ = SDL_OpenAudioDevice(nullptr, 0, &want, &have, 0);
   if (!device_) {
     error_ = std::string("no audio device: ") + SDL_GetError();
     return false;
   }
+  device_samples_ = have.samples;
   SDL_PauseAudioDevice(device_, 0);
   ok_ = true;
   thread_ = std::thread([this] { run(); });
@@ -102,23 +164,24 @@ EspeakSpeech::~EspeakSpeech() {
   {
     std::lock_guard lock(m_);
     quit_ = true;
+    ++generation_;
   }
-  ++generation_;
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (device_) SDL_CloseAudioDevice(device_);
-  if (started_ && SDL_WasInit(SDL_INIT_AUDIO)) SDL_QuitSubSystem(SDL_INIT_AUDIO);
+  if (own_audio_init_) SDL_QuitSubSystem(SDL_INIT_AUDIO);
 }
 
 void EspeakSpeech::say(const std::string& text) {
   if (!ensure_started()) return;
   {
     std::lock_guard lock(m_);
+    ++generation_;  // the current utterance's callbacks now refuse to queue
+    SDL_ClearQueuedAudio(device_);
     pending_ = text;
     has_pending_ = true;
+    speaking_ = true;
   }
-  ++generation_;  // interrupts the current synthesis
-  SDL_ClearQueuedAudio(device_);
   cv_.notify_all();
 }
 
@@ -126,31 +189,110 @@ void EspeakSpeech::stop() {
   if (!ok_) return;
   {
     std::lock_guard lock(m_);
+    ++generation_;
+    SDL_ClearQueuedAudio(device_);
     has_pending_ = false;
+    speaking_ = false;
   }
-  ++generation_;
-  SDL_ClearQueuedAudio(device_);
+  cv_.notify_all();
+}
+
+bool EspeakSpeech::speaking() const {
+  std::lock_guard lock(m_);
+  return speaking_;
+}
+
+void EspeakSpeech::set_on_finished(std::function<void()> on_finished) {
+  std::lock_guard lock(m_);
+  on_finished_ = std::move(on_finished);
+}
+
+bool EspeakSpeech::interrupted(std::uint64_t generation) const {
+  std::lock_guard lock(m_);
+  return quit_ || generation_ != generation;
+}
+
+bool EspeakSpeech::queue(Utterance& u, const short* wav, int n) {
+  std::unique_lock lock(m_);
+  if (quit_ || generation_ != u.generation) return false;
+  if (wav && n > 0) {
+    const short* end = wav + n;
+    if (u.leading) {
+      wav = std::find_if(wav, end, [](short s) { return std::abs(s) >= kLeadingSilence; });
+      u.leading = wav == end;
+    }
+    if (wav != end) {
+      const float volume = std::clamp(volume_.load(), 0.0f, 1.0f);
+      u.buf.assign(wav, end);
+      if (volume < 0.999f)
+        for (auto& s : u.buf) s = static_cast<std::int16_t>(static_cast<float>(s) * volume);
+      SDL_QueueAudio(device_, u.buf.data(), static_cast<Uint32>(u.buf.size() * sizeof(std::int16_t)));
+    }
+  }
+  // Stay no more than kAheadSeconds ahead of the device; say() and stop() wake this at once.
+  const auto ahead = static_cast<Uint32>(kAheadSeconds * sample_rate_) * sizeof(std::int16_t);
+  for (;;) {
+    const Uint32 queued = SDL_GetQueuedAudioSize(device_);
+    if (queued <= ahead) break;
+    const auto excess = std::chrono::microseconds(static_cast<long long>(
+        1e6 * static_cast<double>(queued - ahead) / sizeof(std::int16_t) / static_cast<double>(sample_rate_)));
+    cv_.wait_for(lock, excess + std::chrono::milliseconds(1));
+    if (quit_ || generation_ != u.generation) return false;
+  }
+  return true;
+}
+
+// After the last phrase is queued: waits until the device has played it all,
+// estimating from what is queued, then confirming the queue is empty and the
+// device's own buffer has played out. False if interrupted meanwhile.
+bool EspeakSpeech::wait_until_heard(std::uint64_t generation) {
+  std::unique_lock lock(m_);
+  const auto bytes_per_second = static_cast<double>(sample_rate_) * sizeof(std::int16_t);
+  for (;;) {
+    if (quit_ || generation_ != generation) return false;
+    const Uint32 queued = SDL_GetQueuedAudioSize(device_);
+    if (queued == 0) break;
+    cv_.wait_for(lock, std::chrono::microseconds(static_cast<long long>(1e6 * queued / bytes_per_second)) +
+                           std::chrono::milliseconds(2));
+  }
+  const auto last_buffer =
+      std::chrono::microseconds(static_cast<long long>(1e6 * device_samples_ / static_cast<double>(sample_rate_)));
+  cv_.wait_for(lock, last_buffer, [&] { return quit_ || generation_ != generation; });
+  return !quit_ && generation_ == generation;
 }
 
 void EspeakSpeech::run() {
   for (;;) {
     std::string text;
-    std::uint64_t gen = 0;
+    Utterance u;
+    u.speech = this;
     {
       std::unique_lock lock(m_);
       cv_.wait(lock, [&] { return quit_ || has_pending_; });
       if (quit_) return;
       text = std::move(pending_);
       has_pending_ = false;
-      gen = generation_.load();
+      u.generation = generation_;
     }
-    SynthTarget t;
-    t.device = device_;
-    t.generation = &generation_;
-    t.mine = gen;
-    t.volume = std::clamp(volume_.load(), 0.0f, 1.0f);
-    espeak_SetParameter(espeakRATE, rate_.load(), 0);
-    espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &t);
+    bool whole = true;
+    for (const auto& phrase : phrases(text)) {
+      if (interrupted(u.generation)) {
+        whole = false;
+        break;
+      }
+      std::lock_guard espeak(espeak_mutex());
+      espeak_SetParameter(espeakRATE, rate_.load(), 0);
+      synth(phrase, &u);
+    }
+    if (!whole || !wait_until_heard(u.generation)) continue;
+    std::function<void()> finished;
+    {
+      std::lock_guard lock(m_);
+      if (generation_ != u.generation || has_pending_) continue;
+      speaking_ = false;
+      finished = on_finished_;
+    }
+    if (finished) finished();
   }
 }
 

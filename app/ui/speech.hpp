@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,21 +21,50 @@ class Speech {
   virtual void stop() = 0;
   virtual void set_rate(int words_per_minute) = 0;
   virtual void set_volume(float zero_to_one) = 0;
+  // Whether anything is still to be heard: lets the app wait for a prompt to
+  // end before speaking the next thing, instead of cutting it off.
+  virtual bool speaking() const = 0;
+  // Called when an utterance has been heard to its end (never when say() or
+  // stop() cut it short), so the app can move on without polling. It runs on
+  // the speech thread: it must only hand over (e.g. SDL_PushEvent) and must
+  // not call back into the Speech.
+  virtual void set_on_finished(std::function<void()> on_finished) = 0;
 };
 
-// For tests: remembers what would have been said.
+// For tests: remembers what would have been said. Speech "finishes" only when
+// the test says so (finish()), so the app's reaction can be driven exactly.
 class RecordingSpeech final : public Speech {
  public:
-  void say(const std::string& text) override { said.push_back(text); }
-  void stop() override { said.push_back("<stopped>"); }
+  void say(const std::string& text) override {
+    said.push_back(text);
+    talking = true;
+  }
+  void stop() override {
+    said.push_back("<stopped>");
+    talking = false;
+  }
   void set_rate(int wpm) override { rate = wpm; }
   void set_volume(float v) override { volume = v; }
+  bool speaking() const override { return talking; }
+  void set_on_finished(std::function<void()> f) override { on_finished = std::move(f); }
+  void finish() {
+    talking = false;
+    if (on_finished) on_finished();
+  }
   std::vector<std::string> said;
   int rate = 0;
   float volume = 1;
+  bool talking = false;
+  std::function<void()> on_finished;
 };
 
 // espeak-ng synthesis in process, on its own thread, played through SDL audio.
+// A visitor who cannot see acts on what they hear, so speech must stop the
+// moment they act and the next must start at once (A15). Hence: text spoken
+// phrase by phrase (a long question starts as soon as its first phrase is
+// ready, and an interruption is seen between phrases), a small device buffer
+// and short synthesis buffers, and no sample of an interrupted utterance ever
+// queued after say() or stop() has returned (see m_).
 class EspeakSpeech final : public Speech {
  public:
   EspeakSpeech();
@@ -45,23 +75,45 @@ class EspeakSpeech final : public Speech {
   void stop() override;
   void set_rate(int wpm) override { rate_ = wpm; }
   void set_volume(float v) override { volume_ = v; }
+  bool speaking() const override;
+  void set_on_finished(std::function<void()> on_finished) override;
 
   // Synthesises without playing, for tests: 16-bit mono samples at sample_rate.
   static std::vector<std::int16_t> synthesize(const std::string& text, int wpm, int* sample_rate, std::string* error);
 
+  // Where a text is cut into phrases: after . ? ! ; : and line breaks, and
+  // long clauses after commas. Public so that tests can check it.
+  static std::vector<std::string> phrases(const std::string& text);
+
+  struct Utterance;  // the synthesis callback's view of the utterance being spoken
+
+  // From the synthesis callback: queues samples unless the utterance was
+  // interrupted; false tells espeak-ng to abort.
+  bool queue(Utterance& u, const short* wav, int n);
+
  private:
   void run();
   bool ensure_started();
-  bool started_ = false;
+  bool interrupted(std::uint64_t generation) const;
+  bool wait_until_heard(std::uint64_t generation);
+
+  bool started_ = false, own_audio_init_ = false;
   std::thread thread_;
-  std::mutex m_;
+  // Guards the fields below, and makes "is this utterance still current? then
+  // queue its samples" exclusive with "new generation, clear the queue": without
+  // it a callback could pass the check, say() clear the queue, and the callback
+  // then queue old speech that would play after the new utterance began.
+  mutable std::mutex m_;
   std::condition_variable cv_;
   std::string pending_;
-  bool has_pending_ = false, quit_ = false;
-  std::atomic<std::uint64_t> generation_{0};
+  bool has_pending_ = false, quit_ = false, speaking_ = false;
+  std::uint64_t generation_ = 0;
+  std::function<void()> on_finished_;
+
   std::atomic<int> rate_{160};
   std::atomic<float> volume_{1.0f};
   std::uint32_t device_ = 0;
+  int sample_rate_ = 0, device_samples_ = 0;
   bool ok_ = false;
   std::string error_;
 };
