@@ -26,6 +26,38 @@ using namespace std::chrono;
 
 // ---- 1. Creation and teardown -------------------------------------------------
 
+namespace {
+
+// Start-up errors are printed as "kiosk: <file>: <reason>", so each names the
+// file at fault once, whether or not the layer below already did.
+Error about(const std::string& file, Error e) {
+  if (e.message.rfind(file + ":", 0) != 0) e.message = file + ": " + e.message;
+  return e;
+}
+
+// Information pages: every .md in the pages folder (not its subfolders), in
+// name order. The folder must exist: a typo in kiosk.toml would otherwise
+// leave the visitor with no pages and staff with no clue.
+Result<std::vector<Page>> load_pages(const KioskConfig& cfg) {
+  std::error_code ec;
+  if (!fs::is_directory(cfg.pages_dir, ec))
+    return make_error(ErrorKind::Config, cfg.pages_dir + ": the information pages folder does not exist");
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(cfg.pages_dir, ec))
+    if (e.is_regular_file() && e.path().extension() == ".md") files.push_back(e.path().string());
+  if (ec) return make_error(ErrorKind::Config, cfg.pages_dir + ": cannot read the folder (" + ec.message() + ")");
+  std::sort(files.begin(), files.end());
+  std::vector<Page> pages;
+  for (const auto& f : files) {
+    auto p = load_markdown_file(f);
+    if (!p) return about(f, p.error());
+    pages.push_back(std::move(p).value());
+  }
+  return pages;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   std::unique_ptr<KioskApp> app(new KioskApp());
   app->opt_ = std::move(opt);
@@ -41,33 +73,21 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
     t = n;
   };
 
-  // The font atlas needs no window: rasterise it on another core while the
-  // window and renderer are created (the slowest part of start-up).
-  IMGUI_CHECKVERSION();
-  app->imgui_ctx_ = ImGui::CreateContext();
-  ImGui::GetIO().IniFilename = nullptr;  // nothing of the last visitor is kept
-  ImGui::GetIO().LogFilename = nullptr;
-  std::future<std::string> fonts_job = std::async(std::launch::async, [f = &app->fonts_]() {
-    std::string err;
-    return build_fonts(*f, 1.0f, false, &err) ? std::string() : err;
-  });
-  struct JoinFonts {  // never leave the thread running on an early return
-    std::future<std::string>& job;
-    ~JoinFonts() {
-      if (job.valid()) job.wait();
-    }
-  } join_fonts{fonts_job};
+  // The host starts rasterising fonts on another core while the survey and
+  // database load; the window opens last.
+  app->host_ = std::make_unique<Host>();
 
   auto survey = load_survey_file(cfg.survey_path);
-  if (!survey) return survey.error();
+  if (!survey) return about(cfg.survey_path, survey.error());
   app->survey_ = std::make_unique<Survey>(std::move(survey).value());
 
-  if (auto st = ensure_parent_dir(cfg.database_path); !st) return st.error();
+  if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
   auto store = Store::open(cfg.database_path);
-  if (!store) return store.error();
+  if (!store) return about(cfg.database_path, store.error());
   app->store_ = std::move(store).value();
   // A response left open by a crash or power cut is closed as abandoned.
-  if (auto n = app->store_->close_unfinished(format_utc(app->clock_->now())); !n) return n.error();
+  if (auto n = app->store_->close_unfinished(format_utc(app->clock_->now())); !n)
+    return about(cfg.database_path, n.error());
   phase("survey and database");
   // A survey pulled from the hub earlier, if valid, replaces the bundled one.
   if (auto hub_survey = app->store_->get_meta("hub_survey"); hub_survey && !hub_survey->empty()) {
@@ -75,17 +95,9 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
       app->survey_ = std::make_unique<Survey>(std::move(s).value());
   }
 
-  // Information pages: every .md under pages/ (not its subfolders), in name order.
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(cfg.pages_dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".md") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    auto p = load_markdown_file(f);
-    if (!p) return p.error();
-    app->pages_.push_back(std::move(p).value());
-  }
+  auto pages = load_pages(cfg);
+  if (!pages) return pages.error();
+  app->pages_ = std::move(pages).value();
   if (const ServicePoint* sp = cfg.find_service_point(cfg.service_point); sp && !sp->page.empty()) {
     auto p = load_markdown_file(resolve_path(sp->page, cfg.pages_dir));
     if (!p) return p.error();
@@ -93,26 +105,9 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   }
 
   phase("information pages");
-  Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
-  if (app->opt_.fullscreen)
-    flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-  else
-    flags |= SDL_WINDOW_RESIZABLE;
-  app->window_ = SDL_CreateWindow(cfg.kiosk_name.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                  app->opt_.width, app->opt_.height, flags);
-  if (!app->window_) return make_error(std::string("cannot open a window: ") + SDL_GetError());
-  if (app->opt_.fullscreen) SDL_SetWindowKeyboardGrab(app->window_, SDL_TRUE);
-  app->renderer_ = SDL_CreateRenderer(app->window_, -1, SDL_RENDERER_ACCELERATED);
-  if (!app->renderer_) app->renderer_ = SDL_CreateRenderer(app->window_, -1, SDL_RENDERER_SOFTWARE);
-  if (!app->renderer_) return make_error(std::string("cannot draw in the window: ") + SDL_GetError());
-
-  phase("window and renderer");
-  ImGuiIO& io = ImGui::GetIO();
-  ImGui_ImplSDLRenderer_Init(app->renderer_);
-  if (const std::string font_error = fonts_job.get(); !font_error.empty()) return make_error(font_error);
-  ImGui_ImplSDLRenderer_CreateFontsTexture();
-  io.Fonts->ClearTexData();
-  phase("fonts");
+  if (auto st = app->host_->open({cfg.kiosk_name, app->opt_.fullscreen, app->opt_.width, app->opt_.height}); !st)
+    return st.error();
+  phase("window, renderer and fonts");
 
   if (app->opt_.speech) {
     app->speech_ = app->opt_.speech;
@@ -139,13 +134,8 @@ KioskApp::~KioskApp() {
   if (export_job_.valid()) export_job_.wait();
   if (pin_job_.valid()) pin_job_.wait();
   if (session_) (void)session_->abandon("the kiosk program was closed");
-  if (imgui_ctx_) {
-    ImGui_ImplSDLRenderer_Shutdown();
-    ImGui::DestroyContext(static_cast<ImGuiContext*>(imgui_ctx_));
-  }
   own_speech_.reset();
-  if (renderer_) SDL_DestroyRenderer(renderer_);
-  if (window_) SDL_DestroyWindow(window_);
+  host_.reset();  // the window, renderer and ImGui, each only if it was made
 }
 
 // ---- 2. The loop and timers ------------------------------------------------------
@@ -238,7 +228,7 @@ void KioskApp::touch() {
 
 void KioskApp::handle(const SDL_Event& e) {
   int w = 0, h = 0;
-  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  host_->output_size(&w, &h);
   switch (e.type) {
     case SDL_QUIT:
       // In full screen no key combination leaves the kiosk: only the admin area quits.
@@ -346,20 +336,13 @@ void KioskApp::draw_now() {
 void KioskApp::draw_frame() {
   if (dirty_ > 0) --dirty_;
   if (fonts_dirty_) {
-    std::string err;
-    ImGui_ImplSDLRenderer_DestroyFontsTexture();
-    if (!build_fonts(fonts_, static_cast<float>(settings_.text_scale) / 100.0f, settings_.dyslexia_font, &err)) {
-      std::fprintf(stderr, "kiosk: %s; keeping the standard font\n", err.c_str());
-      settings_.dyslexia_font = false;
-      (void)build_fonts(fonts_, static_cast<float>(settings_.text_scale) / 100.0f, false, &err);
-    }
-    ImGui_ImplSDLRenderer_CreateFontsTexture();
-    ImGui::GetIO().Fonts->ClearTexData();  // the texture holds it now
+    settings_.dyslexia_font =
+        host_->rebuild_fonts(static_cast<float>(settings_.text_scale) / 100.0f, settings_.dyslexia_font);
     fonts_dirty_ = false;
   }
   const Theme& theme = settings_.high_contrast ? high_contrast_theme() : standard_theme();
   int w = 0, h = 0;
-  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  host_->output_size(&w, &h);
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
   io.DeltaTime = 1.0f / 60.0f;
@@ -379,7 +362,7 @@ void KioskApp::draw_frame() {
   style.ChildBorderSize = 0;
   style.WindowPadding = ImVec2(0, 0);
   style.ItemSpacing = ImVec2(0, 0);
-  style.ScrollbarSize = 26.0f * fonts_.scale;
+  style.ScrollbarSize = 26.0f * host_->fonts().scale;
   style.Colors[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(col(theme.background));
   style.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
   style.Colors[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(col(theme.text));
@@ -394,10 +377,10 @@ void KioskApp::draw_frame() {
   intents_.clear();
   layout(static_cast<float>(w), static_cast<float>(h));
   ImGui::Render();
-  SDL_SetRenderDrawColor(renderer_, theme.background.r, theme.background.g, theme.background.b, 255);
-  SDL_RenderClear(renderer_);
+  SDL_SetRenderDrawColor(host_->renderer(), theme.background.r, theme.background.g, theme.background.b, 255);
+  SDL_RenderClear(host_->renderer());
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
-  SDL_RenderPresent(renderer_);
+  SDL_RenderPresent(host_->renderer());
   ++frames_;
   if (!first_frame_reported_) {
     first_frame_reported_ = true;
@@ -429,11 +412,11 @@ static void drag_scroll() {
 
 void KioskApp::layout(float W, float H) {
   const Theme& theme = settings_.high_contrast ? high_contrast_theme() : standard_theme();
-  const float s = fonts_.scale;
+  const float s = host_->fonts().scale;
   const float margin = 24.0f * s;
   const float col_w = std::min(W - 2 * margin, 1100.0f * std::max(1.0f, s * 0.9f));
   const float col_x = (W - col_w) * 0.5f;
-  Frame f(theme, fonts_, tree_, ui_, intents_, activate_id_);
+  Frame f(theme, host_->fonts(), tree_, ui_, intents_, activate_id_);
   activate_id_.clear();
   const std::string locale =
       session_ ? session_->meta().locale : (ui_.locale.empty() ? survey_->default_locale : ui_.locale);
@@ -470,7 +453,7 @@ void KioskApp::layout(float W, float H) {
     }
     // At large text sizes the header keeps only where you are: the title is on the home screen.
     if (s >= 1.5f && !right.empty()) left.clear();
-    ImFont* hf = fonts_.bold;
+    ImFont* hf = host_->fonts().bold;
     const float pad = 14.0f * s;
     const float right_w = right.empty() ? 0 : hf->CalcTextSizeA(hf->FontSize, FLT_MAX, 0, right.c_str()).x;
     const float left_wrap = W - 2 * margin - right_w - 2 * pad;
@@ -1072,8 +1055,8 @@ void KioskApp::record_setting(const std::string& key, const std::string& value, 
 
 void KioskApp::apply_settings_change() {
   // Re-rasterise only when the size or the letters change.
-  fonts_dirty_ = fonts_dirty_ || fonts_.scale != static_cast<float>(settings_.text_scale) / 100.0f ||
-                 fonts_.dyslexic != settings_.dyslexia_font;
+  fonts_dirty_ = fonts_dirty_ || host_->fonts().scale != static_cast<float>(settings_.text_scale) / 100.0f ||
+                 host_->fonts().dyslexic != settings_.dyslexia_font;
   if (speech_) {
     speech_->set_rate(settings_.rate);
     speech_->set_volume(static_cast<float>(settings_.volume) / 100.0f);
@@ -1089,7 +1072,7 @@ void KioskApp::reset_visitor_settings() {
     speech_->set_rate(settings_.rate);
     speech_->set_volume(static_cast<float>(settings_.volume) / 100.0f);
   }
-  if (changed || fonts_.scale != 1.0f || fonts_.dyslexic) fonts_dirty_ = true;
+  if (changed || host_->fonts().scale != 1.0f || host_->fonts().dyslexic) fonts_dirty_ = true;
 }
 
 void KioskApp::commit_keyboard(bool close) {
@@ -1240,9 +1223,9 @@ void KioskApp::poll_background() {
 
 bool KioskApp::screenshot(const std::string& path) {
   int w = 0, h = 0;
-  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  host_->output_size(&w, &h);
   std::vector<unsigned char> px(static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
-  if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, px.data(), w * 4) != 0) return false;
+  if (SDL_RenderReadPixels(host_->renderer(), nullptr, SDL_PIXELFORMAT_ABGR8888, px.data(), w * 4) != 0) return false;
   return stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4) != 0;
 }
 

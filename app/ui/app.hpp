@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "a11y.hpp"
+#include "host.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
 #include "kiosk/session.hpp"
@@ -63,7 +64,7 @@ class KioskApp {
   bool screenshot(const std::string& png_path);
   void apply(const Intent& intent);  // as if the visitor had asked
   void draw_now();                   // draw one frame whatever the state
-  SDL_Window* window() const { return window_; }
+  SDL_Window* window() const { return host_->window(); }
   int next_timer_ms() const;  // -1: no timer pending
 
  private:
@@ -104,10 +105,7 @@ class KioskApp {
   std::unique_ptr<Speech> own_speech_;
   Speech* speech_ = nullptr;
 
-  SDL_Window* window_ = nullptr;
-  SDL_Renderer* renderer_ = nullptr;
-  void* imgui_ctx_ = nullptr;
-  Fonts fonts_;
+  std::unique_ptr<Host> host_;
   bool fonts_dirty_ = false;
 
   UiState ui_;

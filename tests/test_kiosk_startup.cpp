@@ -1,0 +1,64 @@
+// The real `kiosk` binary, started headless with a configuration that cannot
+// work: each failure must end the program with exit code 1 and one line on
+// stderr naming the file at fault, never a crash.
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+#ifndef KIOSK_BIN
+#error "KIOSK_BIN must be defined by CMake"
+#endif
+
+namespace {
+
+struct Startup {
+  test::TempDir tmp;
+  std::string survey = test::bury_survey();
+  std::string database = tmp.file("kiosk.db");
+  std::string pages = test::source_path("kiosk-config/pages");
+
+  test::RunResult run() {
+    const std::string cfg = tmp.file("kiosk.toml");
+    test::write_file(cfg,
+                     "[kiosk]\nid = \"startup-test\"\nname = \"Start-up test\"\nservice_point = \"castle\"\n"
+                     "survey = \"" +
+                         survey + "\"\ndatabase = \"" + database + "\"\npages = \"" + pages +
+                         "\"\nservice_points = \"" + test::source_path("kiosk-config/service-points.toml") + "\"\n");
+    return test::run("env SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy " + std::string(KIOSK_BIN) + " --config " +
+                     cfg + " --windowed 1280x800");
+  }
+};
+
+// One line, "kiosk: <file>: <reason>".
+void check_one_line_naming(const test::RunResult& r, const std::string& file) {
+  INFO("exit " << r.exit_code << ", stderr: " << r.err);
+  CHECK(r.exit_code == 1);  // 1, not 128+signal: it ended by itself
+  REQUIRE_FALSE(r.err.empty());
+  CHECK(r.err.back() == '\n');
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(r.err.rfind("kiosk: " + file + ":", 0) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("kiosk: a survey with a TOML syntax error ends start-up with one line naming it", "[ui][startup]") {
+  Startup s;
+  s.survey = test::source_path("tests/malformed/01-toml-syntax.toml");
+  check_one_line_naming(s.run(), s.survey);
+}
+
+TEST_CASE("kiosk: a database that cannot be opened ends start-up with one line naming it", "[ui][startup]") {
+  Startup s;
+  // Its folder is a regular file, so neither root nor anyone can create it.
+  const std::string blocker = s.tmp.file("not-a-folder");
+  test::write_file(blocker, "a file, not a folder\n");
+  s.database = blocker + "/kiosk.db";
+  check_one_line_naming(s.run(), s.database);
+}
+
+TEST_CASE("kiosk: a missing pages folder ends start-up with one line naming it", "[ui][startup]") {
+  Startup s;
+  s.pages = s.tmp.file("no-such-pages");
+  check_one_line_naming(s.run(), s.pages);
+}
