@@ -47,9 +47,7 @@ class Frame {
   float min_target() const { return 72.0f * std::max(1.0f, s() * 0.6f); }  // well over 44 px at 100%
   float gap() const { return 16.0f * s(); }
 
-  void emit(Intent::Kind k, std::string a = {}, std::string b = {}, int n = 0) {
-    intents.emplace_back(k, std::move(a), std::move(b), n);
-  }
+  void emit(Intent i) { intents.push_back(std::move(i)); }
 
   // Text
   void heading(const std::string& id, const std::string& text, bool big = false);

@@ -1,0 +1,133 @@
+#include "staff.hpp"
+
+#include "admin.hpp"
+#include "kiosk/crypto.hpp"
+#include "visitor_flow.hpp"
+#include "visitor_settings.hpp"
+
+namespace kiosk::ui {
+using namespace std::chrono;
+
+namespace {
+
+void signed_in(AppState& s, const PinResult& r) {
+  s.ui.pin_failures = 0;
+  s.ui.pin_message.clear();
+  if (r.role == "admin") {
+    open_admin(s);
+  } else {
+    s.ui.staff_id = r.id;
+    s.ui.staff_name = r.name;
+    s.ui.screen = Screen::Assist;
+    s.ui.focus = "assist.read_aloud";
+  }
+}
+
+void refused(AppState& s) {
+  UiState& ui = s.ui;
+  ++ui.pin_failures;
+  const int left = s.config.pin_attempts - ui.pin_failures;
+  if (left <= 0) {
+    ui.pin_locked_until = s.now() + seconds(s.config.pin_lockout_seconds);
+    ui.pin_failures = 0;
+    ui.pin_message =
+        "Too many wrong PINs: entry is locked for " + std::to_string(s.config.pin_lockout_seconds / 60) + " minutes.";
+  } else {
+    ui.pin_message =
+        "That PIN was not recognised. " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left.";
+  }
+  s.say(ui.pin_message);
+}
+
+}  // namespace
+
+void on(AppState& s, const intent::OpenPin&) {
+  s.ui.panel = Panel::None;
+  s.ui.screen = Screen::Pin;
+  s.ui.pin.clear();
+  s.ui.pin_message.clear();
+  s.ui.focus = "pin.key.1";
+}
+
+void on(AppState& s, const intent::PinDigit& in) {
+  if (s.ui.pin.size() < 12) s.ui.pin += in.digit;
+  s.say("digit " + std::to_string(s.ui.pin.size()));
+}
+
+void on(AppState& s, const intent::PinDelete&) {
+  if (!s.ui.pin.empty()) s.ui.pin.pop_back();
+  s.say("delete");
+}
+
+void on(AppState& s, const intent::PinSubmit&) {
+  if (s.now() < s.ui.pin_locked_until) return;
+  if (s.ui.pin.empty() || s.pin_job.valid()) return;
+  s.ui.pin_checking = true;
+  const std::string pin = s.ui.pin;
+  s.ui.pin.clear();
+  const auto staff = s.config.staff;
+  const std::string admin_hash = s.config.admin_pin_hash;
+  // Argon2id takes a noticeable moment: never on the frame thread.
+  s.pin_job = std::async(std::launch::async, [pin, staff, admin_hash]() {
+    for (const auto& m : staff)
+      if (verify_pin(m.pin_hash, pin)) return PinResult{"staff", m.id, m.name.empty() ? m.id : m.name};
+    if (!admin_hash.empty() && verify_pin(admin_hash, pin)) return PinResult{"admin", "admin", "Admin"};
+    return PinResult{};
+  });
+}
+
+void on(AppState& s, const intent::ToggleAssistance& in) {
+  auto& v = s.ui.assistance;
+  if (auto it = std::find(v.begin(), v.end(), in.code); it != v.end())
+    v.erase(it);
+  else
+    v.push_back(in.code);
+}
+
+void on(AppState& s, const intent::AssistedSpeechAndLargeText&) {
+  s.settings.speech = true;
+  s.settings.text_scale = std::max(s.settings.text_scale, 150);
+  apply_settings_change(s);
+  s.say("Speech and large text are on.");
+}
+
+void on(AppState& s, const intent::AssistedStart&) {
+  s.ui.assisted = true;
+  s.ui.last_input = s.now();
+  if (s.session) {
+    if (auto st = s.session->set_assisted(s.ui.staff_id, s.ui.assistance); !st)
+      s.ui.error = error_for_visitor(st.message());
+    s.ui.screen = s.session->stage() == Session::Stage::Review ? Screen::Review : Screen::Question;
+  } else {
+    on(s, intent::StartSurvey{});
+  }
+}
+
+void on(AppState& s, const intent::EndAssisted&) {
+  s.ui.assisted = false;
+  s.ui.staff_id.clear();
+  s.ui.staff_name.clear();
+  s.ui.assistance.clear();
+  go_home(s);
+}
+
+void poll_pin(AppState& s) {
+  if (s.pin_job.valid() && s.pin_job.wait_for(seconds(0)) == std::future_status::ready) {
+    const PinResult r = s.pin_job.get();
+    s.ui.pin_checking = false;
+    s.redraw();
+    if (r.role.empty())
+      refused(s);
+    else
+      signed_in(s, r);
+  }
+  UiState& ui = s.ui;
+  if (ui.screen == Screen::Pin && !ui.pin_message.empty() && ui.pin_locked_until != steady_clock::time_point{} &&
+      s.now() >= ui.pin_locked_until) {
+    ui.pin_message.clear();
+    ui.pin_locked_until = {};
+    s.redraw(1);
+  }
+}
+
+}  // namespace kiosk::ui
