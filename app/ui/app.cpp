@@ -168,7 +168,7 @@ int KioskApp::next_timer_ms() const {
   if (st_->ui.screen == Screen::Thanks) consider(st_->ui.thanks_since + seconds(s.thank_you_seconds));
   if (st_->ui.screen == Screen::Admin) consider(now() + seconds(1));  // live sync status
   if (st_->pin_job.valid() || st_->admin_job.valid() || st_->export_job.valid()) consider(now() + milliseconds(50));
-  if (st_->ui.screen == Screen::Pin && st_->ui.pin_locked_until > now()) consider(st_->ui.pin_locked_until);
+  if (st_->ui.screen == Screen::Pin && st_->pin_policy.locked()) consider(st_->pin_policy.locked_until());
   if (!due) return -1;
   return static_cast<int>(std::max<long long>(0, duration_cast<milliseconds>(*due - now()).count()));
 }
@@ -409,6 +409,7 @@ void KioskApp::layout(float W, float H) {
             st_->settings, st_->pages,  st_->service_point_page,
             st_->admin,    idle_left,   st_->ui.extensions < opt_.config.session.max_extensions,
             locale};
+  v.pin_locked = st_->pin_policy.locked();
 
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |

@@ -14,6 +14,7 @@
 #include "a11y.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
+#include "kiosk/pin_policy.hpp"
 #include "kiosk/session.hpp"
 #include "kiosk/store.hpp"
 #include "markdown.hpp"
@@ -31,7 +32,10 @@ struct PinResult {
 };
 
 struct AppState {
-  AppState(const KioskConfig& config_, const Clock& clock_) : config(config_), clock(clock_) {}
+  AppState(const KioskConfig& config_, const Clock& clock_)
+      : config(config_),
+        clock(clock_),
+        pin_policy(clock_, config_.pin_attempts, std::chrono::seconds(config_.pin_lockout_seconds)) {}
 
   const KioskConfig& config;
   const Clock& clock;
@@ -44,7 +48,8 @@ struct AppState {
   UiState ui;
   VisitorSettings settings;
   AdminView admin;
-  A11yTree tree;  // what the last frame showed, for speech and focus
+  A11yTree tree;         // what the last frame showed, for speech and focus
+  PinPolicy pin_policy;  // outlives each visitor: a lock-out is not reset by going home
 
   Speech* speech = nullptr;
   sync::SyncWorker* sync = nullptr;  // null when the kiosk does not sync

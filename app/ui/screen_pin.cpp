@@ -8,13 +8,13 @@
 
 namespace kiosk::ui {
 
-void draw_pin(Frame& f, const AppView&) {
+void draw_pin(Frame& f, const AppView& v) {
   f.heading("pin.h", "Staff: enter your PIN", true);
   f.paragraph("pin.p", "For assisted mode or the admin area. Visitors: please ask at the desk.");
   std::string dots(f.ui.pin.size(), '*');
   f.paragraph("pin.value", dots.empty() ? "(no digits yet)" : dots, false, f.fonts.title);
   if (!f.ui.pin_message.empty()) f.alert("pin.msg", f.ui.pin_message);
-  const bool locked = !f.ui.pin_message.empty() && f.ui.pin_message.find("locked") != std::string::npos;
+  const bool locked = v.pin_locked;
   const float key_w = std::min(220.0f * f.s(), (ImGui::GetContentRegionAvail().x - 2 * f.gap()) / 3.0f);
   const char* rows[4][3] = {{"1", "2", "3"}, {"4", "5", "6"}, {"7", "8", "9"}, {"Delete", "0", "OK"}};
   for (auto& row : rows) {

@@ -11,8 +11,9 @@ using namespace std::chrono;
 namespace {
 
 void signed_in(AppState& s, const PinResult& r) {
-  s.ui.pin_failures = 0;
+  s.pin_policy.record_success();
   s.ui.pin_message.clear();
+  s.ui.pin_lock_shown = false;
   if (r.role == "admin") {
     open_admin(s);
   } else {
@@ -25,14 +26,12 @@ void signed_in(AppState& s, const PinResult& r) {
 
 void refused(AppState& s) {
   UiState& ui = s.ui;
-  ++ui.pin_failures;
-  const int left = s.config.pin_attempts - ui.pin_failures;
-  if (left <= 0) {
-    ui.pin_locked_until = s.now() + seconds(s.config.pin_lockout_seconds);
-    ui.pin_failures = 0;
+  if (s.pin_policy.record_failure()) {
+    ui.pin_lock_shown = true;
     ui.pin_message =
-        "Too many wrong PINs: entry is locked for " + std::to_string(s.config.pin_lockout_seconds / 60) + " minutes.";
+        "Too many wrong PINs: entry is locked for " + std::to_string(s.pin_policy.lockout().count() / 60) + " minutes.";
   } else {
+    const int left = s.pin_policy.attempts_left();
     ui.pin_message =
         "That PIN was not recognised. " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left.";
   }
@@ -60,7 +59,7 @@ void on(AppState& s, const intent::PinDelete&) {
 }
 
 void on(AppState& s, const intent::PinSubmit&) {
-  if (s.now() < s.ui.pin_locked_until) return;
+  if (!s.pin_policy.allows_attempt()) return;
   if (s.ui.pin.empty() || s.pin_job.valid()) return;
   s.ui.pin_checking = true;
   const std::string pin = s.ui.pin;
@@ -122,10 +121,9 @@ void poll_pin(AppState& s) {
       signed_in(s, r);
   }
   UiState& ui = s.ui;
-  if (ui.screen == Screen::Pin && !ui.pin_message.empty() && ui.pin_locked_until != steady_clock::time_point{} &&
-      s.now() >= ui.pin_locked_until) {
+  if (ui.screen == Screen::Pin && ui.pin_lock_shown && !s.pin_policy.locked()) {
     ui.pin_message.clear();
-    ui.pin_locked_until = {};
+    ui.pin_lock_shown = false;
     s.redraw(1);
   }
 }

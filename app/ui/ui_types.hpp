@@ -162,8 +162,7 @@ struct UiState {
   std::string pin;
   std::string pin_message;
   bool pin_checking = false;
-  int pin_failures = 0;
-  std::chrono::steady_clock::time_point pin_locked_until{};
+  bool pin_lock_shown = false;  // pin_message tells of a lock-out, cleared when it ends
   std::string staff_id, staff_name;
   std::vector<std::string> assistance;  // chosen before starting: read_aloud, scribed, large_print, other
   bool assisted = false;

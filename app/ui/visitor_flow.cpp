@@ -208,12 +208,8 @@ void go_home(AppState& s) {
     s.session.reset();
   }
   // Nothing of the last visitor remains: screen state, drafts, settings.
-  const int failures = s.ui.pin_failures;
-  const auto locked = s.ui.pin_locked_until;
   const std::string folder = s.ui.admin_folder;
   s.ui = UiState{};
-  s.ui.pin_failures = failures;
-  s.ui.pin_locked_until = locked;
   s.ui.admin_folder = folder;
   s.ui.last_input = s.now();
   SDL_StopTextInput();
