@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 
 #include "kiosk/export.hpp"
 
@@ -32,10 +33,16 @@ AdminView read_admin_figures(const std::string& db, const Survey& survey) {
 }
 
 void load_admin(AppState& s) {
-  if (s.admin_job.valid()) return;
-  s.admin_job = std::async(std::launch::async, [db = s.config.database_path, survey = *s.survey]() {
-    return read_admin_figures(db, survey);
-  });
+  if (s.jobs->pending(JobQueue::Kind::AdminFigures)) return;
+  s.jobs->post(JobQueue::Kind::AdminFigures,
+               [db = s.config.database_path, survey = *s.survey, state = &s]() -> JobQueue::Finish {
+                 auto figures = std::make_shared<AdminView>(read_admin_figures(db, survey));
+                 return [state, figures] {
+                   figures->folders.push_back(default_export_folder());
+                   state->admin = std::move(*figures);
+                   state->redraw();
+                 };
+               });
 }
 
 std::string run_export(const std::string& folder, const std::string& kiosk, const std::string& stamp,
@@ -81,34 +88,28 @@ void on(AppState& s, const intent::AdminSyncNow&) {
 }
 
 void on(AppState& s, const intent::AdminExport& in) {
-  if (s.export_job.valid()) return;
+  if (s.jobs->pending(JobQueue::Kind::Export)) return;
   std::string stamp = format_utc(s.clock.now());
   stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }), stamp.end());
   s.ui.notice = "Exporting...";
-  s.export_job = std::async(
-      std::launch::async,
-      [folder = s.ui.admin_folder, kiosk = s.config.kiosk_id, stamp, format = in.format, db = s.config.database_path,
-       survey = *s.survey]() { return run_export(folder, kiosk, stamp, format, db, survey); });
+  s.jobs->post(JobQueue::Kind::Export,
+               [folder = s.ui.admin_folder, kiosk = s.config.kiosk_id, stamp, format = in.format,
+                db = s.config.database_path, survey = *s.survey, state = &s]() -> JobQueue::Finish {
+                 std::string notice = run_export(folder, kiosk, stamp, format, db, survey);
+                 return [state, notice] {
+                   state->ui.notice = notice;
+                   state->say(notice);
+                   state->redraw();
+                   load_admin(*state);
+                 };
+               });
 }
 
 void on(AppState& s, const intent::Quit&) {
   if (s.ui.screen == Screen::Admin) s.ui.quit = true;
 }
 
-void poll_admin(AppState& s) {
-  auto ready = [](auto& fut) { return fut.valid() && fut.wait_for(seconds(0)) == std::future_status::ready; };
-  if (ready(s.admin_job)) {
-    AdminView a = s.admin_job.get();
-    a.folders.push_back(default_export_folder());
-    s.admin = std::move(a);
-    s.redraw();
-  }
-  if (ready(s.export_job)) {
-    s.ui.notice = s.export_job.get();
-    s.say(s.ui.notice);
-    s.redraw();
-    load_admin(s);
-  }
+void follow_sync_status(AppState& s) {
   if (s.ui.screen == Screen::Admin && s.sync) {
     const auto st = s.sync->status();
     if (st.last_attempt_utc != s.admin.sync.last_attempt_utc || st.last_error != s.admin.sync.last_error ||

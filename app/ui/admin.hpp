@@ -15,8 +15,8 @@ void on(AppState& s, const intent::Quit&);
 
 // Shows the admin area and starts loading its figures.
 void open_admin(AppState& s);
-// Takes finished figures and exports, and follows the sync status while shown.
-void poll_admin(AppState& s);
+// Follows the sync thread's status while the admin area is shown.
+void follow_sync_status(AppState& s);
 // Where exports go unless staff choose a USB stick.
 std::string default_export_folder();
 

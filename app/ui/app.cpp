@@ -120,6 +120,15 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
     app->st_->speech = app->own_speech_.get();
   }
   app->st_->fonts = &app->host_->fonts();
+  // The worker wakes the loop with an SDL event of the kiosk's own type.
+  const Uint32 wake_type = SDL_RegisterEvents(1);
+  app->jobs_ = std::make_unique<JobQueue>(
+      [type = wake_type == static_cast<Uint32>(-1) ? static_cast<Uint32>(SDL_USEREVENT) : wake_type] {
+        SDL_Event e{};
+        e.type = type;
+        SDL_PushEvent(&e);
+      });
+  app->st_->jobs = app->jobs_.get();
   reset_visitor_settings(*app->st_);
 
   if (app->opt_.start_sync && !cfg.sync.hub_url.empty()) {
@@ -136,9 +145,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
 KioskApp::~KioskApp() {
   if (sync_) sync_->stop();
   if (!st_) return;
-  if (st_->admin_job.valid()) st_->admin_job.wait();
-  if (st_->export_job.valid()) st_->export_job.wait();
-  if (st_->pin_job.valid()) st_->pin_job.wait();
+  jobs_.reset();  // finishes the work in hand and joins the worker before the state it reports to goes
   if (st_->session) (void)st_->session->abandon("the kiosk program was closed");
   own_speech_.reset();
   host_.reset();  // the window, renderer and ImGui, each only if it was made
@@ -167,7 +174,6 @@ int KioskApp::next_timer_ms() const {
   }
   if (st_->ui.screen == Screen::Thanks) consider(st_->ui.thanks_since + seconds(s.thank_you_seconds));
   if (st_->ui.screen == Screen::Admin) consider(now() + seconds(1));  // live sync status
-  if (st_->pin_job.valid() || st_->admin_job.valid() || st_->export_job.valid()) consider(now() + milliseconds(50));
   if (st_->ui.screen == Screen::Pin && st_->pin_policy.locked()) consider(st_->pin_policy.locked_until());
   if (!due) return -1;
   return static_cast<int>(std::max<long long>(0, duration_cast<milliseconds>(*due - now()).count()));
@@ -184,8 +190,9 @@ bool KioskApp::step(int max_wait_ms) {
     while (SDL_PollEvent(&e)) handle(e);
   }
   update_visit_timers(*st_);
-  poll_pin(*st_);
-  poll_admin(*st_);
+  jobs_->drain();  // background results, posted by the worker (which woke us)
+  update_pin_lock(*st_);
+  follow_sync_status(*st_);
   if (st_->ui.screen == Screen::Home && !st_->session && sync_) {
     // A new survey from the hub is applied only between sessions, validated.
     if (auto u = sync_->take_survey_update()) {

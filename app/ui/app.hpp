@@ -72,6 +72,7 @@ class KioskApp {
   std::unique_ptr<Speech> own_speech_;
   std::unique_ptr<sync::SyncWorker> sync_;
   std::unique_ptr<AppState> st_;
+  std::unique_ptr<JobQueue> jobs_;  // after st_: it dies first, so no result reaches a dead state
   std::vector<Intent> intents_;
   std::string activate_id_;
 

@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "a11y.hpp"
+#include "jobs.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
 #include "kiosk/pin_policy.hpp"
@@ -57,10 +57,7 @@ struct AppState {
   bool fonts_dirty = false;
   int dirty = 2;  // frames still to draw
 
-  // Work off the frame thread.
-  std::future<AdminView> admin_job;
-  std::future<std::string> export_job;
-  std::future<PinResult> pin_job;
+  JobQueue* jobs = nullptr;  // work off the frame thread; results come back through the loop
 
   std::chrono::steady_clock::time_point now() const { return clock.steady(); }
   void redraw(int frames = 2) { dirty = std::max(dirty, frames); }

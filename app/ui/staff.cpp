@@ -38,6 +38,15 @@ void refused(AppState& s) {
   s.say(ui.pin_message);
 }
 
+void pin_checked(AppState& s, const PinResult& r) {
+  s.ui.pin_checking = false;
+  s.redraw();
+  if (r.role.empty())
+    refused(s);
+  else
+    signed_in(s, r);
+}
+
 }  // namespace
 
 void on(AppState& s, const intent::OpenPin&) {
@@ -60,18 +69,21 @@ void on(AppState& s, const intent::PinDelete&) {
 
 void on(AppState& s, const intent::PinSubmit&) {
   if (!s.pin_policy.allows_attempt()) return;
-  if (s.ui.pin.empty() || s.pin_job.valid()) return;
+  if (s.ui.pin.empty() || s.jobs->pending(JobQueue::Kind::PinCheck)) return;
   s.ui.pin_checking = true;
   const std::string pin = s.ui.pin;
   s.ui.pin.clear();
   const auto staff = s.config.staff;
   const std::string admin_hash = s.config.admin_pin_hash;
   // Argon2id takes a noticeable moment: never on the frame thread.
-  s.pin_job = std::async(std::launch::async, [pin, staff, admin_hash]() {
-    for (const auto& m : staff)
-      if (verify_pin(m.pin_hash, pin)) return PinResult{"staff", m.id, m.name.empty() ? m.id : m.name};
-    if (!admin_hash.empty() && verify_pin(admin_hash, pin)) return PinResult{"admin", "admin", "Admin"};
-    return PinResult{};
+  s.jobs->post(JobQueue::Kind::PinCheck, [pin, staff, admin_hash, state = &s]() -> JobQueue::Finish {
+    PinResult r = [&] {
+      for (const auto& m : staff)
+        if (verify_pin(m.pin_hash, pin)) return PinResult{"staff", m.id, m.name.empty() ? m.id : m.name};
+      if (!admin_hash.empty() && verify_pin(admin_hash, pin)) return PinResult{"admin", "admin", "Admin"};
+      return PinResult{};
+    }();
+    return [state, r] { pin_checked(*state, r); };
   });
 }
 
@@ -110,16 +122,7 @@ void on(AppState& s, const intent::EndAssisted&) {
   go_home(s);
 }
 
-void poll_pin(AppState& s) {
-  if (s.pin_job.valid() && s.pin_job.wait_for(seconds(0)) == std::future_status::ready) {
-    const PinResult r = s.pin_job.get();
-    s.ui.pin_checking = false;
-    s.redraw();
-    if (r.role.empty())
-      refused(s);
-    else
-      signed_in(s, r);
-  }
+void update_pin_lock(AppState& s) {
   UiState& ui = s.ui;
   if (ui.screen == Screen::Pin && ui.pin_lock_shown && !s.pin_policy.locked()) {
     ui.pin_message.clear();

@@ -15,7 +15,7 @@ void on(AppState& s, const intent::AssistedStart&);
 void on(AppState& s, const intent::AssistedSpeechAndLargeText&);
 void on(AppState& s, const intent::EndAssisted&);
 
-// Takes a finished PIN check, and clears the lock-out message when it ends.
-void poll_pin(AppState& s);
+// Clears the lock-out message when the lock-out ends.
+void update_pin_lock(AppState& s);
 
 }  // namespace kiosk::ui
