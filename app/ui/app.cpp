@@ -1,23 +1,24 @@
 // KioskApp.
 //
-// Sections: 1. creation and teardown  2. the loop and timers  3. input
-//           4. drawing and layout. What intents do is in visitor_flow,
-//           text_entry, visitor_settings, staff and admin.
+// Sections: 1. creation and teardown  2. the loop and timers  3. drawing.
+// Elsewhere: SDL events in input, the header/footer/panels in chrome, the
+// screens in screen_*, and what intents do in visitor_flow, text_entry,
+// visitor_settings, staff and admin.
 #include "app.hpp"
 
 #include <SDL.h>
 #include <imgui.h>
 #include <imgui_impl_sdlrenderer.h>
-#include <imgui_internal.h>
 #include <stb_image_write.h>
 
-#include <glob.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "admin.hpp"
+#include "chrome.hpp"
+#include "input.hpp"
 #include "kiosk/crypto.hpp"
 #include "staff.hpp"
 #include "visitor_flow.hpp"
@@ -67,6 +68,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   const KioskConfig& cfg = app->opt_.config;
   const Clock& clock = app->opt_.clock ? *app->opt_.clock : app->system_clock_;
   app->st_ = std::make_unique<AppState>(cfg, clock);
+  app->input_.fullscreen = app->opt_.fullscreen;
   app->started_ = clock.steady();
   if (auto st = crypto_init(); !st) return st.error();
   const bool trace = app->opt_.announce_timing;
@@ -181,13 +183,15 @@ int KioskApp::next_timer_ms() const {
 
 bool KioskApp::step(int max_wait_ms) {
   int wait = next_timer_ms();
-  if (st_->dirty > 0 || !pointer_queue_.empty()) wait = 0;
+  if (st_->dirty > 0 || !input_.queue.empty()) wait = 0;
   if (max_wait_ms >= 0) wait = wait < 0 ? max_wait_ms : std::min(wait, max_wait_ms);
   SDL_Event e;
   const bool got = wait < 0 ? SDL_WaitEvent(&e) == 1 : SDL_WaitEventTimeout(&e, wait) == 1;
   if (got) {
-    handle(e);
-    while (SDL_PollEvent(&e)) handle(e);
+    int w = 0, h = 0;
+    host_->output_size(&w, &h);
+    handle_event(*st_, input_, e, w, h);
+    while (SDL_PollEvent(&e)) handle_event(*st_, input_, e, w, h);
   }
   update_visit_timers(*st_);
   jobs_->drain();  // background results, posted by the worker (which woke us)
@@ -202,119 +206,11 @@ bool KioskApp::step(int max_wait_ms) {
       }
     }
   }
-  while (st_->dirty > 0 || !pointer_queue_.empty()) draw_frame();
+  while (st_->dirty > 0 || !input_.queue.empty()) draw_frame();
   return !st_->ui.quit;
 }
 
-// ---- 3. Input --------------------------------------------------------------------
-
-void KioskApp::touch() {
-  st_->ui.last_input = now();
-  if (st_->settings.speech && st_->speech) st_->speech->stop();  // any action interrupts speech (A2)
-  st_->dirty = std::max(st_->dirty, 2);
-}
-
-void KioskApp::handle(const SDL_Event& e) {
-  int w = 0, h = 0;
-  host_->output_size(&w, &h);
-  switch (e.type) {
-    case SDL_QUIT:
-      // In full screen no key combination leaves the kiosk: only the admin area quits.
-      if (!opt_.fullscreen) st_->ui.quit = true;
-      break;
-    case SDL_WINDOWEVENT: st_->dirty = std::max(st_->dirty, 2); break;
-    case SDL_FINGERDOWN:
-    case SDL_FINGERUP:
-    case SDL_FINGERMOTION:
-      touch();
-      pointer_queue_.push_back(
-          {e.tfinger.x * static_cast<float>(w), e.tfinger.y * static_cast<float>(h), e.type != SDL_FINGERUP});
-      break;
-    case SDL_MOUSEBUTTONDOWN:
-    case SDL_MOUSEBUTTONUP:
-      if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;  // fingers handled above
-      touch();
-      pointer_queue_.push_back(
-          {static_cast<float>(e.button.x), static_cast<float>(e.button.y), e.type == SDL_MOUSEBUTTONDOWN});
-      break;
-    case SDL_MOUSEMOTION:
-      if (e.motion.which == SDL_TOUCH_MOUSEID || !(e.motion.state & SDL_BUTTON_LMASK)) break;
-      pointer_queue_.push_back({static_cast<float>(e.motion.x), static_cast<float>(e.motion.y), true});
-      break;
-    case SDL_MOUSEWHEEL:
-      touch();
-      wheel_ += static_cast<float>(e.wheel.y);
-      break;
-    case SDL_KEYDOWN: key_down(e.key.keysym.sym, e.key.keysym.mod); break;
-    case SDL_TEXTINPUT: text_input(e.text.text); break;
-    default: break;
-  }
-}
-
-void KioskApp::key_down(int sym, int mod) {
-  touch();
-  if (st_->ui.panel == Panel::Keyboard) {
-    if (sym == SDLK_BACKSPACE) return apply(intent::KeyboardDelete{});
-    if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) return apply(intent::KeyboardDone{});
-    if (sym == SDLK_ESCAPE) return apply(intent::KeyboardCancel{});
-  }
-  switch (sym) {
-    case SDLK_DOWN:
-    case SDLK_RIGHT:
-    case SDLK_TAB: {
-      const int dir = (sym == SDLK_TAB && (mod & KMOD_SHIFT)) ? -1 : 1;
-      st_->ui.focus = st_->tree.step(st_->ui.focus, dir);
-      st_->ui.focus_moved = true;
-      if (const A11yItem* it = st_->tree.find(st_->ui.focus)) st_->say(A11yTree::utterance(*it));
-      break;
-    }
-    case SDLK_UP:
-    case SDLK_LEFT:
-      st_->ui.focus = st_->tree.step(st_->ui.focus, -1);
-      st_->ui.focus_moved = true;
-      if (const A11yItem* it = st_->tree.find(st_->ui.focus)) st_->say(A11yTree::utterance(*it));
-      break;
-    case SDLK_RETURN:
-    case SDLK_KP_ENTER:
-    case SDLK_SPACE:
-      if (st_->ui.panel == Panel::Keyboard && sym == SDLK_SPACE) break;  // typed as text
-      activate_id_ = st_->ui.focus;
-      break;
-    case SDLK_ESCAPE:
-    case SDLK_AC_BACK:
-      if (st_->ui.panel == Panel::Settings || st_->ui.panel == Panel::Help)
-        apply(intent::ClosePanel{});
-      else if (st_->ui.panel == Panel::Idle)
-        apply(intent::ExtendTime{});
-      else
-        apply(intent::Back{});
-      break;
-    case SDLK_F1:
-    case SDLK_HELP: apply(intent::Help{}); break;
-    case SDLK_PAGEDOWN: scroll_by_ += 0.8f; break;
-    case SDLK_PAGEUP: scroll_by_ -= 0.8f; break;
-    default: break;
-  }
-}
-
-void KioskApp::text_input(const char* text) {
-  if (st_->ui.panel == Panel::Keyboard) {
-    for (const char* p = text; *p; ++p) {
-      const std::string ch(1, *p);
-      if ((static_cast<unsigned char>(*p) & 0xC0) == 0x80) continue;
-      // Multi-byte characters arrive whole in `text`; pass the whole thing once.
-      if (static_cast<unsigned char>(*p) >= 0x80) {
-        apply(intent::KeyboardKey{text});
-        return;
-      }
-      apply(intent::KeyboardKey{ch});
-    }
-    return;
-  }
-  if (std::string(text) == "?") apply(intent::Help{});
-}
-
-// ---- 4. Drawing and layout --------------------------------------------------------
+// ---- 3. Drawing --------------------------------------------------------
 
 void KioskApp::draw_now() {
   st_->dirty = std::max(st_->dirty, 1);
@@ -334,15 +230,7 @@ void KioskApp::draw_frame() {
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
   io.DeltaTime = 1.0f / 60.0f;
-  if (!pointer_queue_.empty()) {
-    pointer_ = pointer_queue_.front();
-    pointer_queue_.erase(pointer_queue_.begin());
-    st_->dirty = std::max(st_->dirty, 1);
-  }
-  io.MousePos = ImVec2(pointer_.x, pointer_.y);
-  io.MouseDown[0] = pointer_.down;
-  io.MouseWheel = wheel_;
-  wheel_ = 0;
+  feed_pointer(*st_, input_);
 
   ImGuiStyle& style = ImGui::GetStyle();
   style = ImGuiStyle();
@@ -363,7 +251,7 @@ void KioskApp::draw_frame() {
   ImGui::NewFrame();
   st_->tree.clear();
   intents_.clear();
-  layout(static_cast<float>(w), static_cast<float>(h));
+  draw_chrome(*st_, chrome_, input_, host_->fonts(), intents_, static_cast<float>(w), static_cast<float>(h));
   ImGui::Render();
   SDL_SetRenderDrawColor(host_->renderer(), theme.background.r, theme.background.g, theme.background.b, 255);
   SDL_RenderClear(host_->renderer());
@@ -384,213 +272,6 @@ void KioskApp::draw_frame() {
   const auto pending = intents_;
   for (const auto& i : pending) apply(i);
   if (!pending.empty()) st_->dirty = std::max(st_->dirty, 2);
-}
-
-// Touch scrolling: a finger that moves more than a few pixels scrolls the
-// region under it, even if it came down on a button, and that button is then
-// not pressed when the finger lifts.
-static void drag_scroll() {
-  ImGuiIO& io = ImGui::GetIO();
-  if (!io.MouseDown[0] || io.MouseDragMaxDistanceSqr[0] <= 12.0f * 12.0f) return;
-  if (!ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) return;
-  if (ImGui::GetScrollMaxY() <= 0) return;
-  ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
-  ImGui::ClearActiveID();
-}
-
-void KioskApp::layout(float W, float H) {
-  const Theme& theme = st_->settings.high_contrast ? high_contrast_theme() : standard_theme();
-  const float s = host_->fonts().scale;
-  const float margin = 24.0f * s;
-  const float col_w = std::min(W - 2 * margin, 1100.0f * std::max(1.0f, s * 0.9f));
-  const float col_x = (W - col_w) * 0.5f;
-  Frame f(theme, host_->fonts(), st_->tree, st_->ui, intents_, activate_id_);
-  activate_id_.clear();
-  const std::string locale = st_->session ? st_->session->meta().locale
-                                          : (st_->ui.locale.empty() ? st_->survey->default_locale : st_->ui.locale);
-  int idle_left = 0;
-  if (st_->ui.panel == Panel::Idle)
-    idle_left = opt_.config.session.idle_response_seconds -
-                static_cast<int>(duration_cast<seconds>(now() - st_->ui.warning_since).count());
-  AppView v{*st_->survey,  opt_.config, st_->session.get(),
-            st_->settings, st_->pages,  st_->service_point_page,
-            st_->admin,    idle_left,   st_->ui.extensions < opt_.config.session.max_extensions,
-            locale};
-  v.pin_locked = st_->pin_policy.locked();
-
-  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                                 ImGuiWindowFlags_NoScrollWithMouse;
-  ImGui::SetNextWindowPos(ImVec2(0, 0));
-  ImGui::SetNextWindowSize(ImVec2(W, H));
-  ImGui::Begin("kiosk", nullptr, fixed);
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-
-  // Header: what this is, and where you are. Numbers of questions are never shown.
-  {
-    std::string left = st_->survey->text(st_->survey->title, locale), right;
-    if (st_->ui.screen == Screen::Question && st_->session) {
-      const auto p = st_->session->progress();
-      right = "Question " + std::to_string(p.position) + " of " + std::to_string(p.total);
-    } else if (st_->ui.screen == Screen::Review) {
-      right = "Check your answers";
-    } else if (st_->ui.screen == Screen::Admin) {
-      left = "Admin area";
-    } else if (st_->ui.screen == Screen::Info || st_->ui.screen == Screen::Home) {
-      const ServicePoint* sp = opt_.config.find_service_point(opt_.config.service_point);
-      left = sp ? sp->name : opt_.config.kiosk_name;
-    }
-    // At large text sizes the header keeps only where you are: the title is on the home screen.
-    if (s >= 1.5f && !right.empty()) left.clear();
-    ImFont* hf = host_->fonts().bold;
-    const float pad = 14.0f * s;
-    const float right_w = right.empty() ? 0 : hf->CalcTextSizeA(hf->FontSize, FLT_MAX, 0, right.c_str()).x;
-    const float left_wrap = W - 2 * margin - right_w - 2 * pad;
-    const ImVec2 lsz = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, left_wrap, left.c_str());
-    float hh = std::max(lsz.y, hf->FontSize) + 2 * pad;
-    dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
-    dl->AddText(hf, hf->FontSize, ImVec2(margin, pad), col(theme.panel_text), left.c_str(), nullptr, left_wrap);
-    if (!left.empty())
-      st_->tree.add(
-          A11yItem{"header.title", left, Role::Heading, {}, {margin, pad, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
-    if (!right.empty()) {
-      dl->AddText(hf, hf->FontSize, ImVec2(W - margin - right_w, pad), col(theme.panel_text), right.c_str());
-      st_->tree.add(A11yItem{"header.progress",
-                             right,
-                             Role::Status,
-                             {},
-                             {W - margin - right_w, pad, right_w, hf->FontSize},
-                             {0, 0, W, H},
-                             false,
-                             true});
-    }
-    if (st_->ui.assisted) {
-      const std::string banner = "Assisted mode: " + st_->ui.staff_name + " is helping";
-      const ImVec2 bs = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, W - 2 * margin, banner.c_str());
-      dl->AddRectFilled(ImVec2(0, hh), ImVec2(W, hh + bs.y + 2 * pad), col(theme.banner));
-      dl->AddText(hf, hf->FontSize, ImVec2(margin, hh + pad), col(theme.banner_text), banner.c_str(), nullptr,
-                  W - 2 * margin);
-      st_->tree.add(A11yItem{
-          "header.assisted", banner, Role::Status, {}, {margin, hh + pad, bs.x, bs.y}, {0, 0, W, H}, false, true});
-      hh += bs.y + 2 * pad;
-    }
-    header_h_ = hh;
-  }
-
-  // Content: one column, scrolled by touch drag, wheel, Page keys, or focus.
-  const float footer_h = footer_h_ > 0 ? footer_h_ : 220.0f * s;
-  const float content_h = std::max(100.0f, H - header_h_ - footer_h);
-  ImGui::SetCursorPos(ImVec2(col_x - margin * 0.5f, header_h_));
-  ImGui::BeginChild("content", ImVec2(col_w + margin * 0.5f + ImGui::GetStyle().ScrollbarSize, content_h), false,
-                    ImGuiWindowFlags_NoScrollWithMouse);
-  if (st_->ui.scroll_to_top) {
-    ImGui::SetScrollY(0);
-    st_->ui.scroll_to_top = false;
-  }
-  ImGuiIO& io = ImGui::GetIO();
-  drag_scroll();
-  if (ImGui::IsWindowHovered() && io.MouseWheel != 0)
-    ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseWheel * 80.0f * s);
-  if (scroll_by_ != 0) {
-    ImGui::SetScrollY(ImGui::GetScrollY() + scroll_by_ * content_h);
-    scroll_by_ = 0;
-  }
-  ImGui::SetCursorPos(ImVec2(margin * 0.5f, margin));
-  ImGui::BeginGroup();
-  switch (st_->ui.screen) {
-    case Screen::Home: draw_home(f, v); break;
-    case Screen::About: draw_about(f, v); break;
-    case Screen::Privacy: draw_privacy(f, v); break;
-    case Screen::Question:
-      if (st_->session && st_->session->current()) draw_question(f, v);
-      break;
-    case Screen::Review:
-      if (st_->session) draw_review(f, v);
-      break;
-    case Screen::Thanks: draw_thanks(f, v); break;
-    case Screen::Info: draw_info(f, v); break;
-    case Screen::Pin: draw_pin(f, v); break;
-    case Screen::Assist: draw_assist(f, v); break;
-    case Screen::Admin: draw_admin(f, v); break;
-  }
-  ImGui::Dummy(ImVec2(0, margin));
-  ImGui::EndGroup();
-  if (std::getenv("KIOSK_DEBUG_LAYOUT"))
-    std::fprintf(stderr, "content: h=%.0f scrollmax=%.0f cursor=%.0f win=%.0f\n", content_h, ImGui::GetScrollMaxY(),
-                 ImGui::GetCursorPosY(), ImGui::GetWindowHeight());
-  ImGui::EndChild();
-
-  // Footer: this screen's Back/Next, then the access bar, the same everywhere.
-  const float footer_top = header_h_ + content_h;
-  if (st_->ui.panel == Panel::None)
-    ImGui::GetForegroundDrawList()->AddLine(ImVec2(0, std::round(footer_top)), ImVec2(W, std::round(footer_top)),
-                                            col(theme.button_edge), 2.0f);
-  ImGui::SetCursorPos(ImVec2(col_x, footer_top + margin * 0.5f));
-  ImGui::BeginChild("footer", ImVec2(col_w, H - footer_top), false,
-                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
-  const float y0 = ImGui::GetCursorPosY();
-  // This screen's Back/Next first, then the access bar, flowing onto as few rows as fit.
-  auto flow = f.begin_flow();
-  switch (st_->ui.screen) {
-    case Screen::About: draw_about_nav(f, v, flow); break;
-    case Screen::Privacy: draw_privacy_nav(f, v, flow); break;
-    case Screen::Question:
-      if (st_->session && st_->session->current()) draw_question_nav(f, v, flow);
-      break;
-    case Screen::Review: draw_review_nav(f, v, flow); break;
-    case Screen::Info: draw_info_nav(f, v, flow); break;
-    case Screen::Pin: draw_pin_nav(f, v, flow); break;
-    case Screen::Assist: draw_assist_nav(f, v, flow); break;
-    case Screen::Admin: draw_admin_nav(f, v, flow); break;
-    default: break;
-  }
-  if (st_->ui.screen != Screen::Admin && st_->ui.screen != Screen::Pin) draw_access_bar(f, v, flow);
-  f.end_flow(flow);
-  const float used = ImGui::GetCursorPosY() - y0 + margin;
-  ImGui::EndChild();
-  if (std::fabs(used - footer_h_) > 1.0f) {
-    footer_h_ = used;
-    st_->dirty = std::max(st_->dirty, 2);  // lay out again with the measured footer (ImGui settles in two frames)
-  }
-  ImGui::End();
-
-  // A panel covers everything: only its controls are reachable, and it always has a way out.
-  if (st_->ui.panel != Panel::None) {
-    st_->tree.clear();
-    ImGui::SetNextWindowPos(ImVec2(0, 0));
-    ImGui::SetNextWindowSize(ImVec2(W, H));
-    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0, 0, 0, 0));
-    ImGui::Begin("panel", nullptr, fixed & ~ImGuiWindowFlags_NoBringToFrontOnFocus);
-    ImDrawList* pdl = ImGui::GetWindowDrawList();
-    pdl->AddRectFilled(ImVec2(0, 0), ImVec2(W, H), col(theme.text, 0.55f));
-    const float pw = std::min(W - margin, col_w + 2 * margin);
-    const float px = (W - pw) * 0.5f;
-    const float py = margin * 0.5f;
-    pdl->AddRectFilled(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.background), 14.0f * s);
-    pdl->AddRect(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.button_edge), 14.0f * s, 0, 3.0f * s);
-    ImGui::SetCursorPos(ImVec2(px + margin * 0.5f, py + margin * 0.5f));
-    ImGui::BeginChild("panel.content", ImVec2(pw - margin, H - 2 * py - margin), false,
-                      ImGuiWindowFlags_NoScrollWithMouse);
-    drag_scroll();
-    ImGui::SetCursorPos(ImVec2(margin * 0.5f, margin * 0.5f));
-    ImGui::PushTextWrapPos(pw - margin * 1.5f - ImGui::GetStyle().ScrollbarSize);
-    ImGui::BeginGroup();
-    switch (st_->ui.panel) {
-      case Panel::Settings: draw_settings_panel(f, v); break;
-      case Panel::Help: draw_help_panel(f, v); break;
-      case Panel::Idle: draw_idle_panel(f, v); break;
-      case Panel::Keyboard:
-        if (!st_->ui.error.empty()) f.alert("kb.error", st_->ui.error);
-        draw_keyboard_panel(f, v);
-        break;
-      case Panel::None: break;
-    }
-    ImGui::EndGroup();
-    ImGui::PopTextWrapPos();
-    ImGui::EndChild();
-    ImGui::End();
-    ImGui::PopStyleColor();
-  }
 }
 
 bool KioskApp::screenshot(const std::string& path) {

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "app_state.hpp"
+#include "chrome.hpp"
 #include "host.hpp"
+#include "input.hpp"
 
 struct SDL_Window;
 struct SDL_Renderer;
@@ -58,12 +60,7 @@ class KioskApp {
 
  private:
   KioskApp() = default;
-  void handle(const SDL_Event& e);
-  void key_down(int sym, int mod);
-  void text_input(const char* text);
   void draw_frame();
-  void layout(float w, float h);
-  void touch();  // any input: resets the idle timer, interrupts speech
   std::chrono::steady_clock::time_point now() const { return st_->now(); }
 
   AppOptions opt_;
@@ -73,20 +70,11 @@ class KioskApp {
   std::unique_ptr<sync::SyncWorker> sync_;
   std::unique_ptr<AppState> st_;
   std::unique_ptr<JobQueue> jobs_;  // after st_: it dies first, so no result reaches a dead state
-  std::vector<Intent> intents_;
-  std::string activate_id_;
+  std::vector<Intent> intents_;     // asked for during the frame being drawn
 
-  // Pointer transitions, applied one per frame so a quick tap is seen as a
-  // press and a release.
-  struct Pointer {
-    float x, y;
-    bool down;
-  };
-  std::vector<Pointer> pointer_queue_;
-  Pointer pointer_{-1, -1, false};
-  float wheel_ = 0, scroll_by_ = 0;
+  Input input_;
+  Chrome chrome_;
   long frames_ = 0;
-  float footer_h_ = 0, header_h_ = 0;
   std::chrono::steady_clock::time_point started_{};
   bool first_frame_reported_ = false;
 };
