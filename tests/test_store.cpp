@@ -141,6 +141,7 @@ TEST_CASE("a full disk fails the save with a clear error and loses nothing store
   auto r = simulate_into(*s, bury(), o);
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.message(), Catch::Contains("disk is full"));
+  CHECK(r.kind() == ErrorKind::DiskFull);
   CHECK(s->counts()->completed == before);
   CHECK(s->verify()->ok());
 }

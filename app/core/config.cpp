@@ -29,7 +29,7 @@ Status ensure_parent_dir(const std::string& file_path) {
   std::error_code ec;
   const auto dir = fs::path(file_path).parent_path();
   if (!dir.empty()) fs::create_directories(dir, ec);
-  if (ec) return make_error(dir.string() + ": cannot create directory (" + ec.message() + ")");
+  if (ec) return make_error(ErrorKind::Storage, dir.string() + ": cannot create directory (" + ec.message() + ")");
   return {};
 }
 
@@ -207,7 +207,7 @@ Result<KioskConfig> load_config(const std::string& path) {
     }
     return c;
   } catch (const ConfigError& e) {
-    return make_error(e.message);
+    return make_error(ErrorKind::Config, e.message);
   }
 }
 

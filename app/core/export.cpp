@@ -81,7 +81,9 @@ class OutFile {
     }
     f.tmp_ = path + ".partial";
     f.f_ = std::fopen(f.tmp_.c_str(), "wb");
-    if (!f.f_) return make_error(path + ": cannot write here (" + std::strerror(errno) + ")");
+    if (!f.f_)
+      return make_error(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::Storage,
+                        path + ": cannot write here (" + std::strerror(errno) + ")");
     return f;
   }
   OutFile() = default;
@@ -100,7 +102,8 @@ class OutFile {
   Status maybe_flush() { return buf_.size() >= (1u << 20) ? flush() : Status{}; }
   Status flush() {
     if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
-      return make_error(path_ + ": write failed (" + std::strerror(errno) + "; is the disk full?)");
+      return make_error(errno == ENOSPC ? ErrorKind::DiskFull : ErrorKind::Storage,
+                        path_ + ": write failed (" + std::strerror(errno) + "; is the disk full?)");
     buf_.clear();
     return {};
   }
@@ -117,7 +120,8 @@ class OutFile {
     f_ = nullptr;
     if (!ok || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
       std::remove(tmp_.c_str());
-      return make_error(path_ + ": could not finish writing (" + std::strerror(ok ? errno : err) + ")");
+      return make_error((ok ? errno : err) == ENOSPC ? ErrorKind::DiskFull : ErrorKind::Storage,
+                        path_ + ": could not finish writing (" + std::strerror(ok ? errno : err) + ")");
     }
     return {};
   }

@@ -15,6 +15,8 @@ bool Answer::has(std::string_view code) const {
 }
 
 namespace {
+// A rule the visitor broke: its words are meant for the visitor and are shown as they are.
+Error rule(std::string words) { return make_error(ErrorKind::Validation, words, words); }
 
 bool eval(const Rule& r, const Answers& answers) {
   auto find = [&](const std::string& id) -> const Answer* {
@@ -137,10 +139,12 @@ std::string canonical_document(const ResponseMeta& m, const Answers& answers) {
 
 Result<std::pair<ResponseMeta, Answers>> parse_canonical_document(const std::string& text) {
   json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return make_error("response document is not a JSON object");
+  if (doc.is_discarded() || !doc.is_object())
+    return make_error(ErrorKind::Validation, "response document is not a JSON object");
   try {
     ResponseMeta m;
-    if (doc.at("schema").get<int>() != 1) return make_error("response document: unsupported schema");
+    if (doc.at("schema").get<int>() != 1)
+      return make_error(ErrorKind::Validation, "response document: unsupported schema");
     m.uuid = doc.at("uuid").get<std::string>();
     m.survey_id = doc.at("survey_id").get<std::string>();
     m.survey_version = doc.at("survey_version").get<std::string>();
@@ -161,10 +165,10 @@ Result<std::pair<ResponseMeta, Answers>> parse_canonical_document(const std::str
       if (a.contains("other")) ans.other_text = a.at("other").get<std::string>();
       answers[id] = std::move(ans);
     }
-    if (!is_uuid(m.uuid)) return make_error("response document: \"uuid\" is not a UUID");
+    if (!is_uuid(m.uuid)) return make_error(ErrorKind::Validation, "response document: \"uuid\" is not a UUID");
     return std::make_pair(std::move(m), std::move(answers));
   } catch (const json::exception& e) {
-    return make_error(std::string("response document: ") + e.what());
+    return make_error(ErrorKind::Validation, std::string("response document: ") + e.what());
   }
 }
 
@@ -185,7 +189,7 @@ Result<std::unique_ptr<Session>> Session::start(const Survey& survey, ResponseMe
     s->response_id_ = *id;
   }
   auto first = s->next_visible(static_cast<size_t>(-1));
-  if (!first) return make_error("survey \"" + survey.id + "\" has no question to show");
+  if (!first) return make_error(ErrorKind::Validation, "survey \"" + survey.id + "\" has no question to show");
   s->current_ = *first;
   return s;
 }
@@ -228,12 +232,12 @@ std::optional<size_t> Session::prev_visible(size_t from) const {
 }
 
 Status Session::answer(Answer a) {
-  if (stage_ != Stage::Question) return make_error("There is no question on screen to answer.");
+  if (stage_ != Stage::Question) return rule("There is no question on screen to answer.");
   const Question& q = survey_.questions[current_];
   if (q.type == QuestionType::Postcode && !a.text.empty()) {
     if (auto norm = normalise_uk_postcode(a.text)) a.text = *norm;
   }
-  if (auto problem = validate_answer(q, a, false)) return make_error(*problem);
+  if (auto problem = validate_answer(q, a, false)) return rule(*problem);
 
   // Work out the effect first, save it, and only then change memory.
   Answers after = answers_;
@@ -253,10 +257,10 @@ Status Session::answer(Answer a) {
 }
 
 Status Session::next() {
-  if (stage_ != Stage::Question) return make_error("There is no question on screen.");
+  if (stage_ != Stage::Question) return rule("There is no question on screen.");
   const Question& q = survey_.questions[current_];
   const Answer* a = answer_for(q.id);
-  if (auto problem = validate_answer(q, a ? *a : Answer{}, true)) return make_error(*problem);
+  if (auto problem = validate_answer(q, a ? *a : Answer{}, true)) return rule(*problem);
   if (return_to_review_) return go_to_review();
   if (auto n = next_visible(current_))
     current_ = *n;
@@ -282,16 +286,16 @@ bool Session::back() {
 }
 
 Status Session::go_to_review() {
-  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return make_error("This response is closed.");
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return rule("This response is closed.");
   stage_ = Stage::Review;
   return_to_review_ = false;
   return {};
 }
 
 Status Session::edit(const std::string& question_id) {
-  if (stage_ != Stage::Review && stage_ != Stage::Question) return make_error("This response is closed.");
+  if (stage_ != Stage::Review && stage_ != Stage::Question) return rule("This response is closed.");
   const Question* q = survey_.find(question_id);
-  if (!q || !is_visible(*q, answers_)) return make_error("That question is not part of your answers.");
+  if (!q || !is_visible(*q, answers_)) return rule("That question is not part of your answers.");
   current_ = q->index;
   stage_ = Stage::Question;
   return_to_review_ = true;
@@ -299,7 +303,7 @@ Status Session::edit(const std::string& question_id) {
 }
 
 Status Session::submit() {
-  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return make_error("This response is already closed.");
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return rule("This response is already closed.");
   for (const auto& q : survey_.questions) {
     if (!is_visible(q, answers_)) continue;
     const Answer* a = answer_for(q.id);
@@ -307,7 +311,7 @@ Status Session::submit() {
       current_ = q.index;
       stage_ = Stage::Question;
       return_to_review_ = true;
-      return make_error(*problem);
+      return rule(*problem);
     }
   }
   ResponseMeta m = meta_;
@@ -340,7 +344,7 @@ Status Session::save_meta() {
 }
 
 Status Session::set_assisted(const std::string& staff_id, std::vector<std::string> assistance) {
-  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return make_error("This response is closed.");
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return rule("This response is closed.");
   meta_.mode = "assisted";
   meta_.staff_id = staff_id;
   meta_.assistance = std::move(assistance);
@@ -356,7 +360,7 @@ Status Session::set_accessibility(const std::string& key, const std::string& val
 
 Status Session::set_locale(const std::string& locale) {
   if (std::find(survey_.locales.begin(), survey_.locales.end(), locale) == survey_.locales.end())
-    return make_error("This survey is not available in that language.");
+    return rule("This survey is not available in that language.");
   meta_.locale = locale;
   return save_meta();
 }

@@ -110,14 +110,15 @@ Status Store::migrate() {
   if (!row) return row.error();
   const int version = static_cast<int>(q->integer(0));
   if (version > kSchemaVersion)
-    return make_error(path() + ": the database has schema version " + std::to_string(version) +
-                      ", newer than this program understands (" + std::to_string(kSchemaVersion) +
-                      "); install the newer kiosk software");
+    return make_error(ErrorKind::Storage, path() + ": the database has schema version " + std::to_string(version) +
+                                              ", newer than this program understands (" +
+                                              std::to_string(kSchemaVersion) + "); install the newer kiosk software");
   for (int v = version; v < kSchemaVersion; ++v) {
     auto tx = Transaction::begin(*conn_);
     if (!tx) return tx.error();
     if (auto st = conn_->exec(kMigrations[v]); !st)
-      return make_error("migrating to schema version " + std::to_string(v + 1) + ": " + st.message());
+      return with_kind(make_error("migrating to schema version " + std::to_string(v + 1) + ": " + st.message()),
+                       st.kind());
     const std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
     if (auto st = conn_->exec(set.c_str()); !st) return st;
     if (auto st = tx->commit(); !st) return st;
@@ -137,7 +138,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, db::OpenMode
   } else {
     auto q = Statement::prepare(*s->conn_, "SELECT count(*) FROM sqlite_schema WHERE name='responses'");
     if (!q) return q.error();
-    if (auto r = q->step(); !r || q->integer(0) == 0) return make_error(path + ": not a kiosk response database");
+    if (auto r = q->step(); !r || q->integer(0) == 0)
+      return make_error(ErrorKind::Storage, path + ": not a kiosk response database");
   }
   if (auto st = s->prepare_statements(); !st) return st.error();
   return s;
@@ -211,7 +213,8 @@ Status Store::complete_response(std::int64_t id, const ResponseMeta& m, const st
   u->bind(1, id).bind(2, m.ended_utc).bind(3, canonical).bind(4, hash).bind(5, m.locale).bind(6, m.mode);
   u->bind(7, m.staff_id).bind(8, json(m.assistance).dump()).bind(9, json(m.accessibility).dump());
   if (auto st = u->run(); !st) return st;
-  if (conn_->changes() != 1) return make_error(path() + ": response " + m.uuid + " is not in progress any more");
+  if (conn_->changes() != 1)
+    return make_error(ErrorKind::Validation, path() + ": response " + m.uuid + " is not in progress any more");
   return tx->commit();
 }
 

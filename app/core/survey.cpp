@@ -57,8 +57,8 @@ const Option* Question::other_option() const {
   return nullptr;
 }
 
-const Question* Survey::find(std::string_view id) const {
-  auto it = index_.find(std::string(id));
+const Question* Survey::find(std::string_view question_id) const {
+  auto it = index_.find(std::string(question_id));
   return it == index_.end() ? nullptr : &questions[it->second];
 }
 
@@ -502,16 +502,16 @@ Result<Survey> parse_survey(std::string_view text, const std::string& source_nam
     loader.collect_ids(text);
     return loader.load(text);
   } catch (const LoadError& e) {
-    return make_error(e.message);
+    return make_error(ErrorKind::Validation, e.message);
   }
 }
 
 Result<Survey> load_survey_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path + ": cannot open survey definition (does the file exist?)");
+  if (!in) return make_error(ErrorKind::NotFound, path + ": cannot open survey definition (does the file exist?)");
   std::ostringstream ss;
   ss << in.rdbuf();
-  if (in.bad()) return make_error(path + ": read error");
+  if (in.bad()) return make_error(ErrorKind::Storage, path + ": read error");
   return parse_survey(ss.str(), path);
 }
 

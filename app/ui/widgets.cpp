@@ -11,16 +11,18 @@ ImU32 col(Rgb c, float alpha) { return IM_COL32(c.r, c.g, c.b, static_cast<int>(
 bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
-  const std::string dejavu = "/usr/share/fonts/truetype/dejavu/";
-  const std::string dys = "/usr/share/fonts/opentype/opendyslexic/";
-  const std::string regular = dyslexia_font ? dys + "OpenDyslexic-Regular.otf" : dejavu + "DejaVuSans.ttf";
-  const std::string bold = dyslexia_font ? dys + "OpenDyslexic-Bold.otf" : dejavu + "DejaVuSans-Bold.ttf";
-  for (const auto& p : {regular, bold}) {
-    if (!std::filesystem::exists(p)) {
-      if (error) *error = p + ": font missing (install fonts-dejavu-core and fonts-opendyslexic)";
+  // The families come from Debian's font packages; fontconfig says where their files are.
+  const std::string family = dyslexia_font ? "OpenDyslexic" : "DejaVu Sans";
+  const char* package = dyslexia_font ? "fonts-opendyslexic" : "fonts-dejavu-core";
+  auto regular_file = f.finder.find(family, false);
+  auto bold_file = f.finder.find(family, true);
+  for (const auto* r : {&regular_file, &bold_file}) {
+    if (!r->ok()) {
+      if (error) *error = r->message() + "; install " + package;
       return false;
     }
   }
+  const std::string regular = *regular_file, bold = *bold_file;
   // Latin, Latin-1, general punctuation (curly quotes, dashes), arrows, a few shapes.
   // Latin-1 and the punctuation of real text (curly quotes, dashes, ellipsis,
   // bullet). At these sizes glyphs need no oversampling.

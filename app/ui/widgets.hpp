@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "a11y.hpp"
+#include "font_files.hpp"
 #include "theme.hpp"
 #include "ui_types.hpp"
 
@@ -23,6 +24,7 @@ struct Fonts {
   ImFont* small = nullptr;
   float scale = 1.0f;  // text scale the atlas was built for
   bool dyslexic = false;
+  FontFinder finder;
 };
 
 // Builds the font atlas at the given scale: glyphs are re-rasterised at the

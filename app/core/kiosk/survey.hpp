@@ -79,7 +79,7 @@ struct Survey {
   std::vector<Question> questions;  // in survey order
   std::string source_text;          // the definition as loaded (for the hub to serve)
 
-  const Question* find(std::string_view id) const;
+  const Question* find(std::string_view question_id) const;
   const std::string& text(const LocalText& t, const std::string& locale) const { return t.get(locale, default_locale); }
 
  private:
