@@ -160,6 +160,20 @@ TEST_CASE("Back always leads back, to the home screen at the start: no traps", "
   CHECK(r.app->session() == nullptr);
 }
 
+TEST_CASE("a failure to save an answer is told in calm words, never the technical message", "[ui][errors]") {
+  UiRig r;
+  r.tap_id("home.start");
+  r.tap_id("nav.next");
+  r.tap_id("nav.next");
+  REQUIRE(r.app->session()->current()->id == "q1");
+  // The database stops taking writes: a storage error, not a rule the visitor broke.
+  REQUIRE(r.app->store().connection().exec("PRAGMA query_only = ON").ok());
+  r.tap_id("opt." + r.app->session()->current()->options.front().code);
+  CHECK(r.app->ui().error == "Sorry, this screen could not save your answer. Please tell a member of staff.");
+  CHECK(r.app->ui().error.find("read-only") == std::string::npos);
+  CHECK(r.find_id("q.error") != nullptr);
+}
+
 TEST_CASE("a required answer is asked for, in words, before moving on", "[ui]") {
   UiRig r;
   r.tap_id("home.start");

@@ -71,7 +71,9 @@ struct AppState {
 // dispatcher over the handlers, each in the file named for its concern.
 void apply(AppState& s, const Intent& in);
 
-// Logs the technical message, returns what a visitor may be told.
-std::string error_for_visitor(const std::string& what);
+// What a visitor is told about a step that failed: a rule they broke, in the
+// rule's own words; anything else (storage, a full disk...) in the kind's calm
+// wording, with the technical message logged for staff.
+std::string error_for_visitor(const Error& err);
 
 }  // namespace kiosk::ui

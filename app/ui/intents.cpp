@@ -17,9 +17,10 @@ void apply(AppState& s, const Intent& in) {
   std::visit([&s](const auto& i) { on(s, i); }, in);
 }
 
-std::string error_for_visitor(const std::string& what) {
-  std::fprintf(stderr, "kiosk: %s\n", what.c_str());
-  return "Sorry, this screen could not save your answer. Please tell a member of staff.";
+std::string error_for_visitor(const Error& err) {
+  if (err.kind == ErrorKind::Validation) return err.message;
+  std::fprintf(stderr, "kiosk: %s: %s\n", to_string(err.kind), err.message.c_str());
+  return visitor_message(err);
 }
 
 }  // namespace kiosk::ui

@@ -107,7 +107,7 @@ void on(AppState& s, const intent::AssistedStart&) {
   s.ui.last_input = s.now();
   if (s.session) {
     if (auto st = s.session->set_assisted(s.ui.staff_id, s.ui.assistance); !st)
-      s.ui.error = error_for_visitor(st.message());
+      s.ui.error = error_for_visitor(st.error());
     s.ui.screen = s.session->stage() == Session::Stage::Review ? Screen::Review : Screen::Question;
   } else {
     on(s, intent::StartSurvey{});

@@ -82,7 +82,7 @@ void commit_keyboard(AppState& s, bool close) {
     else
       a.text = t;
     if (auto st = s.session->answer(a); !st) {
-      ui.error = st.message();
+      ui.error = error_for_visitor(st.error());
       s.say(ui.error);
       return;  // the keyboard stays open with the message
     }

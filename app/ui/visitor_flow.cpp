@@ -28,7 +28,7 @@ void start_session(AppState& s) {
   }
   auto started = Session::start(*s.survey, m, s.clock, s.store.get());
   if (!started) {
-    s.ui.error = error_for_visitor(started.message());
+    s.ui.error = error_for_visitor(started.error());
     return;
   }
   s.session = std::move(started).value();
@@ -50,7 +50,7 @@ void answer_choice(AppState& s, const std::string& question, const std::string& 
   const Option* other = s.session->current()->other_option();
   if (!other || !a.has(other->code)) a.other_text.clear();
   if (auto st = s.session->answer(a); !st) {
-    s.ui.error = st.message().find("could not") != std::string::npos ? error_for_visitor(st.message()) : st.message();
+    s.ui.error = error_for_visitor(st.error());
     s.say(s.ui.error);
     return;
   }
@@ -98,7 +98,7 @@ void on(AppState& s, const intent::Next&) {
   if (s.ui.panel == Panel::Keyboard) commit_keyboard(s, true);
   if (!s.session) return;
   if (auto st = s.session->next(); !st) {
-    s.ui.error = st.message();
+    s.ui.error = error_for_visitor(st.error());
     s.say(s.ui.error);
     s.ui.focus.clear();
     return;
@@ -168,7 +168,7 @@ void on(AppState& s, const intent::Edit& in) {
 void on(AppState& s, const intent::Submit&) {
   if (!s.session) return;
   if (auto st = s.session->submit(); !st) {
-    s.ui.error = st.message();
+    s.ui.error = error_for_visitor(st.error());
     if (s.session->stage() == Session::Stage::Question) s.ui.screen = Screen::Question;
     s.say(s.ui.error);
     return;
