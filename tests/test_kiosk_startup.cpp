@@ -62,3 +62,29 @@ TEST_CASE("kiosk: a missing pages folder ends start-up with one line naming it",
   s.pages = s.tmp.file("no-such-pages");
   check_one_line_naming(s.run(), s.pages);
 }
+
+TEST_CASE("kiosk: usage errors name the option and exit 2; --help lists the options", "[ui][startup]") {
+  const std::string kiosk = KIOSK_BIN;
+  auto unknown = test::run(kiosk + " --no-such-option");
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("--no-such-option"));
+  auto bad_size = test::run(kiosk + " --windowed huge");
+  CHECK(bad_size.exit_code == 2);
+  CHECK_THAT(bad_size.err, Catch::Contains("--windowed"));
+  auto missing_value = test::run(kiosk + " --config");
+  CHECK(missing_value.exit_code == 2);
+  CHECK_THAT(missing_value.err, Catch::Contains("--config"));
+  auto help = test::run(kiosk + " --help");
+  CHECK(help.exit_code == 0);
+  for (const char* opt : {"--config", "--windowed", "--report-startup", "--help"})
+    CHECK_THAT(help.out, Catch::Contains(opt));
+}
+
+TEST_CASE("kiosk: a configuration file that does not exist is named, exit 1", "[ui][startup]") {
+  test::TempDir tmp;
+  const std::string missing = tmp.file("nowhere.toml");
+  auto r = test::run("env SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy " + std::string(KIOSK_BIN) + " --config " +
+                     missing + " --windowed 1280x800");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains(missing));
+}
