@@ -63,7 +63,7 @@ TEST_CASE("kiosk: a missing pages folder ends start-up with one line naming it",
   check_one_line_naming(s.run(), s.pages);
 }
 
-TEST_CASE("kiosk: usage errors name the option and exit 2; --help lists the options", "[ui][startup]") {
+TEST_CASE("kiosk: usage errors name the option and exit 2, and --help lists the options", "[ui][startup]") {
   const std::string kiosk = KIOSK_BIN;
   auto unknown = test::run(kiosk + " --no-such-option");
   CHECK(unknown.exit_code == 2);

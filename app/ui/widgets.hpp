@@ -35,9 +35,9 @@ ImU32 col(Rgb c, float alpha = 1.0f);
 
 class Frame {
  public:
-  Frame(const Theme& theme, const Fonts& fonts, A11yTree& tree, UiState& ui, std::vector<Intent>& intents,
+  Frame(const Theme& theme_, const Fonts& fonts_, A11yTree& tree_, UiState& ui_, std::vector<Intent>& intents_,
         const std::string& activate_id)
-      : theme(theme), fonts(fonts), tree(tree), ui(ui), intents(intents), activate_id_(activate_id) {}
+      : theme(theme_), fonts(fonts_), tree(tree_), ui(ui_), intents(intents_), activate_id_(activate_id) {}
 
   const Theme& theme;
   const Fonts& fonts;
