@@ -10,6 +10,7 @@ KIOSK_PACKAGES=(
   libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev libfontconfig-dev libcli11-dev
   fonts-dejavu-core fonts-opendyslexic
   sqlite3 postgresql xvfb xauth xdotool imagemagick curl openssl
+  libx11-dev libxext-dev libxtst-dev libxdamage-dev x11-utils
 )
 
 kiosk_install_deps() {

@@ -1,6 +1,8 @@
 // Errors carry a kind, so callers decide by kind and never by the message's
 // words; a visitor is only ever shown visitor wording.
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
 
 #include "kiosk/config.hpp"
 #include "kiosk/session.hpp"
@@ -66,4 +68,25 @@ TEST_CASE("a visitor never sees a technical message", "[errors]") {
   const Error full = make_error(ErrorKind::DiskFull, "k.db: the disk is full");
   CHECK(visitor_message(full).find("disk") == std::string::npos);
   CHECK(std::string(to_string(ErrorKind::DiskFull)) == "disk full");
+}
+
+TEST_CASE("a program finds its kiosk.toml: --config, then $KIOSK_CONFIG, then ./kiosk-config, then /etc", "[config]") {
+  test::TempDir tmp;
+  const auto old_dir = std::filesystem::current_path();
+  const char* old_env = std::getenv("KIOSK_CONFIG");
+  const std::string saved_env = old_env ? old_env : "";
+  std::filesystem::current_path(tmp.path());
+  unsetenv("KIOSK_CONFIG");
+  CHECK(find_config_file() == "/etc/library-kiosk/kiosk.toml");
+  std::filesystem::create_directories(tmp.path() / "kiosk-config");
+  test::write_file(tmp.file("kiosk-config/kiosk.toml"), "");
+  CHECK(find_config_file() == "kiosk-config/kiosk.toml");
+  setenv("KIOSK_CONFIG", "/srv/kiosk.toml", 1);
+  CHECK(find_config_file() == "/srv/kiosk.toml");
+  CHECK(find_config_file("given.toml") == "given.toml");
+  std::filesystem::current_path(old_dir);
+  if (old_env)
+    setenv("KIOSK_CONFIG", saved_env.c_str(), 1);
+  else
+    unsetenv("KIOSK_CONFIG");
 }

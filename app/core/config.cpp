@@ -25,6 +25,14 @@ std::string resolve_path(const std::string& p, const std::string& base_dir) {
   return (fs::path(base_dir) / p).lexically_normal().string();
 }
 
+std::string find_config_file(const std::string& explicit_path) {
+  if (!explicit_path.empty()) return explicit_path;
+  if (const char* env = std::getenv("KIOSK_CONFIG"); env && *env) return env;
+  std::error_code ec;
+  if (fs::exists("kiosk-config/kiosk.toml", ec)) return "kiosk-config/kiosk.toml";
+  return KIOSK_SYSCONFDIR "/kiosk.toml";
+}
+
 Status ensure_parent_dir(const std::string& file_path) {
   std::error_code ec;
   const auto dir = fs::path(file_path).parent_path();

@@ -50,6 +50,11 @@ struct KioskConfig {
 };
 
 Result<KioskConfig> load_config(const std::string& path);
+
+// Which kiosk.toml a program uses when not told: $KIOSK_CONFIG, else
+// ./kiosk-config/kiosk.toml (a source tree, for development), else the
+// installed /etc/library-kiosk/kiosk.toml. `explicit_path` (--config) wins.
+std::string find_config_file(const std::string& explicit_path = {});
 // "~/x" -> "$HOME/x"; a relative path is taken against `base_dir`.
 std::string resolve_path(const std::string& p, const std::string& base_dir);
 // Creates the directory that will hold `file_path`, and its parents.

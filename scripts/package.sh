@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the Debian packages from this tree: library-kiosk (kiosk, kiosk-admin,
+# assets, configuration in /etc/library-kiosk) and kiosk-hub, into DIR
+# (default dist/), and checks them with lintian (any error fails).
+#   scripts/package.sh [DIR]
+# dpkg-buildpackage rather than CPack: conffiles, maintainer scripts, system
+# users and systemd units are what debhelper is for, and dpkg-shlibdeps
+# computes the run-time dependencies from the binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+kiosk_install_deps
+KIOSK_PACKAGES=(debhelper dpkg-dev fakeroot lintian)
+kiosk_install_deps
+
+out=$(realpath -m "${1:-dist}")
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# dpkg-buildpackage writes beside the source folder: build in a copy, so this tree stays as it is.
+mkdir "$work/library-kiosk"
+tar --exclude='./build*' --exclude='./dist' --exclude='./.git' --exclude='./screenshots' -cf - . |
+  tar -xf - -C "$work/library-kiosk"
+(cd "$work/library-kiosk" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -b -us -uc >"$work/build.log" 2>&1) || {
+  tail -40 "$work/build.log"
+  echo "package.sh: dpkg-buildpackage failed (log above)" >&2
+  exit 1
+}
+rm -f "$out"/*.deb
+mv "$work"/*.deb "$out"/
+echo "== lintian"
+lintian --fail-on error --suppress-tags-from-file /dev/null "$out"/*.deb
+ls -1 "$out"/*.deb
