@@ -87,4 +87,10 @@ TEST_CASE("kiosk: a configuration file that does not exist is named, exit 1", "[
                      missing + " --windowed 1280x800");
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains(missing));
+  // Without --config, $KIOSK_CONFIG names it.
+  const std::string from_env = tmp.file("from-env.toml");
+  auto e = test::run("env KIOSK_CONFIG=" + from_env + " SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy " +
+                     std::string(KIOSK_BIN) + " --windowed 1280x800");
+  CHECK(e.exit_code == 1);
+  CHECK_THAT(e.err, Catch::Contains(from_env));
 }

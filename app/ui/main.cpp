@@ -14,7 +14,7 @@
 namespace {
 
 struct Args {
-  std::string config;
+  std::string config;                   // empty: found by find_config_file
   std::optional<std::string> windowed;  // "1280x800"
   bool report_startup = false;
 };
@@ -27,12 +27,11 @@ bool parse_size(const std::string& text, int* w, int* h) {
 // Returns the exit code when the program should stop here: 0 after --help,
 // 2 for a usage error (named on stderr).
 std::optional<int> parse_args(int argc, char** argv, Args& args) {
-  const char* env = std::getenv("KIOSK_CONFIG");
-  args.config = env && *env ? env : "kiosk-config/kiosk.toml";
   CLI::App cli{"kiosk: the library survey touchscreen app", "kiosk"};
-  cli.add_option("--config", args.config, "the kiosk's kiosk.toml (default: $KIOSK_CONFIG or kiosk-config/kiosk.toml)")
-      ->type_name("FILE")
-      ->capture_default_str();
+  cli.add_option("--config", args.config,
+                 "the kiosk's kiosk.toml (default: $KIOSK_CONFIG, else ./kiosk-config/kiosk.toml, else the "
+                 "installed one)")
+      ->type_name("FILE");
   cli.add_option("--windowed", args.windowed, "run in a window of this size instead of full screen, e.g. 1280x800")
       ->type_name("WxH")
       ->check([](const std::string& s) {
@@ -73,7 +72,7 @@ int main(int argc, char** argv) {
     opt.fullscreen = false;
     parse_size(*args.windowed, &opt.width, &opt.height);
   }
-  auto cfg = kiosk::load_config(args.config);
+  auto cfg = kiosk::load_config(kiosk::find_config_file(args.config));
   if (!cfg) {
     std::fprintf(stderr, "kiosk: %s\n", cfg.message().c_str());
     return 1;
