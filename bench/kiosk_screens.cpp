@@ -16,7 +16,6 @@
 
 using namespace kiosk;
 using namespace kiosk::ui;
-using K = Intent::Kind;
 
 namespace {
 
@@ -43,10 +42,14 @@ struct Shooter {
   void answer_until(const std::string& qid) {
     while (app->session() && app->session()->current() && app->session()->current()->id != qid) {
       const Question& q = *app->session()->current();
-      if (q.has_options())
-        go(Intent(q.type == QuestionType::Multiple ? K::Toggle : K::Choose, q.id,
-                  q.id == "q9" || q.id == "q7" ? "yes" : q.options[0].code));
-      go(Intent(K::Next));
+      if (q.has_options()) {
+        const std::string code = q.id == "q9" || q.id == "q7" ? "yes" : q.options[0].code;
+        if (q.type == QuestionType::Multiple)
+          go(intent::Toggle{q.id, code});
+        else
+          go(intent::Choose{q.id, code});
+      }
+      go(intent::Next{});
     }
   }
 };
@@ -72,87 +75,87 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   }
   Shooter s{std::move(app).value(), &clock, dir, variant};
   auto settings = [&] {
-    if (scale != 100) s.go(Intent(K::TextScale, {}, {}, scale));
-    if (hc) s.go(Intent(K::ToggleContrast));
-    if (dyslexia) s.go(Intent(K::ToggleFont));
+    if (scale != 100) s.go(intent::TextScale{scale});
+    if (hc) s.go(intent::ToggleContrast{});
+    if (dyslexia) s.go(intent::ToggleFont{});
   };
   settings();
   s.shot("01-home");
-  s.go(Intent(K::OpenPanel, "settings"));
+  s.go(intent::OpenPanel{Panel::Settings});
   s.shot("02-settings");
-  s.go(Intent(K::ClosePanel));
-  s.go(Intent(K::OpenPanel, "help"));
+  s.go(intent::ClosePanel{});
+  s.go(intent::OpenPanel{Panel::Help});
   s.shot("03-help");
-  s.go(Intent(K::ClosePanel));
-  s.go(Intent(K::OpenInfo, "here"));
+  s.go(intent::ClosePanel{});
+  s.go(intent::OpenInfo{InfoPage::service_point()});
   s.shot("04-info-this-library");
-  s.go(Intent(K::OpenInfo, "list"));
+  s.go(intent::OpenInfo{InfoPage::list()});
   s.shot("05-info-list");
-  s.go(Intent(K::OpenInfo, "4"));  // community and volunteering: lists and bold
+  s.go(intent::OpenInfo{InfoPage::numbered(4)});  // community and volunteering: lists and bold
   s.shot("06-info-page");
-  s.go(Intent(K::Home));
+  s.go(intent::Home{});
   settings();  // home resets the visitor's settings
-  s.go(Intent(K::StartSurvey));
+  s.go(intent::StartSurvey{});
   s.shot("07-about");
-  s.go(Intent(K::ShowPrivacy));
+  s.go(intent::ShowPrivacy{});
   s.shot("08-privacy");
-  s.go(Intent(K::BeginQuestions));
+  s.go(intent::BeginQuestions{});
   s.shot("09-q1-likert");
-  s.go(Intent(K::Next));
+  s.go(intent::Next{});
   s.shot("10-answer-needed");
   s.answer_until("q7");
   s.shot("11-q7-yes-no");
   s.answer_until("q8");
-  s.go(Intent(K::OpenKeyboard, "q8", "text"));
-  for (char c : std::string("Openness and fairness")) s.app->apply(Intent(K::KeyboardKey, std::string(1, c)));
+  s.go(intent::OpenKeyboard{"q8", TextTarget::Answer});
+  for (char c : std::string("Openness and fairness")) s.app->apply(intent::KeyboardKey{std::string(1, c)});
   s.shot("12-keyboard");
-  s.go(Intent(K::KeyboardDone));
+  s.go(intent::KeyboardDone{});
   s.shot("13-q8-text");
   s.answer_until("q11");
-  s.go(Intent(K::Choose, "q11", "other"));
-  for (char c : std::string("Mobility scooter")) s.app->apply(Intent(K::KeyboardKey, std::string(1, c)));
-  s.go(Intent(K::KeyboardDone));
+  s.go(intent::Choose{"q11", "other"});
+  for (char c : std::string("Mobility scooter")) s.app->apply(intent::KeyboardKey{std::string(1, c)});
+  s.go(intent::KeyboardDone{});
   s.shot("14-q11-other");
   s.answer_until("q14");
   s.shot("15-q14-list-in-question");
   s.answer_until("q21");
-  s.go(Intent(K::OpenKeyboard, "q21", "text"));
-  for (char c : std::string("bl9 0sw")) s.app->apply(Intent(K::KeyboardKey, std::string(1, c)));
-  s.go(Intent(K::KeyboardDone));
+  s.go(intent::OpenKeyboard{"q21", TextTarget::Answer});
+  for (char c : std::string("bl9 0sw")) s.app->apply(intent::KeyboardKey{std::string(1, c)});
+  s.go(intent::KeyboardDone{});
   s.shot("16-q21-postcode");
-  s.go(Intent(K::Next));
+  s.go(intent::Next{});
   s.shot("17-q22-ethnic-group");
   s.answer_until("zzz");  // to the review
   s.shot("18-review");
   clock.advance(std::chrono::seconds(95));
   s.settle();
   s.shot("19-idle-warning");
-  s.go(Intent(K::ExtendTime));
-  s.go(Intent(K::Submit));
+  s.go(intent::ExtendTime{});
+  s.go(intent::Submit{});
   s.shot("20-thanks");
-  s.go(Intent(K::Home));
+  s.go(intent::Home{});
   settings();
-  s.go(Intent(K::OpenPin));
-  s.go(Intent(K::PinKey, "1"));
-  s.go(Intent(K::PinKey, "2"));
+  s.go(intent::OpenPin{});
+  s.go(intent::PinDigit{'1'});
+  s.go(intent::PinDigit{'2'});
   s.shot("21-staff-pin");
   auto sign_in = [&](const std::string& pin, Screen want) {
-    s.go(Intent(K::OpenPin));
-    for (char c : pin) s.go(Intent(K::PinKey, std::string(1, c)));
-    s.go(Intent(K::PinSubmit));
+    s.go(intent::OpenPin{});
+    for (char c : pin) s.go(intent::PinDigit{c});
+    s.go(intent::PinSubmit{});
     for (int i = 0; i < 500 && s.app->ui().screen != want; ++i) {
       SDL_Delay(10);
       s.settle();
     }
   };
   sign_in("1234", Screen::Assist);
-  s.go(Intent(K::ToggleAssistance, "read_aloud"));
+  s.go(intent::ToggleAssistance{"read_aloud"});
   s.shot("22-assisted-mode");
-  s.go(Intent(K::AssistedStart));
-  s.go(Intent(K::ShowPrivacy));
-  s.go(Intent(K::BeginQuestions));
+  s.go(intent::AssistedStart{});
+  s.go(intent::ShowPrivacy{});
+  s.go(intent::BeginQuestions{});
   s.shot("23-assisted-question");
-  s.go(Intent(K::EndAssisted));
+  s.go(intent::EndAssisted{});
   settings();
   sign_in("9999", Screen::Admin);
   for (int i = 0; i < 500 && !s.app->ui().notice.empty(); ++i) s.settle();

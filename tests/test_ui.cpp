@@ -160,6 +160,20 @@ TEST_CASE("Back always leads back, to the home screen at the start: no traps", "
   CHECK(r.app->session() == nullptr);
 }
 
+TEST_CASE("a failure to save an answer is told in calm words, never the technical message", "[ui][errors]") {
+  UiRig r;
+  r.tap_id("home.start");
+  r.tap_id("nav.next");
+  r.tap_id("nav.next");
+  REQUIRE(r.app->session()->current()->id == "q1");
+  // The database stops taking writes: a storage error, not a rule the visitor broke.
+  REQUIRE(r.app->store().connection().exec("PRAGMA query_only = ON").ok());
+  r.tap_id("opt." + r.app->session()->current()->options.front().code);
+  CHECK(r.app->ui().error == "Sorry, this screen could not save your answer. Please tell a member of staff.");
+  CHECK(r.app->ui().error.find("read-only") == std::string::npos);
+  CHECK(r.find_id("q.error") != nullptr);
+}
+
 TEST_CASE("a required answer is asked for, in words, before moving on", "[ui]") {
   UiRig r;
   r.tap_id("home.start");
@@ -355,7 +369,7 @@ TEST_CASE("speech follows the screen and the focus: any action interrupts it", "
   r.tap_id("settings.faster");
   CHECK(r.speech.rate == 180);
   r.tap_id("settings.done");
-  r.app->apply(Intent(Intent::Kind::Home));
+  r.app->apply(intent::Home{});
   r.settle();
   CHECK(r.speech.rate == 160);
   CHECK_FALSE(r.app->settings().speech);
@@ -409,7 +423,7 @@ TEST_CASE("assisted mode: staff PIN, how they helped, recorded with the response
 
 TEST_CASE("five wrong PINs lock staff sign-in for a while", "[ui][staff]") {
   UiRig r;
-  r.app->apply(Intent(Intent::Kind::OpenPin));
+  r.app->apply(intent::OpenPin{});
   r.settle();
   auto wait_check = [&] {
     for (int i = 0; i < 300 && r.app->ui().pin_checking; ++i) {
@@ -424,8 +438,8 @@ TEST_CASE("five wrong PINs lock staff sign-in for a while", "[ui][staff]") {
   }
   CHECK_THAT(r.app->ui().pin_message, Catch::Contains("locked"));
   // Even the right PIN is refused while locked.
-  r.app->apply(Intent(Intent::Kind::PinKey, "9"));
-  r.app->apply(Intent(Intent::Kind::PinSubmit));
+  r.app->apply(intent::PinDigit{'9'});
+  r.app->apply(intent::PinSubmit{});
   r.settle();
   CHECK_FALSE(r.app->ui().pin_checking);
   CHECK(r.app->ui().screen == Screen::Pin);
@@ -439,7 +453,7 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   complete_survey(r, Plan{"no", "yes", false});
   r.advance(13);
   // The window close button does nothing in full screen; here (windowed) it would quit, so test the admin path.
-  r.app->apply(Intent(Intent::Kind::OpenPin));
+  r.app->apply(intent::OpenPin{});
   r.settle();
   for (char c : std::string("9999")) r.tap_id(std::string("pin.key.") + c);
   r.tap_id("pin.key.OK");
@@ -455,7 +469,7 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   REQUIRE(r.find_id("admin.counts") != nullptr);
   CHECK_THAT(r.find_id("admin.counts")->label, Catch::Contains("Completed: 1"));
   CHECK(r.find_id("admin.chart.q1.q") != nullptr);
-  r.app->apply(Intent(Intent::Kind::AdminFolder, r.tmp.file("usb")));
+  r.app->apply(intent::AdminFolder{r.tmp.file("usb")});
   r.settle();
   r.tap_id("admin.export.csv");
   for (int i = 0; i < 300 && r.app->ui().notice.find("Exported") == std::string::npos; ++i) {

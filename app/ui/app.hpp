@@ -4,23 +4,15 @@
 #pragma once
 
 #include <chrono>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "a11y.hpp"
-#include "kiosk/clock.hpp"
-#include "kiosk/config.hpp"
-#include "kiosk/session.hpp"
-#include "kiosk/store.hpp"
-#include "markdown.hpp"
-#include "screens.hpp"
-#include "speech.hpp"
-#include "sync_client.hpp"
-#include "ui_types.hpp"
-#include "widgets.hpp"
+#include "app_state.hpp"
+#include "chrome.hpp"
+#include "host.hpp"
+#include "input.hpp"
 
 struct SDL_Window;
 struct SDL_Renderer;
@@ -53,88 +45,36 @@ class KioskApp {
   bool step(int max_wait_ms);
 
   // Introspection, for tests and screenshots.
-  const A11yTree& tree() const { return tree_; }
-  const UiState& ui() const { return ui_; }
-  const Session* session() const { return session_.get(); }
-  const VisitorSettings& settings() const { return settings_; }
-  const Survey& survey() const { return *survey_; }
-  Store& store() { return *store_; }
+  const A11yTree& tree() const { return st_->tree; }
+  const UiState& ui() const { return st_->ui; }
+  const Session* session() const { return st_->session.get(); }
+  const VisitorSettings& settings() const { return st_->settings; }
+  const Survey& survey() const { return *st_->survey; }
+  Store& store() { return *st_->store; }
   long frames_drawn() const { return frames_; }
   bool screenshot(const std::string& png_path);
-  void apply(const Intent& intent);  // as if the visitor had asked
-  void draw_now();                   // draw one frame whatever the state
-  SDL_Window* window() const { return window_; }
+  void apply(const Intent& intent) { ui::apply(*st_, intent); }  // as if the visitor had asked
+  void draw_now();                                               // draw one frame whatever the state
+  SDL_Window* window() const { return host_->window(); }
   int next_timer_ms() const;  // -1: no timer pending
 
  private:
   KioskApp() = default;
-  void handle(const SDL_Event& e);
-  void key_down(int sym, int mod);
-  void text_input(const char* text);
   void draw_frame();
-  void layout(float w, float h);
-  void update_timers();
-  void poll_background();
-  void announce();
-  std::string screen_summary() const;
-  std::string help_text() const;
-  void say(const std::string& text);
-  void touch();  // any input: resets the idle timer, interrupts speech
-  void end_session(const std::string& reason);
-  void reset_visitor_settings();
-  void apply_settings_change();
-  void record_settings();
-  void record_setting(const std::string& key, const std::string& value, const std::string& dflt);
-  void start_session();
-  void commit_keyboard(bool close);
-  void load_admin();
-  void go_home();
-  std::string error_for_visitor(const std::string& what) const;
-  std::chrono::steady_clock::time_point now() const { return clock_->steady(); }
+  std::chrono::steady_clock::time_point now() const { return st_->now(); }
 
   AppOptions opt_;
-  const Clock* clock_ = nullptr;
   SystemClock system_clock_;
-  std::unique_ptr<Survey> survey_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Session> session_;
-  std::vector<Page> pages_;
-  std::optional<Page> service_point_page_;
-  std::unique_ptr<sync::SyncWorker> sync_;
+  std::unique_ptr<Host> host_;
   std::unique_ptr<Speech> own_speech_;
-  Speech* speech_ = nullptr;
+  std::unique_ptr<sync::SyncWorker> sync_;
+  std::unique_ptr<AppState> st_;
+  std::unique_ptr<JobQueue> jobs_;  // after st_: it dies first, so no result reaches a dead state
+  std::vector<Intent> intents_;     // asked for during the frame being drawn
 
-  SDL_Window* window_ = nullptr;
-  SDL_Renderer* renderer_ = nullptr;
-  void* imgui_ctx_ = nullptr;
-  Fonts fonts_;
-  bool fonts_dirty_ = false;
-
-  UiState ui_;
-  VisitorSettings settings_;
-  A11yTree tree_;
-  std::vector<Intent> intents_;
-  std::string activate_id_;
-  AdminView admin_;
-  std::future<AdminView> admin_job_;
-  std::future<std::string> export_job_;
-  struct PinResult {
-    std::string role, id, name;
-  };
-  std::future<PinResult> pin_job_;
-
-  // Pointer transitions, applied one per frame so a quick tap is seen as a
-  // press and a release.
-  struct Pointer {
-    float x, y;
-    bool down;
-  };
-  std::vector<Pointer> pointer_queue_;
-  Pointer pointer_{-1, -1, false};
-  float wheel_ = 0, scroll_by_ = 0;
-  int dirty_ = 2;
+  Input input_;
+  Chrome chrome_;
   long frames_ = 0;
-  float footer_h_ = 0, header_h_ = 0;
   std::chrono::steady_clock::time_point started_{};
   bool first_frame_reported_ = false;
 };

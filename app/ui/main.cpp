@@ -2,61 +2,95 @@
 //   kiosk [--config FILE] [--windowed WxH] [--report-startup]
 #include <SDL.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "app.hpp"
 
+namespace {
+
+struct Args {
+  std::string config;                   // empty: found by find_config_file
+  std::optional<std::string> windowed;  // "1280x800"
+  bool report_startup = false;
+};
+
+bool parse_size(const std::string& text, int* w, int* h) {
+  char tail = 0;
+  return std::sscanf(text.c_str(), "%dx%d%c", w, h, &tail) == 2 && *w >= 320 && *h >= 240;
+}
+
+// Returns the exit code when the program should stop here: 0 after --help,
+// 2 for a usage error (named on stderr).
+std::optional<int> parse_args(int argc, char** argv, Args& args) {
+  CLI::App cli{"kiosk: the library survey touchscreen app", "kiosk"};
+  cli.add_option("--config", args.config,
+                 "the kiosk's kiosk.toml (default: $KIOSK_CONFIG, else ./kiosk-config/kiosk.toml, else the "
+                 "installed one)")
+      ->type_name("FILE");
+  cli.add_option("--windowed", args.windowed, "run in a window of this size instead of full screen, e.g. 1280x800")
+      ->type_name("WxH")
+      ->check([](const std::string& s) {
+        int w = 0, h = 0;
+        return parse_size(s, &w, &h) ? std::string() : "a size such as 1280x800 is needed, not '" + s + "'";
+      });
+  cli.add_flag("--report-startup", args.report_startup, "print how long each start-up phase and the first frame took");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "kiosk: %s (try --help)\n", e.what());
+    return 2;
+  }
+  return std::nullopt;
+}
+
+// SDL for the life of main(); quits only if it started.
+struct SdlSession {
+  bool started = SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) == 0;
+  ~SdlSession() {
+    if (started) SDL_Quit();
+  }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   const auto process_start = std::chrono::steady_clock::now();
-  std::string config = std::getenv("KIOSK_CONFIG") ? std::getenv("KIOSK_CONFIG") : "kiosk-config/kiosk.toml";
+  Args args;
+  if (auto rc = parse_args(argc, argv, args)) return *rc;
+
   kiosk::ui::AppOptions opt;
   opt.process_start = process_start;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) {
-      config = argv[++i];
-    } else if (a == "--windowed" && i + 1 < argc) {
-      opt.fullscreen = false;
-      if (std::sscanf(argv[++i], "%dx%d", &opt.width, &opt.height) != 2 || opt.width < 320 || opt.height < 240) {
-        std::fprintf(stderr, "kiosk: --windowed takes a size such as 1280x800\n");
-        return 2;
-      }
-    } else if (a == "--report-startup") {
-      opt.announce_timing = true;
-    } else if (a == "-h" || a == "--help") {
-      std::printf("usage: kiosk [--config FILE] [--windowed WxH] [--report-startup]\n");
-      return 0;
-    } else {
-      std::fprintf(stderr, "kiosk: unknown option %s (try --help)\n", a.c_str());
-      return 2;
-    }
+  opt.announce_timing = args.report_startup;
+  if (args.windowed) {
+    opt.fullscreen = false;
+    parse_size(*args.windowed, &opt.width, &opt.height);
   }
-  auto cfg = kiosk::load_config(config);
+  auto cfg = kiosk::load_config(kiosk::find_config_file(args.config));
   if (!cfg) {
     std::fprintf(stderr, "kiosk: %s\n", cfg.message().c_str());
     return 1;
   }
   opt.config = std::move(cfg).value();
+
   // A kiosk never dims or locks its own screen; the OS power settings decide.
   SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
-  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-    std::fprintf(stderr, "kiosk: cannot start SDL: %s\n", SDL_GetError());
+  SdlSession sdl;
+  if (!sdl.started) {
+    std::fprintf(stderr, "kiosk: SDL: cannot start: %s\n", SDL_GetError());
     return 1;
   }
-  int rc = 0;
-  {
-    auto app = kiosk::ui::KioskApp::create(std::move(opt));
-    if (!app) {
-      std::fprintf(stderr, "kiosk: %s\n", app.message().c_str());
-      rc = 1;
-    } else {
-      rc = (*app)->run();
-    }
+  auto app = kiosk::ui::KioskApp::create(std::move(opt));
+  if (!app) {
+    std::fprintf(stderr, "kiosk: %s\n", app.message().c_str());
+    return 1;
   }
-  SDL_Quit();
-  return rc;
+  return (*app)->run();
 }

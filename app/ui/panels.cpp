@@ -11,12 +11,11 @@ void draw_access_bar(Frame& f, const AppView& v, Frame::Flow& flow) {
   // question keeps the room.
   const bool large = v.settings.text_scale >= 150;
   if (f.flow_button(flow, "bar.help", large ? "Staff help" : "Ask staff for help", Frame::Style::Normal))
-    f.emit(Intent::Kind::OpenPanel, "help");
+    f.emit(intent::OpenPanel{Panel::Help});
   if (f.flow_button(flow, "bar.settings", large ? "Text and speech" : "Text size, colours and speech",
                     Frame::Style::Normal))
-    f.emit(Intent::Kind::OpenPanel, "settings");
-  if (v.settings.speech && f.flow_button(flow, "bar.repeat", "Repeat", Frame::Style::Normal))
-    f.emit(Intent::Kind::Repeat);
+    f.emit(intent::OpenPanel{Panel::Settings});
+  if (v.settings.speech && f.flow_button(flow, "bar.repeat", "Repeat", Frame::Style::Normal)) f.emit(intent::Repeat{});
 }
 
 void draw_settings_panel(Frame& f, const AppView& v) {
@@ -30,23 +29,23 @@ void draw_settings_panel(Frame& f, const AppView& v) {
       const bool on = st.text_scale == pct;
       if (f.flow_button(flow, "settings.size." + std::to_string(pct), std::to_string(pct) + "%",
                         on ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, on ? "selected" : ""))
-        f.emit(Intent::Kind::TextScale, {}, {}, pct);
+        f.emit(intent::TextScale{pct});
     }
     f.end_flow(flow);
   }
   f.paragraph("settings.look", "Colours and letters", false, f.fonts.bold);
   if (f.option("settings.contrast", "High contrast: white and yellow on black", st.high_contrast, true))
-    f.emit(Intent::Kind::ToggleContrast);
+    f.emit(intent::ToggleContrast{});
   if (f.option("settings.font", "Easier-to-read letters (OpenDyslexic)", st.dyslexia_font, true))
-    f.emit(Intent::Kind::ToggleFont);
+    f.emit(intent::ToggleFont{});
   f.paragraph("settings.speech.h", "Speech", false, f.fonts.bold);
-  if (f.option("settings.speech", "Read everything aloud", st.speech, true)) f.emit(Intent::Kind::ToggleSpeech);
+  if (f.option("settings.speech", "Read everything aloud", st.speech, true)) f.emit(intent::ToggleSpeech{});
   if (st.speech) {
     auto flow = f.begin_flow();
-    if (f.flow_button(flow, "settings.slower", "Slower")) f.emit(Intent::Kind::Rate, {}, {}, -20);
-    if (f.flow_button(flow, "settings.faster", "Faster")) f.emit(Intent::Kind::Rate, {}, {}, +20);
-    if (f.flow_button(flow, "settings.quieter", "Quieter")) f.emit(Intent::Kind::Volume, {}, {}, -20);
-    if (f.flow_button(flow, "settings.louder", "Louder")) f.emit(Intent::Kind::Volume, {}, {}, +20);
+    if (f.flow_button(flow, "settings.slower", "Slower")) f.emit(intent::Rate{-20});
+    if (f.flow_button(flow, "settings.faster", "Faster")) f.emit(intent::Rate{+20});
+    if (f.flow_button(flow, "settings.quieter", "Quieter")) f.emit(intent::Volume{-20});
+    if (f.flow_button(flow, "settings.louder", "Louder")) f.emit(intent::Volume{+20});
     f.end_flow(flow);
     f.paragraph("settings.now",
                 "Speed " + std::to_string(st.rate) + " words a minute, volume " + std::to_string(st.volume) + "%.",
@@ -55,7 +54,7 @@ void draw_settings_panel(Frame& f, const AppView& v) {
   f.paragraph("settings.keys",
               "Using keys: arrows move, Enter chooses, Escape goes back, F1 or ? tells you where you are.", true,
               f.fonts.small);
-  if (f.button("settings.done", "Done", Frame::Style::Primary)) f.emit(Intent::Kind::ClosePanel);
+  if (f.button("settings.done", "Done", Frame::Style::Primary)) f.emit(intent::ClosePanel{});
 }
 
 void draw_help_panel(Frame& f, const AppView&) {
@@ -67,9 +66,9 @@ void draw_help_panel(Frame& f, const AppView&) {
               "You can also make the text bigger or hear the questions read aloud with the "
               "\"Text size, colours and speech\" button.",
               true);
-  if (f.button("help.close", "Close", Frame::Style::Primary)) f.emit(Intent::Kind::ClosePanel);
+  if (f.button("help.close", "Close", Frame::Style::Primary)) f.emit(intent::ClosePanel{});
   ImGui::Dummy(ImVec2(0, f.gap() * 2));
-  if (f.button("help.staff", "Staff sign-in", Frame::Style::Quiet)) f.emit(Intent::Kind::OpenPin);
+  if (f.button("help.staff", "Staff sign-in", Frame::Style::Quiet)) f.emit(intent::OpenPin{});
 }
 
 void draw_idle_panel(Frame& f, const AppView& v) {
@@ -77,15 +76,19 @@ void draw_idle_panel(Frame& f, const AppView& v) {
   f.paragraph("idle.p", "For your privacy, your answers will be cleared from the screen in " +
                             std::to_string(std::max(0, v.idle_seconds_left)) + " seconds.");
   if (v.can_extend) {
-    if (f.button("idle.more", "I need more time", Frame::Style::Primary)) f.emit(Intent::Kind::ExtendTime);
+    if (f.button("idle.more", "I need more time", Frame::Style::Primary)) f.emit(intent::ExtendTime{});
   }
-  if (f.button("idle.end", "I have finished: clear the screen")) f.emit(Intent::Kind::Home);
+  if (f.button("idle.end", "I have finished: clear the screen")) f.emit(intent::Home{});
 }
 
 void draw_keyboard_panel(Frame& f, const AppView& v) {
   const Question* q = v.survey.find(f.ui.edit_question);
-  if (q) f.paragraph("kb.q", f.ui.edit_target == "other" ? "Please specify:" : v.text(q->text), true, f.fonts.small);
-  const int limit = !q ? 200 : f.ui.edit_target == "other" ? q->other_max_length : (q->max_length ? q->max_length : 8);
+  if (q)
+    f.paragraph("kb.q", f.ui.edit_target == TextTarget::Other ? "Please specify:" : v.text(q->text), true,
+                f.fonts.small);
+  const int limit = !q                                      ? 200
+                    : f.ui.edit_target == TextTarget::Other ? q->other_max_length
+                                                            : (q->max_length ? q->max_length : 8);
   // The text so far, with a caret.
   f.paragraph("kb.text", f.ui.edit_text + "|", false, f.fonts.body);
   size_t chars = 0;
@@ -106,17 +109,17 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
       std::string label = key;
       if (f.button("kb.key." + std::to_string(static_cast<int>(static_cast<unsigned char>(c))), label,
                    Frame::Style::Normal, key_w, Role::Key))
-        f.emit(Intent::Kind::KeyboardKey, key);
+        f.emit(intent::KeyboardKey{key});
       h = std::max(h, ImGui::GetItemRectSize().y);
     }
     ImGui::SetCursorScreenPos(ImVec2(x0, y + h + f.gap() * 0.5f));
     ImGui::Dummy(ImVec2(0, 0));
   }
   auto flow = f.begin_flow();
-  if (f.flow_button(flow, "kb.space", "Space")) f.emit(Intent::Kind::KeyboardKey, " ");
-  if (f.flow_button(flow, "kb.delete", "Delete")) f.emit(Intent::Kind::KeyboardKey, "\b");
-  if (f.flow_button(flow, "kb.cancel", "Cancel")) f.emit(Intent::Kind::KeyboardCancel);
-  if (f.flow_button(flow, "kb.done", "Done", Frame::Style::Primary)) f.emit(Intent::Kind::KeyboardDone);
+  if (f.flow_button(flow, "kb.space", "Space")) f.emit(intent::KeyboardKey{" "});
+  if (f.flow_button(flow, "kb.delete", "Delete")) f.emit(intent::KeyboardDelete{});
+  if (f.flow_button(flow, "kb.cancel", "Cancel")) f.emit(intent::KeyboardCancel{});
+  if (f.flow_button(flow, "kb.done", "Done", Frame::Style::Primary)) f.emit(intent::KeyboardDone{});
   f.end_flow(flow);
 }
 

@@ -73,7 +73,7 @@ void draw_admin(Frame& f, const AppView& v) {
       f.alert("admin.sync.error", s.last_error);
     else
       f.paragraph("admin.sync.ok", "Sync is healthy.", false, f.fonts.bold);
-    if (f.button("admin.sync.now", "Sync now")) f.emit(Intent::Kind::AdminSyncNow);
+    if (f.button("admin.sync.now", "Sync now")) f.emit(intent::AdminSyncNow{});
   }
 
   f.heading("admin.export.h", "Export");
@@ -85,19 +85,19 @@ void draw_admin(Frame& f, const AppView& v) {
       const bool chosen = folder == f.ui.admin_folder;
       if (f.flow_button(flow, "admin.folder." + std::to_string(i++), folder,
                         chosen ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, chosen ? "selected" : ""))
-        f.emit(Intent::Kind::AdminFolder, folder);
+        f.emit(intent::AdminFolder{folder});
     }
     f.end_flow(flow);
   }
   {
     auto flow = f.begin_flow();
     if (f.flow_button(flow, "admin.export.csv", "Export CSV", Frame::Style::Normal, Role::Button, {}, !a.busy))
-      f.emit(Intent::Kind::AdminExport, "csv");
+      f.emit(intent::AdminExport{ExportFormat::Csv});
     if (f.flow_button(flow, "admin.export.jsonl", "Export JSON Lines", Frame::Style::Normal, Role::Button, {}, !a.busy))
-      f.emit(Intent::Kind::AdminExport, "jsonl");
+      f.emit(intent::AdminExport{ExportFormat::Jsonl});
     if (f.flow_button(flow, "admin.export.codebook", "Export codebook", Frame::Style::Normal, Role::Button, {},
                       !a.busy))
-      f.emit(Intent::Kind::AdminExport, "codebook");
+      f.emit(intent::AdminExport{ExportFormat::Codebook});
     f.end_flow(flow);
   }
 
@@ -108,13 +108,13 @@ void draw_admin(Frame& f, const AppView& v) {
       const bool all = f.ui.admin_service_point.empty();
       if (f.flow_button(flow, "admin.sp.all", "All service points", all ? Frame::Style::Primary : Frame::Style::Normal,
                         Role::Option, all ? "selected" : ""))
-        f.emit(Intent::Kind::AdminServicePoint, "");
+        f.emit(intent::AdminServicePoint{""});
       for (const auto& [sp, t] : a.summary->by_service_point) {
         const bool on = f.ui.admin_service_point == sp;
         const ServicePoint* p = v.config.find_service_point(sp);
         if (f.flow_button(flow, "admin.sp." + sp, (p ? p->name : sp) + " (" + std::to_string(t.responses) + ")",
                           on ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, on ? "selected" : ""))
-          f.emit(Intent::Kind::AdminServicePoint, sp);
+          f.emit(intent::AdminServicePoint{sp});
       }
       f.end_flow(flow);
     }
@@ -131,9 +131,9 @@ void draw_admin(Frame& f, const AppView& v) {
 }
 
 void draw_admin_nav(Frame& f, const AppView&, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.refresh", "Refresh")) f.emit(Intent::Kind::AdminRefresh);
-  if (f.flow_button(flow, "nav.home", "Leave admin", Frame::Style::Primary)) f.emit(Intent::Kind::Home);
-  if (f.flow_button(flow, "nav.quit", "Quit the kiosk program")) f.emit(Intent::Kind::Quit);
+  if (f.flow_button(flow, "nav.refresh", "Refresh")) f.emit(intent::AdminRefresh{});
+  if (f.flow_button(flow, "nav.home", "Leave admin", Frame::Style::Primary)) f.emit(intent::Home{});
+  if (f.flow_button(flow, "nav.quit", "Quit the kiosk program")) f.emit(intent::Quit{});
 }
 
 }  // namespace kiosk::ui

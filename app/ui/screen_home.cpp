@@ -14,7 +14,7 @@ void draw_home(Frame& f, const AppView& v) {
               "It takes about 10 minutes. Touch the green button to start.");
   ImGui::Dummy(ImVec2(0, f.gap()));
   if (f.button("home.start", "Start the survey: " + v.text(v.survey.title), Frame::Style::Primary))
-    f.emit(Intent::Kind::StartSurvey);
+    f.emit(intent::StartSurvey{});
   if (v.survey.locales.size() > 1) {
     // Each language named in itself, so a visitor finds their own.
     static const std::map<std::string, std::string> names = {
@@ -28,16 +28,16 @@ void draw_home(Frame& f, const AppView& v) {
       const bool on = v.locale == loc;
       if (f.flow_button(flow, "home.lang." + loc, it != names.end() ? it->second : loc,
                         on ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, on ? "selected" : ""))
-        f.emit(Intent::Kind::SetLocale, loc);
+        f.emit(intent::SetLocale{loc});
     }
     f.end_flow(flow);
   }
   ImGui::Dummy(ImVec2(0, f.gap()));
   f.heading("home.info", "Information");
   if (v.service_point_page && f.button("home.here", "About this library: opening hours and services"))
-    f.emit(Intent::Kind::OpenInfo, "here");
+    f.emit(intent::OpenInfo{InfoPage::service_point()});
   if (!v.pages.empty() && f.button("home.service", "The library service in Bury"))
-    f.emit(Intent::Kind::OpenInfo, "list");
+    f.emit(intent::OpenInfo{InfoPage::list()});
   ImGui::Dummy(ImVec2(0, f.gap()));
   f.paragraph("home.access",
               "To make the text bigger, change the colours, or hear everything read aloud, use the buttons at the "

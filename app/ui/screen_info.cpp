@@ -38,8 +38,8 @@ void draw_page(Frame& f, const Page& p, const std::string& prefix) {
 }  // namespace
 
 void draw_info(Frame& f, const AppView& v) {
-  const int page = f.ui.info_page;
-  if (page == -2 && v.service_point_page) {
+  const InfoPage page = f.ui.info_page;
+  if (page.kind == InfoPage::Kind::ServicePoint && v.service_point_page) {
     draw_page(f, *v.service_point_page, "info.here");
     const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
     f.heading("info.hours.h", "Opening hours");
@@ -51,21 +51,21 @@ void draw_info(Frame& f, const AppView& v) {
     }
     return;
   }
-  if (page >= 0 && page < static_cast<int>(v.pages.size())) {
-    draw_page(f, v.pages[static_cast<size_t>(page)], "info.page");
+  if (page.kind == InfoPage::Kind::Numbered && page.number < v.pages.size()) {
+    draw_page(f, v.pages[page.number], "info.page");
     return;
   }
   f.heading("info.list.h", "The library service in Bury", true);
   for (size_t i = 0; i < v.pages.size(); ++i)
-    if (f.button("info.open." + std::to_string(i), v.pages[i].title)) f.emit(Intent::Kind::OpenInfo, std::to_string(i));
+    if (f.button("info.open." + std::to_string(i), v.pages[i].title)) f.emit(intent::OpenInfo{InfoPage::numbered(i)});
 }
 
 void draw_info_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
-  if (f.ui.info_page >= 0 && !v.pages.empty()) {
+  if (f.ui.info_page.kind == InfoPage::Kind::Numbered && !v.pages.empty()) {
     if (f.flow_button(flow, "nav.back", v.settings.text_scale >= 150 ? "Back" : "Back to the list"))
-      f.emit(Intent::Kind::OpenInfo, "list");
+      f.emit(intent::OpenInfo{InfoPage::list()});
   }
-  if (f.flow_button(flow, "nav.home", "Home", Frame::Style::Primary)) f.emit(Intent::Kind::Home);
+  if (f.flow_button(flow, "nav.home", "Home", Frame::Style::Primary)) f.emit(intent::Home{});
 }
 
 }  // namespace kiosk::ui

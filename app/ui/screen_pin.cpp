@@ -8,13 +8,13 @@
 
 namespace kiosk::ui {
 
-void draw_pin(Frame& f, const AppView&) {
+void draw_pin(Frame& f, const AppView& v) {
   f.heading("pin.h", "Staff: enter your PIN", true);
   f.paragraph("pin.p", "For assisted mode or the admin area. Visitors: please ask at the desk.");
   std::string dots(f.ui.pin.size(), '*');
   f.paragraph("pin.value", dots.empty() ? "(no digits yet)" : dots, false, f.fonts.title);
   if (!f.ui.pin_message.empty()) f.alert("pin.msg", f.ui.pin_message);
-  const bool locked = !f.ui.pin_message.empty() && f.ui.pin_message.find("locked") != std::string::npos;
+  const bool locked = v.pin_locked;
   const float key_w = std::min(220.0f * f.s(), (ImGui::GetContentRegionAvail().x - 2 * f.gap()) / 3.0f);
   const char* rows[4][3] = {{"1", "2", "3"}, {"4", "5", "6"}, {"7", "8", "9"}, {"Delete", "0", "OK"}};
   for (auto& row : rows) {
@@ -28,9 +28,11 @@ void draw_pin(Frame& f, const AppView&) {
       if (f.button("pin.key." + key, label, key == "OK" ? Frame::Style::Primary : Frame::Style::Normal, key_w,
                    Role::Key, {}, !locked && !f.ui.pin_checking)) {
         if (key == "OK")
-          f.emit(Intent::Kind::PinSubmit);
+          f.emit(intent::PinSubmit{});
+        else if (key == "Delete")
+          f.emit(intent::PinDelete{});
         else
-          f.emit(Intent::Kind::PinKey, key);
+          f.emit(intent::PinDigit{key[0]});
       }
       h = std::max(h, ImGui::GetItemRectSize().y);
     }
@@ -41,7 +43,7 @@ void draw_pin(Frame& f, const AppView&) {
 }
 
 void draw_pin_nav(Frame& f, const AppView&, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.back", "Cancel")) f.emit(Intent::Kind::Back);
+  if (f.flow_button(flow, "nav.back", "Cancel")) f.emit(intent::Back{});
 }
 
 void draw_assist(Frame& f, const AppView& v) {
@@ -54,12 +56,12 @@ void draw_assist(Frame& f, const AppView& v) {
                                                               {"other", "Other help"}};
   for (const auto& [code, label] : kinds) {
     const bool on = std::find(f.ui.assistance.begin(), f.ui.assistance.end(), code) != f.ui.assistance.end();
-    if (f.option(std::string("assist.") + code, label, on, true)) f.emit(Intent::Kind::ToggleAssistance, code);
+    if (f.option(std::string("assist.") + code, label, on, true)) f.emit(intent::ToggleAssistance{code});
   }
   const bool both = v.settings.speech && v.settings.text_scale >= 150;
   if (f.button("assist.speech", both ? "Speech and large text are on" : "Turn on speech and large text",
                Frame::Style::Normal, 0, Role::Button, both ? "on" : "off"))
-    f.emit(Intent::Kind::AssistedSpeechAndLargeText);
+    f.emit(intent::AssistedSpeechAndLargeText{});
   f.paragraph("assist.time",
               v.config.session.assisted_idle_warning_seconds > 0
                   ? "The screen waits " + std::to_string(v.config.session.assisted_idle_warning_seconds) +
@@ -69,9 +71,9 @@ void draw_assist(Frame& f, const AppView& v) {
 }
 
 void draw_assist_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.cancel", "Leave assisted mode")) f.emit(Intent::Kind::EndAssisted);
+  if (f.flow_button(flow, "nav.cancel", "Leave assisted mode")) f.emit(intent::EndAssisted{});
   if (f.flow_button(flow, "nav.start", v.session ? "Continue the survey" : "Start the survey", Frame::Style::Primary))
-    f.emit(Intent::Kind::AssistedStart);
+    f.emit(intent::AssistedStart{});
 }
 
 }  // namespace kiosk::ui

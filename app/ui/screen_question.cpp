@@ -55,11 +55,11 @@ void draw_question(Frame& f, const AppView& v) {
     for (const auto& o : q.options) {
       const bool chosen = a && a->has(o.code);
       if (f.option("opt." + o.code, v.text(o.label), chosen, multiple))
-        f.emit(multiple ? Intent::Kind::Toggle : Intent::Kind::Choose, q.id, o.code);
+        f.emit(multiple ? Intent{intent::Toggle{q.id, o.code}} : Intent{intent::Choose{q.id, o.code}});
     }
     if (const Option* other = q.other_option(); other && a && a->has(other->code)) {
       if (f.text_box("q.other", "Please specify", a->other_text, "Touch here to type"))
-        f.emit(Intent::Kind::OpenKeyboard, q.id, "other");
+        f.emit(intent::OpenKeyboard{q.id, TextTarget::Other});
     }
   } else {
     const std::string placeholder = q.type == QuestionType::Postcode
@@ -67,7 +67,7 @@ void draw_question(Frame& f, const AppView& v) {
                                         : "Touch here to type";
     if (f.text_box("q.textbox", q.type == QuestionType::Postcode ? "Postcode" : "Your answer", a ? a->text : "",
                    placeholder))
-      f.emit(Intent::Kind::OpenKeyboard, q.id, "text");
+      f.emit(intent::OpenKeyboard{q.id, TextTarget::Answer});
     if (q.type == QuestionType::Text)
       f.paragraph("q.limit", "Up to " + std::to_string(q.max_length) + " characters.", true, f.fonts.small);
   }
@@ -75,11 +75,11 @@ void draw_question(Frame& f, const AppView& v) {
 
 void draw_question_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
   const Session& s = *v.session;
-  if (f.flow_button(flow, "nav.back", "Back")) f.emit(Intent::Kind::Back);
+  if (f.flow_button(flow, "nav.back", "Back")) f.emit(intent::Back{});
   const auto p = s.progress();
   const bool last = p.position == p.total;
   if (f.flow_button(flow, "nav.next", last ? "Next: check your answers" : "Next", Frame::Style::Primary))
-    f.emit(Intent::Kind::Next);
+    f.emit(intent::Next{});
 }
 
 }  // namespace kiosk::ui

@@ -31,14 +31,14 @@ void draw_review(Frame& f, const AppView& v) {
     const std::string answer = describe_answer(v, *q, s.answer_for(q->id));
     if (f.button("review.a." + q->id, answer + "   (change)", Frame::Style::Normal, 0, Role::Button,
                  "change this answer"))
-      f.emit(Intent::Kind::Edit, q->id);
+      f.emit(intent::Edit{q->id});
     ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
   }
 }
 
 void draw_review_nav(Frame& f, const AppView&, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.back", "Back")) f.emit(Intent::Kind::Back);
-  if (f.flow_button(flow, "nav.submit", "Send my answers", Frame::Style::Primary)) f.emit(Intent::Kind::Submit);
+  if (f.flow_button(flow, "nav.back", "Back")) f.emit(intent::Back{});
+  if (f.flow_button(flow, "nav.submit", "Send my answers", Frame::Style::Primary)) f.emit(intent::Submit{});
 }
 
 }  // namespace kiosk::ui

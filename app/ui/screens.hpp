@@ -36,6 +36,7 @@ struct AppView {
   int idle_seconds_left = 0;
   bool can_extend = true;
   std::string locale;
+  bool pin_locked = false;  // staff sign-in refuses PINs for now
   const std::string& text(const LocalText& t) const { return survey.text(t, locale); }
 };
 

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace kiosk::ui {
@@ -12,56 +14,116 @@ namespace kiosk::ui {
 enum class Screen { Home, About, Privacy, Question, Review, Thanks, Info, Pin, Assist, Admin };
 enum class Panel { None, Settings, Help, Idle, Keyboard };
 
-struct Intent {
-  enum class Kind {
-    StartSurvey,
-    ShowPrivacy,
-    BeginQuestions,
-    Choose,
-    Toggle,
-    OpenKeyboard,
-    KeyboardKey,
-    KeyboardDone,
-    KeyboardCancel,
-    Next,
-    Back,
-    Review,
-    Edit,
-    Submit,
-    Home,
-    OpenInfo,
-    OpenPanel,
-    ClosePanel,
-    TextScale,
-    ToggleContrast,
-    ToggleFont,
-    ToggleSpeech,
-    Rate,
-    Volume,
-    Repeat,
-    Help,
-    ExtendTime,
-    OpenPin,
-    PinKey,
-    PinSubmit,
-    ToggleAssistance,
-    AssistedStart,
-    AssistedSpeechAndLargeText,
-    AdminExport,
-    AdminFolder,
-    AdminSyncNow,
-    AdminRefresh,
-    AdminServicePoint,
-    Quit,
-    EndAssisted,
-    SetLocale
-  };
-  Intent(Kind k, std::string a_ = {}, std::string b_ = {}, int n_ = 0)
-      : kind(k), a(std::move(a_)), b(std::move(b_)), n(n_) {}
-  Kind kind;
-  std::string a, b;  // question id, option code, key, page name...
-  int n = 0;
+// Which information page the Info screen shows.
+struct InfoPage {
+  enum class Kind { ServicePoint, List, Numbered };
+  Kind kind = Kind::Numbered;
+  size_t number = 0;  // for Numbered: an index into the general pages
+  static InfoPage service_point() { return {Kind::ServicePoint, 0}; }
+  static InfoPage list() { return {Kind::List, 0}; }
+  static InfoPage numbered(size_t n) { return {Kind::Numbered, n}; }
+  bool operator==(const InfoPage&) const = default;
 };
+
+enum class TextTarget { Answer, Other };  // the answer's own text, or its "Other" text
+enum class ExportFormat { Csv, Jsonl, Codebook };
+
+// What a tap or key asks for: one small struct per request, its payload typed.
+namespace intent {
+// Visitor flow
+struct StartSurvey {};
+struct ShowPrivacy {};
+struct BeginQuestions {};
+struct Choose {  // the one answer to a single-choice question
+  std::string question, option;
+};
+struct Toggle {  // an answer on or off, on a multiple-choice question
+  std::string question, option;
+};
+struct Next {};
+struct Back {};
+struct Review {};
+struct Edit {
+  std::string question;
+};
+struct Submit {};
+struct Home {};
+struct OpenInfo {
+  InfoPage page;
+};
+struct ExtendTime {};
+struct SetLocale {
+  std::string locale;
+};
+// Text entry
+struct OpenKeyboard {
+  std::string question;
+  TextTarget target = TextTarget::Answer;
+};
+struct KeyboardKey {  // one character (a whole UTF-8 sequence) typed
+  std::string text;
+};
+struct KeyboardDelete {};
+struct KeyboardDone {};
+struct KeyboardCancel {};
+// Visitor settings, help and speech
+struct OpenPanel {
+  Panel panel;  // Settings or Help
+};
+struct ClosePanel {
+  std::string focus = "bar.settings";  // where the focus goes back to
+};
+struct TextScale {
+  int percent;
+};
+struct ToggleContrast {};
+struct ToggleFont {};
+struct ToggleSpeech {};
+struct Rate {
+  int delta;  // words per minute
+};
+struct Volume {
+  int delta;  // percent
+};
+struct Repeat {};
+struct Help {};
+// Staff sign-in and assisted mode
+struct OpenPin {};
+struct PinDigit {
+  char digit;
+};
+struct PinDelete {};
+struct PinSubmit {};
+struct ToggleAssistance {
+  std::string code;  // read_aloud, scribed, large_print, other
+};
+struct AssistedStart {};
+struct AssistedSpeechAndLargeText {};
+struct EndAssisted {};
+// Admin
+struct AdminExport {
+  ExportFormat format;
+};
+struct AdminFolder {
+  std::string path;
+};
+struct AdminSyncNow {};
+struct AdminRefresh {};
+struct AdminServicePoint {
+  std::string id;  // "" = all
+};
+struct Quit {};
+}  // namespace intent
+
+using Intent = std::variant<
+    intent::StartSurvey, intent::ShowPrivacy, intent::BeginQuestions, intent::Choose, intent::Toggle, intent::Next,
+    intent::Back, intent::Review, intent::Edit, intent::Submit, intent::Home, intent::OpenInfo, intent::ExtendTime,
+    intent::SetLocale, intent::OpenKeyboard, intent::KeyboardKey, intent::KeyboardDelete, intent::KeyboardDone,
+    intent::KeyboardCancel, intent::OpenPanel, intent::ClosePanel, intent::TextScale, intent::ToggleContrast,
+    intent::ToggleFont, intent::ToggleSpeech, intent::Rate, intent::Volume, intent::Repeat, intent::Help,
+    intent::OpenPin, intent::PinDigit, intent::PinDelete, intent::PinSubmit, intent::ToggleAssistance,
+    intent::AssistedStart, intent::AssistedSpeechAndLargeText, intent::EndAssisted, intent::AdminExport,
+    intent::AdminFolder, intent::AdminSyncNow, intent::AdminRefresh, intent::AdminServicePoint, intent::Quit>;
 
 // Settings a visitor may change; recorded with the response, reset at the end of each session.
 struct VisitorSettings {
@@ -81,12 +143,13 @@ struct UiState {
   bool focus_moved = false;  // scroll the focused item into view this frame
   std::string error;         // "Please choose an answer to continue."
   std::string notice;        // status line: "Saved", "Exported 120 responses to ..."
-  int info_page = 0;         // Info screen: which page; -1 = the list
+  InfoPage info_page;        // Info screen: which page
   std::string locale;        // the visitor's language ("" = the survey's default)
   float scroll_to_top = true;
 
   // Keyboard (on-screen or physical) editing a text answer
-  std::string edit_question, edit_target;  // target: "text" or "other"
+  std::string edit_question;
+  TextTarget edit_target = TextTarget::Answer;
   std::string edit_text;
 
   // Idle handling
@@ -99,8 +162,7 @@ struct UiState {
   std::string pin;
   std::string pin_message;
   bool pin_checking = false;
-  int pin_failures = 0;
-  std::chrono::steady_clock::time_point pin_locked_until{};
+  bool pin_lock_shown = false;  // pin_message tells of a lock-out, cleared when it ends
   std::string staff_id, staff_name;
   std::vector<std::string> assistance;  // chosen before starting: read_aloud, scribed, large_print, other
   bool assisted = false;

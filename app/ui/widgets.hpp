@@ -35,9 +35,9 @@ ImU32 col(Rgb c, float alpha = 1.0f);
 
 class Frame {
  public:
-  Frame(const Theme& theme, const Fonts& fonts, A11yTree& tree, UiState& ui, std::vector<Intent>& intents,
+  Frame(const Theme& theme_, const Fonts& fonts_, A11yTree& tree_, UiState& ui_, std::vector<Intent>& intents_,
         const std::string& activate_id)
-      : theme(theme), fonts(fonts), tree(tree), ui(ui), intents(intents), activate_id_(activate_id) {}
+      : theme(theme_), fonts(fonts_), tree(tree_), ui(ui_), intents(intents_), activate_id_(activate_id) {}
 
   const Theme& theme;
   const Fonts& fonts;
@@ -49,9 +49,7 @@ class Frame {
   float min_target() const { return 72.0f * std::max(1.0f, s() * 0.6f); }  // well over 44 px at 100%
   float gap() const { return 16.0f * s(); }
 
-  void emit(Intent::Kind k, std::string a = {}, std::string b = {}, int n = 0) {
-    intents.emplace_back(k, std::move(a), std::move(b), n);
-  }
+  void emit(Intent i) { intents.push_back(std::move(i)); }
 
   // Text
   void heading(const std::string& id, const std::string& text, bool big = false);

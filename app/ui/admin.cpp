@@ -1,0 +1,125 @@
+#include "admin.hpp"
+
+#include <glob.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "kiosk/export.hpp"
+
+namespace kiosk::ui {
+namespace fs = std::filesystem;
+using namespace std::chrono;
+
+namespace {
+
+// Figures for the admin screen, read on a worker thread with its own connection.
+AdminView read_admin_figures(const std::string& db, const Survey& survey) {
+  AdminView a;
+  auto store = Store::open(db, db::OpenMode::ReadWrite);
+  if (!store) return a;
+  if (auto c = (*store)->counts(); c) a.counts = *c;
+  if (auto sm = summarise(**store, survey, survey.default_locale); sm) a.summary = std::move(sm).value();
+  // USB sticks first, then the kiosk's own export folder.
+  for (const char* pattern : {"/media/*/*", "/run/media/*/*", "/media/usb*"}) {
+    glob_t g{};
+    if (glob(pattern, GLOB_ONLYDIR, nullptr, &g) == 0)
+      for (size_t i = 0; i < g.gl_pathc; ++i) a.folders.push_back(g.gl_pathv[i]);
+    globfree(&g);
+  }
+  a.loaded = true;
+  return a;
+}
+
+void load_admin(AppState& s) {
+  if (s.jobs->pending(JobQueue::Kind::AdminFigures)) return;
+  s.jobs->post(JobQueue::Kind::AdminFigures,
+               [db = s.config.database_path, survey = *s.survey, state = &s]() -> JobQueue::Finish {
+                 auto figures = std::make_shared<AdminView>(read_admin_figures(db, survey));
+                 return [state, figures] {
+                   figures->folders.push_back(default_export_folder());
+                   state->admin = std::move(*figures);
+                   state->redraw();
+                 };
+               });
+}
+
+std::string run_export(const std::string& folder, const std::string& kiosk, const std::string& stamp,
+                       ExportFormat format, const std::string& db, const Survey& survey) {
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  const bool codebook = format == ExportFormat::Codebook;
+  const std::string path = folder + "/" + kiosk + "-" + (codebook ? "codebook" : "responses") + "-" + stamp +
+                           (format == ExportFormat::Jsonl ? ".jsonl" : ".csv");
+  if (codebook) {
+    auto st = export_codebook(survey, path);
+    return st ? "Saved the codebook to " + path : "Export failed: " + st.message();
+  }
+  auto store = Store::open(db, db::OpenMode::ReadWrite);  // this thread's own connection
+  if (!store) return "Export failed: " + store.message();
+  auto n = format == ExportFormat::Csv ? export_csv(**store, survey, path) : export_jsonl(**store, survey, path);
+  return n ? "Exported " + std::to_string(*n) + " responses to " + path : "Export failed: " + n.message();
+}
+
+}  // namespace
+
+std::string default_export_folder() {
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "/tmp") + "/kiosk-exports";
+}
+
+void open_admin(AppState& s) {
+  s.ui.admin = true;
+  s.ui.screen = Screen::Admin;
+  s.ui.scroll_to_top = true;
+  s.ui.focus.clear();
+  s.admin = AdminView{};
+  load_admin(s);
+}
+
+void on(AppState& s, const intent::AdminFolder& in) { s.ui.admin_folder = in.path; }
+void on(AppState& s, const intent::AdminServicePoint& in) { s.ui.admin_service_point = in.id; }
+void on(AppState& s, const intent::AdminRefresh&) { load_admin(s); }
+
+void on(AppState& s, const intent::AdminSyncNow&) {
+  if (s.sync) s.sync->sync_now();
+  s.ui.notice = "Syncing now...";
+}
+
+void on(AppState& s, const intent::AdminExport& in) {
+  if (s.jobs->pending(JobQueue::Kind::Export)) return;
+  std::string stamp = format_utc(s.clock.now());
+  stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }), stamp.end());
+  s.ui.notice = "Exporting...";
+  s.jobs->post(JobQueue::Kind::Export,
+               [folder = s.ui.admin_folder, kiosk = s.config.kiosk_id, stamp, format = in.format,
+                db = s.config.database_path, survey = *s.survey, state = &s]() -> JobQueue::Finish {
+                 std::string notice = run_export(folder, kiosk, stamp, format, db, survey);
+                 return [state, notice] {
+                   state->ui.notice = notice;
+                   state->say(notice);
+                   state->redraw();
+                   load_admin(*state);
+                 };
+               });
+}
+
+void on(AppState& s, const intent::Quit&) {
+  if (s.ui.screen == Screen::Admin) s.ui.quit = true;
+}
+
+void follow_sync_status(AppState& s) {
+  if (s.ui.screen == Screen::Admin && s.sync) {
+    const auto st = s.sync->status();
+    if (st.last_attempt_utc != s.admin.sync.last_attempt_utc || st.last_error != s.admin.sync.last_error ||
+        st.pending != s.admin.sync.pending) {
+      s.admin.sync = st;
+      s.admin.counts.pending = st.pending;
+      s.admin.counts.synced = st.synced;
+      s.redraw(1);
+    }
+  }
+}
+
+}  // namespace kiosk::ui

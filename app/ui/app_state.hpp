@@ -1,0 +1,79 @@
+// AppState: everything the kiosk's intents act on, in one place. KioskApp owns
+// it; the handlers (visitor_flow, text_entry, visitor_settings, staff, admin)
+// are plain functions of it, so each can be read and tested on its own.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "a11y.hpp"
+#include "jobs.hpp"
+#include "kiosk/clock.hpp"
+#include "kiosk/config.hpp"
+#include "kiosk/pin_policy.hpp"
+#include "kiosk/session.hpp"
+#include "kiosk/store.hpp"
+#include "markdown.hpp"
+#include "screens.hpp"
+#include "speech.hpp"
+#include "sync_client.hpp"
+#include "ui_types.hpp"
+#include "widgets.hpp"
+
+namespace kiosk::ui {
+
+// Who a PIN belonged to; an empty role: nobody.
+struct PinResult {
+  std::string role, id, name;
+};
+
+struct AppState {
+  AppState(const KioskConfig& config_, const Clock& clock_)
+      : config(config_),
+        clock(clock_),
+        pin_policy(clock_, config_.pin_attempts, std::chrono::seconds(config_.pin_lockout_seconds)) {}
+
+  const KioskConfig& config;
+  const Clock& clock;
+  std::unique_ptr<Survey> survey;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Session> session;  // null between visitors
+  std::vector<Page> pages;           // general information pages
+  std::optional<Page> service_point_page;
+
+  UiState ui;
+  VisitorSettings settings;
+  AdminView admin;
+  A11yTree tree;         // what the last frame showed, for speech and focus
+  PinPolicy pin_policy;  // outlives each visitor: a lock-out is not reset by going home
+
+  Speech* speech = nullptr;
+  sync::SyncWorker* sync = nullptr;  // null when the kiosk does not sync
+  const Fonts* fonts = nullptr;      // the atlas in use, to know when it must be rebuilt
+  bool fonts_dirty = false;
+  int dirty = 2;  // frames still to draw
+
+  JobQueue* jobs = nullptr;  // work off the frame thread; results come back through the loop
+
+  std::chrono::steady_clock::time_point now() const { return clock.steady(); }
+  void redraw(int frames = 2) { dirty = std::max(dirty, frames); }
+  // Speaks when the visitor turned speech on; silent otherwise.
+  void say(const std::string& text) const {
+    if (settings.speech && speech && !text.empty()) speech->say(text);
+  }
+};
+
+// Applies one intent, as if the visitor (or staff) had asked: a small
+// dispatcher over the handlers, each in the file named for its concern.
+void apply(AppState& s, const Intent& in);
+
+// What a visitor is told about a step that failed: a rule they broke, in the
+// rule's own words; anything else (storage, a full disk...) in the kind's calm
+// wording, with the technical message logged for staff.
+std::string error_for_visitor(const Error& err);
+
+}  // namespace kiosk::ui

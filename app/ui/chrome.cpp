@@ -1,0 +1,265 @@
+// The frame around every screen: the header (what this is, where you are,
+// assisted mode), the scrolling content column the screen draws into, the
+// footer (the screen's Back/Next, then the access bar), and a panel over it
+// all when one is open.
+#include "chrome.hpp"
+
+#include <imgui.h>
+#include <imgui_internal.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace kiosk::ui {
+using namespace std::chrono;
+
+namespace {
+
+// Touch scrolling: a finger that moves more than a few pixels scrolls the
+// region under it, even if it came down on a button, and that button is then
+// not pressed when the finger lifts.
+void drag_scroll() {
+  ImGuiIO& io = ImGui::GetIO();
+  if (!io.MouseDown[0] || io.MouseDragMaxDistanceSqr[0] <= 12.0f * 12.0f) return;
+  if (!ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) return;
+  if (ImGui::GetScrollMaxY() <= 0) return;
+  ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+  ImGui::ClearActiveID();
+}
+
+// The sizes every part of the frame is laid out from.
+struct Geometry {
+  float W, H;    // the window
+  float s;       // text scale: every size is multiplied by it
+  float margin;  // around the content column
+  float col_w, col_x;
+};
+
+Geometry geometry_for(float W, float H, float scale) {
+  Geometry g{W, H, scale, 24.0f * scale, 0, 0};
+  g.col_w = std::min(W - 2 * g.margin, 1100.0f * std::max(1.0f, scale * 0.9f));
+  g.col_x = (W - g.col_w) * 0.5f;
+  return g;
+}
+
+// Header: what this is, and where you are. Numbers of questions are never shown.
+void draw_header(AppState& app, const Fonts& fonts, const Theme& theme, const Geometry& g, const std::string& locale,
+                 Chrome& chrome) {
+  const float W = g.W, H = g.H, s = g.s, margin = g.margin;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  std::string left = app.survey->text(app.survey->title, locale), right;
+  if (app.ui.screen == Screen::Question && app.session) {
+    const auto p = app.session->progress();
+    right = "Question " + std::to_string(p.position) + " of " + std::to_string(p.total);
+  } else if (app.ui.screen == Screen::Review) {
+    right = "Check your answers";
+  } else if (app.ui.screen == Screen::Admin) {
+    left = "Admin area";
+  } else if (app.ui.screen == Screen::Info || app.ui.screen == Screen::Home) {
+    const ServicePoint* sp = app.config.find_service_point(app.config.service_point);
+    left = sp ? sp->name : app.config.kiosk_name;
+  }
+  // At large text sizes the header keeps only where you are: the title is on the home screen.
+  if (s >= 1.5f && !right.empty()) left.clear();
+  ImFont* hf = fonts.bold;
+  const float pad = 14.0f * s;
+  const float right_w = right.empty() ? 0 : hf->CalcTextSizeA(hf->FontSize, FLT_MAX, 0, right.c_str()).x;
+  const float left_wrap = W - 2 * margin - right_w - 2 * pad;
+  const ImVec2 lsz = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, left_wrap, left.c_str());
+  float hh = std::max(lsz.y, hf->FontSize) + 2 * pad;
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
+  dl->AddText(hf, hf->FontSize, ImVec2(margin, pad), col(theme.panel_text), left.c_str(), nullptr, left_wrap);
+  if (!left.empty())
+    app.tree.add(
+        A11yItem{"header.title", left, Role::Heading, {}, {margin, pad, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
+  if (!right.empty()) {
+    dl->AddText(hf, hf->FontSize, ImVec2(W - margin - right_w, pad), col(theme.panel_text), right.c_str());
+    app.tree.add(A11yItem{"header.progress",
+                          right,
+                          Role::Status,
+                          {},
+                          {W - margin - right_w, pad, right_w, hf->FontSize},
+                          {0, 0, W, H},
+                          false,
+                          true});
+  }
+  if (app.ui.assisted) {
+    const std::string banner = "Assisted mode: " + app.ui.staff_name + " is helping";
+    const ImVec2 bs = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, W - 2 * margin, banner.c_str());
+    dl->AddRectFilled(ImVec2(0, hh), ImVec2(W, hh + bs.y + 2 * pad), col(theme.banner));
+    dl->AddText(hf, hf->FontSize, ImVec2(margin, hh + pad), col(theme.banner_text), banner.c_str(), nullptr,
+                W - 2 * margin);
+    app.tree.add(A11yItem{
+        "header.assisted", banner, Role::Status, {}, {margin, hh + pad, bs.x, bs.y}, {0, 0, W, H}, false, true});
+    hh += bs.y + 2 * pad;
+  }
+  chrome.header_h = hh;
+}
+
+// The screen itself, in the scrolling content column.
+void draw_screen(AppState& app, Frame& f, const AppView& v) {
+  switch (app.ui.screen) {
+    case Screen::Home: draw_home(f, v); break;
+    case Screen::About: draw_about(f, v); break;
+    case Screen::Privacy: draw_privacy(f, v); break;
+    case Screen::Question:
+      if (app.session && app.session->current()) draw_question(f, v);
+      break;
+    case Screen::Review:
+      if (app.session) draw_review(f, v);
+      break;
+    case Screen::Thanks: draw_thanks(f, v); break;
+    case Screen::Info: draw_info(f, v); break;
+    case Screen::Pin: draw_pin(f, v); break;
+    case Screen::Assist: draw_assist(f, v); break;
+    case Screen::Admin: draw_admin(f, v); break;
+  }
+}
+
+// This screen's Back/Next first, then the access bar, flowing onto as few rows as fit.
+void draw_screen_nav(AppState& app, Frame& f, const AppView& v, Frame::Flow& flow) {
+  switch (app.ui.screen) {
+    case Screen::About: draw_about_nav(f, v, flow); break;
+    case Screen::Privacy: draw_privacy_nav(f, v, flow); break;
+    case Screen::Question:
+      if (app.session && app.session->current()) draw_question_nav(f, v, flow);
+      break;
+    case Screen::Review: draw_review_nav(f, v, flow); break;
+    case Screen::Info: draw_info_nav(f, v, flow); break;
+    case Screen::Pin: draw_pin_nav(f, v, flow); break;
+    case Screen::Assist: draw_assist_nav(f, v, flow); break;
+    case Screen::Admin: draw_admin_nav(f, v, flow); break;
+    default: break;
+  }
+  if (app.ui.screen != Screen::Admin && app.ui.screen != Screen::Pin) draw_access_bar(f, v, flow);
+}
+
+// Content: one column, scrolled by touch drag, wheel, Page keys, or focus.
+// Returns its height.
+float draw_content(AppState& app, Chrome& chrome, Input& input, Frame& f, const AppView& v, const Geometry& g) {
+  const float footer_h = chrome.footer_h > 0 ? chrome.footer_h : 220.0f * g.s;
+  const float content_h = std::max(100.0f, g.H - chrome.header_h - footer_h);
+  ImGui::SetCursorPos(ImVec2(g.col_x - g.margin * 0.5f, chrome.header_h));
+  ImGui::BeginChild("content", ImVec2(g.col_w + g.margin * 0.5f + ImGui::GetStyle().ScrollbarSize, content_h), false,
+                    ImGuiWindowFlags_NoScrollWithMouse);
+  if (app.ui.scroll_to_top) {
+    ImGui::SetScrollY(0);
+    app.ui.scroll_to_top = false;
+  }
+  ImGuiIO& io = ImGui::GetIO();
+  drag_scroll();
+  if (ImGui::IsWindowHovered() && io.MouseWheel != 0)
+    ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseWheel * 80.0f * g.s);
+  if (input.scroll_by != 0) {
+    ImGui::SetScrollY(ImGui::GetScrollY() + input.scroll_by * content_h);
+    input.scroll_by = 0;
+  }
+  ImGui::SetCursorPos(ImVec2(g.margin * 0.5f, g.margin));
+  ImGui::BeginGroup();
+  draw_screen(app, f, v);
+  ImGui::Dummy(ImVec2(0, g.margin));
+  ImGui::EndGroup();
+  if (std::getenv("KIOSK_DEBUG_LAYOUT"))
+    std::fprintf(stderr, "content: h=%.0f scrollmax=%.0f cursor=%.0f win=%.0f\n", content_h, ImGui::GetScrollMaxY(),
+                 ImGui::GetCursorPosY(), ImGui::GetWindowHeight());
+  ImGui::EndChild();
+  return content_h;
+}
+
+// Footer: this screen's Back/Next, then the access bar, the same everywhere.
+void draw_footer(AppState& app, Chrome& chrome, Frame& f, const AppView& v, const Theme& theme, const Geometry& g,
+                 float footer_top) {
+  if (app.ui.panel == Panel::None)
+    ImGui::GetForegroundDrawList()->AddLine(ImVec2(0, std::round(footer_top)), ImVec2(g.W, std::round(footer_top)),
+                                            col(theme.button_edge), 2.0f);
+  ImGui::SetCursorPos(ImVec2(g.col_x, footer_top + g.margin * 0.5f));
+  ImGui::BeginChild("footer", ImVec2(g.col_w, g.H - footer_top), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  const float y0 = ImGui::GetCursorPosY();
+  auto flow = f.begin_flow();
+  draw_screen_nav(app, f, v, flow);
+  f.end_flow(flow);
+  const float used = ImGui::GetCursorPosY() - y0 + g.margin;
+  ImGui::EndChild();
+  if (std::fabs(used - chrome.footer_h) > 1.0f) {
+    chrome.footer_h = used;
+    app.redraw();  // lay out again with the measured footer (ImGui settles in two frames)
+  }
+}
+
+// A panel covers everything: only its controls are reachable, and it always has a way out.
+void draw_panel(AppState& app, Frame& f, const AppView& v, const Theme& theme, const Geometry& g,
+                ImGuiWindowFlags flags) {
+  const float W = g.W, H = g.H, s = g.s, margin = g.margin;
+  app.tree.clear();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(W, H));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0, 0, 0, 0));
+  ImGui::Begin("panel", nullptr, flags);
+  ImDrawList* pdl = ImGui::GetWindowDrawList();
+  pdl->AddRectFilled(ImVec2(0, 0), ImVec2(W, H), col(theme.text, 0.55f));
+  const float pw = std::min(W - margin, g.col_w + 2 * margin);
+  const float px = (W - pw) * 0.5f;
+  const float py = margin * 0.5f;
+  pdl->AddRectFilled(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.background), 14.0f * s);
+  pdl->AddRect(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.button_edge), 14.0f * s, 0, 3.0f * s);
+  ImGui::SetCursorPos(ImVec2(px + margin * 0.5f, py + margin * 0.5f));
+  ImGui::BeginChild("panel.content", ImVec2(pw - margin, H - 2 * py - margin), false,
+                    ImGuiWindowFlags_NoScrollWithMouse);
+  drag_scroll();
+  ImGui::SetCursorPos(ImVec2(margin * 0.5f, margin * 0.5f));
+  ImGui::PushTextWrapPos(pw - margin * 1.5f - ImGui::GetStyle().ScrollbarSize);
+  ImGui::BeginGroup();
+  switch (app.ui.panel) {
+    case Panel::Settings: draw_settings_panel(f, v); break;
+    case Panel::Help: draw_help_panel(f, v); break;
+    case Panel::Idle: draw_idle_panel(f, v); break;
+    case Panel::Keyboard:
+      if (!app.ui.error.empty()) f.alert("kb.error", app.ui.error);
+      draw_keyboard_panel(f, v);
+      break;
+    case Panel::None: break;
+  }
+  ImGui::EndGroup();
+  ImGui::PopTextWrapPos();
+  ImGui::EndChild();
+  ImGui::End();
+  ImGui::PopStyleColor();
+}
+
+}  // namespace
+
+void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts, std::vector<Intent>& intents, float W,
+                 float H) {
+  const Theme& theme = app.settings.high_contrast ? high_contrast_theme() : standard_theme();
+  const Geometry g = geometry_for(W, H, fonts.scale);
+  Frame f(theme, fonts, app.tree, app.ui, intents, input.activate_id);
+  input.activate_id.clear();
+  const std::string locale =
+      app.session ? app.session->meta().locale : (app.ui.locale.empty() ? app.survey->default_locale : app.ui.locale);
+  int idle_left = 0;
+  if (app.ui.panel == Panel::Idle)
+    idle_left = app.config.session.idle_response_seconds -
+                static_cast<int>(duration_cast<seconds>(app.now() - app.ui.warning_since).count());
+  AppView v{*app.survey,  app.config, app.session.get(),
+            app.settings, app.pages,  app.service_point_page,
+            app.admin,    idle_left,  app.ui.extensions < app.config.session.max_extensions,
+            locale};
+  v.pin_locked = app.pin_policy.locked();
+
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_NoScrollWithMouse;
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(W, H));
+  ImGui::Begin("kiosk", nullptr, fixed);
+  draw_header(app, fonts, theme, g, locale, chrome);
+  const float content_h = draw_content(app, chrome, input, f, v, g);
+  draw_footer(app, chrome, f, v, theme, g, chrome.header_h + content_h);
+  ImGui::End();
+  if (app.ui.panel != Panel::None) draw_panel(app, f, v, theme, g, fixed & ~ImGuiWindowFlags_NoBringToFrontOnFocus);
+}
+
+}  // namespace kiosk::ui

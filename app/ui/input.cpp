@@ -1,0 +1,129 @@
+#include "input.hpp"
+
+#include <SDL.h>
+#include <imgui.h>
+
+namespace kiosk::ui {
+
+namespace {
+
+void touch(AppState& s) {
+  s.ui.last_input = s.now();
+  if (s.settings.speech && s.speech) s.speech->stop();  // any action interrupts speech (A2)
+  s.dirty = std::max(s.dirty, 2);
+}
+
+void key_down(AppState& s, Input& in, int sym, int mod) {
+  touch(s);
+  if (s.ui.panel == Panel::Keyboard) {
+    if (sym == SDLK_BACKSPACE) return apply(s, intent::KeyboardDelete{});
+    if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) return apply(s, intent::KeyboardDone{});
+    if (sym == SDLK_ESCAPE) return apply(s, intent::KeyboardCancel{});
+  }
+  switch (sym) {
+    case SDLK_DOWN:
+    case SDLK_RIGHT:
+    case SDLK_TAB: {
+      const int dir = (sym == SDLK_TAB && (mod & KMOD_SHIFT)) ? -1 : 1;
+      s.ui.focus = s.tree.step(s.ui.focus, dir);
+      s.ui.focus_moved = true;
+      if (const A11yItem* it = s.tree.find(s.ui.focus)) s.say(A11yTree::utterance(*it));
+      break;
+    }
+    case SDLK_UP:
+    case SDLK_LEFT:
+      s.ui.focus = s.tree.step(s.ui.focus, -1);
+      s.ui.focus_moved = true;
+      if (const A11yItem* it = s.tree.find(s.ui.focus)) s.say(A11yTree::utterance(*it));
+      break;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+    case SDLK_SPACE:
+      if (s.ui.panel == Panel::Keyboard && sym == SDLK_SPACE) break;  // typed as text
+      in.activate_id = s.ui.focus;
+      break;
+    case SDLK_ESCAPE:
+    case SDLK_AC_BACK:
+      if (s.ui.panel == Panel::Settings || s.ui.panel == Panel::Help)
+        apply(s, intent::ClosePanel{});
+      else if (s.ui.panel == Panel::Idle)
+        apply(s, intent::ExtendTime{});
+      else
+        apply(s, intent::Back{});
+      break;
+    case SDLK_F1:
+    case SDLK_HELP: apply(s, intent::Help{}); break;
+    case SDLK_PAGEDOWN: in.scroll_by += 0.8f; break;
+    case SDLK_PAGEUP: in.scroll_by -= 0.8f; break;
+    default: break;
+  }
+}
+
+void text_input(AppState& s, const char* text) {
+  if (s.ui.panel == Panel::Keyboard) {
+    for (const char* p = text; *p; ++p) {
+      const std::string ch(1, *p);
+      if ((static_cast<unsigned char>(*p) & 0xC0) == 0x80) continue;
+      // Multi-byte characters arrive whole in `text`; pass the whole thing once.
+      if (static_cast<unsigned char>(*p) >= 0x80) {
+        apply(s, intent::KeyboardKey{text});
+        return;
+      }
+      apply(s, intent::KeyboardKey{ch});
+    }
+    return;
+  }
+  if (std::string(text) == "?") apply(s, intent::Help{});
+}
+
+}  // namespace
+
+void handle_event(AppState& s, Input& in, const SDL_Event& e, int w, int h) {
+  switch (e.type) {
+    case SDL_QUIT:
+      // In full screen no key combination leaves the kiosk: only the admin area quits.
+      if (!in.fullscreen) s.ui.quit = true;
+      break;
+    case SDL_WINDOWEVENT: s.dirty = std::max(s.dirty, 2); break;
+    case SDL_FINGERDOWN:
+    case SDL_FINGERUP:
+    case SDL_FINGERMOTION:
+      touch(s);
+      in.queue.push_back(
+          {e.tfinger.x * static_cast<float>(w), e.tfinger.y * static_cast<float>(h), e.type != SDL_FINGERUP});
+      break;
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+      if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;  // fingers handled above
+      touch(s);
+      in.queue.push_back(
+          {static_cast<float>(e.button.x), static_cast<float>(e.button.y), e.type == SDL_MOUSEBUTTONDOWN});
+      break;
+    case SDL_MOUSEMOTION:
+      if (e.motion.which == SDL_TOUCH_MOUSEID || !(e.motion.state & SDL_BUTTON_LMASK)) break;
+      in.queue.push_back({static_cast<float>(e.motion.x), static_cast<float>(e.motion.y), true});
+      break;
+    case SDL_MOUSEWHEEL:
+      touch(s);
+      in.wheel += static_cast<float>(e.wheel.y);
+      break;
+    case SDL_KEYDOWN: key_down(s, in, e.key.keysym.sym, e.key.keysym.mod); break;
+    case SDL_TEXTINPUT: text_input(s, e.text.text); break;
+    default: break;
+  }
+}
+
+void feed_pointer(AppState& s, Input& in) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (!in.queue.empty()) {
+    in.pointer = in.queue.front();
+    in.queue.erase(in.queue.begin());
+    s.redraw(1);
+  }
+  io.MousePos = ImVec2(in.pointer.x, in.pointer.y);
+  io.MouseDown[0] = in.pointer.down;
+  io.MouseWheel = in.wheel;
+  in.wheel = 0;
+}
+
+}  // namespace kiosk::ui

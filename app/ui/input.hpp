@@ -1,0 +1,36 @@
+// Input: SDL events translated into what the kiosk understands. A finger or
+// the left mouse button becomes pointer transitions for ImGui; keys move the
+// focus, activate the focused control or become intents; typed text goes to
+// the open keyboard. Any input resets the idle timer and interrupts speech.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app_state.hpp"
+
+union SDL_Event;
+
+namespace kiosk::ui {
+
+struct Input {
+  struct Pointer {
+    float x, y;
+    bool down;
+  };
+  // Pointer transitions, applied one per frame so a quick tap is seen as a
+  // press and a release.
+  std::vector<Pointer> queue;
+  Pointer pointer{-1, -1, false};
+  float wheel = 0;
+  float scroll_by = 0;      // Page Up/Down: screens of content to scroll
+  std::string activate_id;  // the focused control Enter or Space activates in the next frame
+  bool fullscreen = true;   // in full screen, closing the window does not quit
+};
+
+// Handles one event. w, h: the renderer's output size (fingers arrive as 0..1).
+void handle_event(AppState& s, Input& in, const SDL_Event& e, int w, int h);
+// Gives ImGui the next pointer transition and the wheel, for the frame about to be drawn.
+void feed_pointer(AppState& s, Input& in);
+
+}  // namespace kiosk::ui

@@ -1,0 +1,98 @@
+#include "text_entry.hpp"
+
+#include <SDL.h>
+
+#include <cctype>
+
+namespace kiosk::ui {
+
+namespace {
+
+void erase_last_utf8(std::string& s) {
+  if (s.empty()) return;
+  size_t i = s.size() - 1;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  s.erase(i);
+}
+
+size_t utf8_chars(const std::string& s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+}  // namespace
+
+void on(AppState& s, const intent::OpenKeyboard& in) {
+  const Answer* cur = s.session ? s.session->answer_for(in.question) : nullptr;
+  s.ui.edit_question = in.question;
+  s.ui.edit_target = in.target;
+  s.ui.edit_text = cur ? (in.target == TextTarget::Other ? cur->other_text : cur->text) : "";
+  s.ui.panel = Panel::Keyboard;
+  s.ui.error.clear();
+  s.ui.focus = "kb.key." + std::to_string(static_cast<int>('q'));
+  SDL_StartTextInput();
+  s.say("Keyboard. Type your answer, then choose Done.");
+}
+
+void on(AppState& s, const intent::KeyboardKey& in) {
+  const Question* q = s.survey->find(s.ui.edit_question);
+  if (!q) return;
+  const size_t limit = static_cast<size_t>(s.ui.edit_target == TextTarget::Other ? q->other_max_length : q->max_length);
+  if (utf8_chars(s.ui.edit_text) >= limit) {
+    s.say("That is the most this answer can hold.");
+    return;
+  }
+  std::string k = in.text;
+  if (q->type == QuestionType::Postcode) {
+    for (auto& c : k) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  } else if (k.size() == 1 && std::isalpha(static_cast<unsigned char>(k[0]))) {
+    // Capital at the start of the answer and of each sentence.
+    const std::string& t = s.ui.edit_text;
+    const bool start = t.empty() || (t.size() >= 2 && t.back() == ' ' &&
+                                     (t[t.size() - 2] == '.' || t[t.size() - 2] == '?' || t[t.size() - 2] == '!'));
+    if (start) k[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k[0])));
+  }
+  s.ui.edit_text += k;
+  s.say(k == " " ? "space" : k);
+}
+
+void on(AppState& s, const intent::KeyboardDelete&) {
+  if (!s.survey->find(s.ui.edit_question)) return;
+  erase_last_utf8(s.ui.edit_text);
+  s.say("delete");
+}
+
+void on(AppState& s, const intent::KeyboardDone&) { commit_keyboard(s, true); }
+
+void on(AppState& s, const intent::KeyboardCancel&) {
+  s.ui.panel = Panel::None;
+  s.ui.error.clear();
+  SDL_StopTextInput();
+}
+
+void commit_keyboard(AppState& s, bool close) {
+  UiState& ui = s.ui;
+  if (ui.panel != Panel::Keyboard) return;
+  if (s.session && s.session->current() && s.session->current()->id == ui.edit_question) {
+    const Answer* cur = s.session->answer_for(ui.edit_question);
+    Answer a = cur ? *cur : Answer{};
+    std::string t = ui.edit_text;
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    if (ui.edit_target == TextTarget::Other)
+      a.other_text = t;
+    else
+      a.text = t;
+    if (auto st = s.session->answer(a); !st) {
+      ui.error = error_for_visitor(st.error());
+      s.say(ui.error);
+      return;  // the keyboard stays open with the message
+    }
+  }
+  ui.error.clear();
+  if (close) {
+    ui.panel = Panel::None;
+    ui.focus = "nav.next";
+    SDL_StopTextInput();
+  }
+}
+
+}  // namespace kiosk::ui

@@ -1,0 +1,19 @@
+// Text entry: the keyboard (on-screen or physical) editing a text answer or
+// the text of an "Other" choice. The draft lives in UiState until Done.
+#pragma once
+
+#include "app_state.hpp"
+
+namespace kiosk::ui {
+
+void on(AppState& s, const intent::OpenKeyboard& in);
+void on(AppState& s, const intent::KeyboardKey& in);
+void on(AppState& s, const intent::KeyboardDelete&);
+void on(AppState& s, const intent::KeyboardDone&);
+void on(AppState& s, const intent::KeyboardCancel&);
+
+// Saves the draft into the session; closes the keyboard if asked and the
+// answer was accepted (a refused answer keeps it open with the message).
+void commit_keyboard(AppState& s, bool close);
+
+}  // namespace kiosk::ui

@@ -1,0 +1,29 @@
+// A visitor's own settings (text size, contrast, letters, speech, rate,
+// volume), the help and settings panels, and what speech reads out. Settings
+// are recorded with the response when used and reset for the next visitor.
+#pragma once
+
+#include "app_state.hpp"
+
+namespace kiosk::ui {
+
+void on(AppState& s, const intent::OpenPanel& in);
+void on(AppState& s, const intent::ClosePanel& in);
+void on(AppState& s, const intent::TextScale& in);
+void on(AppState& s, const intent::ToggleContrast&);
+void on(AppState& s, const intent::ToggleFont&);
+void on(AppState& s, const intent::ToggleSpeech&);
+void on(AppState& s, const intent::Rate& in);
+void on(AppState& s, const intent::Volume& in);
+void on(AppState& s, const intent::Repeat&);
+void on(AppState& s, const intent::Help&);
+
+void reset_visitor_settings(AppState& s);
+void apply_settings_change(AppState& s);
+// Records the settings in use with the session's response.
+void record_settings(AppState& s);
+
+// Speaks the screen once when it first appears (from the tree just drawn).
+void announce(AppState& s);
+
+}  // namespace kiosk::ui
