@@ -253,6 +253,20 @@ void KioskApp::draw_frame() {
   intents_.clear();
   draw_chrome(*st_, chrome_, input_, host_->fonts(), intents_, static_cast<float>(w), static_cast<float>(h));
   ImGui::Render();
+  // Only the last layout pass of a burst reaches the screen: a tap lays out
+  // pressed, released, applied and settled, but drawing each of those in
+  // software cost four whole-window frames (BENCHMARKS.md).
+  const bool settled = intents_.empty() && input_.queue.empty() && st_->dirty == 0;
+  if (settled) present(theme);
+  // Speak what this frame showed (the tree matches the state it was drawn
+  // from), then apply what the visitor asked for; the next frame shows it.
+  announce(*st_);
+  const auto pending = intents_;
+  for (const auto& i : pending) apply(i);
+  if (!pending.empty()) st_->dirty = std::max(st_->dirty, 2);
+}
+
+void KioskApp::present(const Theme& theme) {
   SDL_SetRenderDrawColor(host_->renderer(), theme.background.r, theme.background.g, theme.background.b, 255);
   SDL_RenderClear(host_->renderer());
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
@@ -266,12 +280,6 @@ void KioskApp::draw_frame() {
       std::fflush(stdout);
     }
   }
-  // Speak what this frame showed (the tree matches the state it was drawn
-  // from), then apply what the visitor asked for; the next frame shows it.
-  announce(*st_);
-  const auto pending = intents_;
-  for (const auto& i : pending) apply(i);
-  if (!pending.empty()) st_->dirty = std::max(st_->dirty, 2);
 }
 
 bool KioskApp::screenshot(const std::string& path) {

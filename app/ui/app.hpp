@@ -51,7 +51,7 @@ class KioskApp {
   const VisitorSettings& settings() const { return st_->settings; }
   const Survey& survey() const { return *st_->survey; }
   Store& store() { return *st_->store; }
-  long frames_drawn() const { return frames_; }
+  long frames_drawn() const { return frames_; }  // frames that reached the screen
   bool screenshot(const std::string& png_path);
   void apply(const Intent& intent) { ui::apply(*st_, intent); }  // as if the visitor had asked
   void draw_now();                                               // draw one frame whatever the state
@@ -61,6 +61,7 @@ class KioskApp {
  private:
   KioskApp() = default;
   void draw_frame();
+  void present(const Theme& theme);  // draws the laid-out frame on the screen
   std::chrono::steady_clock::time_point now() const { return st_->now(); }
 
   AppOptions opt_;

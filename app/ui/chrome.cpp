@@ -254,7 +254,9 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
                                  ImGuiWindowFlags_NoScrollWithMouse;
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(W, H));
-  ImGui::Begin("kiosk", nullptr, fixed);
+  // No background: the renderer has just cleared the window to the same
+  // colour, and filling it again costs a whole-window pass in software.
+  ImGui::Begin("kiosk", nullptr, fixed | ImGuiWindowFlags_NoBackground);
   draw_header(app, fonts, theme, g, locale, chrome);
   const float content_h = draw_content(app, chrome, input, f, v, g);
   draw_footer(app, chrome, f, v, theme, g, chrome.header_h + content_h);
