@@ -9,16 +9,21 @@
 #include <sys/statvfs.h>
 #include <zlib.h>
 
+#include <strings.h>
 #include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "kiosk/clock.hpp"
+#include "kiosk/protocol.hpp"
 #include "kiosk/survey.hpp"
 
 namespace kiosk::sync {
 using nlohmann::json;
+namespace field = protocol::field;
+namespace receipt = protocol::receipt;
+namespace header = protocol::header;
 
 // ---- 1. HTTP over libcurl ----------------------------------------------------
 
@@ -36,17 +41,21 @@ size_t on_body(char* p, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// HTTP header names are case-insensitive.
+bool same_name(const std::string& a, const char* b) {
+  return a.size() == std::char_traits<char>::length(b) && strncasecmp(a.c_str(), b, a.size()) == 0;
+}
+
 size_t on_header(char* p, size_t size, size_t n, void* user) {
   auto* r = static_cast<Reply*>(user);
   std::string line(p, size * n);
   const auto colon = line.find(':');
   if (colon != std::string::npos) {
     std::string name = line.substr(0, colon), value = line.substr(colon + 1);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
-    if (name == "retry-after") r->retry_after = value;
-    if (name == "etag") r->etag = value;
+    if (same_name(name, header::kRetryAfter)) r->retry_after = value;
+    if (same_name(name, header::kETag)) r->etag = value;
   }
   return size * n;
 }
@@ -161,16 +170,18 @@ struct SyncClient::Http {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
     curl_slist* headers = nullptr;
-    const std::string auth = "Authorization: Bearer " + s.token;
-    headers = curl_slist_append(headers, auth.c_str());
-    headers = curl_slist_append(headers, "Accept: application/json");
+    auto add = [&headers](const char* name, const std::string& value) {
+      headers = curl_slist_append(headers, (std::string(name) + ": " + value).c_str());
+    };
+    add(header::kAuthorization, header::kBearerPrefix + s.token);
+    add(header::kAccept, protocol::kJsonType);
     headers = curl_slist_append(headers, "Expect:");
     for (const auto& x : extra_headers) headers = curl_slist_append(headers, x.c_str());
     std::string compressed;
     if (body) {
       compressed = gzip(*body);
-      headers = curl_slist_append(headers, "Content-Type: application/json");
-      headers = curl_slist_append(headers, "Content-Encoding: gzip");
+      add(header::kContentType, protocol::kJsonType);
+      add(header::kContentEncoding, protocol::kGzipEncoding);
       curl_easy_setopt(h, CURLOPT_POST, 1L);
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, compressed.data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(compressed.size()));
@@ -286,11 +297,11 @@ BatchOutcome SyncClient::upload_batch() {
   json list = json::array();
   std::set<std::string> sent;
   for (const auto& p : *pending) {
-    list.push_back({{"uuid", p.uuid}, {"content_hash", p.content_hash}, {"document", p.canonical}});
+    list.push_back({{field::kUuid, p.uuid}, {field::kContentHash, p.content_hash}, {field::kDocument, p.canonical}});
     sent.insert(p.uuid);
   }
-  const std::string body = json{{"kiosk_id", settings_.kiosk_id}, {"responses", std::move(list)}}.dump();
-  const Reply r = http_->request(settings_, "/api/v1/responses", &body, {});
+  const std::string body = json{{field::kKioskId, settings_.kiosk_id}, {field::kResponses, std::move(list)}}.dump();
+  const Reply r = http_->request(settings_, protocol::route::kResponses, &body, {});
   o.sent = static_cast<int>(pending->size());
   if (r.curl == CURLE_OK && r.status == 413 && batch_size_ > 1) {
     batch_size_ = std::max(1, batch_size_ / 2);
@@ -303,9 +314,10 @@ BatchOutcome SyncClient::upload_batch() {
   if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url);
   // A 200 is only a receipt if it is the hub's JSON, committed, with receipts.
   const json reply = json::parse(r.body, nullptr, false);
-  const bool json_type = r.content_type.rfind("application/json", 0) == 0;
-  if (!json_type || reply.is_discarded() || !reply.is_object() || reply.value("api", "") != "kiosk-hub/1" ||
-      reply.value("committed", false) != true || !reply.contains("receipts") || !reply["receipts"].is_array()) {
+  const bool json_type = r.content_type.rfind(protocol::kJsonType, 0) == 0;
+  if (!json_type || reply.is_discarded() || !reply.is_object() ||
+      reply.value(field::kApi, "") != protocol::kApiVersion || reply.value(field::kCommitted, false) != true ||
+      !reply.contains(field::kReceipts) || !reply[field::kReceipts].is_array()) {
     Reply fake = r;
     fake.status = 200;
     auto f = classify_failure(fake, settings_.hub_url);
@@ -318,21 +330,22 @@ BatchOutcome SyncClient::upload_batch() {
   const std::string now = format_utc(SystemClock{}.now());
   std::vector<Store::Receipt> synced;
   std::vector<std::pair<std::string, std::string>> conflicts;
-  for (const auto& item : reply["receipts"]) {
-    if (!item.is_object() || !item.contains("uuid") || !item["uuid"].is_string()) continue;
-    const std::string uuid = item["uuid"].get<std::string>();
+  for (const auto& item : reply[field::kReceipts]) {
+    if (!item.is_object() || !item.contains(field::kUuid) || !item[field::kUuid].is_string()) continue;
+    const std::string uuid = item[field::kUuid].get<std::string>();
     if (!sent.count(uuid)) continue;  // never mark what we did not send
-    const std::string status = item.value("status", "");
-    const std::string receipt =
-        item.contains("receipt") && item["receipt"].is_string() ? item["receipt"].get<std::string>() : "";
-    if ((status == "stored" || status == "duplicate") && !receipt.empty()) {
+    const std::string status = item.value(field::kStatus, "");
+    const std::string got = item.contains(field::kReceipt) && item[field::kReceipt].is_string()
+                                ? item[field::kReceipt].get<std::string>()
+                                : "";
+    if ((status == receipt::kStored || status == receipt::kDuplicate) && !got.empty()) {
       synced.push_back({uuid, item.dump()});
-      (status == "stored" ? o.stored : o.duplicates)++;
-    } else if (status == "conflict") {
-      conflicts.emplace_back(uuid, item.value("detail", "conflict at the hub"));
+      (status == receipt::kStored ? o.stored : o.duplicates)++;
+    } else if (status == receipt::kConflict) {
+      conflicts.emplace_back(uuid, item.value(field::kDetail, "conflict at the hub"));
       ++o.conflicts;
-    } else if (status == "rejected") {
-      conflicts.emplace_back(uuid, "rejected by the hub: " + item.value("detail", ""));
+    } else if (status == receipt::kRejected) {
+      conflicts.emplace_back(uuid, "rejected by the hub: " + item.value(field::kDetail, ""));
       ++o.rejected;
     }
   }
@@ -379,12 +392,12 @@ BatchOutcome SyncClient::upload_all(int max_batches) {
 BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
   BatchOutcome o;
   auto c = store_.counts();
-  json hb{{"kiosk_id", settings_.kiosk_id},
-          {"service_point", settings_.service_point},
-          {"app_version", settings_.app_version},
-          {"last_error", last_error}};
+  json hb{{field::kKioskId, settings_.kiosk_id},
+          {field::kServicePoint, settings_.service_point},
+          {field::kAppVersion, settings_.app_version},
+          {field::kLastError, last_error}};
   if (c) {
-    hb["pending"] = c->pending;
+    hb[field::kPending] = c->pending;
     std::int64_t age = 0;
     if (!c->oldest_pending_utc.empty()) {
       std::tm tm{};
@@ -392,14 +405,14 @@ BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
         age = std::max<std::int64_t>(
             0, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) - timegm(&tm));
     }
-    hb["oldest_pending_age_seconds"] = age;
+    hb[field::kOldestPendingAgeSeconds] = age;
   }
   struct statvfs vfs {};
   const auto dir = std::filesystem::path(store_.path()).parent_path();
   if (statvfs(dir.empty() ? "." : dir.c_str(), &vfs) == 0)
-    hb["free_disk_bytes"] = static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
+    hb[field::kFreeDiskBytes] = static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
   const std::string body = hb.dump();
-  const Reply r = http_->request(settings_, "/api/v1/heartbeat", &body, {});
+  const Reply r = http_->request(settings_, protocol::route::kHeartbeat, &body, {});
   if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url);
   o.kind = BatchOutcome::Kind::Receipted;
   return o;
@@ -407,15 +420,15 @@ BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
 
 Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& etag) {
   std::vector<std::string> headers;
-  if (!etag.empty()) headers.push_back("If-None-Match: " + etag);
-  const Reply r = http_->request(settings_, "/api/v1/survey", nullptr, headers);
+  if (!etag.empty()) headers.push_back(std::string(header::kIfNoneMatch) + ": " + etag);
+  const Reply r = http_->request(settings_, protocol::route::kSurvey, nullptr, headers);
   if (r.curl == CURLE_OK && (r.status == 304 || r.status == 404)) return std::optional<SurveyUpdate>{};
   if (r.curl != CURLE_OK || r.status != 200) return make_error(classify_failure(r, settings_.hub_url).message);
   const json j = json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("definition") || !j["definition"].is_string() ||
-      !j.contains("etag") || !j["etag"].is_string())
+  if (j.is_discarded() || !j.is_object() || !j.contains(field::kDefinition) || !j[field::kDefinition].is_string() ||
+      !j.contains(field::kEtag) || !j[field::kEtag].is_string())
     return make_error("The hub's survey reply was not understood; keeping the current survey.");
-  SurveyUpdate u{j["etag"].get<std::string>(), j["definition"].get<std::string>()};
+  SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>()};
   if (auto s = parse_survey(u.definition, "survey from the hub"); !s)
     return make_error("The hub's new survey has an error, so the kiosk keeps its current one: " + s.message());
   return std::optional<SurveyUpdate>{std::move(u)};

@@ -9,6 +9,7 @@
 #include "kiosk/clock.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/db.hpp"
+#include "kiosk/protocol.hpp"
 
 namespace kiosk::hub {
 
@@ -16,10 +17,10 @@ using db::Statement;
 
 const char* to_string(ItemResult::Status s) {
   switch (s) {
-    case ItemResult::Status::Stored: return "stored";
-    case ItemResult::Status::Duplicate: return "duplicate";
-    case ItemResult::Status::Conflict: return "conflict";
-    case ItemResult::Status::Rejected: return "rejected";
+    case ItemResult::Status::Stored: return protocol::receipt::kStored;
+    case ItemResult::Status::Duplicate: return protocol::receipt::kDuplicate;
+    case ItemResult::Status::Conflict: return protocol::receipt::kConflict;
+    case ItemResult::Status::Rejected: return protocol::receipt::kRejected;
   }
   return "?";
 }
