@@ -533,3 +533,124 @@ TEST_CASE("two hub processes on one database store a response once, whichever re
     CHECK(seen == expected);
   }
 }
+
+namespace {
+
+// psql on the test server: tab-free, unaligned rows, one per line.
+test::RunResult psql(const std::string& url, const std::string& sql) {
+  return test::run("psql -q -X -At -F '|' -v ON_ERROR_STOP=1 '" + url + "' -c \"" + sql + "\"");
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a response stored at the hub cannot be changed, even through raw SQL", "[hub][e2e][schema]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 3, 21);
+  REQUIRE(store->backup_to(tmp.file("copy.db")).ok());  // still pending: sent again below
+  sync::SyncClient client(settings(hub.process.url(), token, "k1"), *store);
+  REQUIRE(client.upload_all().stored == 3);
+  auto before = hub.documents();
+  REQUIRE(before.size() == 3);
+
+  const std::string edit = "UPDATE responses SET document = 'edited by hand'";
+  if (test::using_postgres()) {
+    const auto r = psql(hub.process.db(), edit);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.err, Catch::Contains("stored responses are never overwritten"));
+  } else {
+    auto c = db::Connection::open(hub.process.db(), db::OpenMode::ReadWrite);
+    REQUIRE(c.ok());
+    const Status st = c->exec(edit.c_str());
+    CHECK_FALSE(st.ok());
+    if (!st.ok()) {
+      CHECK(st.kind() == ErrorKind::Validation);
+      CHECK_THAT(st.message(), Catch::Contains("stored responses are never overwritten"));
+    }
+  }
+  CHECK(hub.documents() == before);
+  // The freeze leaves uploads alone: sending the same responses again is a duplicate.
+  auto copy = Store::open(tmp.file("copy.db"), db::OpenMode::ReadWrite);
+  REQUIRE(copy.ok());
+  sync::SyncClient resend(settings(hub.process.url(), token, "k1"), **copy);
+  const auto again = resend.upload_all();
+  INFO(again.message);
+  CHECK(again.duplicates == 3);
+  CHECK(hub.documents() == before);
+}
+
+TEST_CASE("adding a device whose name is taken says so, on either backend", "[hub][e2e]") {
+  test::TempDir tmp;
+  HubProcess hub(test::hub_database(tmp), test::bury_survey());
+  (void)hub.add("add-device", "k1");
+  const auto again = test::run(std::string(KIOSK_HUB_BIN) + " add-device k1 --db '" + hub.db() + "'");
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.err, Catch::Contains("a device or admin named \"k1\" already exists"));
+}
+
+// Hidden from the plain SQLite run (it needs both databases); the PostgreSQL
+// run selects it through its [e2e] tag.
+TEST_CASE("the SQLite and PostgreSQL hub schemas have the same tables, columns and freeze trigger",
+          "[.][e2e][schema]") {
+  REQUIRE(test::using_postgres());
+  test::TempDir tmp;
+  HubProcess lite(tmp.file("hub.db"), test::bury_survey()), pg(test::hub_database(tmp), test::bury_survey());
+  (void)lite.add("add-admin", "council");  // opening the store creates its schema
+  (void)pg.add("add-admin", "council");
+
+  // "table.column type null|not null", types folded to the two families the hub uses.
+  auto family = [](std::string t) {
+    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (t == "integer" || t == "bigint") return std::string("integer");
+    return t;
+  };
+  std::vector<std::string> lite_cols, pg_cols, lite_triggers, pg_triggers;
+  {
+    auto c = db::Connection::open(lite.db(), db::OpenMode::ReadOnly);
+    REQUIRE(c.ok());
+    // A PRIMARY KEY column is NOT NULL on PostgreSQL; SQLite's pragma reports it by pk, not notnull.
+    auto q = db::Statement::prepare(
+        *c,
+        "SELECT m.name, p.name, p.type, p.\"notnull\" OR p.pk > 0 FROM sqlite_schema m, pragma_table_info(m.name) p "
+        "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid");
+    REQUIRE(q.ok());
+    while (*q->step())
+      lite_cols.push_back(q->str(0) + "." + q->str(1) + " " + family(q->str(2)) +
+                          (q->integer(3) ? " not null" : " null"));
+    auto t = db::Statement::prepare(*c, "SELECT name, tbl_name FROM sqlite_schema WHERE type = 'trigger' ORDER BY 1");
+    REQUIRE(t.ok());
+    while (*t->step()) lite_triggers.push_back(t->str(0) + " on " + t->str(1));
+  }
+  {
+    const auto r = psql(pg.db(),
+                        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+                        "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const auto& line : lines_of(r.out)) {
+      std::vector<std::string> f;
+      std::istringstream in(line);
+      for (std::string x; std::getline(in, x, '|');) f.push_back(x);
+      REQUIRE(f.size() == 4);
+      pg_cols.push_back(f[0] + "." + f[1] + " " + family(f[2]) + (f[3] == "NO" ? " not null" : " null"));
+    }
+    const auto t = psql(pg.db(),
+                        "SELECT DISTINCT trigger_name || ' on ' || event_object_table FROM information_schema.triggers "
+                        "WHERE trigger_schema = 'public' ORDER BY 1");
+    REQUIRE(t.exit_code == 0);
+    pg_triggers = lines_of(t.out);
+  }
+  REQUIRE_FALSE(lite_cols.empty());
+  CHECK(lite_cols == pg_cols);
+  CHECK(lite_triggers == pg_triggers);
+  CHECK(lite_triggers == std::vector<std::string>{"hub_responses_are_frozen on responses"});
+}

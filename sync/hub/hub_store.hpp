@@ -30,6 +30,8 @@ struct ItemResult {
 };
 const char* to_string(ItemResult::Status s);
 int http_code(ItemResult::Status s);
+// A principal's role is "kiosk" or "admin" (ErrorKind::Validation otherwise).
+Status check_role(const std::string& role);
 
 struct Principal {
   std::string name;

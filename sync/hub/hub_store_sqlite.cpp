@@ -35,6 +35,12 @@ int http_code(ItemResult::Status s) {
   return 500;
 }
 
+Status check_role(const std::string& role) {
+  if (role != "kiosk" && role != "admin")
+    return make_error(ErrorKind::Validation, "a role is \"kiosk\" or \"admin\", not \"" + role + "\"");
+  return {};
+}
+
 namespace {
 
 const char* const kSchema = R"sql(
@@ -69,6 +75,7 @@ class SqliteHubStore final : public HubStore {
   std::string backend() const override { return "sqlite"; }
 
   Result<std::string> add_principal(const std::string& name, const std::string& role) override {
+    if (auto st = check_role(role); !st) return st.error();
     auto c = connection();
     if (!c) return c.error();
     const std::string token = new_token();
@@ -77,8 +84,10 @@ class SqliteHubStore final : public HubStore {
     if (!q) return q.error();
     q->bind(1, name).bind(2, role).bind(3, sha256_hex(token)).bind(4, format_utc(SystemClock{}.now()));
     if (auto st = q->run(); !st) {
-      if (st.message().find("UNIQUE") != std::string::npos)
-        return make_error("a device or admin named \"" + name + "\" already exists");
+      // The role was checked above, so the only constraint left to break is
+      // the unique name (a token hash colliding is beyond belief).
+      if (st.kind() == ErrorKind::Validation)
+        return make_error(ErrorKind::Validation, "a device or admin named \"" + name + "\" already exists");
       return st.error();
     }
     return token;
