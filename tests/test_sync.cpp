@@ -9,6 +9,7 @@
 #include <set>
 
 #include "hub_fixture.hpp"
+#include "hub_store.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
 #include "kiosk/simulate.hpp"
@@ -257,8 +258,7 @@ TEST_CASE("a wrong token stops retrying and tells staff", "[sync][e2e][fault]") 
   store.reset();
   sync::SyncWorker worker(settings(hub.process.url(), "not-the-token", "k1"), tmp.file("k1.db"), 60, 600);
   worker.start();
-  for (int i = 0; i < 100 && !worker.status().auth_failed; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(worker.wait_status([](const sync::SyncStatus& s) { return s.auth_failed; }, std::chrono::seconds(20)));
   const auto st = worker.status();
   CHECK(st.auth_failed);
   CHECK_THAT(st.last_error, Catch::Contains("token"));
@@ -349,11 +349,15 @@ TEST_CASE("a kiosk process killed mid-sync loses and duplicates nothing", "[sync
     execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), nullptr);
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // A second request means the first batch's receipt came back and was
+  // recorded (the client sends one batch at a time); the kill lands while the
+  // proxy holds the second batch's reply.
+  const bool second_batch = proxy.wait_for_requests(2, std::chrono::seconds(30));
   kill(pid, SIGKILL);
   int st;
   waitpid(pid, &st, 0);
   CHECK(WIFSIGNALED(st));
+  REQUIRE(second_batch);
   {
     auto s = Store::open(tmp.file("k1.db"), db::OpenMode::ReadWrite);
     REQUIRE(s.ok());
@@ -653,4 +657,67 @@ TEST_CASE("the SQLite and PostgreSQL hub schemas have the same tables, columns a
   CHECK(lite_cols == pg_cols);
   CHECK(lite_triggers == pg_triggers);
   CHECK(lite_triggers == std::vector<std::string>{"hub_responses_are_frozen on responses"});
+}
+
+TEST_CASE("the sync thread keeps its schedule by the injected clock: Retry-After, retry, heartbeat",
+          "[sync][e2e][fault]") {
+  using namespace std::chrono_literals;
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  make_kiosk(tmp, "k1", 20, 31).reset();  // the worker opens the file itself
+  FaultProxy proxy(hub.process.port());
+  proxy.canned(FaultProxy::response(503, "Service Unavailable", "text/plain", "busy", "Retry-After: 120\r\n"));
+  test::SharedFakeClock clock;
+  sync::SyncWorker worker(settings(proxy.url(), token, "k1"), tmp.file("k1.db"), 60, 600, &clock);
+  worker.start();
+
+  // First pass: an upload, a heartbeat and a survey check, all answered 503.
+  REQUIRE(worker.wait_status([](const sync::SyncStatus& s) { return s.pending == 20; }, 20s));
+  auto st = worker.status();
+  CHECK(st.last_attempt_utc == "2016-03-01T08:00:00Z");
+  CHECK_THAT(st.last_error, Catch::Contains("busy"));
+  CHECK(st.seconds_to_next_attempt == 120);  // Retry-After outweighs the first backoff (at most 2 s)
+  const int first = proxy.requests();
+  CHECK(first == 3);
+
+  // 119 s on, nothing is due yet.
+  clock.advance(119s);
+  worker.wake();
+  REQUIRE(worker.wait_status([](const sync::SyncStatus& s) { return s.seconds_to_next_attempt == 1; }, 20s));
+  CHECK(proxy.requests() == first);
+
+  // At 120 s the upload is retried, and with the path clear everything arrives;
+  // the heartbeat is not due for another 480 s.
+  proxy.pass();
+  clock.advance(1s);
+  worker.wake();
+  REQUIRE(worker.wait_status([](const sync::SyncStatus& s) { return s.pending == 0; }, 20s));
+  st = worker.status();
+  CHECK(st.last_error.empty());
+  CHECK(st.last_success_utc == "2016-03-01T08:02:00Z");
+  CHECK(proxy.requests() == first + 1);
+  CHECK(hub.uuids().size() == 20);
+
+  // At 600 s the heartbeat and the survey check go out again.
+  clock.advance(480s);
+  worker.wake();
+  CHECK(proxy.wait_for_requests(first + 3, 20s));
+  worker.stop();
+  CHECK(proxy.requests() == first + 3);
+}
+
+TEST_CASE("the hub's store stamps times from its injected clock", "[hub][e2e]") {
+  test::TempDir tmp;
+  const FakeClock clock;
+  auto store = hub::open_hub_store(test::hub_database(tmp), &clock);
+  REQUIRE(store.ok());
+  REQUIRE((*store)->add_principal("k1", "kiosk").ok());
+  const auto devices = (*store)->devices();
+  REQUIRE(devices.ok());
+  REQUIRE(devices->size() == 1);
+  CHECK((*devices)[0].created_utc == "2016-03-01T08:00:00Z");
+  const auto bad_role = (*store)->add_principal("k2", "superuser");
+  REQUIRE_FALSE(bad_role.ok());
+  CHECK(bad_role.kind() == ErrorKind::Validation);
 }

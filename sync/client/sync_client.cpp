@@ -97,7 +97,8 @@ namespace {
 // curl's own low-speed check averages over several seconds, so a hub that
 // took the request and then went quiet would be waited on far longer.
 struct StallWatch {
-  std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
+  const Clock& clock;
+  std::chrono::steady_clock::time_point last_change = clock.steady();
   curl_off_t last_total = -1;
   std::chrono::seconds limit{30};
   bool fired = false;
@@ -105,7 +106,7 @@ struct StallWatch {
 
 int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
   auto* w = static_cast<StallWatch*>(user);
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = w->clock.steady();
   if (dlnow + ulnow != w->last_total) {
     w->last_total = dlnow + ulnow;
     w->last_change = now;
@@ -138,7 +139,7 @@ struct SyncClient::Http {
     if (h) curl_easy_cleanup(h);
   }
 
-  Reply request(const SyncSettings& s, const std::string& path, const std::string* body,
+  Reply request(const SyncSettings& s, const Clock& clock, const std::string& path, const std::string* body,
                 const std::vector<std::string>& extra_headers) {
     Reply r;
     curl_easy_reset(h);
@@ -160,7 +161,7 @@ struct SyncClient::Http {
     // Receipts are small: an uncompressed reply costs the hub and the kiosk less.
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);
     curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + s.app_version).c_str());
-    StallWatch watch;
+    StallWatch watch{clock};
     watch.limit = std::chrono::seconds(s.stall_timeout_seconds);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -229,16 +230,17 @@ std::optional<int> parse_retry_after(const std::string& v, std::chrono::system_c
 
 // ---- 3. Upload and receipts ----------------------------------------------------
 
-SyncClient::SyncClient(SyncSettings settings, Store& store)
+SyncClient::SyncClient(SyncSettings settings, Store& store, const Clock* clock)
     : settings_(std::move(settings)),
       store_(store),
+      clock_(clock ? *clock : system_clock_),
       http_(std::make_unique<Http>()),
       batch_size_(settings_.batch_size) {}
 SyncClient::~SyncClient() = default;
 
 namespace {
 
-BatchOutcome classify_failure(const Reply& r, const std::string& hub) {
+BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Clock& clock) {
   BatchOutcome o;
   o.http_status = static_cast<int>(r.status);
   if (r.curl != CURLE_OK) {
@@ -255,7 +257,7 @@ BatchOutcome classify_failure(const Reply& r, const std::string& hub) {
     }
     return o;
   }
-  o.retry_after_seconds = parse_retry_after(r.retry_after, std::chrono::system_clock::now());
+  o.retry_after_seconds = parse_retry_after(r.retry_after, clock.now());
   if (r.status == 401 || r.status == 403) {
     o.kind = BatchOutcome::Kind::AuthFailed;
     o.message = "The hub refused this kiosk's token (HTTP " + std::to_string(r.status) +
@@ -301,7 +303,7 @@ BatchOutcome SyncClient::upload_batch() {
     sent.insert(p.uuid);
   }
   const std::string body = json{{field::kKioskId, settings_.kiosk_id}, {field::kResponses, std::move(list)}}.dump();
-  const Reply r = http_->request(settings_, protocol::route::kResponses, &body, {});
+  const Reply r = http_->request(settings_, clock_, protocol::route::kResponses, &body, {});
   o.sent = static_cast<int>(pending->size());
   if (r.curl == CURLE_OK && r.status == 413 && batch_size_ > 1) {
     batch_size_ = std::max(1, batch_size_ / 2);
@@ -311,7 +313,7 @@ BatchOutcome SyncClient::upload_batch() {
     o.message = "The hub found the batch too large; sending smaller batches.";
     return o;
   }
-  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url);
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_);
   // A 200 is only a receipt if it is the hub's JSON, committed, with receipts.
   const json reply = json::parse(r.body, nullptr, false);
   const bool json_type = r.content_type.rfind(protocol::kJsonType, 0) == 0;
@@ -320,14 +322,14 @@ BatchOutcome SyncClient::upload_batch() {
       !reply.contains(field::kReceipts) || !reply[field::kReceipts].is_array()) {
     Reply fake = r;
     fake.status = 200;
-    auto f = classify_failure(fake, settings_.hub_url);
+    auto f = classify_failure(fake, settings_.hub_url, clock_);
     f.kind = BatchOutcome::Kind::NotAReceipt;
     f.sent = o.sent;
     return f;
   }
   o.kind = BatchOutcome::Kind::Receipted;
   o.http_status = 200;
-  const std::string now = format_utc(SystemClock{}.now());
+  const std::string now = format_utc(clock_.now());
   std::vector<Store::Receipt> synced;
   std::vector<std::pair<std::string, std::string>> conflicts;
   for (const auto& item : reply[field::kReceipts]) {
@@ -402,8 +404,7 @@ BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
     if (!c->oldest_pending_utc.empty()) {
       std::tm tm{};
       if (strptime(c->oldest_pending_utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm))
-        age = std::max<std::int64_t>(
-            0, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) - timegm(&tm));
+        age = std::max<std::int64_t>(0, std::chrono::system_clock::to_time_t(clock_.now()) - timegm(&tm));
     }
     hb[field::kOldestPendingAgeSeconds] = age;
   }
@@ -412,8 +413,8 @@ BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
   if (statvfs(dir.empty() ? "." : dir.c_str(), &vfs) == 0)
     hb[field::kFreeDiskBytes] = static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
   const std::string body = hb.dump();
-  const Reply r = http_->request(settings_, protocol::route::kHeartbeat, &body, {});
-  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url);
+  const Reply r = http_->request(settings_, clock_, protocol::route::kHeartbeat, &body, {});
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_);
   o.kind = BatchOutcome::Kind::Receipted;
   return o;
 }
@@ -421,9 +422,9 @@ BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
 Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& etag) {
   std::vector<std::string> headers;
   if (!etag.empty()) headers.push_back(std::string(header::kIfNoneMatch) + ": " + etag);
-  const Reply r = http_->request(settings_, protocol::route::kSurvey, nullptr, headers);
+  const Reply r = http_->request(settings_, clock_, protocol::route::kSurvey, nullptr, headers);
   if (r.curl == CURLE_OK && (r.status == 304 || r.status == 404)) return std::optional<SurveyUpdate>{};
-  if (r.curl != CURLE_OK || r.status != 200) return make_error(classify_failure(r, settings_.hub_url).message);
+  if (r.curl != CURLE_OK || r.status != 200) return make_error(classify_failure(r, settings_.hub_url, clock_).message);
   const json j = json::parse(r.body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains(field::kDefinition) || !j[field::kDefinition].is_string() ||
       !j.contains(field::kEtag) || !j[field::kEtag].is_string())
@@ -436,11 +437,13 @@ Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& 
 
 // ---- 5. The sync thread --------------------------------------------------------
 
-SyncWorker::SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds)
+SyncWorker::SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds,
+                       const Clock* clock)
     : settings_(std::move(settings)),
       db_path_(std::move(db_path)),
       interval_(interval_seconds),
-      heartbeat_(heartbeat_seconds) {
+      heartbeat_(heartbeat_seconds),
+      clock_(clock ? *clock : system_clock_) {
   status_.configured = !settings_.hub_url.empty();
 }
 
@@ -448,7 +451,11 @@ SyncWorker::~SyncWorker() { stop(); }
 
 void SyncWorker::start() {
   if (thread_.joinable() || settings_.hub_url.empty()) return;
-  status_.running = true;
+  {
+    std::lock_guard lock(m_);
+    status_.running = true;
+  }
+  status_cv_.notify_all();
   thread_ = std::thread([this] { run(); });
 }
 
@@ -468,11 +475,26 @@ void SyncWorker::sync_now() {
     status_.auth_failed = false;
   }
   cv_.notify_all();
+  status_cv_.notify_all();
+}
+
+void SyncWorker::wake() {
+  {
+    std::lock_guard lock(m_);
+    woken_ = true;
+  }
+  cv_.notify_all();
 }
 
 SyncStatus SyncWorker::status() const {
   std::lock_guard lock(m_);
   return status_;
+}
+
+bool SyncWorker::wait_status(const std::function<bool(const SyncStatus&)>& done,
+                             std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(m_);
+  return status_cv_.wait_for(lock, timeout, [&] { return done(status_); });
 }
 
 std::optional<SurveyUpdate> SyncWorker::take_survey_update() {
@@ -486,50 +508,59 @@ void SyncWorker::run() {
   using namespace std::chrono;
   auto store = Store::open(db_path_, db::OpenMode::ReadWrite);
   if (!store) {
-    std::lock_guard lock(m_);
-    status_.last_error = "The sync thread cannot open the database: " + store.message();
-    status_.running = false;
+    {
+      std::lock_guard lock(m_);
+      status_.last_error = "The sync thread cannot open the database: " + store.message();
+      status_.running = false;
+    }
+    status_cv_.notify_all();
     return;
   }
-  SyncClient client(settings_, **store);
+  SyncClient client(settings_, **store, &clock_);
   Backoff backoff(seconds(2), minutes(10));
-  auto next_upload = steady_clock::now();
-  auto next_heartbeat = steady_clock::now();
+  auto next_upload = clock_.steady();
+  auto next_heartbeat = clock_.steady();
   std::string survey_etag = (*store)->get_meta("hub_survey_etag").ok() ? *(*store)->get_meta("hub_survey_etag") : "";
   bool auth_failed = false;
   for (;;) {
     {
       std::unique_lock lock(m_);
-      const auto wake = std::min(next_upload, next_heartbeat);
-      cv_.wait_until(lock, wake, [&] { return stop_ || now_; });
+      // The wait is in real time, so it is measured from the injected clock
+      // now; wake() and sync_now() cut it short to read the clock again.
+      const auto due = std::min(next_upload, next_heartbeat) - clock_.steady();
+      if (due > steady_clock::duration::zero()) cv_.wait_for(lock, due, [&] { return stop_ || now_ || woken_; });
+      woken_ = false;
       if (stop_) break;
       if (now_) {
         now_ = false;
         auth_failed = false;
-        next_upload = steady_clock::now();
+        next_upload = clock_.steady();
       }
     }
-    const auto now = steady_clock::now();
+    const auto now = clock_.steady();
     std::string error;
     if (now >= next_upload && !auth_failed) {
       const BatchOutcome o = client.upload_all();
-      std::lock_guard lock(m_);
-      status_.last_attempt_utc = format_utc(system_clock::now());
-      if (o.ok()) {
-        backoff.reset();
-        status_.last_success_utc = status_.last_attempt_utc;
-        status_.last_error.clear();
-        next_upload = now + interval_;
-      } else {
-        status_.last_error = o.message;
-        auth_failed = o.kind == BatchOutcome::Kind::AuthFailed;
-        auto wait = duration_cast<milliseconds>(backoff.next());
-        if (o.retry_after_seconds) wait = std::max(wait, milliseconds(seconds(*o.retry_after_seconds)));
-        next_upload = auth_failed ? now + hours(24 * 365) : now + wait;
+      {
+        std::lock_guard lock(m_);
+        status_.last_attempt_utc = format_utc(clock_.now());
+        if (o.ok()) {
+          backoff.reset();
+          status_.last_success_utc = status_.last_attempt_utc;
+          status_.last_error.clear();
+          next_upload = now + interval_;
+        } else {
+          status_.last_error = o.message;
+          auth_failed = o.kind == BatchOutcome::Kind::AuthFailed;
+          auto wait = duration_cast<milliseconds>(backoff.next());
+          if (o.retry_after_seconds) wait = std::max(wait, milliseconds(seconds(*o.retry_after_seconds)));
+          next_upload = auth_failed ? now + hours(24 * 365) : now + wait;
+        }
+        status_.auth_failed = auth_failed;
+        status_.seconds_to_next_attempt = static_cast<int>(duration_cast<seconds>(next_upload - now).count());
+        error = status_.last_error;
       }
-      status_.auth_failed = auth_failed;
-      status_.seconds_to_next_attempt = static_cast<int>(duration_cast<seconds>(next_upload - now).count());
-      error = status_.last_error;
+      status_cv_.notify_all();
     }
     if (now >= next_heartbeat) {
       (void)client.send_heartbeat(error);
@@ -543,19 +574,25 @@ void SyncWorker::run() {
       next_heartbeat = now + heartbeat_;
     }
     if (settings_.retention_days >= 0)
-      (void)(*store)->apply_retention(settings_.retention_days, format_utc(system_clock::now()));
+      (void)(*store)->apply_retention(settings_.retention_days, format_utc(clock_.now()));
     if (auto c = (*store)->counts(); c) {
-      std::lock_guard lock(m_);
-      status_.pending = c->pending;
-      status_.conflicts = c->conflict;
-      status_.synced = c->synced;
-      status_.oldest_pending_utc = c->oldest_pending_utc;
-      status_.seconds_to_next_attempt =
-          static_cast<int>(duration_cast<seconds>(next_upload - steady_clock::now()).count());
+      {
+        std::lock_guard lock(m_);
+        status_.pending = c->pending;
+        status_.conflicts = c->conflict;
+        status_.synced = c->synced;
+        status_.oldest_pending_utc = c->oldest_pending_utc;
+        status_.seconds_to_next_attempt =
+            static_cast<int>(duration_cast<seconds>(next_upload - clock_.steady()).count());
+      }
+      status_cv_.notify_all();
     }
   }
-  std::lock_guard lock(m_);
-  status_.running = false;
+  {
+    std::lock_guard lock(m_);
+    status_.running = false;
+  }
+  status_cv_.notify_all();
 }
 
 }  // namespace kiosk::sync

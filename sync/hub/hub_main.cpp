@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     if (const char* env = std::getenv("KIOSK_HUB_DB")) db = env;
   }
   if (db.empty()) return fail("--db FILE or --db postgresql://... is required (or set KIOSK_HUB_DB)", 2);
-  auto store = open_hub_store(db);
+  const kiosk::SystemClock clock;
+  auto store = open_hub_store(db, &clock);
   if (!store) return fail(store.message());
 
   if (cmd == "add-device" || cmd == "add-admin") {
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
       o.cert_file = opt["cert"];
       o.key_file = opt["key"];
     }
-    return serve(**store, o);
+    return serve(**store, o, clock);
   }
   return fail("unknown command \"" + cmd + "\"\n" + kUsage, 2);
 }

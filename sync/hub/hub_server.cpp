@@ -138,8 +138,8 @@ std::string html_escape(const std::string& s) {
 
 class Api {
  public:
-  Api(HubStore& store, const ServeOptions& opt, std::optional<Survey> survey)
-      : store_(store), opt_(opt), survey_(std::move(survey)) {
+  Api(HubStore& store, const ServeOptions& opt, const Clock& clock, std::optional<Survey> survey)
+      : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)) {
     if (survey_) survey_etag_ = "\"" + sha256_hex(survey_->source_text).substr(0, 32) + "\"";
   }
 
@@ -296,7 +296,7 @@ class Api {
     } catch (const json::exception& e) {
       return reply_error(res, 400, std::string("heartbeat field of the wrong type: ") + e.what());
     }
-    if (auto st = store_.heartbeat(who->name, hb, format_utc(SystemClock{}.now())); !st)
+    if (auto st = store_.heartbeat(who->name, hb, format_utc(clock_.now())); !st)
       return reply_error(res, 503, st.message());
     reply_json(res, 200, json{{field::kApi, protocol::kApiVersion}, {field::kOk, true}});
   }
@@ -416,7 +416,7 @@ class Api {
     auto by_sp = store_.tally("service_point");
     auto by_age = store_.tally("age_band");
     if (!devices || !total || !conflicts || !by_sp || !by_age) return reply_error(res, 503, "database unavailable");
-    const auto now = std::chrono::system_clock::now();
+    const auto now = clock_.now();
     auto ago = [&](const std::string& utc) -> std::string {
       if (utc.empty()) return "never";
       std::tm tm{};
@@ -514,6 +514,7 @@ class Api {
 
   HubStore& store_;
   const ServeOptions& opt_;
+  const Clock& clock_;
   std::optional<Survey> survey_;
   std::string survey_etag_;
   Metrics metrics;
@@ -528,7 +529,7 @@ void on_signal(int) {
 
 // ---- 7. Serve --------------------------------------------------------------------
 
-int serve(HubStore& store, const ServeOptions& opt) {
+int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   std::optional<Survey> survey;
   if (!opt.survey_path.empty()) {
     auto s = load_survey_file(opt.survey_path);
@@ -547,7 +548,7 @@ int serve(HubStore& store, const ServeOptions& opt) {
     std::cerr << "kiosk-hub: could not set up TLS with " << opt.cert_file << " and " << opt.key_file << "\n";
     return 1;
   }
-  Api api(store, opt, std::move(survey));
+  Api api(store, opt, clock, std::move(survey));
   const int threads = opt.threads;
   svr->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr->set_payload_max_length(opt.max_body_bytes);
@@ -560,11 +561,10 @@ int serve(HubStore& store, const ServeOptions& opt) {
 
   using Handler = void (Api::*)(const httplib::Request&, httplib::Response&);
   auto add_route = [&](const char* method, const char* path, const char* name, Handler h) {
-    auto fn = [&api, h, name](const httplib::Request& req, httplib::Response& res) {
-      const auto t0 = std::chrono::steady_clock::now();
+    auto fn = [&api, &clock, h, name](const httplib::Request& req, httplib::Response& res) {
+      const auto t0 = clock.steady();
       (api.*h)(req, res);
-      api.metrics.request(name, res.status,
-                          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      api.metrics.request(name, res.status, std::chrono::duration<double>(clock.steady() - t0).count());
     };
     if (std::string(method) == "GET")
       svr->Get(path, fn);
@@ -615,9 +615,9 @@ int serve(HubStore& store, const ServeOptions& opt) {
     std::cerr << "kiosk-hub: error handling " << req.method << " " << req.path << ": " << what << "\n";
     reply_error(res, 500, "internal error: " + what);
   });
-  svr->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    std::fprintf(stderr, "%s %s %s %d %zu\n", format_utc(SystemClock{}.now()).c_str(), req.method.c_str(),
-                 req.path.c_str(), res.status, req.body.size());
+  svr->set_logger([&clock](const httplib::Request& req, const httplib::Response& res) {
+    std::fprintf(stderr, "%s %s %s %d %zu\n", format_utc(clock.now()).c_str(), req.method.c_str(), req.path.c_str(),
+                 res.status, req.body.size());
   });
 
   // cpp-httplib listens with a backlog of 5; fifty kiosks reconnecting at

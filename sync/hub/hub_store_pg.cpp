@@ -88,7 +88,7 @@ class Conn {
 
 class PgHubStore final : public HubStore {
  public:
-  explicit PgHubStore(std::string url) : url_(std::move(url)) {}
+  PgHubStore(std::string url, const Clock* clock) : url_(std::move(url)), clock_(clock ? *clock : system_clock_) {}
   std::string backend() const override { return "postgresql"; }
 
   Status init() {
@@ -106,7 +106,7 @@ class PgHubStore final : public HubStore {
     if (auto st = check_role(role); !st) return st.error();
     auto c = connection();
     if (!c) return c.error();
-    const std::string token = new_token(), hash = sha256_hex(token), now = format_utc(SystemClock{}.now());
+    const std::string token = new_token(), hash = sha256_hex(token), now = format_utc(clock_.now());
     auto r = (*c)->exec("INSERT INTO principals(name, role, token_hash, created_utc) VALUES($1,$2,$3,$4)",
                         {&name, &role, &hash, &now});
     if (!r.ok()) {
@@ -134,7 +134,7 @@ class PgHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     Conn& conn = **c;
-    const std::string now = format_utc(SystemClock{}.now());
+    const std::string now = format_utc(clock_.now());
     std::vector<ItemResult> out(items.size());
     for (size_t i = 0; i < items.size(); ++i) out[i].uuid = items[i].uuid;
     if (items.empty()) return out;
@@ -331,15 +331,17 @@ class PgHubStore final : public HubStore {
   }
 
   std::string url_;
+  SystemClock system_clock_;
+  const Clock& clock_;
   std::mutex mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<Conn>> pool_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<HubStore>> open_pg_hub_store(const std::string& url) {
+Result<std::unique_ptr<HubStore>> open_pg_hub_store(const std::string& url, const Clock* clock) {
   if (auto st = crypto_init(); !st) return st.error();
-  auto s = std::make_unique<PgHubStore>(url);
+  auto s = std::make_unique<PgHubStore>(url, clock);
   if (auto st = s->init(); !st) return st.error();
   return std::unique_ptr<HubStore>(std::move(s));
 }
