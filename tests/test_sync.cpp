@@ -721,3 +721,36 @@ TEST_CASE("the hub's store stamps times from its injected clock", "[hub][e2e]") 
   REQUIRE_FALSE(bad_role.ok());
   CHECK(bad_role.kind() == ErrorKind::Validation);
 }
+
+TEST_CASE("kiosk-hub --help describes each command, and usage errors name the problem with exit 2", "[hub][cli]") {
+  const std::string hub = KIOSK_HUB_BIN;
+  auto help = test::run(hub + " --help");
+  CHECK(help.exit_code == 0);
+  for (const char* cmd : {"serve", "add-device", "add-admin"}) CHECK_THAT(help.out, Catch::Contains(cmd));
+  auto serve_help = test::run(hub + " serve --help");
+  CHECK(serve_help.exit_code == 0);
+  for (const char* opt : {"--db", "--port", "--bind", "--survey", "--cert", "--key", "--max-body", "--threads"})
+    CHECK_THAT(serve_help.out, Catch::Contains(opt));
+  auto device_help = test::run(hub + " add-device --help");
+  CHECK(device_help.exit_code == 0);
+  CHECK_THAT(device_help.out, Catch::Contains("NAME"));
+
+  test::TempDir tmp;
+  const std::string db = " --db " + tmp.file("hub.db");
+  auto bogus = test::run(hub + " serve --bogus 1" + db);
+  CHECK(bogus.exit_code == 2);
+  CHECK_THAT(bogus.err, Catch::Contains("--bogus"));
+  auto bad_port = test::run(hub + " serve --port eighty" + db);
+  CHECK(bad_port.exit_code == 2);
+  CHECK_THAT(bad_port.err, Catch::Contains("--port"));
+  auto half_tls = test::run(hub + " serve --cert x.pem" + db);
+  CHECK(half_tls.exit_code == 2);
+  CHECK_THAT(half_tls.err, Catch::Contains("--cert and --key go together"));
+  auto no_name = test::run(hub + " add-device" + db);
+  CHECK(no_name.exit_code == 2);
+  auto nothing = test::run(hub);
+  CHECK(nothing.exit_code == 2);
+  auto unknown = test::run(hub + " frobnicate");
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("frobnicate"));
+}

@@ -1,10 +1,11 @@
-// kiosk-hub: the central endpoint. Commands:
-//   serve --port P --db FILE|postgresql://... [--survey FILE] [--bind ADDR] [--cert F --key F]
+// kiosk-hub: the central endpoint. Commands (`kiosk-hub COMMAND --help`):
+//   serve --db FILE|postgresql://... [--port P] [--bind ADDR] [--survey FILE] [--cert F --key F] ...
 //   add-device NAME --db ...     prints the new kiosk token alone on the last line
 //   add-admin NAME --db ...      prints the new admin token alone on the last line
+// Usage errors exit 2, other failures 1.
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <string>
 
 #include "hub_server.hpp"
@@ -13,55 +14,73 @@
 using namespace kiosk::hub;
 
 namespace {
-const char* const kUsage = R"(usage:
-  kiosk-hub serve --db FILE|postgresql://URL [--port P] [--bind ADDR] [--survey FILE]
-                  [--cert FILE --key FILE] [--max-body BYTES] [--threads N]
-  kiosk-hub add-device NAME --db FILE|postgresql://URL   (NAME is the kiosk id in its kiosk.toml)
-  kiosk-hub add-admin NAME --db FILE|postgresql://URL
-Tokens are printed once, alone on the last line, and stored only as hashes.
-)";
+
+constexpr int kUsageError = 2;
 
 int fail(const std::string& m, int code = 1) {
   std::cerr << "kiosk-hub: " << m << "\n";
   return code;
 }
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string cmd, name;
-  std::map<std::string, std::string> opt;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (a.rfind("--", 0) == 0) {
-      if (i + 1 >= argc) return fail("option " + a + " needs a value", 2);
-      opt[a.substr(2)] = argv[++i];
-    } else if (cmd.empty()) {
-      cmd = a;
-    } else if (name.empty()) {
-      name = a;
-    } else {
-      return fail("unexpected argument \"" + a + "\"", 2);
-    }
+  CLI::App app{"kiosk-hub: the central endpoint every kiosk syncs to, on SQLite or PostgreSQL.", "kiosk-hub"};
+  app.footer("Tokens are printed once, alone on the last line, and stored only as hashes.");
+  std::string db, name;
+  ServeOptions o;
+  std::string cert, key;
+  auto add_db = [&db](CLI::App* a) {
+    a->add_option("--db", db, "the hub's database: a SQLite file or a postgresql:// URL")
+        ->type_name("FILE|URL")
+        ->envname("KIOSK_HUB_DB");
+  };
+  auto* serve_cmd = app.add_subcommand("serve", "serve the API and the status page until SIGINT or SIGTERM");
+  add_db(serve_cmd);
+  serve_cmd->add_option("--port", o.port, "TCP port; 0 picks a free one (printed)")->capture_default_str();
+  serve_cmd->add_option("--bind", o.bind, "address to listen on")->capture_default_str();
+  serve_cmd->add_option("--survey", o.survey_path, "survey served to kiosks and used for CSV and summaries")
+      ->type_name("FILE");
+  serve_cmd->add_option("--cert", cert, "TLS certificate chain (PEM); needs --key")->type_name("FILE");
+  serve_cmd->add_option("--key", key, "TLS private key (PEM); needs --cert")->type_name("FILE");
+  serve_cmd->add_option("--max-body", o.max_body_bytes, "largest request body accepted")
+      ->type_name("BYTES")
+      ->capture_default_str();
+  serve_cmd->add_option("--threads", o.threads, "request threads")->capture_default_str()->check(CLI::Range(1, 1024));
+  auto* device_cmd = app.add_subcommand("add-device", "add a kiosk and print its token");
+  device_cmd->add_option("NAME", name, "the kiosk's id in its kiosk.toml (required)");
+  add_db(device_cmd);
+  auto* admin_cmd = app.add_subcommand("add-admin", "add an admin (exports, summary, status page) and print its token");
+  admin_cmd->add_option("NAME", name, "who the admin token is for (required)");
+  add_db(admin_cmd);
+
+  if (argc <= 1) {
+    std::cerr << app.help();
+    return kUsageError;
   }
-  if (cmd.empty()) {
-    std::cerr << kUsage;
-    return 2;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help goes to stdout (exit 0); an error, naming what was wrong, to stderr.
+    if (e.get_exit_code() != 0) std::cerr << "kiosk-hub: ";
+    return app.exit(e) == 0 ? 0 : kUsageError;
   }
-  std::string db = opt.count("db") ? opt["db"] : "";
-  if (db.empty()) {
-    if (const char* env = std::getenv("KIOSK_HUB_DB")) db = env;
+  const auto chosen = app.get_subcommands();
+  if (chosen.empty()) {
+    std::cerr << "kiosk-hub: name a command\n" << app.help();
+    return kUsageError;
   }
-  if (db.empty()) return fail("--db FILE or --db postgresql://... is required (or set KIOSK_HUB_DB)", 2);
+  const std::string cmd = chosen[0]->get_name();
+  // NAME is checked here, not marked required: CLI11 would report it missing
+  // before naming an unknown option, the likelier mistake.
+  if (cmd != "serve" && name.empty()) return fail("usage: kiosk-hub " + cmd + " NAME --db ...", kUsageError);
+  if (cmd == "serve" && cert.empty() != key.empty()) return fail("--cert and --key go together", kUsageError);
+  if (db.empty()) return fail("--db FILE or --db postgresql://... is required (or set KIOSK_HUB_DB)", kUsageError);
   const kiosk::SystemClock clock;
   auto store = open_hub_store(db, &clock);
   if (!store) return fail(store.message());
 
   if (cmd == "add-device" || cmd == "add-admin") {
-    if (name.empty()) return fail("usage: kiosk-hub " + cmd + " NAME --db ...", 2);
     auto token = (*store)->add_principal(name, cmd == "add-device" ? "kiosk" : "admin");
     if (!token) return fail(token.message());
     std::cout << (cmd == "add-device" ? "Kiosk \"" : "Admin \"") << name
@@ -69,23 +88,7 @@ int main(int argc, char** argv) {
               << *token << "\n";
     return 0;
   }
-  if (cmd == "serve") {
-    ServeOptions o;
-    try {
-      if (opt.count("port")) o.port = std::stoi(opt["port"]);
-      if (opt.count("threads")) o.threads = std::stoi(opt["threads"]);
-      if (opt.count("max-body")) o.max_body_bytes = std::stoull(opt["max-body"]);
-    } catch (const std::exception&) {
-      return fail("--port, --threads and --max-body take numbers", 2);
-    }
-    if (opt.count("bind")) o.bind = opt["bind"];
-    if (opt.count("survey")) o.survey_path = opt["survey"];
-    if (opt.count("cert") != opt.count("key")) return fail("--cert and --key go together", 2);
-    if (opt.count("cert")) {
-      o.cert_file = opt["cert"];
-      o.key_file = opt["key"];
-    }
-    return serve(**store, o, clock);
-  }
-  return fail("unknown command \"" + cmd + "\"\n" + kUsage, 2);
+  o.cert_file = cert;
+  o.key_file = key;
+  return serve(**store, o, clock);
 }
