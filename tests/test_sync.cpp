@@ -754,3 +754,37 @@ TEST_CASE("kiosk-hub --help describes each command, and usage errors name the pr
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("frobnicate"));
 }
+
+TEST_CASE("the sync client's errors carry their kind: network, auth, config", "[sync][e2e][fault]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 2, 41);
+
+  sync::SyncClient wrong_token(settings(hub.process.url(), "not-the-token", "k1"), *store);
+  const auto refused = wrong_token.fetch_survey("");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.kind() == ErrorKind::Auth);
+  CHECK(wrong_token.upload_all().error().kind == ErrorKind::Auth);
+
+  FaultProxy proxy(hub.process.port());
+  sync::SyncClient via_proxy(settings(proxy.url(), token, "k1"), *store);
+  proxy.canned(FaultProxy::response(200, "OK", "text/html", "<html><body>Library Wi-Fi</body></html>"));
+  const auto portal = via_proxy.fetch_survey("");
+  REQUIRE_FALSE(portal.ok());
+  CHECK(portal.kind() == ErrorKind::Network);
+  proxy.canned(FaultProxy::response(502, "Bad Gateway", "text/plain", "down"));
+  CHECK(via_proxy.upload_all().error().kind == ErrorKind::Network);
+
+  const int port = hub.process.port();
+  hub.process.stop();
+  sync::SyncClient unreachable(settings("http://127.0.0.1:" + std::to_string(port), token, "k1"), *store);
+  const auto down = unreachable.fetch_survey("");
+  REQUIRE_FALSE(down.ok());
+  CHECK(down.kind() == ErrorKind::Network);
+  CHECK(unreachable.upload_all().error().kind == ErrorKind::Network);
+
+  sync::SyncClient no_hub(settings("", token, "k1"), *store);
+  CHECK(no_hub.upload_all().error().kind == ErrorKind::Config);
+  CHECK(store->counts()->synced == 0);
+}

@@ -260,6 +260,7 @@ BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Cloc
   o.retry_after_seconds = parse_retry_after(r.retry_after, clock.now());
   if (r.status == 401 || r.status == 403) {
     o.kind = BatchOutcome::Kind::AuthFailed;
+    o.error_kind = ErrorKind::Auth;
     o.message = "The hub refused this kiosk's token (HTTP " + std::to_string(r.status) +
                 "). Ask council IT for a token (kiosk-hub add-device) and put it in kiosk.toml.";
   } else if (r.status == 429 || r.status == 503) {
@@ -283,12 +284,14 @@ BatchOutcome SyncClient::upload_batch() {
   BatchOutcome o;
   if (settings_.hub_url.empty()) {
     o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = ErrorKind::Config;
     o.message = "No hub is configured (kiosk.toml [sync] hub_url).";
     return o;
   }
   auto pending = store_.pending(batch_size_);
   if (!pending) {
     o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = pending.kind();
     o.message = "Reading the kiosk's database failed: " + pending.message();
     return o;
   }
@@ -357,6 +360,7 @@ BatchOutcome SyncClient::upload_batch() {
     if (st) st = store_.mark_conflict(uuid, detail);
   if (!st) {
     o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = st.kind();
     o.message = "Recording receipts failed: " + st.message();
     return o;
   }
@@ -381,6 +385,7 @@ BatchOutcome SyncClient::upload_all(int max_batches) {
     if (b.kind == BatchOutcome::Kind::NothingPending) break;
     total.kind = b.kind;
     total.message = b.message;
+    total.error_kind = b.error_kind;
     total.retry_after_seconds = b.retry_after_seconds;
     if (b.retry_now) continue;  // 413: try again at once with half the batch
     if (b.kind != BatchOutcome::Kind::Receipted) break;
@@ -424,14 +429,15 @@ Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& 
   if (!etag.empty()) headers.push_back(std::string(header::kIfNoneMatch) + ": " + etag);
   const Reply r = http_->request(settings_, clock_, protocol::route::kSurvey, nullptr, headers);
   if (r.curl == CURLE_OK && (r.status == 304 || r.status == 404)) return std::optional<SurveyUpdate>{};
-  if (r.curl != CURLE_OK || r.status != 200) return make_error(classify_failure(r, settings_.hub_url, clock_).message);
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_).error();
   const json j = json::parse(r.body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains(field::kDefinition) || !j[field::kDefinition].is_string() ||
       !j.contains(field::kEtag) || !j[field::kEtag].is_string())
-    return make_error("The hub's survey reply was not understood; keeping the current survey.");
+    return make_error(ErrorKind::Network, "The hub's survey reply was not understood; keeping the current survey.");
   SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>()};
   if (auto s = parse_survey(u.definition, "survey from the hub"); !s)
-    return make_error("The hub's new survey has an error, so the kiosk keeps its current one: " + s.message());
+    return make_error(ErrorKind::Validation,
+                      "The hub's new survey has an error, so the kiosk keeps its current one: " + s.message());
   return std::optional<SurveyUpdate>{std::move(u)};
 }
 

@@ -51,7 +51,12 @@ struct BatchOutcome {
   std::optional<int> retry_after_seconds;
   bool retry_now = false;  // the hub asked for smaller batches: send again at once
   std::string message;     // in words, for staff
+  // For a failure, what kind it is: Network (unreachable, timeout, 5xx, 429,
+  // a reply that is not the hub's), Auth (401/403), Config (no hub set),
+  // Storage or DiskFull (the kiosk's own database).
+  ErrorKind error_kind = ErrorKind::Network;
   bool ok() const { return kind == Kind::Receipted || kind == Kind::NothingPending; }
+  Error error() const { return make_error(error_kind, message); }
 };
 
 // The sync settings of a kiosk.toml.
