@@ -761,11 +761,14 @@ TEST_CASE("the sync client's errors carry their kind: network, auth, config", "[
   const std::string token = hub.process.add("add-device", "k1");
   auto store = make_kiosk(tmp, "k1", 2, 41);
 
-  sync::SyncClient wrong_token(settings(hub.process.url(), "not-the-token", "k1"), *store);
-  const auto refused = wrong_token.fetch_survey("");
-  REQUIRE_FALSE(refused.ok());
-  CHECK(refused.kind() == ErrorKind::Auth);
-  CHECK(wrong_token.upload_all().error().kind == ErrorKind::Auth);
+  {
+    // Scoped: its kept-alive connection would hold up the hub's shutdown below.
+    sync::SyncClient wrong_token(settings(hub.process.url(), "not-the-token", "k1"), *store);
+    const auto refused = wrong_token.fetch_survey("");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.kind() == ErrorKind::Auth);
+    CHECK(wrong_token.upload_all().error().kind == ErrorKind::Auth);
+  }
 
   FaultProxy proxy(hub.process.port());
   sync::SyncClient via_proxy(settings(proxy.url(), token, "k1"), *store);
