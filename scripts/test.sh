@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest:
 #   1. a normal build (RelWithDebInfo);
-#   2. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   2. a kiosk built without the hub (KIOSK_BUILD_HUB=OFF), with libpq,
+#      cpp-httplib and OpenSSL hidden from pkg-config, to prove a kiosk needs
+#      none of them (`scripts/test.sh without-hub` runs only this step);
+#   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #      (skip with KIOSK_SANITIZE=0).
 # Tests run headless: SDL's offscreen driver, or an Xvfb the tests start.
 set -euo pipefail
@@ -17,8 +20,54 @@ build_and_test() {
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
 }
 
+# The hub's libraries are hidden by giving pkg-config a directory holding
+# every system .pc file except theirs. libcurl's .pc names OpenSSL only in
+# Libs.private (no Requires), so hiding openssl/libssl/libcrypto does not
+# hide curl. --fresh: pkg_check_modules caches what it found, and a stale
+# cache would prove nothing.
+build_without_hub() {
+  local dir=build-nohub pcdir bin dirs
+  pcdir=$(mktemp -d)
+  # Searched in pkg-config's own order: the first .pc of a name wins.
+  IFS=: read -ra dirs <<<"${PKG_CONFIG_PATH:+$PKG_CONFIG_PATH:}$(pkg-config --variable pc_path pkg-config)"
+  for d in "${dirs[@]}"; do
+    for pc in "$d"/*.pc; do
+      [ -e "$pc" ] || continue
+      case $(basename "$pc" .pc) in libpq | cpp-httplib | openssl | libssl | libcrypto) continue ;; esac
+      [ -e "$pcdir/$(basename "$pc")" ] || ln -s "$pc" "$pcdir/"
+    done
+  done
+  for hidden in libpq cpp-httplib openssl; do
+    if PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH= pkg-config --exists "$hidden"; then
+      echo "pkg-config still finds $hidden: the step would prove nothing" >&2
+      rm -rf "$pcdir"
+      return 1
+    fi
+  done
+  PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH= cmake --fresh -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DKIOSK_BUILD_HUB=OFF -DKIOSK_BUILD_TESTS=OFF -DKIOSK_BUILD_BENCH=OFF >/dev/null
+  rm -rf "$pcdir"
+  cmake --build "$dir" -j "$jobs" --target kiosk kiosk-admin
+  for bin in "$dir/app/ui/kiosk" "$dir/app/kiosk-admin"; do
+    [ -x "$bin" ] || { echo "$bin was not built" >&2; return 1; }
+    if readelf -d "$bin" | grep -E 'NEEDED.*libpq' || ldd "$bin" | grep -E 'libpq\.so'; then
+      echo "$bin links libpq, though the hub was left out" >&2
+      return 1
+    fi
+  done
+  echo "kiosk and kiosk-admin built without the hub; neither links libpq"
+}
+
+if [ "${1:-}" = "without-hub" ]; then
+  build_without_hub
+  exit 0
+fi
+
 echo "== build and test"
 build_and_test build
+
+echo "== a kiosk built without the hub"
+build_without_hub
 
 if [ "${KIOSK_SANITIZE:-1}" != "0" ]; then
   echo "== build and test under AddressSanitizer and UndefinedBehaviorSanitizer"

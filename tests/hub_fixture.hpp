@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -18,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "kiosk/clock.hpp"
 #include "support.hpp"
 
 #ifndef KIOSK_HUB_BIN
@@ -44,6 +47,23 @@ inline bool using_postgres() {
   const char* f = std::getenv("KIOSK_TEST_PG_URL_FILE");
   return f && *f;
 }
+
+// A fake clock the test may move on while a sync thread reads it (FakeClock
+// itself is for one thread). Starts at 2016-03-01T08:00:00Z, like FakeClock.
+class SharedFakeClock final : public kiosk::Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::time_point{std::chrono::seconds{1456819200}} + offset();
+  }
+  std::chrono::steady_clock::time_point steady() const override {
+    return std::chrono::steady_clock::time_point{} + offset();
+  }
+  void advance(std::chrono::milliseconds d) { ms_ += d.count(); }
+
+ private:
+  std::chrono::milliseconds offset() const { return std::chrono::milliseconds(ms_.load()); }
+  std::atomic<std::int64_t> ms_{0};
+};
 
 class HubProcess {
  public:
@@ -79,9 +99,17 @@ class HubProcess {
       _exit(127);
     }
     close(fds[1]);
+    // Ready means the hub has printed "listening on ...": it prints that only
+    // after binding. Block on the pipe for it, up to a deadline.
     std::string line;
-    char c;
-    while (read(fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (char c = 0; c != '\n';) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      pollfd p{fds[0], POLLIN, 0};
+      if (left <= 0 || poll(&p, 1, static_cast<int>(left)) != 1 || read(fds[0], &c, 1) != 1) break;
+      if (c != '\n') line.push_back(c);
+    }
     close(fds[0]);
     const auto colon = line.rfind(':');
     if (line.rfind("listening on", 0) != 0 || colon == std::string::npos)
@@ -132,7 +160,11 @@ class FaultProxy {
     thread_ = std::thread([this] { loop(); });
   }
   ~FaultProxy() {
-    stop_ = true;
+    {
+      std::lock_guard lock(m_);
+      stop_ = true;
+    }
+    changed_.notify_all();
     shutdown(listen_fd_, SHUT_RDWR);
     close(listen_fd_);
     thread_.join();
@@ -141,11 +173,19 @@ class FaultProxy {
   void pass() { set(Mode::Pass, ""); }
   void canned(const std::string& raw_response) { set(Mode::Canned, raw_response); }
   void slow(int seconds) {
-    set(Mode::SlowReply, "");
     delay_ = seconds;
+    set(Mode::SlowReply, "");
   }
   void drop_after_commit() { set(Mode::DropAfterCommit, ""); }
-  int requests() const { return requests_; }
+  int requests() const {
+    std::lock_guard lock(m_);
+    return requests_;
+  }
+  // Blocks until the proxy has read `n` requests in all, for at most `timeout`.
+  bool wait_for_requests(int n, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(m_);
+    return changed_.wait_for(lock, timeout, [&] { return requests_ >= n; });
+  }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
   static std::string response(int code, const std::string& reason, const std::string& content_type,
@@ -157,14 +197,12 @@ class FaultProxy {
 
  private:
   void set(Mode m, std::string canned) {
-    std::lock_guard lock(m_);
-    mode_ = m;
-    canned_ = std::move(canned);
-  }
-
-  Mode current_mode() {
-    std::lock_guard lock(m_);
-    return mode_;
+    {
+      std::lock_guard lock(m_);
+      mode_ = m;
+      canned_ = std::move(canned);
+    }
+    changed_.notify_all();  // a held slow reply goes out at once
   }
 
   static bool read_request(int fd, std::string& req) {
@@ -213,21 +251,26 @@ class FaultProxy {
       if (c < 0) continue;
       std::string req;
       if (read_request(c, req)) {
-        ++requests_;
         Mode mode;
         std::string canned;
         {
           std::lock_guard lock(m_);
+          ++requests_;
           mode = mode_;
           canned = canned_;
         }
+        changed_.notify_all();
         if (mode == Mode::Canned) {
           send(c, canned.data(), canned.size(), MSG_NOSIGNAL);
         } else {
           const std::string resp = forward(req);  // the hub commits here
           if (mode == Mode::SlowReply) {
-            for (int i = 0; i < delay_ * 10 && !stop_ && current_mode() == Mode::SlowReply; ++i)
-              std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            // The fault itself: hold the reply for the delay, unless the
+            // test changes the mode or the proxy stops first.
+            std::unique_lock lock(m_);
+            changed_.wait_for(lock, std::chrono::seconds(delay_.load()),
+                              [&] { return stop_ || mode_ != Mode::SlowReply; });
+            lock.unlock();
             send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
           } else if (mode == Mode::Pass) {
             send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
@@ -243,9 +286,10 @@ class FaultProxy {
   int upstream_;
   int listen_fd_ = -1, port_ = 0;
   std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0};
+  int requests_ = 0;  // guarded by m_
   std::atomic<int> delay_{0};
-  std::mutex m_;
+  mutable std::mutex m_;
+  mutable std::condition_variable changed_;  // a request arrived, the mode changed, or the proxy stops
   Mode mode_ = Mode::Pass;
   std::string canned_;
   std::thread thread_;

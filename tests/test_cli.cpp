@@ -100,3 +100,44 @@ TEST_CASE("kiosk-admin hash-pin makes an Argon2id hash that kiosk.toml accepts",
   auto bad = test::run(admin("hash-pin"), "12\n");
   CHECK(bad.exit_code == 2);
 }
+
+TEST_CASE("kiosk-admin --help describes the program and each command, and usage errors name the problem with exit 2",
+          "[cli]") {
+  auto help = test::run(admin("--help"));
+  CHECK(help.exit_code == 0);
+  for (const char* cmd : {"validate", "status", "simulate", "export", "summary", "verify", "backup", "hash-pin",
+                          "close-unfinished", "sync"})
+    CHECK_THAT(help.out, Catch::Contains(cmd));
+
+  auto export_help = test::run(admin("export --help"));
+  CHECK(export_help.exit_code == 0);
+  for (const char* opt : {"--format", "--out", "--config", "--db", "--survey"})
+    CHECK_THAT(export_help.out, Catch::Contains(opt));
+  auto sync_help = test::run(admin("sync --help"));
+  CHECK(sync_help.exit_code == 0);
+  for (const char* opt : {"--once", "--hub", "--token", "--batch-size"})
+    CHECK_THAT(sync_help.out, Catch::Contains(opt));
+
+  auto bogus = test::run(admin("--bogus"));
+  CHECK(bogus.exit_code == 2);
+  CHECK_THAT(bogus.err, Catch::Contains("--bogus"));
+  auto bogus_export = test::run(admin("export --format csv --out - --frobnicate 3"));
+  CHECK(bogus_export.exit_code == 2);
+  CHECK_THAT(bogus_export.err, Catch::Contains("--frobnicate"));
+  auto missing = test::run(admin("export --format csv"));
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("--out"));
+  auto no_value = test::run(admin("backup --out"));
+  CHECK(no_value.exit_code == 2);
+  CHECK_THAT(no_value.err, Catch::Contains("--out"));
+}
+
+TEST_CASE("kiosk-admin takes the common options before or after the command", "[cli]") {
+  test::TempDir tmp;
+  const std::string db = tmp.file("k.db");
+  REQUIRE(test::run(admin("--config " + test::kiosk_toml() + " --db " + db + " simulate --responses 3")).exit_code ==
+          0);
+  auto after = test::run(admin("status --db " + db + " --config " + test::kiosk_toml()));
+  REQUIRE(after.exit_code == 0);
+  CHECK_THAT(after.out, Catch::Contains("completed:    3"));
+}

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "hub_fixture.hpp"
+#include "hub_store.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
 #include "kiosk/simulate.hpp"
@@ -257,8 +258,7 @@ TEST_CASE("a wrong token stops retrying and tells staff", "[sync][e2e][fault]") 
   store.reset();
   sync::SyncWorker worker(settings(hub.process.url(), "not-the-token", "k1"), tmp.file("k1.db"), 60, 600);
   worker.start();
-  for (int i = 0; i < 100 && !worker.status().auth_failed; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(worker.wait_status([](const sync::SyncStatus& s) { return s.auth_failed; }, std::chrono::seconds(20)));
   const auto st = worker.status();
   CHECK(st.auth_failed);
   CHECK_THAT(st.last_error, Catch::Contains("token"));
@@ -349,11 +349,15 @@ TEST_CASE("a kiosk process killed mid-sync loses and duplicates nothing", "[sync
     execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), nullptr);
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // A second request means the first batch's receipt came back and was
+  // recorded (the client sends one batch at a time); the kill lands while the
+  // proxy holds the second batch's reply.
+  const bool second_batch = proxy.wait_for_requests(2, std::chrono::seconds(30));
   kill(pid, SIGKILL);
   int st;
   waitpid(pid, &st, 0);
   CHECK(WIFSIGNALED(st));
+  REQUIRE(second_batch);
   {
     auto s = Store::open(tmp.file("k1.db"), db::OpenMode::ReadWrite);
     REQUIRE(s.ok());
@@ -532,4 +536,258 @@ TEST_CASE("two hub processes on one database store a response once, whichever re
     CHECK(lines == expected.size());
     CHECK(seen == expected);
   }
+}
+
+namespace {
+
+// psql on the test server: tab-free, unaligned rows, one per line.
+test::RunResult psql(const std::string& url, const std::string& sql) {
+  return test::run("psql -q -X -At -F '|' -v ON_ERROR_STOP=1 '" + url + "' -c \"" + sql + "\"");
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a response stored at the hub cannot be changed, even through raw SQL", "[hub][e2e][schema]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 3, 21);
+  REQUIRE(store->backup_to(tmp.file("copy.db")).ok());  // still pending: sent again below
+  sync::SyncClient client(settings(hub.process.url(), token, "k1"), *store);
+  REQUIRE(client.upload_all().stored == 3);
+  auto before = hub.documents();
+  REQUIRE(before.size() == 3);
+
+  const std::string edit = "UPDATE responses SET document = 'edited by hand'";
+  if (test::using_postgres()) {
+    const auto r = psql(hub.process.db(), edit);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.err, Catch::Contains("stored responses are never overwritten"));
+  } else {
+    auto c = db::Connection::open(hub.process.db(), db::OpenMode::ReadWrite);
+    REQUIRE(c.ok());
+    const Status st = c->exec(edit.c_str());
+    CHECK_FALSE(st.ok());
+    if (!st.ok()) {
+      CHECK(st.kind() == ErrorKind::Validation);
+      CHECK_THAT(st.message(), Catch::Contains("stored responses are never overwritten"));
+    }
+  }
+  CHECK(hub.documents() == before);
+  // The freeze leaves uploads alone: sending the same responses again is a duplicate.
+  auto copy = Store::open(tmp.file("copy.db"), db::OpenMode::ReadWrite);
+  REQUIRE(copy.ok());
+  sync::SyncClient resend(settings(hub.process.url(), token, "k1"), **copy);
+  const auto again = resend.upload_all();
+  INFO(again.message);
+  CHECK(again.duplicates == 3);
+  CHECK(hub.documents() == before);
+}
+
+TEST_CASE("adding a device whose name is taken says so, on either backend", "[hub][e2e]") {
+  test::TempDir tmp;
+  HubProcess hub(test::hub_database(tmp), test::bury_survey());
+  (void)hub.add("add-device", "k1");
+  const auto again = test::run(std::string(KIOSK_HUB_BIN) + " add-device k1 --db '" + hub.db() + "'");
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.err, Catch::Contains("a device or admin named \"k1\" already exists"));
+}
+
+// Hidden from the plain SQLite run (it needs both databases); the PostgreSQL
+// run selects it through its [e2e] tag.
+TEST_CASE("the SQLite and PostgreSQL hub schemas have the same tables, columns and freeze trigger",
+          "[.][e2e][schema]") {
+  REQUIRE(test::using_postgres());
+  test::TempDir tmp;
+  HubProcess lite(tmp.file("hub.db"), test::bury_survey()), pg(test::hub_database(tmp), test::bury_survey());
+  (void)lite.add("add-admin", "council");  // opening the store creates its schema
+  (void)pg.add("add-admin", "council");
+
+  // "table.column type null|not null", types folded to the two families the hub uses.
+  auto family = [](std::string t) {
+    for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (t == "integer" || t == "bigint") return std::string("integer");
+    return t;
+  };
+  std::vector<std::string> lite_cols, pg_cols, lite_triggers, pg_triggers;
+  {
+    auto c = db::Connection::open(lite.db(), db::OpenMode::ReadOnly);
+    REQUIRE(c.ok());
+    // A PRIMARY KEY column is NOT NULL on PostgreSQL; SQLite's pragma reports it by pk, not notnull.
+    auto q = db::Statement::prepare(
+        *c,
+        "SELECT m.name, p.name, p.type, p.\"notnull\" OR p.pk > 0 FROM sqlite_schema m, pragma_table_info(m.name) p "
+        "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid");
+    REQUIRE(q.ok());
+    while (*q->step())
+      lite_cols.push_back(q->str(0) + "." + q->str(1) + " " + family(q->str(2)) +
+                          (q->integer(3) ? " not null" : " null"));
+    auto t = db::Statement::prepare(*c, "SELECT name, tbl_name FROM sqlite_schema WHERE type = 'trigger' ORDER BY 1");
+    REQUIRE(t.ok());
+    while (*t->step()) lite_triggers.push_back(t->str(0) + " on " + t->str(1));
+  }
+  {
+    const auto r = psql(pg.db(),
+                        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+                        "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const auto& line : lines_of(r.out)) {
+      std::vector<std::string> f;
+      std::istringstream in(line);
+      for (std::string x; std::getline(in, x, '|');) f.push_back(x);
+      REQUIRE(f.size() == 4);
+      pg_cols.push_back(f[0] + "." + f[1] + " " + family(f[2]) + (f[3] == "NO" ? " not null" : " null"));
+    }
+    const auto t = psql(pg.db(),
+                        "SELECT DISTINCT trigger_name || ' on ' || event_object_table FROM information_schema.triggers "
+                        "WHERE trigger_schema = 'public' ORDER BY 1");
+    REQUIRE(t.exit_code == 0);
+    pg_triggers = lines_of(t.out);
+  }
+  REQUIRE_FALSE(lite_cols.empty());
+  CHECK(lite_cols == pg_cols);
+  CHECK(lite_triggers == pg_triggers);
+  CHECK(lite_triggers == std::vector<std::string>{"hub_responses_are_frozen on responses"});
+}
+
+TEST_CASE("the sync thread keeps its schedule by the injected clock: Retry-After, retry, heartbeat",
+          "[sync][e2e][fault]") {
+  using namespace std::chrono_literals;
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  make_kiosk(tmp, "k1", 20, 31).reset();  // the worker opens the file itself
+  FaultProxy proxy(hub.process.port());
+  proxy.canned(FaultProxy::response(503, "Service Unavailable", "text/plain", "busy", "Retry-After: 120\r\n"));
+  test::SharedFakeClock clock;
+  sync::SyncWorker worker(settings(proxy.url(), token, "k1"), tmp.file("k1.db"), 60, 600, &clock);
+  worker.start();
+
+  // First pass: an upload, a heartbeat and a survey check, all answered 503.
+  REQUIRE(worker.wait_status([](const sync::SyncStatus& s) { return s.pending == 20; }, 20s));
+  auto st = worker.status();
+  CHECK(st.last_attempt_utc == "2016-03-01T08:00:00Z");
+  CHECK_THAT(st.last_error, Catch::Contains("busy"));
+  CHECK(st.seconds_to_next_attempt == 120);  // Retry-After outweighs the first backoff (at most 2 s)
+  const int first = proxy.requests();
+  CHECK(first == 3);
+
+  // 119 s on, nothing is due yet.
+  clock.advance(119s);
+  worker.wake();
+  REQUIRE(worker.wait_status([](const sync::SyncStatus& s) { return s.seconds_to_next_attempt == 1; }, 20s));
+  CHECK(proxy.requests() == first);
+
+  // At 120 s the upload is retried, and with the path clear everything arrives;
+  // the heartbeat is not due for another 480 s.
+  proxy.pass();
+  clock.advance(1s);
+  worker.wake();
+  REQUIRE(worker.wait_status([](const sync::SyncStatus& s) { return s.pending == 0; }, 20s));
+  st = worker.status();
+  CHECK(st.last_error.empty());
+  CHECK(st.last_success_utc == "2016-03-01T08:02:00Z");
+  CHECK(proxy.requests() == first + 1);
+  CHECK(hub.uuids().size() == 20);
+
+  // At 600 s the heartbeat and the survey check go out again.
+  clock.advance(480s);
+  worker.wake();
+  CHECK(proxy.wait_for_requests(first + 3, 20s));
+  worker.stop();
+  CHECK(proxy.requests() == first + 3);
+}
+
+TEST_CASE("the hub's store stamps times from its injected clock", "[hub][e2e]") {
+  test::TempDir tmp;
+  const FakeClock clock;
+  auto store = hub::open_hub_store(test::hub_database(tmp), &clock);
+  REQUIRE(store.ok());
+  REQUIRE((*store)->add_principal("k1", "kiosk").ok());
+  const auto devices = (*store)->devices();
+  REQUIRE(devices.ok());
+  REQUIRE(devices->size() == 1);
+  CHECK((*devices)[0].created_utc == "2016-03-01T08:00:00Z");
+  const auto bad_role = (*store)->add_principal("k2", "superuser");
+  REQUIRE_FALSE(bad_role.ok());
+  CHECK(bad_role.kind() == ErrorKind::Validation);
+}
+
+TEST_CASE("kiosk-hub --help describes each command, and usage errors name the problem with exit 2", "[hub][cli]") {
+  const std::string hub = KIOSK_HUB_BIN;
+  auto help = test::run(hub + " --help");
+  CHECK(help.exit_code == 0);
+  for (const char* cmd : {"serve", "add-device", "add-admin"}) CHECK_THAT(help.out, Catch::Contains(cmd));
+  auto serve_help = test::run(hub + " serve --help");
+  CHECK(serve_help.exit_code == 0);
+  for (const char* opt : {"--db", "--port", "--bind", "--survey", "--cert", "--key", "--max-body", "--threads"})
+    CHECK_THAT(serve_help.out, Catch::Contains(opt));
+  auto device_help = test::run(hub + " add-device --help");
+  CHECK(device_help.exit_code == 0);
+  CHECK_THAT(device_help.out, Catch::Contains("NAME"));
+
+  test::TempDir tmp;
+  const std::string db = " --db " + tmp.file("hub.db");
+  auto bogus = test::run(hub + " serve --bogus 1" + db);
+  CHECK(bogus.exit_code == 2);
+  CHECK_THAT(bogus.err, Catch::Contains("--bogus"));
+  auto bad_port = test::run(hub + " serve --port eighty" + db);
+  CHECK(bad_port.exit_code == 2);
+  CHECK_THAT(bad_port.err, Catch::Contains("--port"));
+  auto half_tls = test::run(hub + " serve --cert x.pem" + db);
+  CHECK(half_tls.exit_code == 2);
+  CHECK_THAT(half_tls.err, Catch::Contains("--cert and --key go together"));
+  auto no_name = test::run(hub + " add-device" + db);
+  CHECK(no_name.exit_code == 2);
+  auto nothing = test::run(hub);
+  CHECK(nothing.exit_code == 2);
+  auto unknown = test::run(hub + " frobnicate");
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("frobnicate"));
+}
+
+TEST_CASE("the sync client's errors carry their kind: network, auth, config", "[sync][e2e][fault]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 2, 41);
+
+  {
+    // Scoped: its kept-alive connection would hold up the hub's shutdown below.
+    sync::SyncClient wrong_token(settings(hub.process.url(), "not-the-token", "k1"), *store);
+    const auto refused = wrong_token.fetch_survey("");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.kind() == ErrorKind::Auth);
+    CHECK(wrong_token.upload_all().error().kind == ErrorKind::Auth);
+  }
+
+  FaultProxy proxy(hub.process.port());
+  sync::SyncClient via_proxy(settings(proxy.url(), token, "k1"), *store);
+  proxy.canned(FaultProxy::response(200, "OK", "text/html", "<html><body>Library Wi-Fi</body></html>"));
+  const auto portal = via_proxy.fetch_survey("");
+  REQUIRE_FALSE(portal.ok());
+  CHECK(portal.kind() == ErrorKind::Network);
+  proxy.canned(FaultProxy::response(502, "Bad Gateway", "text/plain", "down"));
+  CHECK(via_proxy.upload_all().error().kind == ErrorKind::Network);
+
+  const int port = hub.process.port();
+  hub.process.stop();
+  sync::SyncClient unreachable(settings("http://127.0.0.1:" + std::to_string(port), token, "k1"), *store);
+  const auto down = unreachable.fetch_survey("");
+  REQUIRE_FALSE(down.ok());
+  CHECK(down.kind() == ErrorKind::Network);
+  CHECK(unreachable.upload_all().error().kind == ErrorKind::Network);
+
+  sync::SyncClient no_hub(settings("", token, "k1"), *store);
+  CHECK(no_hub.upload_all().error().kind == ErrorKind::Config);
+  CHECK(store->counts()->synced == 0);
 }

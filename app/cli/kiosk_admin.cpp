@@ -3,16 +3,17 @@
 // ./kiosk-config/kiosk.toml) for defaults; --db and --survey override.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
-#include <csignal>
-#include <thread>
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
 #include "kiosk/crypto.hpp"
@@ -26,59 +27,94 @@ using namespace kiosk;
 
 namespace {
 
-const char* const kUsage = R"(usage: kiosk-admin COMMAND [options]
-
-Commands:
-  validate FILE                      check a survey definition; exit 0 if good, 1 with the error
-  status                             responses by state, sync state, database size
-  simulate --responses N [--seed S]  add N realistic completed responses (demos, benchmarks)
-  export --format csv|jsonl|codebook --out FILE    (FILE "-" is standard output)
-  summary                            counts and percentages per question, by service point
-  verify                             integrity check; every content hash recomputed
-  backup --out FILE                  consistent copy of the database while it is in use
-  hash-pin                           read a PIN on standard input, print its Argon2id hash
-  close-unfinished                   mark responses left in progress as abandoned
-  sync [--once] [--hub URL] [--token TOKEN]
-                                     upload pending responses to kiosk-hub; --once exits 0 only
-                                     if nothing is left pending, otherwise keeps syncing until stopped
-
-Options for all commands:
-  --config FILE   kiosk.toml to use (default $KIOSK_CONFIG or kiosk-config/kiosk.toml)
-  --db FILE       response database (default: database in kiosk.toml)
-  --survey FILE   survey definition (default: survey in kiosk.toml)
-)";
-
 struct Args {
   std::string command;
   std::vector<std::string> positional;
-  std::map<std::string, std::string> opts;
+  std::map<std::string, std::string> opts;  // by long name without "--"; flags hold "1"
 };
 
-std::optional<Args> parse_args(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string s = argv[i];
-    if (s == "-h" || s == "--help") return std::nullopt;
-    if (s.rfind("--", 0) == 0) {
-      const auto eq = s.find('=');
-      if (eq != std::string::npos) {
-        a.opts[s.substr(2, eq - 2)] = s.substr(eq + 1);
-      } else if (s == "--once") {
-        a.opts["once"] = "1";
-      } else {
-        if (i + 1 >= argc) {
-          std::cerr << "kiosk-admin: option " << s << " needs a value\n";
-          std::exit(2);
-        }
-        a.opts[s.substr(2)] = argv[++i];
-      }
-    } else if (a.command.empty()) {
-      a.command = s;
-    } else {
-      a.positional.push_back(s);
-    }
+// Usage errors (unknown command or option, missing or malformed value) exit 2.
+constexpr int kUsageError = 2;
+
+// Parses the command line with CLI11. Returns Args, or the exit code when the
+// program stops here (help printed: 0; a usage error, named on stderr: 2).
+std::variant<Args, int> parse_args(int argc, char** argv) {
+  CLI::App app{"kiosk-admin: the command-line tool for a survey kiosk's database, for staff and council IT.",
+               "kiosk-admin"};
+  app.footer(
+      "Every command reads kiosk.toml (--config, $KIOSK_CONFIG, or kiosk-config/kiosk.toml) for its defaults;\n"
+      "--db and --survey override it. `kiosk-admin COMMAND --help` describes a command.");
+  // Required values are checked by each command, not marked required here:
+  // CLI11 reports a missing one before an unknown option, and naming the
+  // unknown option (a typo, usually) is the more useful message.
+  // Values land here by name; a std::map keeps references stable while CLI11 fills them.
+  std::map<std::string, std::string> values;
+  bool once = false;
+  auto value = [&](CLI::App* a, const std::string& name, const std::string& type, const std::string& help) {
+    return a->add_option("--" + name, values[name], help)->type_name(type);
+  };
+  // The options of every command, accepted before the command or after it.
+  auto common = [&](CLI::App* a) {
+    value(a, "config", "FILE", "kiosk.toml to use (default $KIOSK_CONFIG or kiosk-config/kiosk.toml)");
+    value(a, "db", "FILE", "response database (default: database in kiosk.toml)");
+    value(a, "survey", "FILE", "survey definition (default: survey in kiosk.toml)");
+  };
+  common(&app);
+
+  std::string file;
+  auto* validate = app.add_subcommand("validate", "check a survey definition; exit 0 if good, 1 with the error");
+  validate->add_option("FILE", file, "the survey definition (.toml)");
+  app.add_subcommand("status", "responses by state, sync state, database size");
+  auto* simulate = app.add_subcommand("simulate", "add N realistic completed responses (demos, benchmarks)");
+  value(simulate, "responses", "N", "how many completed responses to add (required)");
+  value(simulate, "seed", "S", "random seed, for the same responses again");
+  value(simulate, "kiosk-id", "ID", "kiosk id recorded with them (default: kiosk.toml's)");
+  value(simulate, "service-point", "ID", "service point recorded with all of them (default: kiosk.toml's, spread)");
+  auto* exp = app.add_subcommand("export", "completed responses as CSV or JSON Lines, or the codebook");
+  value(exp, "format", "csv|jsonl|codebook", "what to write (required)");
+  value(exp, "out", "FILE", "where to write it, \"-\" for standard output (required)");
+  app.add_subcommand("summary", "counts and percentages per question, by service point");
+  app.add_subcommand("verify", "integrity check; every content hash recomputed");
+  auto* backup = app.add_subcommand("backup", "consistent copy of the database while it is in use");
+  value(backup, "out", "FILE", "the copy to write (required)");
+  app.add_subcommand("hash-pin", "read a PIN on standard input, print its Argon2id hash for kiosk.toml");
+  app.add_subcommand("close-unfinished", "mark responses left in progress as abandoned");
+  auto* sync = app.add_subcommand("sync",
+                                  "upload pending responses to kiosk-hub; --once exits 0 only if nothing is left "
+                                  "pending, otherwise keeps syncing until stopped");
+  sync->add_flag("--once", once, "one pass, then exit (3 if the hub refused the token)");
+  value(sync, "hub", "URL", "the hub (default: [sync] hub_url in kiosk.toml)");
+  value(sync, "token", "TOKEN", "this kiosk's token (default: $KIOSK_HUB_TOKEN or [sync] token)");
+  value(sync, "batch-size", "N", "responses per request")->check(CLI::Range(1, 100000));
+  for (CLI::App* sub : app.get_subcommands({})) common(sub);
+
+  if (argc <= 1) {
+    std::cout << app.help();
+    return kUsageError;
   }
-  if (a.command.empty()) return std::nullopt;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help goes to stdout (exit 0); an error, naming what was wrong, to stderr.
+    if (e.get_exit_code() != 0) std::cerr << "kiosk-admin: ";
+    return app.exit(e) == 0 ? 0 : kUsageError;
+  }
+  const auto chosen = app.get_subcommands();
+  if (chosen.empty()) {
+    std::cerr << "kiosk-admin: name a command\n" << app.help();
+    return kUsageError;
+  }
+  Args a;
+  a.command = chosen[0]->get_name();
+  if (!file.empty()) a.positional.push_back(file);
+  for (const CLI::App* from : {static_cast<const CLI::App*>(&app), static_cast<const CLI::App*>(chosen[0])})
+    for (const CLI::Option* o : from->get_options())
+      if (o->count() > 0 && o->get_name().rfind("--", 0) == 0 && o->get_name() != "--help" &&
+          o->get_name() != "--once") {
+        const std::string name = o->get_name().substr(2);
+        a.opts[name] = values[name];
+      }
+  if (once) a.opts["once"] = "1";
   return a;
 }
 
@@ -329,13 +365,19 @@ int cmd_sync(Context& ctx) {
   std::signal(SIGTERM, on_stop);
   sync::SyncWorker worker(set, *path, interval, heartbeat);
   worker.start();
+  auto line_of = [](const sync::SyncStatus& s) {
+    return "pending " + std::to_string(s.pending) + ", synced " + std::to_string(s.synced) +
+           (s.last_error.empty() ? "" : "; " + s.last_error);
+  };
+  const SystemClock clock;
   std::string last;
   while (!g_stop) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    const auto s = worker.status();
-    const std::string line = "pending " + std::to_string(s.pending) + ", synced " + std::to_string(s.synced) +
-                             (s.last_error.empty() ? "" : "; " + s.last_error);
-    if (line != last) std::cout << format_utc(SystemClock{}.now()) << " " << line << std::endl;
+    // Wakes as soon as the worker's status changes. The bound is how soon a
+    // Ctrl-C is noticed: a signal handler cannot notify a condition variable.
+    (void)worker.wait_status([&](const sync::SyncStatus& s) { return line_of(s) != last; },
+                             std::chrono::milliseconds(500));
+    const std::string line = line_of(worker.status());
+    if (line != last) std::cout << format_utc(clock.now()) << " " << line << std::endl;
     last = line;
   }
   worker.stop();
@@ -354,11 +396,9 @@ int cmd_close_unfinished(Context& ctx) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = parse_args(argc, argv);
-  if (!args) {
-    std::cout << kUsage;
-    return argc > 1 ? 0 : 2;
-  }
+  auto parsed = parse_args(argc, argv);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  const Args* args = &std::get<Args>(parsed);
   Context ctx(*args);
   const std::string& c = args->command;
   if (c == "validate") return cmd_validate(*args);
@@ -371,5 +411,5 @@ int main(int argc, char** argv) {
   if (c == "hash-pin") return cmd_hash_pin();
   if (c == "close-unfinished") return cmd_close_unfinished(ctx);
   if (c == "sync") return cmd_sync(ctx);
-  return fail("unknown command \"" + c + "\"\n" + kUsage, 2);
+  return fail("unknown command \"" + c + "\"", kUsageError);
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hub_store.hpp"
+#include "kiosk/clock.hpp"
 #include "kiosk/result.hpp"
 #include "kiosk/survey.hpp"
 
@@ -19,7 +20,8 @@ struct ServeOptions {
   int threads = 16;
 };
 
-// Serves until SIGINT/SIGTERM. Prints "listening on URL" once ready.
-int serve(HubStore& store, const ServeOptions& opt);
+// Serves until SIGINT/SIGTERM. Prints "listening on URL" once ready. Time
+// (heartbeats, the status page, request log and latencies) comes from `clock`.
+int serve(HubStore& store, const ServeOptions& opt, const Clock& clock);
 
 }  // namespace kiosk::hub

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
 #include "kiosk/result.hpp"
 #include "kiosk/store.hpp"
@@ -50,7 +51,12 @@ struct BatchOutcome {
   std::optional<int> retry_after_seconds;
   bool retry_now = false;  // the hub asked for smaller batches: send again at once
   std::string message;     // in words, for staff
+  // For a failure, what kind it is: Network (unreachable, timeout, 5xx, 429,
+  // a reply that is not the hub's), Auth (401/403), Config (no hub set),
+  // Storage or DiskFull (the kiosk's own database).
+  ErrorKind error_kind = ErrorKind::Network;
   bool ok() const { return kind == Kind::Receipted || kind == Kind::NothingPending; }
+  Error error() const { return make_error(error_kind, message); }
 };
 
 // The sync settings of a kiosk.toml.
@@ -64,7 +70,9 @@ struct SurveyUpdate {
 
 class SyncClient {
  public:
-  SyncClient(SyncSettings settings, Store& store);
+  // Time (receipt stamps, Retry-After dates, the age of what is pending, the
+  // stall watch) comes from `clock`; nullptr: the system clock.
+  SyncClient(SyncSettings settings, Store& store, const Clock* clock = nullptr);
   ~SyncClient();
   SyncClient(const SyncClient&) = delete;
   SyncClient& operator=(const SyncClient&) = delete;
@@ -84,6 +92,8 @@ class SyncClient {
   struct Http;
   SyncSettings settings_;
   Store& store_;
+  SystemClock system_clock_;
+  const Clock& clock_;
   std::unique_ptr<Http> http_;
   int batch_size_;
 };
@@ -120,14 +130,24 @@ struct SyncStatus {
 
 // The sync thread: its own SQLite connection, its own curl handle. The UI
 // asks for a status snapshot once per frame and may ask for a sync now.
+//
+// Its schedule (interval, backoff, Retry-After, heartbeats, retention) runs
+// on `clock` (nullptr: the system clock). The thread sleeps until the next
+// due time by that clock; a test that moves a FakeClock on calls wake() so
+// the thread looks at the clock again.
 class SyncWorker {
  public:
-  SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds);
+  SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds,
+             const Clock* clock = nullptr);
   ~SyncWorker();
   void start();
   void stop();
   void sync_now();
+  void wake();
   SyncStatus status() const;
+  // Blocks until `done(status())` holds, re-checking whenever the status
+  // changes, for at most `timeout` of real time; returns whether it holds.
+  bool wait_status(const std::function<bool(const SyncStatus&)>& done, std::chrono::milliseconds timeout) const;
   // A survey pulled from the hub, validated; taken once by the UI between sessions.
   std::optional<SurveyUpdate> take_survey_update();
 
@@ -136,9 +156,12 @@ class SyncWorker {
   SyncSettings settings_;
   std::string db_path_;
   std::chrono::seconds interval_, heartbeat_;
+  SystemClock system_clock_;
+  const Clock& clock_;
   mutable std::mutex m_;
-  std::condition_variable cv_;
-  bool stop_ = false, now_ = false;
+  std::condition_variable cv_;                 // wakes the thread
+  mutable std::condition_variable status_cv_;  // tells waiters the status changed
+  bool stop_ = false, now_ = false, woken_ = false;
   SyncStatus status_;
   std::optional<SurveyUpdate> survey_update_;
   std::thread thread_;

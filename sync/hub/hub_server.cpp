@@ -21,10 +21,14 @@
 #include "kiosk/clock.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
+#include "kiosk/protocol.hpp"
 #include "kiosk/session.hpp"
 
 namespace kiosk::hub {
 using nlohmann::json;
+namespace field = protocol::field;
+namespace header = protocol::header;
+namespace route = protocol::route;
 
 namespace {
 
@@ -97,19 +101,20 @@ class Metrics {
 
 void reply_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(), protocol::kJsonType);
 }
 
 void reply_error(httplib::Response& res, int status, const std::string& message) {
-  reply_json(res, status, json{{"api", "kiosk-hub/1"}, {"error", message}});
+  reply_json(res, status, json{{field::kApi, protocol::kApiVersion}, {field::kError, message}});
 }
 
 std::string bearer_or_basic(const httplib::Request& req) {
-  const std::string h = req.get_header_value("Authorization");
-  if (h.rfind("Bearer ", 0) == 0) return h.substr(7);
-  if (h.rfind("Basic ", 0) == 0) {
+  const std::string h = req.get_header_value(header::kAuthorization);
+  const std::string bearer = header::kBearerPrefix, basic = header::kBasicPrefix;
+  if (h.rfind(bearer, 0) == 0) return h.substr(bearer.size());
+  if (h.rfind(basic, 0) == 0) {
     // Browsers: any user name, the admin token as the password.
-    const std::string decoded = base64_decode(h.substr(6)).value_or("");
+    const std::string decoded = base64_decode(h.substr(basic.size())).value_or("");
     const auto colon = decoded.find(':');
     return colon == std::string::npos ? decoded : decoded.substr(colon + 1);
   }
@@ -133,8 +138,8 @@ std::string html_escape(const std::string& s) {
 
 class Api {
  public:
-  Api(HubStore& store, const ServeOptions& opt, std::optional<Survey> survey)
-      : store_(store), opt_(opt), survey_(std::move(survey)) {
+  Api(HubStore& store, const ServeOptions& opt, const Clock& clock, std::optional<Survey> survey)
+      : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)) {
     if (survey_) survey_etag_ = "\"" + sha256_hex(survey_->source_text).substr(0, 32) + "\"";
   }
 
@@ -161,11 +166,13 @@ class Api {
       }
     }
     if (browser)
-      res.set_header("WWW-Authenticate", "Basic realm=\"kiosk-hub\", charset=\"UTF-8\"");
+      res.set_header(header::kWwwAuthenticate, "Basic realm=\"kiosk-hub\", charset=\"UTF-8\"");
     else
-      res.set_header("WWW-Authenticate", "Bearer");
+      res.set_header(header::kWwwAuthenticate, "Bearer");
     reply_error(res, 401,
-                token.empty() ? "missing token: send Authorization: Bearer TOKEN" : "unknown or revoked token");
+                token.empty() ? std::string("missing token: send ") + header::kAuthorization + ": " +
+                                    header::kBearerPrefix + "TOKEN"
+                              : "unknown or revoked token");
     return std::nullopt;
   }
 
@@ -183,18 +190,19 @@ class Api {
       return reply_error(res, 400, "the request body is not valid JSON: " + what);
     }
     if (!body.is_object()) return reply_error(res, 400, "the request body must be a JSON object");
-    if (!body.contains("responses")) return reply_error(res, 400, "\"responses\" is missing");
-    const json& list = body["responses"];
-    if (!list.is_array()) return reply_error(res, 400, "\"responses\" must be an array");
+    const std::string quoted = std::string("\"") + field::kResponses + "\"";
+    if (!body.contains(field::kResponses)) return reply_error(res, 400, quoted + " is missing");
+    const json& list = body[field::kResponses];
+    if (!list.is_array()) return reply_error(res, 400, quoted + " must be an array");
     if (list.size() > opt_.max_batch)
       return reply_error(res, 413,
                          "too many responses in one batch: " + std::to_string(list.size()) + " (at most " +
                              std::to_string(opt_.max_batch) + ")");
     // Structure first: a malformed request stores nothing at all.
     for (size_t i = 0; i < list.size(); ++i) {
-      const std::string at = "responses[" + std::to_string(i) + "]";
+      const std::string at = field::kResponses + ("[" + std::to_string(i) + "]");
       if (!list[i].is_object()) return reply_error(res, 400, at + " must be an object");
-      for (const char* f : {"uuid", "content_hash", "document"}) {
+      for (const char* f : {field::kUuid, field::kContentHash, field::kDocument}) {
         if (!list[i].contains(f)) return reply_error(res, 400, at + "." + f + " is missing");
         if (!list[i][f].is_string()) return reply_error(res, 400, at + "." + f + " must be a string");
       }
@@ -204,11 +212,11 @@ class Api {
     std::vector<int> slot(list.size(), -1);
     for (size_t i = 0; i < list.size(); ++i) {
       ItemResult& r = results[i];
-      r.uuid = list[i]["uuid"].get<std::string>();
+      r.uuid = list[i][field::kUuid].get<std::string>();
       Incoming in;
       in.uuid = r.uuid;
-      in.content_hash = list[i]["content_hash"].get<std::string>();
-      in.document = list[i]["document"].get<std::string>();
+      in.content_hash = list[i][field::kContentHash].get<std::string>();
+      in.document = list[i][field::kDocument].get<std::string>();
       if (!is_uuid(in.uuid)) {
         r.detail = "uuid is not a UUID";
         continue;
@@ -253,9 +261,9 @@ class Api {
     std::int64_t n_stored = 0, n_dup = 0, n_conf = 0, n_rej = 0;
     for (size_t i = 0; i < list.size(); ++i) {
       const ItemResult& r = slot[i] >= 0 ? stored[static_cast<size_t>(slot[i])] : results[i];
-      json item{{"uuid", r.uuid}, {"status", to_string(r.status)}, {"code", http_code(r.status)}};
-      if (!r.receipt.empty()) item["receipt"] = r.receipt;
-      if (!r.detail.empty()) item["detail"] = r.detail;
+      json item{{field::kUuid, r.uuid}, {field::kStatus, to_string(r.status)}, {field::kCode, http_code(r.status)}};
+      if (!r.receipt.empty()) item[field::kReceipt] = r.receipt;
+      if (!r.detail.empty()) item[field::kDetail] = r.detail;
       receipts.push_back(std::move(item));
       switch (r.status) {
         case ItemResult::Status::Stored: ++n_stored; break;
@@ -265,7 +273,9 @@ class Api {
       }
     }
     metrics.items(n_stored, n_dup, n_conf, n_rej);
-    reply_json(res, 200, json{{"api", "kiosk-hub/1"}, {"committed", true}, {"receipts", std::move(receipts)}});
+    reply_json(
+        res, 200,
+        json{{field::kApi, protocol::kApiVersion}, {field::kCommitted, true}, {field::kReceipts, std::move(receipts)}});
   }
 
   // ---- 4. Heartbeat, survey ------------------------------------------------------
@@ -277,59 +287,61 @@ class Api {
     if (b.is_discarded() || !b.is_object()) return reply_error(res, 400, "the request body is not a JSON object");
     Heartbeat hb;
     try {
-      hb.service_point = b.value("service_point", "");
-      hb.app_version = b.value("app_version", "");
-      hb.last_error = b.value("last_error", "");
-      hb.pending = b.value("pending", std::int64_t{0});
-      hb.oldest_pending_age_seconds = b.value("oldest_pending_age_seconds", std::int64_t{0});
-      hb.free_disk_bytes = b.value("free_disk_bytes", std::int64_t{-1});
+      hb.service_point = b.value(field::kServicePoint, "");
+      hb.app_version = b.value(field::kAppVersion, "");
+      hb.last_error = b.value(field::kLastError, "");
+      hb.pending = b.value(field::kPending, std::int64_t{0});
+      hb.oldest_pending_age_seconds = b.value(field::kOldestPendingAgeSeconds, std::int64_t{0});
+      hb.free_disk_bytes = b.value(field::kFreeDiskBytes, std::int64_t{-1});
     } catch (const json::exception& e) {
       return reply_error(res, 400, std::string("heartbeat field of the wrong type: ") + e.what());
     }
-    if (auto st = store_.heartbeat(who->name, hb, format_utc(SystemClock{}.now())); !st)
+    if (auto st = store_.heartbeat(who->name, hb, format_utc(clock_.now())); !st)
       return reply_error(res, 503, st.message());
-    reply_json(res, 200, json{{"api", "kiosk-hub/1"}, {"ok", true}});
+    reply_json(res, 200, json{{field::kApi, protocol::kApiVersion}, {field::kOk, true}});
   }
 
   void survey(const httplib::Request& req, httplib::Response& res) {
     if (!auth(req, res, "kiosk")) return;
     if (!survey_) return reply_error(res, 404, "this hub serves no survey (start it with --survey FILE)");
-    res.set_header("ETag", survey_etag_);
-    if (req.get_header_value("If-None-Match") == survey_etag_) {
+    res.set_header(header::kETag, survey_etag_);
+    if (req.get_header_value(header::kIfNoneMatch) == survey_etag_) {
       res.status = 304;
       return;
     }
     reply_json(res, 200,
-               json{{"api", "kiosk-hub/1"},
-                    {"survey_id", survey_->id},
-                    {"version", survey_->version},
-                    {"etag", survey_etag_},
-                    {"definition", survey_->source_text}});
+               json{{field::kApi, protocol::kApiVersion},
+                    {field::kSurveyId, survey_->id},
+                    {field::kVersion, survey_->version},
+                    {field::kEtag, survey_etag_},
+                    {field::kDefinition, survey_->source_text}});
   }
 
   // ---- 5. Export and summary -----------------------------------------------------
 
   void export_data(const httplib::Request& req, httplib::Response& res) {
     if (!auth(req, res, "admin")) return;
-    const std::string format = req.has_param("format") ? req.get_param_value("format") : "csv";
-    if (format != "csv" && format != "jsonl" && format != "codebook")
+    namespace fmt = protocol::format;
+    const std::string format =
+        req.has_param(protocol::kFormatParam) ? req.get_param_value(protocol::kFormatParam) : fmt::kCsv;
+    if (format != fmt::kCsv && format != fmt::kJsonl && format != fmt::kCodebook)
       return reply_error(res, 400, "format must be csv, jsonl or codebook");
-    if (format != "jsonl" && !survey_)
+    if (format != fmt::kJsonl && !survey_)
       return reply_error(res, 409, "CSV and codebook need the hub started with --survey FILE");
     std::string out;
-    if (format == "codebook") {
+    if (format == fmt::kCodebook) {
       append_codebook(out, *survey_);
       res.set_content(out, "text/csv; charset=utf-8");
       return;
     }
     std::optional<CsvLayout> layout;
-    if (format == "csv") {
+    if (format == fmt::kCsv) {
       layout.emplace(*survey_);
       append_csv_header(out, layout->cols);
     }
     std::string bad;
     auto st = store_.for_each_document([&](const std::string& doc) {
-      if (format == "jsonl") {
+      if (format == fmt::kJsonl) {
         out += doc;
         out += '\n';
         return true;
@@ -345,7 +357,7 @@ class Api {
     if (!st) return reply_error(res, 503, st.message());
     if (!bad.empty()) return reply_error(res, 500, "a stored document could not be read: " + bad);
     res.set_header("Content-Disposition", "attachment; filename=\"responses." + format + "\"");
-    res.set_content(out, format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson");
+    res.set_content(out, format == fmt::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson");
   }
 
   Result<Summary> build_summary() {
@@ -376,14 +388,18 @@ class Api {
       json qs = json::array();
       for (const auto& q : t.questions) {
         json opts = json::array();
-        for (const auto& o : q.options) opts.push_back({{"code", o.code}, {"label", o.label}, {"count", o.count}});
-        qs.push_back({{"id", q.id}, {"text", q.text}, {"answered", q.answered}, {"options", opts}});
+        for (const auto& o : q.options)
+          opts.push_back({{field::kCode, o.code}, {field::kLabel, o.label}, {field::kCount, o.count}});
+        qs.push_back(
+            {{field::kId, q.id}, {field::kText, q.text}, {field::kAnswered, q.answered}, {field::kOptions, opts}});
       }
-      return json{{"responses", t.responses}, {"questions", qs}};
+      return json{{field::kResponses, t.responses}, {field::kQuestions, qs}};
     };
     json by = json::object();
     for (const auto& [sp, t] : s->by_service_point) by[sp] = table(t);
-    reply_json(res, 200, json{{"api", "kiosk-hub/1"}, {"overall", table(s->overall)}, {"by_service_point", by}});
+    reply_json(
+        res, 200,
+        json{{field::kApi, protocol::kApiVersion}, {field::kOverall, table(s->overall)}, {field::kByServicePoint, by}});
   }
 
   // ---- 6. Status page ------------------------------------------------------------
@@ -400,7 +416,7 @@ class Api {
     auto by_sp = store_.tally("service_point");
     auto by_age = store_.tally("age_band");
     if (!devices || !total || !conflicts || !by_sp || !by_age) return reply_error(res, 503, "database unavailable");
-    const auto now = std::chrono::system_clock::now();
+    const auto now = clock_.now();
     auto ago = [&](const std::string& utc) -> std::string {
       if (utc.empty()) return "never";
       std::tm tm{};
@@ -498,6 +514,7 @@ class Api {
 
   HubStore& store_;
   const ServeOptions& opt_;
+  const Clock& clock_;
   std::optional<Survey> survey_;
   std::string survey_etag_;
   Metrics metrics;
@@ -512,7 +529,7 @@ void on_signal(int) {
 
 // ---- 7. Serve --------------------------------------------------------------------
 
-int serve(HubStore& store, const ServeOptions& opt) {
+int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   std::optional<Survey> survey;
   if (!opt.survey_path.empty()) {
     auto s = load_survey_file(opt.survey_path);
@@ -531,7 +548,7 @@ int serve(HubStore& store, const ServeOptions& opt) {
     std::cerr << "kiosk-hub: could not set up TLS with " << opt.cert_file << " and " << opt.key_file << "\n";
     return 1;
   }
-  Api api(store, opt, std::move(survey));
+  Api api(store, opt, clock, std::move(survey));
   const int threads = opt.threads;
   svr->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr->set_payload_max_length(opt.max_body_bytes);
@@ -543,12 +560,11 @@ int serve(HubStore& store, const ServeOptions& opt) {
   svr->set_tcp_nodelay(true);
 
   using Handler = void (Api::*)(const httplib::Request&, httplib::Response&);
-  auto route = [&](const char* method, const char* path, const char* name, Handler h) {
-    auto fn = [&api, h, name](const httplib::Request& req, httplib::Response& res) {
-      const auto t0 = std::chrono::steady_clock::now();
+  auto add_route = [&](const char* method, const char* path, const char* name, Handler h) {
+    auto fn = [&api, &clock, h, name](const httplib::Request& req, httplib::Response& res) {
+      const auto t0 = clock.steady();
       (api.*h)(req, res);
-      api.metrics.request(name, res.status,
-                          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      api.metrics.request(name, res.status, std::chrono::duration<double>(clock.steady() - t0).count());
     };
     if (std::string(method) == "GET")
       svr->Get(path, fn);
@@ -556,7 +572,7 @@ int serve(HubStore& store, const ServeOptions& opt) {
       svr->Post(path, fn);
     // Any other method on this path: 405, naming what is allowed.
     auto not_allowed = [method](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Allow", method);
+      res.set_header(header::kAllow, method);
       reply_error(res, 405, std::string("method not allowed; use ") + method);
     };
     if (std::string(method) == "GET")
@@ -567,24 +583,25 @@ int serve(HubStore& store, const ServeOptions& opt) {
     svr->Delete(path, not_allowed);
     svr->Patch(path, not_allowed);
   };
-  route("POST", "/api/v1/responses", "responses", &Api::upload);
-  route("POST", "/api/v1/heartbeat", "heartbeat", &Api::heartbeat);
-  route("GET", "/api/v1/survey", "survey", &Api::survey);
-  route("GET", "/api/v1/export", "export", &Api::export_data);
-  route("GET", "/api/v1/summary", "summary", &Api::summary);
-  route("GET", "/", "status", &Api::status_page);
-  svr->Get("/healthz", [&store](const httplib::Request&, httplib::Response& res) {
+  add_route("POST", route::kResponses, "responses", &Api::upload);
+  add_route("POST", route::kHeartbeat, "heartbeat", &Api::heartbeat);
+  add_route("GET", route::kSurvey, "survey", &Api::survey);
+  add_route("GET", route::kExport, "export", &Api::export_data);
+  add_route("GET", route::kSummary, "summary", &Api::summary);
+  add_route("GET", route::kStatusPage, "status", &Api::status_page);
+  svr->Get(route::kHealthz, [&store](const httplib::Request&, httplib::Response& res) {
     if (auto st = store.ping(); !st) return reply_error(res, 503, st.message());
     res.set_content("ok\n", "text/plain");
   });
-  svr->Get("/metrics", [&store, &api](const httplib::Request&, httplib::Response& res) {
+  svr->Get(route::kMetrics, [&store, &api](const httplib::Request&, httplib::Response& res) {
     auto n = store.response_count();
     res.set_content(api.metrics.text(n ? *n : -1), "text/plain; version=0.0.4");
   });
   svr->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) return reply_error(res, 413, "request too large");
-    if (res.status == 404) return reply_error(res, 404, "no such route; the API lives under /api/v1");
+    if (res.status == 404)
+      return reply_error(res, 404, std::string("no such route; the API lives under ") + route::kApiBase);
     reply_error(res, res.status, "request failed");
   });
   svr->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
@@ -598,9 +615,9 @@ int serve(HubStore& store, const ServeOptions& opt) {
     std::cerr << "kiosk-hub: error handling " << req.method << " " << req.path << ": " << what << "\n";
     reply_error(res, 500, "internal error: " + what);
   });
-  svr->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    std::fprintf(stderr, "%s %s %s %d %zu\n", format_utc(SystemClock{}.now()).c_str(), req.method.c_str(),
-                 req.path.c_str(), res.status, req.body.size());
+  svr->set_logger([&clock](const httplib::Request& req, const httplib::Response& res) {
+    std::fprintf(stderr, "%s %s %s %d %zu\n", format_utc(clock.now()).c_str(), req.method.c_str(), req.path.c_str(),
+                 res.status, req.body.size());
   });
 
   // cpp-httplib listens with a backlog of 5; fifty kiosks reconnecting at

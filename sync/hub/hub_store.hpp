@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/clock.hpp"
 #include "kiosk/result.hpp"
 
 namespace kiosk::hub {
@@ -30,6 +31,8 @@ struct ItemResult {
 };
 const char* to_string(ItemResult::Status s);
 int http_code(ItemResult::Status s);
+// A principal's role is "kiosk" or "admin" (ErrorKind::Validation otherwise).
+Status check_role(const std::string& role);
 
 struct Principal {
   std::string name;
@@ -76,9 +79,11 @@ class HubStore {
   virtual Status ping() = 0;
 };
 
-// `where` is a file path (SQLite) or a postgresql:// URL.
-Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& where);
-Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::string& path);
-Result<std::unique_ptr<HubStore>> open_pg_hub_store(const std::string& url);
+// `where` is a file path (SQLite) or a postgresql:// URL. The store stamps
+// created and received times from `clock` (nullptr: the system clock), which
+// must outlive it.
+Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& where, const Clock* clock = nullptr);
+Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::string& path, const Clock* clock = nullptr);
+Result<std::unique_ptr<HubStore>> open_pg_hub_store(const std::string& url, const Clock* clock = nullptr);
 
 }  // namespace kiosk::hub

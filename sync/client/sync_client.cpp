@@ -9,16 +9,21 @@
 #include <sys/statvfs.h>
 #include <zlib.h>
 
+#include <strings.h>
 #include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "kiosk/clock.hpp"
+#include "kiosk/protocol.hpp"
 #include "kiosk/survey.hpp"
 
 namespace kiosk::sync {
 using nlohmann::json;
+namespace field = protocol::field;
+namespace receipt = protocol::receipt;
+namespace header = protocol::header;
 
 // ---- 1. HTTP over libcurl ----------------------------------------------------
 
@@ -36,17 +41,21 @@ size_t on_body(char* p, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// HTTP header names are case-insensitive.
+bool same_name(const std::string& a, const char* b) {
+  return a.size() == std::char_traits<char>::length(b) && strncasecmp(a.c_str(), b, a.size()) == 0;
+}
+
 size_t on_header(char* p, size_t size, size_t n, void* user) {
   auto* r = static_cast<Reply*>(user);
   std::string line(p, size * n);
   const auto colon = line.find(':');
   if (colon != std::string::npos) {
     std::string name = line.substr(0, colon), value = line.substr(colon + 1);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
-    if (name == "retry-after") r->retry_after = value;
-    if (name == "etag") r->etag = value;
+    if (same_name(name, header::kRetryAfter)) r->retry_after = value;
+    if (same_name(name, header::kETag)) r->etag = value;
   }
   return size * n;
 }
@@ -88,7 +97,8 @@ namespace {
 // curl's own low-speed check averages over several seconds, so a hub that
 // took the request and then went quiet would be waited on far longer.
 struct StallWatch {
-  std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
+  const Clock& clock;
+  std::chrono::steady_clock::time_point last_change = clock.steady();
   curl_off_t last_total = -1;
   std::chrono::seconds limit{30};
   bool fired = false;
@@ -96,7 +106,7 @@ struct StallWatch {
 
 int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
   auto* w = static_cast<StallWatch*>(user);
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = w->clock.steady();
   if (dlnow + ulnow != w->last_total) {
     w->last_total = dlnow + ulnow;
     w->last_change = now;
@@ -129,7 +139,7 @@ struct SyncClient::Http {
     if (h) curl_easy_cleanup(h);
   }
 
-  Reply request(const SyncSettings& s, const std::string& path, const std::string* body,
+  Reply request(const SyncSettings& s, const Clock& clock, const std::string& path, const std::string* body,
                 const std::vector<std::string>& extra_headers) {
     Reply r;
     curl_easy_reset(h);
@@ -151,7 +161,7 @@ struct SyncClient::Http {
     // Receipts are small: an uncompressed reply costs the hub and the kiosk less.
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);
     curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + s.app_version).c_str());
-    StallWatch watch;
+    StallWatch watch{clock};
     watch.limit = std::chrono::seconds(s.stall_timeout_seconds);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -161,16 +171,18 @@ struct SyncClient::Http {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
     curl_slist* headers = nullptr;
-    const std::string auth = "Authorization: Bearer " + s.token;
-    headers = curl_slist_append(headers, auth.c_str());
-    headers = curl_slist_append(headers, "Accept: application/json");
+    auto add = [&headers](const char* name, const std::string& value) {
+      headers = curl_slist_append(headers, (std::string(name) + ": " + value).c_str());
+    };
+    add(header::kAuthorization, header::kBearerPrefix + s.token);
+    add(header::kAccept, protocol::kJsonType);
     headers = curl_slist_append(headers, "Expect:");
     for (const auto& x : extra_headers) headers = curl_slist_append(headers, x.c_str());
     std::string compressed;
     if (body) {
       compressed = gzip(*body);
-      headers = curl_slist_append(headers, "Content-Type: application/json");
-      headers = curl_slist_append(headers, "Content-Encoding: gzip");
+      add(header::kContentType, protocol::kJsonType);
+      add(header::kContentEncoding, protocol::kGzipEncoding);
       curl_easy_setopt(h, CURLOPT_POST, 1L);
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, compressed.data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(compressed.size()));
@@ -218,16 +230,17 @@ std::optional<int> parse_retry_after(const std::string& v, std::chrono::system_c
 
 // ---- 3. Upload and receipts ----------------------------------------------------
 
-SyncClient::SyncClient(SyncSettings settings, Store& store)
+SyncClient::SyncClient(SyncSettings settings, Store& store, const Clock* clock)
     : settings_(std::move(settings)),
       store_(store),
+      clock_(clock ? *clock : system_clock_),
       http_(std::make_unique<Http>()),
       batch_size_(settings_.batch_size) {}
 SyncClient::~SyncClient() = default;
 
 namespace {
 
-BatchOutcome classify_failure(const Reply& r, const std::string& hub) {
+BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Clock& clock) {
   BatchOutcome o;
   o.http_status = static_cast<int>(r.status);
   if (r.curl != CURLE_OK) {
@@ -244,9 +257,10 @@ BatchOutcome classify_failure(const Reply& r, const std::string& hub) {
     }
     return o;
   }
-  o.retry_after_seconds = parse_retry_after(r.retry_after, std::chrono::system_clock::now());
+  o.retry_after_seconds = parse_retry_after(r.retry_after, clock.now());
   if (r.status == 401 || r.status == 403) {
     o.kind = BatchOutcome::Kind::AuthFailed;
+    o.error_kind = ErrorKind::Auth;
     o.message = "The hub refused this kiosk's token (HTTP " + std::to_string(r.status) +
                 "). Ask council IT for a token (kiosk-hub add-device) and put it in kiosk.toml.";
   } else if (r.status == 429 || r.status == 503) {
@@ -270,12 +284,14 @@ BatchOutcome SyncClient::upload_batch() {
   BatchOutcome o;
   if (settings_.hub_url.empty()) {
     o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = ErrorKind::Config;
     o.message = "No hub is configured (kiosk.toml [sync] hub_url).";
     return o;
   }
   auto pending = store_.pending(batch_size_);
   if (!pending) {
     o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = pending.kind();
     o.message = "Reading the kiosk's database failed: " + pending.message();
     return o;
   }
@@ -286,11 +302,11 @@ BatchOutcome SyncClient::upload_batch() {
   json list = json::array();
   std::set<std::string> sent;
   for (const auto& p : *pending) {
-    list.push_back({{"uuid", p.uuid}, {"content_hash", p.content_hash}, {"document", p.canonical}});
+    list.push_back({{field::kUuid, p.uuid}, {field::kContentHash, p.content_hash}, {field::kDocument, p.canonical}});
     sent.insert(p.uuid);
   }
-  const std::string body = json{{"kiosk_id", settings_.kiosk_id}, {"responses", std::move(list)}}.dump();
-  const Reply r = http_->request(settings_, "/api/v1/responses", &body, {});
+  const std::string body = json{{field::kKioskId, settings_.kiosk_id}, {field::kResponses, std::move(list)}}.dump();
+  const Reply r = http_->request(settings_, clock_, protocol::route::kResponses, &body, {});
   o.sent = static_cast<int>(pending->size());
   if (r.curl == CURLE_OK && r.status == 413 && batch_size_ > 1) {
     batch_size_ = std::max(1, batch_size_ / 2);
@@ -300,39 +316,41 @@ BatchOutcome SyncClient::upload_batch() {
     o.message = "The hub found the batch too large; sending smaller batches.";
     return o;
   }
-  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url);
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_);
   // A 200 is only a receipt if it is the hub's JSON, committed, with receipts.
   const json reply = json::parse(r.body, nullptr, false);
-  const bool json_type = r.content_type.rfind("application/json", 0) == 0;
-  if (!json_type || reply.is_discarded() || !reply.is_object() || reply.value("api", "") != "kiosk-hub/1" ||
-      reply.value("committed", false) != true || !reply.contains("receipts") || !reply["receipts"].is_array()) {
+  const bool json_type = r.content_type.rfind(protocol::kJsonType, 0) == 0;
+  if (!json_type || reply.is_discarded() || !reply.is_object() ||
+      reply.value(field::kApi, "") != protocol::kApiVersion || reply.value(field::kCommitted, false) != true ||
+      !reply.contains(field::kReceipts) || !reply[field::kReceipts].is_array()) {
     Reply fake = r;
     fake.status = 200;
-    auto f = classify_failure(fake, settings_.hub_url);
+    auto f = classify_failure(fake, settings_.hub_url, clock_);
     f.kind = BatchOutcome::Kind::NotAReceipt;
     f.sent = o.sent;
     return f;
   }
   o.kind = BatchOutcome::Kind::Receipted;
   o.http_status = 200;
-  const std::string now = format_utc(SystemClock{}.now());
+  const std::string now = format_utc(clock_.now());
   std::vector<Store::Receipt> synced;
   std::vector<std::pair<std::string, std::string>> conflicts;
-  for (const auto& item : reply["receipts"]) {
-    if (!item.is_object() || !item.contains("uuid") || !item["uuid"].is_string()) continue;
-    const std::string uuid = item["uuid"].get<std::string>();
+  for (const auto& item : reply[field::kReceipts]) {
+    if (!item.is_object() || !item.contains(field::kUuid) || !item[field::kUuid].is_string()) continue;
+    const std::string uuid = item[field::kUuid].get<std::string>();
     if (!sent.count(uuid)) continue;  // never mark what we did not send
-    const std::string status = item.value("status", "");
-    const std::string receipt =
-        item.contains("receipt") && item["receipt"].is_string() ? item["receipt"].get<std::string>() : "";
-    if ((status == "stored" || status == "duplicate") && !receipt.empty()) {
+    const std::string status = item.value(field::kStatus, "");
+    const std::string got = item.contains(field::kReceipt) && item[field::kReceipt].is_string()
+                                ? item[field::kReceipt].get<std::string>()
+                                : "";
+    if ((status == receipt::kStored || status == receipt::kDuplicate) && !got.empty()) {
       synced.push_back({uuid, item.dump()});
-      (status == "stored" ? o.stored : o.duplicates)++;
-    } else if (status == "conflict") {
-      conflicts.emplace_back(uuid, item.value("detail", "conflict at the hub"));
+      (status == receipt::kStored ? o.stored : o.duplicates)++;
+    } else if (status == receipt::kConflict) {
+      conflicts.emplace_back(uuid, item.value(field::kDetail, "conflict at the hub"));
       ++o.conflicts;
-    } else if (status == "rejected") {
-      conflicts.emplace_back(uuid, "rejected by the hub: " + item.value("detail", ""));
+    } else if (status == receipt::kRejected) {
+      conflicts.emplace_back(uuid, "rejected by the hub: " + item.value(field::kDetail, ""));
       ++o.rejected;
     }
   }
@@ -342,6 +360,7 @@ BatchOutcome SyncClient::upload_batch() {
     if (st) st = store_.mark_conflict(uuid, detail);
   if (!st) {
     o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = st.kind();
     o.message = "Recording receipts failed: " + st.message();
     return o;
   }
@@ -366,6 +385,7 @@ BatchOutcome SyncClient::upload_all(int max_batches) {
     if (b.kind == BatchOutcome::Kind::NothingPending) break;
     total.kind = b.kind;
     total.message = b.message;
+    total.error_kind = b.error_kind;
     total.retry_after_seconds = b.retry_after_seconds;
     if (b.retry_now) continue;  // 413: try again at once with half the batch
     if (b.kind != BatchOutcome::Kind::Receipted) break;
@@ -379,55 +399,57 @@ BatchOutcome SyncClient::upload_all(int max_batches) {
 BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
   BatchOutcome o;
   auto c = store_.counts();
-  json hb{{"kiosk_id", settings_.kiosk_id},
-          {"service_point", settings_.service_point},
-          {"app_version", settings_.app_version},
-          {"last_error", last_error}};
+  json hb{{field::kKioskId, settings_.kiosk_id},
+          {field::kServicePoint, settings_.service_point},
+          {field::kAppVersion, settings_.app_version},
+          {field::kLastError, last_error}};
   if (c) {
-    hb["pending"] = c->pending;
+    hb[field::kPending] = c->pending;
     std::int64_t age = 0;
     if (!c->oldest_pending_utc.empty()) {
       std::tm tm{};
       if (strptime(c->oldest_pending_utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm))
-        age = std::max<std::int64_t>(
-            0, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) - timegm(&tm));
+        age = std::max<std::int64_t>(0, std::chrono::system_clock::to_time_t(clock_.now()) - timegm(&tm));
     }
-    hb["oldest_pending_age_seconds"] = age;
+    hb[field::kOldestPendingAgeSeconds] = age;
   }
   struct statvfs vfs {};
   const auto dir = std::filesystem::path(store_.path()).parent_path();
   if (statvfs(dir.empty() ? "." : dir.c_str(), &vfs) == 0)
-    hb["free_disk_bytes"] = static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
+    hb[field::kFreeDiskBytes] = static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
   const std::string body = hb.dump();
-  const Reply r = http_->request(settings_, "/api/v1/heartbeat", &body, {});
-  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url);
+  const Reply r = http_->request(settings_, clock_, protocol::route::kHeartbeat, &body, {});
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_);
   o.kind = BatchOutcome::Kind::Receipted;
   return o;
 }
 
 Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& etag) {
   std::vector<std::string> headers;
-  if (!etag.empty()) headers.push_back("If-None-Match: " + etag);
-  const Reply r = http_->request(settings_, "/api/v1/survey", nullptr, headers);
+  if (!etag.empty()) headers.push_back(std::string(header::kIfNoneMatch) + ": " + etag);
+  const Reply r = http_->request(settings_, clock_, protocol::route::kSurvey, nullptr, headers);
   if (r.curl == CURLE_OK && (r.status == 304 || r.status == 404)) return std::optional<SurveyUpdate>{};
-  if (r.curl != CURLE_OK || r.status != 200) return make_error(classify_failure(r, settings_.hub_url).message);
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_).error();
   const json j = json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("definition") || !j["definition"].is_string() ||
-      !j.contains("etag") || !j["etag"].is_string())
-    return make_error("The hub's survey reply was not understood; keeping the current survey.");
-  SurveyUpdate u{j["etag"].get<std::string>(), j["definition"].get<std::string>()};
+  if (j.is_discarded() || !j.is_object() || !j.contains(field::kDefinition) || !j[field::kDefinition].is_string() ||
+      !j.contains(field::kEtag) || !j[field::kEtag].is_string())
+    return make_error(ErrorKind::Network, "The hub's survey reply was not understood; keeping the current survey.");
+  SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>()};
   if (auto s = parse_survey(u.definition, "survey from the hub"); !s)
-    return make_error("The hub's new survey has an error, so the kiosk keeps its current one: " + s.message());
+    return make_error(ErrorKind::Validation,
+                      "The hub's new survey has an error, so the kiosk keeps its current one: " + s.message());
   return std::optional<SurveyUpdate>{std::move(u)};
 }
 
 // ---- 5. The sync thread --------------------------------------------------------
 
-SyncWorker::SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds)
+SyncWorker::SyncWorker(SyncSettings settings, std::string db_path, int interval_seconds, int heartbeat_seconds,
+                       const Clock* clock)
     : settings_(std::move(settings)),
       db_path_(std::move(db_path)),
       interval_(interval_seconds),
-      heartbeat_(heartbeat_seconds) {
+      heartbeat_(heartbeat_seconds),
+      clock_(clock ? *clock : system_clock_) {
   status_.configured = !settings_.hub_url.empty();
 }
 
@@ -435,7 +457,11 @@ SyncWorker::~SyncWorker() { stop(); }
 
 void SyncWorker::start() {
   if (thread_.joinable() || settings_.hub_url.empty()) return;
-  status_.running = true;
+  {
+    std::lock_guard lock(m_);
+    status_.running = true;
+  }
+  status_cv_.notify_all();
   thread_ = std::thread([this] { run(); });
 }
 
@@ -455,11 +481,26 @@ void SyncWorker::sync_now() {
     status_.auth_failed = false;
   }
   cv_.notify_all();
+  status_cv_.notify_all();
+}
+
+void SyncWorker::wake() {
+  {
+    std::lock_guard lock(m_);
+    woken_ = true;
+  }
+  cv_.notify_all();
 }
 
 SyncStatus SyncWorker::status() const {
   std::lock_guard lock(m_);
   return status_;
+}
+
+bool SyncWorker::wait_status(const std::function<bool(const SyncStatus&)>& done,
+                             std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(m_);
+  return status_cv_.wait_for(lock, timeout, [&] { return done(status_); });
 }
 
 std::optional<SurveyUpdate> SyncWorker::take_survey_update() {
@@ -473,50 +514,59 @@ void SyncWorker::run() {
   using namespace std::chrono;
   auto store = Store::open(db_path_, db::OpenMode::ReadWrite);
   if (!store) {
-    std::lock_guard lock(m_);
-    status_.last_error = "The sync thread cannot open the database: " + store.message();
-    status_.running = false;
+    {
+      std::lock_guard lock(m_);
+      status_.last_error = "The sync thread cannot open the database: " + store.message();
+      status_.running = false;
+    }
+    status_cv_.notify_all();
     return;
   }
-  SyncClient client(settings_, **store);
+  SyncClient client(settings_, **store, &clock_);
   Backoff backoff(seconds(2), minutes(10));
-  auto next_upload = steady_clock::now();
-  auto next_heartbeat = steady_clock::now();
+  auto next_upload = clock_.steady();
+  auto next_heartbeat = clock_.steady();
   std::string survey_etag = (*store)->get_meta("hub_survey_etag").ok() ? *(*store)->get_meta("hub_survey_etag") : "";
   bool auth_failed = false;
   for (;;) {
     {
       std::unique_lock lock(m_);
-      const auto wake = std::min(next_upload, next_heartbeat);
-      cv_.wait_until(lock, wake, [&] { return stop_ || now_; });
+      // The wait is in real time, so it is measured from the injected clock
+      // now; wake() and sync_now() cut it short to read the clock again.
+      const auto due = std::min(next_upload, next_heartbeat) - clock_.steady();
+      if (due > steady_clock::duration::zero()) cv_.wait_for(lock, due, [&] { return stop_ || now_ || woken_; });
+      woken_ = false;
       if (stop_) break;
       if (now_) {
         now_ = false;
         auth_failed = false;
-        next_upload = steady_clock::now();
+        next_upload = clock_.steady();
       }
     }
-    const auto now = steady_clock::now();
+    const auto now = clock_.steady();
     std::string error;
     if (now >= next_upload && !auth_failed) {
       const BatchOutcome o = client.upload_all();
-      std::lock_guard lock(m_);
-      status_.last_attempt_utc = format_utc(system_clock::now());
-      if (o.ok()) {
-        backoff.reset();
-        status_.last_success_utc = status_.last_attempt_utc;
-        status_.last_error.clear();
-        next_upload = now + interval_;
-      } else {
-        status_.last_error = o.message;
-        auth_failed = o.kind == BatchOutcome::Kind::AuthFailed;
-        auto wait = duration_cast<milliseconds>(backoff.next());
-        if (o.retry_after_seconds) wait = std::max(wait, milliseconds(seconds(*o.retry_after_seconds)));
-        next_upload = auth_failed ? now + hours(24 * 365) : now + wait;
+      {
+        std::lock_guard lock(m_);
+        status_.last_attempt_utc = format_utc(clock_.now());
+        if (o.ok()) {
+          backoff.reset();
+          status_.last_success_utc = status_.last_attempt_utc;
+          status_.last_error.clear();
+          next_upload = now + interval_;
+        } else {
+          status_.last_error = o.message;
+          auth_failed = o.kind == BatchOutcome::Kind::AuthFailed;
+          auto wait = duration_cast<milliseconds>(backoff.next());
+          if (o.retry_after_seconds) wait = std::max(wait, milliseconds(seconds(*o.retry_after_seconds)));
+          next_upload = auth_failed ? now + hours(24 * 365) : now + wait;
+        }
+        status_.auth_failed = auth_failed;
+        status_.seconds_to_next_attempt = static_cast<int>(duration_cast<seconds>(next_upload - now).count());
+        error = status_.last_error;
       }
-      status_.auth_failed = auth_failed;
-      status_.seconds_to_next_attempt = static_cast<int>(duration_cast<seconds>(next_upload - now).count());
-      error = status_.last_error;
+      status_cv_.notify_all();
     }
     if (now >= next_heartbeat) {
       (void)client.send_heartbeat(error);
@@ -530,19 +580,25 @@ void SyncWorker::run() {
       next_heartbeat = now + heartbeat_;
     }
     if (settings_.retention_days >= 0)
-      (void)(*store)->apply_retention(settings_.retention_days, format_utc(system_clock::now()));
+      (void)(*store)->apply_retention(settings_.retention_days, format_utc(clock_.now()));
     if (auto c = (*store)->counts(); c) {
-      std::lock_guard lock(m_);
-      status_.pending = c->pending;
-      status_.conflicts = c->conflict;
-      status_.synced = c->synced;
-      status_.oldest_pending_utc = c->oldest_pending_utc;
-      status_.seconds_to_next_attempt =
-          static_cast<int>(duration_cast<seconds>(next_upload - steady_clock::now()).count());
+      {
+        std::lock_guard lock(m_);
+        status_.pending = c->pending;
+        status_.conflicts = c->conflict;
+        status_.synced = c->synced;
+        status_.oldest_pending_utc = c->oldest_pending_utc;
+        status_.seconds_to_next_attempt =
+            static_cast<int>(duration_cast<seconds>(next_upload - clock_.steady()).count());
+      }
+      status_cv_.notify_all();
     }
   }
-  std::lock_guard lock(m_);
-  status_.running = false;
+  {
+    std::lock_guard lock(m_);
+    status_.running = false;
+  }
+  status_cv_.notify_all();
 }
 
 }  // namespace kiosk::sync

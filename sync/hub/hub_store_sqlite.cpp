@@ -9,6 +9,7 @@
 #include "kiosk/clock.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/db.hpp"
+#include "kiosk/protocol.hpp"
 
 namespace kiosk::hub {
 
@@ -16,10 +17,10 @@ using db::Statement;
 
 const char* to_string(ItemResult::Status s) {
   switch (s) {
-    case ItemResult::Status::Stored: return "stored";
-    case ItemResult::Status::Duplicate: return "duplicate";
-    case ItemResult::Status::Conflict: return "conflict";
-    case ItemResult::Status::Rejected: return "rejected";
+    case ItemResult::Status::Stored: return protocol::receipt::kStored;
+    case ItemResult::Status::Duplicate: return protocol::receipt::kDuplicate;
+    case ItemResult::Status::Conflict: return protocol::receipt::kConflict;
+    case ItemResult::Status::Rejected: return protocol::receipt::kRejected;
   }
   return "?";
 }
@@ -32,6 +33,12 @@ int http_code(ItemResult::Status s) {
     case ItemResult::Status::Rejected: return 422;
   }
   return 500;
+}
+
+Status check_role(const std::string& role) {
+  if (role != "kiosk" && role != "admin")
+    return make_error(ErrorKind::Validation, "a role is \"kiosk\" or \"admin\", not \"" + role + "\"");
+  return {};
 }
 
 namespace {
@@ -57,7 +64,8 @@ BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END;
 
 class SqliteHubStore final : public HubStore {
  public:
-  explicit SqliteHubStore(std::string path) : path_(std::move(path)) {}
+  SqliteHubStore(std::string path, const Clock* clock)
+      : path_(std::move(path)), clock_(clock ? *clock : system_clock_) {}
 
   Status init() {
     auto c = connection();
@@ -68,16 +76,19 @@ class SqliteHubStore final : public HubStore {
   std::string backend() const override { return "sqlite"; }
 
   Result<std::string> add_principal(const std::string& name, const std::string& role) override {
+    if (auto st = check_role(role); !st) return st.error();
     auto c = connection();
     if (!c) return c.error();
     const std::string token = new_token();
     std::lock_guard lock(write_mutex_);
     auto q = Statement::prepare(**c, "INSERT INTO principals(name, role, token_hash, created_utc) VALUES(?1,?2,?3,?4)");
     if (!q) return q.error();
-    q->bind(1, name).bind(2, role).bind(3, sha256_hex(token)).bind(4, format_utc(SystemClock{}.now()));
+    q->bind(1, name).bind(2, role).bind(3, sha256_hex(token)).bind(4, format_utc(clock_.now()));
     if (auto st = q->run(); !st) {
-      if (st.message().find("UNIQUE") != std::string::npos)
-        return make_error("a device or admin named \"" + name + "\" already exists");
+      // The role was checked above, so the only constraint left to break is
+      // the unique name (a token hash colliding is beyond belief).
+      if (st.kind() == ErrorKind::Validation)
+        return make_error(ErrorKind::Validation, "a device or admin named \"" + name + "\" already exists");
       return st.error();
     }
     return token;
@@ -99,7 +110,7 @@ class SqliteHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     db::Connection& conn = **c;
-    const std::string now = format_utc(SystemClock{}.now());
+    const std::string now = format_utc(clock_.now());
     std::vector<ItemResult> out;
     out.reserve(items.size());
     std::lock_guard lock(write_mutex_);
@@ -260,6 +271,8 @@ class SqliteHubStore final : public HubStore {
   }
 
   std::string path_;
+  SystemClock system_clock_;
+  const Clock& clock_;
   std::mutex write_mutex_;
   std::mutex pool_mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<db::Connection>> pool_;
@@ -267,16 +280,17 @@ class SqliteHubStore final : public HubStore {
 
 }  // namespace
 
-Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::string& path) {
+Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::string& path, const Clock* clock) {
   if (auto st = crypto_init(); !st) return st.error();
-  auto s = std::make_unique<SqliteHubStore>(path);
+  auto s = std::make_unique<SqliteHubStore>(path, clock);
   if (auto st = s->init(); !st) return st.error();
   return std::unique_ptr<HubStore>(std::move(s));
 }
 
-Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& where) {
-  if (where.rfind("postgresql://", 0) == 0 || where.rfind("postgres://", 0) == 0) return open_pg_hub_store(where);
-  return open_sqlite_hub_store(where);
+Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& where, const Clock* clock) {
+  if (where.rfind("postgresql://", 0) == 0 || where.rfind("postgres://", 0) == 0)
+    return open_pg_hub_store(where, clock);
+  return open_sqlite_hub_store(where, clock);
 }
 
 }  // namespace kiosk::hub

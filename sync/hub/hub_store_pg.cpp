@@ -31,6 +31,13 @@ CREATE INDEX IF NOT EXISTS responses_order ON responses(completed_utc, uuid);
 CREATE TABLE IF NOT EXISTS conflicts(
   id BIGSERIAL PRIMARY KEY, uuid TEXT NOT NULL, content_hash TEXT NOT NULL, device TEXT NOT NULL,
   received_utc TEXT NOT NULL, document TEXT NOT NULL, UNIQUE (uuid, content_hash));
+-- As on SQLite: a stored response is never changed; a conflicting upload is kept aside instead.
+CREATE OR REPLACE FUNCTION hub_responses_are_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'stored responses are never overwritten' USING ERRCODE = 'integrity_constraint_violation';
+END $$;
+CREATE OR REPLACE TRIGGER hub_responses_are_frozen BEFORE UPDATE ON responses
+  FOR EACH ROW EXECUTE FUNCTION hub_responses_are_frozen();
 )sql";
 
 struct PgResult {
@@ -81,7 +88,7 @@ class Conn {
 
 class PgHubStore final : public HubStore {
  public:
-  explicit PgHubStore(std::string url) : url_(std::move(url)) {}
+  PgHubStore(std::string url, const Clock* clock) : url_(std::move(url)), clock_(clock ? *clock : system_clock_) {}
   std::string backend() const override { return "postgresql"; }
 
   Status init() {
@@ -96,15 +103,16 @@ class PgHubStore final : public HubStore {
   }
 
   Result<std::string> add_principal(const std::string& name, const std::string& role) override {
+    if (auto st = check_role(role); !st) return st.error();
     auto c = connection();
     if (!c) return c.error();
-    const std::string token = new_token(), hash = sha256_hex(token), now = format_utc(SystemClock{}.now());
+    const std::string token = new_token(), hash = sha256_hex(token), now = format_utc(clock_.now());
     auto r = (*c)->exec("INSERT INTO principals(name, role, token_hash, created_utc) VALUES($1,$2,$3,$4)",
                         {&name, &role, &hash, &now});
     if (!r.ok()) {
-      if (std::string(PQresultErrorField(r.r, PG_DIAG_SQLSTATE) ? PQresultErrorField(r.r, PG_DIAG_SQLSTATE) : "") ==
-          "23505")
-        return make_error("a device or admin named \"" + name + "\" already exists");
+      const char* state = PQresultErrorField(r.r, PG_DIAG_SQLSTATE);
+      if (state && std::string(state) == "23505")  // unique_violation
+        return make_error(ErrorKind::Validation, "a device or admin named \"" + name + "\" already exists");
       return (*c)->error("adding " + name);
     }
     return token;
@@ -126,7 +134,7 @@ class PgHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     Conn& conn = **c;
-    const std::string now = format_utc(SystemClock{}.now());
+    const std::string now = format_utc(clock_.now());
     std::vector<ItemResult> out(items.size());
     for (size_t i = 0; i < items.size(); ++i) out[i].uuid = items[i].uuid;
     if (items.empty()) return out;
@@ -323,15 +331,17 @@ class PgHubStore final : public HubStore {
   }
 
   std::string url_;
+  SystemClock system_clock_;
+  const Clock& clock_;
   std::mutex mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<Conn>> pool_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<HubStore>> open_pg_hub_store(const std::string& url) {
+Result<std::unique_ptr<HubStore>> open_pg_hub_store(const std::string& url, const Clock* clock) {
   if (auto st = crypto_init(); !st) return st.error();
-  auto s = std::make_unique<PgHubStore>(url);
+  auto s = std::make_unique<PgHubStore>(url, clock);
   if (auto st = s->init(); !st) return st.error();
   return std::unique_ptr<HubStore>(std::move(s));
 }

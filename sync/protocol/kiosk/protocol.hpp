@@ -1,0 +1,117 @@
+// The kiosk-hub wire protocol, v1: the one place the sync client and the hub
+// take their routes, JSON field names, receipt states and header names from,
+// so the two sides cannot drift apart by a typo. Changing a value here
+// changes the protocol: old kiosks in libraries would stop understanding the
+// hub, so a change means a new API version, not an edit.
+//
+// Sections: 1. version and routes  2. headers and media types  3. JSON fields
+//           4. receipt states  5. export formats
+#pragma once
+
+namespace kiosk::protocol {
+
+// ---- 1. Version and routes ---------------------------------------------------
+
+// Every JSON reply of the hub carries {"api": kApiVersion}; a 200 without it
+// is a captive portal or a proxy, not a receipt.
+inline constexpr char kApiVersion[] = "kiosk-hub/1";
+
+namespace route {
+inline constexpr char kApiBase[] = "/api/v1";
+inline constexpr char kResponses[] = "/api/v1/responses";  // POST: a batch; receipts back
+inline constexpr char kHeartbeat[] = "/api/v1/heartbeat";  // POST: the kiosk's health
+inline constexpr char kSurvey[] = "/api/v1/survey";        // GET, with ETag / If-None-Match
+inline constexpr char kExport[] = "/api/v1/export";        // GET ?format=..., admin token
+inline constexpr char kSummary[] = "/api/v1/summary";      // GET, admin token
+inline constexpr char kStatusPage[] = "/";                 // HTML, admin token as Basic password
+inline constexpr char kHealthz[] = "/healthz";             // no token
+inline constexpr char kMetrics[] = "/metrics";             // Prometheus, no token
+}  // namespace route
+
+// Query parameter of route::kExport.
+inline constexpr char kFormatParam[] = "format";
+
+// ---- 2. Headers and media types ----------------------------------------------
+
+namespace header {
+inline constexpr char kAuthorization[] = "Authorization";
+inline constexpr char kBearerPrefix[] = "Bearer ";  // followed by the token
+inline constexpr char kBasicPrefix[] = "Basic ";    // browsers: any user, the admin token as password
+inline constexpr char kWwwAuthenticate[] = "WWW-Authenticate";
+inline constexpr char kAccept[] = "Accept";
+inline constexpr char kContentType[] = "Content-Type";
+inline constexpr char kContentEncoding[] = "Content-Encoding";
+inline constexpr char kRetryAfter[] = "Retry-After";
+inline constexpr char kETag[] = "ETag";
+inline constexpr char kIfNoneMatch[] = "If-None-Match";
+inline constexpr char kAllow[] = "Allow";
+}  // namespace header
+
+inline constexpr char kJsonType[] = "application/json";
+inline constexpr char kGzipEncoding[] = "gzip";
+
+// ---- 3. JSON fields ------------------------------------------------------------
+
+namespace field {
+// In every reply.
+inline constexpr char kApi[] = "api";
+inline constexpr char kError[] = "error";
+inline constexpr char kOk[] = "ok";
+// Upload request: {"kiosk_id", "responses": [{"uuid", "content_hash", "document"}]}.
+inline constexpr char kKioskId[] = "kiosk_id";
+inline constexpr char kResponses[] = "responses";
+inline constexpr char kUuid[] = "uuid";
+inline constexpr char kContentHash[] = "content_hash";
+inline constexpr char kDocument[] = "document";
+// Upload reply: {"api", "committed": true, "receipts": [{"uuid", "status", "code", "receipt"?, "detail"?}]}.
+inline constexpr char kCommitted[] = "committed";
+inline constexpr char kReceipts[] = "receipts";
+inline constexpr char kStatus[] = "status";
+inline constexpr char kCode[] = "code";
+inline constexpr char kReceipt[] = "receipt";
+inline constexpr char kDetail[] = "detail";
+// Heartbeat request.
+inline constexpr char kServicePoint[] = "service_point";
+inline constexpr char kAppVersion[] = "app_version";
+inline constexpr char kLastError[] = "last_error";
+inline constexpr char kPending[] = "pending";
+inline constexpr char kOldestPendingAgeSeconds[] = "oldest_pending_age_seconds";
+inline constexpr char kFreeDiskBytes[] = "free_disk_bytes";
+// Survey reply.
+inline constexpr char kSurveyId[] = "survey_id";
+inline constexpr char kVersion[] = "version";
+inline constexpr char kEtag[] = "etag";
+inline constexpr char kDefinition[] = "definition";
+// Summary reply: {"overall": TABLE, "by_service_point": {SP: TABLE}}, where TABLE is
+// {"responses", "questions": [{"id", "text", "answered", "options": [{"code", "label", "count"}]}]}.
+inline constexpr char kOverall[] = "overall";
+inline constexpr char kByServicePoint[] = "by_service_point";
+inline constexpr char kQuestions[] = "questions";
+inline constexpr char kId[] = "id";
+inline constexpr char kText[] = "text";
+inline constexpr char kAnswered[] = "answered";
+inline constexpr char kOptions[] = "options";
+inline constexpr char kLabel[] = "label";
+inline constexpr char kCount[] = "count";
+}  // namespace field
+
+// ---- 4. Receipt states -----------------------------------------------------------
+
+// What the hub did with one uploaded response (field::kStatus of a receipt).
+// Stored and Duplicate carry a receipt: only they mark a response synced.
+namespace receipt {
+inline constexpr char kStored[] = "stored";        // new; held now (item code 201)
+inline constexpr char kDuplicate[] = "duplicate";  // same UUID and hash already held (200)
+inline constexpr char kConflict[] = "conflict";    // same UUID, other content: kept aside (409)
+inline constexpr char kRejected[] = "rejected";    // bad hash, bad document, another kiosk's (422)
+}  // namespace receipt
+
+// ---- 5. Export formats -------------------------------------------------------------
+
+namespace format {
+inline constexpr char kCsv[] = "csv";
+inline constexpr char kJsonl[] = "jsonl";
+inline constexpr char kCodebook[] = "codebook";
+}  // namespace format
+
+}  // namespace kiosk::protocol
