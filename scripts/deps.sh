@@ -4,7 +4,7 @@
 set -euo pipefail
 
 KIOSK_PACKAGES=(
-  cmake g++ make pkg-config
+  cmake g++ make pkg-config clang-format
   libsdl2-dev libimgui-dev libsqlite3-dev libcurl4-openssl-dev catch2
   nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev libfontconfig-dev libcli11-dev

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest:
 #   1. a normal build (RelWithDebInfo);
+#   1b. the Debian packages built, checked by lintian, installed on this
+#      machine and upgraded (as root only: it installs packages);
 #   2. a kiosk built without the hub (KIOSK_BUILD_HUB=OFF), with libpq,
 #      cpp-httplib and OpenSSL hidden from pkg-config, to prove a kiosk needs
 #      none of them (`scripts/test.sh without-hub` runs only this step);
@@ -15,7 +17,7 @@ kiosk_install_deps
 jobs=$(nproc)
 build_and_test() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_BUILD_BENCH=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_BUILD_BENCH=ON -DKIOSK_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600)
 }
@@ -63,8 +65,19 @@ if [ "${1:-}" = "without-hub" ]; then
   exit 0
 fi
 
+echo "== formatting (.clang-format)"
+git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
+
 echo "== build and test"
 build_and_test build
+
+echo "== Debian packages: build, lintian, install, upgrade"
+if [ "$(id -u)" -eq 0 ]; then
+  scripts/package.sh build-dist
+  tests/package_install.sh build-dist
+else
+  echo "not run: installing packages needs root (CI runs as root)"
+fi
 
 echo "== a kiosk built without the hub"
 build_without_hub

@@ -1,6 +1,6 @@
 // kiosk-admin: the command-line tool on the core, for staff and council IT.
-// Every command reads kiosk.toml (--config, $KIOSK_CONFIG, or
-// ./kiosk-config/kiosk.toml) for defaults; --db and --survey override.
+// Every command reads kiosk.toml (--config, $KIOSK_CONFIG,
+// ./kiosk-config/kiosk.toml, or the installed /etc/library-kiosk/kiosk.toml) for defaults; --db and --survey override.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -42,7 +42,8 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   CLI::App app{"kiosk-admin: the command-line tool for a survey kiosk's database, for staff and council IT.",
                "kiosk-admin"};
   app.footer(
-      "Every command reads kiosk.toml (--config, $KIOSK_CONFIG, or kiosk-config/kiosk.toml) for its defaults;\n"
+      "Every command reads kiosk.toml (--config, $KIOSK_CONFIG, ./kiosk-config/kiosk.toml or "
+      "/etc/library-kiosk/kiosk.toml) for its defaults;\n"
       "--db and --survey override it. `kiosk-admin COMMAND --help` describes a command.");
   // Required values are checked by each command, not marked required here:
   // CLI11 reports a missing one before an unknown option, and naming the
@@ -55,7 +56,8 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   };
   // The options of every command, accepted before the command or after it.
   auto common = [&](CLI::App* a) {
-    value(a, "config", "FILE", "kiosk.toml to use (default $KIOSK_CONFIG or kiosk-config/kiosk.toml)");
+    value(a, "config", "FILE",
+          "kiosk.toml to use (default $KIOSK_CONFIG, ./kiosk-config/kiosk.toml, then /etc/library-kiosk/kiosk.toml)");
     value(a, "db", "FILE", "response database (default: database in kiosk.toml)");
     value(a, "survey", "FILE", "survey definition (default: survey in kiosk.toml)");
   };
@@ -134,14 +136,8 @@ class Context {
 
   Result<KioskConfig*> config() {
     if (config_) return &*config_;
-    std::string path;
-    if (const auto* c = opt("config"))
-      path = *c;
-    else if (const char* env = std::getenv("KIOSK_CONFIG"); env && *env)
-      path = env;
-    else
-      path = "kiosk-config/kiosk.toml";
-    auto c = load_config(path);
+    const auto* given = opt("config");
+    auto c = load_config(find_config_file(given ? *given : std::string()));
     if (!c) return c.error();
     config_ = std::move(c).value();
     return &*config_;
@@ -211,6 +207,11 @@ std::string human_bytes(std::int64_t b) {
 
 int cmd_status(Context& ctx) {
   auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st && st.kind() == ErrorKind::NotFound) {
+    // A kiosk just installed has collected nothing yet: that is a state, not a failure.
+    std::cout << "database:     " << *ctx.db_path() << " (not created yet: nothing collected)\n";
+    return 0;
+  }
   if (!st) return fail(st.message());
   auto c = (*st)->counts();
   if (!c) return fail(c.message());
