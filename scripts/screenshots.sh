@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 out="${1:-screenshots}"
 cmake -S . -B build >/dev/null
 cmake --build build -j "$(nproc)" --target kiosk_screens
-build/bench/kiosk_screens "$out" "${2:-1280x800}"
+build/tools/kiosk_screens "$out" "${2:-1280x800}"
 echo "screenshots in $out/"
