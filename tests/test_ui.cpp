@@ -397,8 +397,7 @@ TEST_CASE("assisted mode: staff PIN, how they helped, recorded with the response
   for (char c : std::string("1234")) r.tap_id(std::string("pin.key.") + c);
   r.tap_id("pin.key.OK");
   for (int i = 0; i < 200 && r.app->ui().screen == Screen::Pin; ++i) {
-    SDL_Delay(10);
-    r.settle();
+    r.wait_for_background();
   }
   REQUIRE(r.app->ui().screen == Screen::Assist);
   r.tap_id("assist.read_aloud");
@@ -427,8 +426,7 @@ TEST_CASE("five wrong PINs lock staff sign-in for a while", "[ui][staff]") {
   r.settle();
   auto wait_check = [&] {
     for (int i = 0; i < 300 && r.app->ui().pin_checking; ++i) {
-      SDL_Delay(10);
-      r.settle();
+      r.wait_for_background();
     }
   };
   for (int i = 0; i < 5; ++i) {
@@ -458,13 +456,11 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   for (char c : std::string("9999")) r.tap_id(std::string("pin.key.") + c);
   r.tap_id("pin.key.OK");
   for (int i = 0; i < 300 && r.app->ui().screen != Screen::Admin; ++i) {
-    SDL_Delay(10);
-    r.settle();
+    r.wait_for_background();
   }
   REQUIRE(r.app->ui().screen == Screen::Admin);
   for (int i = 0; i < 300 && r.find_id("admin.counts") == nullptr; ++i) {
-    SDL_Delay(10);
-    r.settle();
+    r.wait_for_background();
   }
   REQUIRE(r.find_id("admin.counts") != nullptr);
   CHECK_THAT(r.find_id("admin.counts")->label, Catch::Contains("Completed: 1"));
@@ -473,8 +469,7 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   r.settle();
   r.tap_id("admin.export.csv");
   for (int i = 0; i < 300 && r.app->ui().notice.find("Exported") == std::string::npos; ++i) {
-    SDL_Delay(10);
-    r.settle();
+    r.wait_for_background();
   }
   CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 responses"));
   bool found = false;

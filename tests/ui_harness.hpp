@@ -74,6 +74,13 @@ struct UiRig {
     for (int i = 0; i < 20; ++i) app->step(0);
   }
 
+  // Blocks until the app's loop is woken (a background job posts an event
+  // when its result is ready), at most 100 ms, then settles.
+  void wait_for_background() {
+    app->step(100);
+    settle();
+  }
+
   const kiosk::ui::A11yItem* find(const std::string& label) const { return app->tree().find_label(label); }
   const kiosk::ui::A11yItem* find_id(const std::string& id) const { return app->tree().find(id); }
 

@@ -39,6 +39,7 @@ void load_admin(AppState& s) {
                  auto figures = std::make_shared<AdminView>(read_admin_figures(db, survey));
                  return [state, figures] {
                    figures->folders.push_back(default_export_folder());
+                   figures->busy = state->admin.busy;  // an export still running stays running
                    state->admin = std::move(*figures);
                    state->redraw();
                  };
@@ -92,11 +93,13 @@ void on(AppState& s, const intent::AdminExport& in) {
   std::string stamp = format_utc(s.clock.now());
   stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }), stamp.end());
   s.ui.notice = "Exporting...";
+  s.admin.busy = true;  // the export buttons wait until this one is written
   s.jobs->post(JobQueue::Kind::Export,
                [folder = s.ui.admin_folder, kiosk = s.config.kiosk_id, stamp, format = in.format,
                 db = s.config.database_path, survey = *s.survey, state = &s]() -> JobQueue::Finish {
                  std::string notice = run_export(folder, kiosk, stamp, format, db, survey);
                  return [state, notice] {
+                   state->admin.busy = false;
                    state->ui.notice = notice;
                    state->say(notice);
                    state->redraw();

@@ -22,7 +22,7 @@ struct AdminView {
   std::optional<Summary> summary;
   sync::SyncStatus sync;
   std::vector<std::string> folders;  // where exports can go (USB sticks first)
-  bool busy = false;
+  bool busy = false;                 // an export is being written: its buttons are disabled
 };
 
 struct AppView {
