@@ -207,8 +207,10 @@ std::string human_bytes(std::int64_t b) {
 
 int cmd_status(Context& ctx) {
   auto st = ctx.store(db::OpenMode::ReadWrite);
-  if (!st && st.kind() == ErrorKind::NotFound) {
-    // A kiosk just installed has collected nothing yet: that is a state, not a failure.
+  if (!st && st.kind() == ErrorKind::NotFound && !ctx.opt("db")) {
+    // The configured database of a kiosk just installed does not exist until it
+    // collects something: that is a state, not a failure. A --db given by hand
+    // that is not there is a mistake, and is reported as one.
     std::cout << "database:     " << *ctx.db_path() << " (not created yet: nothing collected)\n";
     return 0;
   }
