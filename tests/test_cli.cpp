@@ -1,5 +1,6 @@
 // kiosk-admin, tested by running the real binary.
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "support.hpp"
 
@@ -140,4 +141,16 @@ TEST_CASE("kiosk-admin takes the common options before or after the command", "[
   auto after = test::run(admin("status --db " + db + " --config " + test::kiosk_toml()));
   REQUIRE(after.exit_code == 0);
   CHECK_THAT(after.out, Catch::Contains("completed:    3"));
+}
+
+TEST_CASE("kiosk-admin status on a kiosk that has collected nothing yet says so and succeeds", "[cli]") {
+  test::TempDir tmp;
+  test::write_file(tmp.file("kiosk.toml"), "[kiosk]\nid = \"k\"\nservice_point = \"castle\"\nsurvey = \"" +
+                                               test::bury_survey() + "\"\ndatabase = \"" + tmp.file("k.db") +
+                                               "\"\nservice_points = \"" +
+                                               test::source_path("kiosk-config/service-points.toml") + "\"\n");
+  auto st = test::run(admin("status --config " + tmp.file("kiosk.toml")));
+  CHECK(st.exit_code == 0);
+  CHECK_THAT(st.out, Catch::Contains("not created yet"));
+  CHECK_FALSE(std::filesystem::exists(tmp.file("k.db")));  // asking does not create it
 }
