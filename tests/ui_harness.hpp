@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "app.hpp"
+#include "headless_kiosk.hpp"
 #include "kiosk/crypto.hpp"
 #include "support.hpp"
 
@@ -29,18 +30,18 @@ inline void init_sdl_headless() {
 #endif
     setenv("SDL_VIDEODRIVER", "offscreen", 1);
     setenv("SDL_AUDIODRIVER", "dummy", 1);
-    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
-    REQUIRE(SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) == 0);
+    const auto st = kiosk::rig::init_sdl_headless();
+    INFO((st.ok() ? std::string() : st.message()));
+    REQUIRE(st.ok());
     return true;
   }();
   (void)done;
 }
 
-struct UiRig {
+// The shared rig (tools/rig), with the test's own configuration in a temp
+// folder and a failed step reported where it happened.
+struct UiRig : kiosk::rig::HeadlessKiosk {
   TempDir tmp;
-  kiosk::FakeClock clock;
-  kiosk::ui::RecordingSpeech speech;
-  std::unique_ptr<kiosk::ui::KioskApp> app;
 
   explicit UiRig(int w = 1280, int h = 800, const std::string& extra_toml = "",
                  const std::string& survey = bury_survey()) {
@@ -55,73 +56,25 @@ struct UiRig {
     auto c = kiosk::load_config(cfg);
     INFO((c.ok() ? std::string() : c.message()));
     REQUIRE(c.ok());
-    kiosk::ui::AppOptions o;
-    o.config = std::move(c).value();
-    o.fullscreen = false;
-    o.width = w;
-    o.height = h;
-    o.clock = &clock;
-    o.speech = &speech;
-    o.start_sync = false;
-    auto a = kiosk::ui::KioskApp::create(std::move(o));
-    INFO((a.ok() ? std::string() : a.message()));
-    REQUIRE(a.ok());
-    app = std::move(a).value();
-    settle();
+    const auto st = start(std::move(c).value(), w, h);
+    INFO((st.ok() ? std::string() : st.message()));
+    REQUIRE(st.ok());
   }
-
-  void settle() {
-    for (int i = 0; i < 20; ++i) app->step(0);
-  }
-
-  // Blocks until the app's loop is woken (a background job posts an event
-  // when its result is ready), at most 100 ms, then settles.
-  void wait_for_background() {
-    app->step(100);
-    settle();
-  }
+  ~UiRig() { app.reset(); }  // before the temp folder holding its database goes
+  UiRig(const UiRig&) = delete;
+  UiRig& operator=(const UiRig&) = delete;
 
   const kiosk::ui::A11yItem* find(const std::string& label) const { return app->tree().find_label(label); }
   const kiosk::ui::A11yItem* find_id(const std::string& id) const { return app->tree().find(id); }
 
-  void finger(float x, float y, Uint32 type) {
-    int w = 0, h = 0;
-    SDL_GetWindowSize(app->window(), &w, &h);
-    SDL_Event e{};
-    e.type = type;
-    e.tfinger.x = x / static_cast<float>(w);
-    e.tfinger.y = y / static_cast<float>(h);
-    e.tfinger.fingerId = 1;
-    SDL_PushEvent(&e);
-  }
-
-  // Drags the content so `item` comes into view, as a finger would.
   void bring_into_view(const std::string& id) {
-    for (int tries = 0; tries < 30; ++tries) {
-      const auto* it = find_id(id);
-      REQUIRE(it != nullptr);
-      const auto& r = it->rect;
-      const auto& c = it->clip;
-      if (r.y >= c.y && r.y + r.h <= c.y + c.h) return;
-      const float cx = c.x + c.w * 0.5f;
-      const float from = c.y + c.h * 0.5f;
-      const float delta = std::clamp((r.y + r.h * 0.5f) - from, -c.h * 0.4f, c.h * 0.4f);
-      finger(cx, from, SDL_FINGERDOWN);
-      for (int k = 1; k <= 6; ++k) finger(cx, from - delta * static_cast<float>(k) / 6.0f, SDL_FINGERMOTION);
-      finger(cx, from - delta, SDL_FINGERUP);
-      settle();
-    }
-    FAIL("could not scroll " << id << " into view");
+    INFO("could not bring " << id << " into view");
+    REQUIRE(HeadlessKiosk::bring_into_view(id));
   }
 
   void tap_id(const std::string& id) {
-    bring_into_view(id);
-    const auto* it = find_id(id);
-    REQUIRE(it != nullptr);
-    const float x = it->rect.x + it->rect.w * 0.5f, y = it->rect.y + it->rect.h * 0.5f;
-    finger(x, y, SDL_FINGERDOWN);
-    finger(x, y, SDL_FINGERUP);
-    settle();
+    INFO("could not tap " << id);
+    REQUIRE(HeadlessKiosk::tap_id(id));
   }
 
   void tap(const std::string& label) {
@@ -131,14 +84,7 @@ struct UiRig {
     tap_id(it->id);
   }
 
-  void key(SDL_Keycode k, Uint16 mod = 0) {
-    SDL_Event e{};
-    e.type = SDL_KEYDOWN;
-    e.key.keysym.sym = k;
-    e.key.keysym.mod = mod;
-    SDL_PushEvent(&e);
-    settle();
-  }
+  void key(SDL_Keycode k, Uint16 mod = 0) { HeadlessKiosk::key(k, mod); }
 
   // Keys alone: arrows until the control is focused, then Enter.
   void choose_by_keys(const std::string& id) {

@@ -1,7 +1,8 @@
 // Writes a PNG of every kiosk screen, in the standard and high-contrast
 // themes and at 200% text, for people to look at:
 //   kiosk_screens OUT_DIR [WIDTHxHEIGHT]
-// Runs headless (SDL's offscreen driver) with the bundled Bury survey.
+// Runs headless (SDL's offscreen driver) with the bundled Bury survey, on the
+// rig the UI tests use (tools/rig).
 #include <SDL.h>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <fstream>
 
 #include "app.hpp"
+#include "headless_kiosk.hpp"
 
 #ifndef KIOSK_SOURCE_DIR
 #error "KIOSK_SOURCE_DIR must be defined"
@@ -20,23 +22,19 @@ using namespace kiosk::ui;
 namespace {
 
 struct Shooter {
-  std::unique_ptr<KioskApp> app;
-  FakeClock* clock;
+  rig::HeadlessKiosk& kiosk;
+  std::unique_ptr<KioskApp>& app;
   std::string dir, variant;
   int count = 0;
 
-  void settle() {
-    for (int i = 0; i < 12; ++i) app->step(0);
-  }
+  void settle() { kiosk.settle(12); }
   void go(Intent i) {
     app->apply(i);
     settle();
   }
   void shot(const std::string& name) {
-    settle();
-    app->draw_now();
     const std::string path = dir + "/" + variant + "-" + name + ".png";
-    if (!app->screenshot(path)) std::fprintf(stderr, "could not write %s\n", path.c_str());
+    if (!kiosk.shot(path)) std::fprintf(stderr, "could not write %s\n", path.c_str());
     ++count;
   }
   void answer_until(const std::string& qid) {
@@ -56,24 +54,16 @@ struct Shooter {
 
 void run_variant(const KioskConfig& base, const std::string& dir, const std::string& variant, int w, int h, int scale,
                  bool hc, bool dyslexia = false) {
-  FakeClock clock;
-  RecordingSpeech speech;
-  AppOptions o;
-  o.config = base;
-  o.config.database_path = dir + "/screens-" + variant + ".db";
-  std::filesystem::remove(o.config.database_path);
-  o.fullscreen = false;
-  o.width = w;
-  o.height = h;
-  o.clock = &clock;
-  o.speech = &speech;
-  o.start_sync = false;
-  auto app = KioskApp::create(o);
-  if (!app) {
-    std::fprintf(stderr, "%s\n", app.message().c_str());
+  KioskConfig config = base;
+  config.database_path = dir + "/screens-" + variant + ".db";
+  std::filesystem::remove(config.database_path);
+  rig::HeadlessKiosk kiosk;
+  if (auto st = kiosk.start(std::move(config), w, h); !st) {
+    std::fprintf(stderr, "%s\n", st.message().c_str());
     std::exit(1);
   }
-  Shooter s{std::move(app).value(), &clock, dir, variant};
+  FakeClock& clock = kiosk.clock;
+  Shooter s{kiosk, kiosk.app, dir, variant};
   auto settings = [&] {
     if (scale != 100) s.go(intent::TextScale{scale});
     if (hc) s.go(intent::ToggleContrast{});
@@ -143,10 +133,7 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
     s.go(intent::OpenPin{});
     for (char c : pin) s.go(intent::PinDigit{c});
     s.go(intent::PinSubmit{});
-    for (int i = 0; i < 500 && s.app->ui().screen != want; ++i) {
-      SDL_Delay(10);
-      s.settle();
-    }
+    for (int i = 0; i < 500 && s.app->ui().screen != want; ++i) kiosk.wait_for_background();
   };
   sign_in("1234", Screen::Assist);
   s.go(intent::ToggleAssistance{"read_aloud"});
@@ -159,10 +146,7 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   settings();
   sign_in("9999", Screen::Admin);
   for (int i = 0; i < 500 && !s.app->ui().notice.empty(); ++i) s.settle();
-  for (int i = 0; i < 100; ++i) {
-    SDL_Delay(10);
-    s.settle();
-  }
+  for (int i = 0; i < 50 && !s.app->tree().find("admin.counts"); ++i) kiosk.wait_for_background();
   s.shot("24-admin");
   std::printf("%s: %d screens\n", variant.c_str(), s.count);
 }
@@ -178,9 +162,10 @@ int main(int argc, char** argv) {
   int w = 1280, h = 800;
   if (argc > 2) std::sscanf(argv[2], "%dx%d", &w, &h);
   std::filesystem::create_directories(dir);
-  setenv("SDL_VIDEODRIVER", "offscreen", 0);
-  setenv("SDL_AUDIODRIVER", "dummy", 0);
-  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) return 1;
+  if (auto st = rig::init_sdl_headless(); !st) {
+    std::fprintf(stderr, "%s\n", st.message().c_str());
+    return 1;
+  }
   const std::string src = KIOSK_SOURCE_DIR;
   auto cfg = load_config(src + "/kiosk-config/kiosk.toml");
   if (!cfg) {
