@@ -135,7 +135,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
 
   if (app->opt_.start_sync && !cfg.sync.hub_url.empty()) {
     app->sync_ = std::make_unique<sync::SyncWorker>(sync::settings_from(cfg), cfg.database_path,
-                                                    cfg.sync.interval_seconds, cfg.sync.heartbeat_seconds);
+                                                    cfg.sync.interval_seconds, cfg.sync.heartbeat_seconds, &clock);
     app->sync_->start();
     app->st_->sync = app->sync_.get();
   }
