@@ -54,6 +54,13 @@ void act(UiRig& r, const std::string& id, bool keys) {
 // Answers every question the plan's way, then sends; returns the uuid.
 std::string complete_survey(UiRig& r, const Plan& p) {
   const bool k = p.by_keys;
+  if (k) {
+    // A key at the start screen first offers speech (A13); this visitor declines it.
+    r.key(SDLK_RETURN);
+    CHECK_THAT(r.speech.said.back(), Catch::Contains("Press Enter to turn speech on"));
+    r.key(SDLK_ESCAPE);
+    REQUIRE_FALSE(r.app->settings().speech);
+  }
   act(r, "home.start", k);
   REQUIRE(r.app->ui().screen == Screen::About);
   act(r, "nav.next", k);
@@ -197,6 +204,8 @@ TEST_CASE("idle: warned, at least 20 s to answer, one tap extends, ten or more t
   r.tap_id("opt.agree");
   const std::string uuid = r.app->session()->meta().uuid;
   for (int i = 0; i < 12; ++i) {
+    r.speech.finish();  // the idle time counts from the end of what was said
+    r.settle();
     r.advance(89);
     REQUIRE(r.app->ui().panel == Panel::None);
     r.advance(2);
@@ -211,12 +220,16 @@ TEST_CASE("idle: warned, at least 20 s to answer, one tap extends, ten or more t
     CHECK(r.app->ui().extensions == i + 1);
   }
   // Extensions used up: the warning has no "more time" and the screen clears.
+  r.speech.finish();
+  r.settle();
   r.advance(91);
   REQUIRE(r.app->ui().panel == Panel::Idle);
   CHECK(r.find_id("idle.more") == nullptr);
   r.advance(31);
   CHECK(r.app->ui().screen == Screen::Home);
   CHECK(r.app->session() == nullptr);
+  r.speech.finish();  // "The screen has been cleared." heard: now the settings reset
+  r.settle();
   CHECK(r.app->settings() == VisitorSettings{});  // speech and sizes reset (A3)
   auto q =
       db::Statement::prepare(r.app->store().connection(), "SELECT status, abandon_reason FROM responses WHERE uuid=?1");
@@ -354,7 +367,10 @@ TEST_CASE("speech follows the screen and the focus: any action interrupts it", "
   CHECK_THAT(r.speech.said.back(), Catch::Contains("Principle 1"));
   CHECK_THAT(r.speech.said.back(), Catch::Contains("To provide a Library Service across the borough"));
   // Focus changes speak the focused control.
-  for (int i = 0; i < 10 && r.app->ui().focus != "opt.strongly_agree"; ++i) r.key(SDLK_DOWN);
+  CHECK(r.app->ui().focus == "opt.strongly_agree");  // the first answer, ready for Enter
+  r.key(SDLK_DOWN);
+  CHECK(r.speech.said.back() == "Agree, option, not selected");
+  r.key(SDLK_UP);
   CHECK(r.speech.said.back() == "Strongly agree, option, not selected");
   r.key(SDLK_RETURN);
   CHECK(r.speech.said.back() == "Strongly agree, selected");
@@ -362,6 +378,7 @@ TEST_CASE("speech follows the screen and the focus: any action interrupts it", "
   r.tap_id("opt.strongly_agree");
   r.key(SDLK_F1);
   CHECK_THAT(r.speech.said.back(), Catch::Contains("question 1 of 21"));
+  r.key(SDLK_ESCAPE);  // closes the help panel
   // Every visible label on a question screen is in the tree it speaks from.
   for (const auto& o : r.app->session()->current()->options) CHECK(r.find(o.label.get("en", "en")) != nullptr);
   // Rate changes reach the synthesiser; the end of the session resets them.
@@ -369,7 +386,9 @@ TEST_CASE("speech follows the screen and the focus: any action interrupts it", "
   r.tap_id("settings.faster");
   CHECK(r.speech.rate == 180);
   r.tap_id("settings.done");
-  r.app->apply(intent::Home{});
+  r.app->apply(intent::FinishVisit{});  // the visit ends (Home alone keeps the settings: A16)
+  r.settle();
+  r.speech.finish();
   r.settle();
   CHECK(r.speech.rate == 160);
   CHECK_FALSE(r.app->settings().speech);

@@ -123,7 +123,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   }
   app->st_->fonts = &app->host_->fonts();
   // The worker wakes the loop with an SDL event of the kiosk's own type.
-  const Uint32 wake_type = SDL_RegisterEvents(1);
+  const Uint32 wake_type = SDL_RegisterEvents(2);
   app->jobs_ = std::make_unique<JobQueue>(
       [type = wake_type == static_cast<Uint32>(-1) ? static_cast<Uint32>(SDL_USEREVENT) : wake_type] {
         SDL_Event e{};
@@ -131,6 +131,25 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
         SDL_PushEvent(&e);
       });
   app->st_->jobs = app->jobs_.get();
+  if (wake_type != static_cast<Uint32>(-1)) {
+    // The end of an utterance wakes the loop (the idle time starts then, and
+    // a finished visit's settings reset); the callback runs on the speech thread.
+    app->input_.speech_done_event = wake_type + 1;
+    app->st_->speech->set_on_finished([type = wake_type + 1] {
+      SDL_Event e{};
+      e.type = type;
+      SDL_PushEvent(&e);
+    });
+  }
+  // Audio devices are watched from the start, so headphones plugged in turn
+  // speech on (A13). SDL announces every device present at start-up as
+  // "added"; those are dropped here, and only later arrivals count.
+  if (SDL_InitSubSystem(SDL_INIT_AUDIO) == 0) {
+    app->own_audio_ = true;
+    SDL_PumpEvents();
+    SDL_FlushEvent(SDL_AUDIODEVICEADDED);
+    app->input_.audio_hotplug = true;
+  }
   reset_visitor_settings(*app->st_);
 
   if (app->opt_.start_sync && !cfg.sync.hub_url.empty()) {
@@ -150,6 +169,7 @@ KioskApp::~KioskApp() {
   jobs_.reset();  // finishes the work in hand and joins the worker before the state it reports to goes
   if (st_->session) (void)st_->session->abandon("the kiosk program was closed");
   own_speech_.reset();
+  if (own_audio_) SDL_QuitSubSystem(SDL_INIT_AUDIO);
   host_.reset();  // the window, renderer and ImGui, each only if it was made
 }
 
@@ -165,7 +185,9 @@ int KioskApp::next_timer_ms() const {
   std::optional<steady_clock::time_point> due;
   auto consider = [&](steady_clock::time_point t) { due = due ? std::min(*due, t) : t; };
   const auto& s = opt_.config.session;
-  const bool timed = st_->ui.screen != Screen::Home;
+  if (st_->reset_pending) consider(st_->reset_due);
+  if (input_.holding) consider(input_.hold_since + Input::hold_time);
+  const bool timed = st_->ui.screen != Screen::Home || visit_in_progress(*st_);
   const int warn = st_->ui.assisted ? s.assisted_idle_warning_seconds : s.idle_warning_seconds;
   if (st_->ui.panel == Panel::Idle) {
     // Tick each second so the countdown reads true, and end at zero.
@@ -193,6 +215,7 @@ bool KioskApp::step(int max_wait_ms) {
     handle_event(*st_, input_, e, w, h);
     while (SDL_PollEvent(&e)) handle_event(*st_, input_, e, w, h);
   }
+  check_hold(*st_, input_);
   update_visit_timers(*st_);
   jobs_->drain();  // background results, posted by the worker (which woke us)
   update_pin_lock(*st_);

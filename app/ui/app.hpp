@@ -78,6 +78,7 @@ class KioskApp {
   long frames_ = 0;
   std::chrono::steady_clock::time_point started_{};
   bool first_frame_reported_ = false;
+  bool own_audio_ = false;  // the audio subsystem, opened to hear of headphones
 };
 
 }  // namespace kiosk::ui

@@ -57,6 +57,11 @@ struct AppState {
   bool fonts_dirty = false;
   int dirty = 2;  // frames still to draw
 
+  // The visit has ended but its closing words are still being spoken in the
+  // visitor's settings: those reset when the words end, or at reset_due.
+  bool reset_pending = false;
+  std::chrono::steady_clock::time_point reset_due{};
+
   JobQueue* jobs = nullptr;  // work off the frame thread; results come back through the loop
 
   std::chrono::steady_clock::time_point now() const { return clock.steady(); }
@@ -65,6 +70,11 @@ struct AppState {
   void say(const std::string& text) const {
     if (settings.speech && speech && !text.empty()) speech->say(text);
   }
+  // Speaks even with speech off: only for the offer to turn it on.
+  void say_always(const std::string& text) const {
+    if (speech && !text.empty()) speech->say(text);
+  }
+  bool speaking() const { return settings.speech && speech && speech->speaking(); }
 };
 
 // Applies one intent, as if the visitor (or staff) had asked: a small

@@ -3,9 +3,38 @@
 #include <SDL.h>
 #include <imgui.h>
 
+#include <cmath>
+
+#include "visitor_flow.hpp"
+#include "visitor_settings.hpp"
+
 namespace kiosk::ui {
 
 namespace {
+
+// A blind visitor at the start screen presses a key to find out what the
+// kiosk is: the first key tells them how to turn speech on, and Enter (or the
+// same key again) does it. Returns true when the key was used for that.
+bool speech_offer(AppState& s, int sym) {
+  if (s.settings.speech || s.ui.screen != Screen::Home || s.ui.panel != Panel::None) return false;
+  if (sym == SDLK_F1 || sym == SDLK_HELP || s.ui.speech_offer_key < 0) return false;
+  if (s.ui.speech_offer_key > 0 && (sym == SDLK_ESCAPE || sym == SDLK_AC_BACK)) {
+    s.ui.speech_offer_key = -1;  // declined: not offered again this visit
+    if (s.speech) s.speech->stop();
+    return true;
+  }
+  if (s.ui.speech_offer_key == 0) {
+    s.ui.speech_offer_key = sym;
+    s.say_always(kSpeechOffer);
+    return true;
+  }
+  if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER || sym == s.ui.speech_offer_key) {
+    turn_speech_on(s);
+    return true;
+  }
+  s.ui.speech_offer_key = -1;  // another key: the visitor is using the screen
+  return false;
+}
 
 void touch(AppState& s) {
   s.ui.last_input = s.now();
@@ -15,6 +44,7 @@ void touch(AppState& s) {
 
 void key_down(AppState& s, Input& in, int sym, int mod) {
   touch(s);
+  if (speech_offer(s, sym)) return;
   if (s.ui.panel == Panel::Keyboard) {
     if (sym == SDLK_BACKSPACE) return apply(s, intent::KeyboardDelete{});
     if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) return apply(s, intent::KeyboardDone{});
@@ -76,7 +106,29 @@ void text_input(AppState& s, const char* text) {
   if (std::string(text) == "?") apply(s, intent::Help{});
 }
 
+void track_hold(AppState& s, Input& in, float x, float y, Uint32 type) {
+  if (type == SDL_FINGERDOWN) {
+    in.holding = !s.settings.speech;
+    in.hold_since = s.now();
+    in.hold_x = x;
+    in.hold_y = y;
+  } else if (type == SDL_FINGERUP) {
+    in.holding = false;
+  } else if (std::hypot(x - in.hold_x, y - in.hold_y) > 24.0f) {
+    in.holding = false;  // a drag to scroll, not a hold
+  }
+}
+
 }  // namespace
+
+void check_hold(AppState& s, Input& in) {
+  if (!in.holding || s.now() - in.hold_since < Input::hold_time) return;
+  in.holding = false;
+  in.hold_fired = true;
+  // The finger is still down: move it off whatever it pressed, so the release taps nothing.
+  in.queue.push_back({-1000.0f, -1000.0f, true});
+  if (!s.settings.speech) turn_speech_on(s);
+}
 
 void handle_event(AppState& s, Input& in, const SDL_Event& e, int w, int h) {
   switch (e.type) {
@@ -87,21 +139,43 @@ void handle_event(AppState& s, Input& in, const SDL_Event& e, int w, int h) {
     case SDL_WINDOWEVENT: s.dirty = std::max(s.dirty, 2); break;
     case SDL_FINGERDOWN:
     case SDL_FINGERUP:
-    case SDL_FINGERMOTION:
+    case SDL_FINGERMOTION: {
       touch(s);
-      in.queue.push_back(
-          {e.tfinger.x * static_cast<float>(w), e.tfinger.y * static_cast<float>(h), e.type != SDL_FINGERUP});
+      const float x = e.tfinger.x * static_cast<float>(w), y = e.tfinger.y * static_cast<float>(h);
+      track_hold(s, in, x, y, e.type);
+      // After a hold turned speech on, the release lands nowhere: holding a button must not press it.
+      if (in.hold_fired)
+        in.queue.push_back({-1000.0f, -1000.0f, e.type != SDL_FINGERUP});
+      else
+        in.queue.push_back({x, y, e.type != SDL_FINGERUP});
+      if (e.type == SDL_FINGERUP) in.hold_fired = false;
       break;
+    }
     case SDL_MOUSEBUTTONDOWN:
-    case SDL_MOUSEBUTTONUP:
+    case SDL_MOUSEBUTTONUP: {
       if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;  // fingers handled above
       touch(s);
-      in.queue.push_back(
-          {static_cast<float>(e.button.x), static_cast<float>(e.button.y), e.type == SDL_MOUSEBUTTONDOWN});
+      const float x = static_cast<float>(e.button.x), y = static_cast<float>(e.button.y);
+      track_hold(s, in, x, y, e.type == SDL_MOUSEBUTTONDOWN ? SDL_FINGERDOWN : SDL_FINGERUP);
+      if (in.hold_fired)
+        in.queue.push_back({-1000.0f, -1000.0f, e.type == SDL_MOUSEBUTTONDOWN});
+      else
+        in.queue.push_back({x, y, e.type == SDL_MOUSEBUTTONDOWN});
+      if (e.type == SDL_MOUSEBUTTONUP) in.hold_fired = false;
       break;
+    }
     case SDL_MOUSEMOTION:
       if (e.motion.which == SDL_TOUCH_MOUSEID || !(e.motion.state & SDL_BUTTON_LMASK)) break;
-      in.queue.push_back({static_cast<float>(e.motion.x), static_cast<float>(e.motion.y), true});
+      track_hold(s, in, static_cast<float>(e.motion.x), static_cast<float>(e.motion.y), SDL_FINGERMOTION);
+      if (in.hold_fired)
+        in.queue.push_back({-1000.0f, -1000.0f, true});
+      else
+        in.queue.push_back({static_cast<float>(e.motion.x), static_cast<float>(e.motion.y), true});
+      break;
+    case SDL_AUDIODEVICEADDED:
+      // Headphones that appear as a new output device (USB, Bluetooth) mean
+      // someone wants to listen. Devices present at start-up are not news.
+      if (in.audio_hotplug && !e.adevice.iscapture && !s.settings.speech) turn_speech_on(s);
       break;
     case SDL_MOUSEWHEEL:
       touch(s);
@@ -109,7 +183,9 @@ void handle_event(AppState& s, Input& in, const SDL_Event& e, int w, int h) {
       break;
     case SDL_KEYDOWN: key_down(s, in, e.key.keysym.sym, e.key.keysym.mod); break;
     case SDL_TEXTINPUT: text_input(s, e.text.text); break;
-    default: break;
+    default:
+      if (in.speech_done_event != 0 && e.type == in.speech_done_event) on_speech_finished(s);
+      break;
   }
 }
 

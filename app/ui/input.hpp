@@ -4,6 +4,8 @@
 // the open keyboard. Any input resets the idle timer and interrupts speech.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,7 +28,21 @@ struct Input {
   float scroll_by = 0;      // Page Up/Down: screens of content to scroll
   std::string activate_id;  // the focused control Enter or Space activates in the next frame
   bool fullscreen = true;   // in full screen, closing the window does not quit
+
+  // Touch and hold anywhere for hold_time turns speech on (A13): a visitor who
+  // cannot see finds the screen, not a button.
+  static constexpr std::chrono::milliseconds hold_time{2000};
+  bool holding = false;
+  bool hold_fired = false;  // the hold turned speech on: the finger's release taps nothing
+  std::chrono::steady_clock::time_point hold_since{};
+  float hold_x = 0, hold_y = 0;
+
+  std::uint32_t speech_done_event = 0;  // the SDL event type the speech thread posts at an utterance's end
+  bool audio_hotplug = false;           // devices present at start-up have been seen: a new one is news
 };
+
+// Called each turn of the loop: a hold that has lasted hold_time turns speech on.
+void check_hold(AppState& s, Input& in);
 
 // Handles one event. w, h: the renderer's output size (fingers arrive as 0..1).
 void handle_event(AppState& s, Input& in, const SDL_Event& e, int w, int h);

@@ -1,6 +1,8 @@
 // Panels over any screen: accessibility settings, help, the idle warning and
 // the on-screen keyboard; and the access bar, the same on every screen.
 #include <algorithm>
+#include <iterator>
+#include <vector>
 
 #include "screens.hpp"
 
@@ -59,6 +61,7 @@ void draw_settings_panel(Frame& f, const AppView& v) {
 
 void draw_help_panel(Frame& f, const AppView&) {
   f.heading("help.h", "Ask staff for help", true);
+  if (!f.ui.help_where.empty()) f.paragraph("help.where", f.ui.help_where);
   f.paragraph("help.p",
               "Please ask a member of library staff: they will be happy to help you fill in the survey, "
               "read it to you, or type your answers for you.");
@@ -78,7 +81,7 @@ void draw_idle_panel(Frame& f, const AppView& v) {
   if (v.can_extend) {
     if (f.button("idle.more", "I need more time", Frame::Style::Primary)) f.emit(intent::ExtendTime{});
   }
-  if (f.button("idle.end", "I have finished: clear the screen")) f.emit(intent::Home{});
+  if (f.button("idle.end", "I have finished: clear the screen")) f.emit(intent::FinishVisit{});
 }
 
 void draw_keyboard_panel(Frame& f, const AppView& v) {
@@ -95,19 +98,33 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
   for (char c : f.ui.edit_text) chars += (c & 0xC0) != 0x80;
   f.paragraph("kb.count", std::to_string(chars) + " of " + std::to_string(limit) + " characters", true, f.fonts.small);
   const bool postcode = q && q->type == QuestionType::Postcode;
-  static const char* rows_text[] = {"1234567890", "QWERTYUIOP", "ASDFGHJKL'", "ZXCVBNM,.?"};
+  // Postcodes: capital letters and digits only. Text: letters (Shift for a
+  // capital), digits and the punctuation of names, places and e-mail addresses.
+  static const char* text_rows[] = {"1234567890", "qwertyuiop", "asdfghjkl'", "zxcvbnm,.-", "@?!"};
+  static const char* postcode_rows[] = {"1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"};
+  const auto rows = postcode ? std::vector<const char*>(std::begin(postcode_rows), std::end(postcode_rows))
+                             : std::vector<const char*>(std::begin(text_rows), std::end(text_rows));
   const float avail = ImGui::GetContentRegionAvail().x;
   const float key_w = std::max(48.0f, (avail - 9 * f.gap() * 0.5f) / 10.0f);
-  for (const char* row : rows_text) {
+  for (const char* row : rows) {
     const float x0 = ImGui::GetCursorScreenPos().x, y = ImGui::GetCursorScreenPos().y;
     float h = 0;
-    for (int k = 0; row[k]; ++k) {
-      char c = row[k];
-      if (!postcode && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      const std::string key(1, c);
+    int k = 0;
+    if (!postcode && row == text_rows[4]) {
+      // Shift sits at the start of the last row, like on a keyboard.
+      if (f.button("kb.shift", f.ui.shift ? "SHIFT" : "Shift",
+                   f.ui.shift ? Frame::Style::Primary : Frame::Style::Normal, key_w * 2 + f.gap() * 0.5f, Role::Key))
+        f.emit(intent::KeyboardShift{});
+      h = std::max(h, ImGui::GetItemRectSize().y);
+      k = 2;
+    }
+    for (int c_at = 0; row[c_at]; ++c_at, ++k) {
+      const char c = row[c_at];
+      const bool letter = c >= 'a' && c <= 'z';
+      const std::string key(1, letter && f.ui.shift ? static_cast<char>(c - 'a' + 'A') : c);
       ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(k) * (key_w + f.gap() * 0.5f), y));
-      std::string label = key;
-      if (f.button("kb.key." + std::to_string(static_cast<int>(static_cast<unsigned char>(c))), label,
+      // The id follows the key, not its case, so Shift does not move the focus.
+      if (f.button("kb.key." + std::to_string(static_cast<int>(static_cast<unsigned char>(c))), key,
                    Frame::Style::Normal, key_w, Role::Key))
         f.emit(intent::KeyboardKey{key});
       h = std::max(h, ImGui::GetItemRectSize().y);

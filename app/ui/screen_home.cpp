@@ -12,6 +12,8 @@ void draw_home(Frame& f, const AppView& v) {
   f.paragraph("home.ask",
               "Bury Council wants to hear from you about the future of the library service. "
               "It takes about 10 minutes. Touch the green button to start.");
+  f.paragraph("home.speech",
+              "To hear this screen read aloud, press any key, or touch and hold the screen for 2 seconds.", true);
   ImGui::Dummy(ImVec2(0, f.gap()));
   if (f.button("home.start", "Start the survey: " + v.text(v.survey.title), Frame::Style::Primary))
     f.emit(intent::StartSurvey{});
@@ -43,6 +45,9 @@ void draw_home(Frame& f, const AppView& v) {
               "To make the text bigger, change the colours, or hear everything read aloud, use the buttons at the "
               "bottom of the screen. They are on every screen.",
               true);
+  // While this visitor's settings are in use, a way to hand the kiosk back as it was (A16).
+  if (!(v.settings == VisitorSettings{}) && f.button("home.finish", "Finish: put the screen back to normal"))
+    f.emit(intent::FinishVisit{});
 }
 
 }  // namespace kiosk::ui

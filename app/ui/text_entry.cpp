@@ -19,7 +19,30 @@ size_t utf8_chars(const std::string& s) {
   return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
+// What a key is called aloud: punctuation is hard to hear as itself.
+std::string key_name(const std::string& k) {
+  if (k == " ") return "space";
+  if (k.size() != 1) return k;
+  switch (k[0]) {
+    case '.': return "full stop";
+    case ',': return "comma";
+    case '\'': return "apostrophe";
+    case '-': return "hyphen";
+    case '@': return "at";
+    case '?': return "question mark";
+    case '!': return "exclamation mark";
+    default: break;
+  }
+  if (std::isupper(static_cast<unsigned char>(k[0]))) return "capital " + k;
+  return k;
+}
+
 }  // namespace
+
+void on(AppState& s, const intent::KeyboardShift&) {
+  s.ui.shift = !s.ui.shift;
+  s.say(s.ui.shift ? "Shift on: the next letter is a capital" : "Shift off");
+}
 
 void on(AppState& s, const intent::OpenKeyboard& in) {
   const Answer* cur = s.session ? s.session->answer_for(in.question) : nullptr;
@@ -28,7 +51,10 @@ void on(AppState& s, const intent::OpenKeyboard& in) {
   s.ui.edit_text = cur ? (in.target == TextTarget::Other ? cur->other_text : cur->text) : "";
   s.ui.panel = Panel::Keyboard;
   s.ui.error.clear();
-  s.ui.focus = "kb.key." + std::to_string(static_cast<int>('q'));
+  s.ui.shift = false;
+  const Question* q = s.survey->find(in.question);
+  const bool postcode = q && q->type == QuestionType::Postcode && in.target == TextTarget::Answer;
+  s.ui.focus = "kb.key." + std::to_string(static_cast<int>(postcode ? 'Q' : 'q'));
   SDL_StartTextInput();
   s.say("Keyboard. Type your answer, then choose Done.");
 }
@@ -44,6 +70,9 @@ void on(AppState& s, const intent::KeyboardKey& in) {
   std::string k = in.text;
   if (q->type == QuestionType::Postcode) {
     for (auto& c : k) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  } else if (k.size() == 1 && std::isalpha(static_cast<unsigned char>(k[0])) && s.ui.shift) {
+    k[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k[0])));
+    s.ui.shift = false;  // one capital, as on a phone
   } else if (k.size() == 1 && std::isalpha(static_cast<unsigned char>(k[0]))) {
     // Capital at the start of the answer and of each sentence.
     const std::string& t = s.ui.edit_text;
@@ -52,7 +81,7 @@ void on(AppState& s, const intent::KeyboardKey& in) {
     if (start) k[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k[0])));
   }
   s.ui.edit_text += k;
-  s.say(k == " " ? "space" : k);
+  s.say(key_name(k));
 }
 
 void on(AppState& s, const intent::KeyboardDelete&) {

@@ -9,6 +9,7 @@ namespace kiosk::ui {
 void on(AppState& s, const intent::OpenKeyboard& in);
 void on(AppState& s, const intent::KeyboardKey& in);
 void on(AppState& s, const intent::KeyboardDelete&);
+void on(AppState& s, const intent::KeyboardShift&);
 void on(AppState& s, const intent::KeyboardDone&);
 void on(AppState& s, const intent::KeyboardCancel&);
 

@@ -47,7 +47,8 @@ struct Edit {
   std::string question;
 };
 struct Submit {};
-struct Home {};
+struct Home {};         // back to the start screen; the visit (and its settings) goes on
+struct FinishVisit {};  // the visitor is done: clear everything for the next person
 struct OpenInfo {
   InfoPage page;
 };
@@ -64,6 +65,7 @@ struct KeyboardKey {  // one character (a whole UTF-8 sequence) typed
   std::string text;
 };
 struct KeyboardDelete {};
+struct KeyboardShift {};  // the next letter is a capital
 struct KeyboardDone {};
 struct KeyboardCancel {};
 // Visitor settings, help and speech
@@ -115,15 +117,17 @@ struct AdminServicePoint {
 struct Quit {};
 }  // namespace intent
 
-using Intent = std::variant<
-    intent::StartSurvey, intent::ShowPrivacy, intent::BeginQuestions, intent::Choose, intent::Toggle, intent::Next,
-    intent::Back, intent::Review, intent::Edit, intent::Submit, intent::Home, intent::OpenInfo, intent::ExtendTime,
-    intent::SetLocale, intent::OpenKeyboard, intent::KeyboardKey, intent::KeyboardDelete, intent::KeyboardDone,
-    intent::KeyboardCancel, intent::OpenPanel, intent::ClosePanel, intent::TextScale, intent::ToggleContrast,
-    intent::ToggleFont, intent::ToggleSpeech, intent::Rate, intent::Volume, intent::Repeat, intent::Help,
-    intent::OpenPin, intent::PinDigit, intent::PinDelete, intent::PinSubmit, intent::ToggleAssistance,
-    intent::AssistedStart, intent::AssistedSpeechAndLargeText, intent::EndAssisted, intent::AdminExport,
-    intent::AdminFolder, intent::AdminSyncNow, intent::AdminRefresh, intent::AdminServicePoint, intent::Quit>;
+using Intent =
+    std::variant<intent::StartSurvey, intent::ShowPrivacy, intent::BeginQuestions, intent::Choose, intent::Toggle,
+                 intent::Next, intent::Back, intent::Review, intent::Edit, intent::Submit, intent::Home,
+                 intent::FinishVisit, intent::OpenInfo, intent::ExtendTime, intent::SetLocale, intent::OpenKeyboard,
+                 intent::KeyboardKey, intent::KeyboardDelete, intent::KeyboardShift, intent::KeyboardDone,
+                 intent::KeyboardCancel, intent::OpenPanel, intent::ClosePanel, intent::TextScale,
+                 intent::ToggleContrast, intent::ToggleFont, intent::ToggleSpeech, intent::Rate, intent::Volume,
+                 intent::Repeat, intent::Help, intent::OpenPin, intent::PinDigit, intent::PinDelete, intent::PinSubmit,
+                 intent::ToggleAssistance, intent::AssistedStart, intent::AssistedSpeechAndLargeText,
+                 intent::EndAssisted, intent::AdminExport, intent::AdminFolder, intent::AdminSyncNow,
+                 intent::AdminRefresh, intent::AdminServicePoint, intent::Quit>;
 
 // Settings a visitor may change; recorded with the response, reset at the end of each session.
 struct VisitorSettings {
@@ -151,6 +155,7 @@ struct UiState {
   std::string edit_question;
   TextTarget edit_target = TextTarget::Answer;
   std::string edit_text;
+  bool shift = false;  // on-screen keyboard: the next letter is a capital
 
   // Idle handling
   std::chrono::steady_clock::time_point last_input{};
@@ -174,6 +179,9 @@ struct UiState {
   bool quit = false;
 
   std::string last_spoken_screen;  // so a screen is announced once when it appears
+  std::string help_where;          // the help panel's "where you are and which keys"
+  std::string announce_prefix;     // said before the next screen reading ("Speech is on.")
+  int speech_offer_key = 0;        // the key that had the speech offer read out (home, speech off); -1: declined
 };
 
 }  // namespace kiosk::ui

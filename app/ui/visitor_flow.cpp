@@ -180,7 +180,15 @@ void on(AppState& s, const intent::Submit&) {
   s.ui.focus = "thanks.home";
 }
 
-void on(AppState& s, const intent::Home&) { go_home(s); }
+void on(AppState& s, const intent::Home&) {
+  // The thank-you screen's Finish ends the visit; elsewhere Home is only a way back.
+  if (s.ui.screen == Screen::Thanks) return end_visit(s, "", "");
+  go_home(s);
+}
+
+void on(AppState& s, const intent::FinishVisit&) {
+  end_visit(s, "Thank you. The screen has been cleared for the next person.", "the visitor finished");
+}
 
 void on(AppState& s, const intent::OpenInfo& in) {
   s.ui.screen = Screen::Info;
@@ -207,39 +215,85 @@ void go_home(AppState& s) {
     (void)s.session->abandon("the visitor left the survey");
     s.session.reset();
   }
-  // Nothing of the last visitor remains: screen state, drafts, settings.
+  // The screen starts afresh; the visitor's own choices stay with them.
   const std::string folder = s.ui.admin_folder;
+  const std::string locale = s.ui.locale;
   s.ui = UiState{};
   s.ui.admin_folder = folder;
+  s.ui.locale = locale;
   s.ui.last_input = s.now();
   SDL_StopTextInput();
+  s.redraw();
+}
+
+namespace {
+
+void finish_reset(AppState& s) {
+  s.reset_pending = false;
+  s.ui.locale.clear();
   reset_visitor_settings(s);
   s.redraw();
 }
 
-void end_session(AppState& s, const std::string& reason) {
+}  // namespace
+
+void end_visit(AppState& s, const std::string& closing, const std::string& reason) {
   if (s.session) {
-    if (auto st = s.session->abandon(reason); !st) std::fprintf(stderr, "kiosk: %s\n", st.message().c_str());
+    if (auto st = s.session->abandon(reason.empty() ? "the visit ended" : reason); !st)
+      std::fprintf(stderr, "kiosk: %s\n", st.message().c_str());
     s.session.reset();
   }
   go_home(s);
+  s.ui.locale.clear();
+  // The home screen is not read over the closing words.
+  s.ui.last_spoken_screen = screen_key(s);
+  if (!closing.empty()) s.say(closing);
+  if (s.speaking()) {
+    // Heard in the visitor's own voice settings; reset when the words end.
+    s.reset_pending = true;
+    s.reset_due = s.now() + seconds(20);
+  } else {
+    finish_reset(s);
+  }
+}
+
+void end_session(AppState& s, const std::string& reason) { end_visit(s, "", reason); }
+
+bool visit_in_progress(const AppState& s) {
+  return s.session != nullptr || !(s.settings == VisitorSettings{}) || !s.ui.locale.empty();
+}
+
+void on_speech_finished(AppState& s) {
+  if (s.reset_pending) return finish_reset(s);
+  // The idle time counts from the end of what was said, not from the last touch.
+  if (s.ui.panel != Panel::Idle) s.ui.last_input = s.now();
+  s.redraw(1);
 }
 
 void update_visit_timers(AppState& s) {
   const auto& cfg = s.config.session;
   UiState& ui = s.ui;
   const auto t = s.now();
-  if (ui.screen == Screen::Thanks) {
-    if (t - ui.thanks_since >= seconds(cfg.thank_you_seconds)) go_home(s);
+  if (s.reset_pending) {
+    if (t >= s.reset_due || !s.speaking()) finish_reset(s);
     return;
   }
-  if (ui.screen == Screen::Home) return;
+  if (ui.screen == Screen::Thanks) {
+    if (t - ui.thanks_since >= seconds(cfg.thank_you_seconds)) end_visit(s, "", "");
+    return;
+  }
+  if (ui.screen == Screen::Home && !visit_in_progress(s)) return;
   if (ui.panel == Panel::Idle) {
     if (t - ui.warning_since >= seconds(cfg.idle_response_seconds)) {
-      end_session(s, "timed out: no answer to the idle warning");
-      s.say("The screen has been cleared.");
+      end_visit(s, "The screen has been cleared.", "timed out: no answer to the idle warning");
+      return;
     }
     s.redraw(1);  // the countdown changed
+    return;
+  }
+  // Nobody is idle while listening: the time counts from the end of speech.
+  if (s.speaking()) {
+    ui.last_input = t;
     return;
   }
   const int warn = ui.assisted ? cfg.assisted_idle_warning_seconds : cfg.idle_warning_seconds;

@@ -23,7 +23,17 @@ void apply_settings_change(AppState& s);
 // Records the settings in use with the session's response.
 void record_settings(AppState& s);
 
-// Speaks the screen once when it first appears (from the tree just drawn).
+// Speaks the screen once when it first appears (from the tree just drawn),
+// and puts the focus on the first thing to act on.
 void announce(AppState& s);
+// What identifies the screen being shown, for announce().
+std::string screen_key(const AppState& s);
+// What a question screen says: where you are, the question, every answer with
+// its position and state, any status (answers below), how to move on (A15).
+std::string question_speech(const AppState& s);
+// Turns speech on and has the screen read from the start (A13).
+void turn_speech_on(AppState& s);
+// Read out, with speech off, when a key is pressed on the start screen.
+extern const char* const kSpeechOffer;
 
 }  // namespace kiosk::ui
