@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <poll.h>
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <random>
@@ -44,12 +45,27 @@ TEST_CASE("SIGKILL at random moments loses no confirmed answer or response", "[s
       _exit(127);
     }
     close(fds[1]);
-    const auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(20 + rng() % 180);
+    // The kill comes after a random number of confirmed saves (so a loaded
+    // machine, where saves are slow, still sees completions), then a random
+    // few milliseconds more, so it lands at any point of the next save.
+    const std::size_t kill_after_saves = rng() % 60;
+    const auto extra = std::chrono::microseconds(rng() % 8000);
     std::string buf;
     char chunk[4096];
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::count(buf.begin(), buf.end(), '\n') < static_cast<std::ptrdiff_t>(kill_after_saves) &&
+           std::chrono::steady_clock::now() < give_up) {
+      pollfd p{fds[0], POLLIN, 0};
+      if (poll(&p, 1, 50) > 0) {
+        const ssize_t n = read(fds[0], chunk, sizeof chunk);
+        if (n <= 0) break;
+        buf.append(chunk, static_cast<size_t>(n));
+      }
+    }
+    const auto kill_at = std::chrono::steady_clock::now() + extra;
     while (std::chrono::steady_clock::now() < kill_at) {
       pollfd p{fds[0], POLLIN, 0};
-      if (poll(&p, 1, 5) > 0) {
+      if (poll(&p, 1, 1) > 0) {
         const ssize_t n = read(fds[0], chunk, sizeof chunk);
         if (n <= 0) break;
         buf.append(chunk, static_cast<size_t>(n));

@@ -194,7 +194,7 @@ TEST_CASE("F1 and ? show the help panel with speech off, and speak it with speec
   CHECK_THAT(r.speech.said.back(), Catch::Contains("question 1 of 21"));
 }
 
-TEST_CASE("settings last the visit: home, information pages and Escape keep them; the idle timeout ends it",
+TEST_CASE("settings last the visit: home, information pages and Escape keep them, and the idle timeout ends it",
           "[visit][settings]") {
   UiRig r;
   r.tap_id("bar.settings");
