@@ -27,7 +27,8 @@ struct Geometry {
 
 Geometry geometry_for(float W, float H, float scale) {
   Geometry g{W, H, scale, 24.0f * scale, 0, 0};
-  g.col_w = std::min(W - 2 * g.margin, 1100.0f * std::max(1.0f, scale * 0.9f));
+  // Wide enough for three columns of answers on a 1280 px screen.
+  g.col_w = std::min(W - 2 * g.margin - ImGui::GetStyle().ScrollbarSize, 1240.0f * std::max(1.0f, scale * 0.9f));
   g.col_x = (W - g.col_w) * 0.5f;
   return g;
 }

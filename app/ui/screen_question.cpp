@@ -42,13 +42,15 @@ void more_band(Frame& f, const std::string& id, const std::string& text) {
 struct Grid {
   int cols = 1, rows = 0;
   bool by_rows = false;
+  ImFont* font = nullptr;  // the answers' letters: the body's, or one step smaller for a long list
   float cell_w = 0, target = 0, height = 0;
   std::vector<float> row_h;
 };
 
 Grid grid_for(const Frame& f, const std::vector<std::string>& labels, int cols, float width, float target,
-              bool by_rows = false) {
+              bool by_rows = false, ImFont* font = nullptr) {
   Grid g;
+  g.font = font;
   const int n = static_cast<int>(labels.size());
   g.cols = cols;
   g.by_rows = by_rows;
@@ -58,7 +60,7 @@ Grid grid_for(const Frame& f, const std::vector<std::string>& labels, int cols, 
   g.row_h.assign(static_cast<size_t>(g.rows), target);
   for (int i = 0; i < n; ++i) {
     auto& h = g.row_h[static_cast<size_t>(by_rows ? i / cols : i % g.rows)];
-    h = std::max(h, f.option_height(labels[static_cast<size_t>(i)], g.cell_w, target));
+    h = std::max(h, f.option_height(labels[static_cast<size_t>(i)], g.cell_w, target, font));
   }
   for (float h : g.row_h) g.height += h;
   g.height += static_cast<float>(g.rows - 1) * f.gap() * 0.6f;
@@ -66,7 +68,7 @@ Grid grid_for(const Frame& f, const std::vector<std::string>& labels, int cols, 
 }
 
 // Every word of every label must fit its cell whole, or the cell is too narrow.
-bool words_fit(const Frame& f, const std::vector<std::string>& labels, float cell_w) {
+bool words_fit(const Frame& f, const std::vector<std::string>& labels, float cell_w, ImFont* font) {
   const float room = cell_w - 16.0f * f.s();  // a narrow answer puts its mark above the words
   for (const auto& l : labels) {
     std::string spaced = l;  // a long word breaks after a slash ("Welsh/English/Scottish")
@@ -74,7 +76,7 @@ bool words_fit(const Frame& f, const std::vector<std::string>& labels, float cel
     std::istringstream in(spaced);
     std::string w;
     while (in >> w)
-      if (f.label_width(w + "/", f.fonts.body) > room) return false;
+      if (f.label_width(w + "/", font ? font : f.fonts.body) > room) return false;
   }
   return true;
 }
@@ -96,11 +98,15 @@ Grid choose_grid(const Frame& f, const Question& q, const std::vector<std::strin
     if (c != n || !row_first) order.emplace_back(c, false);
   Grid best;
   int best_shown = -1;
-  for (float target : {big, small}) {
+  // A long list (the 17 ethnic groups) fits 1280x800 only in the smaller
+  // letters (22 px at 100%), tried last.
+  std::vector<std::pair<float, ImFont*>> sizes = {{big, nullptr}, {small, nullptr}};
+  if (n > 10) sizes.emplace_back(small, f.fonts.small);
+  for (const auto& [target, font] : sizes) {
     for (const auto& [c, by_rows] : order) {
-      const Grid g = grid_for(f, labels, c, width, target, by_rows);
-      if (g.cell_w < target || !words_fit(f, labels, g.cell_w)) continue;
-      if (g.height <= room + cue_height(f)) return g;
+      const Grid g = grid_for(f, labels, c, width, target, by_rows, font);
+      if (g.cell_w < target || !words_fit(f, labels, g.cell_w, font)) continue;
+      if (g.height <= room) return g;
       // How many answers are wholly in view.
       int shown = 0;
       float y = 0;
@@ -110,7 +116,7 @@ Grid choose_grid(const Frame& f, const Question& q, const std::vector<std::strin
         shown += std::min(g.cols, n - r * g.cols);
         y += f.gap() * 0.6f;
       }
-      if (shown > best_shown) best = g, best_shown = shown;
+      if (shown > best_shown && !font) best = g, best_shown = shown;
     }
   }
   if (best_shown < 0) best = grid_for(f, labels, 1, width, big);
@@ -143,14 +149,16 @@ void draw_question(Frame& f, const AppView& v) {
   float first_row = 0;
   if (!labels.empty()) {
     const float w = ImGui::GetContentRegionAvail().x;
-    first_row = grid_for(f, labels, 1, w, f.min_target()).row_h[0];
-    if (labels.size() >= 2) first_row = std::max(first_row, grid_for(f, labels, 2, w, f.min_target()).row_h[0]);
+    // The tallest first row any layout might choose, so the room is never too small.
+    for (int c = 1; c <= std::min(4, static_cast<int>(labels.size())); ++c)
+      first_row = std::max(first_row, grid_for(f, labels, c, w, f.min_target()).row_h[0]);
   }
   const float words_room = room0 - first_row - cue_height(f) - f.gap() * 1.5f;
-  const bool boxed = q.has_options() && words_h > words_room && words_room > 3 * f.fonts.body->FontSize;
+  const bool boxed = q.has_options() && words_h > words_room;
   if (boxed) {
-    ImGui::BeginChild("q.words", ImVec2(ImGui::GetContentRegionAvail().x, words_room), false,
-                      ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::BeginChild("q.words",
+                      ImVec2(ImGui::GetContentRegionAvail().x, std::max(words_room, 2.5f * f.fonts.body->FontSize)),
+                      false, ImGuiWindowFlags_NoScrollWithMouse);
     touch_scroll();
   }
   ImGui::BeginGroup();
@@ -218,7 +226,7 @@ void draw_question(Frame& f, const AppView& v) {
       const float x = p0.x + static_cast<float>(c) * (g.cell_w + f.gap());
       ImGui::SetCursorScreenPos(ImVec2(x, row_y[static_cast<size_t>(r)]));
       const bool chosen = a && a->has(o.code);
-      if (f.option("opt." + o.code, labels[i], chosen, multiple, g.cell_w, g.row_h[static_cast<size_t>(r)]))
+      if (f.option("opt." + o.code, labels[i], chosen, multiple, g.cell_w, g.row_h[static_cast<size_t>(r)], g.font))
         f.emit(multiple ? Intent{intent::Toggle{q.id, o.code}} : Intent{intent::Choose{q.id, o.code}});
       if (ImGui::GetItemRectMax().y > view_bottom + 0.5f) ++below;
     }

@@ -236,43 +236,44 @@ std::string break_after_slashes(std::string s) {
 
 // A narrow answer (one of an 11-point scale in a row) has its mark above the
 // words: beside them, the words would not fit.
-bool Frame::option_compact(const std::string& label, float width) const {
+bool Frame::option_compact(const std::string& label, float width, ImFont* font) const {
   const float room = width - 3 * 18.0f * s() - 34.0f * s();
   size_t i = 0;
   while (i < label.size()) {
     size_t j = label.find(' ', i);
     if (j == std::string::npos) j = label.size();
-    if (label_width(label.substr(i, j - i), fonts.body) > room) return true;
+    if (label_width(label.substr(i, j - i), font ? font : fonts.body) > room) return true;
     i = j + 1;
   }
   return false;
 }
 
-float Frame::option_height(const std::string& label_in, float width, float target) const {
+float Frame::option_height(const std::string& label_in, float width, float target, ImFont* font) const {
   const std::string label = break_after_slashes(label_in);
   const float pad = 18.0f * s(), mark = 34.0f * s();
-  ImFont* f = fonts.body;
-  if (option_compact(label, width)) {
+  ImFont* f = font ? font : fonts.body;
+  if (option_compact(label, width, f)) {
     const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 16.0f * s(), label.c_str());
     return std::max(target, mark + ts.y + 32.0f * s());
   }
   const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 3 * pad - mark, label.c_str());
-  return std::max(target, ts.y + 24.0f * s());
+  // The smaller letters of a long list sit closer to their edges, so the list fits.
+  return std::max(target, ts.y + (f == fonts.body ? 24.0f : 12.0f) * s());
 }
 
 bool Frame::option(const std::string& id, const std::string& label, bool chosen, bool multiple, float width,
-                   float height) {
+                   float height, ImFont* font) {
   const float pad = 18.0f * s();
   const bool in_grid = width > 0;
   if (width <= 0) width = ImGui::GetContentRegionAvail().x;
   const float mark = 34.0f * s();
-  ImFont* f = fonts.body;
+  ImFont* f = font ? font : fonts.body;
   // In a narrow cell a long word may break after a slash ("Welsh/English/...").
   const std::string shown = in_grid ? break_after_slashes(label) : label;
-  const bool compact = option_compact(shown, width);
+  const bool compact = option_compact(shown, width, f);
   const float text_w = compact ? width - 16.0f * s() : width - 3 * pad - mark;
   const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, text_w, shown.c_str());
-  const float h = height > 0 ? height : option_height(label, width, min_target());
+  const float h = height > 0 ? height : option_height(label, width, min_target(), f);
   ImVec2 min, max;
   bool held = false;
   const bool clicked = interact(id, ImVec2(width, h), true, &min, &max, &held);

@@ -76,10 +76,10 @@ class Frame {
   // An answer: radio (single) or box (multiple) with a tick; chosen shown by more than colour.
   // `width` and `height` (0: the whole row, the text's height) place it in a grid cell.
   bool option(const std::string& id, const std::string& label, bool chosen, bool multiple, float width = 0,
-              float height = 0);
+              float height = 0, ImFont* font = nullptr);
   // The height an answer needs at this width with targets at least `target` high.
-  float option_height(const std::string& label, float width, float target) const;
-  bool option_compact(const std::string& label, float width) const;
+  float option_height(const std::string& label, float width, float target, ImFont* font = nullptr) const;
+  bool option_compact(const std::string& label, float width, ImFont* font = nullptr) const;
   // A read-only box showing typed text; tapping it opens the keyboard.
   bool text_box(const std::string& id, const std::string& label, const std::string& text,
                 const std::string& placeholder);
