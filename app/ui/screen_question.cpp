@@ -150,7 +150,9 @@ void draw_question(Frame& f, const AppView& v) {
   if (!labels.empty()) {
     const float w = ImGui::GetContentRegionAvail().x;
     // The tallest first row any layout might choose, so the room is never too small.
-    for (int c = 1; c <= std::min(4, static_cast<int>(labels.size())); ++c)
+    // (An ordered scale is never in more than one column, so its words keep more room.)
+    const int most = q.type == QuestionType::Likert ? 2 : 4;
+    for (int c = 1; c <= std::min(most, static_cast<int>(labels.size())); ++c)
       first_row = std::max(first_row, grid_for(f, labels, c, w, f.min_target()).row_h[0]);
   }
   const float words_room = room0 - first_row - cue_height(f) - f.gap() * 1.5f;
