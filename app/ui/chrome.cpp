@@ -17,18 +17,6 @@ using namespace std::chrono;
 
 namespace {
 
-// Touch scrolling: a finger that moves more than a few pixels scrolls the
-// region under it, even if it came down on a button, and that button is then
-// not pressed when the finger lifts.
-void drag_scroll() {
-  ImGuiIO& io = ImGui::GetIO();
-  if (!io.MouseDown[0] || io.MouseDragMaxDistanceSqr[0] <= 12.0f * 12.0f) return;
-  if (!ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) return;
-  if (ImGui::GetScrollMaxY() <= 0) return;
-  ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
-  ImGui::ClearActiveID();
-}
-
 // The sizes every part of the frame is laid out from.
 struct Geometry {
   float W, H;    // the window
@@ -39,61 +27,77 @@ struct Geometry {
 
 Geometry geometry_for(float W, float H, float scale) {
   Geometry g{W, H, scale, 24.0f * scale, 0, 0};
-  g.col_w = std::min(W - 2 * g.margin, 1100.0f * std::max(1.0f, scale * 0.9f));
+  // Wide enough for three columns of answers on a 1280 px screen.
+  g.col_w = std::min(W - 2 * g.margin - ImGui::GetStyle().ScrollbarSize, 1240.0f * std::max(1.0f, scale * 0.9f));
   g.col_x = (W - g.col_w) * 0.5f;
   return g;
 }
 
-// Header: what this is, and where you are. Numbers of questions are never shown.
-void draw_header(AppState& app, const Fonts& fonts, const Theme& theme, const Geometry& g, const std::string& locale,
+// The help bar's buttons, right to left from the window's right edge: their
+// places depend only on the window, the text size and the letters, never on
+// the screen or on speech, so a visitor finds help where they found it before.
+struct BarButton {
+  const char* id;
+  const char* label;
+};
+constexpr BarButton kHelp{"bar.help", "Ask staff for help"};
+constexpr BarButton kSettings{"bar.settings", "Text size, colours and speech"};
+constexpr BarButton kRepeat{"bar.repeat", "Repeat"};
+
+float bar_button_w(const Frame& f, const BarButton& b) {
+  ImFont* bf = f.fonts.bar;
+  return bf->CalcTextSizeA(bf->FontSize, FLT_MAX, 0, b.label).x + 1.3f * bf->FontSize;
+}
+
+// Top bar: where you are on the left (when it fits on one line), then Repeat
+// when speech is on, then help and settings at the right edge.
+void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g, const std::string& locale,
                  Chrome& chrome) {
   const float W = g.W, H = g.H, s = g.s, margin = g.margin;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  std::string left = app.survey->text(app.survey->title, locale), right;
-  if (app.ui.screen == Screen::Question && app.session) {
-    const auto p = app.session->progress();
-    right = "Question " + std::to_string(p.position) + " of " + std::to_string(p.total);
-  } else if (app.ui.screen == Screen::Review) {
-    right = "Check your answers";
-  } else if (app.ui.screen == Screen::Admin) {
+  std::string left = app.survey->text(app.survey->title, locale);
+  if (app.ui.screen == Screen::Admin) {
     left = "Admin area";
   } else if (app.ui.screen == Screen::Info || app.ui.screen == Screen::Home) {
     const ServicePoint* sp = app.config.find_service_point(app.config.service_point);
     left = sp ? sp->name : app.config.kiosk_name;
   }
-  // At large text sizes the header keeps only where you are: the title is on the home screen.
-  if (s >= 1.5f && !right.empty()) left.clear();
-  ImFont* hf = fonts.bold;
-  const float pad = 14.0f * s;
-  const float right_w = right.empty() ? 0 : hf->CalcTextSizeA(hf->FontSize, FLT_MAX, 0, right.c_str()).x;
-  const float left_wrap = W - 2 * margin - right_w - 2 * pad;
-  const ImVec2 lsz = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, left_wrap, left.c_str());
-  float hh = std::max(lsz.y, hf->FontSize) + 2 * pad;
+  ImFont* bf = f.fonts.bar;
+  const float pad = 0.35f * bf->FontSize;
+  const float btn_h = std::max(48.0f, bf->FontSize + 28.0f);
+  float hh = btn_h + 2 * pad;
   dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
-  dl->AddText(hf, hf->FontSize, ImVec2(margin, pad), col(theme.panel_text), left.c_str(), nullptr, left_wrap);
-  if (!left.empty())
-    app.tree.add(
-        A11yItem{"header.title", left, Role::Heading, {}, {margin, pad, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
-  if (!right.empty()) {
-    dl->AddText(hf, hf->FontSize, ImVec2(W - margin - right_w, pad), col(theme.panel_text), right.c_str());
-    app.tree.add(A11yItem{"header.progress",
-                          right,
-                          Role::Status,
-                          {},
-                          {W - margin - right_w, pad, right_w, hf->FontSize},
-                          {0, 0, W, H},
-                          false,
-                          true});
+  const float gap = 0.5f * bf->FontSize;
+  float x = W - margin * 0.5f;
+  auto place = [&](const BarButton& b, Intent in) {
+    const float w = bar_button_w(f, b);
+    x -= w;
+    ImGui::SetCursorScreenPos(ImVec2(x, pad));
+    if (f.button(b.id, b.label, Frame::Style::Normal, w, Role::Button, {}, true, bf, btn_h)) f.emit(std::move(in));
+    x -= gap;
+  };
+  place(kSettings, intent::OpenPanel{Panel::Settings});
+  place(kHelp, intent::OpenPanel{Panel::Help});
+  if (app.settings.speech) place(kRepeat, intent::Repeat{});
+  const float left_w = x - margin * 0.5f;
+  const ImVec2 lsz = bf->CalcTextSizeA(bf->FontSize, FLT_MAX, 0, left.c_str());
+  if (!left.empty() && lsz.x <= left_w) {
+    const float ty = (hh - lsz.y) * 0.5f;
+    dl->AddText(bf, bf->FontSize, ImVec2(margin * 0.5f, ty), col(theme.panel_text), left.c_str());
+    app.tree.add(A11yItem{
+        "header.title", left, Role::Heading, {}, {margin * 0.5f, ty, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
   }
   if (app.ui.assisted) {
+    ImFont* hf = f.fonts.bold;
+    const float bpad = 14.0f * s;
     const std::string banner = "Assisted mode: " + app.ui.staff_name + " is helping";
     const ImVec2 bs = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, W - 2 * margin, banner.c_str());
-    dl->AddRectFilled(ImVec2(0, hh), ImVec2(W, hh + bs.y + 2 * pad), col(theme.banner));
-    dl->AddText(hf, hf->FontSize, ImVec2(margin, hh + pad), col(theme.banner_text), banner.c_str(), nullptr,
+    dl->AddRectFilled(ImVec2(0, hh), ImVec2(W, hh + bs.y + 2 * bpad), col(theme.banner));
+    dl->AddText(hf, hf->FontSize, ImVec2(margin, hh + bpad), col(theme.banner_text), banner.c_str(), nullptr,
                 W - 2 * margin);
     app.tree.add(A11yItem{
-        "header.assisted", banner, Role::Status, {}, {margin, hh + pad, bs.x, bs.y}, {0, 0, W, H}, false, true});
-    hh += bs.y + 2 * pad;
+        "header.assisted", banner, Role::Status, {}, {margin, hh + bpad, bs.x, bs.y}, {0, 0, W, H}, false, true});
+    hh += bs.y + 2 * bpad;
   }
   chrome.header_h = hh;
 }
@@ -118,7 +122,7 @@ void draw_screen(AppState& app, Frame& f, const AppView& v) {
   }
 }
 
-// This screen's Back/Next first, then the access bar, flowing onto as few rows as fit.
+// This screen's own actions: Back on the left, Next on the right.
 void draw_screen_nav(AppState& app, Frame& f, const AppView& v, Frame::Flow& flow) {
   switch (app.ui.screen) {
     case Screen::About: draw_about_nav(f, v, flow); break;
@@ -133,13 +137,35 @@ void draw_screen_nav(AppState& app, Frame& f, const AppView& v, Frame::Flow& flo
     case Screen::Admin: draw_admin_nav(f, v, flow); break;
     default: break;
   }
-  if (app.ui.screen != Screen::Admin && app.ui.screen != Screen::Pin) draw_access_bar(f, v, flow);
+}
+
+// Between Back and Next: where you are in the survey, if it fits there.
+void draw_progress(AppState& app, Frame& f, const Geometry& g, const Frame::Flow& flow, float row_y) {
+  std::string text;
+  if (app.ui.screen == Screen::Question && app.session) {
+    const auto p = app.session->progress();
+    text = "Question " + std::to_string(p.position) + " of " + std::to_string(p.total);
+  } else if (app.ui.screen == Screen::Review) {
+    text = "Check your answers";
+  }
+  if (text.empty() || flow.row_h <= 0) return;
+  const float l = flow.right_start > 0 ? flow.left_end : flow.x - f.gap();
+  const float r = flow.right_start > 0 ? flow.right_start : flow.x0 + flow.width;
+  for (ImFont* font : {f.fonts.bar, f.fonts.small}) {
+    const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text.c_str());
+    if (ts.x > r - l - 2 * f.gap()) continue;
+    const ImVec2 p((l + r - ts.x) * 0.5f, row_y + (flow.row_h - ts.y) * 0.5f);
+    ImGui::GetWindowDrawList()->AddText(font, font->FontSize, p, col(f.theme.text), text.c_str());
+    app.tree.add(
+        A11yItem{"header.progress", text, Role::Status, {}, {p.x, p.y, ts.x, ts.y}, {0, 0, g.W, g.H}, false, true});
+    return;
+  }
 }
 
 // Content: one column, scrolled by touch drag, wheel, Page keys, or focus.
 // Returns its height.
 float draw_content(AppState& app, Chrome& chrome, Input& input, Frame& f, const AppView& v, const Geometry& g) {
-  const float footer_h = chrome.footer_h > 0 ? chrome.footer_h : 220.0f * g.s;
+  const float footer_h = chrome.footer_h;
   const float content_h = std::max(100.0f, g.H - chrome.header_h - footer_h);
   ImGui::SetCursorPos(ImVec2(g.col_x - g.margin * 0.5f, chrome.header_h));
   ImGui::BeginChild("content", ImVec2(g.col_w + g.margin * 0.5f + ImGui::GetStyle().ScrollbarSize, content_h), false,
@@ -149,7 +175,7 @@ float draw_content(AppState& app, Chrome& chrome, Input& input, Frame& f, const 
     app.ui.scroll_to_top = false;
   }
   ImGuiIO& io = ImGui::GetIO();
-  drag_scroll();
+  touch_scroll();
   if (ImGui::IsWindowHovered() && io.MouseWheel != 0)
     ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseWheel * 80.0f * g.s);
   if (input.scroll_by != 0) {
@@ -169,19 +195,38 @@ float draw_content(AppState& app, Chrome& chrome, Input& input, Frame& f, const 
 }
 
 // Footer: this screen's Back/Next, then the access bar, the same everywhere.
+// One row of the screen's own actions, with its padding: the least the footer
+// is given, so it is never measured from a frame where it was cut off (a
+// footer drawn off the window measures nothing and would shrink to nothing).
+float one_row_footer(const Frame& f, const Geometry& g) {
+  return std::max(f.min_target(), f.fonts.bold->FontSize + 24.0f * g.s) + f.gap() * 0.6f + g.margin * 0.8f;
+}
+
+bool has_actions(Screen s) { return s != Screen::Home && s != Screen::Thanks; }
+
 void draw_footer(AppState& app, Chrome& chrome, Frame& f, const AppView& v, const Theme& theme, const Geometry& g,
                  float footer_top) {
+  if (!has_actions(app.ui.screen)) {
+    if (chrome.footer_h != 0) {
+      chrome.footer_h = 0;
+      app.redraw();
+    }
+    return;
+  }
   if (app.ui.panel == Panel::None)
     ImGui::GetForegroundDrawList()->AddLine(ImVec2(0, std::round(footer_top)), ImVec2(g.W, std::round(footer_top)),
                                             col(theme.button_edge), 2.0f);
-  ImGui::SetCursorPos(ImVec2(g.col_x, footer_top + g.margin * 0.5f));
+  ImGui::SetCursorPos(ImVec2(g.col_x, footer_top + g.margin * 0.4f));
   ImGui::BeginChild("footer", ImVec2(g.col_w, g.H - footer_top), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   const float y0 = ImGui::GetCursorPosY();
+  const float row_y = ImGui::GetCursorScreenPos().y;
   auto flow = f.begin_flow();
+  flow.split = true;
   draw_screen_nav(app, f, v, flow);
+  draw_progress(app, f, g, flow, row_y);
   f.end_flow(flow);
-  const float used = ImGui::GetCursorPosY() - y0 + g.margin;
+  const float used = std::max(one_row_footer(f, g), ImGui::GetCursorPosY() - y0 + g.margin * 0.4f);
   ImGui::EndChild();
   if (std::fabs(used - chrome.footer_h) > 1.0f) {
     chrome.footer_h = used;
@@ -208,7 +253,7 @@ void draw_panel(AppState& app, Frame& f, const AppView& v, const Theme& theme, c
   ImGui::SetCursorPos(ImVec2(px + margin * 0.5f, py + margin * 0.5f));
   ImGui::BeginChild("panel.content", ImVec2(pw - margin, H - 2 * py - margin), false,
                     ImGuiWindowFlags_NoScrollWithMouse);
-  drag_scroll();
+  touch_scroll();
   ImGui::SetCursorPos(ImVec2(margin * 0.5f, margin * 0.5f));
   ImGui::PushTextWrapPos(pw - margin * 1.5f - ImGui::GetStyle().ScrollbarSize);
   ImGui::BeginGroup();
@@ -257,7 +302,8 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
   // No background: the renderer has just cleared the window to the same
   // colour, and filling it again costs a whole-window pass in software.
   ImGui::Begin("kiosk", nullptr, fixed | ImGuiWindowFlags_NoBackground);
-  draw_header(app, fonts, theme, g, locale, chrome);
+  draw_header(app, f, theme, g, locale, chrome);
+  if (has_actions(app.ui.screen) && chrome.footer_h < one_row_footer(f, g)) chrome.footer_h = one_row_footer(f, g);
   const float content_h = draw_content(app, chrome, input, f, v, g);
   draw_footer(app, chrome, f, v, theme, g, chrome.header_h + content_h);
   ImGui::End();

@@ -1,5 +1,5 @@
 // Panels over any screen: accessibility settings, help, the idle warning and
-// the on-screen keyboard; and the access bar, the same on every screen.
+// the on-screen keyboard. (The help bar that opens them is drawn by chrome.cpp.)
 #include <algorithm>
 #include <iterator>
 #include <vector>
@@ -7,18 +7,6 @@
 #include "screens.hpp"
 
 namespace kiosk::ui {
-
-void draw_access_bar(Frame& f, const AppView& v, Frame::Flow& flow) {
-  // Same place, same meaning; shorter words when the letters are large, so the
-  // question keeps the room.
-  const bool large = v.settings.text_scale >= 150;
-  if (f.flow_button(flow, "bar.help", large ? "Staff help" : "Ask staff for help", Frame::Style::Normal))
-    f.emit(intent::OpenPanel{Panel::Help});
-  if (f.flow_button(flow, "bar.settings", large ? "Text and speech" : "Text size, colours and speech",
-                    Frame::Style::Normal))
-    f.emit(intent::OpenPanel{Panel::Settings});
-  if (v.settings.speech && f.flow_button(flow, "bar.repeat", "Repeat", Frame::Style::Normal)) f.emit(intent::Repeat{});
-}
 
 void draw_settings_panel(Frame& f, const AppView& v) {
   const VisitorSettings& st = v.settings;

@@ -9,14 +9,16 @@ namespace kiosk::ui {
 void draw_home(Frame& f, const AppView& v) {
   const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
   f.heading("home.welcome", "Welcome to " + (sp ? sp->name : std::string("the library")), true);
-  f.paragraph("home.ask",
-              "Bury Council wants to hear from you about the future of the library service. "
-              "It takes about 10 minutes. Touch the green button to start.");
-  f.paragraph("home.speech",
-              "To hear this screen read aloud, press any key, or touch and hold the screen for 2 seconds.", true);
-  ImGui::Dummy(ImVec2(0, f.gap()));
+  // Start comes straight after the welcome, so it is in view on arrival at every text size.
   if (f.button("home.start", "Start the survey: " + v.text(v.survey.title), Frame::Style::Primary))
     f.emit(intent::StartSurvey{});
+  ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
+  // Named by its words, not its colour: the colours change with the theme.
+  f.paragraph("home.ask",
+              "Bury Council wants to hear from you about the future of the library service. "
+              "It takes about 10 minutes. Touch \"Start the survey\" to begin.");
+  f.paragraph("home.speech",
+              "To hear this screen read aloud, press any key, or touch and hold the screen for 2 seconds.", true);
   if (v.survey.locales.size() > 1) {
     // Each language named in itself, so a visitor finds their own.
     static const std::map<std::string, std::string> names = {
@@ -43,7 +45,7 @@ void draw_home(Frame& f, const AppView& v) {
   ImGui::Dummy(ImVec2(0, f.gap()));
   f.paragraph("home.access",
               "To make the text bigger, change the colours, or hear everything read aloud, use the buttons at the "
-              "bottom of the screen. They are on every screen.",
+              "top of the screen. They are on every screen.",
               true);
   // While this visitor's settings are in use, a way to hand the kiosk back as it was (A16).
   if (!(v.settings == VisitorSettings{}) && f.button("home.finish", "Finish: put the screen back to normal"))

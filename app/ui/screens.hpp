@@ -66,7 +66,6 @@ void draw_idle_panel(Frame& f, const AppView& v);
 void draw_keyboard_panel(Frame& f, const AppView& v);
 
 // The same controls in the same place on every screen (A11).
-void draw_access_bar(Frame& f, const AppView& v, Frame::Flow& flow);
 
 // Text whose first paragraph is a heading (intro, privacy, thank you); returns the paragraphs drawn.
 int heading_and_paragraphs(Frame& f, const std::string& prefix, const std::string& text, bool big);

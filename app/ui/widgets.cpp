@@ -1,5 +1,7 @@
 #include "widgets.hpp"
 
+#include <imgui_internal.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -7,6 +9,15 @@
 namespace kiosk::ui {
 
 ImU32 col(Rgb c, float alpha) { return IM_COL32(c.r, c.g, c.b, static_cast<int>(std::lround(alpha * 255.0f))); }
+
+void touch_scroll() {
+  ImGuiIO& io = ImGui::GetIO();
+  if (!io.MouseDown[0] || io.MouseDragMaxDistanceSqr[0] <= 12.0f * 12.0f) return;
+  if (!ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) return;
+  if (ImGui::GetScrollMaxY() <= 0) return;
+  ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+  ImGui::ClearActiveID();
+}
 
 bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) {
   ImGuiIO& io = ImGui::GetIO();
@@ -39,9 +50,10 @@ bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) 
   f.heading = add(bold, 36.0f);
   f.title = add(bold, 44.0f);
   f.small = add(regular, 22.0f);
+  f.bar = io.Fonts->AddFontFromFileTTF(bold.c_str(), std::round(std::min(28.0f * scale, 30.0f)), &cfg, ranges);
   f.scale = scale;
   f.dyslexic = dyslexia_font;
-  if (!f.body || !f.bold || !f.heading || !f.title || !f.small || !io.Fonts->Build()) {
+  if (!f.body || !f.bold || !f.heading || !f.title || !f.small || !f.bar || !io.Fonts->Build()) {
     if (error) *error = "the fonts could not be rasterised";
     return false;
   }
@@ -69,11 +81,15 @@ void Frame::register_item(const std::string& id, const std::string& label, Role 
   tree.add(std::move(it));
 }
 
+// Drawn inside the target: a ring outside it is cut off by the edge of a bar,
+// the window or a full-width row.
 void Frame::draw_focus(ImVec2 min, ImVec2 max) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float w = std::max(3.0f, 4.0f * s());
-  dl->AddRect(ImVec2(min.x - w, min.y - w), ImVec2(max.x + w, max.y + w), col(theme.focus), 8.0f * s(), 0, w * 1.5f);
-  dl->AddRect(ImVec2(min.x - 1, min.y - 1), ImVec2(max.x + 1, max.y + 1), col(theme.focus_inner), 6.0f * s(), 0, 2.0f);
+  const float o = w * 0.75f;
+  dl->AddRect(ImVec2(min.x + o, min.y + o), ImVec2(max.x - o, max.y - o), col(theme.focus), 8.0f * s(), 0, w * 1.5f);
+  const float i = w * 1.5f + 1.0f;
+  dl->AddRect(ImVec2(min.x + i, min.y + i), ImVec2(max.x - i, max.y - i), col(theme.focus_inner), 6.0f * s(), 0, 2.0f);
 }
 
 bool Frame::interact(const std::string& id, ImVec2 size, bool enabled, ImVec2* min, ImVec2* max, bool* held) {
@@ -185,12 +201,12 @@ void Frame::alert(const std::string& id, const std::string& text) {
 }
 
 bool Frame::button(const std::string& id, const std::string& label, Style style, float width, Role role,
-                   const std::string& value, bool enabled) {
-  const float pad = 18.0f * s();
+                   const std::string& value, bool enabled, ImFont* font, float height) {
+  ImFont* f = font ? font : fonts.bold;
+  const float pad = 18.0f * f->FontSize / 28.0f;
   if (width <= 0) width = ImGui::GetContentRegionAvail().x;
-  ImFont* f = fonts.bold;
   const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 2 * pad, label.c_str());
-  const float h = std::max(min_target(), ts.y + 24.0f * s());
+  const float h = height > 0 ? height : std::max(min_target(), ts.y + 24.0f * s());
   ImVec2 min, max;
   bool held = false;
   const bool clicked = interact(id, ImVec2(width, h), enabled, &min, &max, &held);
@@ -210,13 +226,54 @@ bool Frame::button(const std::string& id, const std::string& label, Style style,
   return clicked;
 }
 
-bool Frame::option(const std::string& id, const std::string& label, bool chosen, bool multiple) {
-  const float pad = 18.0f * s();
-  const float width = ImGui::GetContentRegionAvail().x;
-  const float mark = 34.0f * s();
-  ImFont* f = fonts.body;
+namespace {
+std::string break_after_slashes(std::string s) {
+  for (size_t i = s.find('/'); i != std::string::npos; i = s.find('/', i + 1))
+    if (i + 1 < s.size() && s[i + 1] != ' ') s.insert(i + 1, " ");
+  return s;
+}
+}  // namespace
+
+// A narrow answer (one of an 11-point scale in a row) has its mark above the
+// words: beside them, the words would not fit.
+bool Frame::option_compact(const std::string& label, float width, ImFont* font) const {
+  const float room = width - 3 * 18.0f * s() - 34.0f * s();
+  size_t i = 0;
+  while (i < label.size()) {
+    size_t j = label.find(' ', i);
+    if (j == std::string::npos) j = label.size();
+    if (label_width(label.substr(i, j - i), font ? font : fonts.body) > room) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+float Frame::option_height(const std::string& label_in, float width, float target, ImFont* font) const {
+  const std::string label = break_after_slashes(label_in);
+  const float pad = 18.0f * s(), mark = 34.0f * s();
+  ImFont* f = font ? font : fonts.body;
+  if (option_compact(label, width, f)) {
+    const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 16.0f * s(), label.c_str());
+    return std::max(target, mark + ts.y + 32.0f * s());
+  }
   const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 3 * pad - mark, label.c_str());
-  const float h = std::max(min_target(), ts.y + 24.0f * s());
+  // The smaller letters of a long list sit closer to their edges, so the list fits.
+  return std::max(target, ts.y + (f == fonts.body ? 24.0f : 12.0f) * s());
+}
+
+bool Frame::option(const std::string& id, const std::string& label, bool chosen, bool multiple, float width,
+                   float height, ImFont* font) {
+  const float pad = 18.0f * s();
+  const bool in_grid = width > 0;
+  if (width <= 0) width = ImGui::GetContentRegionAvail().x;
+  const float mark = 34.0f * s();
+  ImFont* f = font ? font : fonts.body;
+  // In a narrow cell a long word may break after a slash ("Welsh/English/...").
+  const std::string shown = in_grid ? break_after_slashes(label) : label;
+  const bool compact = option_compact(shown, width, f);
+  const float text_w = compact ? width - 16.0f * s() : width - 3 * pad - mark;
+  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, text_w, shown.c_str());
+  const float h = height > 0 ? height : option_height(label, width, min_target(), f);
   ImVec2 min, max;
   bool held = false;
   const bool clicked = interact(id, ImVec2(width, h), true, &min, &max, &held);
@@ -228,7 +285,9 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
               std::max(2.0f, 3.0f * s()));
   if (held) dl->AddRectFilled(min, max, col(theme.text, 0.12f), 10.0f * s());
   // The mark: a ring or a box, filled with a tick when chosen.
-  const ImVec2 c(min.x + pad + mark * 0.5f, min.y + h * 0.5f);
+  const float block = mark + 8.0f * s() + ts.y;  // compact: the mark over the words, centred
+  const ImVec2 c = compact ? ImVec2(min.x + width * 0.5f, min.y + (h - block) * 0.5f + mark * 0.5f)
+                           : ImVec2(min.x + pad + mark * 0.5f, min.y + h * 0.5f);
   const float r = mark * 0.5f;
   if (multiple) {
     dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r),
@@ -243,12 +302,14 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
                            ImVec2(c.x + r * 0.6f, c.y - r * 0.5f)};
     dl->AddPolyline(pts, 3, col(theme.chosen), 0, 5 * s());
   }
-  dl->AddText(f, f->FontSize, ImVec2(min.x + 2 * pad + mark, min.y + (h - ts.y) * 0.5f), col(fg), label.c_str(),
-              nullptr, width - 3 * pad - mark);
+  const ImVec2 tp = compact
+                        ? ImVec2(min.x + std::max(8.0f * s(), (width - ts.x) * 0.5f), c.y + mark * 0.5f + 8.0f * s())
+                        : ImVec2(min.x + 2 * pad + mark, min.y + (h - ts.y) * 0.5f);
+  dl->AddText(f, f->FontSize, tp, col(fg), shown.c_str(), nullptr, text_w);
   if (ui.focus == id) draw_focus(min, max);
   register_item(id, label, multiple ? Role::Checkbox : Role::Option, chosen ? "selected" : "not selected", min, max,
                 true, true);
-  ImGui::Dummy(ImVec2(0, gap() * 0.6f));
+  if (!in_grid) ImGui::Dummy(ImVec2(0, gap() * 0.6f));
   return clicked;
 }
 
@@ -284,6 +345,20 @@ bool Frame::flow_button(Flow& f, const std::string& id, const std::string& label
   const float pad = 18.0f * s();
   float w = std::max(min_target(), label_width(label) + 2 * pad + 4 * s());
   w = std::min(w, f.width);
+  if (f.split && style == Style::Primary) {
+    const float right = f.x0 + f.width - w;
+    if (right >= f.x - 0.5f) {
+      const float y = ImGui::GetCursorScreenPos().y;
+      ImGui::SetCursorScreenPos(ImVec2(right, y));
+      const bool r = button(id, label, style, w, role, value, enabled);
+      f.row_h = std::max(f.row_h, ImGui::GetItemRectSize().y);
+      f.left_end = f.x - gap();
+      f.right_start = right;
+      f.x = f.x0 + f.width + gap();
+      ImGui::SetCursorScreenPos(ImVec2(f.x, y));
+      return r;
+    }
+  }
   if (f.x > f.x0 && f.x + w > f.x0 + f.width + 0.5f) {
     // New row.
     ImGui::SetCursorScreenPos(ImVec2(f.x0, ImGui::GetCursorScreenPos().y));

@@ -22,6 +22,10 @@ struct Fonts {
   ImFont* heading = nullptr;
   ImFont* title = nullptr;
   ImFont* small = nullptr;
+  // The help bar and the action row: grows with the text but is capped, so
+  // "Ask staff for help", "Text size, colours and speech" and "Repeat" keep
+  // one row on a 1280 px screen at every text size.
+  ImFont* bar = nullptr;
   float scale = 1.0f;  // text scale the atlas was built for
   bool dyslexic = false;
   FontFinder finder;
@@ -32,6 +36,11 @@ struct Fonts {
 bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error);
 
 ImU32 col(Rgb c, float alpha = 1.0f);
+
+// Touch scrolling of the current window: a finger that moves more than a few
+// pixels scrolls the region under it, even if it came down on a button, and
+// that button is then not pressed when the finger lifts.
+void touch_scroll();
 
 class Frame {
  public:
@@ -60,17 +69,29 @@ class Frame {
 
   enum class Style { Normal, Primary, Quiet };
   // A button as wide as `width` (0: the whole row). Returns true when tapped or activated with Enter.
+  // `font` and `height` (0: the body's bold and the text's height) let the bars size their own buttons.
   bool button(const std::string& id, const std::string& label, Style style = Style::Normal, float width = 0,
-              Role role = Role::Button, const std::string& value = {}, bool enabled = true);
+              Role role = Role::Button, const std::string& value = {}, bool enabled = true, ImFont* font = nullptr,
+              float height = 0);
   // An answer: radio (single) or box (multiple) with a tick; chosen shown by more than colour.
-  bool option(const std::string& id, const std::string& label, bool chosen, bool multiple);
+  // `width` and `height` (0: the whole row, the text's height) place it in a grid cell.
+  bool option(const std::string& id, const std::string& label, bool chosen, bool multiple, float width = 0,
+              float height = 0, ImFont* font = nullptr);
+  // The height an answer needs at this width with targets at least `target` high.
+  float option_height(const std::string& label, float width, float target, ImFont* font = nullptr) const;
+  bool option_compact(const std::string& label, float width, ImFont* font = nullptr) const;
   // A read-only box showing typed text; tapping it opens the keyboard.
   bool text_box(const std::string& id, const std::string& label, const std::string& text,
                 const std::string& placeholder);
 
   // Lays out buttons left to right, wrapping to new rows when they do not fit.
+  // With `split`, a Primary button goes to the right end of the row (Back on
+  // the left, Next on the right), and `left_end`/`right_start` say what is
+  // free between them.
   struct Flow {
     float x0, width, x, row_h;
+    bool split = false;
+    float left_end = 0, right_start = 0;
   };
   Flow begin_flow();
   bool flow_button(Flow& f, const std::string& id, const std::string& label, Style style = Style::Normal,
