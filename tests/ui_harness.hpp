@@ -73,7 +73,12 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
   }
 
   void tap_id(const std::string& id) {
-    INFO("could not tap " << id);
+    const auto* it = find_id(id);
+    INFO("could not tap " << id
+                          << (it ? " drawn at y " + std::to_string(it->rect.y) + "+" + std::to_string(it->rect.h) +
+                                       ", its scroll area at y " + std::to_string(it->clip.y) + "+" +
+                                       std::to_string(it->clip.h)
+                                 : std::string(" (not on screen)")));
     REQUIRE(HeadlessKiosk::tap_id(id));
   }
 

@@ -65,9 +65,10 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   FakeClock& clock = kiosk.clock;
   Shooter s{kiosk, kiosk.app, dir, variant};
   auto settings = [&] {
-    if (scale != 100) s.go(intent::TextScale{scale});
-    if (hc) s.go(intent::ToggleContrast{});
-    if (dyslexia) s.go(intent::ToggleFont{});
+    // Set, not toggled: a visitor's settings last the visit, so they may still be on.
+    if (s.app->settings().text_scale != scale) s.go(intent::TextScale{scale});
+    if (s.app->settings().high_contrast != hc) s.go(intent::ToggleContrast{});
+    if (s.app->settings().dyslexia_font != dyslexia) s.go(intent::ToggleFont{});
   };
   settings();
   s.shot("01-home");
@@ -84,7 +85,7 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   s.go(intent::OpenInfo{InfoPage::numbered(4)});  // community and volunteering: lists and bold
   s.shot("06-info-page");
   s.go(intent::Home{});
-  settings();  // home resets the visitor's settings
+  settings();
   s.go(intent::StartSurvey{});
   s.shot("07-about");
   s.go(intent::ShowPrivacy{});

@@ -61,9 +61,12 @@ bool HeadlessKiosk::bring_into_view(const std::string& id) {
     const auto& r = it->rect;
     const auto& c = it->clip;
     if (r.y >= c.y && r.y + r.h <= c.y + c.h) return true;
+    // A finger drags where the answers are, low in the area (its top may be
+    // a question's own scrolling text), up to bring later items into view.
     const float cx = c.x + c.w * 0.5f;
-    const float from = c.y + c.h * 0.5f;
-    const float delta = std::clamp((r.y + r.h * 0.5f) - from, -c.h * 0.4f, c.h * 0.4f);
+    const bool below = r.y + r.h > c.y + c.h;
+    const float from = c.y + c.h * (below ? 0.8f : 0.45f);
+    const float delta = std::clamp((r.y + r.h * 0.5f) - (c.y + c.h * 0.5f), -c.h * 0.4f, c.h * 0.4f);
     finger(cx, from, SDL_FINGERDOWN);
     for (int k = 1; k <= 6; ++k) finger(cx, from - delta * static_cast<float>(k) / 6.0f, SDL_FINGERMOTION);
     finger(cx, from - delta, SDL_FINGERUP);
