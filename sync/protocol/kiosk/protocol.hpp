@@ -26,6 +26,7 @@ inline constexpr char kSummary[] = "/api/v1/summary";      // GET, admin token
 inline constexpr char kStatusPage[] = "/";                 // HTML, admin token as Basic password
 inline constexpr char kHealthz[] = "/healthz";             // no token
 inline constexpr char kMetrics[] = "/metrics";             // Prometheus, no token
+inline constexpr char kLedger[] = "/api/v1/ledger";        // GET, admin token: per kiosk, numbers missing
 }  // namespace route
 
 // Query parameter of route::kExport.
@@ -77,6 +78,10 @@ inline constexpr char kLastError[] = "last_error";
 inline constexpr char kPending[] = "pending";
 inline constexpr char kOldestPendingAgeSeconds[] = "oldest_pending_age_seconds";
 inline constexpr char kFreeDiskBytes[] = "free_disk_bytes";
+inline constexpr char kHighestSeq[] = "highest_seq";  // the highest response number the kiosk has given
+inline constexpr char kClockUtc[] = "clock_utc";      // the kiosk's clock when it sent the heartbeat
+// Why a batch or an item was not taken, for programs (error replies and held items).
+inline constexpr char kReason[] = "reason";
 // Survey reply.
 inline constexpr char kSurveyId[] = "survey_id";
 inline constexpr char kVersion[] = "version";
@@ -103,8 +108,21 @@ namespace receipt {
 inline constexpr char kStored[] = "stored";        // new; held now (item code 201)
 inline constexpr char kDuplicate[] = "duplicate";  // same UUID and hash already held (200)
 inline constexpr char kConflict[] = "conflict";    // same UUID, other content: kept aside (409)
-inline constexpr char kRejected[] = "rejected";    // bad hash, bad document, another kiosk's (422)
+inline constexpr char kRejected[] = "rejected";    // the document itself is wrong; the hub quarantines it (422)
+// Not stored, for a cause outside the document (its survey version is not
+// known to the hub yet): the kiosk keeps it pending and sends it again once
+// the cause is fixed (item code 503, with field::kReason).
+inline constexpr char kHeld[] = "held";
 }  // namespace receipt
+
+// Values of field::kReason. A batch refused as a whole (401/403) is never the
+// documents' fault: the kiosk keeps every response pending, stops, and tells staff.
+namespace reason {
+inline constexpr char kUnknownToken[] = "unknown_token";                   // 401
+inline constexpr char kRevokedToken[] = "revoked_token";                   // 401
+inline constexpr char kWrongDevice[] = "wrong_device";                     // 403: kiosk_id is not the token's device
+inline constexpr char kUnknownSurveyVersion[] = "unknown_survey_version";  // held item
+}  // namespace reason
 
 // ---- 5. Export formats -------------------------------------------------------------
 
