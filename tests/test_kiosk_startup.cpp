@@ -30,14 +30,15 @@ struct Startup {
   }
 };
 
-// One line, "kiosk: <file>: <reason>".
+// One line, "kiosk: [<kiosk id>] cannot start: <file>: <reason>" (the log's
+// form on stderr; the journal gets the same words with the id as a field).
 void check_one_line_naming(const test::RunResult& r, const std::string& file) {
   INFO("exit " << r.exit_code << ", stderr: " << r.err);
   CHECK(r.exit_code == 1);  // 1, not 128+signal: it ended by itself
   REQUIRE_FALSE(r.err.empty());
   CHECK(r.err.back() == '\n');
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-  CHECK(r.err.rfind("kiosk: " + file + ":", 0) == 0);
+  CHECK(r.err.rfind("kiosk: [startup-test] cannot start: " + file + ":", 0) == 0);
 }
 
 }  // namespace

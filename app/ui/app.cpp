@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
@@ -20,6 +21,7 @@
 #include "chrome.hpp"
 #include "input.hpp"
 #include "kiosk/crypto.hpp"
+#include "kiosk/log.hpp"
 #include "staff.hpp"
 #include "visitor_flow.hpp"
 #include "visitor_settings.hpp"
@@ -31,6 +33,14 @@ using namespace std::chrono;
 // ---- 1. Creation and teardown -------------------------------------------------
 
 namespace {
+
+std::string signal_name(int sig) {
+  switch (sig) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    default: return "signal " + std::to_string(sig);
+  }
+}
 
 // Start-up errors are printed as "kiosk: <file>: <reason>", so each names the
 // file at fault once, whether or not the layer below already did.
@@ -123,7 +133,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   }
   app->st_->fonts = &app->host_->fonts();
   // The worker wakes the loop with an SDL event of the kiosk's own type.
-  const Uint32 wake_type = SDL_RegisterEvents(2);
+  const Uint32 wake_type = SDL_RegisterEvents(3);
   app->jobs_ = std::make_unique<JobQueue>(
       [type = wake_type == static_cast<Uint32>(-1) ? static_cast<Uint32>(SDL_USEREVENT) : wake_type] {
         SDL_Event e{};
@@ -135,6 +145,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
     // The end of an utterance wakes the loop (the idle time starts then, and
     // a finished visit's settings reset); the callback runs on the speech thread.
     app->input_.speech_done_event = wake_type + 1;
+    app->stop_event_ = app->input_.stop_event = wake_type + 2;
     app->st_->speech->set_on_finished([type = wake_type + 1] {
       SDL_Event e{};
       e.type = type;
@@ -160,6 +171,9 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   }
   app->st_->ui.admin_folder = default_export_folder();
   app->st_->ui.last_input = app->now();
+  log::notice("started: survey " + app->st_->survey->id + " version " + app->st_->survey->version + ", service point " +
+              cfg.service_point + ", database " + cfg.database_path +
+              (app->sync_ ? ", syncing to " + cfg.sync.hub_url : ", no hub configured"));
   return app;
 }
 
@@ -178,7 +192,18 @@ KioskApp::~KioskApp() {
 int KioskApp::run() {
   while (step(-1)) {
   }
+  const std::string why = input_.stop_signal != 0 ? std::string("stopping on ") + signal_name(input_.stop_signal)
+                                                  : std::string("stopping: quit from the admin area");
+  supervisor_.stopping(why);
+  log::notice(why + (st_->session ? "; the unfinished response is closed as abandoned" : ""));
   return 0;
+}
+
+void KioskApp::request_stop(int signal) {
+  SDL_Event e{};
+  e.type = stop_event_ != 0 ? stop_event_ : static_cast<Uint32>(SDL_QUIT);
+  e.user.code = signal;
+  SDL_PushEvent(&e);
 }
 
 int KioskApp::next_timer_ms() const {
@@ -199,6 +224,8 @@ int KioskApp::next_timer_ms() const {
   if (st_->ui.screen == Screen::Thanks) consider(st_->ui.thanks_since + seconds(s.thank_you_seconds));
   if (st_->ui.screen == Screen::Admin) consider(now() + seconds(1));  // live sync status
   if (st_->ui.screen == Screen::Pin && st_->pin_policy.locked()) consider(st_->pin_policy.locked_until());
+  // The watchdog runs on the real clock (it watches the real loop), whatever clock the app is given.
+  if (auto ping = supervisor_.next_ping()) consider(now() + (*ping - steady_clock::now()));
   if (!due) return -1;
   return static_cast<int>(std::max<long long>(0, duration_cast<milliseconds>(*due - now()).count()));
 }
@@ -215,6 +242,7 @@ bool KioskApp::step(int max_wait_ms) {
     handle_event(*st_, input_, e, w, h);
     while (SDL_PollEvent(&e)) handle_event(*st_, input_, e, w, h);
   }
+  supervisor_.alive(steady_clock::now());
   check_hold(*st_, input_);
   update_visit_timers(*st_);
   jobs_->drain();  // background results, posted by the worker (which woke us)
@@ -297,6 +325,7 @@ void KioskApp::present(const Theme& theme) {
   ++frames_;
   if (!first_frame_reported_) {
     first_frame_reported_ = true;
+    supervisor_.ready("showing the home screen");
     if (opt_.announce_timing) {
       const auto from = opt_.process_start == steady_clock::time_point{} ? started_ : opt_.process_start;
       std::printf("first frame after %.1f ms\n", duration<double, std::milli>(steady_clock::now() - from).count());

@@ -13,6 +13,7 @@
 #include "chrome.hpp"
 #include "host.hpp"
 #include "input.hpp"
+#include "supervisor.hpp"
 
 struct SDL_Window;
 struct SDL_Renderer;
@@ -39,6 +40,9 @@ class KioskApp {
   KioskApp& operator=(const KioskApp&) = delete;
 
   int run();
+  // Ends the loop cleanly (SIGTERM, SIGINT from systemd or a terminal): the
+  // visitor's unfinished response is closed as abandoned. Any thread may call it.
+  void request_stop(int signal);
   // One turn of the loop: waits up to max_wait_ms (-1: until something
   // happens) for an event or a timer, handles it, draws if needed.
   // Returns false once the kiosk should quit.
@@ -78,7 +82,9 @@ class KioskApp {
   long frames_ = 0;
   std::chrono::steady_clock::time_point started_{};
   bool first_frame_reported_ = false;
-  bool own_audio_ = false;  // the audio subsystem, opened to hear of headphones
+  Supervisor supervisor_;
+  std::uint32_t stop_event_ = 0;  // SDL event type request_stop posts
+  bool own_audio_ = false;        // the audio subsystem, opened to hear of headphones
 };
 
 }  // namespace kiosk::ui

@@ -185,6 +185,10 @@ void handle_event(AppState& s, Input& in, const SDL_Event& e, int w, int h) {
     case SDL_TEXTINPUT: text_input(s, e.text.text); break;
     default:
       if (in.speech_done_event != 0 && e.type == in.speech_done_event) on_speech_finished(s);
+      if (in.stop_event != 0 && e.type == in.stop_event) {
+        in.stop_signal = e.user.code;
+        s.ui.quit = true;
+      }
       break;
   }
 }

@@ -1,6 +1,11 @@
 // kiosk: the touchscreen app. A shell: set up, loop, tear down.
 //   kiosk [--config FILE] [--windowed WxH] [--report-startup]
 #include <SDL.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -10,6 +15,7 @@
 #include <string>
 
 #include "app.hpp"
+#include "kiosk/log.hpp"
 
 namespace {
 
@@ -58,6 +64,47 @@ struct SdlSession {
   }
 };
 
+// SIGTERM (`systemctl stop`) and SIGINT end the kiosk cleanly. SDL's own
+// handlers would turn them into SDL_QUIT, which full screen ignores (no key
+// lets a visitor quit), so they are taken here instead: blocked in every
+// thread before any starts, and waited for by one thread that asks the app
+// to stop through its event queue.
+class StopSignals {
+ public:
+  static void block() {
+    sigset_t s = set();
+    pthread_sigmask(SIG_BLOCK, &s, nullptr);
+  }
+  explicit StopSignals(kiosk::ui::KioskApp& app) : thread_([this, &app] { wait(app); }) {}
+  ~StopSignals() {
+    closing_ = true;
+    pthread_kill(thread_.native_handle(), SIGTERM);  // wakes sigwait below
+    thread_.join();
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  static sigset_t set() {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGTERM);
+    sigaddset(&s, SIGINT);
+    return s;
+  }
+  void wait(kiosk::ui::KioskApp& app) {
+    const sigset_t s = set();
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&s, &sig) != 0) continue;
+      if (closing_) return;
+      app.request_stop(sig);
+    }
+  }
+  std::atomic<bool> closing_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,25 +119,29 @@ int main(int argc, char** argv) {
     opt.fullscreen = false;
     parse_size(*args.windowed, &opt.width, &opt.height);
   }
+  StopSignals::block();
   auto cfg = kiosk::load_config(kiosk::find_config_file(args.config));
   if (!cfg) {
-    std::fprintf(stderr, "kiosk: %s\n", cfg.message().c_str());
+    kiosk::log::error("cannot start: " + cfg.message());
     return 1;
   }
+  kiosk::log::set_identity("kiosk", cfg->kiosk_id);
   opt.config = std::move(cfg).value();
 
   // A kiosk never dims or locks its own screen; the OS power settings decide.
   SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SdlSession sdl;
   if (!sdl.started) {
-    std::fprintf(stderr, "kiosk: SDL: cannot start: %s\n", SDL_GetError());
+    kiosk::log::error(std::string("cannot start: SDL: ") + SDL_GetError());
     return 1;
   }
   auto app = kiosk::ui::KioskApp::create(std::move(opt));
   if (!app) {
-    std::fprintf(stderr, "kiosk: %s\n", app.message().c_str());
+    kiosk::log::error("cannot start: " + app.message());
     return 1;
   }
+  StopSignals signals(**app);
   return (*app)->run();
 }
