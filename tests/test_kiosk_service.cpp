@@ -48,7 +48,9 @@ class FakeSystemd {
   }
 
   // Starts the kiosk full screen (SDL's offscreen driver), its stderr to a file.
-  void start(const std::string& config, const std::string& err_file, long watchdog_usec) {
+  // parent_is_main: WATCHDOG_PID names the kiosk's parent, as systemd does
+  // when cage is the service's main process and the kiosk its child.
+  void start(const std::string& config, const std::string& err_file, long watchdog_usec, bool parent_is_main = false) {
     pid_ = fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
@@ -57,7 +59,7 @@ class FakeSystemd {
       setenv("NOTIFY_SOCKET", path_.c_str(), 1);
       if (watchdog_usec > 0) {
         setenv("WATCHDOG_USEC", std::to_string(watchdog_usec).c_str(), 1);
-        setenv("WATCHDOG_PID", std::to_string(getpid()).c_str(), 1);
+        setenv("WATCHDOG_PID", std::to_string(parent_is_main ? getppid() : getpid()).c_str(), 1);
       }
       setenv("SDL_VIDEODRIVER", "offscreen", 1);
       setenv("SDL_AUDIODRIVER", "dummy", 1);
@@ -121,10 +123,12 @@ std::string write_config(const test::TempDir& tmp) {
 
 TEST_CASE("under a supervisor the kiosk says READY, pings the watchdog while idle, and stops cleanly on SIGTERM",
           "[service]") {
+  const bool parent_is_main = GENERATE(false, true);
+  INFO((parent_is_main ? "the watchdog names the kiosk's parent (cage)" : "the watchdog names the kiosk"));
   test::TempDir tmp;
   const std::string err = tmp.file("stderr.txt");
   FakeSystemd sd(tmp);
-  sd.start(write_config(tmp), err, 400'000);  // WatchdogSec=0.4: pings due every 100 ms
+  sd.start(write_config(tmp), err, 400'000, parent_is_main);  // WatchdogSec=0.4: pings due every 100 ms
 
   const std::string ready = sd.wait_for("READY=1", 20s);
   INFO("stderr: " << test::read_file(err));
