@@ -75,6 +75,8 @@ echo "== Debian packages: build, lintian, install, upgrade"
 if [ "$(id -u)" -eq 0 ]; then
   scripts/package.sh build-dist
   tests/package_install.sh build-dist
+  echo "== the installed kiosk session, headless (cage, grim)"
+  tests/kiosk_session.sh build-dist/session
 else
   echo "not run: installing packages needs root (CI runs as root)"
 fi

@@ -65,7 +65,8 @@ trap cleanup EXIT
 supervisor_pid=$!
 
 shot() {
-  runuser -u library-kiosk -- env XDG_RUNTIME_DIR="$run" WAYLAND_DISPLAY=wayland-0 grim "$1" 2>/dev/null
+  # grim runs as the session's user; the file is written by this script.
+  runuser -u library-kiosk -- env XDG_RUNTIME_DIR="$run" WAYLAND_DISPLAY=wayland-0 grim - >"$1" 2>/dev/null
 }
 # Waits (up to $2 seconds) for the home screen; saves it as $1.
 wait_home() {

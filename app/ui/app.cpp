@@ -199,6 +199,19 @@ int KioskApp::run() {
   return 0;
 }
 
+// Every failed sync attempt, with its reason, and the first success after failures.
+void KioskApp::log_sync_attempts() {
+  if (!sync_) return;
+  const auto st = sync_->status();
+  if (st.last_attempt_utc == logged_attempt_) return;
+  logged_attempt_ = st.last_attempt_utc;
+  if (!st.last_error.empty())
+    log::warning("sync failed: " + st.last_error + " (" + std::to_string(st.pending) + " responses waiting)");
+  else if (sync_failing_)
+    log::notice("sync works again: " + std::to_string(st.pending) + " responses waiting");
+  sync_failing_ = !st.last_error.empty();
+}
+
 void KioskApp::request_stop(int signal) {
   SDL_Event e{};
   e.type = stop_event_ != 0 ? stop_event_ : static_cast<Uint32>(SDL_QUIT);
@@ -254,9 +267,14 @@ bool KioskApp::step(int max_wait_ms) {
       if (auto s = parse_survey(u->definition, "survey from the hub"); s) {
         st_->survey = std::make_unique<Survey>(std::move(s).value());
         st_->dirty = std::max(st_->dirty, 2);
+        log::notice("survey update from the hub applied: " + st_->survey->id + " version " + st_->survey->version);
+      } else {
+        log::warning("survey update from the hub refused, keeping version " + st_->survey->version + ": " +
+                     s.message());
       }
     }
   }
+  log_sync_attempts();
   while (st_->dirty > 0 || !input_.queue.empty()) draw_frame();
   return !st_->ui.quit;
 }

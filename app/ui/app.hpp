@@ -82,6 +82,9 @@ class KioskApp {
   long frames_ = 0;
   std::chrono::steady_clock::time_point started_{};
   bool first_frame_reported_ = false;
+  void log_sync_attempts();
+  std::string logged_attempt_;  // the sync attempt last logged
+  bool sync_failing_ = false;
   Supervisor supervisor_;
   std::uint32_t stop_event_ = 0;  // SDL event type request_stop posts
   bool own_audio_ = false;        // the audio subsystem, opened to hear of headphones

@@ -1,4 +1,5 @@
 #include "staff.hpp"
+#include "kiosk/log.hpp"
 
 #include "admin.hpp"
 #include "kiosk/crypto.hpp"
@@ -30,6 +31,8 @@ void refused(AppState& s) {
     ui.pin_lock_shown = true;
     ui.pin_message =
         "Too many wrong PINs: entry is locked for " + std::to_string(s.pin_policy.lockout().count() / 60) + " minutes.";
+    log::warning("staff PIN entry locked for " + std::to_string(s.pin_policy.lockout().count() / 60) +
+                 " minutes after too many wrong PINs");
   } else {
     const int left = s.pin_policy.attempts_left();
     ui.pin_message =
