@@ -72,6 +72,17 @@ Result<std::vector<Page>> load_pages(const KioskConfig& cfg) {
 
 }  // namespace
 
+Status KioskApp::check(const KioskConfig& cfg) {
+  if (auto survey = load_survey_file(cfg.survey_path); !survey) return about(cfg.survey_path, survey.error());
+  if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
+  if (auto store = Store::open(cfg.database_path); !store) return about(cfg.database_path, store.error());
+  if (auto pages = load_pages(cfg); !pages) return pages.error();
+  if (const ServicePoint* sp = cfg.find_service_point(cfg.service_point); sp && !sp->page.empty()) {
+    if (auto p = load_markdown_file(resolve_path(sp->page, cfg.pages_dir)); !p) return p.error();
+  }
+  return {};
+}
+
 Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   std::unique_ptr<KioskApp> app(new KioskApp());
   app->opt_ = std::move(opt);
@@ -79,6 +90,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   const Clock& clock = app->opt_.clock ? *app->opt_.clock : app->system_clock_;
   app->st_ = std::make_unique<AppState>(cfg, clock);
   app->input_.fullscreen = app->opt_.fullscreen;
+  app->input_.stop_event = app->opt_.stop_event;
   app->started_ = clock.steady();
   if (auto st = crypto_init(); !st) return st.error();
   const bool trace = app->opt_.announce_timing;
@@ -133,7 +145,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   }
   app->st_->fonts = &app->host_->fonts();
   // The worker wakes the loop with an SDL event of the kiosk's own type.
-  const Uint32 wake_type = SDL_RegisterEvents(3);
+  const Uint32 wake_type = SDL_RegisterEvents(2);
   app->jobs_ = std::make_unique<JobQueue>(
       [type = wake_type == static_cast<Uint32>(-1) ? static_cast<Uint32>(SDL_USEREVENT) : wake_type] {
         SDL_Event e{};
@@ -145,7 +157,6 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
     // The end of an utterance wakes the loop (the idle time starts then, and
     // a finished visit's settings reset); the callback runs on the speech thread.
     app->input_.speech_done_event = wake_type + 1;
-    app->stop_event_ = app->input_.stop_event = wake_type + 2;
     app->st_->speech->set_on_finished([type = wake_type + 1] {
       SDL_Event e{};
       e.type = type;
@@ -210,13 +221,6 @@ void KioskApp::log_sync_attempts() {
   else if (sync_failing_)
     log::notice("sync works again: " + std::to_string(st.pending) + " responses waiting");
   sync_failing_ = !st.last_error.empty();
-}
-
-void KioskApp::request_stop(int signal) {
-  SDL_Event e{};
-  e.type = stop_event_ != 0 ? stop_event_ : static_cast<Uint32>(SDL_QUIT);
-  e.user.code = signal;
-  SDL_PushEvent(&e);
 }
 
 int KioskApp::next_timer_ms() const {

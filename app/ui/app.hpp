@@ -30,19 +30,23 @@ struct AppOptions {
   bool start_sync = true;
   bool announce_timing = false;                           // print start-to-first-frame time
   std::chrono::steady_clock::time_point process_start{};  // when main() began, for that figure
+  // The SDL event type that ends the loop cleanly (main posts it on SIGTERM
+  // and SIGINT, with the signal in user.code): the visitor's unfinished
+  // response is closed as abandoned. 0: none.
+  std::uint32_t stop_event = 0;
 };
 
 class KioskApp {
  public:
   static Result<std::unique_ptr<KioskApp>> create(AppOptions opt);
+  // What create() loads before it opens a window (survey, database, pages),
+  // loaded and let go: whether the kiosk could start now, and if not, why.
+  static Status check(const KioskConfig& cfg);
   ~KioskApp();
   KioskApp(const KioskApp&) = delete;
   KioskApp& operator=(const KioskApp&) = delete;
 
   int run();
-  // Ends the loop cleanly (SIGTERM, SIGINT from systemd or a terminal): the
-  // visitor's unfinished response is closed as abandoned. Any thread may call it.
-  void request_stop(int signal);
   // One turn of the loop: waits up to max_wait_ms (-1: until something
   // happens) for an event or a timer, handles it, draws if needed.
   // Returns false once the kiosk should quit.
@@ -86,8 +90,7 @@ class KioskApp {
   std::string logged_attempt_;  // the sync attempt last logged
   bool sync_failing_ = false;
   Supervisor supervisor_;
-  std::uint32_t stop_event_ = 0;  // SDL event type request_stop posts
-  bool own_audio_ = false;        // the audio subsystem, opened to hear of headphones
+  bool own_audio_ = false;  // the audio subsystem, opened to hear of headphones
 };
 
 }  // namespace kiosk::ui

@@ -38,7 +38,7 @@ struct Input {
   float hold_x = 0, hold_y = 0;
 
   std::uint32_t speech_done_event = 0;  // the SDL event type the speech thread posts at an utterance's end
-  std::uint32_t stop_event = 0;         // the SDL event type KioskApp::request_stop posts
+  std::uint32_t stop_event = 0;         // the SDL event type that stops the kiosk (AppOptions::stop_event)
   int stop_signal = 0;                  // the signal that asked the kiosk to stop
   bool audio_hotplug = false;           // devices present at start-up have been seen: a new one is news
 };

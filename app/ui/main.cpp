@@ -16,6 +16,7 @@
 
 #include "app.hpp"
 #include "kiosk/log.hpp"
+#include "out_of_order.hpp"
 
 namespace {
 
@@ -67,15 +68,16 @@ struct SdlSession {
 // SIGTERM (`systemctl stop`) and SIGINT end the kiosk cleanly. SDL's own
 // handlers would turn them into SDL_QUIT, which full screen ignores (no key
 // lets a visitor quit), so they are taken here instead: blocked in every
-// thread before any starts, and waited for by one thread that asks the app
-// to stop through its event queue.
+// thread before any starts, and waited for by one thread that posts an SDL
+// event of the kiosk's own type (the signal in user.code): the loop showing,
+// the kiosk or the out-of-order screen, ends cleanly on it.
 class StopSignals {
  public:
   static void block() {
     sigset_t s = set();
     pthread_sigmask(SIG_BLOCK, &s, nullptr);
   }
-  explicit StopSignals(kiosk::ui::KioskApp& app) : thread_([this, &app] { wait(app); }) {}
+  explicit StopSignals(Uint32 event_type) : thread_([this, event_type] { wait(event_type); }) {}
   ~StopSignals() {
     closing_ = true;
     pthread_kill(thread_.native_handle(), SIGTERM);  // wakes sigwait below
@@ -92,13 +94,16 @@ class StopSignals {
     sigaddset(&s, SIGINT);
     return s;
   }
-  void wait(kiosk::ui::KioskApp& app) {
+  void wait(Uint32 event_type) {
     const sigset_t s = set();
     for (;;) {
       int sig = 0;
       if (sigwait(&s, &sig) != 0) continue;
       if (closing_) return;
-      app.request_stop(sig);
+      SDL_Event e{};
+      e.type = event_type;
+      e.user.code = sig;
+      SDL_PushEvent(&e);
     }
   }
   std::atomic<bool> closing_{false};
@@ -120,14 +125,6 @@ int main(int argc, char** argv) {
     parse_size(*args.windowed, &opt.width, &opt.height);
   }
   StopSignals::block();
-  auto cfg = kiosk::load_config(kiosk::find_config_file(args.config));
-  if (!cfg) {
-    kiosk::log::error("cannot start: " + cfg.message());
-    return 1;
-  }
-  kiosk::log::set_identity("kiosk", cfg->kiosk_id);
-  opt.config = std::move(cfg).value();
-
   // A kiosk never dims or locks its own screen; the OS power settings decide.
   SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
@@ -137,11 +134,59 @@ int main(int argc, char** argv) {
     kiosk::log::error(std::string("cannot start: SDL: ") + SDL_GetError());
     return 1;
   }
-  auto app = kiosk::ui::KioskApp::create(std::move(opt));
-  if (!app) {
-    kiosk::log::error("cannot start: " + app.message());
+  opt.stop_event = SDL_RegisterEvents(1);
+  if (opt.stop_event == static_cast<Uint32>(-1)) {
+    kiosk::log::error(std::string("cannot start: SDL: no event type left: ") + SDL_GetError());
     return 1;
   }
-  StopSignals signals(**app);
-  return (*app)->run();
+  StopSignals signals(opt.stop_event);
+
+  // Whatever stops the survey from starting, the screen is never dead: the
+  // out-of-order screen shows until the cause is fixed, then the kiosk starts.
+  const std::string config_path = kiosk::find_config_file(args.config);
+  std::unique_ptr<kiosk::ui::Host> notice;  // the out-of-order screen's window, while it shows
+  std::string logged;                       // the reason last logged: each new one is logged once
+  for (bool first = true;; first = false) {
+    kiosk::ui::OutOfOrderOptions ooo;
+    ooo.stop_event = opt.stop_event;
+    ooo.watch = {config_path};
+    kiosk::Status why;
+    if (auto cfg = kiosk::load_config(config_path); !cfg) {
+      why = cfg.error();
+    } else {
+      kiosk::log::set_identity("kiosk", cfg->kiosk_id);
+      opt.config = std::move(cfg).value();
+      const auto& c = opt.config;
+      ooo.watch.insert(ooo.watch.end(), {c.survey_path, c.database_path, c.pages_dir});
+      ooo.admin_pin_hash = c.admin_pin_hash;
+      ooo.pin_attempts = c.pin_attempts;
+      ooo.pin_lockout = std::chrono::seconds(c.pin_lockout_seconds);
+      // The first time the kiosk itself loads all; a retry checks without a
+      // window first, so the notice stays steady while the cause remains.
+      why = first ? kiosk::Status{} : kiosk::ui::KioskApp::check(opt.config);
+      if (why) {
+        notice.reset();
+        if (!first) kiosk::log::notice("the cause is fixed: starting the survey");
+        auto app = kiosk::ui::KioskApp::create(opt);
+        if (app) return (*app)->run();
+        why = app.error();
+      }
+    }
+    if (why.message() != logged) {
+      kiosk::log::error("cannot start: " + why.message() + "; showing the out-of-order screen");
+      logged = why.message();
+    }
+    ooo.reason = why.message();
+    if (!notice) {
+      notice = std::make_unique<kiosk::ui::Host>();
+      if (auto st = notice->open({"Library kiosk", opt.fullscreen, opt.width, opt.height}); !st) {
+        kiosk::log::error("cannot show the out-of-order screen: " + st.message());
+        return 1;
+      }
+    }
+    if (kiosk::ui::show_out_of_order(*notice, ooo) == kiosk::ui::OutOfOrderEnd::Stop) {
+      kiosk::log::notice("stopping while out of order");
+      return 0;
+    }
+  }
 }
