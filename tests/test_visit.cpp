@@ -358,3 +358,34 @@ TEST_CASE("keys typed on the on-screen keyboard are spoken by name", "[visit][ke
   r.tap_id(key_id('q'));
   CHECK(r.speech.said.back() == "capital Q");
 }
+
+TEST_CASE("outside opening hours the screen sleeps when idle, wakes on a touch that presses nothing, and at opening",
+          "[visit][sleep]") {
+  setenv("TZ", "UTC", 1);  // the rig's clock starts on Tuesday 2016-03-01 at 08:00 UTC
+  tzset();
+  test::TempDir tmp;
+  const std::string sp = tmp.file("service-points.toml");
+  test::write_file(sp,
+                   "[[service_point]]\nid = \"castle\"\nname = \"Castle Leisure Centre library\"\n"
+                   "hours = [\"Tuesday 9:00 to 17:00\"]\n");
+  UiRig r(1280, 800, "", test::bury_survey(), sp);
+  REQUIRE(r.find_id("home.start"));  // just started: awake, someone may be there
+  r.advance(91);                     // idle as long as the idle warning: dark
+  REQUIRE(r.find_id("sleep"));
+  CHECK_FALSE(r.find_id("home.start"));
+  // A touch where Start would be wakes the screen and does not start the survey.
+  r.finger(640.0f, 190.0f, SDL_FINGERDOWN);
+  r.finger(640.0f, 190.0f, SDL_FINGERUP);
+  r.settle();
+  REQUIRE(r.find_id("home.start"));
+  CHECK(r.app->ui().screen == Screen::Home);
+  r.advance(91);
+  REQUIRE(r.find_id("sleep"));
+  // 09:00: the library opens and the screen lights by itself.
+  r.advance(3600 - 182);
+  CHECK(r.find_id("home.start"));
+  r.advance(4 * 3600);  // open all morning: idle, but awake
+  CHECK(r.find_id("home.start"));
+  r.advance(5 * 3600);  // 18:00, closed
+  CHECK(r.find_id("sleep"));
+}

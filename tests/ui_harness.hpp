@@ -44,14 +44,15 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
   TempDir tmp;
 
   explicit UiRig(int w = 1280, int h = 800, const std::string& extra_toml = "",
-                 const std::string& survey = bury_survey()) {
+                 const std::string& survey = bury_survey(),
+                 const std::string& service_points = source_path("kiosk-config/service-points.toml")) {
     init_sdl_headless();
     const std::string cfg = tmp.file("kiosk.toml");
     std::ofstream(cfg) << "[kiosk]\nid = \"test-kiosk\"\nname = \"Test kiosk\"\nservice_point = \"castle\"\n"
                        << "survey = \"" << survey << "\"\n"
                        << "database = \"" << tmp.file("kiosk.db") << "\"\n"
                        << "pages = \"" << source_path("kiosk-config/pages") << "\"\n"
-                       << "service_points = \"" << source_path("kiosk-config/service-points.toml") << "\"\n"
+                       << "service_points = \"" << service_points << "\"\n"
                        << read_file(source_path("tests/ui-staff.toml")) << extra_toml;
     auto c = kiosk::load_config(cfg);
     INFO((c.ok() ? std::string() : c.message()));

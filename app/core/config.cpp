@@ -131,6 +131,9 @@ void load_service_points(KioskConfig& c, const std::string& path) {
         if (!line.as_string()) r.fail(line, p + ".hours", "must contain strings");
         sp.hours.push_back(line.as_string()->get());
       }
+      auto parsed = parse_opening_hours(sp.hours);
+      if (!parsed) r.fail(*h, p + ".hours", parsed.message());
+      sp.opening = std::move(parsed).value();
     }
     if (c.find_service_point(sp.id)) r.fail(*t, p + ".id", "duplicate service point \"" + sp.id + "\"");
     c.service_points.push_back(std::move(sp));

@@ -223,6 +223,45 @@ void KioskApp::log_sync_attempts() {
   sync_failing_ = !st.last_error.empty();
 }
 
+// Outside the service point's opening hours the screen goes dark once nobody
+// is using it (as long after the last touch as the idle warning would take),
+// and lights again at opening time or on a touch.
+const OpeningHours* KioskApp::opening_hours() const {
+  const ServicePoint* sp = opt_.config.find_service_point(opt_.config.service_point);
+  return sp && !sp->opening.always_open() ? &sp->opening : nullptr;
+}
+
+std::optional<steady_clock::time_point> KioskApp::sleep_due() const {
+  const OpeningHours* hours = opening_hours();
+  if (!hours || st_->ui.asleep || st_->ui.screen != Screen::Home || st_->ui.panel != Panel::None ||
+      visit_in_progress(*st_))
+    return std::nullopt;
+  const auto when = st_->ui.last_input + seconds(std::max(1, opt_.config.session.idle_warning_seconds));
+  if (hours->open_at(local_minute_of_week(st_->clock.now() + duration_cast<system_clock::duration>(std::max(
+                                                                 steady_clock::duration::zero(), when - now())))))
+    return std::nullopt;
+  return when;
+}
+
+void KioskApp::update_sleep() {
+  const OpeningHours* hours = opening_hours();
+  if (!hours) return;
+  const bool open = hours->open_at(local_minute_of_week(st_->clock.now()));
+  if (st_->ui.asleep && open) {
+    st_->ui.asleep = false;
+    st_->ui.last_input = now();
+    st_->redraw(2);
+    log::info("the library is open: the screen wakes");
+  } else if (!st_->ui.asleep && !open) {
+    if (auto due = sleep_due(); due && now() >= *due) {
+      st_->ui.asleep = true;
+      if (st_->speech) st_->speech->stop();
+      st_->redraw(2);
+      log::info("outside opening hours: the screen sleeps until opening time or a touch");
+    }
+  }
+}
+
 int KioskApp::next_timer_ms() const {
   std::optional<steady_clock::time_point> due;
   auto consider = [&](steady_clock::time_point t) { due = due ? std::min(*due, t) : t; };
@@ -243,6 +282,14 @@ int KioskApp::next_timer_ms() const {
   if (st_->ui.screen == Screen::Pin && st_->pin_policy.locked()) consider(st_->pin_policy.locked_until());
   // The watchdog runs on the real clock (it watches the real loop), whatever clock the app is given.
   if (auto ping = supervisor_.next_ping()) consider(now() + (*ping - steady_clock::now()));
+  if (auto dark = sleep_due()) consider(*dark);
+  if (st_->ui.asleep) {
+    // Wakes at the start of the minute the library opens.
+    if (auto m = opening_hours()->minutes_to_opening(local_minute_of_week(st_->clock.now()))) {
+      const auto into_minute = duration_cast<milliseconds>(st_->clock.now().time_since_epoch()) % minutes(1);
+      consider(now() + minutes(*m) - into_minute);
+    }
+  }
   if (!due) return -1;
   return static_cast<int>(std::max<long long>(0, duration_cast<milliseconds>(*due - now()).count()));
 }
@@ -262,6 +309,7 @@ bool KioskApp::step(int max_wait_ms) {
   supervisor_.alive(steady_clock::now());
   check_hold(*st_, input_);
   update_visit_timers(*st_);
+  update_sleep();
   jobs_->drain();  // background results, posted by the worker (which woke us)
   update_pin_lock(*st_);
   follow_sync_status(*st_);
@@ -297,9 +345,24 @@ void KioskApp::draw_frame() {
         host_->rebuild_fonts(static_cast<float>(st_->settings.text_scale) / 100.0f, st_->settings.dyslexia_font);
     st_->fonts_dirty = false;
   }
-  const Theme& theme = st_->settings.high_contrast ? high_contrast_theme() : standard_theme();
   int w = 0, h = 0;
   host_->output_size(&w, &h);
+  if (st_->ui.asleep) {
+    // Dark: nothing drawn, nothing to press; any touch wakes it (input.cpp).
+    st_->tree.clear();
+    st_->tree.add({"sleep",
+                   "The screen is asleep until the library opens. Touch it to wake it.",
+                   Role::Status,
+                   {},
+                   {0, 0, static_cast<float>(w), static_cast<float>(h)},
+                   {0, 0, static_cast<float>(w), static_cast<float>(h)}});
+    SDL_SetRenderDrawColor(host_->renderer(), 0, 0, 0, 255);
+    SDL_RenderClear(host_->renderer());
+    SDL_RenderPresent(host_->renderer());
+    input_.queue.clear();
+    return;
+  }
+  const Theme& theme = st_->settings.high_contrast ? high_contrast_theme() : standard_theme();
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
   io.DeltaTime = 1.0f / 60.0f;

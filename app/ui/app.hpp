@@ -87,6 +87,9 @@ class KioskApp {
   std::chrono::steady_clock::time_point started_{};
   bool first_frame_reported_ = false;
   void log_sync_attempts();
+  const OpeningHours* opening_hours() const;  // none: always open
+  std::optional<std::chrono::steady_clock::time_point> sleep_due() const;
+  void update_sleep();
   std::string logged_attempt_;  // the sync attempt last logged
   bool sync_failing_ = false;
   Supervisor supervisor_;

@@ -131,6 +131,24 @@ void check_hold(AppState& s, Input& in) {
 }
 
 void handle_event(AppState& s, Input& in, const SDL_Event& e, int w, int h) {
+  const bool press = e.type == SDL_FINGERDOWN || e.type == SDL_KEYDOWN ||
+                     (e.type == SDL_MOUSEBUTTONDOWN && e.button.which != SDL_TOUCH_MOUSEID);
+  const bool release = e.type == SDL_FINGERUP || e.type == SDL_MOUSEBUTTONUP || e.type == SDL_KEYUP;
+  const bool pointer_or_text = e.type == SDL_FINGERMOTION || e.type == SDL_MOUSEMOTION || e.type == SDL_TEXTINPUT;
+  if (s.ui.asleep && (press || release || pointer_or_text || e.type == SDL_MOUSEWHEEL)) {
+    // A touch or key on the dark screen wakes it and does nothing else.
+    if (press) {
+      s.ui.asleep = false;
+      touch(s);
+      s.dirty = std::max(s.dirty, 2);
+      in.swallow_release = true;
+    }
+    return;
+  }
+  if (in.swallow_release && (release || pointer_or_text)) {
+    if (release) in.swallow_release = false;
+    return;
+  }
   switch (e.type) {
     case SDL_QUIT:
       // In full screen no key combination leaves the kiosk: only the admin area quits.

@@ -40,7 +40,9 @@ struct Input {
   std::uint32_t speech_done_event = 0;  // the SDL event type the speech thread posts at an utterance's end
   std::uint32_t stop_event = 0;         // the SDL event type that stops the kiosk (AppOptions::stop_event)
   int stop_signal = 0;                  // the signal that asked the kiosk to stop
-  bool audio_hotplug = false;           // devices present at start-up have been seen: a new one is news
+  bool audio_hotplug = false;
+  bool swallow_release = false;  // the touch that woke a sleeping screen presses nothing           // devices present
+                                 // at start-up have been seen: a new one is news
 };
 
 // Called each turn of the loop: a hold that has lasted hold_time turns speech on.

@@ -177,6 +177,7 @@ struct UiState {
   std::string admin_folder;
   std::string admin_service_point;  // "" = all
   bool quit = false;
+  bool asleep = false;  // outside the service point's opening hours: dark until a touch or opening time
 
   std::string last_spoken_screen;  // so a screen is announced once when it appears
   std::string help_where;          // the help panel's "where you are and which keys"

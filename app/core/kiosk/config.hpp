@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/opening_hours.hpp"
 #include "kiosk/result.hpp"
 
 namespace kiosk {
@@ -12,6 +13,7 @@ namespace kiosk {
 struct ServicePoint {
   std::string id, name, kind, address, page;  // page: Markdown file under pages/
   std::vector<std::string> hours;             // "Monday 9:30 to 17:00", as staff configure them
+  OpeningHours opening;                       // the same, parsed; always open when no hours are given
 };
 
 struct StaffMember {
