@@ -43,8 +43,9 @@ inline void init_sdl_headless() {
 struct UiRig : kiosk::rig::HeadlessKiosk {
   TempDir tmp;
 
+  // `engine`: a speech engine to speak into instead of the recording sink.
   explicit UiRig(int w = 1280, int h = 800, const std::string& extra_toml = "",
-                 const std::string& survey = bury_survey()) {
+                 const std::string& survey = bury_survey(), kiosk::ui::Speech* engine = nullptr) {
     init_sdl_headless();
     const std::string cfg = tmp.file("kiosk.toml");
     std::ofstream(cfg) << "[kiosk]\nid = \"test-kiosk\"\nname = \"Test kiosk\"\nservice_point = \"castle\"\n"
@@ -56,7 +57,7 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
     auto c = kiosk::load_config(cfg);
     INFO((c.ok() ? std::string() : c.message()));
     REQUIRE(c.ok());
-    const auto st = start(std::move(c).value(), w, h);
+    const auto st = start(std::move(c).value(), w, h, engine);
     INFO((st.ok() ? std::string() : st.message()));
     REQUIRE(st.ok());
   }
