@@ -55,8 +55,9 @@ class Xvfb:
 class Kiosk:
     """One kiosk process and its dump, read as it grows."""
 
-    def __init__(self, binary, display, work, name, speech):
+    def __init__(self, binary, display, size, work, name, speech):
         self.display = display
+        self.origin = (0, 0)
         self.dump = os.path.join(work, f"{name}.jsonl")
         self.audio = os.path.join(work, f"{name}.raw")
         cfg = os.path.join(work, f"{name}.toml")
@@ -83,12 +84,20 @@ class Kiosk:
         else:
             env["SDL_AUDIODRIVER"] = "dummy"
         self.log = open(os.path.join(work, f"{name}.log"), "w")
-        self.proc = subprocess.Popen([binary, "--config", cfg, "--a11y-dump", self.dump], env=env,
+        # A window the size of the screen: with no window manager on Xvfb,
+        # SDL's full screen keeps the window at its default size, centred.
+        self.proc = subprocess.Popen([binary, "--config", cfg, "--a11y-dump", self.dump, "--windowed", size], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.events = []
         self.offset = 0
         self.screens = []  # screen events only
         self.wait(lambda s: s["screen"] == "home", "the home screen")
+        # Where the window is on the screen: taps are aimed in its coordinates.
+        out = subprocess.run(["xdotool", "search", "--sync", "--pid", str(self.proc.pid), "getwindowgeometry",
+                              "--shell"], env=dict(os.environ, DISPLAY=display), capture_output=True, text=True,
+                             timeout=10).stdout
+        geo = dict(line.split("=", 1) for line in out.split() if "=" in line)
+        self.origin = (int(geo.get("X", 0)), int(geo.get("Y", 0)))
 
     def read(self):
         if not os.path.exists(self.dump):
@@ -163,7 +172,7 @@ class Kiosk:
         if not it["in_view"]:
             raise Failure(f"{item_id} is out of view, cannot be touched ({self.now()['key']})")
         x, y, w, h = it["rect"]
-        self.xdo("mousemove", str(int(x + w / 2)), str(int(y + h / 2)), "click", "1")
+        self.xdo("mousemove", str(int(self.origin[0] + x + w / 2)), str(int(self.origin[1] + y + h / 2)), "click", "1")
 
     def key(self, name):
         self.xdo("key", name)
@@ -233,8 +242,8 @@ def speech_on(kiosk, key):
     return out
 
 
-def drive(binary, display, work, shots, run):
-    k = Kiosk(binary, display, work, run.name, run.speech)
+def drive(binary, display, size, work, shots, run):
+    k = Kiosk(binary, display, size, work, run.name, run.speech)
     try:
         home = k.now()
         if run.large:
@@ -401,7 +410,7 @@ def main():
     try:
         for run in runs:
             try:
-                drive(os.path.abspath(args.kiosk), x.display, work, args.out, run)
+                drive(os.path.abspath(args.kiosk), x.display, args.screen, work, args.out, run)
             except Failure as e:
                 run.problems.append(f"the walk stopped: {e}")
             check(run)
