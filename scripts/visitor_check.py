@@ -362,7 +362,9 @@ def report(run):
         opts = [i for i in s["items"] if i["id"].startswith("opt.")]
         shown = [i for i in opts if i["in_view"]]
         words = [i for i in s["items"] if i["id"] in ("q.text", "q.title", "q.words")]
-        words_in_view = all(i["in_view"] for i in words) if words else True
+        # Wrapped words cannot run off sideways; what matters is above or below the fold.
+        words_in_view = all(i["clip"][1] - 0.5 <= i["rect"][1] and
+                            i["rect"][1] + i["rect"][3] <= i["clip"][1] + i["clip"][3] + 0.5 for i in words)
         line = f"  Q{s['position']:>2}/{s['total']} {s['question']:<4}"
         if opts:
             line += f" answers in view {len(shown)}/{len(opts)}"
