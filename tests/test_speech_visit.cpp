@@ -6,10 +6,9 @@
 // the new screen's words start within 150 ms (A15, p95 over the keys). How a
 // moment maps to a place in the recording: tests/audio_measure.hpp.
 //
-// Under AddressSanitizer each frame the key leads to is drawn several times
-// slower, and that time is part of what is measured, so there the figures are
-// printed but only the functional assertions (the right words heard, in the
-// right order) hold the test; the normal build asserts the thresholds too.
+// The time the app takes to draw the frames a key leads to is part of what is
+// measured; under AddressSanitizer it still met both thresholds (p95 23 and
+// 24 ms over 13 keys), so both builds assert them.
 #include <SDL.h>
 
 #include <memory>
@@ -24,12 +23,6 @@ using namespace test::audio;
 using test::UiRig;
 
 namespace {
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kTimed = false;
-#else
-constexpr bool kTimed = true;
-#endif
 
 // Hands everything to the real engine and remembers what the app said, so
 // the test knows which words to look for in the recording.
@@ -238,10 +231,8 @@ TEST_CASE(
   WARN(describe("in the kiosk, old speech silent after a key", st, timing.stops.size(), "keys"));
   WARN(describe("in the kiosk, new screen's speech after a key", sn, timing.starts.size(), "keys"));
   CHECK(timing.stops.size() >= 12);
-  if (kTimed) {
-    CHECK(st.p95 <= 50);
-    CHECK(sn.p95 <= 150);
-  }
+  CHECK(st.p95 <= 50);
+  CHECK(sn.p95 <= 150);
 }
 
 TEST_CASE("in the kiosk, the idle timeout's closing words are heard before the settings reset",
