@@ -9,7 +9,7 @@ KIOSK_PACKAGES=(
   nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev libfontconfig-dev libcli11-dev libsystemd-dev
   fonts-dejavu-core fonts-opendyslexic
-  sqlite3 postgresql xvfb xauth xdotool imagemagick curl openssl
+  sqlite3 postgresql xvfb xauth xdotool imagemagick curl openssl python3
   libx11-dev libxext-dev libxtst-dev libxdamage-dev x11-utils
   cage xwayland grim tesseract-ocr
 )

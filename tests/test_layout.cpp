@@ -120,6 +120,22 @@ void check_question(UiRig& r, Walk& w, const Question& q) {
   }
   // The first answer is always in view, however long the question.
   CHECK((first->clip.contains(first->rect) && win.contains(first->rect)));
+  // And so is the start of the question's own words (not only its section's
+  // name): their first line above any cue over the words' box.
+  const A11yItem* words = nullptr;
+  for (const char* id : {"q.title", "q.text", "q.text0"})
+    if (!words) words = r.find_id(id);
+  REQUIRE(words != nullptr);
+  {
+    const auto* words_cue = r.find_id("question.words.more");
+    const float bottom = std::min(words_cue ? words_cue->rect.y : words->clip.y + words->clip.h, win.h);
+    const float line = std::min(words->rect.h, 36.0f * static_cast<float>(w.scale) / 100.0f);
+    INFO("the question's words (" << words->label.substr(0, 40) << ") start at y " << words->rect.y
+                                  << ", their first line ends at " << words->rect.y + line << "; in view from "
+                                  << words->clip.y << " to " << bottom);
+    CHECK(words->rect.y >= words->clip.y - 0.5f);
+    CHECK(words->rect.y + line <= bottom + 0.5f);
+  }
   const auto* cue = r.find_id("question.more");
   if (out > 0) {
     INFO(out << " answers below, and no cue says so");

@@ -368,7 +368,7 @@ TEST_CASE("outside opening hours the screen sleeps when idle, wakes on a touch t
   test::write_file(sp,
                    "[[service_point]]\nid = \"castle\"\nname = \"Castle Leisure Centre library\"\n"
                    "hours = [\"Tuesday 9:00 to 17:00\"]\n");
-  UiRig r(1280, 800, "", test::bury_survey(), sp);
+  UiRig r(1280, 800, "", test::bury_survey(), nullptr, sp);
   REQUIRE(r.find_id("home.start"));  // just started: awake, someone may be there
   r.advance(91);                     // idle as long as the idle warning: dark
   REQUIRE(r.find_id("sleep"));

@@ -43,8 +43,9 @@ inline void init_sdl_headless() {
 struct UiRig : kiosk::rig::HeadlessKiosk {
   TempDir tmp;
 
+  // `engine`: a speech engine to speak into instead of the recording sink.
   explicit UiRig(int w = 1280, int h = 800, const std::string& extra_toml = "",
-                 const std::string& survey = bury_survey(),
+                 const std::string& survey = bury_survey(), kiosk::ui::Speech* engine = nullptr,
                  const std::string& service_points = source_path("kiosk-config/service-points.toml")) {
     init_sdl_headless();
     const std::string cfg = tmp.file("kiosk.toml");
@@ -57,7 +58,7 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
     auto c = kiosk::load_config(cfg);
     INFO((c.ok() ? std::string() : c.message()));
     REQUIRE(c.ok());
-    const auto st = start(std::move(c).value(), w, h);
+    const auto st = start(std::move(c).value(), w, h, engine);
     INFO((st.ok() ? std::string() : st.message()));
     REQUIRE(st.ok());
   }

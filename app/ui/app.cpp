@@ -143,6 +143,13 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
     app->own_speech_ = std::make_unique<EspeakSpeech>();  // starts when first asked to speak
     app->st_->speech = app->own_speech_.get();
   }
+  if (!app->opt_.a11y_dump.empty()) {
+    app->dump_ = std::make_unique<A11yDump>();
+    if (!app->dump_->open(app->opt_.a11y_dump))
+      return make_error(ErrorKind::Config, app->opt_.a11y_dump + ": cannot write the accessibility dump");
+    app->dumped_speech_ = std::make_unique<DumpedSpeech>(*app->st_->speech, *app->dump_);
+    app->st_->speech = app->dumped_speech_.get();
+  }
   app->st_->fonts = &app->host_->fonts();
   // The worker wakes the loop with an SDL event of the kiosk's own type.
   const Uint32 wake_type = SDL_RegisterEvents(2);
@@ -328,6 +335,11 @@ bool KioskApp::step(int max_wait_ms) {
   }
   log_sync_attempts();
   while (st_->dirty > 0 || !input_.queue.empty()) draw_frame();
+  if (dump_) {
+    int w = 0, h = 0;
+    host_->output_size(&w, &h);
+    dump_->screen(*st_, w, h);
+  }
   return !st_->ui.quit;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "a11y_dump.hpp"
 #include "app_state.hpp"
 #include "chrome.hpp"
 #include "host.hpp"
@@ -29,6 +30,7 @@ struct AppOptions {
   Speech* speech = nullptr;      // default: espeak-ng through SDL audio
   bool start_sync = true;
   bool announce_timing = false;                           // print start-to-first-frame time
+  std::string a11y_dump;                                  // a file for A11yDump's JSON lines; empty: none
   std::chrono::steady_clock::time_point process_start{};  // when main() began, for that figure
   // The SDL event type that ends the loop cleanly (main posts it on SIGTERM
   // and SIGINT, with the signal in user.code): the visitor's unfinished
@@ -76,6 +78,8 @@ class KioskApp {
   SystemClock system_clock_;
   std::unique_ptr<Host> host_;
   std::unique_ptr<Speech> own_speech_;
+  std::unique_ptr<A11yDump> dump_;
+  std::unique_ptr<DumpedSpeech> dumped_speech_;  // the speech engine, noted in dump_
   std::unique_ptr<sync::SyncWorker> sync_;
   std::unique_ptr<AppState> st_;
   std::unique_ptr<JobQueue> jobs_;  // after st_: it dies first, so no result reaches a dead state

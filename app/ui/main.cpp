@@ -1,5 +1,5 @@
 // kiosk: the touchscreen app. A shell: set up, loop, tear down.
-//   kiosk [--config FILE] [--windowed WxH] [--report-startup]
+//   kiosk [--config FILE] [--windowed WxH] [--report-startup] [--a11y-dump FILE]
 #include <SDL.h>
 #include <pthread.h>
 
@@ -24,6 +24,7 @@ struct Args {
   std::string config;                   // empty: found by find_config_file
   std::optional<std::string> windowed;  // "1280x800"
   bool report_startup = false;
+  std::string a11y_dump;
 };
 
 bool parse_size(const std::string& text, int* w, int* h) {
@@ -46,6 +47,10 @@ std::optional<int> parse_args(int argc, char** argv, Args& args) {
         return parse_size(s, &w, &h) ? std::string() : "a size such as 1280x800 is needed, not '" + s + "'";
       });
   cli.add_flag("--report-startup", args.report_startup, "print how long each start-up phase and the first frame took");
+  cli.add_option("--a11y-dump", args.a11y_dump,
+                 "write each new screen's accessibility tree and every utterance spoken to FILE, as JSON lines "
+                 "(for checking the kiosk from outside: scripts/visitor_check.sh)")
+      ->type_name("FILE");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -120,6 +125,7 @@ int main(int argc, char** argv) {
   kiosk::ui::AppOptions opt;
   opt.process_start = process_start;
   opt.announce_timing = args.report_startup;
+  opt.a11y_dump = args.a11y_dump;
   if (args.windowed) {
     opt.fullscreen = false;
     parse_size(*args.windowed, &opt.width, &opt.height);

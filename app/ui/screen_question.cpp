@@ -164,8 +164,14 @@ void draw_question(Frame& f, const AppView& v) {
     touch_scroll();
   }
   ImGui::BeginGroup();
-  if (!sec.heading.empty()) f.paragraph("q.section", v.text(sec.heading), true, f.fonts.bold);
-  if (first_in_section && !sec.intro.empty()) f.paragraph("q.intro", v.text(sec.intro), true);
+  // The section's heading and introduction set the scene, but in a box too
+  // small for all the words they would fill it (at 200% Q12, Q13 and Q22
+  // showed only their section's name): there the question comes first.
+  auto section_words = [&] {
+    if (!sec.heading.empty()) f.paragraph("q.section", v.text(sec.heading), true, f.fonts.bold);
+    if (first_in_section && !sec.intro.empty()) f.paragraph("q.intro", v.text(sec.intro), true);
+  };
+  if (!boxed) section_words();
   if (!q.title.empty()) f.heading("q.title", v.text(q.title));
   // Lines starting with "- " in a question are shown as a list.
   std::istringstream in(v.text(q.text));
@@ -194,6 +200,7 @@ void draw_question(Frame& f, const AppView& v) {
   flush(false);
   if (!q.hint.empty()) f.paragraph("q.hint", v.text(q.hint), true);
   if (!q.required) f.paragraph("q.optional", "You can skip this question.", true, f.fonts.small);
+  if (boxed) section_words();
   ImGui::EndGroup();
   store->SetFloat(text_key, ImGui::GetItemRectSize().y);
   if (boxed) {

@@ -17,7 +17,7 @@ Status init_sdl_headless() {
   return {};
 }
 
-Status HeadlessKiosk::start(KioskConfig config, int w, int h) {
+Status HeadlessKiosk::start(KioskConfig config, int w, int h, ui::Speech* engine) {
   if (auto st = init_sdl_headless(); !st) return st;
   ui::AppOptions o;
   o.config = std::move(config);
@@ -25,7 +25,7 @@ Status HeadlessKiosk::start(KioskConfig config, int w, int h) {
   o.width = w;
   o.height = h;
   o.clock = &clock;
-  o.speech = &speech;
+  o.speech = engine ? engine : &speech;
   o.start_sync = false;
   auto a = ui::KioskApp::create(std::move(o));
   if (!a) return a.error();

@@ -28,8 +28,8 @@ class HeadlessKiosk {
   std::unique_ptr<ui::KioskApp> app;
 
   // Starts the kiosk on `config` in a w x h window, with this rig's clock and
-  // speech and no sync thread.
-  Status start(KioskConfig config, int w, int h);
+  // no sync thread, speaking into `speech` (recorded) or into `engine` if given.
+  Status start(KioskConfig config, int w, int h, ui::Speech* engine = nullptr);
 
   // Runs the loop until what the last input asked for is on screen.
   void settle(int passes = 20);
