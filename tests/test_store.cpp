@@ -241,7 +241,7 @@ TEST_CASE("an abandoned response is frozen as a numbered document and queued for
   CHECK_THAT(del.message(), Catch::Contains("only after the hub has receipted it"));
 }
 
-TEST_CASE("a schema-1 database migrates: old responses keep no number and still verify; new ones start at 1",
+TEST_CASE("a schema-1 database migrates: old responses keep no number and still verify, new ones start at 1",
           "[store][ledger]") {
   test::TempDir tmp;
   const std::string path = tmp.file("r.db");
@@ -261,16 +261,30 @@ TEST_CASE("a schema-1 database migrates: old responses keep no number and still 
     const std::string doc = canonical_document(r.meta, r.answers);
     REQUIRE(doc.find("\"schema\":1") != std::string::npos);
     REQUIRE(doc.find("\"seq\"") == std::string::npos);
-    auto ins =
-        db::Statement::prepare(c,
-                               "INSERT INTO responses(uuid, survey_id, survey_version, kiosk_id, service_point, "
-                               "locale, mode, started_utc, ended_utc, status, canonical, content_hash, "
-                               "sync_state) VALUES(?1,?2,?3,?4,?5,'en','self',?6,?7,'completed',?8,?9,'pending')");
+    auto ins = db::Statement::prepare(c,
+                                      "INSERT INTO responses(uuid, survey_id, survey_version, kiosk_id, service_point, "
+                                      "locale, mode, started_utc, status) VALUES(?1,?2,?3,?4,?5,'en','self',?6,"
+                                      "'in_progress')");
     REQUIRE(ins.ok());
     ins->bind(1, r.meta.uuid).bind(2, r.meta.survey_id).bind(3, r.meta.survey_version).bind(4, r.meta.kiosk_id);
-    ins->bind(5, r.meta.service_point).bind(6, r.meta.started_utc).bind(7, r.meta.ended_utc).bind(8, doc);
-    ins->bind(9, sha256_hex(doc));
+    ins->bind(5, r.meta.service_point).bind(6, r.meta.started_utc);
     REQUIRE(ins->run().ok());
+    const std::int64_t id = c.last_insert_rowid();
+    auto ans = db::Statement::prepare(
+        c, "INSERT INTO answers(response_id, question_id, choices, text, other) VALUES(?1,?2,?3,?4,?5)");
+    REQUIRE(ans.ok());
+    for (const auto& [qid, a] : r.answers) {
+      std::string choices;
+      for (const auto& code : a.choices) choices += (choices.empty() ? "" : ",") + code;
+      ans->bind(1, id).bind(2, qid).bind(3, choices).bind(4, a.text).bind(5, a.other_text);
+      REQUIRE(ans->run().ok());
+    }
+    auto done = db::Statement::prepare(c,
+                                       "UPDATE responses SET status='completed', ended_utc=?2, canonical=?3, "
+                                       "content_hash=?4, sync_state='pending' WHERE id=?1");
+    REQUIRE(done.ok());
+    done->bind(1, id).bind(2, r.meta.ended_utc).bind(3, doc).bind(4, sha256_hex(doc));
+    REQUIRE(done->run().ok());
   }
   auto s = open_new(path);
   CHECK(scalar(*s, "PRAGMA user_version") == "2");
