@@ -1022,7 +1022,7 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   Hub hub;
   test::TempDir tmp;
   const std::string token = hub.process.add("add-device", "k1");
-  (void)hub.process.add("add-device", "k2");  // a kiosk that has sent nothing
+  const std::string token2 = hub.process.add("add-device", "k2");  // a kiosk that has collected nothing
   auto store = Store::open(tmp.file("k1.db"));
   REQUIRE(store.ok());
   // 812 responses through the real session engine and store: every tenth
@@ -1062,6 +1062,22 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   CHECK(o.kind == sync::BatchOutcome::Kind::Receipted);
   CHECK(o.stored == 811);
   REQUIRE(client.send_heartbeat("").ok());
+  // k2's clock runs an hour fast; the hub reports the offset.
+  auto empty = Store::open(tmp.file("k2.db"));
+  REQUIRE(empty.ok());
+  const FakeClock fast(std::chrono::system_clock::now() + std::chrono::hours(1));
+  sync::SyncClient fast_kiosk(settings(hub.process.url(), token2, "k2"), **empty, &fast);
+  REQUIRE(fast_kiosk.send_heartbeat("").ok());
+  // A heartbeat whose ledger fields are of the wrong kind is refused, naming the field.
+  {
+    httplib::Client c("127.0.0.1", hub.process.port());
+    for (const std::string body : {R"({"highest_seq": "many"})", R"({"clock_utc": "not a date"})"}) {
+      auto r = c.Post("/api/v1/heartbeat", {{"Authorization", "Bearer " + token2}}, body, "application/json");
+      REQUIRE(r);
+      CHECK(r->status == 400);
+      CHECK_THAT(r->body, Catch::Contains(body.substr(2, body.find('"', 2) - 2)));
+    }
+  }
 
   // The route.
   const auto j = get_json(hub, "/api/v1/ledger");
@@ -1082,6 +1098,8 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   CHECK(k2["numbered_up_to"] == 0);
   CHECK(k2["missing"] == 0);
   CHECK(k2["oldest_missing"].is_null());
+  REQUIRE(k2["clock_offset_seconds"].is_number_integer());
+  CHECK(std::abs(k2["clock_offset_seconds"].get<std::int64_t>() - 3600) <= 5);
 
   // The CLI: the same figures.
   const auto cli = test::run(hub_cmd("ledger --db '" + hub.process.db() + "'"));
@@ -1090,7 +1108,7 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   const auto rows = lines_of(cli.out);
   REQUIRE(rows.size() == 3);
   CHECK_THAT(rows[1], Catch::StartsWith("k1\t812\t811\t1\t455\t") && Catch::EndsWith("\t455"));
-  CHECK_THAT(rows[2], Catch::StartsWith("k2\t0\t0\t0\t-\t-\t-\tnone"));
+  CHECK_THAT(rows[2], Catch::Matches("k2\t0\t0\t0\t-\t-\t\\+(359[5-9]|360[0-5]) s\tnone"));
 
   // Abandoned responses arrived flagged; the summary counts only completed ones.
   int flagged = 0;

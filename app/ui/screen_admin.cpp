@@ -69,8 +69,14 @@ void draw_admin(Frame& f, const AppView& v) {
                 "Last success: " + (s.last_success_utc.empty() ? std::string("never") : s.last_success_utc));
     if (!c.oldest_pending_utc.empty())
       f.paragraph("admin.sync.oldest", "Oldest waiting: completed " + c.oldest_pending_utc);
-    if (!s.last_error.empty())
-      f.alert("admin.sync.error", s.last_error);
+    if (!s.last_error.empty()) f.alert("admin.sync.error", s.last_error);
+    // Held back for their content, these wait for a person, not for the network.
+    if (c.conflict > 0)
+      f.alert("admin.sync.conflicts",
+              std::to_string(c.conflict) +
+                  " responses were not taken by the hub for their content (a conflict or a rejection). They are kept "
+                  "here. Council IT can list them with \"kiosk-admin conflicts\" and, once resolved at the hub, send "
+                  "them again with \"kiosk-admin requeue\".");
     else
       f.paragraph("admin.sync.ok", "Sync is healthy.", false, f.fonts.bold);
     if (f.button("admin.sync.now", "Sync now")) f.emit(intent::AdminSyncNow{});

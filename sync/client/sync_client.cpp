@@ -615,6 +615,8 @@ void SyncWorker::run() {
           auth_failed = o.kind == BatchOutcome::Kind::AuthFailed;
           auto wait = duration_cast<milliseconds>(backoff.next());
           if (o.retry_after_seconds) wait = std::max(wait, milliseconds(seconds(*o.retry_after_seconds)));
+          // The hub will not learn a survey version in seconds: held responses wait a whole interval at least.
+          if (o.kind == BatchOutcome::Kind::Held) wait = std::max(wait, duration_cast<milliseconds>(interval_));
           next_upload = auth_failed ? now + hours(24 * 365) : now + wait;
         }
         status_.auth_failed = auth_failed;
