@@ -9,6 +9,7 @@
 #include <set>
 
 #include "hub_fixture.hpp"
+#include "hub_ledger.hpp"
 #include "hub_store.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
@@ -1123,4 +1124,58 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   int abandoned_rows = 0;
   for (size_t p = 0; (p = csv->body.find("Z,abandoned,", p)) != std::string::npos; ++p) ++abandoned_rows;
   CHECK(abandoned_rows == abandoned);
+}
+
+TEST_CASE("the hub's ledger across blocks: whole blocks missing, gaps at block edges, numbers only a heartbeat knows",
+          "[hub][e2e][ledger]") {
+  test::TempDir tmp;
+  const std::string where = test::hub_database(tmp);
+  auto store = hub::open_hub_store(where);
+  REQUIRE(store.ok());
+  REQUIRE((*store)->add_principal("k1", "kiosk").ok());
+  const std::set<std::int64_t> gone = {455, 999, 1000, 2400};  // and all of 1001..1999, and 2501..2600
+  std::vector<hub::Incoming> batch;
+  auto flush = [&] {
+    auto r = (*store)->ingest("k1", batch);
+    REQUIRE(r.ok());
+    batch.clear();
+  };
+  std::int64_t sent = 0;
+  for (std::int64_t seq = 1; seq <= 2500; ++seq) {
+    if (gone.count(seq) || (seq > 1000 && seq < 2000)) continue;
+    hub::Incoming in;
+    in.uuid = "00000000-0000-4000-8000-" + std::to_string(100000000000 + seq);
+    in.content_hash = "h" + std::to_string(seq);
+    in.document = "{}";
+    in.kiosk_id = "k1";
+    in.service_point = "castle";
+    in.survey_id = "s";
+    in.survey_version = "1";
+    in.completed_utc = "2026-01-01T00:00:00Z";
+    in.seq = seq;
+    batch.push_back(std::move(in));
+    ++sent;
+    if (batch.size() == 500) flush();
+  }
+  flush();
+  hub::Heartbeat hb;
+  hb.highest_seq = 2600;
+  hb.clock_offset_seconds = -42;
+  REQUIRE((*store)->heartbeat("k1", hb, "2026-01-02T00:00:00Z").ok());
+  hb.highest_seq = 10;  // an older number never lowers it
+  REQUIRE((*store)->heartbeat("k1", hb, "2026-01-03T00:00:00Z").ok());
+  auto rows = (*store)->ledger();
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  const auto& r = rows->front();
+  CHECK(r.numbered_up_to == 2600);
+  CHECK(r.received == sent);
+  CHECK(r.missing == 2600 - sent);
+  using R = std::pair<std::int64_t, std::int64_t>;
+  CHECK(r.missing_ranges == std::vector<R>{{455, 455}, {999, 1999}, {2400, 2400}, {2501, 2600}});
+  CHECK(r.oldest_missing == 455);
+  CHECK_FALSE(r.missing_since_utc.empty());  // when 456 arrived
+  REQUIRE(r.clock_offset_seconds);
+  CHECK(*r.clock_offset_seconds == -42);
+  CHECK(hub::format_ranges(r.missing_ranges, r.missing) == "455, 999-1999, 2400, 2501-2600");
 }

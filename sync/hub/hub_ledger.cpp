@@ -40,22 +40,48 @@ std::string duration_words(std::int64_t s) {
 
 // ---- 1. The ledger row ---------------------------------------------------------
 
-void complete_ledger_row(LedgerRow& row, std::int64_t highest_reported, std::int64_t min_seq, std::int64_t max_seq,
-                         const std::vector<std::pair<std::int64_t, std::int64_t>>& interior_gaps) {
-  row.numbered_up_to = std::max<std::int64_t>({highest_reported, max_seq, 0});
-  row.missing = std::max<std::int64_t>(0, row.numbered_up_to - row.received);
+Status fill_ledger_row(LedgerRow& row, std::int64_t highest_reported, std::int64_t max_seq,
+                       std::vector<std::pair<std::int64_t, std::int64_t>> blocks, const LedgerScan& scan) {
+  std::sort(blocks.begin(), blocks.end());
+  const std::int64_t n = std::max<std::int64_t>({highest_reported, max_seq, 0});
+  row.numbered_up_to = n;
+  row.received = 0;
+  row.missing = 0;
   row.missing_ranges.clear();
-  auto add = [&row](std::int64_t first, std::int64_t last) {
-    if (first <= last && row.missing_ranges.size() < kLedgerRanges) row.missing_ranges.emplace_back(first, last);
+  auto add_missing = [&row](std::int64_t first, std::int64_t last) {
+    if (first > last) return;
+    row.missing += last - first + 1;
+    auto& r = row.missing_ranges;
+    if (!r.empty() && r.back().second + 1 == first)
+      r.back().second = last;
+    else if (r.size() < kLedgerRanges)
+      r.emplace_back(first, last);
   };
-  if (row.received == 0) {
-    add(1, row.numbered_up_to);
-  } else {
-    add(1, min_seq - 1);
-    for (const auto& g : interior_gaps) add(g.first, g.second);
-    add(max_seq + 1, row.numbered_up_to);
+  std::int64_t next = 1;  // the lowest number not yet accounted for
+  for (const auto& [b, tally] : blocks) {
+    const std::int64_t first = std::max<std::int64_t>(1, b * kLedgerBlock);
+    const std::int64_t last = std::min(n, b * kLedgerBlock + kLedgerBlock - 1);
+    if (first > last) continue;
+    add_missing(next, first - 1);  // whole blocks without a single number received
+    next = last + 1;
+    const std::int64_t expected = last - first + 1;
+    if (tally == expected) {
+      row.received += tally;
+      continue;
+    }
+    SeqRanges gaps;
+    const size_t room = kLedgerRanges + 1 - std::min(kLedgerRanges, row.missing_ranges.size());
+    auto got = scan(first, last, room, gaps);
+    if (!got) return got.error();
+    row.received += *got;
+    const std::int64_t before = row.missing;
+    for (const auto& g : gaps) add_missing(g.first, g.second);
+    // Ranges past the listing limit still count.
+    row.missing = before + (expected - *got);
   }
+  add_missing(next, n);
   row.oldest_missing = row.missing_ranges.empty() ? 0 : row.missing_ranges.front().first;
+  return {};
 }
 
 // ---- 2. Refusals ----------------------------------------------------------------

@@ -66,10 +66,22 @@ struct LedgerRow {
   std::optional<std::int64_t> clock_offset_seconds;
 };
 inline constexpr size_t kLedgerRanges = 100;
-// Completes a row from what a store measured over its (kiosk_id, seq) index:
-// lowest and highest number received, and the gaps between received numbers.
-void complete_ledger_row(LedgerRow& row, std::int64_t highest_reported, std::int64_t min_seq, std::int64_t max_seq,
-                         const std::vector<std::pair<std::int64_t, std::int64_t>>& interior_gaps);
+// The ledger stays cheap however many responses a kiosk has sent: each store
+// keeps a tally of numbers received per block of kLedgerBlock (table
+// ledger_blocks, counted at ingest), so a kiosk's ledger reads one tally row
+// per block and looks inside a block (<= kLedgerBlock index entries) only
+// when its tally is not what a complete block would hold.
+inline constexpr std::int64_t kLedgerBlock = 1000;
+using SeqRanges = std::vector<std::pair<std::int64_t, std::int64_t>>;
+// Looks inside [first, last] of one kiosk's numbers: returns how many distinct
+// numbers were received there and appends the missing ones as ranges (at most `limit`).
+using LedgerScan =
+    std::function<Result<std::int64_t>(std::int64_t first, std::int64_t last, size_t limit, SeqRanges& missing)>;
+// Fills numbered_up_to, received, missing, missing_ranges and oldest_missing
+// from the highest number a heartbeat reported (-1: none), the highest
+// received (0: none) and the block tallies ({block, received}, any order).
+Status fill_ledger_row(LedgerRow& row, std::int64_t highest_reported, std::int64_t max_seq,
+                       std::vector<std::pair<std::int64_t, std::int64_t>> blocks, const LedgerScan& scan);
 
 struct PrincipalRow {
   std::string name, role, created_utc, last_seen_utc, revoked_utc;

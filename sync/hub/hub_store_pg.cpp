@@ -47,6 +47,9 @@ ALTER TABLE devices ADD COLUMN IF NOT EXISTS clock_offset_seconds BIGINT;
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS kiosk_seq BIGINT;
 ALTER TABLE responses ADD COLUMN IF NOT EXISTS status TEXT NOT NULL DEFAULT 'completed';
 CREATE INDEX IF NOT EXISTS responses_ledger ON responses(kiosk_id, kiosk_seq);
+-- The ledger's tallies: numbers received per kiosk and block of kLedgerBlock.
+CREATE TABLE IF NOT EXISTS ledger_blocks(
+  kiosk_id TEXT NOT NULL, block BIGINT NOT NULL, received BIGINT NOT NULL, PRIMARY KEY (kiosk_id, block));
 )sql";
 
 struct PgResult {
@@ -184,6 +187,18 @@ class PgHubStore final : public HubStore {
     if (!ins.ok()) return fail("storing a batch");
     std::map<std::string, std::string> stored;
     for (int r = 0; r < ins.rows(); ++r) stored[ins.get(r, 0)] = ins.get(r, 1);
+    // The ledger's tallies, in the same transaction: one upsert per kiosk and block touched.
+    std::map<std::pair<std::string, std::int64_t>, std::int64_t> tallies;
+    for (const auto& [uuid, i] : first)
+      if (stored.count(uuid) && items[i].seq > 0) ++tallies[{items[i].kiosk_id, items[i].seq / kLedgerBlock}];
+    for (const auto& [key, count] : tallies) {
+      const std::string block = std::to_string(key.second), added = std::to_string(count);
+      auto t = conn.exec(
+          "INSERT INTO ledger_blocks(kiosk_id, block, received) VALUES($1,$2::bigint,$3::bigint) "
+          "ON CONFLICT (kiosk_id, block) DO UPDATE SET received = ledger_blocks.received + excluded.received",
+          {&key.first, &block, &added});
+      if (!t.ok()) return fail("counting for the ledger");
+    }
     // What was not inserted is already held: a duplicate or a conflict.
     std::string missing = "{";
     for (const auto& [uuid, i] : first)
@@ -364,11 +379,11 @@ class PgHubStore final : public HubStore {
     Conn& conn = **c;
     auto k = conn.exec(
         "SELECT p.name, coalesce(d.highest_seq,-1), coalesce(d.highest_seq_utc,''), coalesce(d.last_seen_utc,''), "
-        "coalesce(d.clock_offset_seconds::text,'') FROM principals p LEFT JOIN devices d ON d.name=p.name "
-        "WHERE p.role='kiosk' ORDER BY p.name");
+        "coalesce(d.clock_offset_seconds::text,''), "
+        "(SELECT coalesce(max(kiosk_seq),0) FROM responses r WHERE r.kiosk_id=p.name AND r.kiosk_seq > 0) "
+        "FROM principals p LEFT JOIN devices d ON d.name=p.name WHERE p.role='kiosk' ORDER BY p.name");
     if (!k.ok()) return conn.error("reading the ledger");
     std::vector<LedgerRow> out;
-    const std::string limit = std::to_string(kLedgerRanges);
     for (int i = 0; i < k.rows(); ++i) {
       LedgerRow row;
       row.kiosk = k.get(i, 0);
@@ -376,25 +391,30 @@ class PgHubStore final : public HubStore {
       const std::string highest_utc = k.get(i, 2);
       row.last_heartbeat_utc = k.get(i, 3);
       if (!k.get(i, 4).empty()) row.clock_offset_seconds = k.num(i, 4);
-      // All three read only the (kiosk_id, kiosk_seq) index, or seek in it.
-      auto st = conn.exec(
-          "SELECT count(DISTINCT kiosk_seq), coalesce(min(kiosk_seq),0), coalesce(max(kiosk_seq),0) FROM responses "
-          "WHERE kiosk_id=$1 AND kiosk_seq > 0",
-          {&row.kiosk});
-      if (!st.ok()) return conn.error("reading the ledger");
-      row.received = st.num(0, 0);
-      const std::int64_t lo = st.num(0, 1), hi = st.num(0, 2);
-      std::vector<std::pair<std::int64_t, std::int64_t>> interior;
-      // Counts first: only a kiosk with gaps pays for listing them.
-      if (row.received > 0 && hi - lo + 1 > row.received) {
+      const std::int64_t max_seq = k.num(i, 5);
+      auto b = conn.exec("SELECT block, received FROM ledger_blocks WHERE kiosk_id=$1", {&row.kiosk});
+      if (!b.ok()) return conn.error("reading the ledger");
+      std::vector<std::pair<std::int64_t, std::int64_t>> tallies;
+      for (int j = 0; j < b.rows(); ++j) tallies.emplace_back(b.num(j, 0), b.num(j, 1));
+      // Seeks in the (kiosk_id, kiosk_seq) index, at most kLedgerBlock entries.
+      auto scan = [&](std::int64_t first, std::int64_t last, size_t limit, SeqRanges& missing) -> Result<std::int64_t> {
+        const std::string a = std::to_string(first), z = std::to_string(last), lim = std::to_string(limit);
+        auto n = conn.exec(
+            "SELECT count(DISTINCT kiosk_seq) FROM responses WHERE kiosk_id=$1 AND kiosk_seq BETWEEN $2::bigint AND "
+            "$3::bigint",
+            {&row.kiosk, &a, &z});
+        if (!n.ok()) return conn.error("reading the ledger");
+        // Gaps between received numbers, with sentinels just outside the range for its ends.
         auto g = conn.exec(
-            "SELECT s + 1, nxt - 1 FROM (SELECT kiosk_seq AS s, lead(kiosk_seq) OVER (ORDER BY kiosk_seq) AS nxt "
-            "FROM responses WHERE kiosk_id=$1 AND kiosk_seq > 0) w WHERE nxt > s + 1 ORDER BY s LIMIT $2::bigint",
-            {&row.kiosk, &limit});
+            "SELECT s + 1, nxt - 1 FROM (SELECT s, lead(s, 1, $3::bigint + 1) OVER (ORDER BY s) AS nxt FROM "
+            "(SELECT $2::bigint - 1 AS s UNION ALL SELECT kiosk_seq FROM responses WHERE kiosk_id=$1 AND kiosk_seq "
+            "BETWEEN $2::bigint AND $3::bigint) u) w WHERE nxt > s + 1 ORDER BY s LIMIT $4::bigint",
+            {&row.kiosk, &a, &z, &lim});
         if (!g.ok()) return conn.error("listing missing numbers");
-        for (int j = 0; j < g.rows(); ++j) interior.emplace_back(g.num(j, 0), g.num(j, 1));
-      }
-      complete_ledger_row(row, highest, lo, hi, interior);
+        for (int j = 0; j < g.rows(); ++j) missing.emplace_back(g.num(j, 0), g.num(j, 1));
+        return n.num(0, 0);
+      };
+      if (auto st = fill_ledger_row(row, highest, max_seq, std::move(tallies), scan); !st) return st.error();
       if (row.oldest_missing) {
         const std::string after = std::to_string(row.oldest_missing);
         auto s = conn.exec(

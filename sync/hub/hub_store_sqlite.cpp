@@ -60,6 +60,9 @@ CREATE TABLE IF NOT EXISTS conflicts(
   received_utc TEXT NOT NULL, document TEXT NOT NULL, UNIQUE (uuid, content_hash));
 CREATE TRIGGER IF NOT EXISTS hub_responses_are_frozen BEFORE UPDATE ON responses
 BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END;
+-- The ledger's tallies: numbers received per kiosk and block of kLedgerBlock.
+CREATE TABLE IF NOT EXISTS ledger_blocks(
+  kiosk_id TEXT NOT NULL, block INTEGER NOT NULL, received INTEGER NOT NULL, PRIMARY KEY (kiosk_id, block));
 )sql";
 
 // The ledger's columns, added to databases made before it (and so, in the
@@ -155,6 +158,10 @@ class SqliteHubStore final : public HubStore {
     if (!ins) return ins.error();
     if (!sel) return sel.error();
     if (!conf) return conf.error();
+    auto tally = Statement::prepare(conn,
+                                    "INSERT INTO ledger_blocks(kiosk_id, block, received) VALUES(?1,?2,1) "
+                                    "ON CONFLICT(kiosk_id, block) DO UPDATE SET received=received+1");
+    if (!tally) return tally.error();
     for (const auto& it : items) {
       ins->bind(1, it.uuid).bind(2, it.content_hash).bind(3, device).bind(4, it.kiosk_id).bind(5, it.service_point);
       ins->bind(6, it.survey_id).bind(7, it.survey_version).bind(8, it.completed_utc).bind(9, it.age_band);
@@ -169,6 +176,10 @@ class SqliteHubStore final : public HubStore {
       if (conn.changes() == 1) {
         r.status = ItemResult::Status::Stored;
         r.receipt = "sqlite:" + std::to_string(conn.last_insert_rowid());
+        if (it.seq > 0) {  // the ledger's tally, in the same commit
+          tally->bind(1, it.kiosk_id).bind(2, it.seq / kLedgerBlock);
+          if (auto st = tally->run(); !st) return st.error();
+        }
       } else {
         sel->bind(1, it.uuid);
         auto row = sel->step();
@@ -336,21 +347,23 @@ class SqliteHubStore final : public HubStore {
                                      "SELECT p.name, coalesce(d.highest_seq,-1), coalesce(d.highest_seq_utc,''), "
                                      "coalesce(d.last_seen_utc,''), d.clock_offset_seconds FROM principals p "
                                      "LEFT JOIN devices d ON d.name=p.name WHERE p.role='kiosk' ORDER BY p.name");
-    // All three read only the (kiosk_id, kiosk_seq) index, or seek in it.
-    auto stats = Statement::prepare(**c,
-                                    "SELECT count(DISTINCT kiosk_seq), coalesce(min(kiosk_seq),0), "
-                                    "coalesce(max(kiosk_seq),0) FROM responses WHERE kiosk_id=?1 AND kiosk_seq > 0");
+    // Each reads one tally row per block, or seeks in the (kiosk_id, kiosk_seq) index.
+    auto top =
+        Statement::prepare(**c, "SELECT coalesce(max(kiosk_seq),0) FROM responses WHERE kiosk_id=?1 AND kiosk_seq > 0");
+    auto blocks = Statement::prepare(**c, "SELECT block, received FROM ledger_blocks WHERE kiosk_id=?1");
+    auto count = Statement::prepare(
+        **c, "SELECT count(DISTINCT kiosk_seq) FROM responses WHERE kiosk_id=?1 AND kiosk_seq BETWEEN ?2 AND ?3");
+    // Gaps between received numbers, with sentinels just outside the range for its ends.
     auto gaps = Statement::prepare(**c,
-                                   "SELECT s + 1, nxt - 1 FROM (SELECT kiosk_seq AS s, lead(kiosk_seq) OVER "
-                                   "(ORDER BY kiosk_seq) AS nxt FROM responses WHERE kiosk_id=?1 AND kiosk_seq > 0) "
-                                   "WHERE nxt > s + 1 ORDER BY s LIMIT ?2");
+                                   "SELECT s + 1, nxt - 1 FROM (SELECT s, lead(s, 1, ?3 + 1) OVER (ORDER BY s) AS nxt "
+                                   "FROM (SELECT ?2 - 1 AS s UNION ALL SELECT kiosk_seq FROM responses "
+                                   "WHERE kiosk_id=?1 AND kiosk_seq BETWEEN ?2 AND ?3)) "
+                                   "WHERE nxt > s + 1 ORDER BY s LIMIT ?4");
     auto since = Statement::prepare(**c,
                                     "SELECT received_utc FROM responses WHERE kiosk_id=?1 AND kiosk_seq > ?2 "
                                     "ORDER BY kiosk_seq LIMIT 1");
-    if (!kiosks) return kiosks.error();
-    if (!stats) return stats.error();
-    if (!gaps) return gaps.error();
-    if (!since) return since.error();
+    for (auto* st : {&kiosks, &top, &blocks, &count, &gaps, &since})
+      if (!*st) return st->error();
     std::vector<LedgerRow> out;
     for (;;) {
       auto r = kiosks->step();
@@ -362,24 +375,35 @@ class SqliteHubStore final : public HubStore {
       const std::string highest_utc = kiosks->str(2);
       row.last_heartbeat_utc = kiosks->str(3);
       if (!kiosks->is_null(4)) row.clock_offset_seconds = kiosks->integer(4);
-      stats->bind(1, row.kiosk);
-      if (auto s = stats->step(); !s) return s.error();
-      row.received = stats->integer(0);
-      const std::int64_t lo = stats->integer(1), hi = stats->integer(2);
-      stats->reset();
-      std::vector<std::pair<std::int64_t, std::int64_t>> interior;
-      // Counts first: only a kiosk with gaps pays for listing them.
-      if (row.received > 0 && hi - lo + 1 > row.received) {
-        gaps->bind(1, row.kiosk).bind(2, static_cast<std::int64_t>(kLedgerRanges));
+      top->bind(1, row.kiosk);
+      if (auto t = top->step(); !t) return t.error();
+      const std::int64_t max_seq = top->integer(0);
+      top->reset();
+      std::vector<std::pair<std::int64_t, std::int64_t>> tallies;
+      blocks->bind(1, row.kiosk);
+      for (;;) {
+        auto b = blocks->step();
+        if (!b) return b.error();
+        if (!*b) break;
+        tallies.emplace_back(blocks->integer(0), blocks->integer(1));
+      }
+      blocks->reset();
+      auto scan = [&](std::int64_t first, std::int64_t last, size_t limit, SeqRanges& missing) -> Result<std::int64_t> {
+        count->bind(1, row.kiosk).bind(2, first).bind(3, last);
+        if (auto n = count->step(); !n) return n.error();
+        const std::int64_t distinct = count->integer(0);
+        count->reset();
+        gaps->bind(1, row.kiosk).bind(2, first).bind(3, last).bind(4, static_cast<std::int64_t>(limit));
         for (;;) {
           auto g = gaps->step();
           if (!g) return g.error();
           if (!*g) break;
-          interior.emplace_back(gaps->integer(0), gaps->integer(1));
+          missing.emplace_back(gaps->integer(0), gaps->integer(1));
         }
         gaps->reset();
-      }
-      complete_ledger_row(row, highest, lo, hi, interior);
+        return distinct;
+      };
+      if (auto st = fill_ledger_row(row, highest, max_seq, std::move(tallies), scan); !st) return st.error();
       if (row.oldest_missing) {
         since->bind(1, row.kiosk).bind(2, row.oldest_missing);
         auto s = since->step();
