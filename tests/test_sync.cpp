@@ -1179,3 +1179,68 @@ TEST_CASE("the hub's ledger across blocks: whole blocks missing, gaps at block e
   CHECK(*r.clock_offset_seconds == -42);
   CHECK(hub::format_ranges(r.missing_ranges, r.missing) == "455, 999-1999, 2400, 2501-2600");
 }
+
+// SQLite only (a file made by the previous release); PostgreSQL adds the same
+// columns with ADD COLUMN IF NOT EXISTS in its schema script.
+TEST_CASE("a hub database from before the ledger gains its columns and keeps its responses", "[hub][schema]") {
+  test::TempDir tmp;
+  const std::string path = tmp.file("old-hub.db");
+  {
+    auto c = db::Connection::open(path, db::OpenMode::Create);
+    REQUIRE(c.ok());
+    REQUIRE(c->exec(R"sql(
+CREATE TABLE principals(
+  name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('kiosk', 'admin')),
+  token_hash TEXT NOT NULL UNIQUE, created_utc TEXT NOT NULL);
+CREATE TABLE devices(
+  name TEXT PRIMARY KEY, last_seen_utc TEXT, service_point TEXT, app_version TEXT, pending INTEGER,
+  oldest_pending_age_seconds INTEGER, free_disk_bytes INTEGER, last_error TEXT);
+CREATE TABLE responses(
+  seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL, device TEXT NOT NULL,
+  kiosk_id TEXT NOT NULL, service_point TEXT NOT NULL, survey_id TEXT NOT NULL, survey_version TEXT NOT NULL,
+  completed_utc TEXT NOT NULL, age_band TEXT NOT NULL, received_utc TEXT NOT NULL, document TEXT NOT NULL);
+CREATE INDEX responses_order ON responses(completed_utc, uuid);
+CREATE TABLE conflicts(
+  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, content_hash TEXT NOT NULL, device TEXT NOT NULL,
+  received_utc TEXT NOT NULL, document TEXT NOT NULL, UNIQUE (uuid, content_hash));
+CREATE TRIGGER hub_responses_are_frozen BEFORE UPDATE ON responses
+BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END;
+INSERT INTO principals VALUES('k1', 'kiosk', 'not-a-real-hash', '2026-01-01T00:00:00Z');
+INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, completed_utc,
+  age_band, received_utc, document) VALUES('00000000-0000-4000-8000-000000000001', 'h', 'k1', 'k1', 'castle', 's',
+  '1', '2026-01-01T00:00:00Z', '', '2026-01-01T00:00:00Z', '{}');
+)sql")
+                .ok());
+  }
+  const auto before = test::run(hub_cmd("ledger --db '" + path + "'"));
+  INFO(before.err);
+  REQUIRE(before.exit_code == 0);
+  CHECK_THAT(before.out, Catch::Contains("k1\t0\t0\t0\t-"));  // the old response carries no number
+  auto store = hub::open_hub_store(path);
+  REQUIRE(store.ok());
+  hub::Incoming in;
+  in.uuid = "00000000-0000-4000-8000-000000000002";
+  in.content_hash = "h2";
+  in.document = "{}";
+  in.kiosk_id = "k1";
+  in.service_point = "castle";
+  in.survey_id = "s";
+  in.survey_version = "1";
+  in.completed_utc = "2026-01-02T00:00:00Z";
+  in.seq = 2;
+  in.status = "abandoned";
+  REQUIRE((*store)->ingest("k1", {in}).ok());
+  CHECK(*(*store)->response_count() == 2);
+  auto rows = (*store)->ledger();
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->front().numbered_up_to == 2);
+  CHECK(rows->front().received == 1);
+  CHECK(rows->front().missing_ranges == std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 1}});
+  auto c = db::Connection::open(path, db::OpenMode::ReadOnly);
+  REQUIRE(c.ok());
+  auto q = db::Statement::prepare(*c, "SELECT group_concat(coalesce(kiosk_seq, '-') || ':' || status) FROM responses");
+  REQUIRE(q.ok());
+  REQUIRE(*q->step());
+  CHECK(q->str(0) == "-:completed,2:abandoned");
+}
