@@ -62,10 +62,10 @@ TEST_CASE("kiosk-admin verify catches a response edited behind the program's bac
   test::TempDir tmp;
   const std::string db = " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml();
   REQUIRE(test::run(admin("simulate --responses 5" + db)).exit_code == 0);
-  // Someone removes the guard and edits a document by hand.
+  // Someone removes the guard and edits a document by hand (a key any schema has).
   auto edit = test::run("sqlite3 " + tmp.file("k.db") +
                         " \"DROP TRIGGER completed_is_frozen; UPDATE responses SET canonical = replace(canonical, "
-                        "'\\\"schema\\\":1', '\\\"schema\\\":1 ') WHERE id = 2;\"");
+                        "'\\\"mode\\\":', '\\\"mode\\\" :') WHERE id = 2;\"");
   REQUIRE(edit.exit_code == 0);
   auto ver = test::run(admin("verify" + db));
   CHECK(ver.exit_code == 1);

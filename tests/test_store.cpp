@@ -158,3 +158,169 @@ TEST_CASE("a consistent backup is taken while the database is open", "[store]") 
   CHECK((*copy)->counts()->completed == 20);
   CHECK((*copy)->verify()->ok());
 }
+
+// ---- The ledger: response numbers ------------------------------------------------
+
+namespace {
+std::unique_ptr<Session> start_one(Store& s, const Clock& clock) {
+  ResponseMeta m;
+  m.kiosk_id = "k";
+  m.service_point = "castle";
+  auto sess = Session::start(bury(), m, clock, &s);
+  REQUIRE(sess.ok());
+  return std::move(sess).value();
+}
+}  // namespace
+
+TEST_CASE("every response gets the next number when it begins, never one given before, even after a deletion",
+          "[store][ledger]") {
+  test::TempDir tmp;
+  auto s = open_new(tmp.file("r.db"));
+  FakeClock clock;
+  auto a = start_one(*s, clock);
+  auto b = start_one(*s, clock);
+  CHECK(a->meta().seq == 1);
+  CHECK(b->meta().seq == 2);
+  SimulateOptions o;
+  o.responses = 2;
+  REQUIRE(simulate_into(*s, bury(), o).ok());  // numbers 3 and 4
+  CHECK(*s->highest_seq() == 4);
+  CHECK(scalar(*s, "SELECT group_concat(seq) FROM (SELECT seq FROM responses ORDER BY id)") == "1,2,3,4");
+  // The newest row goes (receipted, then retention); its number is not given again.
+  const std::string last = scalar(*s, "SELECT uuid FROM responses WHERE seq=4");
+  REQUIRE(s->mark_synced(last, "r", "2016-03-01T00:00:00Z").ok());
+  REQUIRE(*s->apply_retention(0, "2016-03-10T00:00:00Z") == 1);
+  auto c = start_one(*s, clock);
+  CHECK(c->meta().seq == 5);
+  // A number, once given, is never changed.
+  CHECK_FALSE(s->connection().exec("UPDATE responses SET seq=9 WHERE seq=1").ok());
+  // Reopening keeps the count.
+  s.reset();
+  s = open_new(tmp.file("r.db"));
+  CHECK(start_one(*s, clock)->meta().seq == 6);
+}
+
+TEST_CASE("an abandoned response is frozen as a numbered document and queued for the hub", "[store][ledger]") {
+  test::TempDir tmp;
+  const std::string path = tmp.file("r.db");
+  FakeClock clock;
+  std::int64_t crashed = 0;
+  {
+    auto s = open_new(path);
+    auto walked = start_one(*s, clock);
+    REQUIRE(walked->answer(Answer{{"agree"}, {}, {}}).ok());
+    clock.advance(std::chrono::seconds(40));
+    REQUIRE(walked->abandon("timed out").ok());
+    auto left = start_one(*s, clock);  // the process "dies" with this one open
+    crashed = left->response_id();
+  }
+  auto s = open_new(path);
+  REQUIRE(*s->close_unfinished("2016-03-01T09:00:00Z") == 1);
+  auto pending = s->pending(10);
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 2);
+  auto first = parse_canonical_document(pending->at(0).canonical);
+  REQUIRE(first.ok());
+  CHECK(first->first.seq == 1);
+  CHECK(first->first.status == "abandoned");
+  CHECK(first->first.ended_utc == "2016-03-01T08:00:40Z");
+  CHECK(first->second.at("q1").choices == std::vector<std::string>{"agree"});
+  CHECK(pending->at(0).content_hash == sha256_hex(pending->at(0).canonical));
+  auto second = parse_canonical_document(pending->at(1).canonical);
+  REQUIRE(second.ok());
+  CHECK(second->first.seq == 2);
+  CHECK(second->first.status == "abandoned");
+  CHECK(second->first.ended_utc == "2016-03-01T09:00:00Z");
+  CHECK(pending->at(1).id == crashed);
+  CHECK(s->verify()->ok());
+  // Frozen, and kept until the hub has it.
+  auto& c = s->connection();
+  CHECK_FALSE(c.exec("UPDATE responses SET canonical='{}' WHERE seq=1").ok());
+  auto del = c.exec("DELETE FROM responses WHERE seq=1");
+  REQUIRE_FALSE(del.ok());
+  CHECK_THAT(del.message(), Catch::Contains("only after the hub has receipted it"));
+}
+
+TEST_CASE("a schema-1 database migrates: old responses keep no number and still verify, new ones start at 1",
+          "[store][ledger]") {
+  test::TempDir tmp;
+  const std::string path = tmp.file("r.db");
+  std::string old_uuid;
+  {
+    // Made as the previous release made it: a schema-2 store taken back to
+    // schema 1, holding one completed response with a schema-1 document.
+    auto s = open_new(path);
+    auto& c = s->connection();
+    REQUIRE(c.exec("DROP TRIGGER seq_is_frozen; DROP TRIGGER abandoned_document_is_frozen; "
+                   "DROP TRIGGER abandoned_unsynced_is_kept; DROP INDEX responses_by_seq; "
+                   "ALTER TABLE responses DROP COLUMN seq; ALTER TABLE responses DROP COLUMN conflict_utc; "
+                   "DELETE FROM meta; PRAGMA user_version=1;")
+                .ok());
+    CompletedResponse r = simulate_one(bury(), SimulateOptions{}, 0);
+    old_uuid = r.meta.uuid;
+    const std::string doc = canonical_document(r.meta, r.answers);
+    REQUIRE(doc.find("\"schema\":1") != std::string::npos);
+    REQUIRE(doc.find("\"seq\"") == std::string::npos);
+    auto ins = db::Statement::prepare(c,
+                                      "INSERT INTO responses(uuid, survey_id, survey_version, kiosk_id, service_point, "
+                                      "locale, mode, started_utc, status) VALUES(?1,?2,?3,?4,?5,'en','self',?6,"
+                                      "'in_progress')");
+    REQUIRE(ins.ok());
+    ins->bind(1, r.meta.uuid).bind(2, r.meta.survey_id).bind(3, r.meta.survey_version).bind(4, r.meta.kiosk_id);
+    ins->bind(5, r.meta.service_point).bind(6, r.meta.started_utc);
+    REQUIRE(ins->run().ok());
+    const std::int64_t id = c.last_insert_rowid();
+    auto ans = db::Statement::prepare(
+        c, "INSERT INTO answers(response_id, question_id, choices, text, other) VALUES(?1,?2,?3,?4,?5)");
+    REQUIRE(ans.ok());
+    for (const auto& [qid, a] : r.answers) {
+      std::string choices;
+      for (const auto& code : a.choices) choices += (choices.empty() ? "" : ",") + code;
+      ans->bind(1, id).bind(2, qid).bind(3, choices).bind(4, a.text).bind(5, a.other_text);
+      REQUIRE(ans->run().ok());
+    }
+    auto done = db::Statement::prepare(c,
+                                       "UPDATE responses SET status='completed', ended_utc=?2, canonical=?3, "
+                                       "content_hash=?4, sync_state='pending' WHERE id=?1");
+    REQUIRE(done.ok());
+    done->bind(1, id).bind(2, r.meta.ended_utc).bind(3, doc).bind(4, sha256_hex(doc));
+    REQUIRE(done->run().ok());
+  }
+  auto s = open_new(path);
+  CHECK(scalar(*s, "PRAGMA user_version") == "2");
+  CHECK(scalar(*s, "SELECT coalesce(seq, 'none') FROM responses WHERE uuid='" + old_uuid + "'") == "none");
+  CHECK(s->verify()->ok());
+  CHECK(s->counts()->pending == 1);
+  auto old = parse_canonical_document(s->pending(1)->at(0).canonical);
+  REQUIRE(old.ok());
+  CHECK(old->first.seq == 0);
+  CHECK(old->first.status == "completed");
+  FakeClock clock;
+  CHECK(start_one(*s, clock)->meta().seq == 1);
+}
+
+TEST_CASE("conflicts are listed with when and why, and requeued one or all", "[store][ledger]") {
+  test::TempDir tmp;
+  auto s = open_new(tmp.file("r.db"));
+  SimulateOptions o;
+  o.responses = 3;
+  REQUIRE(simulate_into(*s, bury(), o).ok());
+  auto p = s->pending(10);
+  REQUIRE(p->size() == 3);
+  REQUIRE(s->mark_conflict(p->at(0).uuid, "the hub already holds a different response", "2016-03-02T10:00:00Z").ok());
+  REQUIRE(s->mark_conflict(p->at(2).uuid, "rejected by the hub: answers.q1", "2016-03-02T10:00:01Z").ok());
+  auto list = s->conflicts();
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 2);
+  CHECK(list->at(0).uuid == p->at(0).uuid);
+  CHECK(list->at(0).seq == 1);
+  CHECK(list->at(0).conflict_utc == "2016-03-02T10:00:00Z");
+  CHECK(list->at(1).detail == "rejected by the hub: answers.q1");
+  CHECK(s->counts()->pending == 1);
+  CHECK(*s->requeue(p->at(0).uuid) == 1);
+  CHECK(s->counts()->pending == 2);
+  CHECK(s->counts()->conflict == 1);
+  CHECK(*s->requeue("") == 1);
+  CHECK(s->counts()->conflict == 0);
+  CHECK(s->counts()->pending == 3);
+}

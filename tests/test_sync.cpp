@@ -9,9 +9,11 @@
 #include <set>
 
 #include "hub_fixture.hpp"
+#include "hub_ledger.hpp"
 #include "hub_store.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
+#include "kiosk/protocol.hpp"
 #include "kiosk/simulate.hpp"
 #include "sync_client.hpp"
 
@@ -265,16 +267,32 @@ TEST_CASE("a wrong token stops retrying and tells staff", "[sync][e2e][fault]") 
   CHECK(st.seconds_to_next_attempt > 3600);  // no retry storm
 }
 
-TEST_CASE("another kiosk's token cannot upload its responses: a changed response is a conflict", "[sync][e2e]") {
+TEST_CASE("another kiosk's token cannot upload its responses, which stay pending, and a changed response is a conflict",
+          "[sync][e2e]") {
   Hub hub;
   test::TempDir tmp;
   const std::string t1 = hub.process.add("add-device", "k1");
   const std::string t2 = hub.process.add("add-device", "k2");
   auto s1 = make_kiosk(tmp, "k1", 5, 4);
-  sync::SyncClient wrong(settings(hub.process.url(), t2, "k2"), *s1);
-  auto o = wrong.upload_all();
-  CHECK(o.rejected == 5);
-  CHECK(hub.uuids().empty());
+  // Kiosk k1 configured with k2's token (the batch says k1), and a client
+  // claiming to be k2 while its documents are k1's: either way the token is
+  // what is wrong, so the whole batch is refused and nothing is stranded.
+  for (const std::string claimed : {"k1", "k2"}) {
+    INFO("the batch claims " << claimed);
+    sync::SyncClient wrong(settings(hub.process.url(), t2, claimed), *s1);
+    auto o = wrong.upload_all();
+    CHECK(o.kind == sync::BatchOutcome::Kind::AuthFailed);
+    CHECK(o.http_status == 403);
+    CHECK(o.reason == protocol::reason::kWrongDevice);
+    CHECK_THAT(o.message, Catch::Contains("belongs to another device") && Catch::Contains("\"k2\""));
+    CHECK(o.rejected == 0);
+    CHECK(s1->counts()->pending == 5);
+    CHECK(s1->counts()->conflict == 0);
+    CHECK(hub.uuids().empty());
+  }
+  sync::SyncClient right(settings(hub.process.url(), t1, "k1"), *s1);
+  CHECK(right.upload_all().stored == 5);
+  CHECK(hub.uuids().size() == 5);
 
   // Same UUID, different content: the hub keeps the first and answers 409.
   test::TempDir tmp2;
@@ -290,9 +308,12 @@ TEST_CASE("another kiosk's token cannot upload its responses: a changed response
   CHECK(conflict.conflicts == 1);
   CHECK((*b)->counts()->conflict == 1);
   CHECK((*b)->counts()->synced == 0);
-  const auto docs = hub.documents();
+  std::vector<std::string> docs;  // the hub also holds k1's five from above
+  for (const auto& d : hub.documents())
+    if (nlohmann::json::parse(d)["uuid"] == r.meta.uuid) docs.push_back(d);
   REQUIRE(docs.size() == 1);
   CHECK(docs[0].find("A different comment") == std::string::npos);  // never overwritten
+  CHECK(hub.documents().size() == 6);
   httplib::Client c("127.0.0.1", hub.process.port());
   auto m = c.Get("/metrics");
   REQUIRE(m);
@@ -336,14 +357,15 @@ TEST_CASE("the same batch posted by 20 clients at once is stored once", "[sync][
 TEST_CASE("a kiosk process killed mid-sync loses and duplicates nothing", "[sync][e2e][fault]") {
   Hub hub;
   test::TempDir tmp;
-  const std::string token = hub.process.add("add-device", "k1");
-  auto store = make_kiosk(tmp, "k1", 600, 6);
+  // The kiosk of kiosk.toml, with its own token (another device's is refused as a whole).
+  const std::string token = hub.process.add("add-device", "bury-castle-01");
+  auto store = make_kiosk(tmp, "bury-castle-01", 600, 6);
   const auto expected = local_uuids(*store);
   store.reset();
   FaultProxy proxy(hub.process.port());
   proxy.slow(1);  // each batch takes a second, so the kill lands mid-transfer
   const std::string cmd = std::string(KIOSK_ADMIN_BIN) + " sync --once --hub " + proxy.url() + " --token " + token +
-                          " --db " + tmp.file("k1.db") + " --batch-size 100 --config " + test::kiosk_toml();
+                          " --db " + tmp.file("bury-castle-01.db") + " --batch-size 100 --config " + test::kiosk_toml();
   const pid_t pid = fork();
   if (pid == 0) {
     execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), nullptr);
@@ -359,7 +381,7 @@ TEST_CASE("a kiosk process killed mid-sync loses and duplicates nothing", "[sync
   CHECK(WIFSIGNALED(st));
   REQUIRE(second_batch);
   {
-    auto s = Store::open(tmp.file("k1.db"), db::OpenMode::ReadWrite);
+    auto s = Store::open(tmp.file("bury-castle-01.db"), db::OpenMode::ReadWrite);
     REQUIRE(s.ok());
     const auto c = (*s)->counts();
     CHECK(c->synced > 0);   // some batches were receipted
@@ -790,4 +812,435 @@ TEST_CASE("the sync client's errors carry their kind: network, auth, config", "[
   sync::SyncClient no_hub(settings("", token, "k1"), *store);
   CHECK(no_hub.upload_all().error().kind == ErrorKind::Config);
   CHECK(store->counts()->synced == 0);
+}
+
+// ---- Issue 9: nothing stranded, nothing silent; the ledger --------------------
+
+namespace {
+
+std::string admin_cmd(const std::string& args) { return std::string(KIOSK_ADMIN_BIN) + " " + args; }
+std::string hub_cmd(const std::string& args) { return std::string(KIOSK_HUB_BIN) + " " + args; }
+
+// Raw SQL on the hub's database, whichever backend it is.
+void hub_sql(const HubProcess& hub, const std::string& sql) {
+  if (test::using_postgres()) {
+    const auto r = psql(hub.db(), sql);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return;
+  }
+  auto c = db::Connection::open(hub.db(), db::OpenMode::ReadWrite);
+  REQUIRE(c.ok());
+  REQUIRE(c->exec(sql.c_str()).ok());
+}
+
+nlohmann::json get_json(const Hub& hub, const std::string& path) {
+  httplib::Client c("127.0.0.1", hub.process.port());
+  auto r = c.Get(path.c_str(), {{"Authorization", "Bearer " + hub.admin}});
+  REQUIRE(r);
+  INFO(r->body);
+  REQUIRE(r->status == 200);
+  return nlohmann::json::parse(r->body);
+}
+
+}  // namespace
+
+TEST_CASE("stranded: 1,000 responses and another device's token, then the right one: all arrive",
+          "[sync][e2e][stranded]") {
+  Hub hub;
+  test::TempDir tmp;
+  // The kiosk of kiosk.toml is bury-castle-01; it was given bury-castle-02's token.
+  const std::string right = hub.process.add("add-device", "bury-castle-01");
+  const std::string other = hub.process.add("add-device", "bury-castle-02");
+  const std::string db = tmp.file("kiosk.db");
+  const std::string common = " --db " + db + " --config " + test::kiosk_toml();
+  REQUIRE(test::run(admin_cmd("simulate --responses 1000 --seed 9" + common)).exit_code == 0);
+  auto sync_once = [&](const std::string& token) {
+    return test::run(admin_cmd("sync --once --hub " + hub.process.url() + " --token " + token + common));
+  };
+  auto counts = [&] {
+    auto s = Store::open(db, db::OpenMode::ReadWrite);
+    REQUIRE(s.ok());
+    return *(*s)->counts();
+  };
+
+  const auto refused = sync_once(other);
+  INFO(refused.out << refused.err);
+  CHECK(refused.exit_code == 3);
+  CHECK_THAT(refused.err, Catch::Contains("belongs to another device") && Catch::Contains("bury-castle-02") &&
+                              Catch::Contains("1000 responses left pending"));
+  CHECK(counts().pending == 1000);
+  CHECK(counts().conflict == 0);
+  CHECK(counts().synced == 0);
+  CHECK(hub.uuids().empty());
+  // Again: still refused, still nothing marked.
+  CHECK(sync_once(other).exit_code == 3);
+  CHECK(counts().pending == 1000);
+  CHECK(counts().conflict == 0);
+
+  const auto fixed = sync_once(right);
+  INFO(fixed.out << fixed.err);
+  CHECK(fixed.exit_code == 0);
+  CHECK_THAT(fixed.out, Catch::Contains("pending now: 0, synced: 1000, conflicts: 0"));
+  CHECK(hub.uuids().size() == 1000);
+  CHECK(get_json(hub, "/api/v1/summary")["overall"]["responses"] == 1000);
+}
+
+TEST_CASE("a revoked token is refused with its reason, and kiosk-hub list-devices shows it", "[sync][e2e][stranded]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  (void)hub.process.add("add-device", "k2");
+  auto store = make_kiosk(tmp, "k1", 4, 21);
+  const auto revoke = test::run(hub_cmd("revoke-device k1 --db '" + hub.process.db() + "'"));
+  INFO(revoke.err);
+  REQUIRE(revoke.exit_code == 0);
+  sync::SyncClient client(settings(hub.process.url(), token, "k1"), *store);
+  const auto o = client.upload_all();
+  CHECK(o.kind == sync::BatchOutcome::Kind::AuthFailed);
+  CHECK(o.http_status == 401);
+  CHECK(o.reason == protocol::reason::kRevokedToken);
+  CHECK_THAT(o.message, Catch::Contains("revoked"));
+  CHECK(store->counts()->pending == 4);
+  CHECK(store->counts()->conflict == 0);
+  CHECK(hub.uuids().empty());
+
+  // A token the hub never gave is "unknown", not "revoked".
+  sync::SyncClient stranger(settings(hub.process.url(), "not-a-token", "k1"), *store);
+  CHECK(stranger.upload_all().reason == protocol::reason::kUnknownToken);
+
+  const auto list = test::run(hub_cmd("list-devices --db '" + hub.process.db() + "'"));
+  REQUIRE(list.exit_code == 0);
+  const auto rows = lines_of(list.out);
+  REQUIRE(rows.size() == 4);  // header, k1, k2, the admin
+  CHECK(rows[0] == "name\trole\tcreated\tlast seen\trevoked");
+  CHECK_THAT(rows[1], Catch::StartsWith("k1\tkiosk\t") && !Catch::EndsWith("\tno"));
+  CHECK_THAT(rows[2], Catch::StartsWith("k2\tkiosk\t") && Catch::EndsWith("\tnever\tno"));
+  CHECK_THAT(rows[3], Catch::StartsWith("council\tadmin\t"));
+  const auto missing = test::run(hub_cmd("revoke-device nobody --db '" + hub.process.db() + "'"));
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("no kiosk named \"nobody\""));
+}
+
+TEST_CASE("a held item stays pending, the kiosk says why, and it goes once the hub takes it", "[sync][e2e][stranded]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  auto store = make_kiosk(tmp, "k1", 3, 22);
+  // The hub's survey registry is another part of issue 9: here the proxy
+  // answers as a hub that does not know the survey version would.
+  nlohmann::json receipts = nlohmann::json::array();
+  const auto pending = store->pending(10);
+  REQUIRE(pending.ok());
+  for (const auto& p : *pending)
+    receipts.push_back({{"uuid", p.uuid},
+                        {"status", protocol::receipt::kHeld},
+                        {"code", 503},
+                        {"reason", protocol::reason::kUnknownSurveyVersion},
+                        {"detail", "survey bury-libraries version 2016.1 is not known to the hub"}});
+  const nlohmann::json reply{{"api", protocol::kApiVersion}, {"committed", true}, {"receipts", receipts}};
+  FaultProxy proxy(hub.process.port());
+  proxy.canned(FaultProxy::response(200, "OK", "application/json", reply.dump()));
+  sync::SyncClient client(settings(proxy.url(), token, "k1"), *store);
+  const auto o = client.upload_all();
+  CHECK(o.kind == sync::BatchOutcome::Kind::Held);
+  CHECK(o.held == 3);
+  CHECK(o.sent == 3);  // each held response sent once per pass, not again and again
+  CHECK(o.reason == protocol::reason::kUnknownSurveyVersion);
+  CHECK_THAT(o.message, Catch::Contains("does not know this kiosk's survey version") &&
+                            Catch::Contains("3 responses stay pending"));
+  CHECK(store->counts()->pending == 3);
+  CHECK(store->counts()->conflict == 0);
+
+  const std::string cmd = admin_cmd("sync --once --hub " + proxy.url() + " --token " + token + " --db " +
+                                    tmp.file("k1.db") + " --config " + test::kiosk_toml());
+  store.reset();
+  const auto held = test::run(cmd);
+  INFO(held.out << held.err);
+  CHECK(held.exit_code == 4);
+  CHECK_THAT(held.err, Catch::Contains("3 responses left pending") && Catch::Contains("survey version"));
+
+  proxy.pass();  // the hub now takes them
+  auto s = Store::open(tmp.file("k1.db"), db::OpenMode::ReadWrite);
+  REQUIRE(s.ok());
+  sync::SyncClient again(settings(proxy.url(), token, "k1"), **s);
+  CHECK(again.upload_all().stored == 3);
+  CHECK((*s)->counts()->pending == 0);
+  CHECK(hub.uuids().size() == 3);
+}
+
+TEST_CASE("conflicts are listed by kiosk-admin conflicts and sent again after requeue", "[sync][e2e][stranded]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "bury-castle-01");
+  // Two kiosks' databases holding the same UUID with different content.
+  auto a = Store::open(tmp.file("a.db"));
+  auto b = Store::open(tmp.file("b.db"));
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 31, "bury-castle-01", {"castle"}}, 0);
+  REQUIRE((*a)->insert_completed({r}).ok());
+  r.answers["q17"] = Answer{{}, "A different comment", {}};
+  REQUIRE((*b)->insert_completed({r}).ok());
+  sync::SyncClient ca(settings(hub.process.url(), token, "bury-castle-01"), **a);
+  REQUIRE(ca.upload_all().stored == 1);
+  (*b).reset();
+  const std::string common = " --db " + tmp.file("b.db") + " --config " + test::kiosk_toml();
+  const std::string sync = admin_cmd("sync --once --hub " + hub.process.url() + " --token " + token + common);
+
+  const auto first = test::run(sync);
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 5);
+  CHECK_THAT(first.err, Catch::Contains("kiosk-admin conflicts"));
+  const auto listed = test::run(admin_cmd("conflicts" + common));
+  INFO(listed.out << listed.err);
+  CHECK(listed.exit_code == 0);
+  CHECK_THAT(listed.out, Catch::Contains(r.meta.uuid) && Catch::Contains("already holds a different response") &&
+                             Catch::Contains("1 responses wait for an admin"));
+
+  // Not requeued yet: a sync leaves it alone.
+  CHECK(test::run(sync).exit_code == 5);
+  CHECK(test::run(admin_cmd("requeue 00000000-0000-4000-8000-000000000000" + common)).exit_code == 1);
+  CHECK(test::run(admin_cmd("requeue" + common)).exit_code == 2);
+
+  // The admin resolves it at the hub (the first copy goes), then requeues.
+  hub_sql(hub.process, "DELETE FROM responses WHERE uuid = '" + r.meta.uuid + "'");
+  const auto requeued = test::run(admin_cmd("requeue " + r.meta.uuid + common));
+  INFO(requeued.out << requeued.err);
+  CHECK(requeued.exit_code == 0);
+  CHECK_THAT(requeued.out, Catch::Contains("requeued 1 responses"));
+  const auto sent = test::run(sync);
+  INFO(sent.out << sent.err);
+  CHECK(sent.exit_code == 0);
+  const auto docs = hub.documents();
+  REQUIRE(docs.size() == 1);
+  CHECK(docs[0].find("A different comment") != std::string::npos);
+  CHECK_THAT(test::run(admin_cmd("conflicts" + common)).out, Catch::Contains("no conflicts"));
+}
+
+TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows as exactly that gap at the hub",
+          "[sync][e2e][ledger]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  const std::string token2 = hub.process.add("add-device", "k2");  // a kiosk that has collected nothing
+  auto store = Store::open(tmp.file("k1.db"));
+  REQUIRE(store.ok());
+  // 812 responses through the real session engine and store: every tenth
+  // one walked away from (abandoned), the rest completed.
+  FakeClock clock;
+  SimulateOptions opt{1, 77, "k1", {"castle", "bury"}};
+  int abandoned = 0;
+  for (std::uint64_t i = 0; i < 812; ++i) {
+    if (i % 10 == 3) {
+      ResponseMeta meta;
+      meta.kiosk_id = "k1";
+      meta.service_point = "castle";
+      auto s = Session::start(bury(), meta, clock, store->get());
+      REQUIRE(s.ok());
+      REQUIRE((*s)->answer(Answer{{(*s)->current()->options[0].code}, {}, {}}).ok());
+      clock.advance(std::chrono::seconds(30));
+      REQUIRE((*s)->abandon("the visitor walked away").ok());
+      ++abandoned;
+    } else {
+      REQUIRE((*store)->insert_completed({simulate_one(bury(), opt, i)}).ok());
+    }
+  }
+  CHECK(*(*store)->highest_seq() == 812);
+  CHECK((*store)->counts()->pending == 812);
+  // Response number 455 disappears: someone drops the guards and deletes it with raw SQL.
+  {
+    auto raw = db::Connection::open(tmp.file("k1.db"), db::OpenMode::ReadWrite);
+    REQUIRE(raw.ok());
+    REQUIRE(raw->exec("DROP TRIGGER unsynced_is_kept; DROP TRIGGER answers_frozen_delete; "
+                      "DELETE FROM responses WHERE seq = 455")
+                .ok());
+    REQUIRE(raw->changes() == 1);
+  }
+  sync::SyncClient client(settings(hub.process.url(), token, "k1"), **store);
+  const auto o = client.upload_all();
+  INFO(o.message);
+  CHECK(o.kind == sync::BatchOutcome::Kind::Receipted);
+  CHECK(o.stored == 811);
+  REQUIRE(client.send_heartbeat("").ok());
+  // k2's clock runs an hour fast; the hub reports the offset.
+  auto empty = Store::open(tmp.file("k2.db"));
+  REQUIRE(empty.ok());
+  const FakeClock fast(std::chrono::system_clock::now() + std::chrono::hours(1));
+  sync::SyncClient fast_kiosk(settings(hub.process.url(), token2, "k2"), **empty, &fast);
+  REQUIRE(fast_kiosk.send_heartbeat("").ok());
+  // A heartbeat whose ledger fields are of the wrong kind is refused, naming the field.
+  {
+    httplib::Client c("127.0.0.1", hub.process.port());
+    for (const std::string body : {R"({"highest_seq": "many"})", R"({"clock_utc": "not a date"})"}) {
+      auto r = c.Post("/api/v1/heartbeat", {{"Authorization", "Bearer " + token2}}, body, "application/json");
+      REQUIRE(r);
+      CHECK(r->status == 400);
+      CHECK_THAT(r->body, Catch::Contains(body.substr(2, body.find('"', 2) - 2)));
+    }
+  }
+
+  // The route.
+  const auto j = get_json(hub, "/api/v1/ledger");
+  REQUIRE(j["kiosks"].size() == 2);
+  const auto& k1 = j["kiosks"][0];
+  CHECK(k1["kiosk"] == "k1");
+  CHECK(k1["numbered_up_to"] == 812);
+  CHECK(k1["received"] == 811);
+  CHECK(k1["missing"] == 1);
+  CHECK(k1["missing_ranges"] == nlohmann::json::array({nlohmann::json::array({455, 455})}));
+  CHECK(k1["oldest_missing"] == 455);
+  CHECK(k1["missing_since_utc"].is_string());
+  CHECK(k1["missing_for_seconds"].is_number_integer());
+  REQUIRE(k1["clock_offset_seconds"].is_number_integer());
+  CHECK(std::abs(k1["clock_offset_seconds"].get<std::int64_t>()) <= 5);  // the same machine's clock
+  const auto& k2 = j["kiosks"][1];
+  CHECK(k2["kiosk"] == "k2");
+  CHECK(k2["numbered_up_to"] == 0);
+  CHECK(k2["missing"] == 0);
+  CHECK(k2["oldest_missing"].is_null());
+  REQUIRE(k2["clock_offset_seconds"].is_number_integer());
+  CHECK(std::abs(k2["clock_offset_seconds"].get<std::int64_t>() - 3600) <= 5);
+
+  // The CLI: the same figures.
+  const auto cli = test::run(hub_cmd("ledger --db '" + hub.process.db() + "'"));
+  INFO(cli.err);
+  REQUIRE(cli.exit_code == 0);
+  const auto rows = lines_of(cli.out);
+  REQUIRE(rows.size() == 3);
+  CHECK_THAT(rows[1], Catch::StartsWith("k1\t812\t811\t1\t455\t") && Catch::EndsWith("\t455"));
+  CHECK_THAT(rows[2], Catch::Matches("k2\t0\t0\t0\t-\t-\t\\+(359[5-9]|360[0-5]) s\tnone"));
+
+  // Abandoned responses arrived flagged; the summary counts only completed ones.
+  int flagged = 0;
+  for (const auto& d : hub.documents()) flagged += nlohmann::json::parse(d)["status"] == "abandoned" ? 1 : 0;
+  CHECK(flagged == abandoned);
+  CHECK(get_json(hub, "/api/v1/summary")["overall"]["responses"] == 811 - abandoned);
+  httplib::Client c("127.0.0.1", hub.process.port());
+  auto csv = c.Get("/api/v1/export?format=csv", {{"Authorization", "Bearer " + hub.admin}});
+  REQUIRE(csv);
+  REQUIRE(csv->status == 200);
+  CHECK_THAT(csv->body.substr(0, csv->body.find("\r\n")), Catch::Contains(",completed_utc,status,"));
+  int abandoned_rows = 0;
+  for (size_t p = 0; (p = csv->body.find("Z,abandoned,", p)) != std::string::npos; ++p) ++abandoned_rows;
+  CHECK(abandoned_rows == abandoned);
+}
+
+TEST_CASE("the hub's ledger across blocks: whole blocks missing, gaps at block edges, numbers only a heartbeat knows",
+          "[hub][e2e][ledger]") {
+  test::TempDir tmp;
+  const std::string where = test::hub_database(tmp);
+  auto store = hub::open_hub_store(where);
+  REQUIRE(store.ok());
+  REQUIRE((*store)->add_principal("k1", "kiosk").ok());
+  const std::set<std::int64_t> gone = {455, 999, 1000, 2400};  // and all of 1001..1999, and 2501..2600
+  std::vector<hub::Incoming> batch;
+  auto flush = [&] {
+    auto r = (*store)->ingest("k1", batch);
+    REQUIRE(r.ok());
+    batch.clear();
+  };
+  std::int64_t sent = 0;
+  for (std::int64_t seq = 1; seq <= 2500; ++seq) {
+    if (gone.count(seq) || (seq > 1000 && seq < 2000)) continue;
+    hub::Incoming in;
+    in.uuid = "00000000-0000-4000-8000-" + std::to_string(100000000000 + seq);
+    in.content_hash = "h" + std::to_string(seq);
+    in.document = "{}";
+    in.kiosk_id = "k1";
+    in.service_point = "castle";
+    in.survey_id = "s";
+    in.survey_version = "1";
+    in.completed_utc = "2026-01-01T00:00:00Z";
+    in.seq = seq;
+    batch.push_back(std::move(in));
+    ++sent;
+    if (batch.size() == 500) flush();
+  }
+  flush();
+  hub::Heartbeat hb;
+  hb.highest_seq = 2600;
+  hb.clock_offset_seconds = -42;
+  REQUIRE((*store)->heartbeat("k1", hb, "2026-01-02T00:00:00Z").ok());
+  hb.highest_seq = 10;  // an older number never lowers it
+  REQUIRE((*store)->heartbeat("k1", hb, "2026-01-03T00:00:00Z").ok());
+  auto rows = (*store)->ledger();
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  const auto& r = rows->front();
+  CHECK(r.numbered_up_to == 2600);
+  CHECK(r.received == sent);
+  CHECK(r.missing == 2600 - sent);
+  using R = std::pair<std::int64_t, std::int64_t>;
+  CHECK(r.missing_ranges == std::vector<R>{{455, 455}, {999, 1999}, {2400, 2400}, {2501, 2600}});
+  CHECK(r.oldest_missing == 455);
+  CHECK_FALSE(r.missing_since_utc.empty());  // when 456 arrived
+  REQUIRE(r.clock_offset_seconds);
+  CHECK(*r.clock_offset_seconds == -42);
+  CHECK(hub::format_ranges(r.missing_ranges, r.missing) == "455, 999-1999, 2400, 2501-2600");
+}
+
+// SQLite only (a file made by the previous release); PostgreSQL adds the same
+// columns with ADD COLUMN IF NOT EXISTS in its schema script.
+TEST_CASE("a hub database from before the ledger gains its columns and keeps its responses", "[hub][schema]") {
+  test::TempDir tmp;
+  const std::string path = tmp.file("old-hub.db");
+  {
+    auto c = db::Connection::open(path, db::OpenMode::Create);
+    REQUIRE(c.ok());
+    REQUIRE(c->exec(R"sql(
+CREATE TABLE principals(
+  name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('kiosk', 'admin')),
+  token_hash TEXT NOT NULL UNIQUE, created_utc TEXT NOT NULL);
+CREATE TABLE devices(
+  name TEXT PRIMARY KEY, last_seen_utc TEXT, service_point TEXT, app_version TEXT, pending INTEGER,
+  oldest_pending_age_seconds INTEGER, free_disk_bytes INTEGER, last_error TEXT);
+CREATE TABLE responses(
+  seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL, device TEXT NOT NULL,
+  kiosk_id TEXT NOT NULL, service_point TEXT NOT NULL, survey_id TEXT NOT NULL, survey_version TEXT NOT NULL,
+  completed_utc TEXT NOT NULL, age_band TEXT NOT NULL, received_utc TEXT NOT NULL, document TEXT NOT NULL);
+CREATE INDEX responses_order ON responses(completed_utc, uuid);
+CREATE TABLE conflicts(
+  id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, content_hash TEXT NOT NULL, device TEXT NOT NULL,
+  received_utc TEXT NOT NULL, document TEXT NOT NULL, UNIQUE (uuid, content_hash));
+CREATE TRIGGER hub_responses_are_frozen BEFORE UPDATE ON responses
+BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END;
+INSERT INTO principals VALUES('k1', 'kiosk', 'not-a-real-hash', '2026-01-01T00:00:00Z');
+INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, completed_utc,
+  age_band, received_utc, document) VALUES('00000000-0000-4000-8000-000000000001', 'h', 'k1', 'k1', 'castle', 's',
+  '1', '2026-01-01T00:00:00Z', '', '2026-01-01T00:00:00Z', '{}');
+)sql")
+                .ok());
+  }
+  const auto before = test::run(hub_cmd("ledger --db '" + path + "'"));
+  INFO(before.err);
+  REQUIRE(before.exit_code == 0);
+  CHECK_THAT(before.out, Catch::Contains("k1\t0\t0\t0\t-"));  // the old response carries no number
+  auto store = hub::open_hub_store(path);
+  REQUIRE(store.ok());
+  hub::Incoming in;
+  in.uuid = "00000000-0000-4000-8000-000000000002";
+  in.content_hash = "h2";
+  in.document = "{}";
+  in.kiosk_id = "k1";
+  in.service_point = "castle";
+  in.survey_id = "s";
+  in.survey_version = "1";
+  in.completed_utc = "2026-01-02T00:00:00Z";
+  in.seq = 2;
+  in.status = "abandoned";
+  REQUIRE((*store)->ingest("k1", {in}).ok());
+  CHECK(*(*store)->response_count() == 2);
+  auto rows = (*store)->ledger();
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->front().numbered_up_to == 2);
+  CHECK(rows->front().received == 1);
+  CHECK(rows->front().missing_ranges == std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 1}});
+  auto c = db::Connection::open(path, db::OpenMode::ReadOnly);
+  REQUIRE(c.ok());
+  auto q = db::Statement::prepare(*c, "SELECT group_concat(coalesce(kiosk_seq, '-') || ':' || status) FROM responses");
+  REQUIRE(q.ok());
+  REQUIRE(*q->step());
+  CHECK(q->str(0) == "-:completed,2:abandoned");
 }

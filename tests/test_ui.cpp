@@ -537,3 +537,22 @@ options = [ { code = "yes", label = { en = "Yes", cy = "Do" } }, { code = "no", 
   r.advance(13);
   CHECK(r.find_id("home.start")->label.find("Family hub feedback") != std::string::npos);
 }
+
+TEST_CASE("the admin area says in words when responses wait for an admin after a conflict", "[ui][admin]") {
+  UiRig r;
+  const std::string uuid = complete_survey(r, Plan{"no", "yes", false});
+  r.advance(13);
+  REQUIRE(r.app->store()
+              .mark_conflict(uuid, "the hub already holds a different response with this UUID", "2016-03-01T09:00:00Z")
+              .ok());
+  r.app->apply(intent::OpenPin{});
+  r.settle();
+  for (char c : std::string("9999")) r.tap_id(std::string("pin.key.") + c);
+  r.tap_id("pin.key.OK");
+  for (int i = 0; i < 300 && r.find_id("admin.counts") == nullptr; ++i) r.wait_for_background();
+  REQUIRE(r.find_id("admin.counts") != nullptr);
+  const auto* alert = r.find_id("admin.sync.conflicts");
+  REQUIRE(alert != nullptr);
+  CHECK_THAT(alert->label, Catch::StartsWith("1 responses were not taken by the hub") &&
+                               Catch::Contains("kiosk-admin conflicts") && Catch::Contains("kiosk-admin requeue"));
+}

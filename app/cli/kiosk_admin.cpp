@@ -35,6 +35,11 @@ struct Args {
 
 // Usage errors (unknown command or option, missing or malformed value) exit 2.
 constexpr int kUsageError = 2;
+// `sync --once`: 0 only when every response is receipted (stored or duplicate).
+constexpr int kSyncLeftPending = 1;   // the hub was not reached, or its reply was not a receipt
+constexpr int kSyncTokenRefused = 3;  // the hub refused the token: unknown, revoked, another device's
+constexpr int kSyncHeld = 4;          // the hub held some back (their survey version is unknown there)
+constexpr int kSyncConflicts = 5;     // conflicts or rejections wait for an admin (kiosk-admin conflicts)
 
 // Parses the command line with CLI11. Returns Args, or the exit code when the
 // program stops here (help printed: 0; a usage error, named on stderr: 2).
@@ -50,7 +55,7 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   // unknown option (a typo, usually) is the more useful message.
   // Values land here by name; a std::map keeps references stable while CLI11 fills them.
   std::map<std::string, std::string> values;
-  bool once = false;
+  bool once = false, all = false;
   auto value = [&](CLI::App* a, const std::string& name, const std::string& type, const std::string& help) {
     return a->add_option("--" + name, values[name], help)->type_name(type);
   };
@@ -82,9 +87,20 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   app.add_subcommand("hash-pin", "read a PIN on standard input, print its Argon2id hash for kiosk.toml");
   app.add_subcommand("close-unfinished", "mark responses left in progress as abandoned");
   auto* sync = app.add_subcommand("sync",
-                                  "upload pending responses to kiosk-hub; --once exits 0 only if nothing is left "
-                                  "pending, otherwise keeps syncing until stopped");
-  sync->add_flag("--once", once, "one pass, then exit (3 if the hub refused the token)");
+                                  "upload pending responses to kiosk-hub; --once makes one pass and exits 0 only if "
+                                  "every response is receipted (stored or already at the hub), otherwise keeps "
+                                  "syncing until stopped");
+  sync->add_flag("--once", once,
+                 "one pass, then exit: 0 every response receipted; 1 some left pending (hub not reached); 3 the hub "
+                 "refused the token (unknown, revoked, or another device's: nothing was taken); 4 the hub held some "
+                 "back (survey version unknown there); 5 conflicts or rejections wait for an admin");
+  app.add_subcommand("conflicts",
+                     "responses the hub would not take for their content: true conflicts (same UUID, other "
+                     "content) and rejections; number, uuid, when, the hub's words");
+  auto* requeue =
+      app.add_subcommand("requeue", "send conflicted or rejected responses again, once resolved at the hub");
+  requeue->add_option("UUID", file, "the response to send again");
+  requeue->add_flag("--all", all, "every conflicted or rejected response");
   value(sync, "hub", "URL", "the hub (default: [sync] hub_url in kiosk.toml)");
   value(sync, "token", "TOKEN", "this kiosk's token (default: $KIOSK_HUB_TOKEN or [sync] token)");
   value(sync, "batch-size", "N", "responses per request")->check(CLI::Range(1, 100000));
@@ -112,11 +128,12 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   for (const CLI::App* from : {static_cast<const CLI::App*>(&app), static_cast<const CLI::App*>(chosen[0])})
     for (const CLI::Option* o : from->get_options())
       if (o->count() > 0 && o->get_name().rfind("--", 0) == 0 && o->get_name() != "--help" &&
-          o->get_name() != "--once") {
+          o->get_name() != "--once" && o->get_name() != "--all") {
         const std::string name = o->get_name().substr(2);
         a.opts[name] = values[name];
       }
   if (once) a.opts["once"] = "1";
+  if (all) a.opts["all"] = "1";
   return a;
 }
 
@@ -358,11 +375,23 @@ int cmd_sync(Context& ctx) {
     auto c = (*st)->counts();
     if (!c) return fail(c.message());
     std::cout << "sent " << o.sent << ": stored " << o.stored << ", already at the hub " << o.duplicates
-              << ", conflicts " << o.conflicts << ", rejected " << o.rejected << "\n";
+              << ", conflicts " << o.conflicts << ", rejected " << o.rejected << ", held " << o.held << "\n";
     std::cout << "pending now: " << c->pending << ", synced: " << c->synced << ", conflicts: " << c->conflict << "\n";
-    if (!o.ok()) std::cerr << "kiosk-admin: sync: " << o.message << "\n";
-    if (o.kind == sync::BatchOutcome::Kind::AuthFailed) return 3;
-    return c->pending == 0 ? 0 : 1;
+    if (c->pending == 0 && c->conflict == 0) return 0;
+    // What is left, and why, in words; the exit code says which for scripts.
+    if (c->pending > 0)
+      std::cerr << "kiosk-admin: sync: " << c->pending << " responses left pending: "
+                << (o.message.empty() ? std::string("the pass ended before sending them") : o.message) << "\n";
+    if (c->conflict > 0)
+      std::cerr << "kiosk-admin: sync: " << c->conflict
+                << " responses the hub would not take for their content wait for an admin: see kiosk-admin "
+                   "conflicts, then kiosk-admin requeue UUID|--all once resolved at the hub\n";
+    if (c->pending > 0) {
+      if (o.kind == sync::BatchOutcome::Kind::AuthFailed) return kSyncTokenRefused;
+      if (o.kind != sync::BatchOutcome::Kind::Held) return kSyncLeftPending;
+      return kSyncHeld;
+    }
+    return kSyncConflicts;
   }
   std::signal(SIGINT, on_stop);
   std::signal(SIGTERM, on_stop);
@@ -384,6 +413,37 @@ int cmd_sync(Context& ctx) {
     last = line;
   }
   worker.stop();
+  return 0;
+}
+
+int cmd_conflicts(Context& ctx) {
+  auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  auto rows = (*st)->conflicts();
+  if (!rows) return fail(rows.message());
+  if (rows->empty()) {
+    std::cout << "no conflicts: the hub has taken every response it was sent\n";
+    return 0;
+  }
+  std::cout << "number\tuuid\tended\trefused\tthe hub said\n";
+  for (const auto& r : *rows)
+    std::cout << (r.seq ? std::to_string(r.seq) : "-") << '\t' << r.uuid << '\t' << r.ended_utc << '\t'
+              << (r.conflict_utc.empty() ? "-" : r.conflict_utc) << '\t' << r.detail << '\n';
+  std::cout << rows->size() << " responses wait for an admin; once resolved at the hub, kiosk-admin requeue UUID "
+            << "(or --all) sends them again\n";
+  return 0;
+}
+
+int cmd_requeue(Context& ctx, const Args& a) {
+  const bool every = ctx.opt("all") != nullptr;
+  if (every == !a.positional.empty()) return fail("usage: kiosk-admin requeue UUID | kiosk-admin requeue --all", 2);
+  auto st = ctx.store(db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  auto n = (*st)->requeue(every ? std::string() : a.positional[0]);
+  if (!n) return fail(n.message());
+  if (!every && *n == 0)
+    return fail("no conflicted response has the uuid " + a.positional[0] + " (kiosk-admin conflicts)");
+  std::cout << "requeued " << *n << " responses: the next sync sends them again\n";
   return 0;
 }
 
@@ -414,5 +474,7 @@ int main(int argc, char** argv) {
   if (c == "hash-pin") return cmd_hash_pin();
   if (c == "close-unfinished") return cmd_close_unfinished(ctx);
   if (c == "sync") return cmd_sync(ctx);
+  if (c == "conflicts") return cmd_conflicts(ctx);
+  if (c == "requeue") return cmd_requeue(ctx, *args);
   return fail("unknown command \"" + c + "\"", kUsageError);
 }

@@ -19,9 +19,9 @@ using db::Statement;
 // ---- 1. Columns and rule wording -------------------------------------------
 
 namespace {
-const char* const kMetaColumns[] = {"response_uuid", "survey_id",     "survey_version", "kiosk_id",
-                                    "service_point", "locale",        "mode",           "staff_id",
-                                    "assistance",    "accessibility", "started_utc",    "completed_utc"};
+const char* const kMetaColumns[] = {"response_uuid", "survey_id",     "survey_version", "kiosk_id",   "service_point",
+                                    "locale",        "mode",          "staff_id",       "assistance", "accessibility",
+                                    "started_utc",   "completed_utc", "status"};
 constexpr size_t kMetaCount = sizeof kMetaColumns / sizeof kMetaColumns[0];
 }  // namespace
 
@@ -208,7 +208,8 @@ void append_csv_row(std::string& buf, const CsvLayout& layout, const ResponseMet
                                     join(m.assistance, [](const std::string& v) { return v; }),
                                     join(m.accessibility, [](const auto& kv) { return kv.first + "=" + kv.second; }),
                                     m.started_utc,
-                                    m.ended_utc};
+                                    m.ended_utc,
+                                    m.status};
   for (size_t i = 0; i < cols.size(); ++i) {
     if (i) buf.push_back(',');
     const Column& c = cols[i];
@@ -252,8 +253,9 @@ Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::s
 
   auto rq = Statement::prepare(store.connection(),
                                "SELECT id, uuid, survey_id, survey_version, kiosk_id, service_point, locale, mode, "
-                               "staff_id, assistance, accessibility, started_utc, ended_utc FROM responses "
-                               "WHERE status='completed' AND survey_id=?1 ORDER BY id");
+                               "staff_id, assistance, accessibility, started_utc, ended_utc, status FROM responses "
+                               "WHERE (status='completed' OR (status='abandoned' AND canonical IS NOT NULL)) "
+                               "AND survey_id=?1 ORDER BY id");
   auto aq = Statement::prepare(
       store.connection(), "SELECT response_id, question_id, choices, text, other FROM answers ORDER BY response_id");
   if (!rq) return rq.error();
@@ -325,8 +327,8 @@ Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::s
 // ---- 4. JSON Lines and codebook -------------------------------------------
 
 Result<std::int64_t> export_jsonl(Store& store, const Survey& survey, const std::string& path) {
-  auto q = Statement::prepare(store.connection(),
-                              "SELECT canonical FROM responses WHERE status='completed' AND survey_id=?1 ORDER BY id");
+  auto q = Statement::prepare(
+      store.connection(), "SELECT canonical FROM responses WHERE canonical IS NOT NULL AND survey_id=?1 ORDER BY id");
   if (!q) return q.error();
   q->bind(1, survey.id);
   auto out = OutFile::create(path);
@@ -387,7 +389,8 @@ void append_codebook(std::string& b, const Survey& survey) {
       {"assistance", "how staff helped, ;-separated (read_aloud, scribed, large_print, other)"},
       {"accessibility", "accessibility settings in use, ;-separated key=value"},
       {"started_utc", "when the visitor started (UTC, ISO 8601)"},
-      {"completed_utc", "when the visitor submitted (UTC, ISO 8601)"}};
+      {"completed_utc", "when the visitor submitted, or for an abandoned response when it ended (UTC, ISO 8601)"},
+      {"status", "completed, or abandoned (left unfinished; the summary counts only completed ones)"}};
   for (const auto& c : csv_columns(survey)) {
     switch (c.kind) {
       case Column::Kind::Meta: {

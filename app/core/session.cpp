@@ -118,7 +118,11 @@ std::optional<std::string> validate_answer(const Question& q, const Answer& a, b
 
 std::string canonical_document(const ResponseMeta& m, const Answers& answers) {
   json doc;
-  doc["schema"] = 1;
+  doc["schema"] = m.seq > 0 ? 2 : 1;
+  if (m.seq > 0) {
+    doc["seq"] = m.seq;
+    doc["status"] = m.status;
+  }
   doc["uuid"] = m.uuid;
   doc["survey_id"] = m.survey_id;
   doc["survey_version"] = m.survey_version;
@@ -143,8 +147,15 @@ Result<std::pair<ResponseMeta, Answers>> parse_canonical_document(const std::str
     return make_error(ErrorKind::Validation, "response document is not a JSON object");
   try {
     ResponseMeta m;
-    if (doc.at("schema").get<int>() != 1)
-      return make_error(ErrorKind::Validation, "response document: unsupported schema");
+    const int schema = doc.at("schema").get<int>();
+    if (schema != 1 && schema != 2) return make_error(ErrorKind::Validation, "response document: unsupported schema");
+    if (schema == 2) {
+      m.seq = doc.at("seq").get<std::int64_t>();
+      m.status = doc.at("status").get<std::string>();
+      if (m.seq < 1) return make_error(ErrorKind::Validation, "response document: \"seq\" must be 1 or more");
+      if (m.status != "completed" && m.status != "abandoned")
+        return make_error(ErrorKind::Validation, "response document: \"status\" must be completed or abandoned");
+    }
     m.uuid = doc.at("uuid").get<std::string>();
     m.survey_id = doc.at("survey_id").get<std::string>();
     m.survey_version = doc.at("survey_version").get<std::string>();

@@ -57,6 +57,13 @@ void draw_admin(Frame& f, const AppView& v) {
                                   std::to_string(c.in_progress) + "    Abandoned: " + std::to_string(c.abandoned));
   f.paragraph("admin.sync.counts", "Waiting to sync: " + std::to_string(c.pending) + "    Synced: " +
                                        std::to_string(c.synced) + "    Conflicts: " + std::to_string(c.conflict));
+  // Held back for their content, these wait for a person, not for the network.
+  if (c.conflict > 0)
+    f.alert("admin.sync.conflicts",
+            std::to_string(c.conflict) +
+                " responses were not taken by the hub for their content (a conflict or a rejection). They are kept "
+                "here. Council IT can list them with \"kiosk-admin conflicts\" and, once resolved at the hub, send "
+                "them again with \"kiosk-admin requeue\".");
   f.paragraph("admin.storage", "Storage used: " + bytes(c.file_bytes) + " (" + v.config.database_path + ")", true);
 
   f.heading("admin.sync.h", "Sync");

@@ -11,6 +11,7 @@
 
 #include <strings.h>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -23,6 +24,7 @@ namespace kiosk::sync {
 using nlohmann::json;
 namespace field = protocol::field;
 namespace receipt = protocol::receipt;
+namespace reason = protocol::reason;
 namespace header = protocol::header;
 
 // ---- 1. HTTP over libcurl ----------------------------------------------------
@@ -261,8 +263,26 @@ BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Cloc
   if (r.status == 401 || r.status == 403) {
     o.kind = BatchOutcome::Kind::AuthFailed;
     o.error_kind = ErrorKind::Auth;
-    o.message = "The hub refused this kiosk's token (HTTP " + std::to_string(r.status) +
-                "). Ask council IT for a token (kiosk-hub add-device) and put it in kiosk.toml.";
+    // The hub says why in {"reason", "error"}; a proxy's 401 says nothing we can read.
+    const json body = json::parse(r.body, nullptr, false);
+    std::string hub_words;
+    if (body.is_object()) {
+      o.reason = body.value(field::kReason, "");
+      hub_words = body.value(field::kError, "");
+    }
+    const std::string kept = " Nothing was taken: every response stays pending and goes once this is fixed.";
+    if (o.reason == reason::kWrongDevice)
+      o.message = "The hub says this kiosk's token belongs to another device: " + hub_words +
+                  ". Put this kiosk's own token in kiosk.toml ([sync] token)." + kept;
+    else if (o.reason == reason::kRevokedToken)
+      o.message =
+          "The hub refused this kiosk's token: it has been revoked. Ask council IT for a new token "
+          "(kiosk-hub add-device) and put it in kiosk.toml ([sync] token)." +
+          kept;
+    else
+      o.message = "The hub refused this kiosk's token (HTTP " + std::to_string(r.status) +
+                  (o.reason == reason::kUnknownToken ? ": the hub does not know it" : "") +
+                  "). Ask council IT for a token (kiosk-hub add-device) and put it in kiosk.toml." + kept;
   } else if (r.status == 429 || r.status == 503) {
     o.kind = BatchOutcome::Kind::RetryLater;
     o.message = "The hub is busy (HTTP " + std::to_string(r.status) + "); trying again" +
@@ -280,7 +300,7 @@ BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Cloc
 
 }  // namespace
 
-BatchOutcome SyncClient::upload_batch() {
+BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
   BatchOutcome o;
   if (settings_.hub_url.empty()) {
     o.kind = BatchOutcome::Kind::LocalError;
@@ -288,7 +308,7 @@ BatchOutcome SyncClient::upload_batch() {
     o.message = "No hub is configured (kiosk.toml [sync] hub_url).";
     return o;
   }
-  auto pending = store_.pending(batch_size_);
+  auto pending = store_.pending(batch_size_, after_id ? *after_id : 0);
   if (!pending) {
     o.kind = BatchOutcome::Kind::LocalError;
     o.error_kind = pending.kind();
@@ -317,6 +337,7 @@ BatchOutcome SyncClient::upload_batch() {
     return o;
   }
   if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_);
+  if (after_id) *after_id = pending->back().id;
   // A 200 is only a receipt if it is the hub's JSON, committed, with receipts.
   const json reply = json::parse(r.body, nullptr, false);
   const bool json_type = r.content_type.rfind(protocol::kJsonType, 0) == 0;
@@ -352,19 +373,30 @@ BatchOutcome SyncClient::upload_batch() {
     } else if (status == receipt::kRejected) {
       conflicts.emplace_back(uuid, "rejected by the hub: " + item.value(field::kDetail, ""));
       ++o.rejected;
+    } else if (status == receipt::kHeld) {
+      // Not the document's fault: it stays pending, untouched.
+      ++o.held;
+      if (o.reason.empty()) {
+        o.reason = item.value(field::kReason, "");
+        const std::string detail = item.value(field::kDetail, "");
+        o.message = o.reason == reason::kUnknownSurveyVersion
+                        ? "The hub does not know this kiosk's survey version yet"
+                        : "The hub held responses back" + (o.reason.empty() ? "" : " (" + o.reason + ")");
+        if (!detail.empty()) o.message += ": " + detail;
+      }
     }
   }
   // One durable commit for the batch's receipts, all or none.
   Status st = store_.mark_synced_all(synced, now);
   for (const auto& [uuid, detail] : conflicts)
-    if (st) st = store_.mark_conflict(uuid, detail);
+    if (st) st = store_.mark_conflict(uuid, detail, now);
   if (!st) {
     o.kind = BatchOutcome::Kind::LocalError;
     o.error_kind = st.kind();
     o.message = "Recording receipts failed: " + st.message();
     return o;
   }
-  if (o.stored + o.duplicates + o.conflicts + o.rejected == 0) {
+  if (o.stored + o.duplicates + o.conflicts + o.rejected + o.held == 0) {
     o.kind = BatchOutcome::Kind::NotAReceipt;
     o.message = "The hub answered without a receipt for any response sent; they stay pending.";
   }
@@ -374,23 +406,40 @@ BatchOutcome SyncClient::upload_batch() {
 BatchOutcome SyncClient::upload_all(int max_batches) {
   BatchOutcome total;
   total.kind = BatchOutcome::Kind::NothingPending;
+  // Held responses stay pending: the cursor keeps a pass from sending them
+  // again and again within itself.
+  std::int64_t cursor = 0;
+  std::string held_message, held_reason;
   for (int i = 0; i < max_batches; ++i) {
-    BatchOutcome b = upload_batch();
+    BatchOutcome b = upload_batch(&cursor);
     total.sent += b.sent;
     total.stored += b.stored;
     total.duplicates += b.duplicates;
     total.conflicts += b.conflicts;
     total.rejected += b.rejected;
+    total.held += b.held;
     total.http_status = b.http_status;
+    if (b.held > 0 && held_message.empty()) {
+      held_message = b.message;
+      held_reason = b.reason;
+    }
     if (b.kind == BatchOutcome::Kind::NothingPending) break;
     total.kind = b.kind;
-    total.message = b.message;
+    total.message = b.kind == BatchOutcome::Kind::Receipted ? std::string() : b.message;
+    total.reason = b.reason;
     total.error_kind = b.error_kind;
     total.retry_after_seconds = b.retry_after_seconds;
     if (b.retry_now) continue;  // 413: try again at once with half the batch
     if (b.kind != BatchOutcome::Kind::Receipted) break;
   }
   if (total.kind == BatchOutcome::Kind::NothingPending && total.sent > 0) total.kind = BatchOutcome::Kind::Receipted;
+  if (total.held > 0 && total.kind == BatchOutcome::Kind::Receipted) {
+    total.kind = BatchOutcome::Kind::Held;
+    total.reason = held_reason;
+    total.error_kind = ErrorKind::Network;
+    total.message = held_message + ". " + std::to_string(total.held) +
+                    " responses stay pending and are sent again later; nothing is lost.";
+  }
   return total;
 }
 
@@ -413,6 +462,10 @@ BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
     }
     hb[field::kOldestPendingAgeSeconds] = age;
   }
+  // The ledger: the hub compares this with the numbers it received, and
+  // this clock with its own.
+  if (auto h = store_.highest_seq(); h) hb[field::kHighestSeq] = *h;
+  hb[field::kClockUtc] = format_utc(clock_.now());
   struct statvfs vfs {};
   const auto dir = std::filesystem::path(store_.path()).parent_path();
   if (statvfs(dir.empty() ? "." : dir.c_str(), &vfs) == 0)
@@ -556,10 +609,14 @@ void SyncWorker::run() {
           status_.last_error.clear();
           next_upload = now + interval_;
         } else {
+          // Staff read it in the admin area; council IT in the log.
+          if (o.message != status_.last_error) std::fprintf(stderr, "kiosk sync: %s\n", o.message.c_str());
           status_.last_error = o.message;
           auth_failed = o.kind == BatchOutcome::Kind::AuthFailed;
           auto wait = duration_cast<milliseconds>(backoff.next());
           if (o.retry_after_seconds) wait = std::max(wait, milliseconds(seconds(*o.retry_after_seconds)));
+          // The hub will not learn a survey version in seconds: held responses wait a whole interval at least.
+          if (o.kind == BatchOutcome::Kind::Held) wait = std::max(wait, duration_cast<milliseconds>(interval_));
           next_upload = auth_failed ? now + hours(24 * 365) : now + wait;
         }
         status_.auth_failed = auth_failed;

@@ -40,14 +40,22 @@ struct BatchOutcome {
   enum class Kind {
     Receipted,  // the hub answered with receipts (some may be conflicts)
     NothingPending,
-    AuthFailed,   // 401/403: wrong token; retrying will not help
+    // 401/403: the hub refused the whole batch for the token (unknown,
+    // revoked, or another device's: see `reason`). Never the documents'
+    // fault: everything stays pending, and retrying will not help until
+    // the token is changed.
+    AuthFailed,
+    // The hub held some responses for a cause outside them (its survey
+    // version is unknown there): they stay pending, sent again after a back-off.
+    Held,
     RetryLater,   // hub down, 5xx, 429, timeout, dropped connection
     NotAReceipt,  // 200 that is not the hub's JSON (captive portal, proxy)
     LocalError,   // the kiosk's own database
   };
   Kind kind = Kind::RetryLater;
   int http_status = 0;
-  int sent = 0, stored = 0, duplicates = 0, conflicts = 0, rejected = 0;
+  int sent = 0, stored = 0, duplicates = 0, conflicts = 0, rejected = 0, held = 0;
+  std::string reason;  // protocol::reason value of a refused batch or held item, if the hub gave one
   std::optional<int> retry_after_seconds;
   bool retry_now = false;  // the hub asked for smaller batches: send again at once
   std::string message;     // in words, for staff
@@ -77,10 +85,12 @@ class SyncClient {
   SyncClient(const SyncClient&) = delete;
   SyncClient& operator=(const SyncClient&) = delete;
 
-  // One batch of pending responses.
-  BatchOutcome upload_batch();
-  // Batches until nothing is pending or one fails; returns the totals and
-  // the last outcome's kind and message.
+  // One batch of pending responses, the first after `after_id` (0: from the
+  // start); `after_id` moves past what was sent.
+  BatchOutcome upload_batch(std::int64_t* after_id = nullptr);
+  // One pass: every pending response sent at most once, batch by batch,
+  // until all were sent or a batch fails; returns the totals and the last
+  // outcome's kind and message (Held when some were held and nothing failed).
   BatchOutcome upload_all(int max_batches = 1000000);
   BatchOutcome send_heartbeat(const std::string& last_error);
   // The hub's survey if it changed since `etag` (validated before returning).

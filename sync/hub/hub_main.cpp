@@ -2,12 +2,16 @@
 //   serve --db FILE|postgresql://... [--port P] [--bind ADDR] [--survey FILE] [--cert F --key F] ...
 //   add-device NAME --db ...     prints the new kiosk token alone on the last line
 //   add-admin NAME --db ...      prints the new admin token alone on the last line
+//   revoke-device NAME --db ...  the kiosk's token stops working (401 revoked_token)
+//   list-devices --db ...        name, role, created, last seen, revoked
+//   ledger --db ...              per kiosk: numbered up to, received, the numbers missing
 // Usage errors exit 2, other failures 1.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
+#include "hub_ledger.hpp"
 #include "hub_server.hpp"
 #include "hub_store.hpp"
 
@@ -53,6 +57,13 @@ int main(int argc, char** argv) {
   auto* admin_cmd = app.add_subcommand("add-admin", "add an admin (exports, summary, status page) and print its token");
   admin_cmd->add_option("NAME", name, "who the admin token is for (required)");
   add_db(admin_cmd);
+  auto* revoke_cmd = app.add_subcommand("revoke-device", "revoke a kiosk's token: the hub refuses it from now on");
+  revoke_cmd->add_option("NAME", name, "the kiosk (required)");
+  add_db(revoke_cmd);
+  add_db(app.add_subcommand("list-devices", "kiosks and admins: role, created, last seen, revoked"));
+  add_db(app.add_subcommand("ledger",
+                            "per kiosk: responses numbered up to N, received M, the numbers missing, the oldest "
+                            "missing and for how long, the kiosk's clock offset"));
 
   if (argc <= 1) {
     std::cerr << app.help();
@@ -73,7 +84,8 @@ int main(int argc, char** argv) {
   const std::string cmd = chosen[0]->get_name();
   // NAME is checked here, not marked required: CLI11 would report it missing
   // before naming an unknown option, the likelier mistake.
-  if (cmd != "serve" && name.empty()) return fail("usage: kiosk-hub " + cmd + " NAME --db ...", kUsageError);
+  const bool takes_name = cmd == "add-device" || cmd == "add-admin" || cmd == "revoke-device";
+  if (takes_name && name.empty()) return fail("usage: kiosk-hub " + cmd + " NAME --db ...", kUsageError);
   if (cmd == "serve" && cert.empty() != key.empty()) return fail("--cert and --key go together", kUsageError);
   if (db.empty()) return fail("--db FILE or --db postgresql://... is required (or set KIOSK_HUB_DB)", kUsageError);
   const kiosk::SystemClock clock;
@@ -86,6 +98,27 @@ int main(int argc, char** argv) {
     std::cout << (cmd == "add-device" ? "Kiosk \"" : "Admin \"") << name
               << "\" added. Its token is shown once; put it in that kiosk's kiosk.toml [sync] token:\n"
               << *token << "\n";
+    return 0;
+  }
+  if (cmd == "revoke-device") {
+    if (auto st = (*store)->revoke_principal(name, "kiosk"); !st) return fail(st.message());
+    std::cout << "Kiosk \"" << name << "\" revoked: the hub refuses its token from now on.\n";
+    return 0;
+  }
+  if (cmd == "list-devices") {
+    auto rows = (*store)->principals();
+    if (!rows) return fail(rows.message());
+    std::cout << "name\trole\tcreated\tlast seen\trevoked\n";
+    for (const auto& r : *rows)
+      std::cout << r.name << '\t' << r.role << '\t' << r.created_utc << '\t'
+                << (r.last_seen_utc.empty() ? "never" : r.last_seen_utc) << '\t'
+                << (r.revoked_utc.empty() ? "no" : r.revoked_utc) << '\n';
+    return 0;
+  }
+  if (cmd == "ledger") {
+    auto rows = (*store)->ledger();
+    if (!rows) return fail(rows.message());
+    std::cout << ledger_table(*rows, clock.now());
     return 0;
   }
   o.cert_file = cert;

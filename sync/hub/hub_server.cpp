@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 
+#include "hub_ledger.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
@@ -153,6 +154,12 @@ class Api {
         reply_error(res, 503, "the hub's database is unavailable: " + p.message());
         return std::nullopt;
       }
+      // Ledger helper: a revoked token is refused, saying so.
+      if (*p && (*p)->revoked) {
+        res.set_header(header::kWwwAuthenticate, browser ? "Basic realm=\"kiosk-hub\", charset=\"UTF-8\"" : "Bearer");
+        reply_json(res, 401, token_refusal(true, true));
+        return std::nullopt;
+      }
       if (*p) {
         if (role && (*p)->role != role && (*p)->role != "admin") {
           reply_error(res, 403, std::string("this token may not do that (needs a ") + role + " token)");
@@ -169,10 +176,7 @@ class Api {
       res.set_header(header::kWwwAuthenticate, "Basic realm=\"kiosk-hub\", charset=\"UTF-8\"");
     else
       res.set_header(header::kWwwAuthenticate, "Bearer");
-    reply_error(res, 401,
-                token.empty() ? std::string("missing token: send ") + header::kAuthorization + ": " +
-                                    header::kBearerPrefix + "TOKEN"
-                              : "unknown or revoked token");
+    reply_json(res, 401, token_refusal(!token.empty(), false));  // ledger helper: with the reason
     return std::nullopt;
   }
 
@@ -190,6 +194,8 @@ class Api {
       return reply_error(res, 400, "the request body is not valid JSON: " + what);
     }
     if (!body.is_object()) return reply_error(res, 400, "the request body must be a JSON object");
+    // Ledger helper: another device's batch is refused as a whole (403 wrong_device).
+    if (auto refusal = refuse_batch(body, *who)) return reply_json(res, refusal->first, refusal->second);
     const std::string quoted = std::string("\"") + field::kResponses + "\"";
     if (!body.contains(field::kResponses)) return reply_error(res, 400, quoted + " is missing");
     const json& list = body[field::kResponses];
@@ -235,15 +241,16 @@ class Api {
         r.detail = "the document carries another uuid";
         continue;
       }
-      if (m.kiosk_id != who->name && who->role != "admin") {
-        r.detail = "the document comes from kiosk \"" + m.kiosk_id + "\", but the token is \"" + who->name + "\"'s";
-        continue;
-      }
+      // Ledger helper: another kiosk's document refuses the whole batch (403 wrong_device).
+      if (auto refusal = refuse_document_kiosk(m.kiosk_id, *who))
+        return reply_json(res, refusal->first, refusal->second);
       in.kiosk_id = m.kiosk_id;
       in.service_point = m.service_point;
       in.survey_id = m.survey_id;
       in.survey_version = m.survey_version;
       in.completed_utc = m.ended_utc;
+      in.seq = m.seq;        // ledger helper
+      in.status = m.status;  // ledger helper
       if (survey_ && !survey_->age_question.empty()) {
         auto a = doc->second.find(survey_->age_question);
         if (a != doc->second.end() && !a->second.choices.empty()) in.age_band = a->second.choices[0];
@@ -296,6 +303,8 @@ class Api {
     } catch (const json::exception& e) {
       return reply_error(res, 400, std::string("heartbeat field of the wrong type: ") + e.what());
     }
+    // Ledger helper: highest_seq and the kiosk's clock.
+    if (auto st = read_ledger_fields(b, hb, clock_.now()); !st) return reply_error(res, 400, st.message());
     if (auto st = store_.heartbeat(who->name, hb, format_utc(clock_.now())); !st)
       return reply_error(res, 503, st.message());
     reply_json(res, 200, json{{field::kApi, protocol::kApiVersion}, {field::kOk, true}});
@@ -371,7 +380,9 @@ class Api {
         bad = d.message();
         return false;
       }
-      if (d->first.survey_id == survey_->id) add_to_summary(s, *survey_, survey_->default_locale, d->first, d->second);
+      // Abandoned responses are in exports (flagged) but not in the results.
+      if (d->first.survey_id == survey_->id && d->first.status == "completed")
+        add_to_summary(s, *survey_, survey_->default_locale, d->first, d->second);
       return true;
     });
     if (!st) return st.error();
@@ -400,6 +411,14 @@ class Api {
     reply_json(
         res, 200,
         json{{field::kApi, protocol::kApiVersion}, {field::kOverall, table(s->overall)}, {field::kByServicePoint, by}});
+  }
+
+  // Ledger helper: GET /api/v1/ledger, the same figures as `kiosk-hub ledger`.
+  void ledger(const httplib::Request& req, httplib::Response& res) {
+    if (!auth(req, res, "admin")) return;
+    auto rows = store_.ledger();
+    if (!rows) return reply_error(res, 503, rows.message());
+    reply_json(res, 200, ledger_json(*rows, clock_.now()));
   }
 
   // ---- 6. Status page ------------------------------------------------------------
@@ -588,6 +607,7 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   add_route("GET", route::kSurvey, "survey", &Api::survey);
   add_route("GET", route::kExport, "export", &Api::export_data);
   add_route("GET", route::kSummary, "summary", &Api::summary);
+  add_route("GET", route::kLedger, "ledger", &Api::ledger);
   add_route("GET", route::kStatusPage, "status", &Api::status_page);
   svr->Get(route::kHealthz, [&store](const httplib::Request&, httplib::Response& res) {
     if (auto st = store.ping(); !st) return reply_error(res, 503, st.message());

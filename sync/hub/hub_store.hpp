@@ -20,6 +20,8 @@ namespace kiosk::hub {
 struct Incoming {
   std::string uuid, content_hash, document;
   std::string kiosk_id, service_point, survey_id, survey_version, completed_utc, age_band;
+  std::int64_t seq = 0;              // the kiosk's response number; 0: a schema-1 document without one
+  std::string status = "completed";  // or "abandoned"
 };
 
 struct ItemResult {
@@ -36,12 +38,53 @@ Status check_role(const std::string& role);
 
 struct Principal {
   std::string name;
-  std::string role;  // "kiosk" or "admin"
+  std::string role;      // "kiosk" or "admin"
+  bool revoked = false;  // authenticate() returns revoked principals too: the caller refuses them, saying why
 };
 
 struct Heartbeat {
   std::string service_point, app_version, last_error;
   std::int64_t pending = 0, oldest_pending_age_seconds = 0, free_disk_bytes = -1;
+  std::int64_t highest_seq = -1;                     // -1: the kiosk did not say (older software)
+  std::optional<std::int64_t> clock_offset_seconds;  // the kiosk's clock minus the hub's
+};
+
+// One kiosk's ledger: which of its response numbers the hub holds.
+struct LedgerRow {
+  std::string kiosk;
+  std::int64_t numbered_up_to = 0;  // the highest number known: heartbeats and responses received
+  std::int64_t received = 0;        // distinct numbers received
+  std::int64_t missing = 0;         // numbered_up_to - received
+  // The missing numbers as inclusive ranges, lowest first; at most kLedgerRanges
+  // of them (`missing` counts them all).
+  std::vector<std::pair<std::int64_t, std::int64_t>> missing_ranges;
+  std::int64_t oldest_missing = 0;  // 0: nothing missing
+  // Missing at least since: when the next number above it arrived, or, if
+  // none has, when a heartbeat last raised the highest number.
+  std::string missing_since_utc;
+  std::string last_heartbeat_utc;
+  std::optional<std::int64_t> clock_offset_seconds;
+};
+inline constexpr size_t kLedgerRanges = 100;
+// The ledger stays cheap however many responses a kiosk has sent: each store
+// keeps a tally of numbers received per block of kLedgerBlock (table
+// ledger_blocks, counted at ingest), so a kiosk's ledger reads one tally row
+// per block and looks inside a block (<= kLedgerBlock index entries) only
+// when its tally is not what a complete block would hold.
+inline constexpr std::int64_t kLedgerBlock = 1000;
+using SeqRanges = std::vector<std::pair<std::int64_t, std::int64_t>>;
+// Looks inside [first, last] of one kiosk's numbers: returns how many distinct
+// numbers were received there and appends the missing ones as ranges (at most `limit`).
+using LedgerScan =
+    std::function<Result<std::int64_t>(std::int64_t first, std::int64_t last, size_t limit, SeqRanges& missing)>;
+// Fills numbered_up_to, received, missing, missing_ranges and oldest_missing
+// from the highest number a heartbeat reported (-1: none), the highest
+// received (0: none) and the block tallies ({block, received}, any order).
+Status fill_ledger_row(LedgerRow& row, std::int64_t highest_reported, std::int64_t max_seq,
+                       std::vector<std::pair<std::int64_t, std::int64_t>> blocks, const LedgerScan& scan);
+
+struct PrincipalRow {
+  std::string name, role, created_utc, last_seen_utc, revoked_utc;
 };
 
 struct DeviceRow {
@@ -63,6 +106,11 @@ class HubStore {
   // once and stored only as its SHA-256.
   virtual Result<std::string> add_principal(const std::string& name, const std::string& role) = 0;
   virtual Result<std::optional<Principal>> authenticate(const std::string& token) = 0;
+  // The token stops working (401 revoked_token); ErrorKind::NotFound if no such name.
+  virtual Status revoke_principal(const std::string& name, const std::string& role) = 0;
+  virtual Result<std::vector<PrincipalRow>> principals() = 0;
+  // Per kiosk, from the indexed (kiosk_id, kiosk_seq) column, never the documents.
+  virtual Result<std::vector<LedgerRow>> ledger() = 0;
 
   // Stores what is new, recognises duplicates, keeps conflicts aside; returns
   // only after the commit is durable.

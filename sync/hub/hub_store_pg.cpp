@@ -38,6 +38,18 @@ BEGIN
 END $$;
 CREATE OR REPLACE TRIGGER hub_responses_are_frozen BEFORE UPDATE ON responses
   FOR EACH ROW EXECUTE FUNCTION hub_responses_are_frozen();
+-- The ledger's columns, added to databases made before it (and so to new
+-- ones too, in the same order as on SQLite).
+ALTER TABLE principals ADD COLUMN IF NOT EXISTS revoked_utc TEXT;
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS highest_seq BIGINT;
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS highest_seq_utc TEXT;
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS clock_offset_seconds BIGINT;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS kiosk_seq BIGINT;
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS status TEXT NOT NULL DEFAULT 'completed';
+CREATE INDEX IF NOT EXISTS responses_ledger ON responses(kiosk_id, kiosk_seq);
+-- The ledger's tallies: numbers received per kiosk and block of kLedgerBlock.
+CREATE TABLE IF NOT EXISTS ledger_blocks(
+  kiosk_id TEXT NOT NULL, block BIGINT NOT NULL, received BIGINT NOT NULL, PRIMARY KEY (kiosk_id, block));
 )sql";
 
 struct PgResult {
@@ -122,10 +134,10 @@ class PgHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     const std::string hash = sha256_hex(token);
-    auto r = (*c)->exec("SELECT name, role FROM principals WHERE token_hash=$1", {&hash});
+    auto r = (*c)->exec("SELECT name, role, revoked_utc IS NOT NULL FROM principals WHERE token_hash=$1", {&hash});
     if (!r.ok()) return (*c)->error("checking a token");
     if (r.rows() == 0) return std::optional<Principal>{};
-    return std::optional<Principal>{Principal{r.get(0, 0), r.get(0, 1)}};
+    return std::optional<Principal>{Principal{r.get(0, 0), r.get(0, 1), r.get(0, 2) == "t"}};
   }
 
   // Three round trips a batch, however large: one multi-row insert that
@@ -149,16 +161,24 @@ class PgHubStore final : public HubStore {
     std::vector<const char*> values;
     std::string sql =
         "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, "
-        "completed_utc, age_band, received_utc, document) VALUES ";
+        "completed_utc, age_band, received_utc, document, kiosk_seq, status) VALUES ";
     int n = 0;
+    constexpr int kCols = 13;
+    // libpq takes text parameters: the numbers live here while the query runs (NULL: no number).
+    std::vector<std::string> seqs;
+    seqs.reserve(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
       const auto& it = items[i];
       if (!first.emplace(it.uuid, i).second) continue;
       sql += n ? ",(" : "(";
-      for (int k = 1; k <= 11; ++k) sql += "$" + std::to_string(n * 11 + k) + (k < 11 ? "," : ")");
+      for (int k = 1; k <= kCols; ++k)
+        sql += "$" + std::to_string(n * kCols + k) + (k == 12 ? "::bigint" : "") + (k < kCols ? "," : ")");
       for (const std::string* v : {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point, &it.survey_id,
                                    &it.survey_version, &it.completed_utc, &it.age_band, &now, &it.document})
         values.push_back(v->c_str());
+      seqs.push_back(std::to_string(it.seq));
+      values.push_back(it.seq > 0 ? seqs.back().c_str() : nullptr);
+      values.push_back(it.status.c_str());
       ++n;
     }
     sql += " ON CONFLICT (uuid) DO NOTHING RETURNING uuid, seq";
@@ -167,6 +187,18 @@ class PgHubStore final : public HubStore {
     if (!ins.ok()) return fail("storing a batch");
     std::map<std::string, std::string> stored;
     for (int r = 0; r < ins.rows(); ++r) stored[ins.get(r, 0)] = ins.get(r, 1);
+    // The ledger's tallies, in the same transaction: one upsert per kiosk and block touched.
+    std::map<std::pair<std::string, std::int64_t>, std::int64_t> tallies;
+    for (const auto& [uuid, i] : first)
+      if (stored.count(uuid) && items[i].seq > 0) ++tallies[{items[i].kiosk_id, items[i].seq / kLedgerBlock}];
+    for (const auto& [key, count] : tallies) {
+      const std::string block = std::to_string(key.second), added = std::to_string(count);
+      auto t = conn.exec(
+          "INSERT INTO ledger_blocks(kiosk_id, block, received) VALUES($1,$2::bigint,$3::bigint) "
+          "ON CONFLICT (kiosk_id, block) DO UPDATE SET received = ledger_blocks.received + excluded.received",
+          {&key.first, &block, &added});
+      if (!t.ok()) return fail("counting for the ledger");
+    }
     // What was not inserted is already held: a duplicate or a conflict.
     std::string missing = "{";
     for (const auto& [uuid, i] : first)
@@ -218,14 +250,24 @@ class PgHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     const std::string pending = std::to_string(hb.pending), age = std::to_string(hb.oldest_pending_age_seconds),
-                      disk = std::to_string(hb.free_disk_bytes);
+                      disk = std::to_string(hb.free_disk_bytes), highest = std::to_string(hb.highest_seq),
+                      offset = hb.clock_offset_seconds ? std::to_string(*hb.clock_offset_seconds) : "";
+    // As on SQLite: highest_seq only rises; its time is when it last rose.
+    // -1 and "" stand for "not sent" (older kiosk software).
     auto r = (*c)->exec(
         "INSERT INTO devices(name, last_seen_utc, service_point, app_version, pending, oldest_pending_age_seconds, "
-        "free_disk_bytes, last_error) VALUES($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (name) DO UPDATE SET "
+        "free_disk_bytes, last_error, highest_seq, highest_seq_utc, clock_offset_seconds) "
+        "VALUES($1,$2,$3,$4,$5,$6,$7,$8,NULLIF($9::bigint,-1),CASE WHEN $9::bigint >= 0 THEN $2 END,"
+        "NULLIF($10,'')::bigint) ON CONFLICT (name) DO UPDATE SET "
         "last_seen_utc=excluded.last_seen_utc, service_point=excluded.service_point, app_version=excluded.app_version, "
         "pending=excluded.pending, oldest_pending_age_seconds=excluded.oldest_pending_age_seconds, "
-        "free_disk_bytes=excluded.free_disk_bytes, last_error=excluded.last_error",
-        {&device, &now, &hb.service_point, &hb.app_version, &pending, &age, &disk, &hb.last_error});
+        "free_disk_bytes=excluded.free_disk_bytes, last_error=excluded.last_error, "
+        "highest_seq_utc=CASE WHEN excluded.highest_seq > coalesce(devices.highest_seq, -1) THEN "
+        "excluded.last_seen_utc "
+        "ELSE devices.highest_seq_utc END, "
+        "highest_seq=GREATEST(devices.highest_seq, excluded.highest_seq), "
+        "clock_offset_seconds=coalesce(excluded.clock_offset_seconds, devices.clock_offset_seconds)",
+        {&device, &now, &hb.service_point, &hb.app_version, &pending, &age, &disk, &hb.last_error, &highest, &offset});
     if (!r.ok()) return (*c)->error("recording a heartbeat");
     return {};
   }
@@ -303,6 +345,88 @@ class PgHubStore final : public HubStore {
     auto n = scalar("SELECT 1");
     if (!n) return n.error();
     return {};
+  }
+
+  // ---- Operators and the ledger ----
+
+  Status revoke_principal(const std::string& name, const std::string& role) override {
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string now = format_utc(clock_.now());
+    auto r = (*c)->exec("UPDATE principals SET revoked_utc=coalesce(revoked_utc, $3) WHERE name=$1 AND role=$2",
+                        {&name, &role, &now});
+    if (!r.ok()) return (*c)->error("revoking " + name);
+    if (std::string(PQcmdTuples(r.r)) == "0")
+      return make_error(ErrorKind::NotFound, "there is no " + role + " named \"" + name + "\"");
+    return {};
+  }
+
+  Result<std::vector<PrincipalRow>> principals() override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto r = (*c)->exec(
+        "SELECT p.name, p.role, p.created_utc, coalesce(d.last_seen_utc,''), coalesce(p.revoked_utc,'') "
+        "FROM principals p LEFT JOIN devices d ON d.name=p.name ORDER BY p.role DESC, p.name");
+    if (!r.ok()) return (*c)->error("listing devices");
+    std::vector<PrincipalRow> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.get(i, 0), r.get(i, 1), r.get(i, 2), r.get(i, 3), r.get(i, 4)});
+    return out;
+  }
+
+  Result<std::vector<LedgerRow>> ledger() override {
+    auto c = connection();
+    if (!c) return c.error();
+    Conn& conn = **c;
+    auto k = conn.exec(
+        "SELECT p.name, coalesce(d.highest_seq,-1), coalesce(d.highest_seq_utc,''), coalesce(d.last_seen_utc,''), "
+        "coalesce(d.clock_offset_seconds::text,''), "
+        "(SELECT coalesce(max(kiosk_seq),0) FROM responses r WHERE r.kiosk_id=p.name AND r.kiosk_seq > 0) "
+        "FROM principals p LEFT JOIN devices d ON d.name=p.name WHERE p.role='kiosk' ORDER BY p.name");
+    if (!k.ok()) return conn.error("reading the ledger");
+    std::vector<LedgerRow> out;
+    for (int i = 0; i < k.rows(); ++i) {
+      LedgerRow row;
+      row.kiosk = k.get(i, 0);
+      const std::int64_t highest = k.num(i, 1);
+      const std::string highest_utc = k.get(i, 2);
+      row.last_heartbeat_utc = k.get(i, 3);
+      if (!k.get(i, 4).empty()) row.clock_offset_seconds = k.num(i, 4);
+      const std::int64_t max_seq = k.num(i, 5);
+      auto b = conn.exec("SELECT block, received FROM ledger_blocks WHERE kiosk_id=$1", {&row.kiosk});
+      if (!b.ok()) return conn.error("reading the ledger");
+      std::vector<std::pair<std::int64_t, std::int64_t>> tallies;
+      for (int j = 0; j < b.rows(); ++j) tallies.emplace_back(b.num(j, 0), b.num(j, 1));
+      // Seeks in the (kiosk_id, kiosk_seq) index, at most kLedgerBlock entries.
+      auto scan = [&](std::int64_t first, std::int64_t last, size_t limit, SeqRanges& missing) -> Result<std::int64_t> {
+        const std::string a = std::to_string(first), z = std::to_string(last), lim = std::to_string(limit);
+        auto n = conn.exec(
+            "SELECT count(DISTINCT kiosk_seq) FROM responses WHERE kiosk_id=$1 AND kiosk_seq BETWEEN $2::bigint AND "
+            "$3::bigint",
+            {&row.kiosk, &a, &z});
+        if (!n.ok()) return conn.error("reading the ledger");
+        // Gaps between received numbers, with sentinels just outside the range for its ends.
+        auto g = conn.exec(
+            "SELECT s + 1, nxt - 1 FROM (SELECT s, lead(s, 1, $3::bigint + 1) OVER (ORDER BY s) AS nxt FROM "
+            "(SELECT $2::bigint - 1 AS s UNION ALL SELECT kiosk_seq FROM responses WHERE kiosk_id=$1 AND kiosk_seq "
+            "BETWEEN $2::bigint AND $3::bigint) u) w WHERE nxt > s + 1 ORDER BY s LIMIT $4::bigint",
+            {&row.kiosk, &a, &z, &lim});
+        if (!g.ok()) return conn.error("listing missing numbers");
+        for (int j = 0; j < g.rows(); ++j) missing.emplace_back(g.num(j, 0), g.num(j, 1));
+        return n.num(0, 0);
+      };
+      if (auto st = fill_ledger_row(row, highest, max_seq, std::move(tallies), scan); !st) return st.error();
+      if (row.oldest_missing) {
+        const std::string after = std::to_string(row.oldest_missing);
+        auto s = conn.exec(
+            "SELECT received_utc FROM responses WHERE kiosk_id=$1 AND kiosk_seq > $2::bigint ORDER BY kiosk_seq "
+            "LIMIT 1",
+            {&row.kiosk, &after});
+        if (!s.ok()) return conn.error("reading the ledger");
+        row.missing_since_utc = s.rows() ? s.get(0, 0) : highest_utc;
+      }
+      out.push_back(std::move(row));
+    }
+    return out;
   }
 
  private:

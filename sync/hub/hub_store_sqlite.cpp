@@ -60,7 +60,22 @@ CREATE TABLE IF NOT EXISTS conflicts(
   received_utc TEXT NOT NULL, document TEXT NOT NULL, UNIQUE (uuid, content_hash));
 CREATE TRIGGER IF NOT EXISTS hub_responses_are_frozen BEFORE UPDATE ON responses
 BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END;
+-- The ledger's tallies: numbers received per kiosk and block of kLedgerBlock.
+CREATE TABLE IF NOT EXISTS ledger_blocks(
+  kiosk_id TEXT NOT NULL, block INTEGER NOT NULL, received INTEGER NOT NULL, PRIMARY KEY (kiosk_id, block));
 )sql";
+
+// The ledger's columns, added to databases made before it (and so, in the
+// same place, to new ones: both end up with the same column order).
+struct AddedColumn {
+  const char *table, *column, *declaration;
+};
+const AddedColumn kLedgerColumns[] = {
+    {"principals", "revoked_utc", "TEXT"},  {"devices", "highest_seq", "INTEGER"},
+    {"devices", "highest_seq_utc", "TEXT"}, {"devices", "clock_offset_seconds", "INTEGER"},
+    {"responses", "kiosk_seq", "INTEGER"},  {"responses", "status", "TEXT NOT NULL DEFAULT 'completed'"},
+};
+const char* const kLedgerIndex = "CREATE INDEX IF NOT EXISTS responses_ledger ON responses(kiosk_id, kiosk_seq)";
 
 class SqliteHubStore final : public HubStore {
  public:
@@ -70,7 +85,22 @@ class SqliteHubStore final : public HubStore {
   Status init() {
     auto c = connection();
     if (!c) return c.error();
-    return (*c)->exec(kSchema);
+    std::lock_guard lock(write_mutex_);
+    auto tx = db::Transaction::begin(**c);
+    if (!tx) return tx.error();
+    if (auto st = (*c)->exec(kSchema); !st) return st;
+    for (const auto& col : kLedgerColumns) {
+      auto q = Statement::prepare(**c, "SELECT count(*) FROM pragma_table_info(?1) WHERE name=?2");
+      if (!q) return q.error();
+      q->bind(1, col.table).bind(2, col.column);
+      if (auto r = q->step(); !r) return r.error();
+      if (q->integer(0) > 0) continue;
+      const std::string add =
+          std::string("ALTER TABLE ") + col.table + " ADD COLUMN " + col.column + " " + col.declaration;
+      if (auto st = (*c)->exec(add.c_str()); !st) return st;
+    }
+    if (auto st = (*c)->exec(kLedgerIndex); !st) return st;
+    return tx->commit();
   }
 
   std::string backend() const override { return "sqlite"; }
@@ -97,13 +127,13 @@ class SqliteHubStore final : public HubStore {
   Result<std::optional<Principal>> authenticate(const std::string& token) override {
     auto c = connection();
     if (!c) return c.error();
-    auto q = Statement::prepare(**c, "SELECT name, role FROM principals WHERE token_hash=?1");
+    auto q = Statement::prepare(**c, "SELECT name, role, revoked_utc IS NOT NULL FROM principals WHERE token_hash=?1");
     if (!q) return q.error();
     q->bind(1, sha256_hex(token));
     auto r = q->step();
     if (!r) return r.error();
     if (!*r) return std::optional<Principal>{};
-    return std::optional<Principal>{Principal{q->str(0), q->str(1)}};
+    return std::optional<Principal>{Principal{q->str(0), q->str(1), q->integer(2) != 0}};
   }
 
   Result<std::vector<ItemResult>> ingest(const std::string& device, const std::vector<Incoming>& items) override {
@@ -119,8 +149,8 @@ class SqliteHubStore final : public HubStore {
     auto ins =
         Statement::prepare(conn,
                            "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, "
-                           "survey_version, completed_utc, age_band, received_utc, document) "
-                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) ON CONFLICT(uuid) DO NOTHING");
+                           "survey_version, completed_utc, age_band, received_utc, document, kiosk_seq, status) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) ON CONFLICT(uuid) DO NOTHING");
     auto sel = Statement::prepare(conn, "SELECT seq, content_hash FROM responses WHERE uuid=?1");
     auto conf = Statement::prepare(conn,
                                    "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document) "
@@ -128,16 +158,28 @@ class SqliteHubStore final : public HubStore {
     if (!ins) return ins.error();
     if (!sel) return sel.error();
     if (!conf) return conf.error();
+    auto tally = Statement::prepare(conn,
+                                    "INSERT INTO ledger_blocks(kiosk_id, block, received) VALUES(?1,?2,1) "
+                                    "ON CONFLICT(kiosk_id, block) DO UPDATE SET received=received+1");
+    if (!tally) return tally.error();
     for (const auto& it : items) {
       ins->bind(1, it.uuid).bind(2, it.content_hash).bind(3, device).bind(4, it.kiosk_id).bind(5, it.service_point);
       ins->bind(6, it.survey_id).bind(7, it.survey_version).bind(8, it.completed_utc).bind(9, it.age_band);
-      ins->bind(10, now).bind(11, it.document);
+      ins->bind(10, now).bind(11, it.document).bind(13, it.status);
+      if (it.seq > 0)
+        ins->bind(12, it.seq);
+      else
+        ins->bind_null(12);
       if (auto st = ins->run(); !st) return st.error();
       ItemResult r;
       r.uuid = it.uuid;
       if (conn.changes() == 1) {
         r.status = ItemResult::Status::Stored;
         r.receipt = "sqlite:" + std::to_string(conn.last_insert_rowid());
+        if (it.seq > 0) {  // the ledger's tally, in the same commit
+          tally->bind(1, it.kiosk_id).bind(2, it.seq / kLedgerBlock);
+          if (auto st = tally->run(); !st) return st.error();
+        }
       } else {
         sel->bind(1, it.uuid);
         auto row = sel->step();
@@ -164,17 +206,34 @@ class SqliteHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     std::lock_guard lock(write_mutex_);
-    auto q =
-        Statement::prepare(**c,
-                           "INSERT INTO devices(name, last_seen_utc, service_point, app_version, pending, "
-                           "oldest_pending_age_seconds, free_disk_bytes, last_error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8) "
-                           "ON CONFLICT(name) DO UPDATE SET last_seen_utc=excluded.last_seen_utc, "
-                           "service_point=excluded.service_point, app_version=excluded.app_version, "
-                           "pending=excluded.pending, oldest_pending_age_seconds=excluded.oldest_pending_age_seconds, "
-                           "free_disk_bytes=excluded.free_disk_bytes, last_error=excluded.last_error");
+    // highest_seq only rises (a heartbeat from an older kiosk build says
+    // nothing), and its time is when it last rose: how long a number above
+    // every received one has been known.
+    auto q = Statement::prepare(
+        **c,
+        "INSERT INTO devices(name, last_seen_utc, service_point, app_version, pending, "
+        "oldest_pending_age_seconds, free_disk_bytes, last_error, highest_seq, highest_seq_utc, clock_offset_seconds) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,CASE WHEN ?9 IS NULL THEN NULL ELSE ?2 END,?10) "
+        "ON CONFLICT(name) DO UPDATE SET last_seen_utc=excluded.last_seen_utc, "
+        "service_point=excluded.service_point, app_version=excluded.app_version, "
+        "pending=excluded.pending, oldest_pending_age_seconds=excluded.oldest_pending_age_seconds, "
+        "free_disk_bytes=excluded.free_disk_bytes, last_error=excluded.last_error, "
+        "highest_seq_utc=CASE WHEN excluded.highest_seq > coalesce(devices.highest_seq, -1) THEN "
+        "excluded.last_seen_utc "
+        "ELSE devices.highest_seq_utc END, "
+        "highest_seq=max(coalesce(devices.highest_seq, -1), coalesce(excluded.highest_seq, -1)), "
+        "clock_offset_seconds=coalesce(excluded.clock_offset_seconds, devices.clock_offset_seconds)");
     if (!q) return q.error();
     q->bind(1, device).bind(2, now).bind(3, hb.service_point).bind(4, hb.app_version).bind(5, hb.pending);
     q->bind(6, hb.oldest_pending_age_seconds).bind(7, hb.free_disk_bytes).bind(8, hb.last_error);
+    if (hb.highest_seq >= 0)
+      q->bind(9, hb.highest_seq);
+    else
+      q->bind_null(9);
+    if (hb.clock_offset_seconds)
+      q->bind(10, *hb.clock_offset_seconds);
+    else
+      q->bind_null(10);
     return q->run();
   }
 
@@ -246,6 +305,115 @@ class SqliteHubStore final : public HubStore {
     auto n = response_count();
     if (!n) return n.error();
     return {};
+  }
+
+  // ---- Operators and the ledger ----
+
+  Status revoke_principal(const std::string& name, const std::string& role) override {
+    auto c = connection();
+    if (!c) return c.error();
+    std::lock_guard lock(write_mutex_);
+    auto q = Statement::prepare(
+        **c, "UPDATE principals SET revoked_utc=coalesce(revoked_utc, ?3) WHERE name=?1 AND role=?2");
+    if (!q) return q.error();
+    q->bind(1, name).bind(2, role).bind(3, format_utc(clock_.now()));
+    if (auto st = q->run(); !st) return st;
+    if ((*c)->changes() == 0) return make_error(ErrorKind::NotFound, "there is no " + role + " named \"" + name + "\"");
+    return {};
+  }
+
+  Result<std::vector<PrincipalRow>> principals() override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c,
+                                "SELECT p.name, p.role, p.created_utc, coalesce(d.last_seen_utc,''), "
+                                "coalesce(p.revoked_utc,'') FROM principals p LEFT JOIN devices d ON d.name=p.name "
+                                "ORDER BY p.role DESC, p.name");
+    if (!q) return q.error();
+    std::vector<PrincipalRow> out;
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      out.push_back({q->str(0), q->str(1), q->str(2), q->str(3), q->str(4)});
+    }
+    return out;
+  }
+
+  Result<std::vector<LedgerRow>> ledger() override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto kiosks = Statement::prepare(**c,
+                                     "SELECT p.name, coalesce(d.highest_seq,-1), coalesce(d.highest_seq_utc,''), "
+                                     "coalesce(d.last_seen_utc,''), d.clock_offset_seconds FROM principals p "
+                                     "LEFT JOIN devices d ON d.name=p.name WHERE p.role='kiosk' ORDER BY p.name");
+    // Each reads one tally row per block, or seeks in the (kiosk_id, kiosk_seq) index.
+    auto top =
+        Statement::prepare(**c, "SELECT coalesce(max(kiosk_seq),0) FROM responses WHERE kiosk_id=?1 AND kiosk_seq > 0");
+    auto blocks = Statement::prepare(**c, "SELECT block, received FROM ledger_blocks WHERE kiosk_id=?1");
+    auto count = Statement::prepare(
+        **c, "SELECT count(DISTINCT kiosk_seq) FROM responses WHERE kiosk_id=?1 AND kiosk_seq BETWEEN ?2 AND ?3");
+    // Gaps between received numbers, with sentinels just outside the range for its ends.
+    auto gaps = Statement::prepare(**c,
+                                   "SELECT s + 1, nxt - 1 FROM (SELECT s, lead(s, 1, ?3 + 1) OVER (ORDER BY s) AS nxt "
+                                   "FROM (SELECT ?2 - 1 AS s UNION ALL SELECT kiosk_seq FROM responses "
+                                   "WHERE kiosk_id=?1 AND kiosk_seq BETWEEN ?2 AND ?3)) "
+                                   "WHERE nxt > s + 1 ORDER BY s LIMIT ?4");
+    auto since = Statement::prepare(**c,
+                                    "SELECT received_utc FROM responses WHERE kiosk_id=?1 AND kiosk_seq > ?2 "
+                                    "ORDER BY kiosk_seq LIMIT 1");
+    for (auto* st : {&kiosks, &top, &blocks, &count, &gaps, &since})
+      if (!*st) return st->error();
+    std::vector<LedgerRow> out;
+    for (;;) {
+      auto r = kiosks->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      LedgerRow row;
+      row.kiosk = kiosks->str(0);
+      const std::int64_t highest = kiosks->integer(1);
+      const std::string highest_utc = kiosks->str(2);
+      row.last_heartbeat_utc = kiosks->str(3);
+      if (!kiosks->is_null(4)) row.clock_offset_seconds = kiosks->integer(4);
+      top->bind(1, row.kiosk);
+      if (auto t = top->step(); !t) return t.error();
+      const std::int64_t max_seq = top->integer(0);
+      top->reset();
+      std::vector<std::pair<std::int64_t, std::int64_t>> tallies;
+      blocks->bind(1, row.kiosk);
+      for (;;) {
+        auto b = blocks->step();
+        if (!b) return b.error();
+        if (!*b) break;
+        tallies.emplace_back(blocks->integer(0), blocks->integer(1));
+      }
+      blocks->reset();
+      auto scan = [&](std::int64_t first, std::int64_t last, size_t limit, SeqRanges& missing) -> Result<std::int64_t> {
+        count->bind(1, row.kiosk).bind(2, first).bind(3, last);
+        if (auto n = count->step(); !n) return n.error();
+        const std::int64_t distinct = count->integer(0);
+        count->reset();
+        gaps->bind(1, row.kiosk).bind(2, first).bind(3, last).bind(4, static_cast<std::int64_t>(limit));
+        for (;;) {
+          auto g = gaps->step();
+          if (!g) return g.error();
+          if (!*g) break;
+          missing.emplace_back(gaps->integer(0), gaps->integer(1));
+        }
+        gaps->reset();
+        return distinct;
+      };
+      if (auto st = fill_ledger_row(row, highest, max_seq, std::move(tallies), scan); !st) return st.error();
+      if (row.oldest_missing) {
+        since->bind(1, row.kiosk).bind(2, row.oldest_missing);
+        auto s = since->step();
+        if (!s) return s.error();
+        row.missing_since_utc = *s ? since->str(0) : highest_utc;
+        since->reset();
+      }
+      out.push_back(std::move(row));
+    }
+    return out;
   }
 
  private:

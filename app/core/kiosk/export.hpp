@@ -1,4 +1,5 @@
-// Exports for the consultation report: CSV (one row per completed response,
+// Exports for the consultation report: CSV (one row per closed response: completed,
+// or abandoned and flagged so in the status column;
 // one column per question, 0/1 columns for multiple choice), JSON Lines (the
 // frozen documents), a codebook, and a results summary.
 #pragma once

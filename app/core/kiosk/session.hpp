@@ -41,6 +41,10 @@ struct ResponseMeta {
   std::vector<std::string> assistance;               // how staff helped: read_aloud, scribed, large_print, other
   std::map<std::string, std::string> accessibility;  // settings in use, e.g. text_scale=150
   std::string started_utc, ended_utc;
+  // The kiosk's response number, given by the store when the response begins
+  // (0: none, as in schema-1 documents and sessions without a store).
+  std::int64_t seq = 0;
+  std::string status = "completed";  // in the frozen document: "completed" or "abandoned"
 };
 
 // Where a session's changes go. The response store implements it; a null
@@ -48,7 +52,8 @@ struct ResponseMeta {
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
-  virtual Result<std::int64_t> begin_response(const ResponseMeta& meta) = 0;
+  // Saves the start of a response and may number it (sets meta.seq).
+  virtual Result<std::int64_t> begin_response(ResponseMeta& meta) = 0;
   virtual Status save_answer(std::int64_t id, const std::string& question_id, const Answer* answer) = 0;
   virtual Status update_meta(std::int64_t id, const ResponseMeta& meta) = 0;
   virtual Status complete_response(std::int64_t id, const ResponseMeta& meta, const std::string& canonical,
@@ -62,8 +67,11 @@ std::vector<std::string> prune_hidden(const Survey& survey, Answers& answers);
 // A sentence a visitor understands, or nothing if the answer is acceptable.
 std::optional<std::string> validate_answer(const Question& q, const Answer& a, bool final_check);
 
-// The frozen form of a completed response: canonical JSON (sorted keys,
-// compact) whose SHA-256 is the content hash. The hub recomputes it.
+// The frozen form of a closed response: canonical JSON (sorted keys,
+// compact) whose SHA-256 is the content hash. The hub recomputes it. A
+// numbered response (meta.seq > 0) is schema 2, carrying "seq" and "status"
+// (completed or abandoned); an unnumbered one is schema 1, as before the
+// ledger. Parsing accepts both: schema 1 reads as seq 0, status completed.
 std::string canonical_document(const ResponseMeta& meta, const Answers& answers);
 Result<std::pair<ResponseMeta, Answers>> parse_canonical_document(const std::string& json);
 

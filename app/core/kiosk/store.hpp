@@ -31,6 +31,14 @@ struct PendingResponse {
   std::string uuid, content_hash, canonical, completed_utc;
 };
 
+// A response the hub would not take for its content: a true conflict (same
+// UUID, other content) or a rejection (the hub quarantined the document).
+// It waits for an admin, then `requeue` sends it again.
+struct ConflictedResponse {
+  std::int64_t seq = 0;  // 0: from before the ledger
+  std::string uuid, ended_utc, conflict_utc, detail;
+};
+
 struct CompletedResponse {
   ResponseMeta meta;
   Answers answers;
@@ -45,30 +53,40 @@ struct VerifyReport {
 
 class Store final : public ResponseSink {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Create makes the file if needed; every mode but ReadOnly applies migrations.
   static Result<std::unique_ptr<Store>> open(const std::string& path, db::OpenMode mode = db::OpenMode::Create);
 
   // ResponseSink: the session engine's writes.
-  Result<std::int64_t> begin_response(const ResponseMeta& meta) override;
+  // Numbers the response (meta.seq) in the same commit that saves it.
+  Result<std::int64_t> begin_response(ResponseMeta& meta) override;
   Status save_answer(std::int64_t id, const std::string& question_id, const Answer* answer) override;
   Status update_meta(std::int64_t id, const ResponseMeta& meta) override;
   Status complete_response(std::int64_t id, const ResponseMeta& meta, const std::string& canonical,
                            const std::string& content_hash) override;
+  // Freezes the document of a numbered response from what is on disk
+  // (status "abandoned", the end time as completed_utc) and queues it for
+  // upload, so the hub sees every number; an unnumbered one is only flagged.
   Status abandon_response(std::int64_t id, const std::string& ended_utc, const std::string& reason) override;
 
   // At kiosk start: a response left in progress by a crash or power cut is
-  // closed as abandoned (kept, flagged). Returns how many.
+  // closed as abandoned (kept, flagged, uploaded). Returns how many.
   Result<int> close_unfinished(const std::string& now_utc);
 
   // Bulk insert of already completed responses, one transaction (simulation).
   Status insert_completed(const std::vector<CompletedResponse>& batch);
 
   Result<StoreCounts> counts();
-  Result<std::vector<PendingResponse>> pending(int limit);
+  // Pending responses in id order, after `after_id` (a pass sends each once).
+  Result<std::vector<PendingResponse>> pending(int limit, std::int64_t after_id = 0);
+  // The highest response number given (0: none yet).
+  Result<std::int64_t> highest_seq();
+  Result<std::vector<ConflictedResponse>> conflicts();
+  // Puts a conflicted response (or all: uuid empty) back to pending; returns how many.
+  Result<std::int64_t> requeue(const std::string& uuid);
   Status mark_synced(const std::string& uuid, const std::string& receipt, const std::string& now_utc);
-  Status mark_conflict(const std::string& uuid, const std::string& detail);
+  Status mark_conflict(const std::string& uuid, const std::string& detail, const std::string& now_utc);
   // Many receipts in one durable transaction, all or none.
   struct Receipt {
     std::string uuid, receipt;
@@ -93,9 +111,11 @@ class Store final : public ResponseSink {
   explicit Store(std::unique_ptr<db::Connection> c) : conn_(std::move(c)) {}
   Status migrate();
   Status prepare_statements();
+  Result<std::int64_t> insert_numbered(ResponseMeta& meta);
+  Status freeze_abandoned(std::int64_t id);
 
   std::unique_ptr<db::Connection> conn_;
-  db::Statement insert_response_, upsert_answer_, delete_answer_, update_meta_;
+  db::Statement insert_response_, upsert_answer_, delete_answer_, update_meta_, next_seq_;
 };
 
 }  // namespace kiosk
