@@ -4,7 +4,9 @@
 // without a receipt. The same suite runs on SQLite and on PostgreSQL.
 #include <httplib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -1243,4 +1245,59 @@ INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, surve
   REQUIRE(q.ok());
   REQUIRE(*q->step());
   CHECK(q->str(0) == "-:completed,2:abandoned");
+}
+
+TEST_CASE("kiosk-hub add-device prints an enrolment command, and kiosk-admin enrol checks it before writing",
+          "[sync][e2e][enrol]") {
+  Hub hub;
+  const auto added = test::run(std::string(KIOSK_HUB_BIN) + " add-device enrol-kiosk --url " + hub.process.url() +
+                               " --db '" + hub.process.db() + "'");
+  REQUIRE(added.exit_code == 0);
+  // The command line as printed, and the token alone on the last line.
+  const auto at = added.out.find("kiosk-admin enrol ");
+  REQUIRE(at != std::string::npos);
+  const std::string command = added.out.substr(at, added.out.find('\n', at) - at);
+  std::string token = added.out;
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  token = token.substr(token.rfind('\n') + 1);
+  CHECK(command == "kiosk-admin enrol --hub " + hub.process.url() + " --token " + token);
+
+  test::TempDir tmp;
+  std::filesystem::copy(test::source_path("kiosk-config"), tmp.file("cfg"), std::filesystem::copy_options::recursive);
+  const std::string cfg = tmp.file("cfg/kiosk.toml");
+  std::string text = test::read_file(cfg);
+  const auto id = text.find("id = \"");
+  text.replace(id, text.find('\n', id) - id, "id = \"enrol-kiosk\"");
+  text.replace(text.find("database = "), text.find('\n', text.find("database = ")) - text.find("database = "),
+               "database = \"" + tmp.file("kiosk.db") + "\"");
+  test::write_file(cfg, text);
+  const std::string before = test::read_file(cfg);
+  const std::string enrol = std::string(KIOSK_ADMIN_BIN) + " enrol --config " + cfg;
+
+  auto wrong = test::run(enrol + " --hub " + hub.process.url() + " --token not-the-token");
+  CHECK(wrong.exit_code == 3);
+  CHECK_THAT(wrong.err, Catch::Contains("refused the token") && Catch::Contains("unchanged"));
+  auto nobody = test::run(enrol + " --hub http://127.0.0.1:1 --token " + token);
+  CHECK(nobody.exit_code == 1);
+  CHECK_THAT(nobody.err, Catch::Contains("did not answer"));
+  CHECK(test::read_file(cfg) == before);
+
+  auto ok = test::run(enrol + " --hub " + hub.process.url() + " --token " + token);
+  INFO(ok.out << ok.err);
+  REQUIRE(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("Enrolled: kiosk enrol-kiosk"));
+  auto c = load_config(cfg);
+  REQUIRE(c);
+  CHECK(c->sync.hub_url == hub.process.url());
+  CHECK(c->sync.token == token);
+  // Every comment survived: only the two values' lines changed.
+  const std::string after = test::read_file(cfg);
+  CHECK(std::count(after.begin(), after.end(), '#') == std::count(before.begin(), before.end(), '#'));
+  CHECK(std::count(after.begin(), after.end(), '\n') == std::count(before.begin(), before.end(), '\n'));
+  // And the kiosk now syncs with what enrol wrote.
+  CHECK(test::run(std::string(KIOSK_ADMIN_BIN) + " simulate --responses 3 --config " + cfg).exit_code == 0);
+  auto synced = test::run(std::string(KIOSK_ADMIN_BIN) + " sync --once --config " + cfg);
+  INFO(synced.out << synced.err);
+  CHECK(synced.exit_code == 0);
+  CHECK(hub.documents().size() == 3);
 }

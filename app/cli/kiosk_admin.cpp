@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -16,6 +17,7 @@
 
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
+#include "kiosk/config_edit.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
 #include "kiosk/simulate.hpp"
@@ -104,6 +106,14 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   value(sync, "hub", "URL", "the hub (default: [sync] hub_url in kiosk.toml)");
   value(sync, "token", "TOKEN", "this kiosk's token (default: $KIOSK_HUB_TOKEN or [sync] token)");
   value(sync, "batch-size", "N", "responses per request")->check(CLI::Range(1, 100000));
+  auto* enrol = app.add_subcommand(
+      "enrol",
+      "connect this kiosk to a hub: checks that the hub answers and accepts the token, then writes --hub, "
+      "--token (and --ca) into kiosk.toml's [sync], keeping its comments; exit 0 enrolled, 1 the hub did not "
+      "answer, 3 it refused the token (kiosk.toml unchanged in both)");
+  value(enrol, "hub", "URL", "the hub's address, as `kiosk-hub add-device` printed it (required)");
+  value(enrol, "token", "TOKEN", "this kiosk's token from `kiosk-hub add-device` (required)");
+  value(enrol, "ca", "FILE", "CA certificate that signed the hub's, if it is not one the system trusts");
   for (CLI::App* sub : app.get_subcommands({})) common(sub);
 
   if (argc <= 1) {
@@ -458,6 +468,61 @@ int cmd_close_unfinished(Context& ctx) {
 
 }  // namespace
 
+// Checked before written: a token the hub refuses, or a hub that does not
+// answer, never reaches kiosk.toml.
+int cmd_enrol(Context& ctx) {
+  const auto* hub = ctx.opt("hub");
+  const auto* token = ctx.opt("token");
+  if (!hub || hub->empty() || !token || token->empty())
+    return fail("enrol needs --hub URL and --token TOKEN (from `kiosk-hub add-device`)", kUsageError);
+  const auto* given = ctx.opt("config");
+  const std::string path = find_config_file(given ? *given : std::string());
+  auto cfg = load_config(path);
+  if (!cfg) return fail(cfg.message());
+  sync::SyncSettings set = sync::settings_from(*cfg);
+  set.hub_url = *hub;
+  set.token = *token;
+  if (const auto* ca = ctx.opt("ca")) {
+    std::error_code ec;
+    set.ca_file = std::filesystem::absolute(*ca, ec).string();
+    if (!std::filesystem::is_regular_file(set.ca_file, ec)) return fail(*ca + ": no such CA certificate file");
+  }
+  // The heartbeat proves the hub answers and takes the token. It reads
+  // nothing from the kiosk's own database (a scratch one stands in), so
+  // enrolling as root never creates a database the kiosk's user cannot write.
+  char scratch[] = "/tmp/kiosk-enrol-XXXXXX";
+  const int fd = mkstemp(scratch);
+  if (fd < 0) return fail("cannot make a scratch file in /tmp");
+  close(fd);
+  int code = 0;
+  {
+    auto store = Store::open(scratch);
+    if (!store) {
+      std::remove(scratch);
+      return fail(store.message());
+    }
+    sync::SyncClient client(set, **store);
+    const auto hb = client.send_heartbeat("");
+    if (hb.kind == sync::BatchOutcome::Kind::AuthFailed) {
+      code = fail("the hub at " + set.hub_url + " refused the token: " + hb.message + "\n" + path + " is unchanged.",
+                  kSyncTokenRefused);
+    } else if (!hb.ok()) {
+      code = fail("the hub at " + set.hub_url + " did not answer as a kiosk hub: " + hb.message + "\n" + path +
+                  " is unchanged.");
+    }
+  }
+  std::remove(scratch);
+  for (const char* ext : {"-wal", "-shm"}) std::remove((std::string(scratch) + ext).c_str());
+  if (code != 0) return code;
+  SettingEdits edits = {{"hub_url", set.hub_url}, {"token", set.token}};
+  if (!set.ca_file.empty()) edits.emplace_back("ca_file", set.ca_file);
+  if (auto st = edit_config_file(path, "sync", edits); !st) return fail(st.message());
+  std::cout << "Enrolled: kiosk " << cfg->kiosk_id << " syncs to " << set.hub_url
+            << " (the hub answered and accepted the token).\nWritten to " << path
+            << ". Restart the kiosk to use it: systemctl restart library-kiosk\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   auto parsed = parse_args(argc, argv);
   if (const int* code = std::get_if<int>(&parsed)) return *code;
@@ -476,5 +541,6 @@ int main(int argc, char** argv) {
   if (c == "sync") return cmd_sync(ctx);
   if (c == "conflicts") return cmd_conflicts(ctx);
   if (c == "requeue") return cmd_requeue(ctx, *args);
+  if (c == "enrol") return cmd_enrol(ctx);
   return fail("unknown command \"" + c + "\"", kUsageError);
 }

@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", o.threads, "request threads")->capture_default_str()->check(CLI::Range(1, 1024));
   auto* device_cmd = app.add_subcommand("add-device", "add a kiosk and print its token");
   device_cmd->add_option("NAME", name, "the kiosk's id in its kiosk.toml (required)");
+  std::string public_url = "https://THIS-HUB";
+  device_cmd->add_option("--url", public_url, "the address kiosks reach this hub at, for the enrolment command printed")
+      ->capture_default_str();
   add_db(device_cmd);
   auto* admin_cmd = app.add_subcommand("add-admin", "add an admin (exports, summary, status page) and print its token");
   admin_cmd->add_option("NAME", name, "who the admin token is for (required)");
@@ -95,9 +98,13 @@ int main(int argc, char** argv) {
   if (cmd == "add-device" || cmd == "add-admin") {
     auto token = (*store)->add_principal(name, cmd == "add-device" ? "kiosk" : "admin");
     if (!token) return fail(token.message());
-    std::cout << (cmd == "add-device" ? "Kiosk \"" : "Admin \"") << name
-              << "\" added. Its token is shown once; put it in that kiosk's kiosk.toml [sync] token:\n"
-              << *token << "\n";
+    if (cmd == "add-device")
+      std::cout << "Kiosk \"" << name << "\" added. To connect it, run this on the kiosk as root:\n"
+                << "  kiosk-admin enrol --hub " << public_url << " --token " << *token << "\n"
+                << "Its token, shown once (or put it in that kiosk's kiosk.toml [sync] token by hand):\n"
+                << *token << "\n";
+    else
+      std::cout << "Admin \"" << name << "\" added. Its token is shown once:\n" << *token << "\n";
     return 0;
   }
   if (cmd == "revoke-device") {
