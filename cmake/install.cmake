@@ -32,4 +32,6 @@ if(TARGET kiosk-hub)
   # The hub checks uploads against the surveys it serves.
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/kiosk-config/surveys DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kiosk-hub
           COMPONENT hub)
+  install(FILES ${PROJECT_SOURCE_DIR}/kiosk-config/hub.toml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kiosk-hub
+          COMPONENT hub)
 endif()
