@@ -7,9 +7,9 @@ KIOSK_PACKAGES=(
   cmake g++ make pkg-config clang-format
   libsdl2-dev libimgui-dev libsqlite3-dev libcurl4-openssl-dev catch2
   nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libssl-dev zlib1g-dev
-  libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev libfontconfig-dev libcli11-dev
+  libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev libfontconfig-dev libcli11-dev libmicrohttpd-dev
   fonts-dejavu-core fonts-opendyslexic
-  sqlite3 postgresql xvfb xauth xdotool imagemagick curl openssl
+  sqlite3 postgresql prometheus xvfb xauth xdotool imagemagick curl openssl
   libx11-dev libxext-dev libxtst-dev libxdamage-dev x11-utils
 )
 
