@@ -483,13 +483,13 @@ TEST_CASE("hostile clients: the hub stays bounded and keeps serving", "[hub][e2e
   }
 }
 
-TEST_CASE("hostile clients over TLS: gzip bomb and slowloris", "[hub][e2e][hostile][tls]") {
+TEST_CASE("hostile clients over TLS: the hub survives a gzip bomb and slowloris", "[hub][e2e][hostile][tls]") {
   Target t(true);
   SECTION("a gzip bomb") { t.gzip_bomb_attack(); }
   SECTION("slowloris") { t.slowloris_attack(); }
 }
 
-TEST_CASE("metrics count every request with its real code and route, and pass promtool", "[hub][e2e][metrics]") {
+TEST_CASE("hub metrics count every request with its real code and route, and pass promtool", "[hub][e2e][metrics]") {
   Target t(false);
   const std::string admin = "Authorization: Bearer " + t.admin;
   CHECK(t.get("/api/v1/export?format=csv", {admin}).status == 200);

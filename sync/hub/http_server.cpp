@@ -32,7 +32,9 @@
 #include <csignal>
 #include <cstdarg>
 #include <cstdio>
+#include <deque>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -48,6 +50,9 @@ namespace kiosk::hub {
 namespace {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Threads that poll sockets and parse HTTP; handlers run on Workers.
+constexpr int kPollingThreads = 2;
 
 // One connection: when its current request began, for the deadline.
 struct Conn {
@@ -130,6 +135,59 @@ class Lingerer {
   std::thread thread_;
 };
 
+// Handlers run here, not on the polling threads: a polling thread suspends
+// the connection, a worker computes the reply and resumes it, so a slow
+// handler (an upload waiting for fsync, an export) never holds up the other
+// connections that thread serves, such as a /healthz.
+class Workers {
+ public:
+  explicit Workers(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~Workers() { stop(); }
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard lock(m_);
+      if (!stopping_) {
+        jobs_.push_back(std::move(job));
+        cv_.notify_one();
+        return;
+      }
+    }
+    job();  // shutting down: run it here rather than leave a connection suspended
+  }
+  // Finishes every queued job, then joins.
+  void stop() {
+    {
+      std::lock_guard lock(m_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(m_);
+        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
 struct Server {
   Api& api;
   const ServeOptions& opt;
@@ -137,6 +195,9 @@ struct Server {
   std::mutex m;
   std::set<Conn*> conns;
   Lingerer lingerer;
+  // Quick routes (/healthz, /metrics, the survey) have workers of their own,
+  // so they never queue behind uploads and exports.
+  Workers quick{2}, heavy{opt.threads};
 };
 
 // ---- 1. One request ------------------------------------------------------------
@@ -149,6 +210,8 @@ struct Exchange {
   bool gzip = false, inflating = false, gzip_ended = false;
   z_stream zs{};
   std::optional<Reply> refusal;  // decided while the body came in; sent once it is all in
+  std::optional<Reply> reply;    // set by a worker, sent when the connection resumes
+  bool working = false;
   ~Exchange() {
     if (inflating) inflateEnd(&zs);
   }
@@ -277,7 +340,6 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       const size_t n = *upload_data_size;
       *upload_data_size = 0;
       x->received += n;
-      if (x->refusal) return MHD_YES;  // discarded: at most the Content-Length, itself within the cap
       if (x->received > s.opt.max_body_bytes) {
         // Only a chunked body gets here (a Content-Length was checked):
         // there is no bound on the rest, so close rather than read it.
@@ -286,6 +348,7 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
         s.api.metrics().request(x->req.route_label, 413, 0);
         return MHD_NO;
       }
+      if (x->refusal) return MHD_YES;  // discarded: at most the cap
       if (!s.api.takes_body(x->req)) return MHD_YES;
       if (x->gzip)
         inflate_chunk(s.opt, *x, upload_data, n);
@@ -295,6 +358,11 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       return MHD_YES;
     }
     // The whole request is in.
+    if (x->working) {
+      // Resumed: the worker has finished.
+      x->working = false;
+      return send(s, c, *x, x->reply ? std::move(*x->reply) : error_reply(500, "internal error: no reply"));
+    }
     if (Conn* conn = conn_of(c)) {
       std::lock_guard lock(s.m);
       conn->answering = true;
@@ -302,7 +370,13 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
     if (x->refusal) return send(s, c, *x, std::move(*x->refusal));
     if (x->gzip && x->received > 0 && !x->gzip_ended && s.api.takes_body(x->req))
       return send(s, c, *x, error_reply(400, "the gzip body ends before its end"));
-    return send(s, c, *x, s.api.finish(x->req));
+    x->working = true;
+    MHD_suspend_connection(c);
+    (s.api.quick(x->req) ? s.quick : s.heavy).post([&s, c, x] {
+      x->reply = s.api.finish(x->req);
+      MHD_resume_connection(c);
+    });
+    return MHD_YES;
   } catch (const std::exception& e) {
     // Out of memory or a bug in the glue: this connection closes, the hub carries on.
     std::fprintf(stderr, "kiosk-hub: error on %s %s: %s\n", method, url, e.what());
@@ -490,7 +564,7 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   std::vector<MHD_OptionItem> o = {
       fn_option(MHD_OPTION_EXTERNAL_LOGGER, &log_mhd, nullptr),  // first, or MHD logs before it is set
       {MHD_OPTION_LISTEN_SOCKET, listen_fd, nullptr},
-      {MHD_OPTION_THREAD_POOL_SIZE, opt.threads, nullptr},
+      {MHD_OPTION_THREAD_POOL_SIZE, kPollingThreads, nullptr},
       {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(opt.max_connections), nullptr},
       {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(opt.max_connections_per_address), nullptr},
       {MHD_OPTION_CONNECTION_TIMEOUT, opt.idle_timeout_seconds, nullptr},
@@ -504,7 +578,7 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     o.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, key.data()});
   }
   o.push_back({MHD_OPTION_END, 0, nullptr});
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
   if (tls) flags |= MHD_USE_TLS;
   MHD_Daemon* d =
       MHD_start_daemon(flags, 0, nullptr, nullptr, &on_request, &server, MHD_OPTION_ARRAY, o.data(), MHD_OPTION_END);
@@ -525,6 +599,11 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     int sig = 0;
     if (sigwait(&stop_signals, &sig) != 0) status = 1;
   }
+  // No new connections; requests in the workers finish and their
+  // connections resume before the daemon stops.
+  MHD_quiesce_daemon(d);
+  server.quick.stop();
+  server.heavy.stop();
   MHD_stop_daemon(d);
   ::close(listen_fd);
   return status;

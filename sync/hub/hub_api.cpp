@@ -630,18 +630,19 @@ struct Api::Impl {
     const char* role;   // token needed: "kiosk", "admin" (which may do anything), or none
     bool browser;       // 401 asks for Basic auth (the status page)
     bool body;          // reads a request body
+    bool quick;         // cheap, never waits on a write
     Reply (Impl::*handler)(Request&);
   };
   static const std::vector<Route>& routes() {
     static const std::vector<Route> table = {
-        {"POST", route::kResponses, "responses", "kiosk", false, true, &Impl::upload},
-        {"POST", route::kHeartbeat, "heartbeat", "kiosk", false, true, &Impl::heartbeat},
-        {"GET", route::kSurvey, "survey", "kiosk", false, false, &Impl::survey},
-        {"GET", route::kExport, "export", "admin", false, false, &Impl::export_data},
-        {"GET", route::kSummary, "summary", "admin", false, false, &Impl::summary},
-        {"GET", route::kStatusPage, "status", "admin", true, false, &Impl::status_page},
-        {"GET", route::kHealthz, "healthz", nullptr, false, false, &Impl::healthz},
-        {"GET", route::kMetrics, "metrics", nullptr, false, false, &Impl::metrics_text},
+        {"POST", route::kResponses, "responses", "kiosk", false, true, false, &Impl::upload},
+        {"POST", route::kHeartbeat, "heartbeat", "kiosk", false, true, false, &Impl::heartbeat},
+        {"GET", route::kSurvey, "survey", "kiosk", false, false, true, &Impl::survey},
+        {"GET", route::kExport, "export", "admin", false, false, false, &Impl::export_data},
+        {"GET", route::kSummary, "summary", "admin", false, false, false, &Impl::summary},
+        {"GET", route::kStatusPage, "status", "admin", true, false, false, &Impl::status_page},
+        {"GET", route::kHealthz, "healthz", nullptr, false, false, true, &Impl::healthz},
+        {"GET", route::kMetrics, "metrics", nullptr, false, false, true, &Impl::metrics_text},
     };
     return table;
   }
@@ -690,17 +691,9 @@ namespace {
 
 // A handler that throws answers 500 and leaves a line in the log; the
 // process and every other connection carry on.
-template <typename F>
-Reply guarded(const Request& req, F&& f) {
-  std::string what = "unknown error";
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {
-  }
-  std::fprintf(stderr, "kiosk-hub: error handling %s %s: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());
-  return error_reply(500, "internal error: " + what);
+Reply internal_error(const Request& req, const char* what) {
+  std::fprintf(stderr, "kiosk-hub: error handling %s %s: %s\n", req.method.c_str(), req.path.c_str(), what);
+  return error_reply(500, std::string("internal error: ") + what);
 }
 
 }  // namespace
@@ -711,18 +704,28 @@ Api::Api(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Surv
 Api::~Api() = default;
 
 std::optional<Reply> Api::begin(Request& req) {
-  std::optional<Reply> out;
-  Reply failed = guarded(req, [&] {
-    out = impl_->begin(req);
-    return Reply{};
-  });
-  if (failed.status != 200) return failed;
-  return out;
+  try {
+    return impl_->begin(req);
+  } catch (const std::exception& e) {
+    return internal_error(req, e.what());
+  } catch (...) {
+    return internal_error(req, "unknown error");
+  }
 }
 
 Reply Api::finish(Request& req) {
-  if (req.route_index < 0) return error_reply(500, "internal error: no route chosen");
-  return guarded(req, [&] { return impl_->finish(req); });
+  if (req.route_index < 0) return internal_error(req, "no route chosen");
+  try {
+    return impl_->finish(req);
+  } catch (const std::exception& e) {
+    return internal_error(req, e.what());
+  } catch (...) {
+    return internal_error(req, "unknown error");
+  }
+}
+
+bool Api::quick(const Request& req) const {
+  return req.route_index >= 0 && Impl::routes()[static_cast<size_t>(req.route_index)].quick;
 }
 
 bool Api::takes_body(const Request& req) const {

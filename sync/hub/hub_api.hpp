@@ -89,6 +89,9 @@ class Api {
   // Whether the route begin() chose reads a body (the transport discards
   // and does not inflate one sent to a route that does not).
   bool takes_body(const Request& req) const;
+  // Whether the route is cheap and never waits on a write (/healthz,
+  // /metrics, the survey): the transport runs those apart from the rest.
+  bool quick(const Request& req) const;
 
   Metrics& metrics() { return metrics_; }
 
