@@ -18,8 +18,9 @@ struct ServeOptions {
   std::size_t max_body_bytes = 16u << 20;
   std::size_t max_batch = 5000;
   std::string cert_file, key_file;  // TLS directly; or leave empty behind a reverse proxy
-  // Event-driven threads: a connection costs a socket, not a thread, so
-  // slow clients cannot occupy them all.
+  // Threads running handlers. Connections are polled by two event-driven
+  // threads: a connection costs a socket, not a thread, so slow clients
+  // cannot occupy them.
   int threads = 4;
   unsigned max_connections = 1000;
   // 0: no per-address limit (behind a reverse proxy every kiosk has its address).

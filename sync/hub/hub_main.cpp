@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd
       ->add_option("--threads", o.threads,
-                   "event-driven request threads; a connection, however slow, holds a socket, not a thread")
+                   "threads running handlers; connections are polled by two event-driven threads, so a slow client "
+                   "holds a socket, not a thread")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   serve_cmd->add_option("--max-connections", o.max_connections, "open connections at most, from all clients")
