@@ -529,3 +529,39 @@ TEST_CASE("hub metrics count every request with its real code and route, and pas
   CHECK(lint.exit_code == 0);
   CHECK(lint.out.empty());
 }
+
+// PostgreSQL only (hidden from the SQLite run; the PostgreSQL run takes every
+// "[e2e]" test): the database goes away under a running hub.
+TEST_CASE("hub metrics during a database outage: database_up 0, no made-up response count", "[.][e2e][outage]") {
+  REQUIRE(test::using_postgres());
+  Target t(false);
+  auto m = t.get("/metrics");
+  CHECK_THAT(m.body, Catch::Contains("kiosk_hub_database_up 1"));
+  CHECK_THAT(m.body, Catch::Contains("kiosk_hub_responses 30"));
+  // Cut the hub's connections and rename its database, so it cannot reconnect.
+  const std::string url = t.hub->db();
+  const std::string base = url.substr(0, url.rfind('/')), name = url.substr(url.rfind('/') + 1);
+  const std::string sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name +
+                          "'; ALTER DATABASE " + name + " RENAME TO " + name + "_away";
+  bool renamed = false;
+  for (const auto deadline = Steady::now() + std::chrono::seconds(10); !renamed && Steady::now() < deadline;)
+    renamed = test::run("psql -q -X -v ON_ERROR_STOP=1 '" + base + "/postgres' -c \"" + sql + "\" 2>&1").exit_code == 0;
+  REQUIRE(renamed);
+  CHECK(t.get("/healthz").status == 503);
+  m = t.get("/metrics");
+  INFO(m.body);
+  CHECK(m.status == 200);
+  CHECK_THAT(m.body, Catch::Contains("kiosk_hub_database_up 0"));
+  CHECK(m.body.find("\nkiosk_hub_responses ") == std::string::npos);
+  CHECK(m.body.find("-1\n") == std::string::npos);
+  test::write_file(t.tmp.file("metrics.txt"), m.body);
+  auto lint = test::run("promtool check metrics < " + t.tmp.file("metrics.txt") + " 2>&1");
+  INFO(lint.out);
+  CHECK(lint.exit_code == 0);
+  CHECK(lint.out.empty());
+  // Back again: the hub reconnects by itself.
+  REQUIRE(test::run("psql -q -X '" + base + "/postgres' -c 'ALTER DATABASE " + name + "_away RENAME TO " + name + "'")
+              .exit_code == 0);
+  CHECK(t.get("/healthz").status == 200);
+  CHECK_THAT(t.get("/metrics").body, Catch::Contains("kiosk_hub_database_up 1"));
+}
