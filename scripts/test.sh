@@ -4,7 +4,7 @@
 #   1b. the Debian packages built, checked by lintian, installed on this
 #      machine and upgraded (as root only: it installs packages);
 #   2. a kiosk built without the hub (KIOSK_BUILD_HUB=OFF), with libpq,
-#      cpp-httplib and OpenSSL hidden from pkg-config, to prove a kiosk needs
+#      cpp-httplib, libmicrohttpd and OpenSSL hidden from pkg-config, to prove a kiosk needs
 #      none of them (`scripts/test.sh without-hub` runs only this step);
 #   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #      (skip with KIOSK_SANITIZE=0).
@@ -35,11 +35,11 @@ build_without_hub() {
   for d in "${dirs[@]}"; do
     for pc in "$d"/*.pc; do
       [ -e "$pc" ] || continue
-      case $(basename "$pc" .pc) in libpq | cpp-httplib | openssl | libssl | libcrypto) continue ;; esac
+      case $(basename "$pc" .pc) in libpq | cpp-httplib | libmicrohttpd | openssl | libssl | libcrypto) continue ;; esac
       [ -e "$pcdir/$(basename "$pc")" ] || ln -s "$pc" "$pcdir/"
     done
   done
-  for hidden in libpq cpp-httplib openssl; do
+  for hidden in libpq cpp-httplib libmicrohttpd openssl; do
     if PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH= pkg-config --exists "$hidden"; then
       echo "pkg-config still finds $hidden: the step would prove nothing" >&2
       rm -rf "$pcdir"
@@ -52,12 +52,12 @@ build_without_hub() {
   cmake --build "$dir" -j "$jobs" --target kiosk kiosk-admin
   for bin in "$dir/app/ui/kiosk" "$dir/app/kiosk-admin"; do
     [ -x "$bin" ] || { echo "$bin was not built" >&2; return 1; }
-    if readelf -d "$bin" | grep -E 'NEEDED.*libpq' || ldd "$bin" | grep -E 'libpq\.so'; then
-      echo "$bin links libpq, though the hub was left out" >&2
+    if readelf -d "$bin" | grep -E 'NEEDED.*(libpq|libmicrohttpd)' || ldd "$bin" | grep -E '(libpq|libmicrohttpd)\.so'; then
+      echo "$bin links libpq or libmicrohttpd, though the hub was left out" >&2
       return 1
     fi
   done
-  echo "kiosk and kiosk-admin built without the hub; neither links libpq"
+  echo "kiosk and kiosk-admin built without the hub; neither links libpq nor libmicrohttpd"
 }
 
 if [ "${1:-}" = "without-hub" ]; then

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -126,10 +127,12 @@ class HubProcess {
     }
   }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   std::vector<std::string> extra_args;  // e.g. --cert FILE --key FILE
   int port() const { return port_; }
   std::string url() const {
-    return (extra_args.empty() ? "http://" : "https://") + std::string("127.0.0.1:") + std::to_string(port_);
+    const bool tls = std::find(extra_args.begin(), extra_args.end(), "--cert") != extra_args.end();
+    return (tls ? "https://" : "http://") + std::string("127.0.0.1:") + std::to_string(port_);
   }
   const std::string& db() const { return db_; }
 

@@ -11,8 +11,8 @@
 #include <iostream>
 #include <string>
 
+#include "http_server.hpp"
 #include "hub_ledger.hpp"
-#include "hub_server.hpp"
 #include "hub_store.hpp"
 
 using namespace kiosk::hub;
@@ -47,10 +47,40 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
   serve_cmd->add_option("--cert", cert, "TLS certificate chain (PEM); needs --key")->type_name("FILE");
   serve_cmd->add_option("--key", key, "TLS private key (PEM); needs --cert")->type_name("FILE");
-  serve_cmd->add_option("--max-body", o.max_body_bytes, "largest request body accepted")
+  serve_cmd
+      ->add_option("--max-body", o.max_body_bytes, "largest request body accepted, as sent and once gzip is inflated")
       ->type_name("BYTES")
       ->capture_default_str();
-  serve_cmd->add_option("--threads", o.threads, "request threads")->capture_default_str()->check(CLI::Range(1, 1024));
+  serve_cmd
+      ->add_option("--threads", o.threads,
+                   "threads running handlers; connections are polled by two event-driven threads, so a slow client "
+                   "holds a socket, not a thread")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--max-connections", o.max_connections, "open connections at most, from all clients")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 100000u));
+  serve_cmd
+      ->add_option("--max-connections-per-address", o.max_connections_per_address,
+                   "open connections at most from one client address; 0: no limit (behind a reverse proxy)")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--request-timeout", o.request_timeout_seconds,
+                   "a request (headers and body) must arrive within this many seconds of the connection opening "
+                   "or its previous reply; trickling bytes does not extend it")
+      ->type_name("SECONDS")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  serve_cmd->add_option("--idle-timeout", o.idle_timeout_seconds, "close a connection silent this many seconds")
+      ->type_name("SECONDS")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  serve_cmd
+      ->add_option("--max-header-bytes", o.max_header_bytes,
+                   "memory per connection for the request line and headers; more is refused with 431")
+      ->type_name("BYTES")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 24));
   auto* device_cmd = app.add_subcommand("add-device", "add a kiosk and print its token");
   device_cmd->add_option("NAME", name, "the kiosk's id in its kiosk.toml (required)");
   std::string public_url = "https://THIS-HUB";

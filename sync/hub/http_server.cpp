@@ -1,0 +1,612 @@
+// kiosk-hub over libmicrohttpd. What a client can make the hub spend is
+// bounded here, before any route runs:
+// - event-driven polling threads: a connection costs a socket, not a thread;
+// - the header block fits in --max-header-bytes (431 otherwise);
+// - the token, route and Content-Length are judged on the headers alone and a
+//   refusal goes out at once, the body never read;
+// - the body arrives in chunks, gzip inflated as it comes, capped both as
+//   sent and inflated at --max-body (413);
+// - a whole request must arrive within --request-timeout of the connection
+//   opening (or its previous reply), however slowly it trickles: a reaper
+//   shuts down the socket of any that has not;
+// - connections are capped overall and per client address.
+//
+// Sections: 1. one request  2. one connection and the deadline  3. serve
+#include "http_server.hpp"
+
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdarg>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "hub_api.hpp"
+#include "kiosk/protocol.hpp"
+
+namespace kiosk::hub {
+namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Threads that poll sockets and parse HTTP; handlers run on Workers.
+constexpr int kPollingThreads = 2;
+
+// One connection: when its current request began, for the deadline.
+struct Conn {
+  SteadyTime since;  // the connection opened, or its previous reply went out
+  int fd = -1;
+  bool answering = false;  // the request is in: a handler or the reply is running
+  bool cut = false;
+  bool linger = false;  // refused before its body was read: drain a while before closing
+};
+
+// A socket refused before its body was read, kept open a few seconds after
+// libmicrohttpd is done with it, its input discarded unread. Closing at once
+// with unread input makes the kernel reset the connection, and a client
+// still sending its body (most do not read until they have sent it all)
+// would see the reset instead of the 413 or 401. nginx calls this lingering
+// close. Bounded in sockets and time; nothing is kept of what is read.
+class Lingerer {
+ public:
+  Lingerer() : thread_([this] { run(); }) {}
+  ~Lingerer() {
+    {
+      std::lock_guard lock(m_);
+      stop_ = true;
+    }
+    thread_.join();
+    for (const auto& l : socks_) ::close(l.fd);
+  }
+  void add(int fd) {
+    std::lock_guard lock(m_);
+    if (socks_.size() >= kMaxSockets) {
+      ::close(fd);
+      return;
+    }
+    socks_.push_back({fd, std::chrono::steady_clock::now() + kLinger});
+  }
+
+ private:
+  static constexpr size_t kMaxSockets = 256;
+  static constexpr std::chrono::seconds kLinger{5};
+  struct Sock {
+    int fd;
+    std::chrono::steady_clock::time_point until;
+  };
+  void run() {
+    char scratch[64 * 1024];
+    for (;;) {
+      std::vector<pollfd> p;
+      {
+        std::lock_guard lock(m_);
+        if (stop_) return;
+        for (const auto& l : socks_) p.push_back({l.fd, POLLIN, 0});
+      }
+      if (p.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+      ::poll(p.data(), p.size(), 50);
+      std::lock_guard lock(m_);
+      const auto now = std::chrono::steady_clock::now();
+      for (auto it = socks_.begin(); it != socks_.end();) {
+        bool done = now > it->until;
+        for (;;) {
+          const ssize_t n = ::recv(it->fd, scratch, sizeof scratch, MSG_DONTWAIT);
+          if (n > 0) continue;
+          if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) done = true;
+          break;
+        }
+        if (done) {
+          ::close(it->fd);
+          it = socks_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+  std::mutex m_;
+  bool stop_ = false;
+  std::vector<Sock> socks_;
+  std::thread thread_;
+};
+
+// Handlers run here, not on the polling threads: a polling thread suspends
+// the connection, a worker computes the reply and resumes it, so a slow
+// handler (an upload waiting for fsync, an export) never holds up the other
+// connections that thread serves, such as a /healthz.
+class Workers {
+ public:
+  explicit Workers(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~Workers() { stop(); }
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard lock(m_);
+      if (!stopping_) {
+        jobs_.push_back(std::move(job));
+        cv_.notify_one();
+        return;
+      }
+    }
+    job();  // shutting down: run it here rather than leave a connection suspended
+  }
+  // Finishes every queued job, then joins.
+  void stop() {
+    {
+      std::lock_guard lock(m_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(m_);
+        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+struct Server {
+  Api& api;
+  const ServeOptions& opt;
+  const Clock& clock;
+  std::mutex m;
+  std::set<Conn*> conns;
+  Lingerer lingerer;
+  // Quick routes (/healthz, /metrics, the survey) have workers of their own,
+  // so they never queue behind uploads and exports.
+  Workers quick{2}, heavy{opt.threads};
+};
+
+// ---- 1. One request ------------------------------------------------------------
+
+struct Exchange {
+  Request req;
+  SteadyTime t0;
+  std::optional<std::uint64_t> content_length;
+  std::uint64_t received = 0;  // body bytes as sent
+  bool gzip = false, inflating = false, gzip_ended = false;
+  z_stream zs{};
+  std::optional<Reply> refusal;  // decided while the body came in; sent once it is all in
+  std::optional<Reply> reply;    // set by a worker, sent when the connection resumes
+  bool working = false;
+  ~Exchange() {
+    if (inflating) inflateEnd(&zs);
+  }
+};
+
+Conn* conn_of(MHD_Connection* c) {
+  const MHD_ConnectionInfo* i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return i ? static_cast<Conn*>(i->socket_context) : nullptr;
+}
+
+MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  static_cast<Request*>(cls)->headers.emplace_back(key, value ? value : "");
+  return MHD_YES;
+}
+
+MHD_Result collect_arg(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  static_cast<Request*>(cls)->query.emplace(key, value ? value : "");
+  return MHD_YES;
+}
+
+void free_string(void* p) { delete static_cast<std::string*>(p); }
+
+// `unread_body`: the reply goes before the body was read (a refusal).
+MHD_Result send(Server& s, MHD_Connection* c, Exchange& x, Reply r, bool unread_body = false) {
+  if (Conn* conn = conn_of(c)) {
+    std::lock_guard lock(s.m);
+    conn->answering = true;
+    conn->linger = conn->linger || unread_body;
+  }
+  auto* body = new std::string(std::move(r.body));
+  const size_t body_size = body->size();
+  MHD_Response* resp =
+      MHD_create_response_from_buffer_with_free_callback_cls(body_size, body->data(), &free_string, body);
+  if (!resp) {
+    delete body;
+    return MHD_NO;
+  }
+  if (!r.content_type.empty()) MHD_add_response_header(resp, protocol::header::kContentType, r.content_type.c_str());
+  for (const auto& [k, v] : r.headers) MHD_add_response_header(resp, k.c_str(), v.c_str());
+  const MHD_Result queued = MHD_queue_response(c, static_cast<unsigned>(r.status), resp);
+  MHD_destroy_response(resp);
+  const double seconds = std::chrono::duration<double>(s.clock.steady() - x.t0).count();
+  s.api.metrics().request(x.req.route_label, r.status, seconds);
+  std::fprintf(stderr, "%s %s %s %d %llu\n", format_utc(s.clock.now()).c_str(), x.req.method.c_str(),
+               x.req.path.c_str(), r.status, static_cast<unsigned long long>(x.received));
+  return queued;
+}
+
+Reply too_large(const ServeOptions& opt, const std::string& what) {
+  return error_reply(413, "request body too large: " + what + " (at most " + std::to_string(opt.max_body_bytes) +
+                              " bytes; --max-body)");
+}
+
+// Inflates one chunk into the body; sets a refusal on corrupt data or when
+// the inflated size passes the cap.
+void inflate_chunk(const ServeOptions& opt, Exchange& x, const char* data, size_t size) {
+  x.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+  x.zs.avail_in = static_cast<uInt>(size);
+  char out[64 * 1024];
+  while (x.zs.avail_in > 0) {
+    if (x.gzip_ended) {
+      // RFC 1952 allows several members one after another.
+      inflateReset(&x.zs);
+      x.gzip_ended = false;
+    }
+    x.zs.next_out = reinterpret_cast<Bytef*>(out);
+    x.zs.avail_out = sizeof out;
+    const int rc = inflate(&x.zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+      x.refusal = error_reply(400, std::string("the gzip body is corrupt: ") + (x.zs.msg ? x.zs.msg : "bad data"));
+      return;
+    }
+    x.req.body.append(out, sizeof out - x.zs.avail_out);
+    if (x.req.body.size() > opt.max_body_bytes) {
+      x.refusal = too_large(opt, "more than " + std::to_string(opt.max_body_bytes) + " bytes once inflated");
+      return;
+    }
+    if (rc == Z_STREAM_END) x.gzip_ended = true;
+    if (rc == Z_BUF_ERROR && x.zs.avail_out != 0) break;  // wants more input
+  }
+}
+
+MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
+                      const char* upload_data, size_t* upload_data_size, void** con_cls) {
+  Server& s = *static_cast<Server*>(cls);
+  auto* x = static_cast<Exchange*>(*con_cls);
+  try {
+    if (!x) {
+      // The headers alone: every refusal that does not need the body goes now.
+      x = new Exchange;
+      *con_cls = x;
+      x->t0 = s.clock.steady();
+      x->req.method = method;
+      x->req.path = url;
+      MHD_get_connection_values(c, MHD_HEADER_KIND, &collect_header, &x->req);
+      MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, &collect_arg, &x->req);
+      const std::string cl = x->req.header("Content-Length");
+      const bool has_body = !x->req.header("Transfer-Encoding").empty() || (!cl.empty() && cl != "0");
+      if (auto early = s.api.begin(x->req)) {
+        // Without a body the refusal waits for the (immediate) last call,
+        // which keeps the connection alive; with one it goes now, unread.
+        if (has_body) return send(s, c, *x, std::move(*early), true);
+        x->refusal = std::move(*early);
+        return MHD_YES;
+      }
+      if (!cl.empty()) {
+        std::uint64_t n = 0;
+        const auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), n);
+        if (ec != std::errc() || end != cl.data() + cl.size())
+          return send(s, c, *x, error_reply(400, "Content-Length is not a number: " + cl), true);
+        if (n > s.opt.max_body_bytes) return send(s, c, *x, too_large(s.opt, std::to_string(n) + " bytes"), true);
+        x->content_length = n;
+      }
+      const std::string enc = x->req.header(protocol::header::kContentEncoding);
+      if (strcasecmp(enc.c_str(), protocol::kGzipEncoding) == 0) {
+        x->gzip = true;
+        if (inflateInit2(&x->zs, 16 + MAX_WBITS) != Z_OK)
+          return send(s, c, *x, error_reply(503, "cannot start inflating the body"), true);
+        x->inflating = true;
+      } else if (!enc.empty() && strcasecmp(enc.c_str(), "identity") != 0) {
+        return send(s, c, *x, error_reply(415, "Content-Encoding must be gzip or none, not " + enc), true);
+      }
+      return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+      const size_t n = *upload_data_size;
+      *upload_data_size = 0;
+      x->received += n;
+      if (x->received > s.opt.max_body_bytes) {
+        // Only a chunked body gets here (a Content-Length was checked):
+        // there is no bound on the rest, so close rather than read it.
+        std::fprintf(stderr, "%s %s %s closed: chunked body over %zu bytes\n", format_utc(s.clock.now()).c_str(),
+                     x->req.method.c_str(), x->req.path.c_str(), s.opt.max_body_bytes);
+        s.api.metrics().request(x->req.route_label, 413, 0);
+        return MHD_NO;
+      }
+      if (x->refusal) return MHD_YES;  // discarded: at most the cap
+      if (!s.api.takes_body(x->req)) return MHD_YES;
+      if (x->gzip)
+        inflate_chunk(s.opt, *x, upload_data, n);
+      else
+        x->req.body.append(upload_data, n);
+      if (x->refusal) std::string().swap(x->req.body);  // free what was inflated
+      return MHD_YES;
+    }
+    // The whole request is in.
+    if (x->working) {
+      // Resumed: the worker has finished.
+      x->working = false;
+      return send(s, c, *x, x->reply ? std::move(*x->reply) : error_reply(500, "internal error: no reply"));
+    }
+    if (Conn* conn = conn_of(c)) {
+      std::lock_guard lock(s.m);
+      conn->answering = true;
+    }
+    if (x->refusal) return send(s, c, *x, std::move(*x->refusal));
+    if (x->gzip && x->received > 0 && !x->gzip_ended && s.api.takes_body(x->req))
+      return send(s, c, *x, error_reply(400, "the gzip body ends before its end"));
+    x->working = true;
+    MHD_suspend_connection(c);
+    (s.api.quick(x->req) ? s.quick : s.heavy).post([&s, c, x] {
+      x->reply = s.api.finish(x->req);
+      MHD_resume_connection(c);
+    });
+    return MHD_YES;
+  } catch (const std::exception& e) {
+    // Out of memory or a bug in the glue: this connection closes, the hub carries on.
+    std::fprintf(stderr, "kiosk-hub: error on %s %s: %s\n", method, url, e.what());
+    return MHD_NO;
+  }
+}
+
+void on_completed(void* cls, MHD_Connection* c, void** con_cls, MHD_RequestTerminationCode) {
+  Server& s = *static_cast<Server*>(cls);
+  delete static_cast<Exchange*>(*con_cls);
+  *con_cls = nullptr;
+  if (Conn* conn = conn_of(c)) {
+    std::lock_guard lock(s.m);
+    conn->answering = false;
+    conn->since = std::chrono::steady_clock::now();
+  }
+}
+
+// ---- 2. One connection and the deadline ------------------------------------------
+
+void on_connection(void* cls, MHD_Connection* c, void** socket_context, MHD_ConnectionNotificationCode code) {
+  Server& s = *static_cast<Server*>(cls);
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    auto* conn = new Conn;
+    conn->since = std::chrono::steady_clock::now();
+    if (const MHD_ConnectionInfo* i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD))
+      conn->fd = i->connect_fd;
+    *socket_context = conn;
+    std::lock_guard lock(s.m);
+    s.conns.insert(conn);
+    s.api.metrics().connection_opened();
+  } else {
+    auto* conn = static_cast<Conn*>(*socket_context);
+    if (!conn) return;
+    {
+      std::lock_guard lock(s.m);
+      s.conns.erase(conn);
+      s.api.metrics().connection_closed();
+    }
+    // libmicrohttpd closes its descriptor after this call; a duplicate keeps
+    // the socket open for the lingerer.
+    if (conn->linger && !conn->cut && conn->fd >= 0) {
+      const int dup = ::fcntl(conn->fd, F_DUPFD_CLOEXEC, 0);
+      if (dup >= 0) s.lingerer.add(dup);
+    }
+    delete conn;
+    *socket_context = nullptr;
+  }
+}
+
+// Shuts down (not closes: the descriptor stays libmicrohttpd's) every
+// connection whose request has not arrived in time; its polling thread then
+// sees the end of the stream and closes it. Under the lock, so a connection
+// cannot close and its descriptor be reused in between.
+class Reaper {
+ public:
+  explicit Reaper(Server& s) : s_(s), thread_([this] { run(); }) {}
+  ~Reaper() {
+    {
+      std::lock_guard lock(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    const auto limit = std::chrono::seconds(s_.opt.request_timeout_seconds);
+    std::unique_lock lock(m_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; })) {
+      const auto now = std::chrono::steady_clock::now();
+      std::lock_guard conns_lock(s_.m);
+      for (Conn* c : s_.conns) {
+        if (c->answering || c->cut || c->fd < 0 || now - c->since <= limit) continue;
+        ::shutdown(c->fd, SHUT_RDWR);
+        c->cut = true;
+      }
+    }
+  }
+
+  Server& s_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// ---- 3. Serve --------------------------------------------------------------------
+
+void log_mhd(void*, const char* fmt, va_list ap) {
+  std::fputs("kiosk-hub: ", stderr);
+  std::vfprintf(stderr, fmt, ap);
+}
+
+// Our own listening socket: any address getaddrinfo understands, a full
+// backlog, and the port known before "listening on" is printed.
+int listen_on(const std::string& bind, int port, int& bound_port) {
+  addrinfo hints{}, *res = nullptr;
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  if (getaddrinfo(bind.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) return -1;
+  int fd = -1;
+  for (addrinfo* a = res; a && fd < 0; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(res);
+  if (fd < 0) return -1;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  bound_port = ntohs(ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
+                                              : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  return fd;
+}
+
+std::optional<std::string> slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream o;
+  o << in.rdbuf();
+  return o.str();
+}
+
+template <typename F>
+MHD_OptionItem fn_option(MHD_OPTION o, F* fn, void* cls) {
+  return MHD_OptionItem{o, reinterpret_cast<intptr_t>(fn), cls};
+}
+
+}  // namespace
+
+int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
+  std::optional<Survey> survey;
+  if (!opt.survey_path.empty()) {
+    auto sv = load_survey_file(opt.survey_path);
+    if (!sv) {
+      std::cerr << "kiosk-hub: " << sv.message() << "\n";
+      return 1;
+    }
+    survey = std::move(sv).value();
+  }
+  const bool tls = !opt.cert_file.empty();
+  std::string cert, key;
+  if (tls) {
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+      std::cerr << "kiosk-hub: this libmicrohttpd was built without TLS; serve behind a TLS proxy instead\n";
+      return 1;
+    }
+    auto c = slurp(opt.cert_file), k = slurp(opt.key_file);
+    if (!c || !k) {
+      std::cerr << "kiosk-hub: cannot read " << (!c ? opt.cert_file : opt.key_file) << "\n";
+      return 1;
+    }
+    cert = std::move(*c);
+    key = std::move(*k);
+  }
+
+  Api api(store, ApiOptions{opt.max_batch}, clock, std::move(survey));
+  Server server{api, opt, clock, {}, {}, {}};
+
+  int port = 0;
+  const int listen_fd = listen_on(opt.bind, opt.port, port);
+  if (listen_fd < 0) {
+    std::cerr << "kiosk-hub: cannot listen on " << opt.bind << ":" << opt.port << " (in use, or not allowed)\n";
+    return 1;
+  }
+
+  // SIGINT and SIGTERM are taken by sigwait below: blocked here, before any
+  // thread starts, so every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::vector<MHD_OptionItem> o = {
+      fn_option(MHD_OPTION_EXTERNAL_LOGGER, &log_mhd, nullptr),  // first, or MHD logs before it is set
+      {MHD_OPTION_LISTEN_SOCKET, listen_fd, nullptr},
+      {MHD_OPTION_THREAD_POOL_SIZE, kPollingThreads, nullptr},
+      {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(opt.max_connections), nullptr},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(opt.max_connections_per_address), nullptr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, opt.idle_timeout_seconds, nullptr},
+      {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(opt.max_header_bytes), nullptr},
+      {MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, nullptr},
+      fn_option(MHD_OPTION_NOTIFY_CONNECTION, &on_connection, &server),
+      fn_option(MHD_OPTION_NOTIFY_COMPLETED, &on_completed, &server),
+  };
+  if (tls) {
+    o.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, cert.data()});
+    o.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, key.data()});
+  }
+  o.push_back({MHD_OPTION_END, 0, nullptr});
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+  if (tls) flags |= MHD_USE_TLS;
+  MHD_Daemon* d =
+      MHD_start_daemon(flags, 0, nullptr, nullptr, &on_request, &server, MHD_OPTION_ARRAY, o.data(), MHD_OPTION_END);
+  if (!d) {
+    ::close(listen_fd);
+    if (tls)
+      std::cerr << "kiosk-hub: could not set up TLS with " << opt.cert_file << " and " << opt.key_file << "\n";
+    else
+      std::cerr << "kiosk-hub: could not start the HTTP server\n";
+    return 1;
+  }
+  int status = 0;
+  {
+    Reaper reaper(server);
+    std::printf("listening on %s://%s:%d (%s)\n", tls ? "https" : "http", opt.bind.c_str(), port,
+                store.backend().c_str());
+    std::fflush(stdout);
+    int sig = 0;
+    if (sigwait(&stop_signals, &sig) != 0) status = 1;
+  }
+  // No new connections; requests in the workers finish and their
+  // connections resume before the daemon stops.
+  MHD_quiesce_daemon(d);
+  server.quick.stop();
+  server.heavy.stop();
+  MHD_stop_daemon(d);
+  ::close(listen_fd);
+  return status;
+}
+
+}  // namespace kiosk::hub

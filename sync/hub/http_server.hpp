@@ -1,0 +1,42 @@
+// kiosk-hub's HTTP transport (libmicrohttpd): bounded per request whatever a
+// client does. The routes themselves are in hub_api.hpp.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "hub_store.hpp"
+#include "kiosk/clock.hpp"
+
+namespace kiosk::hub {
+
+struct ServeOptions {
+  std::string bind = "127.0.0.1";
+  int port = 8470;          // 0: any free port (printed on stdout)
+  std::string survey_path;  // survey served to kiosks and used for exports
+  // Largest request body, both as sent and after gzip is inflated.
+  std::size_t max_body_bytes = 16u << 20;
+  std::size_t max_batch = 5000;
+  std::string cert_file, key_file;  // TLS directly; or leave empty behind a reverse proxy
+  // Threads running handlers. Connections are polled by two event-driven
+  // threads: a connection costs a socket, not a thread, so slow clients
+  // cannot occupy them.
+  int threads = 4;
+  unsigned max_connections = 1000;
+  // 0: no per-address limit (behind a reverse proxy every kiosk has its address).
+  unsigned max_connections_per_address = 64;
+  // A request's headers and body must have arrived this long after the
+  // connection opened (or its previous reply went out), however it trickles.
+  int request_timeout_seconds = 10;
+  // A connection with no traffic this long is closed (idle keep-alive).
+  int idle_timeout_seconds = 5;
+  // Memory per connection for the request line and headers; a header block
+  // larger than this is refused with 431.
+  std::size_t max_header_bytes = 32u << 10;
+};
+
+// Serves until SIGINT/SIGTERM. Prints "listening on URL" once ready. Time
+// (heartbeats, the status page, request log and latencies) comes from `clock`.
+int serve(HubStore& store, const ServeOptions& opt, const Clock& clock);
+
+}  // namespace kiosk::hub

@@ -1,0 +1,755 @@
+// kiosk-hub HTTP API (v1): the routes, on plain Request/Reply values. The
+// wire (libmicrohttpd, streaming, limits) is http_server.cpp's business.
+//
+// Sections: 1. metrics  2. auth and replies  3. upload  4. heartbeat, survey
+//           5. export and summary  6. status page  7. routes
+#include "hub_api.hpp"
+#include "hub_ledger.hpp"
+
+#include <strings.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <variant>
+
+#include "kiosk/clock.hpp"
+#include "kiosk/crypto.hpp"
+#include "kiosk/export.hpp"
+#include "kiosk/protocol.hpp"
+#include "kiosk/session.hpp"
+
+namespace kiosk::hub {
+using nlohmann::json;
+namespace field = protocol::field;
+namespace header = protocol::header;
+namespace route = protocol::route;
+
+std::string Request::header(const std::string& name) const {
+  for (const auto& [k, v] : headers)
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  return {};
+}
+
+std::string Request::param(const std::string& name) const {
+  auto it = query.find(name);
+  return it == query.end() ? std::string() : it->second;
+}
+
+// ---- 1. Metrics --------------------------------------------------------------
+
+namespace {
+constexpr std::array<double, 8> kBuckets = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+
+std::int64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::int64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * static_cast<std::int64_t>(sysconf(_SC_PAGESIZE));
+}
+}  // namespace
+
+struct Metrics::Impl {
+  struct Histogram {
+    std::array<std::int64_t, 8> counts{};
+    std::int64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex m;
+  std::map<std::pair<std::string, int>, std::int64_t> requests;
+  std::map<std::string, Histogram> latency;
+  std::atomic<std::int64_t> stored{0}, duplicates{0}, conflicts{0}, rejected{0};
+};
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+
+void Metrics::request(const std::string& route, int status, double seconds) {
+  std::lock_guard lock(impl_->m);
+  ++impl_->requests[{route, status}];
+  auto& h = impl_->latency[route];
+  for (size_t i = 0; i < kBuckets.size(); ++i)
+    if (seconds <= kBuckets[i]) ++h.counts[i];
+  ++h.count;
+  h.sum += seconds;
+}
+
+void Metrics::items(std::int64_t stored, std::int64_t dup, std::int64_t conflict, std::int64_t rejected) {
+  impl_->stored += stored;
+  impl_->duplicates += dup;
+  impl_->conflicts += conflict;
+  impl_->rejected += rejected;
+}
+
+std::string Metrics::text(std::optional<std::int64_t> responses, double start_unix_seconds) const {
+  std::ostringstream o;
+  o.precision(15);
+  auto family = [&o](const char* name, const char* type, const char* help) {
+    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  };
+  std::lock_guard lock(impl_->m);
+  family("kiosk_hub_requests_total", "counter", "HTTP requests by route and status.");
+  for (const auto& [k, n] : impl_->requests)
+    o << "kiosk_hub_requests_total{route=\"" << k.first << "\",code=\"" << k.second << "\"} " << n << "\n";
+  family("kiosk_hub_responses_stored_total", "counter", "Responses stored by this process.");
+  o << "kiosk_hub_responses_stored_total " << impl_->stored << "\n";
+  family("kiosk_hub_duplicates_total", "counter", "Uploads of a response the hub already held.");
+  o << "kiosk_hub_duplicates_total " << impl_->duplicates << "\n";
+  family("kiosk_hub_conflicts_total", "counter", "Uploads whose UUID the hub held with other content.");
+  o << "kiosk_hub_conflicts_total " << impl_->conflicts << "\n";
+  family("kiosk_hub_rejected_total", "counter", "Uploaded items refused (bad hash, wrong kiosk).");
+  o << "kiosk_hub_rejected_total " << impl_->rejected << "\n";
+  family("kiosk_hub_database_up", "gauge", "1 if the hub's database answered this scrape, else 0.");
+  o << "kiosk_hub_database_up " << (responses ? 1 : 0) << "\n";
+  // No sample rather than a made-up one when the database is down.
+  family("kiosk_hub_responses", "gauge", "Responses held in the hub's database.");
+  if (responses) o << "kiosk_hub_responses " << *responses << "\n";
+  family("kiosk_hub_open_connections", "gauge", "Client connections open now.");
+  o << "kiosk_hub_open_connections " << open_connections_.load() << "\n";
+  family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  o << "process_resident_memory_bytes " << resident_bytes() << "\n";
+  family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
+  o << "process_start_time_seconds " << start_unix_seconds << "\n";
+  family("kiosk_hub_request_seconds", "histogram", "Request latency, from the headers to the reply.");
+  for (const auto& [route, h] : impl_->latency) {
+    for (size_t i = 0; i < kBuckets.size(); ++i)
+      o << "kiosk_hub_request_seconds_bucket{route=\"" << route << "\",le=\"" << kBuckets[i] << "\"} " << h.counts[i]
+        << "\n";
+    o << "kiosk_hub_request_seconds_bucket{route=\"" << route << "\",le=\"+Inf\"} " << h.count << "\n";
+    o << "kiosk_hub_request_seconds_sum{route=\"" << route << "\"} " << h.sum << "\n";
+    o << "kiosk_hub_request_seconds_count{route=\"" << route << "\"} " << h.count << "\n";
+  }
+  return o.str();
+}
+
+// ---- 2. Auth and replies -----------------------------------------------------
+
+namespace {
+
+// dump() throws on invalid UTF-8 (a message may quote what a client sent):
+// replace it instead, so building a reply cannot fail.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+Reply json_reply(int status, const json& body) {
+  Reply r;
+  r.status = status;
+  r.content_type = protocol::kJsonType;
+  r.body = dump(body);
+  return r;
+}
+
+}  // namespace
+
+Reply error_reply(int status, const std::string& message) {
+  return json_reply(status, json{{field::kApi, protocol::kApiVersion}, {field::kError, message}});
+}
+
+namespace {
+
+// The offset of the first byte that is not well-formed UTF-8 (RFC 3629: no
+// overlongs, no surrogates, nothing above U+10FFFF), or npos.
+size_t invalid_utf8_at(const std::string& s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+      len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else
+      return i;
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xBF)) return i;
+    }
+    i += len;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+Result<json> parse_json_body(const std::string& body) {
+  if (const size_t at = invalid_utf8_at(body); at != std::string::npos)
+    return make_error(ErrorKind::Validation, "the request body is not valid UTF-8 (byte " + std::to_string(at) +
+                                                 " of " + std::to_string(body.size()) + ")");
+  try {
+    return json::parse(body);
+  } catch (const json::out_of_range& e) {
+    // nlohmann refuses numbers beyond a double (1e999999) with 406.
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    return make_error(ErrorKind::Validation, "the request body holds a number out of range: " + what);
+  } catch (const json::exception& e) {
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    return make_error(ErrorKind::Validation, "the request body is not valid JSON: " + what);
+  }
+}
+
+namespace {
+
+std::string bearer_or_basic(const Request& req) {
+  const std::string h = req.header(header::kAuthorization);
+  const std::string bearer = header::kBearerPrefix, basic = header::kBasicPrefix;
+  if (h.rfind(bearer, 0) == 0) return h.substr(bearer.size());
+  if (h.rfind(basic, 0) == 0) {
+    // Browsers: any user name, the admin token as the password.
+    const std::string decoded = base64_decode(h.substr(basic.size())).value_or("");
+    const auto colon = decoded.find(':');
+    return colon == std::string::npos ? decoded : decoded.substr(colon + 1);
+  }
+  return {};
+}
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '&': o += "&amp;"; break;
+      case '"': o += "&quot;"; break;
+      case '\'': o += "&#39;"; break;
+      default: o.push_back(c);
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+struct Api::Impl {
+  Impl(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Survey> survey, Metrics& m)
+      : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)), metrics(m) {
+    if (survey_) survey_etag_ = "\"" + sha256_hex(survey_->source_text).substr(0, 32) + "\"";
+    start_unix_ = std::chrono::duration<double>(clock_.now().time_since_epoch()).count();
+  }
+
+  // The principal, or the reply refusing the request (401, 403, 503).
+  std::variant<Principal, Reply> auth(const Request& req, const char* role, bool browser) {
+    const std::string token = bearer_or_basic(req);
+    if (!token.empty()) {
+      auto p = store_.authenticate(token);
+      if (!p) return error_reply(503, "the hub's database is unavailable: " + p.message());
+      if (*p && (*p)->revoked) return refused_token(true, true, browser);
+      if (*p) {
+        if ((*p)->role != role && (*p)->role != "admin")
+          return error_reply(403, std::string("this token may not do that (needs a ") + role + " token)");
+        if (std::string(role) == "admin" && (*p)->role != "admin") return error_reply(403, "this needs an admin token");
+        return **p;
+      }
+    }
+    return refused_token(!token.empty(), false, browser);
+  }
+
+  // 401 with the reason (unknown_token, revoked_token): the kiosk keeps its
+  // responses pending and tells staff.
+  static Reply refused_token(bool token_given, bool revoked, bool browser) {
+    Reply r = json_reply(401, token_refusal(token_given, revoked));
+    if (browser) {
+      r.headers.emplace_back(header::kWwwAuthenticate, "Basic realm=\"kiosk-hub\", charset=\"UTF-8\"");
+      r.body = "<!doctype html><title>kiosk-hub</title><p>Sign in with any user name and an admin token.";
+      r.content_type = "text/html; charset=utf-8";
+    } else {
+      r.headers.emplace_back(header::kWwwAuthenticate, "Bearer");
+    }
+    return r;
+  }
+
+  // ---- 3. Upload ---------------------------------------------------------------
+
+  Reply upload(Request& req) {
+    const auto& who = req.principal;
+    auto parsed = parse_json_body(req.body);
+    if (!parsed) return error_reply(400, parsed.message());
+    const json& body = *parsed;
+    if (!body.is_object()) return error_reply(400, "the request body must be a JSON object");
+    // Another device's batch is refused as a whole (403 wrong_device).
+    if (auto refusal = refuse_batch(body, *who)) return json_reply(refusal->first, refusal->second);
+    const std::string quoted = std::string("\"") + field::kResponses + "\"";
+    if (!body.contains(field::kResponses)) return error_reply(400, quoted + " is missing");
+    const json& list = body[field::kResponses];
+    if (!list.is_array()) return error_reply(400, quoted + " must be an array");
+    if (list.size() > opt_.max_batch)
+      return error_reply(413, "too many responses in one batch: " + std::to_string(list.size()) + " (at most " +
+                                  std::to_string(opt_.max_batch) + ")");
+    // Structure first: a malformed request stores nothing at all.
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string at = field::kResponses + ("[" + std::to_string(i) + "]");
+      if (!list[i].is_object()) return error_reply(400, at + " must be an object");
+      for (const char* f : {field::kUuid, field::kContentHash, field::kDocument}) {
+        if (!list[i].contains(f)) return error_reply(400, at + "." + f + " is missing");
+        if (!list[i][f].is_string()) return error_reply(400, at + "." + f + " must be a string");
+      }
+    }
+    std::vector<Incoming> accepted;
+    std::vector<ItemResult> results(list.size());
+    std::vector<int> slot(list.size(), -1);
+    for (size_t i = 0; i < list.size(); ++i) {
+      ItemResult& r = results[i];
+      r.uuid = list[i][field::kUuid].get<std::string>();
+      Incoming in;
+      in.uuid = r.uuid;
+      in.content_hash = list[i][field::kContentHash].get<std::string>();
+      in.document = list[i][field::kDocument].get<std::string>();
+      if (!is_uuid(in.uuid)) {
+        r.detail = "uuid is not a UUID";
+        continue;
+      }
+      if (sha256_hex(in.document) != in.content_hash) {
+        r.detail = "content_hash is not the SHA-256 of the document";
+        continue;
+      }
+      auto doc = parse_canonical_document(in.document);
+      if (!doc) {
+        r.detail = doc.message();
+        continue;
+      }
+      const ResponseMeta& m = doc->first;
+      if (m.uuid != in.uuid) {
+        r.detail = "the document carries another uuid";
+        continue;
+      }
+      // Another kiosk's document refuses the whole batch: the token is what is wrong.
+      if (auto refusal = refuse_document_kiosk(m.kiosk_id, *who)) return json_reply(refusal->first, refusal->second);
+      in.kiosk_id = m.kiosk_id;
+      in.service_point = m.service_point;
+      in.survey_id = m.survey_id;
+      in.survey_version = m.survey_version;
+      in.completed_utc = m.ended_utc;
+      in.seq = m.seq;
+      in.status = m.status;
+      if (survey_ && !survey_->age_question.empty()) {
+        auto a = doc->second.find(survey_->age_question);
+        if (a != doc->second.end() && !a->second.choices.empty()) in.age_band = a->second.choices[0];
+      }
+      slot[i] = static_cast<int>(accepted.size());
+      accepted.push_back(std::move(in));
+    }
+    std::vector<ItemResult> stored;
+    if (!accepted.empty()) {
+      auto r = store_.ingest(who->name, accepted);
+      if (!r) return error_reply(503, "could not store the batch (nothing was stored): " + r.message());
+      stored = std::move(r).value();
+    }
+    json receipts = json::array();
+    std::int64_t n_stored = 0, n_dup = 0, n_conf = 0, n_rej = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const ItemResult& r = slot[i] >= 0 ? stored[static_cast<size_t>(slot[i])] : results[i];
+      json item{{field::kUuid, r.uuid}, {field::kStatus, to_string(r.status)}, {field::kCode, http_code(r.status)}};
+      if (!r.receipt.empty()) item[field::kReceipt] = r.receipt;
+      if (!r.detail.empty()) item[field::kDetail] = r.detail;
+      receipts.push_back(std::move(item));
+      switch (r.status) {
+        case ItemResult::Status::Stored: ++n_stored; break;
+        case ItemResult::Status::Duplicate: ++n_dup; break;
+        case ItemResult::Status::Conflict: ++n_conf; break;
+        case ItemResult::Status::Rejected: ++n_rej; break;
+      }
+    }
+    metrics.items(n_stored, n_dup, n_conf, n_rej);
+    return json_reply(
+        200,
+        json{{field::kApi, protocol::kApiVersion}, {field::kCommitted, true}, {field::kReceipts, std::move(receipts)}});
+  }
+
+  // ---- 4. Heartbeat, survey ------------------------------------------------------
+
+  Reply heartbeat(Request& req) {
+    const auto& who = req.principal;
+    auto parsed = parse_json_body(req.body);
+    if (!parsed) return error_reply(400, parsed.message());
+    const json& b = *parsed;
+    if (!b.is_object()) return error_reply(400, "the request body is not a JSON object");
+    Heartbeat hb;
+    try {
+      hb.service_point = b.value(field::kServicePoint, "");
+      hb.app_version = b.value(field::kAppVersion, "");
+      hb.last_error = b.value(field::kLastError, "");
+      // Counts are whole numbers a 64-bit signed integer holds: 2^64-1 or
+      // 1e300 would otherwise wrap or be undefined on conversion.
+      for (const char* f : {field::kPending, field::kOldestPendingAgeSeconds, field::kFreeDiskBytes}) {
+        if (!b.contains(f)) continue;
+        const json& v = b[f];
+        const bool fits = v.is_number_integer() &&
+                          (!v.is_number_unsigned() || v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX));
+        if (!fits) return error_reply(400, std::string("heartbeat field \"") + f + "\" must be a whole number");
+      }
+      hb.pending = b.value(field::kPending, std::int64_t{0});
+      hb.oldest_pending_age_seconds = b.value(field::kOldestPendingAgeSeconds, std::int64_t{0});
+      hb.free_disk_bytes = b.value(field::kFreeDiskBytes, std::int64_t{-1});
+    } catch (const json::exception& e) {
+      std::string what = e.what();
+      if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+      return error_reply(400, "heartbeat field of the wrong type: " + what);
+    }
+    // The ledger's fields: the kiosk's highest response number and its clock.
+    if (auto st = read_ledger_fields(b, hb, clock_.now()); !st) return error_reply(400, st.message());
+    if (auto st = store_.heartbeat(who->name, hb, format_utc(clock_.now())); !st) return error_reply(503, st.message());
+    return json_reply(200, json{{field::kApi, protocol::kApiVersion}, {field::kOk, true}});
+  }
+
+  Reply survey(Request& req) {
+    if (!survey_) return error_reply(404, "this hub serves no survey (start it with --survey FILE)");
+    Reply r;
+    if (req.header(header::kIfNoneMatch) == survey_etag_) {
+      r.status = 304;
+    } else {
+      r = json_reply(200, json{{field::kApi, protocol::kApiVersion},
+                               {field::kSurveyId, survey_->id},
+                               {field::kVersion, survey_->version},
+                               {field::kEtag, survey_etag_},
+                               {field::kDefinition, survey_->source_text}});
+    }
+    r.headers.emplace_back(header::kETag, survey_etag_);
+    return r;
+  }
+
+  // ---- 5. Export and summary -----------------------------------------------------
+
+  Reply export_data(Request& req) {
+    namespace fmt = protocol::format;
+    const std::string format = req.has_param(protocol::kFormatParam) ? req.param(protocol::kFormatParam) : fmt::kCsv;
+    if (format != fmt::kCsv && format != fmt::kJsonl && format != fmt::kCodebook)
+      return error_reply(400, "format must be csv, jsonl or codebook");
+    if (format != fmt::kJsonl && !survey_)
+      return error_reply(409, "CSV and codebook need the hub started with --survey FILE");
+    std::string out;
+    if (format == fmt::kCodebook) {
+      append_codebook(out, *survey_);
+      return Reply{200, "text/csv; charset=utf-8", {}, std::move(out)};
+    }
+    std::optional<CsvLayout> layout;
+    if (format == fmt::kCsv) {
+      layout.emplace(*survey_);
+      append_csv_header(out, layout->cols);
+    }
+    std::string bad;
+    auto st = store_.for_each_document([&](const std::string& doc) {
+      if (format == fmt::kJsonl) {
+        out += doc;
+        out += '\n';
+        return true;
+      }
+      auto d = parse_canonical_document(doc);
+      if (!d) {
+        bad = d.message();
+        return false;
+      }
+      if (d->first.survey_id == survey_->id) append_csv_row(out, *layout, d->first, d->second);
+      return true;
+    });
+    if (!st) return error_reply(503, st.message());
+    if (!bad.empty()) return error_reply(500, "a stored document could not be read: " + bad);
+    return Reply{200,
+                 format == fmt::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+                 {{"Content-Disposition", "attachment; filename=\"responses." + format + "\""}},
+                 std::move(out)};
+  }
+
+  Result<Summary> build_summary() {
+    Summary s;
+    if (!survey_) return s;
+    s.overall = empty_results(*survey_, survey_->default_locale);
+    std::string bad;
+    auto st = store_.for_each_document([&](const std::string& doc) {
+      auto d = parse_canonical_document(doc);
+      if (!d) {
+        bad = d.message();
+        return false;
+      }
+      // Abandoned responses are in exports (flagged) but not in the results.
+      if (d->first.survey_id == survey_->id && d->first.status == "completed")
+        add_to_summary(s, *survey_, survey_->default_locale, d->first, d->second);
+      return true;
+    });
+    if (!st) return st.error();
+    if (!bad.empty()) return make_error(bad);
+    return s;
+  }
+
+  // GET /api/v1/ledger: the same figures as `kiosk-hub ledger`.
+  Reply ledger(Request&) {
+    auto rows = store_.ledger();
+    if (!rows) return error_reply(503, rows.message());
+    return json_reply(200, ledger_json(*rows, clock_.now()));
+  }
+
+  Reply summary(Request&) {
+    if (!survey_) return error_reply(409, "the summary needs the hub started with --survey FILE");
+    auto s = build_summary();
+    if (!s) return error_reply(503, s.message());
+    auto table = [](const ResultsTable& t) {
+      json qs = json::array();
+      for (const auto& q : t.questions) {
+        json opts = json::array();
+        for (const auto& o : q.options)
+          opts.push_back({{field::kCode, o.code}, {field::kLabel, o.label}, {field::kCount, o.count}});
+        qs.push_back(
+            {{field::kId, q.id}, {field::kText, q.text}, {field::kAnswered, q.answered}, {field::kOptions, opts}});
+      }
+      return json{{field::kResponses, t.responses}, {field::kQuestions, qs}};
+    };
+    json by = json::object();
+    for (const auto& [sp, t] : s->by_service_point) by[sp] = table(t);
+    return json_reply(
+        200,
+        json{{field::kApi, protocol::kApiVersion}, {field::kOverall, table(s->overall)}, {field::kByServicePoint, by}});
+  }
+
+  // ---- 6. Status page ------------------------------------------------------------
+
+  Reply status_page(Request&) {
+    auto devices = store_.devices();
+    auto total = store_.response_count();
+    auto conflicts = store_.conflict_count();
+    auto by_sp = store_.tally("service_point");
+    auto by_age = store_.tally("age_band");
+    if (!devices || !total || !conflicts || !by_sp || !by_age) return error_reply(503, "database unavailable");
+    const auto now = clock_.now();
+    auto ago = [&](const std::string& utc) -> std::string {
+      if (utc.empty()) return "never";
+      std::tm tm{};
+      if (!strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return utc;
+      const auto t = std::chrono::system_clock::from_time_t(timegm(&tm));
+      const auto s = std::chrono::duration_cast<std::chrono::seconds>(now - t).count();
+      if (s < 90) return std::to_string(s) + " s ago";
+      if (s < 5400) return std::to_string(s / 60) + " min ago";
+      if (s < 172800) return std::to_string(s / 3600) + " h ago";
+      return std::to_string(s / 86400) + " days ago";
+    };
+    auto bars = [&](const std::vector<Tally>& rows, const std::function<std::string(const std::string&)>& label) {
+      std::int64_t max = 1;
+      for (const auto& r : rows) max = std::max(max, r.count);
+      std::string h = "<table class=bars>";
+      for (const auto& r : rows) {
+        const int pct = static_cast<int>(100 * r.count / max);
+        h += "<tr><th scope=row>" + html_escape(label(r.key)) +
+             "</th><td><div class=bar style=\"width:" + std::to_string(pct) + "%\"></div></td><td class=num>" +
+             std::to_string(r.count) + "</td></tr>";
+      }
+      if (rows.empty()) h += "<tr><td>No responses yet.</td></tr>";
+      return h + "</table>";
+    };
+    auto age_label = [&](const std::string& code) -> std::string {
+      if (code.empty()) return "Not given";
+      if (survey_ && !survey_->age_question.empty())
+        if (const Option* o = survey_->find(survey_->age_question)->find_option(code))
+          return survey_->text(o->label, survey_->default_locale);
+      return code;
+    };
+    std::string h =
+        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport "
+        "content=\"width=device-width,initial-scale=1\">"
+        "<title>kiosk-hub status</title><style>"
+        "body{font:17px/1.5 system-ui,sans-serif;margin:0;padding:1rem;color:#1b1b1b;background:#fff;max-width:70rem}"
+        "h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.2rem;margin-top:1.6rem;border-bottom:2px solid #1d4f91}"
+        ".tiles{display:flex;flex-wrap:wrap;gap:.6rem}.tile{border:2px solid #1d4f91;border-radius:.5rem;padding:.5rem "
+        ".9rem}"
+        ".tile b{display:block;font-size:1.6rem}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}"
+        "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #bbb;vertical-align:top}"
+        ".num{text-align:right;font-variant-numeric:tabular-nums}.bars th{width:35%;font-weight:normal}"
+        ".bar{background:#1d4f91;height:1.1rem;border-radius:3px;min-width:2px}.warn{color:#a4000f;font-weight:600}"
+        ".ok{color:#0b6b2b;font-weight:600}small{color:#444}"
+        // On a phone each kiosk becomes a card: label on the left, value on the right.
+        "@media(max-width:640px){.kiosks tr:first-child{display:none}.kiosks tr{display:block;border-bottom:2px solid "
+        "#1d4f91;"
+        "padding:.4rem 0}.kiosks td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.15rem .3rem;"
+        "text-align:right}.kiosks td::before{content:attr(data-label);font-weight:600;text-align:left}}</style>"
+        "<h1>kiosk-hub status</h1><small>" +
+        html_escape(store_.backend()) + " &middot; " + html_escape(format_utc(now)) +
+        (survey_ ? " &middot; survey " + html_escape(survey_->id) + " " + html_escape(survey_->version) : "") +
+        "</small><div class=tiles><div class=tile><b>" + std::to_string(*total) +
+        "</b>responses</div><div class=tile><b>" + std::to_string(devices->size()) +
+        "</b>kiosks</div><div class=tile><b" + (*conflicts ? " class=warn" : "") + ">" + std::to_string(*conflicts) +
+        "</b>conflicts</div></div><h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th>Kiosk</th>"
+        "<th>Service point</th><th>Last seen</th><th class=num>Waiting to sync</th><th class=num>At "
+        "hub</th><th>Health</th></tr>";
+    for (const auto& d : *devices) {
+      std::string health = "<span class=ok>OK</span>";
+      if (d.last_seen_utc.empty())
+        health = "<span class=warn>Never connected</span>";
+      else if (!d.last_error.empty())
+        health = "<span class=warn>" + html_escape(d.last_error) + "</span>";
+      else if (d.oldest_pending_age_seconds > 3600)
+        health = "<span class=warn>Responses waiting over an hour</span>";
+      else if (d.free_disk_bytes >= 0 && d.free_disk_bytes < 500LL * 1024 * 1024)
+        health = "<span class=warn>Disk nearly full: " + std::to_string(d.free_disk_bytes / (1024 * 1024)) +
+                 " MB free</span>";
+      h += "<tr><td data-label=Kiosk>" + html_escape(d.name) + "</td><td data-label=\"Service point\">" +
+           html_escape(d.service_point) + "</td><td data-label=\"Last seen\">" + html_escape(ago(d.last_seen_utc)) +
+           "</td><td class=num data-label=\"Waiting to sync\">" + std::to_string(d.pending) +
+           "</td><td class=num data-label=\"At hub\">" + std::to_string(d.responses) + "</td><td data-label=Health>" +
+           health + "</td></tr>";
+    }
+    if (devices->empty())
+      h += "<tr><td colspan=6>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
+    h += "</table></div><h2>Responses by service point</h2>" + bars(*by_sp, [](const std::string& s) { return s; });
+    // Age bands in the survey's own order, "Not given" last.
+    std::vector<Tally> ages = *by_age;
+    auto rank = [&](const std::string& code) -> size_t {
+      if (survey_ && !survey_->age_question.empty()) {
+        const auto& opts = survey_->find(survey_->age_question)->options;
+        for (size_t i = 0; i < opts.size(); ++i)
+          if (opts[i].code == code) return i;
+      }
+      return code.empty() ? 1000 : 999;
+    };
+    std::stable_sort(ages.begin(), ages.end(),
+                     [&](const Tally& a, const Tally& b) { return rank(a.key) < rank(b.key); });
+    h += "<h2>Respondents by age</h2><p><small>Representativeness: compare with the borough's population.</small></p>" +
+         bars(ages, age_label) + "</html>";
+    return Reply{200, "text/html; charset=utf-8", {}, std::move(h)};
+  }
+
+  Reply healthz(Request&) {
+    if (auto st = store_.ping(); !st) return error_reply(503, st.message());
+    return Reply{200, "text/plain", {}, "ok\n"};
+  }
+
+  Reply metrics_text(Request&) {
+    auto n = store_.response_count();
+    return Reply{200,
+                 "text/plain; version=0.0.4",
+                 {},
+                 metrics.text(n ? std::optional<std::int64_t>(*n) : std::nullopt, start_unix_)};
+  }
+
+  // ---- 7. Routes -------------------------------------------------------------------
+
+  struct Route {
+    const char* method;
+    const char* path;
+    const char* label;  // the metrics label
+    const char* role;   // token needed: "kiosk", "admin" (which may do anything), or none
+    bool browser;       // 401 asks for Basic auth (the status page)
+    bool body;          // reads a request body
+    bool quick;         // cheap, never waits on a write
+    Reply (Impl::*handler)(Request&);
+  };
+  static const std::vector<Route>& routes() {
+    static const std::vector<Route> table = {
+        {"POST", route::kResponses, "responses", "kiosk", false, true, false, &Impl::upload},
+        {"POST", route::kHeartbeat, "heartbeat", "kiosk", false, true, false, &Impl::heartbeat},
+        {"GET", route::kSurvey, "survey", "kiosk", false, false, true, &Impl::survey},
+        {"GET", route::kExport, "export", "admin", false, false, false, &Impl::export_data},
+        {"GET", route::kSummary, "summary", "admin", false, false, false, &Impl::summary},
+        {"GET", route::kLedger, "ledger", "admin", false, false, false, &Impl::ledger},
+        {"GET", route::kStatusPage, "status", "admin", true, false, false, &Impl::status_page},
+        {"GET", route::kHealthz, "healthz", nullptr, false, false, true, &Impl::healthz},
+        {"GET", route::kMetrics, "metrics", nullptr, false, false, true, &Impl::metrics_text},
+    };
+    return table;
+  }
+
+  std::optional<Reply> begin(Request& req) {
+    const auto& table = routes();
+    // HEAD is GET without the body (the transport drops it).
+    const std::string method = req.method == "HEAD" ? "GET" : req.method;
+    const Route* on_path = nullptr;
+    for (size_t i = 0; i < table.size(); ++i) {
+      if (req.path != table[i].path) continue;
+      on_path = &table[i];
+      if (method == table[i].method) {
+        req.route_index = static_cast<int>(i);
+        break;
+      }
+    }
+    if (!on_path) return error_reply(404, std::string("no such route; the API lives under ") + route::kApiBase);
+    req.route_label = on_path->label;
+    if (req.route_index < 0) {
+      Reply r = error_reply(405, std::string("method not allowed; use ") + on_path->method);
+      r.headers.emplace_back(header::kAllow, on_path->method);
+      return r;
+    }
+    const Route& rt = table[static_cast<size_t>(req.route_index)];
+    if (rt.role) {
+      auto who = auth(req, rt.role, rt.browser);
+      if (auto* refused = std::get_if<Reply>(&who)) return std::move(*refused);
+      req.principal = std::get<Principal>(std::move(who));
+    }
+    return std::nullopt;
+  }
+
+  Reply finish(Request& req) { return (this->*routes()[static_cast<size_t>(req.route_index)].handler)(req); }
+
+  HubStore& store_;
+  ApiOptions opt_;
+  const Clock& clock_;
+  std::optional<Survey> survey_;
+  std::string survey_etag_;
+  Metrics& metrics;
+  double start_unix_ = 0;
+};
+
+namespace {
+
+// A handler that throws answers 500 and leaves a line in the log; the
+// process and every other connection carry on.
+Reply internal_error(const Request& req, const char* what) {
+  std::fprintf(stderr, "kiosk-hub: error handling %s %s: %s\n", req.method.c_str(), req.path.c_str(), what);
+  return error_reply(500, std::string("internal error: ") + what);
+}
+
+}  // namespace
+
+Api::Api(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Survey> survey)
+    : impl_(std::make_unique<Impl>(store, opt, clock, std::move(survey), metrics_)) {}
+
+Api::~Api() = default;
+
+std::optional<Reply> Api::begin(Request& req) {
+  try {
+    return impl_->begin(req);
+  } catch (const std::exception& e) {
+    return internal_error(req, e.what());
+  } catch (...) {
+    return internal_error(req, "unknown error");
+  }
+}
+
+Reply Api::finish(Request& req) {
+  if (req.route_index < 0) return internal_error(req, "no route chosen");
+  try {
+    return impl_->finish(req);
+  } catch (const std::exception& e) {
+    return internal_error(req, e.what());
+  } catch (...) {
+    return internal_error(req, "unknown error");
+  }
+}
+
+bool Api::quick(const Request& req) const {
+  return req.route_index >= 0 && Impl::routes()[static_cast<size_t>(req.route_index)].quick;
+}
+
+bool Api::takes_body(const Request& req) const {
+  return req.route_index >= 0 && Impl::routes()[static_cast<size_t>(req.route_index)].body;
+}
+
+}  // namespace kiosk::hub

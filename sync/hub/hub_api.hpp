@@ -1,0 +1,104 @@
+// kiosk-hub's routes, free of any HTTP library: a handler takes a plain
+// Request and returns a Reply. The transport (http_server.cpp) parses the
+// wire, calls begin() on the headers alone, streams and caps the body, then
+// calls finish(); a route is one row of the table in hub_api.cpp.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hub_store.hpp"
+#include "kiosk/clock.hpp"
+#include "kiosk/result.hpp"
+#include "kiosk/survey.hpp"
+
+namespace kiosk::hub {
+
+struct Request {
+  std::string method, path;
+  std::map<std::string, std::string> query;                  // decoded
+  std::vector<std::pair<std::string, std::string>> headers;  // as received
+  std::string body;                                          // inflated when sent with gzip
+
+  // Case-insensitive, the first of that name; empty if absent.
+  std::string header(const std::string& name) const;
+  std::string param(const std::string& name) const;
+  bool has_param(const std::string& name) const { return query.count(name) > 0; }
+
+  // Set by Api::begin: the route's metrics label ("other" for unknown
+  // paths) and the caller, when the route needs a token.
+  std::string route_label = "other";
+  int route_index = -1;
+  std::optional<Principal> principal;
+};
+
+struct Reply {
+  int status = 200;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// {"api": ..., "error": message}, never throwing (invalid UTF-8 is replaced).
+Reply error_reply(int status, const std::string& message);
+
+// Parses a JSON request body: 400-worthy problems (not JSON, invalid UTF-8,
+// a number out of range) come back as an error naming them.
+Result<nlohmann::json> parse_json_body(const std::string& body);
+
+struct ApiOptions {
+  std::size_t max_batch = 5000;
+};
+
+// Counters and gauges behind /metrics.
+class Metrics {
+ public:
+  Metrics();
+  void request(const std::string& route, int status, double seconds);
+  void items(std::int64_t stored, std::int64_t dup, std::int64_t conflict, std::int64_t rejected);
+  void connection_opened() { ++open_connections_; }
+  void connection_closed() { --open_connections_; }
+  std::int64_t open_connections() const { return open_connections_; }
+  // `responses`: rows in the database, or nothing when it is unreachable.
+  std::string text(std::optional<std::int64_t> responses, double start_unix_seconds) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<std::int64_t> open_connections_{0};
+};
+
+class Api {
+ public:
+  Api(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Survey> survey);
+  ~Api();
+
+  // Called with the headers alone (body empty): finds the route and checks
+  // the token. A reply means "answer this now and never read the body".
+  std::optional<Reply> begin(Request& req);
+  // The whole request, after begin() returned nothing. Never throws: an
+  // exception becomes a 500 and a log line.
+  Reply finish(Request& req);
+  // Whether the route begin() chose reads a body (the transport discards
+  // and does not inflate one sent to a route that does not).
+  bool takes_body(const Request& req) const;
+  // Whether the route is cheap and never waits on a write (/healthz,
+  // /metrics, the survey): the transport runs those apart from the rest.
+  bool quick(const Request& req) const;
+
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  Metrics metrics_;  // before impl_, which refers to it
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kiosk::hub
