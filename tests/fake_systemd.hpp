@@ -15,11 +15,12 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "support.hpp"
 
 #ifndef KIOSK_BIN
-#error "KIOSK_BIN must be defined by CMake"
+#define KIOSK_BIN "kiosk"  // only start_program() then
 #endif
 
 namespace test {
@@ -49,6 +50,14 @@ class FakeSystemd {
   // parent_is_main: WATCHDOG_PID names the kiosk's parent, as systemd does
   // when cage is the service's main process and the kiosk its child.
   void start(const std::string& config, const std::string& err_file, long watchdog_usec, bool parent_is_main = false) {
+    start_program({KIOSK_BIN, "--config", config}, err_file, watchdog_usec, parent_is_main);
+  }
+  // Any program as a Type=notify service (argv[0] is its path).
+  void start_program(const std::vector<std::string>& argv, const std::string& err_file, long watchdog_usec = 0,
+                     bool parent_is_main = false) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
     pid_ = fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
@@ -62,7 +71,7 @@ class FakeSystemd {
       setenv("SDL_VIDEODRIVER", "offscreen", 1);
       setenv("SDL_AUDIODRIVER", "dummy", 1);
       unsetenv("JOURNAL_STREAM");
-      execl(KIOSK_BIN, KIOSK_BIN, "--config", config.c_str(), static_cast<char*>(nullptr));
+      execv(args[0], args.data());
       _exit(127);
     }
   }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "fake_systemd.hpp"
 #include "hub_fixture.hpp"
 #include "hub_ledger.hpp"
 #include "hub_store.hpp"
@@ -1300,4 +1301,46 @@ TEST_CASE("kiosk-hub add-device prints an enrolment command, and kiosk-admin enr
   INFO(synced.out << synced.err);
   CHECK(synced.exit_code == 0);
   CHECK(hub.documents().size() == 3);
+}
+
+TEST_CASE("kiosk-hub reads its settings from a file, the command line winning, and says READY to systemd",
+          "[hub][cli][service]") {
+  test::TempDir tmp;
+  const std::string conf = tmp.file("hub.toml");
+  test::write_file(conf, "# as /etc/kiosk-hub/hub.toml\n[serve]\ndb = \"" + tmp.file("hub.db") + "\"\nsurvey = \"" +
+                             test::bury_survey() + "\"\nbind = \"127.0.0.1\"\nport = 0\nthreads = 2\n");
+  const std::string hub = KIOSK_HUB_BIN;
+  // Every command takes db from the file.
+  REQUIRE(test::run(hub + " add-admin council --config " + conf).exit_code == 0);
+  auto list = test::run(hub + " list-devices --config " + conf);
+  CHECK(list.exit_code == 0);
+  CHECK_THAT(list.out, Catch::Contains("council"));
+  // A key the hub does not know is named, with the file.
+  const std::string bad = tmp.file("bad.toml");
+  test::write_file(bad, "[serve]\nport = 0\nmax-bodyy = 5\n");
+  auto b = test::run(hub + " serve --config " + bad);
+  CHECK(b.exit_code == 2);
+  CHECK_THAT(b.err, Catch::Contains(bad) && Catch::Contains("max-bodyy"));
+
+  // serve as systemd runs it: Type=notify, READY once listening, STOPPING on SIGTERM.
+  test::FakeSystemd sd(tmp);
+  const std::string err = tmp.file("hub.err");
+  sd.start_program({hub, "serve", "--config", conf, "--bind", "127.0.0.1"}, err);
+  const std::string ready = sd.wait_for("READY=1", std::chrono::seconds(20));
+  INFO(test::read_file(err));
+  REQUIRE_FALSE(ready.empty());
+  CHECK_THAT(ready, Catch::Contains("STATUS=listening on http://127.0.0.1:"));
+  // The port it chose answers.
+  const auto at = ready.find("127.0.0.1:") + 10;
+  const int port = std::stoi(ready.substr(at));
+  httplib::Client c("127.0.0.1", port);
+  auto h = c.Get("/healthz");
+  REQUIRE(h);
+  CHECK(h->status == 200);
+  REQUIRE(kill(sd.pid(), SIGTERM) == 0);
+  CHECK_FALSE(sd.wait_for("STOPPING=1", std::chrono::seconds(10)).empty());
+  const int st = sd.wait_exit(std::chrono::seconds(20));
+  REQUIRE(st != -1);
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 0);
 }

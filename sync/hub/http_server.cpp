@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -593,11 +594,16 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   int status = 0;
   {
     Reaper reaper(server);
-    std::printf("listening on %s://%s:%d (%s)\n", tls ? "https" : "http", opt.bind.c_str(), port,
-                store.backend().c_str());
+    char where[256];
+    std::snprintf(where, sizeof where, "listening on %s://%s:%d (%s)", tls ? "https" : "http", opt.bind.c_str(), port,
+                  store.backend().c_str());
+    std::printf("%s\n", where);
     std::fflush(stdout);
+    // Under systemd (Type=notify): ready once it listens. Nothing otherwise.
+    sd_notify(0, (std::string("READY=1\nSTATUS=") + where).c_str());
     int sig = 0;
     if (sigwait(&stop_signals, &sig) != 0) status = 1;
+    sd_notify(0, "STOPPING=1\nSTATUS=stopping: requests in hand finish first");
   }
   // No new connections; requests in the workers finish and their
   // connections resume before the daemon stops.

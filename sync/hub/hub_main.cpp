@@ -6,10 +6,15 @@
 //   list-devices --db ...        name, role, created, last seen, revoked
 //   ledger --db ...              per kiosk: numbered up to, received, the numbers missing
 // Usage errors exit 2, other failures 1.
+#include <toml++/toml.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "http_server.hpp"
 #include "hub_ledger.hpp"
@@ -26,18 +31,66 @@ int fail(const std::string& m, int code = 1) {
   return code;
 }
 
+// The [serve] table of a settings file as command-line options for `cmd`
+// ("--port", "8470", ...), only those `cmd` has (every command takes db);
+// a key no command knows, or a value that is not a string, number or
+// boolean, is an error naming the file and the key.
+std::variant<std::vector<std::string>, std::string> settings_from_file(const std::string& path, const CLI::App& cmd) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream m;
+    m << path;
+    if (e.source().begin.line != 0) m << ':' << e.source().begin.line;
+    m << ": " << e.description();
+    return m.str();
+  }
+  for (const auto& [k, v] : root)
+    if (std::string(k.str()) != "serve") return path + ": [" + std::string(k.str()) + "]: only a [serve] table is read";
+  std::vector<std::string> out;
+  const toml::table* serve = root["serve"].as_table();
+  if (!serve) return out;
+  for (const auto& [k, v] : *serve) {
+    const std::string key(k.str());
+    std::string value;
+    if (auto s = v.value<std::string>(); s && v.is_string())
+      value = *s;
+    else if (auto i = v.value<std::int64_t>(); i && v.is_integer())
+      value = std::to_string(*i);
+    else if (auto b = v.value<bool>(); b && v.is_boolean())
+      value = *b ? "true" : "false";
+    else
+      return path + ": [serve] " + key + ": must be a string, a whole number or true/false";
+    if (cmd.get_option_no_throw("--" + key) == nullptr) {
+      if (key == "db" || cmd.get_name() != "serve") continue;  // serve's settings, for another command
+      return path + ": [serve] " + key + ": not an option of kiosk-hub serve (see kiosk-hub serve --help)";
+    }
+    out.push_back("--" + key);
+    out.push_back(value);
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"kiosk-hub: the central endpoint every kiosk syncs to, on SQLite or PostgreSQL.", "kiosk-hub"};
   app.footer("Tokens are printed once, alone on the last line, and stored only as hashes.");
+  // A settings file's value comes first and the command line's after it: the last one given wins.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   std::string db, name;
   ServeOptions o;
   std::string cert, key;
-  auto add_db = [&db](CLI::App* a) {
+  std::string config;
+  auto add_db = [&db, &config](CLI::App* a) {
     a->add_option("--db", db, "the hub's database: a SQLite file or a postgresql:// URL")
         ->type_name("FILE|URL")
         ->envname("KIOSK_HUB_DB");
+    a->add_option("--config", config,
+                  "settings file (TOML, e.g. /etc/kiosk-hub/hub.toml): its [serve] keys are this command's options "
+                  "without \"--\"; the command line wins")
+        ->type_name("FILE");
   };
   auto* serve_cmd = app.add_subcommand("serve", "serve the API and the status page until SIGINT or SIGTERM");
   add_db(serve_cmd);
@@ -109,11 +162,28 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() != 0) std::cerr << "kiosk-hub: ";
     return app.exit(e) == 0 ? 0 : kUsageError;
   }
-  const auto chosen = app.get_subcommands();
-  if (chosen.empty()) {
+  if (app.get_subcommands().empty()) {
     std::cerr << "kiosk-hub: name a command\n" << app.help();
     return kUsageError;
   }
+  if (!config.empty()) {
+    // The file's settings go in as if typed before the command line's own,
+    // so what was typed wins (CLI11 keeps the last value given).
+    auto extra = settings_from_file(config, *app.get_subcommands()[0]);
+    if (std::string* err = std::get_if<std::string>(&extra)) return fail(*err, kUsageError);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const auto& from_file = std::get<std::vector<std::string>>(extra);
+    args.insert(args.begin() + 1, from_file.begin(), from_file.end());
+    std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+    app.clear();
+    try {
+      app.parse(args);
+    } catch (const CLI::ParseError& e) {
+      std::cerr << "kiosk-hub: " << config << ": ";
+      return app.exit(e) == 0 ? 0 : kUsageError;
+    }
+  }
+  const auto chosen = app.get_subcommands();
   const std::string cmd = chosen[0]->get_name();
   // NAME is checked here, not marked required: CLI11 would report it missing
   // before naming an unknown option, the likelier mistake.
