@@ -4,6 +4,8 @@
 //           5. export and summary  6. status page  7. serve
 #include "hub_server.hpp"
 
+#include "document_check.hpp"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -101,7 +103,8 @@ class Metrics {
 
 void reply_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), protocol::kJsonType);
+  // Replace, not throw: a reply quoting a client's bytes must not become a 500.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), protocol::kJsonType);
 }
 
 void reply_error(httplib::Response& res, int status, const std::string& message) {
@@ -139,7 +142,7 @@ std::string html_escape(const std::string& s) {
 class Api {
  public:
   Api(HubStore& store, const ServeOptions& opt, const Clock& clock, std::optional<Survey> survey)
-      : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)) {
+      : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)), registry_(store) {
     if (survey_) survey_etag_ = "\"" + sha256_hex(survey_->source_text).substr(0, 32) + "\"";
   }
 
@@ -182,12 +185,12 @@ class Api {
     auto who = auth(req, res, "kiosk");
     if (!who) return;
     json body;
-    try {
-      body = json::parse(req.body);
-    } catch (const json::parse_error& e) {
-      std::string what = e.what();
-      if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-      return reply_error(res, 400, "the request body is not valid JSON: " + what);
+    // Trust: a body that does not parse strictly is refused and quarantined (document_check.hpp).
+    if (auto p = parse_strict_json(req.body, body); !p.ok) {
+      const std::string why =
+          "the request body" + (p.field.empty() ? std::string(" is ") : " at " + p.field + ": ") + p.words;
+      (void)store_.quarantine(who->name, {quarantine_item("", why, req.body)});
+      return reply_error(res, 400, why);
     }
     if (!body.is_object()) return reply_error(res, 400, "the request body must be a JSON object");
     const std::string quoted = std::string("\"") + field::kResponses + "\"";
@@ -207,9 +210,13 @@ class Api {
         if (!list[i][f].is_string()) return reply_error(res, 400, at + "." + f + " must be a string");
       }
     }
+    const std::string batch_kiosk = body.contains(field::kKioskId) && body[field::kKioskId].is_string()
+                                        ? body[field::kKioskId].get<std::string>()
+                                        : "";
     std::vector<Incoming> accepted;
     std::vector<ItemResult> results(list.size());
     std::vector<int> slot(list.size(), -1);
+    std::vector<QuarantineItem> refused;
     for (size_t i = 0; i < list.size(); ++i) {
       ItemResult& r = results[i];
       r.uuid = list[i][field::kUuid].get<std::string>();
@@ -217,40 +224,22 @@ class Api {
       in.uuid = r.uuid;
       in.content_hash = list[i][field::kContentHash].get<std::string>();
       in.document = list[i][field::kDocument].get<std::string>();
-      if (!is_uuid(in.uuid)) {
-        r.detail = "uuid is not a UUID";
+      // Trust: each document checked against its survey (document_check.hpp).
+      auto chk = check_item(registry_, trust_, who->role == "admin" ? batch_kiosk : who->name, batch_kiosk,
+                            std::move(in), clock_.now());
+      if (chk.verdict.kind != Verdict::Kind::Accept) {
+        r.status = chk.verdict.kind == Verdict::Kind::Hold ? ItemResult::Status::Held : ItemResult::Status::Rejected;
+        r.detail = chk.verdict.detail();
+        r.reason = chk.verdict.reason;
+        if (r.status == ItemResult::Status::Rejected)
+          refused.push_back(quarantine_item(r.uuid, r.detail, chk.in.document));
         continue;
-      }
-      if (sha256_hex(in.document) != in.content_hash) {
-        r.detail = "content_hash is not the SHA-256 of the document";
-        continue;
-      }
-      auto doc = parse_canonical_document(in.document);
-      if (!doc) {
-        r.detail = doc.message();
-        continue;
-      }
-      const ResponseMeta& m = doc->first;
-      if (m.uuid != in.uuid) {
-        r.detail = "the document carries another uuid";
-        continue;
-      }
-      if (m.kiosk_id != who->name && who->role != "admin") {
-        r.detail = "the document comes from kiosk \"" + m.kiosk_id + "\", but the token is \"" + who->name + "\"'s";
-        continue;
-      }
-      in.kiosk_id = m.kiosk_id;
-      in.service_point = m.service_point;
-      in.survey_id = m.survey_id;
-      in.survey_version = m.survey_version;
-      in.completed_utc = m.ended_utc;
-      if (survey_ && !survey_->age_question.empty()) {
-        auto a = doc->second.find(survey_->age_question);
-        if (a != doc->second.end() && !a->second.choices.empty()) in.age_band = a->second.choices[0];
       }
       slot[i] = static_cast<int>(accepted.size());
-      accepted.push_back(std::move(in));
+      accepted.push_back(std::move(chk.in));
     }
+    if (auto st = store_.quarantine(who->name, refused); !st)
+      return reply_error(res, 503, "could not keep the refused documents (nothing was stored): " + st.message());
     std::vector<ItemResult> stored;
     if (!accepted.empty()) {
       auto r = store_.ingest(who->name, accepted);
@@ -264,12 +253,14 @@ class Api {
       json item{{field::kUuid, r.uuid}, {field::kStatus, to_string(r.status)}, {field::kCode, http_code(r.status)}};
       if (!r.receipt.empty()) item[field::kReceipt] = r.receipt;
       if (!r.detail.empty()) item[field::kDetail] = r.detail;
+      if (!r.reason.empty()) item[field::kReason] = r.reason;
       receipts.push_back(std::move(item));
       switch (r.status) {
         case ItemResult::Status::Stored: ++n_stored; break;
         case ItemResult::Status::Duplicate: ++n_dup; break;
         case ItemResult::Status::Conflict: ++n_conf; break;
         case ItemResult::Status::Rejected: ++n_rej; break;
+        case ItemResult::Status::Held: break;
       }
     }
     metrics.items(n_stored, n_dup, n_conf, n_rej);
@@ -361,22 +352,9 @@ class Api {
   }
 
   Result<Summary> build_summary() {
-    Summary s;
-    if (!survey_) return s;
-    s.overall = empty_results(*survey_, survey_->default_locale);
-    std::string bad;
-    auto st = store_.for_each_document([&](const std::string& doc) {
-      auto d = parse_canonical_document(doc);
-      if (!d) {
-        bad = d.message();
-        return false;
-      }
-      if (d->first.survey_id == survey_->id) add_to_summary(s, *survey_, survey_->default_locale, d->first, d->second);
-      return true;
-    });
-    if (!st) return st.error();
-    if (!bad.empty()) return make_error(bad);
-    return s;
+    if (!survey_) return Summary{};
+    // Trust: from the tallies kept as responses are stored (document_check.hpp).
+    return summary_from_tallies(store_, *survey_);
   }
 
   void summary(const httplib::Request& req, httplib::Response& res) {
@@ -415,7 +393,10 @@ class Api {
     auto conflicts = store_.conflict_count();
     auto by_sp = store_.tally("service_point");
     auto by_age = store_.tally("age_band");
-    if (!devices || !total || !conflicts || !by_sp || !by_age) return reply_error(res, 503, "database unavailable");
+    auto quarantined = store_.quarantine_count();  // Trust: refused documents (document_check.hpp)
+    auto latest_refused = store_.quarantine_latest(10);
+    if (!devices || !total || !conflicts || !by_sp || !by_age || !quarantined || !latest_refused)
+      return reply_error(res, 503, "database unavailable");
     const auto now = clock_.now();
     auto ago = [&](const std::string& utc) -> std::string {
       if (utc.empty()) return "never";
@@ -472,7 +453,9 @@ class Api {
         "</small><div class=tiles><div class=tile><b>" + std::to_string(*total) +
         "</b>responses</div><div class=tile><b>" + std::to_string(devices->size()) +
         "</b>kiosks</div><div class=tile><b" + (*conflicts ? " class=warn" : "") + ">" + std::to_string(*conflicts) +
-        "</b>conflicts</div></div><h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th>Kiosk</th>"
+        "</b>conflicts</div><div class=tile><b" + (*quarantined ? " class=warn" : "") + ">" +
+        std::to_string(*quarantined) +
+        "</b>refused documents</div></div><h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th>Kiosk</th>"
         "<th>Service point</th><th>Last seen</th><th class=num>Waiting to sync</th><th class=num>At "
         "hub</th><th>Health</th></tr>";
     for (const auto& d : *devices) {
@@ -494,7 +477,19 @@ class Api {
     }
     if (devices->empty())
       h += "<tr><td colspan=6>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
-    h += "</table></div><h2>Responses by service point</h2>" + bars(*by_sp, [](const std::string& s) { return s; });
+    h += "</table></div>";
+    // Trust: the quarantine, newest first; never part of the summary or exports.
+    h += "<h2>Refused documents</h2><p><small>Kept in the quarantine, not in the summary or exports: " +
+         std::to_string(*quarantined) + " in all.</small></p>";
+    if (!latest_refused->empty()) {
+      h += "<div class=scroll><table><tr><th>Received</th><th>Kiosk</th><th>Response</th><th>Why</th></tr>";
+      for (const auto& q : *latest_refused)
+        h += "<tr><td>" + html_escape(q.received_utc) + "</td><td>" + html_escape(q.device) + "</td><td>" +
+             html_escape(q.uuid.empty() ? "(whole request)" : q.uuid) + "</td><td>" + html_escape(q.reason) +
+             "</td></tr>";
+      h += "</table></div>";
+    }
+    h += "<h2>Responses by service point</h2>" + bars(*by_sp, [](const std::string& s) { return s; });
     // Age bands in the survey's own order, "Not given" last.
     std::vector<Tally> ages = *by_age;
     auto rank = [&](const std::string& code) -> size_t {
@@ -517,6 +512,10 @@ class Api {
   const Clock& clock_;
   std::optional<Survey> survey_;
   std::string survey_etag_;
+
+ public:
+  SurveyRegistry registry_;
+  TrustSettings trust_;
   Metrics metrics;
 };
 
@@ -548,7 +547,30 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     std::cerr << "kiosk-hub: could not set up TLS with " << opt.cert_file << " and " << opt.key_file << "\n";
     return 1;
   }
-  Api api(store, opt, clock, std::move(survey));
+  // Trust: the survey registered, the service points known (document_check.hpp).
+  std::vector<std::string> service_points;
+  if (survey) {
+    const std::string sp_path =
+        opt.service_points_path.empty() ? default_service_points_path(opt.survey_path) : opt.service_points_path;
+    if (sp_path.empty()) {
+      std::cerr << "kiosk-hub: no service-points.toml beside " << opt.survey_path
+                << " or one folder up: give --service-points FILE\n";
+      return 1;
+    }
+    auto ids = load_service_point_ids(sp_path);
+    if (!ids) {
+      std::cerr << "kiosk-hub: " << ids.message() << "\n";
+      return 1;
+    }
+    service_points = std::move(ids).value();
+  }
+  Api api(store, opt, clock, survey);
+  api.trust_.service_points = std::move(service_points);
+  if (survey)
+    if (auto st = prepare_trust(store, api.registry_, *survey, format_utc(clock.now())); !st) {
+      std::cerr << "kiosk-hub: " << st.message() << "\n";
+      return 1;
+    }
   const int threads = opt.threads;
   svr->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr->set_payload_max_length(opt.max_body_bytes);
