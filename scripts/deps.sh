@@ -11,6 +11,7 @@ KIOSK_PACKAGES=(
   fonts-dejavu-core fonts-opendyslexic
   sqlite3 postgresql xvfb xauth xdotool imagemagick curl openssl
   libx11-dev libxext-dev libxtst-dev libxdamage-dev x11-utils
+  gnumeric
 )
 
 kiosk_install_deps() {
