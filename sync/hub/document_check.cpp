@@ -510,6 +510,29 @@ Result<Summary> summary_from_tallies(HubStore& store, const Survey& survey) {
   return s;
 }
 
+Result<StatusCounts> status_counts(HubStore& store, const Survey& survey) {
+  auto rows = store.answer_tallies(survey.id);
+  if (!rows) return rows.error();
+  std::map<std::string, std::int64_t> sp, age;
+  std::int64_t responses = 0, age_answered = 0;
+  for (const auto& r : *rows) {
+    if (r.question.empty()) {
+      sp[r.service_point] += r.count;
+      responses += r.count;
+    } else if (!survey.age_question.empty() && r.question == survey.age_question) {
+      if (r.option.empty())
+        age_answered += r.count;
+      else
+        age[r.option] += r.count;
+    }
+  }
+  StatusCounts c;
+  for (const auto& [k, n] : sp) c.by_service_point.push_back({k, n});
+  for (const auto& [k, n] : age) c.by_age_band.push_back({k, n});
+  if (responses > age_answered) c.by_age_band.push_back({"", responses - age_answered});
+  return c;
+}
+
 Status prepare_trust(HubStore& store, SurveyRegistry& registry, const Survey& survey, const std::string& now_utc) {
   if (auto st = registry.register_survey(survey, now_utc); !st) return st;
   // Documents stored before the tallies existed were checked against the

@@ -110,6 +110,14 @@ std::vector<AnswerMark> answer_marks(const Answers& answers, bool completed);
 // current definition's questions and options.
 Result<Summary> summary_from_tallies(HubStore& store, const Survey& survey);
 
+// The status page's counts from the same tallies: completed responses of
+// `survey` by service point, and by answer to its age question (code "" for
+// not given), so the page too costs the same at any size.
+struct StatusCounts {
+  std::vector<Tally> by_service_point, by_age_band;
+};
+Result<StatusCounts> status_counts(HubStore& store, const Survey& survey);
+
 // Start-up: registers the served survey and fills the tallies of a hub
 // upgraded from before them.
 Status prepare_trust(HubStore& store, SurveyRegistry& registry, const Survey& survey, const std::string& now_utc);

@@ -391,8 +391,10 @@ class Api {
     auto devices = store_.devices();
     auto total = store_.response_count();
     auto conflicts = store_.conflict_count();
-    auto by_sp = store_.tally("service_point");
-    auto by_age = store_.tally("age_band");
+    // Trust: counted from the tallies, completed responses of the survey served (document_check.hpp).
+    auto counts = survey_ ? status_counts(store_, *survey_) : Result<StatusCounts>(StatusCounts{});
+    auto by_sp = counts ? Result<std::vector<Tally>>(counts->by_service_point) : counts.error();
+    auto by_age = counts ? Result<std::vector<Tally>>(counts->by_age_band) : counts.error();
     auto quarantined = store_.quarantine_count();  // Trust: refused documents (document_check.hpp)
     auto latest_refused = store_.quarantine_latest(10);
     if (!devices || !total || !conflicts || !by_sp || !by_age || !quarantined || !latest_refused)
