@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "document_check.hpp"
 #include "hub_fixture.hpp"
 #include "hub_store.hpp"
 #include "kiosk/crypto.hpp"
@@ -323,4 +324,43 @@ TEST_CASE("the hub keeps every survey version it has served: an older one is sti
                            v2_path + " --service-points " + test::source_path("kiosk-config/service-points.toml"));
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("was served before with another definition"));
+}
+
+TEST_CASE("strict JSON: duplicate keys anywhere, invalid UTF-8 and overflowing numbers are named", "[hub][trust]") {
+  using hub::invalid_utf8_at;
+  CHECK(invalid_utf8_at("plain ascii") == std::string_view::npos);
+  CHECK(invalid_utf8_at("Caf\xC3\xA9 \xE2\x98\x95 \xF0\x9F\x98\x80") == std::string_view::npos);
+  CHECK(invalid_utf8_at("ab\xC0\x80") == 2);         // overlong NUL
+  CHECK(invalid_utf8_at("\xED\xA0\x80") == 0);       // a surrogate
+  CHECK(invalid_utf8_at("x\xF4\x90\x80\x80") == 1);  // above U+10FFFF
+  CHECK(invalid_utf8_at("xy\xE2\x98") == 2);         // cut short
+  CHECK(invalid_utf8_at("\xFF") == 0);
+
+  // What the quarantine keeps: valid UTF-8, no NUL, cut between characters.
+  CHECK(hub::printable_utf8(std::string("a\0b\xFF"
+                                        "c",
+                                        5),
+                            100) ==
+        "a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD"
+        "c");
+  CHECK(hub::printable_utf8("\xC3\xA9\xC3\xA9", 3) == "\xC3\xA9");
+  CHECK(hub::invalid_utf8_at(hub::printable_utf8("\xE2\x98\x95\xE2\x98\x95", 4)) == std::string_view::npos);
+
+  json out;
+  auto p = hub::parse_strict_json(R"({"a":{"b":1,"c":{"d":1,"d":2}}})", out);
+  CHECK_FALSE(p.ok);
+  CHECK(p.field == "a.c.d");
+  p = hub::parse_strict_json(R"({"a":[{"x":1},{"x":2}],"b":{"x":1}})", out);
+  CHECK(p.ok);  // the same key in different objects is fine
+  p = hub::parse_strict_json(R"({"a":1,"seq":1e999999})", out);
+  CHECK_FALSE(p.ok);
+  CHECK(p.field == "seq");
+  CHECK_THAT(p.words, Catch::Contains("number overflow"));
+  p = hub::parse_strict_json("{\"a\":\"\xFF\"}", out);
+  CHECK_FALSE(p.ok);
+  CHECK_THAT(p.words, Catch::Contains("not valid UTF-8 (byte 6)"));
+  p = hub::parse_strict_json(std::string(40, '[') + std::string(40, ']'), out);
+  CHECK_FALSE(p.ok);
+  CHECK_THAT(p.words, Catch::Contains("nested too deeply"));
 }
