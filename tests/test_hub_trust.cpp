@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "document_check.hpp"
@@ -158,6 +159,7 @@ TEST_CASE("lying and malformed documents are refused naming the field, quarantin
   };
   REQUIRE(lies.size() >= 30);
   std::int64_t expected_quarantine = 0;
+  std::vector<std::string> lied;  // uuids of the refused items
   for (const auto& lie : lies) {
     INFO(lie.name);
     // Each lie under its own uuid: a refusal is never mistaken for a duplicate.
@@ -166,6 +168,7 @@ TEST_CASE("lying and malformed documents are refused naming the field, quarantin
     if (lie.field != "uuid")
       if (auto at = document.find(b.meta.uuid); at != std::string::npos) document.replace(at, b.meta.uuid.size(), uuid);
     const json receipt = hub.post(document, uuid);
+    lied.push_back(uuid);
     INFO(receipt.dump());
     CHECK(receipt["status"] == "rejected");
     CHECK(receipt["code"] == 422);
@@ -176,7 +179,7 @@ TEST_CASE("lying and malformed documents are refused naming the field, quarantin
   {  // a hash that does not match is refused and kept too
     json body{{"kiosk_id", "k1"},
               {"responses",
-               json::array({{{"uuid", b.meta.uuid}, {"content_hash", std::string(64, '0')}, {"document", doc}}})}};
+               json::array({{{"uuid", new_uuid_v4()}, {"content_hash", std::string(64, '0')}, {"document", doc}}})}};
     auto r = hub.post_body(body.dump());
     REQUIRE(r);
     const auto j = json::parse(r->body);
@@ -212,6 +215,23 @@ TEST_CASE("lying and malformed documents are refused naming the field, quarantin
   }
 
   CHECK(hub.quarantined() == expected_quarantine);
+  {  // each lie is in the quarantine, with its reason and (at most 64 KiB of) its document
+    auto store = hub::open_hub_store(hub.process.db());
+    REQUIRE(store.ok());
+    auto rows = (*store)->quarantine_latest(1000);
+    REQUIRE(rows.ok());
+    std::map<std::string, hub::QuarantineRow> by_uuid;
+    for (const auto& q : *rows) by_uuid.emplace(q.uuid, q);
+    for (size_t i = 0; i < lied.size(); ++i) {
+      INFO(lies[i].name);
+      REQUIRE(by_uuid.count(lied[i]));
+      const auto& q = by_uuid.at(lied[i]);
+      CHECK(q.device == "k1");
+      CHECK_THAT(q.reason, Catch::Contains(lies[i].field + ":"));
+      CHECK(q.document.size() <= hub::kQuarantineMaxBytes);
+      CHECK(q.document_bytes >= static_cast<std::int64_t>(q.document.size()) - 8);
+    }
+  }
   // The server is up, and what it held before is untouched.
   httplib::Client c("127.0.0.1", hub.process.port());
   auto h = c.Get("/healthz");
