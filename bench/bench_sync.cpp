@@ -64,7 +64,10 @@ struct Hub {
     if (pid == 0) {
       dup2(fds[1], 1);
       if (FILE* f = std::fopen("/dev/null", "w")) dup2(fileno(f), 2);
-      execl(bin.c_str(), bin.c_str(), "serve", "--port", "0", "--db", db.c_str(), "--threads", "64", nullptr);
+      // The hub stores only documents it can check against the survey they answer.
+      const std::string survey = std::string(KIOSK_SOURCE_DIR) + "/kiosk-config/surveys/bury-libraries-2016.toml";
+      execl(bin.c_str(), bin.c_str(), "serve", "--port", "0", "--db", db.c_str(), "--threads", "64", "--survey",
+            survey.c_str(), nullptr);
       _exit(127);
     }
     close(fds[1]);
@@ -152,6 +155,7 @@ int sync10k(int argc, char** argv) {
   SimulateOptions o;
   o.responses = n;
   o.kiosk_id = "bench-kiosk";
+  o.service_points = {"castle", "bury", "radcliffe", "prestwich"};
   (void)simulate_into(**store, survey, o);
   const auto bodies = batch_bodies(**store, batch);
   std::size_t bytes = 0;
@@ -212,6 +216,7 @@ int ingest(int argc, char** argv) {
     o.responses = per;
     o.kiosk_id = name;
     o.seed = static_cast<std::uint64_t>(k) + 1;
+    o.service_points = {"castle", "bury", "radcliffe", "prestwich"};
     (void)simulate_into(**s, survey, o);
     bodies[static_cast<size_t>(k)] = batch_bodies(**s, batch);
     tokens.push_back(run_capture(bin + " add-device " + name + " --db '" + db + "'"));

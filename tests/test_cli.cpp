@@ -23,6 +23,24 @@ TEST_CASE("kiosk-admin validate: exit 0 for the Bury survey, 1 with the error fo
   CHECK(bad.out.empty());
 }
 
+TEST_CASE("kiosk-admin validate refuses a survey whose export would be ambiguous, naming file, question and option",
+          "[cli]") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"47-option-column-is-a-question-id.toml", "option \"a\" of question \"q1\" and question \"q1_a\""},
+      {"48-other-text-column-is-a-question-id.toml", "of option \"other\" of question \"q1\""},
+      {"49-question-id-is-a-metadata-column.toml", "the metadata column \"mode\" and question \"mode\""},
+      {"50-option-label-only-spaces.toml", "question \"q1\", option \"b\": the label is empty or only spaces"},
+      {"51-two-options-same-label.toml", "question \"q1\", options \"a\" and \"b\" have the same label"},
+  };
+  for (const auto& [file, words] : cases) {
+    INFO(file);
+    auto r = test::run(admin("validate " + test::source_path(std::string("tests/malformed/") + file)));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains(std::string(file) + ":"));
+    CHECK_THAT(r.err, Catch::Contains(words));
+  }
+}
+
 TEST_CASE("kiosk-admin simulate, status, export, summary and verify on one database", "[cli]") {
   test::TempDir tmp;
   const std::string db = " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml();

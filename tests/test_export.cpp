@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -108,6 +109,12 @@ TEST_CASE("CSV fields are quoted by RFC 4180 and formulas are defused", "[export
   out += '|';
   append_csv_field(out, "-5", false);
   CHECK(out == "plain|\"a, b\"|\"say \"\"hi\"\"\nbye\"|\"'=HYPERLINK(\"\"x\"\")\"|-5");
+  // Every formula lead is guarded: = + - @ tab CR.
+  for (const char* lead : {"=1", "+1", "-1", "@A1", "\t=1", "\r=1"}) {
+    std::string g;
+    append_csv_field(g, lead, true);
+    CHECK(g.find('\'') != std::string::npos);
+  }
 }
 
 TEST_CASE("a free-text answer with commas, quotes and newlines survives the round trip", "[export]") {
@@ -116,7 +123,9 @@ TEST_CASE("a free-text answer with commas, quotes and newlines survives the roun
   REQUIRE(s.ok());
   CompletedResponse r = simulate_one(bury(), SimulateOptions{}, 0);
   r.answers["q17"] = Answer{{}, "Keep Radcliffe open, please.\nSay \"thank you\" to the staff. Café ☕", {}};
-  REQUIRE((*s)->insert_completed({r}).ok());
+  const auto ins = (*s)->insert_completed({r});
+  INFO(ins.message());
+  REQUIRE(ins.ok());
   REQUIRE(export_csv(**s, bury(), tmp.file("o.csv")).ok());
   auto rows = parse_csv(test::read_file(tmp.file("o.csv")).substr(3));
   const auto cols = csv_columns(bury());
@@ -217,4 +226,70 @@ TEST_CASE("CSV from the frozen documents is byte-identical to the store's fast e
     append_csv_row(from_docs, layout, doc->first, doc->second);
   }
   CHECK(from_docs == test::read_file(tmp.file("fast.csv")));
+}
+
+// Read back by a real spreadsheet (gnumeric's ssconvert): every column, not
+// only free text, must come back as the text that was stored, never as the
+// result of a formula ("4", or a live HYPERLINK).
+TEST_CASE("a spreadsheet reads formula-like text in every CSV column as text", "[export][spreadsheet]") {
+  test::TempDir tmp;
+  CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 3, "k1", {"castle"}, 1454284800}, 0);
+  r.meta.survey_version = "=2+2";
+  r.meta.kiosk_id = "=HYPERLINK(\"http://evil.example\",\"click\")";
+  r.meta.service_point = "+2+2";
+  r.meta.locale = "-2+2";
+  r.meta.staff_id = "@SUM(2,2)";
+  // (A tab-led field is guarded too, but a tab makes ssconvert guess TSV: see the quoting test.)
+  r.meta.mode = "=2+2";
+  r.answers["q1"] = Answer{{"=2+2"}, {}, {}};
+  r.answers["q17"] = Answer{{}, "=HYPERLINK(\"http://evil.example\",\"click\")", {}};
+  const std::vector<std::pair<std::string, std::string>> planted = {{"survey_version", r.meta.survey_version},
+                                                                    {"kiosk_id", r.meta.kiosk_id},
+                                                                    {"service_point", r.meta.service_point},
+                                                                    {"locale", r.meta.locale},
+                                                                    {"staff_id", r.meta.staff_id},
+                                                                    {"q1", "=2+2"},
+                                                                    {"q17", r.answers["q17"].text}};
+
+  // The hub's path (rows from documents) and the kiosk's (its store) write the same guard.
+  const CsvLayout layout(bury());
+  std::string csv;
+  append_csv_header(csv, layout.cols);
+  // Ordinary rows first, as in any real export (ssconvert guesses the separator from what it reads).
+  std::vector<CompletedResponse> ordinary;
+  for (std::uint64_t i = 1; i <= 20; ++i)
+    ordinary.push_back(simulate_one(bury(), SimulateOptions{1, 3, "k1", {"castle"}, 1454284800}, i));
+  for (const auto& o : ordinary) append_csv_row(csv, layout, o.meta, o.answers);
+  append_csv_row(csv, layout, r.meta, r.answers);
+  test::write_file(tmp.file("hub.csv"), csv);
+  auto s = Store::open(tmp.file("r.db"));
+  REQUIRE(s.ok());
+  r.meta.mode = "self";  // the kiosk's store takes only self or assisted
+  REQUIRE((*s)->insert_completed(ordinary).ok());
+  const auto ins = (*s)->insert_completed({r});
+  INFO(ins.message());
+  REQUIRE(ins.ok());
+  REQUIRE(export_csv(**s, bury(), tmp.file("kiosk.csv")).ok());
+
+  for (const char* name : {"hub", "kiosk"}) {
+    INFO(name);
+    const std::string in = tmp.file(std::string(name) + ".csv"), out = tmp.file(std::string(name) + ".read.csv");
+    const auto conv = test::run("ssconvert '" + in + "' '" + out + "'");
+    INFO(conv.err);
+    REQUIRE(conv.exit_code == 0);
+    std::string text = test::read_file(out);
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text = text.substr(3);
+    // ssconvert writes LF line ends; the reader splits on CRLF.
+    std::string crlf;
+    for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    const auto rows = parse_csv(crlf);
+    REQUIRE(rows.size() == 22);
+    std::map<std::string, std::string> cell;
+    for (size_t i = 0; i < rows[0].size() && i < rows[21].size(); ++i) cell[rows[0][i]] = rows[21][i];
+    for (const auto& [col, value] : planted) {
+      INFO(col);
+      CHECK(cell[col] == value);
+    }
+    CHECK(cell["mode"] == (std::string(name) == "hub" ? "=2+2" : "self"));
+  }
 }

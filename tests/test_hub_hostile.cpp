@@ -450,7 +450,7 @@ TEST_CASE("hostile clients: the hub stays bounded and keeps serving", "[hub][e2e
     const std::vector<std::string> auth = {"Authorization: Bearer " + t.token, "Content-Type: application/json"};
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"{\"responses\": [", "not valid JSON"},
-        {"{\"responses\": [], \"x\": 1e999999}", "number out of range"},
+        {"{\"responses\": [], \"x\": 1e999999}", "1e999999"},
         {"{\"responses\": [], \"x\": \"\xff\xfe\"}", "not valid UTF-8"},
         {"{\"responses\": [{\"uuid\": \"\xc3\x28\"}]}", "not valid UTF-8"},
         {"{\"responses\": [], \"x\": \"\xed\xa0\x80\"}", "not valid UTF-8"},  // an encoded surrogate

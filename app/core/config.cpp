@@ -142,6 +142,16 @@ void load_service_points(KioskConfig& c, const std::string& path) {
 
 }  // namespace
 
+Result<std::vector<ServicePoint>> load_service_points_file(const std::string& path) {
+  try {
+    KioskConfig c;
+    load_service_points(c, path);
+    return std::move(c.service_points);
+  } catch (const ConfigError& e) {
+    return make_error(ErrorKind::Config, e.message);
+  }
+}
+
 Result<KioskConfig> load_config(const std::string& path) {
   try {
     KioskConfig c;

@@ -167,22 +167,19 @@ void append_csv_field(std::string& out, std::string_view f, bool guard_formula) 
 // ---- 3. CSV ----------------------------------------------------------------
 
 namespace {
-// Which columns hold text typed by people, and so get the formula guard.
-std::vector<bool> formula_guards(const std::vector<Column>& cols) {
-  std::vector<bool> guard(cols.size(), false);
-  for (size_t i = 0; i < cols.size(); ++i)
-    guard[i] = cols[i].kind == Column::Kind::OtherText || cols[i].name == "staff_id" ||
-               (cols[i].question &&
-                (cols[i].question->type == QuestionType::Text || cols[i].question->type == QuestionType::Postcode));
-  return guard;
-}
+// Every column gets the formula guard, not only free text: a hub stores what
+// kiosks send, and a survey_version, code, service point or kiosk id such as
+// "=HYPERLINK(...)" would otherwise be a live formula in the analyst's
+// spreadsheet. Values the exports write themselves (0/1 flags, UTC times)
+// never start with a formula character, so the guard leaves them as they are.
+std::vector<bool> formula_guards(const std::vector<Column>& cols) { return std::vector<bool>(cols.size(), true); }
 }  // namespace
 
 void append_csv_header(std::string& buf, const std::vector<Column>& cols) {
   buf += "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8 correctly
   for (size_t i = 0; i < cols.size(); ++i) {
     if (i) buf.push_back(',');
-    append_csv_field(buf, cols[i].name, false);
+    append_csv_field(buf, cols[i].name, true);
   }
   buf += "\r\n";
 }
@@ -225,7 +222,7 @@ void append_csv_row(std::string& buf, const CsvLayout& layout, const ResponseMet
       case Column::Kind::OtherText: append_csv_field(buf, a.other_text, true); break;
       case Column::Kind::Value:
         if (c.question->has_options())
-          append_csv_field(buf, a.choices.empty() ? std::string() : a.choices[0], false);
+          append_csv_field(buf, a.choices.empty() ? std::string() : a.choices[0], guard[i]);
         else
           append_csv_field(buf, a.text, guard[i]);
         break;
@@ -373,7 +370,7 @@ void append_codebook(std::string& b, const Survey& survey) {
     const std::string* fields[] = {&col, &qid, &section, &type, &required, &shown, &text, &value, &label};
     for (size_t i = 0; i < std::size(fields); ++i) {
       if (i) b.push_back(',');
-      append_csv_field(b, *fields[i], false);
+      append_csv_field(b, *fields[i], true);
     }
     b += "\r\n";
   };
@@ -395,9 +392,9 @@ void append_codebook(std::string& b, const Survey& survey) {
     switch (c.kind) {
       case Column::Kind::Meta: {
         std::string l;
-        append_csv_field(l, c.name, false);
+        append_csv_field(l, c.name, true);
         b += l + ",,,,,,";
-        append_csv_field(b, meta_help.at(c.name), false);
+        append_csv_field(b, meta_help.at(c.name), true);
         b += ",,\r\n";
         break;
       }

@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include "kiosk/export.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -115,6 +117,13 @@ class SurveyLoader {
                std::to_string(kSupportedFormat) + ")");
     s.id = require_identifier(root, "", "id");
     s.version = require_string(root, "", "version");
+    // The version is written into every export row: it must read as text, not a formula, in a spreadsheet.
+    if (std::string_view("=+-@").find(s.version.front()) != std::string_view::npos ||
+        std::any_of(s.version.begin(), s.version.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+      fail(*root.get("version"), "version",
+           "\"" + s.version +
+               "\" must not start with = + - @ nor hold control characters (a spreadsheet would "
+               "read it as a formula)");
     s.default_locale = require_string(root, "", "default_locale");
     if (const auto* locs = root.get("locales")) {
       const auto* arr = locs->as_array();
@@ -154,6 +163,7 @@ class SurveyLoader {
     if (!secs || secs->empty()) fail(*secs_node, "sections", "must be a non-empty list of [[sections]] tables");
 
     std::set<std::string> section_ids;
+    std::vector<std::pair<const toml::node*, std::string>> question_nodes;  // by question index: node, path
     for (size_t si = 0; si < secs->size(); ++si) {
       const std::string spath = "sections[" + std::to_string(si) + "]";
       const auto* st = (*secs)[si].as_table();
@@ -172,6 +182,7 @@ class SurveyLoader {
       for (size_t qi = 0; qi < qs->size(); ++qi) {
         const std::string qpath = spath + ".questions[" + std::to_string(qi) + "]";
         Question q = read_question((*qs)[qi], qpath, s);
+        question_nodes.push_back({&(*qs)[qi], qpath});
         q.section = s.sections.size();
         q.index = s.questions.size();
         if (s.index_.count(q.id))
@@ -182,6 +193,8 @@ class SurveyLoader {
       }
       s.sections.push_back(std::move(sec));
     }
+
+    check_columns(s, question_nodes);
 
     if (const auto* aq = root.get("age_question")) {
       const auto* v = aq->as_string();
@@ -282,6 +295,56 @@ class SurveyLoader {
     return n ? read_text(*n, join(path, key)) : LocalText{};
   }
 
+  // What a code means is its label: an empty label, or two options of one
+  // question labelled alike, leave the codebook unable to say.
+  void check_labels(const Question& q, const toml::node& at, const std::string& qpath) const {
+    for (size_t i = 0; i < q.options.size(); ++i) {
+      const Option& o = q.options[i];
+      const std::string opath = qpath + ".options[" + std::to_string(i) + "].label";
+      for (const auto& [loc, label] : o.label.by_locale) {
+        if (label.find_first_not_of(" \t\r\n") == std::string::npos)
+          fail(at, opath,
+               "question \"" + q.id + "\", option \"" + o.code + "\": the label" +
+                   (locales_.size() > 1 ? " (" + loc + ")" : "") + " is empty or only spaces");
+        for (size_t j = 0; j < i; ++j) {
+          auto other = q.options[j].label.by_locale.find(loc);
+          if (other != q.options[j].label.by_locale.end() && other->second == label)
+            fail(at, opath,
+                 "question \"" + q.id + "\", options \"" + q.options[j].code + "\" and \"" + o.code +
+                     "\" have the same label \"" + label + "\"" + (locales_.size() > 1 ? " (" + loc + ")" : "") +
+                     ": a reader of the results could not tell them apart");
+        }
+      }
+    }
+  }
+
+  // Every CSV column must mean one thing: a question id may not be the
+  // column another question's option or "other" text produces (q1 with
+  // option "yes" makes q1_yes), nor a metadata column.
+  void check_columns(const Survey& s, const std::vector<std::pair<const toml::node*, std::string>>& nodes) const {
+    auto meaning = [](const Column& c) -> std::string {
+      switch (c.kind) {
+        case Column::Kind::Meta: return "the metadata column \"" + c.name + "\"";
+        case Column::Kind::Value: return "question \"" + c.question->id + "\"";
+        case Column::Kind::OptionFlag: return "option \"" + c.option_code + "\" of question \"" + c.question->id + "\"";
+        case Column::Kind::OtherText:
+          return "the \"other\" text of option \"" + c.option_code + "\" of question \"" + c.question->id + "\"";
+      }
+      return {};
+    };
+    std::map<std::string, Column> seen;
+    for (const Column& c : csv_columns(s)) {
+      auto [it, fresh] = seen.emplace(c.name, c);
+      if (fresh) continue;
+      // The later of the two is a question's column (metadata columns come first).
+      const auto& [node, qpath] = nodes[c.question->index];
+      const auto* id = node->as_table()->get("id");
+      fail(id ? *id : *node, qpath + ".id",
+           "the export column \"" + c.name + "\" would mean two things: " + meaning(it->second) + " and " + meaning(c) +
+               "; rename the question or the option so that every column has one meaning");
+    }
+  }
+
   std::vector<Option> read_options(const toml::node& n, const std::string& path) const {
     const auto* arr = n.as_array();
     if (!arr) fail(n, path, "must be a list of options, each { code = \"...\", label = \"...\" }");
@@ -366,6 +429,7 @@ class SurveyLoader {
           fail(opts ? *opts : *scale, qpath + ".options",
                "a " + type_name + " question cannot have an \"other\" option");
     }
+    check_labels(q, opts ? *opts : scale ? *scale : node, qpath);
 
     if (const auto* ml = t->get("max_length")) {
       if (q.type != QuestionType::Text) fail(*ml, qpath + ".max_length", "only text questions have a max_length");

@@ -13,6 +13,7 @@
 //
 // Sections: 1. one request  2. one connection and the deadline  3. serve
 #include "http_server.hpp"
+#include "document_check.hpp"
 
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -543,7 +544,28 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     key = std::move(*k);
   }
 
-  Api api(store, ApiOptions{opt.max_batch}, clock, std::move(survey));
+  // The service points documents may come from (document_check.hpp).
+  ApiOptions api_opt{opt.max_batch, {}};
+  if (survey) {
+    const std::string sp_path =
+        opt.service_points_path.empty() ? default_service_points_path(opt.survey_path) : opt.service_points_path;
+    if (sp_path.empty()) {
+      std::cerr << "kiosk-hub: no service-points.toml beside " << opt.survey_path
+                << " or one folder up: give --service-points FILE\n";
+      return 1;
+    }
+    auto sps = load_service_points_file(sp_path);
+    if (!sps) {
+      std::cerr << "kiosk-hub: " << sps.message() << "\n";
+      return 1;
+    }
+    api_opt.service_points = std::move(sps).value();
+  }
+  Api api(store, api_opt, clock, std::move(survey));
+  if (auto st = api.prepare(format_utc(clock.now())); !st) {
+    std::cerr << "kiosk-hub: " << st.message() << "\n";
+    return 1;
+  }
   Server server{api, opt, clock, {}, {}, {}};
 
   int port = 0;

@@ -14,6 +14,9 @@ struct ServeOptions {
   std::string bind = "127.0.0.1";
   int port = 8470;          // 0: any free port (printed on stdout)
   std::string survey_path;  // survey served to kiosks and used for exports
+  // Service points documents may come from; empty: a service-points.toml
+  // beside the survey or one folder up (document_check.hpp).
+  std::string service_points_path;
   // Largest request body, both as sent and after gzip is inflated.
   std::size_t max_body_bytes = 16u << 20;
   std::size_t max_batch = 5000;

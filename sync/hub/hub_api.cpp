@@ -4,6 +4,7 @@
 // Sections: 1. metrics  2. auth and replies  3. upload  4. heartbeat, survey
 //           5. export and summary  6. status page  7. routes
 #include "hub_api.hpp"
+#include "document_check.hpp"
 #include "hub_ledger.hpp"
 
 #include <strings.h>
@@ -245,7 +246,8 @@ std::string html_escape(const std::string& s) {
 
 struct Api::Impl {
   Impl(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Survey> survey, Metrics& m)
-      : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)), metrics(m) {
+      : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)), metrics(m), registry_(store) {
+    for (const auto& sp : opt_.service_points) trust_.service_points.push_back(sp.id);
     if (survey_) survey_etag_ = "\"" + sha256_hex(survey_->source_text).substr(0, 32) + "\"";
     start_unix_ = std::chrono::duration<double>(clock_.now().time_since_epoch()).count();
   }
@@ -285,9 +287,15 @@ struct Api::Impl {
 
   Reply upload(Request& req) {
     const auto& who = req.principal;
-    auto parsed = parse_json_body(req.body);
-    if (!parsed) return error_reply(400, parsed.message());
-    const json& body = *parsed;
+    // A body that does not parse strictly (duplicate keys, invalid UTF-8, a
+    // number out of range) is refused and kept in the quarantine.
+    json body;
+    if (auto p = parse_strict_json(req.body, body); !p.ok) {
+      const std::string why =
+          "the request body" + (p.field.empty() ? std::string(" is ") : " at " + p.field + ": ") + p.words;
+      (void)store_.quarantine(who->name, {quarantine_item("", why, req.body)});
+      return error_reply(400, why);
+    }
     if (!body.is_object()) return error_reply(400, "the request body must be a JSON object");
     // Another device's batch is refused as a whole (403 wrong_device).
     if (auto refusal = refuse_batch(body, *who)) return json_reply(refusal->first, refusal->second);
@@ -307,9 +315,13 @@ struct Api::Impl {
         if (!list[i][f].is_string()) return error_reply(400, at + "." + f + " must be a string");
       }
     }
+    const std::string batch_kiosk = body.contains(field::kKioskId) && body[field::kKioskId].is_string()
+                                        ? body[field::kKioskId].get<std::string>()
+                                        : "";
     std::vector<Incoming> accepted;
     std::vector<ItemResult> results(list.size());
     std::vector<int> slot(list.size(), -1);
+    std::vector<QuarantineItem> refused;
     for (size_t i = 0; i < list.size(); ++i) {
       ItemResult& r = results[i];
       r.uuid = list[i][field::kUuid].get<std::string>();
@@ -317,40 +329,28 @@ struct Api::Impl {
       in.uuid = r.uuid;
       in.content_hash = list[i][field::kContentHash].get<std::string>();
       in.document = list[i][field::kDocument].get<std::string>();
-      if (!is_uuid(in.uuid)) {
-        r.detail = "uuid is not a UUID";
+      // Each document checked against its survey (document_check.hpp).
+      auto chk = check_item(registry_, trust_, who->role == "admin" ? batch_kiosk : who->name, batch_kiosk,
+                            std::move(in), clock_.now());
+      if (chk.verdict.kind != Verdict::Kind::Accept) {
+        // Another kiosk's document: the token is what is wrong, so the whole
+        // batch is refused (403 wrong_device) and the kiosk keeps it pending.
+        if (chk.verdict.field == "kiosk_id" && who->role != "admin")
+          if (auto m = parse_canonical_document(chk.in.document); m)
+            if (auto refusal = refuse_document_kiosk(m->first.kiosk_id, *who))
+              return json_reply(refusal->first, refusal->second);
+        r.status = chk.verdict.kind == Verdict::Kind::Hold ? ItemResult::Status::Held : ItemResult::Status::Rejected;
+        r.detail = chk.verdict.detail();
+        r.reason = chk.verdict.reason;
+        if (r.status == ItemResult::Status::Rejected)
+          refused.push_back(quarantine_item(r.uuid, r.detail, chk.in.document));
         continue;
-      }
-      if (sha256_hex(in.document) != in.content_hash) {
-        r.detail = "content_hash is not the SHA-256 of the document";
-        continue;
-      }
-      auto doc = parse_canonical_document(in.document);
-      if (!doc) {
-        r.detail = doc.message();
-        continue;
-      }
-      const ResponseMeta& m = doc->first;
-      if (m.uuid != in.uuid) {
-        r.detail = "the document carries another uuid";
-        continue;
-      }
-      // Another kiosk's document refuses the whole batch: the token is what is wrong.
-      if (auto refusal = refuse_document_kiosk(m.kiosk_id, *who)) return json_reply(refusal->first, refusal->second);
-      in.kiosk_id = m.kiosk_id;
-      in.service_point = m.service_point;
-      in.survey_id = m.survey_id;
-      in.survey_version = m.survey_version;
-      in.completed_utc = m.ended_utc;
-      in.seq = m.seq;
-      in.status = m.status;
-      if (survey_ && !survey_->age_question.empty()) {
-        auto a = doc->second.find(survey_->age_question);
-        if (a != doc->second.end() && !a->second.choices.empty()) in.age_band = a->second.choices[0];
       }
       slot[i] = static_cast<int>(accepted.size());
-      accepted.push_back(std::move(in));
+      accepted.push_back(std::move(chk.in));
     }
+    if (auto st = store_.quarantine(who->name, refused); !st)
+      return error_reply(503, "could not keep the refused documents (nothing was stored): " + st.message());
     std::vector<ItemResult> stored;
     if (!accepted.empty()) {
       auto r = store_.ingest(who->name, accepted);
@@ -364,12 +364,14 @@ struct Api::Impl {
       json item{{field::kUuid, r.uuid}, {field::kStatus, to_string(r.status)}, {field::kCode, http_code(r.status)}};
       if (!r.receipt.empty()) item[field::kReceipt] = r.receipt;
       if (!r.detail.empty()) item[field::kDetail] = r.detail;
+      if (!r.reason.empty()) item[field::kReason] = r.reason;
       receipts.push_back(std::move(item));
       switch (r.status) {
         case ItemResult::Status::Stored: ++n_stored; break;
         case ItemResult::Status::Duplicate: ++n_dup; break;
         case ItemResult::Status::Conflict: ++n_conf; break;
         case ItemResult::Status::Rejected: ++n_rej; break;
+        case ItemResult::Status::Held: break;
       }
     }
     metrics.items(n_stored, n_dup, n_conf, n_rej);
@@ -473,24 +475,10 @@ struct Api::Impl {
   }
 
   Result<Summary> build_summary() {
-    Summary s;
-    if (!survey_) return s;
-    s.overall = empty_results(*survey_, survey_->default_locale);
-    std::string bad;
-    auto st = store_.for_each_document([&](const std::string& doc) {
-      auto d = parse_canonical_document(doc);
-      if (!d) {
-        bad = d.message();
-        return false;
-      }
-      // Abandoned responses are in exports (flagged) but not in the results.
-      if (d->first.survey_id == survey_->id && d->first.status == "completed")
-        add_to_summary(s, *survey_, survey_->default_locale, d->first, d->second);
-      return true;
-    });
-    if (!st) return st.error();
-    if (!bad.empty()) return make_error(bad);
-    return s;
+    if (!survey_) return Summary{};
+    // From the tallies kept as responses are stored (document_check.hpp):
+    // completed responses only, at the same cost whatever the dataset's size.
+    return summary_from_tallies(store_, *survey_);
   }
 
   // GET /api/v1/ledger: the same figures as `kiosk-hub ledger`.
@@ -524,29 +512,66 @@ struct Api::Impl {
 
   // ---- 6. Status page ------------------------------------------------------------
 
+  // The service point's name for an id (the id itself if unknown).
+  std::string service_point_name(const std::string& id) const {
+    for (const auto& sp : opt_.service_points)
+      if (sp.id == id) return sp.name;
+    return id;
+  }
+  const ServicePoint* find_service_point(const std::string& id) const {
+    for (const auto& sp : opt_.service_points)
+      if (sp.id == id) return &sp;
+    return nullptr;
+  }
+
+  // Minutes the service point was open between `from` and `to` (its hours,
+  // in the hub's local time), counted up to a week back; with no hours
+  // known, every minute counts.
+  static std::int64_t open_minutes(const ServicePoint* sp, std::chrono::system_clock::time_point from,
+                                   std::chrono::system_clock::time_point to) {
+    using std::chrono::minutes;
+    const auto span = std::chrono::duration_cast<minutes>(to - from).count();
+    if (span <= 0) return 0;
+    if (!sp || sp->opening.always_open()) return span;
+    const std::int64_t n = std::min<std::int64_t>(span, 7 * 24 * 60);
+    std::int64_t open = 0;
+    for (std::int64_t m = 0; m < n; ++m)
+      if (sp->opening.open_at(local_minute_of_week(to - minutes(m + 1)))) ++open;
+    return open;
+  }
+
   Reply status_page(Request&) {
     auto devices = store_.devices();
     auto total = store_.response_count();
     auto conflicts = store_.conflict_count();
-    auto by_sp = store_.tally("service_point");
-    auto by_age = store_.tally("age_band");
-    if (!devices || !total || !conflicts || !by_sp || !by_age) return error_reply(503, "database unavailable");
+    // Counted from the tallies: completed responses of the survey served (document_check.hpp).
+    auto counts = survey_ ? status_counts(store_, *survey_) : Result<StatusCounts>(StatusCounts{});
+    auto quarantined = store_.quarantine_count();
+    auto latest_refused = store_.quarantine_latest(10);
+    auto ledger_rows = store_.ledger();
+    if (!devices || !total || !conflicts || !counts || !quarantined || !latest_refused || !ledger_rows)
+      return error_reply(503, "database unavailable");
     const auto now = clock_.now();
+    auto parse_utc = [](const std::string& utc) -> std::optional<std::chrono::system_clock::time_point> {
+      std::tm tm{};
+      if (utc.empty() || !strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return std::nullopt;
+      return std::chrono::system_clock::from_time_t(timegm(&tm));
+    };
     auto ago = [&](const std::string& utc) -> std::string {
       if (utc.empty()) return "never";
-      std::tm tm{};
-      if (!strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return utc;
-      const auto t = std::chrono::system_clock::from_time_t(timegm(&tm));
-      const auto s = std::chrono::duration_cast<std::chrono::seconds>(now - t).count();
-      if (s < 90) return std::to_string(s) + " s ago";
-      if (s < 5400) return std::to_string(s / 60) + " min ago";
-      if (s < 172800) return std::to_string(s / 3600) + " h ago";
-      return std::to_string(s / 86400) + " days ago";
+      auto t = parse_utc(utc);
+      if (!t) return utc;
+      const auto sec = std::chrono::duration_cast<std::chrono::seconds>(now - *t).count();
+      if (sec < 90) return std::to_string(sec) + " s ago";
+      if (sec < 5400) return std::to_string(sec / 60) + " min ago";
+      if (sec < 172800) return std::to_string(sec / 3600) + " h ago";
+      return std::to_string(sec / 86400) + " days ago";
     };
-    auto bars = [&](const std::vector<Tally>& rows, const std::function<std::string(const std::string&)>& label) {
+    auto bars = [&](const std::string& caption, const std::vector<Tally>& rows,
+                    const std::function<std::string(const std::string&)>& label) {
       std::int64_t max = 1;
       for (const auto& r : rows) max = std::max(max, r.count);
-      std::string h = "<table class=bars>";
+      std::string h = "<table class=bars><caption>" + html_escape(caption) + "</caption>";
       for (const auto& r : rows) {
         const int pct = static_cast<int>(100 * r.count / max);
         h += "<tr><th scope=row>" + html_escape(label(r.key)) +
@@ -563,55 +588,96 @@ struct Api::Impl {
           return survey_->text(o->label, survey_->default_locale);
       return code;
     };
+    std::map<std::string, const LedgerRow*> ledger_of;
+    for (const auto& r : *ledger_rows) ledger_of[r.kiosk] = &r;
+
     std::string h =
-        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport "
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport "
         "content=\"width=device-width,initial-scale=1\">"
         "<title>kiosk-hub status</title><style>"
         "body{font:17px/1.5 system-ui,sans-serif;margin:0;padding:1rem;color:#1b1b1b;background:#fff;max-width:70rem}"
         "h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.2rem;margin-top:1.6rem;border-bottom:2px solid #1d4f91}"
-        ".tiles{display:flex;flex-wrap:wrap;gap:.6rem}.tile{border:2px solid #1d4f91;border-radius:.5rem;padding:.5rem "
-        ".9rem}"
+        ".tiles{display:flex;flex-wrap:wrap;gap:.6rem;list-style:none;padding:0}.tile{border:2px solid "
+        "#1d4f91;border-radius:.5rem;padding:.5rem .9rem}"
         ".tile b{display:block;font-size:1.6rem}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}"
+        "caption{text-align:left;font-weight:600;padding:.3rem 0}"
         "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #bbb;vertical-align:top}"
         ".num{text-align:right;font-variant-numeric:tabular-nums}.bars th{width:35%;font-weight:normal}"
         ".bar{background:#1d4f91;height:1.1rem;border-radius:3px;min-width:2px}.warn{color:#a4000f;font-weight:600}"
-        ".ok{color:#0b6b2b;font-weight:600}small{color:#444}"
+        ".ok{color:#0b6b2b;font-weight:600}small{color:#444}nav a{margin-right:1rem}a{color:#1d4f91}"
         // On a phone each kiosk becomes a card: label on the left, value on the right.
         "@media(max-width:640px){.kiosks tr:first-child{display:none}.kiosks tr{display:block;border-bottom:2px solid "
-        "#1d4f91;"
-        "padding:.4rem 0}.kiosks td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.15rem .3rem;"
-        "text-align:right}.kiosks td::before{content:attr(data-label);font-weight:600;text-align:left}}</style>"
-        "<h1>kiosk-hub status</h1><small>" +
+        "#1d4f91;padding:.4rem 0}.kiosks td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:"
+        ".15rem .3rem;text-align:right}.kiosks td::before{content:attr(data-label);font-weight:600;text-align:left}}"
+        "</style></head><body><header><h1>kiosk-hub status</h1><p><small>" +
         html_escape(store_.backend()) + " &middot; " + html_escape(format_utc(now)) +
         (survey_ ? " &middot; survey " + html_escape(survey_->id) + " " + html_escape(survey_->version) : "") +
-        "</small><div class=tiles><div class=tile><b>" + std::to_string(*total) +
-        "</b>responses</div><div class=tile><b>" + std::to_string(devices->size()) +
-        "</b>kiosks</div><div class=tile><b" + (*conflicts ? " class=warn" : "") + ">" + std::to_string(*conflicts) +
-        "</b>conflicts</div></div><h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th>Kiosk</th>"
-        "<th>Service point</th><th>Last seen</th><th class=num>Waiting to sync</th><th class=num>At "
-        "hub</th><th>Health</th></tr>";
+        " &middot; the figures below update every minute</small> <button type=button id=pause "
+        "aria-pressed=false>Pause updates</button></p>"
+        "<nav aria-label=\"Exports\"><a href=\"" +
+        std::string(route::kExport) + "?format=csv\">Export as CSV</a><a href=\"" + route::kExport +
+        "?format=jsonl\">Export as JSON Lines</a><a href=\"" + route::kExport +
+        "?format=codebook\">Codebook</a><a href=\"" + route::kLedger + "\">Ledger (JSON)</a></nav></header><main>";
+    h += "<ul class=tiles><li class=tile><b>" + std::to_string(*total) + "</b>responses</li><li class=tile><b>" +
+         std::to_string(devices->size()) + "</b>kiosks</li><li class=tile><b" + (*conflicts ? " class=warn" : "") +
+         ">" + std::to_string(*conflicts) + "</b>conflicts</li><li class=tile><b" +
+         (*quarantined ? " class=warn" : "") + ">" + std::to_string(*quarantined) + "</b>refused documents</li></ul>";
+    h += "<h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th scope=col>Kiosk</th><th scope=col>Service "
+         "point</th><th scope=col>Last heartbeat</th><th scope=col class=num>Waiting to sync</th><th scope=col "
+         "class=num>At hub</th><th scope=col>Responses missing</th><th scope=col>Health</th></tr>";
     for (const auto& d : *devices) {
+      std::vector<std::string> problems;
+      const LedgerRow* lr = ledger_of.count(d.name) ? ledger_of[d.name] : nullptr;
+      if (d.last_seen_utc.empty()) {
+        problems.push_back(d.responses > 0 ? "No heartbeat yet (its responses arrive)" : "Never connected");
+      } else if (auto seen = parse_utc(d.last_seen_utc);
+                 seen && open_minutes(find_service_point(d.service_point), *seen, now) > 60) {
+        problems.push_back("No heartbeat for over an hour of opening time");
+      }
+      if (!d.last_error.empty()) problems.push_back(d.last_error);
+      if (d.oldest_pending_age_seconds > 3600) problems.push_back("Responses waiting over an hour");
+      if (d.free_disk_bytes >= 0 && d.free_disk_bytes < 500LL * 1024 * 1024)
+        problems.push_back("Disk nearly full: " + std::to_string(d.free_disk_bytes / (1024 * 1024)) + " MB free");
+      std::string missing = "none";
+      if (lr && lr->missing > 0) {
+        missing = std::to_string(lr->missing) + " of " + std::to_string(lr->numbered_up_to) + ": " +
+                  format_ranges(lr->missing_ranges, lr->missing);
+        problems.push_back("Responses missing: numbers " + format_ranges(lr->missing_ranges, lr->missing) +
+                           (lr->missing_since_utc.empty() ? "" : ", since " + ago(lr->missing_since_utc)));
+      }
       std::string health = "<span class=ok>OK</span>";
-      if (d.last_seen_utc.empty())
-        health = "<span class=warn>Never connected</span>";
-      else if (!d.last_error.empty())
-        health = "<span class=warn>" + html_escape(d.last_error) + "</span>";
-      else if (d.oldest_pending_age_seconds > 3600)
-        health = "<span class=warn>Responses waiting over an hour</span>";
-      else if (d.free_disk_bytes >= 0 && d.free_disk_bytes < 500LL * 1024 * 1024)
-        health = "<span class=warn>Disk nearly full: " + std::to_string(d.free_disk_bytes / (1024 * 1024)) +
-                 " MB free</span>";
+      if (!problems.empty()) {
+        health.clear();
+        for (const auto& p : problems)
+          health += (health.empty() ? "" : "<br>") + ("<span class=warn>" + html_escape(p) + "</span>");
+      }
       h += "<tr><td data-label=Kiosk>" + html_escape(d.name) + "</td><td data-label=\"Service point\">" +
-           html_escape(d.service_point) + "</td><td data-label=\"Last seen\">" + html_escape(ago(d.last_seen_utc)) +
+           html_escape(d.service_point.empty() ? std::string("not known yet") : service_point_name(d.service_point)) +
+           "</td><td data-label=\"Last heartbeat\">" + html_escape(ago(d.last_seen_utc)) +
            "</td><td class=num data-label=\"Waiting to sync\">" + std::to_string(d.pending) +
-           "</td><td class=num data-label=\"At hub\">" + std::to_string(d.responses) + "</td><td data-label=Health>" +
+           "</td><td class=num data-label=\"At hub\">" + std::to_string(d.responses) +
+           "</td><td data-label=\"Responses missing\">" + html_escape(missing) + "</td><td data-label=Health>" +
            health + "</td></tr>";
     }
     if (devices->empty())
-      h += "<tr><td colspan=6>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
-    h += "</table></div><h2>Responses by service point</h2>" + bars(*by_sp, [](const std::string& s) { return s; });
+      h += "<tr><td colspan=7>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
+    h += "</table></div>";
+    // The quarantine, newest first; never part of the summary or exports.
+    h += "<h2>Refused documents</h2><p><small>Kept in the quarantine, not in the summary or exports: " +
+         std::to_string(*quarantined) + " in all.</small></p>";
+    if (!latest_refused->empty()) {
+      h += "<div class=scroll><table><caption>The latest refused</caption><tr><th scope=col>Received</th><th "
+           "scope=col>Kiosk</th><th scope=col>Response</th><th scope=col>Why</th></tr>";
+      for (const auto& q : *latest_refused)
+        h += "<tr><td>" + html_escape(q.received_utc) + "</td><td>" + html_escape(q.device) + "</td><td>" +
+             html_escape(q.uuid.empty() ? "(whole request)" : q.uuid) + "</td><td>" + html_escape(q.reason) +
+             "</td></tr>";
+      h += "</table></div>";
+    }
+    h += "<h2>Responses by service point</h2>" + bars("Completed responses by service point", counts->by_service_point,
+                                                      [&](const std::string& id) { return service_point_name(id); });
     // Age bands in the survey's own order, "Not given" last.
-    std::vector<Tally> ages = *by_age;
+    std::vector<Tally> ages = counts->by_age_band;
     auto rank = [&](const std::string& code) -> size_t {
       if (survey_ && !survey_->age_question.empty()) {
         const auto& opts = survey_->find(survey_->age_question)->options;
@@ -623,7 +689,17 @@ struct Api::Impl {
     std::stable_sort(ages.begin(), ages.end(),
                      [&](const Tally& a, const Tally& b) { return rank(a.key) < rank(b.key); });
     h += "<h2>Respondents by age</h2><p><small>Representativeness: compare with the borough's population.</small></p>" +
-         bars(ages, age_label) + "</html>";
+         bars("Completed responses by age band", ages, age_label) + "</main>" +
+         // Updates itself for an officer who leaves it open (the figures, not
+         // the whole page, and a button pauses it: WCAG 2.2.1, no timed
+         // reload). The browser sends the same Basic credentials.
+         "<script>(function(){var paused=false,b=document.getElementById('pause');"
+         "b.addEventListener('click',function(){paused=!paused;b.setAttribute('aria-pressed',String(paused));"
+         "b.textContent=paused?'Resume updates':'Pause updates';});"
+         "setInterval(function(){if(paused)return;fetch(location.href,{credentials:'same-origin'})"
+         ".then(function(r){return r.ok?r.text():null;}).then(function(t){if(!t)return;"
+         "var m=new DOMParser().parseFromString(t,'text/html').querySelector('main');"
+         "if(m)document.querySelector('main').innerHTML=m.innerHTML;});},60000);})();</script></body></html>";
     return Reply{200, "text/html; charset=utf-8", {}, std::move(h)};
   }
 
@@ -705,6 +781,8 @@ struct Api::Impl {
   std::string survey_etag_;
   Metrics& metrics;
   double start_unix_ = 0;
+  SurveyRegistry registry_;  // every survey version served (document_check.hpp)
+  TrustSettings trust_;
 };
 
 namespace {
@@ -722,6 +800,11 @@ Api::Api(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Surv
     : impl_(std::make_unique<Impl>(store, opt, clock, std::move(survey), metrics_)) {}
 
 Api::~Api() = default;
+
+Status Api::prepare(const std::string& now_utc) {
+  if (!impl_->survey_) return {};
+  return prepare_trust(impl_->store_, impl_->registry_, *impl_->survey_, now_utc);
+}
 
 std::optional<Reply> Api::begin(Request& req) {
   try {

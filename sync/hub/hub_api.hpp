@@ -16,6 +16,7 @@
 
 #include "hub_store.hpp"
 #include "kiosk/clock.hpp"
+#include "kiosk/config.hpp"
 #include "kiosk/result.hpp"
 #include "kiosk/survey.hpp"
 
@@ -55,6 +56,9 @@ Result<nlohmann::json> parse_json_body(const std::string& body);
 
 struct ApiOptions {
   std::size_t max_batch = 5000;
+  // Service points documents may come from (a service-points.toml): their
+  // ids are checked, their names and opening hours shown on the status page.
+  std::vector<ServicePoint> service_points;
 };
 
 // Counters and gauges behind /metrics.
@@ -94,6 +98,9 @@ class Api {
   bool quick(const Request& req) const;
 
   Metrics& metrics() { return metrics_; }
+  // Start-up: registers the survey served (every version served is kept) and
+  // fills the summary tallies of a hub upgraded from before them.
+  Status prepare(const std::string& now_utc);
 
  private:
   Metrics metrics_;  // before impl_, which refers to it

@@ -98,6 +98,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--bind", o.bind, "address to listen on")->capture_default_str();
   serve_cmd->add_option("--survey", o.survey_path, "survey served to kiosks and used for CSV and summaries")
       ->type_name("FILE");
+  serve_cmd
+      ->add_option("--service-points", o.service_points_path,
+                   "service-points.toml: uploads from other service points are refused (default: beside the survey "
+                   "or one folder up)")
+      ->type_name("FILE");
   serve_cmd->add_option("--cert", cert, "TLS certificate chain (PEM); needs --key")->type_name("FILE");
   serve_cmd->add_option("--key", key, "TLS private key (PEM); needs --cert")->type_name("FILE");
   serve_cmd

@@ -16,20 +16,49 @@
 
 namespace kiosk::hub {
 
+// What one stored response adds to the summary tallies, per (survey_id,
+// survey_version, service_point): {"", ""} for the response itself,
+// {question, ""} for each answered question, {question, code} for each choice.
+struct AnswerMark {
+  std::string question, option;
+  bool operator<(const AnswerMark& o) const {
+    return question != o.question ? question < o.question : option < o.option;
+  }
+};
+
 // A response as uploaded, already checked: its hash matches its document.
 struct Incoming {
   std::string uuid, content_hash, document;
   std::string kiosk_id, service_point, survey_id, survey_version, completed_utc, age_band;
   std::int64_t seq = 0;              // the kiosk's response number; 0: a schema-1 document without one
   std::string status = "completed";  // or "abandoned"
+  // Counted in the summary tallies in the same transaction as the response is
+  // stored (empty for an abandoned response: the summary counts completed ones).
+  std::vector<AnswerMark> marks;
+};
+
+// A document the hub refused: kept, never silently dropped (document_check.hpp).
+struct QuarantineItem {
+  std::string uuid, reason, document;  // document: bounded and made valid UTF-8 by the caller
+  std::int64_t document_bytes = 0;     // its size as uploaded
+};
+struct QuarantineRow {
+  std::string device, received_utc, uuid, reason, document;
+  std::int64_t document_bytes = 0;
+};
+
+struct AnswerTally {
+  std::string survey_version, service_point, question, option;
+  std::int64_t count = 0;
 };
 
 struct ItemResult {
-  enum class Status { Stored, Duplicate, Conflict, Rejected };
+  enum class Status { Stored, Duplicate, Conflict, Rejected, Held };
   std::string uuid;
   Status status = Status::Rejected;
   std::string receipt;  // set for Stored and Duplicate: the hub's id of the stored row
   std::string detail;
+  std::string reason;  // Held: a protocol::reason value
 };
 const char* to_string(ItemResult::Status s);
 int http_code(ItemResult::Status s);
@@ -125,6 +154,25 @@ class HubStore {
   // Completed responses counted by "service_point" or "age_band".
   virtual Result<std::vector<Tally>> tally(const std::string& column) = 0;
   virtual Status ping() = 0;
+
+  // ---- Trust: the survey registry, the quarantine, the summary tallies ----
+  // Keeps a survey definition the hub has served; a version once registered
+  // keeps its definition (ErrorKind::Config if `definition` differs).
+  virtual Status register_survey(const std::string& survey_id, const std::string& version,
+                                 const std::string& definition, const std::string& now_utc) = 0;
+  virtual Result<std::optional<std::string>> survey_definition(const std::string& survey_id,
+                                                               const std::string& version) = 0;
+  virtual Status quarantine(const std::string& device, const std::vector<QuarantineItem>& items) = 0;
+  virtual Result<std::int64_t> quarantine_count() = 0;
+  // Newest first.
+  virtual Result<std::vector<QuarantineRow>> quarantine_latest(int limit) = 0;
+  // Every tally row of one survey, all versions and service points.
+  virtual Result<std::vector<AnswerTally>> answer_tallies(const std::string& survey_id) = 0;
+  // A hub upgraded from before the tallies: fills them once from the stored
+  // documents (`marks_of` parses one), in one transaction; does nothing when
+  // tallies exist or nothing is stored.
+  using MarksOf = std::function<std::optional<Incoming>(const std::string& document)>;
+  virtual Status fill_answer_tallies_if_empty(const MarksOf& marks_of) = 0;
 };
 
 // `where` is a file path (SQLite) or a postgresql:// URL. The store stamps

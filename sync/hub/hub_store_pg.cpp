@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "hub_store.hpp"
@@ -51,6 +52,30 @@ CREATE INDEX IF NOT EXISTS responses_ledger ON responses(kiosk_id, kiosk_seq);
 CREATE TABLE IF NOT EXISTS ledger_blocks(
   kiosk_id TEXT NOT NULL, block BIGINT NOT NULL, received BIGINT NOT NULL, PRIMARY KEY (kiosk_id, block));
 )sql";
+
+// Trust (document_check.hpp): every survey version served, refused documents,
+// and the summary's tallies; the same tables and columns as on SQLite. Kept
+// apart from kSchema so other additions merge.
+const char* const kTrustSchema = R"sql(
+CREATE TABLE IF NOT EXISTS survey_versions(
+  survey_id TEXT NOT NULL, version TEXT NOT NULL, definition TEXT NOT NULL, registered_utc TEXT NOT NULL,
+  PRIMARY KEY (survey_id, version));
+CREATE TABLE IF NOT EXISTS quarantine(
+  id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL, received_utc TEXT NOT NULL, uuid TEXT NOT NULL,
+  reason TEXT NOT NULL, document TEXT NOT NULL, document_bytes BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS answer_tallies(
+  survey_id TEXT NOT NULL, survey_version TEXT NOT NULL, service_point TEXT NOT NULL, question_id TEXT NOT NULL,
+  option_code TEXT NOT NULL, n BIGINT NOT NULL,
+  PRIMARY KEY (survey_id, survey_version, service_point, question_id, option_code));
+CREATE INDEX IF NOT EXISTS responses_by_service_point ON responses(service_point);
+CREATE INDEX IF NOT EXISTS responses_by_age_band ON responses(age_band);
+CREATE INDEX IF NOT EXISTS responses_by_device ON responses(device);
+)sql";
+
+using TallyKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+void add_marks(std::map<TallyKey, std::int64_t>& sums, const Incoming& it) {
+  for (const auto& m : it.marks) ++sums[{it.survey_id, it.survey_version, it.service_point, m.question, m.option}];
+}
 
 struct PgResult {
   PGresult* r = nullptr;
@@ -109,8 +134,10 @@ class PgHubStore final : public HubStore {
     // Serialise schema creation between hub processes starting together.
     auto lock = (*c)->exec("SELECT pg_advisory_lock(727001)");
     auto r = (*c)->exec(kSchema);
+    const bool ok = r.ok() && (*c)->exec(kTrustSchema).ok();
+    Error e = (*c)->error("creating the schema");
     (void)(*c)->exec("SELECT pg_advisory_unlock(727001)");
-    if (!r.ok()) return (*c)->error("creating the schema");
+    if (!ok) return e;
     return {};
   }
 
@@ -198,6 +225,13 @@ class PgHubStore final : public HubStore {
           "ON CONFLICT (kiosk_id, block) DO UPDATE SET received = ledger_blocks.received + excluded.received",
           {&key.first, &block, &added});
       if (!t.ok()) return fail("counting for the ledger");
+    }
+    std::map<TallyKey, std::int64_t> sums;
+    for (const auto& [uuid, i] : first)
+      if (stored.count(uuid)) add_marks(sums, items[i]);
+    if (auto st = write_tallies(conn, sums); !st) {
+      (void)conn.exec("ROLLBACK");
+      return st.error();
     }
     // What was not inserted is already held: a duplicate or a conflict.
     std::string missing = "{";
@@ -429,6 +463,126 @@ class PgHubStore final : public HubStore {
     return out;
   }
 
+  // ---- Trust ----
+
+  Status register_survey(const std::string& survey_id, const std::string& version, const std::string& definition,
+                         const std::string& now) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto r = (*c)->exec(
+        "INSERT INTO survey_versions(survey_id, version, definition, registered_utc) VALUES($1,$2,$3,$4) "
+        "ON CONFLICT (survey_id, version) DO NOTHING",
+        {&survey_id, &version, &definition, &now});
+    if (!r.ok()) return (*c)->error("registering a survey version");
+    auto held = survey_definition(survey_id, version);
+    if (!held) return held.error();
+    if (!*held || **held != definition)
+      return make_error(ErrorKind::Config, "survey \"" + survey_id + "\" version \"" + version +
+                                               "\" was served before with another definition: give the changed "
+                                               "survey a new version");
+    return {};
+  }
+
+  Result<std::optional<std::string>> survey_definition(const std::string& survey_id,
+                                                       const std::string& version) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto r =
+        (*c)->exec("SELECT definition FROM survey_versions WHERE survey_id=$1 AND version=$2", {&survey_id, &version});
+    if (!r.ok()) return (*c)->error("reading a survey version");
+    if (r.rows() == 0) return std::optional<std::string>{};
+    return std::optional<std::string>{r.get(0, 0)};
+  }
+
+  Status quarantine(const std::string& device, const std::vector<QuarantineItem>& items) override {
+    if (items.empty()) return {};
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string now = format_utc(clock_.now());
+    std::string sql = "INSERT INTO quarantine(device, received_utc, uuid, reason, document, document_bytes) VALUES ";
+    std::vector<std::string> sizes;
+    sizes.reserve(items.size());
+    std::vector<const char*> values;
+    for (size_t i = 0; i < items.size(); ++i) {
+      sql += i ? ",(" : "(";
+      for (size_t k = 1; k <= 6; ++k) sql += "$" + std::to_string(i * 6 + k) + (k < 6 ? "," : ")");
+      sizes.push_back(std::to_string(items[i].document_bytes));
+      for (const std::string* v : std::initializer_list<const std::string*>{
+               &device, &now, &items[i].uuid, &items[i].reason, &items[i].document, &sizes.back()})
+        values.push_back(v->c_str());
+    }
+    PgResult r(PQexecParams((*c)->get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                            nullptr, 0));
+    if (!r.ok()) return (*c)->error("keeping refused documents in the quarantine");
+    return {};
+  }
+
+  Result<std::int64_t> quarantine_count() override { return scalar("SELECT count(*) FROM quarantine"); }
+
+  Result<std::vector<QuarantineRow>> quarantine_latest(int limit) override {
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string n = std::to_string(limit);
+    auto r = (*c)->exec(
+        "SELECT device, received_utc, uuid, reason, document, document_bytes FROM quarantine ORDER BY id DESC "
+        "LIMIT $1::bigint",
+        {&n});
+    if (!r.ok()) return (*c)->error("reading the quarantine");
+    std::vector<QuarantineRow> out;
+    for (int i = 0; i < r.rows(); ++i)
+      out.push_back({r.get(i, 0), r.get(i, 1), r.get(i, 2), r.get(i, 3), r.get(i, 4), r.num(i, 5)});
+    return out;
+  }
+
+  Result<std::vector<AnswerTally>> answer_tallies(const std::string& survey_id) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto r = (*c)->exec(
+        "SELECT survey_version, service_point, question_id, option_code, n FROM answer_tallies WHERE survey_id=$1",
+        {&survey_id});
+    if (!r.ok()) return (*c)->error("reading the tallies");
+    std::vector<AnswerTally> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.get(i, 0), r.get(i, 1), r.get(i, 2), r.get(i, 3), r.num(i, 4)});
+    return out;
+  }
+
+  Status fill_answer_tallies_if_empty(const MarksOf& marks_of) override {
+    auto c = connection();
+    if (!c) return c.error();
+    Conn& conn = **c;
+    // One hub process fills them; another starting beside it waits, then finds them filled.
+    if (!conn.exec("BEGIN").ok()) return conn.error("starting a transaction");
+    auto fail = [&](const std::string& doing) {
+      Error e = conn.error(doing);
+      (void)conn.exec("ROLLBACK");
+      return e;
+    };
+    if (!conn.exec("SELECT pg_advisory_xact_lock(727002)").ok()) return fail("locking the tallies");
+    auto have = conn.exec("SELECT (SELECT count(*) FROM answer_tallies), (SELECT count(*) FROM responses)");
+    if (!have.ok()) return fail("counting the tallies");
+    if (have.num(0, 0) > 0 || have.num(0, 1) == 0) {
+      (void)conn.exec("COMMIT");
+      return {};
+    }
+    if (!conn.exec("DECLARE tally_docs NO SCROLL CURSOR FOR SELECT document FROM responses").ok())
+      return fail("reading the documents");
+    std::map<TallyKey, std::int64_t> sums;
+    for (;;) {
+      auto r = conn.exec("FETCH 2000 FROM tally_docs");
+      if (!r.ok()) return fail("reading the documents");
+      if (r.rows() == 0) break;
+      for (int i = 0; i < r.rows(); ++i)
+        if (auto in = marks_of(r.get(i, 0))) add_marks(sums, *in);
+    }
+    if (!conn.exec("CLOSE tally_docs").ok()) return fail("reading the documents");
+    if (auto st = write_tallies(conn, sums); !st) {
+      (void)conn.exec("ROLLBACK");
+      return st;
+    }
+    if (!conn.exec("COMMIT").ok()) return conn.error("committing the tallies");
+    return {};
+  }
+
  private:
   Result<Conn*> connection() {
     std::lock_guard lock(mutex_);
@@ -445,6 +599,34 @@ class PgHubStore final : public HubStore {
       slot = std::move(c);
     }
     return slot.get();
+  }
+  // One multi-row upsert per 1,000 rows; rows are sorted (std::map), so two
+  // hub processes adding to the same rows lock them in the same order.
+  static Status write_tallies(Conn& conn, const std::map<TallyKey, std::int64_t>& sums) {
+    auto it = sums.begin();
+    while (it != sums.end()) {
+      std::string sql =
+          "INSERT INTO answer_tallies(survey_id, survey_version, service_point, question_id, option_code, n) VALUES ";
+      std::vector<std::string> counts;
+      counts.reserve(1000);
+      std::vector<const char*> values;
+      for (size_t i = 0; it != sums.end() && i < 1000; ++it, ++i) {
+        sql += i ? ",(" : "(";
+        for (size_t k = 1; k <= 6; ++k) sql += "$" + std::to_string(i * 6 + k) + (k < 6 ? "," : "::bigint)");
+        counts.push_back(std::to_string(it->second));
+        for (const std::string* v : std::initializer_list<const std::string*>{
+                 &std::get<0>(it->first), &std::get<1>(it->first), &std::get<2>(it->first), &std::get<3>(it->first),
+                 &std::get<4>(it->first), &counts.back()})
+          values.push_back(v->c_str());
+      }
+      sql +=
+          " ON CONFLICT (survey_id, survey_version, service_point, question_id, option_code) DO UPDATE SET n = "
+          "answer_tallies.n + excluded.n";
+      PgResult r(PQexecParams(conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                              nullptr, 0));
+      if (!r.ok()) return conn.error("adding to the tallies");
+    }
+    return {};
   }
   Result<std::int64_t> scalar(const char* sql) {
     auto c = connection();

@@ -1,8 +1,10 @@
 // kiosk-hub on SQLite. Writes are serialised by one mutex (SQLite has one
 // writer at a time; waiting on a mutex is cheaper than spinning on
 // SQLITE_BUSY); reads use per-thread connections and run beside them in WAL.
+#include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "hub_store.hpp"
@@ -21,6 +23,7 @@ const char* to_string(ItemResult::Status s) {
     case ItemResult::Status::Duplicate: return protocol::receipt::kDuplicate;
     case ItemResult::Status::Conflict: return protocol::receipt::kConflict;
     case ItemResult::Status::Rejected: return protocol::receipt::kRejected;
+    case ItemResult::Status::Held: return protocol::receipt::kHeld;
   }
   return "?";
 }
@@ -31,6 +34,7 @@ int http_code(ItemResult::Status s) {
     case ItemResult::Status::Duplicate: return 200;
     case ItemResult::Status::Conflict: return 409;
     case ItemResult::Status::Rejected: return 422;
+    case ItemResult::Status::Held: return 503;
   }
   return 500;
 }
@@ -77,6 +81,30 @@ const AddedColumn kLedgerColumns[] = {
 };
 const char* const kLedgerIndex = "CREATE INDEX IF NOT EXISTS responses_ledger ON responses(kiosk_id, kiosk_seq)";
 
+// Trust (document_check.hpp): every survey version served, refused documents,
+// and the summary's tallies. Kept apart from kSchema so other additions merge.
+const char* const kTrustSchema = R"sql(
+CREATE TABLE IF NOT EXISTS survey_versions(
+  survey_id TEXT NOT NULL, version TEXT NOT NULL, definition TEXT NOT NULL, registered_utc TEXT NOT NULL,
+  PRIMARY KEY (survey_id, version));
+CREATE TABLE IF NOT EXISTS quarantine(
+  id INTEGER PRIMARY KEY, device TEXT NOT NULL, received_utc TEXT NOT NULL, uuid TEXT NOT NULL,
+  reason TEXT NOT NULL, document TEXT NOT NULL, document_bytes INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS answer_tallies(
+  survey_id TEXT NOT NULL, survey_version TEXT NOT NULL, service_point TEXT NOT NULL, question_id TEXT NOT NULL,
+  option_code TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (survey_id, survey_version, service_point, question_id, option_code));
+CREATE INDEX IF NOT EXISTS responses_by_service_point ON responses(service_point);
+CREATE INDEX IF NOT EXISTS responses_by_age_band ON responses(age_band);
+CREATE INDEX IF NOT EXISTS responses_by_device ON responses(device);
+)sql";
+
+using TallyKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+// A batch's marks summed per row, so each tally row is written once per batch.
+void add_marks(std::map<TallyKey, std::int64_t>& sums, const Incoming& it) {
+  for (const auto& m : it.marks) ++sums[{it.survey_id, it.survey_version, it.service_point, m.question, m.option}];
+}
+
 class SqliteHubStore final : public HubStore {
  public:
   SqliteHubStore(std::string path, const Clock* clock)
@@ -100,6 +128,7 @@ class SqliteHubStore final : public HubStore {
       if (auto st = (*c)->exec(add.c_str()); !st) return st;
     }
     if (auto st = (*c)->exec(kLedgerIndex); !st) return st;
+    if (auto st = (*c)->exec(kTrustSchema); !st) return st;
     return tx->commit();
   }
 
@@ -162,6 +191,7 @@ class SqliteHubStore final : public HubStore {
                                     "INSERT INTO ledger_blocks(kiosk_id, block, received) VALUES(?1,?2,1) "
                                     "ON CONFLICT(kiosk_id, block) DO UPDATE SET received=received+1");
     if (!tally) return tally.error();
+    std::map<TallyKey, std::int64_t> sums;
     for (const auto& it : items) {
       ins->bind(1, it.uuid).bind(2, it.content_hash).bind(3, device).bind(4, it.kiosk_id).bind(5, it.service_point);
       ins->bind(6, it.survey_id).bind(7, it.survey_version).bind(8, it.completed_utc).bind(9, it.age_band);
@@ -180,6 +210,7 @@ class SqliteHubStore final : public HubStore {
           tally->bind(1, it.kiosk_id).bind(2, it.seq / kLedgerBlock);
           if (auto st = tally->run(); !st) return st.error();
         }
+        add_marks(sums, it);
       } else {
         sel->bind(1, it.uuid);
         auto row = sel->step();
@@ -198,6 +229,7 @@ class SqliteHubStore final : public HubStore {
       }
       out.push_back(std::move(r));
     }
+    if (auto st = write_tallies(conn, sums); !st) return st.error();
     if (auto st = tx->commit(); !st) return st.error();
     return out;
   }
@@ -340,6 +372,81 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
+  // ---- Trust ----
+
+  Status register_survey(const std::string& survey_id, const std::string& version, const std::string& definition,
+                         const std::string& now) override {
+    auto c = connection();
+    if (!c) return c.error();
+    std::lock_guard lock(write_mutex_);
+    auto q = Statement::prepare(**c,
+                                "INSERT INTO survey_versions(survey_id, version, definition, registered_utc) "
+                                "VALUES(?1,?2,?3,?4) ON CONFLICT(survey_id, version) DO NOTHING");
+    if (!q) return q.error();
+    q->bind(1, survey_id).bind(2, version).bind(3, definition).bind(4, now);
+    if (auto st = q->run(); !st) return st;
+    auto held = survey_definition(survey_id, version);
+    if (!held) return held.error();
+    if (!*held || **held != definition)
+      return make_error(ErrorKind::Config, "survey \"" + survey_id + "\" version \"" + version +
+                                               "\" was served before with another definition: give the changed "
+                                               "survey a new version");
+    return {};
+  }
+
+  Result<std::optional<std::string>> survey_definition(const std::string& survey_id,
+                                                       const std::string& version) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c, "SELECT definition FROM survey_versions WHERE survey_id=?1 AND version=?2");
+    if (!q) return q.error();
+    q->bind(1, survey_id).bind(2, version);
+    auto r = q->step();
+    if (!r) return r.error();
+    if (!*r) return std::optional<std::string>{};
+    return std::optional<std::string>{q->str(0)};
+  }
+
+  Status quarantine(const std::string& device, const std::vector<QuarantineItem>& items) override {
+    if (items.empty()) return {};
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string now = format_utc(clock_.now());
+    std::lock_guard lock(write_mutex_);
+    auto tx = db::Transaction::begin(**c);
+    if (!tx) return tx.error();
+    auto q = Statement::prepare(**c,
+                                "INSERT INTO quarantine(device, received_utc, uuid, reason, document, document_bytes) "
+                                "VALUES(?1,?2,?3,?4,?5,?6)");
+    if (!q) return q.error();
+    for (const auto& it : items) {
+      q->bind(1, device).bind(2, now).bind(3, it.uuid).bind(4, it.reason).bind(5, it.document);
+      q->bind(6, it.document_bytes);
+      if (auto st = q->run(); !st) return st;
+    }
+    return tx->commit();
+  }
+
+  Result<std::int64_t> quarantine_count() override { return scalar("SELECT count(*) FROM quarantine"); }
+
+  Result<std::vector<QuarantineRow>> quarantine_latest(int limit) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c,
+                                "SELECT device, received_utc, uuid, reason, document, document_bytes FROM quarantine "
+                                "ORDER BY id DESC LIMIT ?1");
+    if (!q) return q.error();
+    q->bind(1, std::int64_t{limit});
+    std::vector<QuarantineRow> out;
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      out.push_back({q->str(0), q->str(1), q->str(2), q->str(3), q->str(4), q->integer(5)});
+    }
+    return out;
+  }
+
   Result<std::vector<LedgerRow>> ledger() override {
     auto c = connection();
     if (!c) return c.error();
@@ -416,6 +523,48 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
+  Result<std::vector<AnswerTally>> answer_tallies(const std::string& survey_id) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c,
+                                "SELECT survey_version, service_point, question_id, option_code, n FROM answer_tallies "
+                                "WHERE survey_id=?1");
+    if (!q) return q.error();
+    q->bind(1, survey_id);
+    std::vector<AnswerTally> out;
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      out.push_back({q->str(0), q->str(1), q->str(2), q->str(3), q->integer(4)});
+    }
+    return out;
+  }
+
+  Status fill_answer_tallies_if_empty(const MarksOf& marks_of) override {
+    auto c = connection();
+    if (!c) return c.error();
+    std::lock_guard lock(write_mutex_);
+    auto tx = db::Transaction::begin(**c);
+    if (!tx) return tx.error();
+    auto have =
+        Statement::prepare(**c, "SELECT (SELECT count(*) FROM answer_tallies), (SELECT count(*) FROM responses)");
+    if (!have) return have.error();
+    if (auto r = have->step(); !r) return r.error();
+    if (have->integer(0) > 0 || have->integer(1) == 0) return {};
+    auto q = Statement::prepare(**c, "SELECT document FROM responses");
+    if (!q) return q.error();
+    std::map<TallyKey, std::int64_t> sums;
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      if (auto in = marks_of(q->str(0))) add_marks(sums, *in);
+    }
+    if (auto st = write_tallies(**c, sums); !st) return st;
+    return tx->commit();
+  }
+
  private:
   // One connection per thread (SQLite connections are never shared).
   Result<db::Connection*> connection() {
@@ -427,6 +576,20 @@ class SqliteHubStore final : public HubStore {
       slot = std::make_unique<db::Connection>(std::move(c).value());
     }
     return slot.get();
+  }
+  static Status write_tallies(db::Connection& conn, const std::map<TallyKey, std::int64_t>& sums) {
+    if (sums.empty()) return {};
+    auto up = Statement::prepare(conn,
+                                 "INSERT INTO answer_tallies(survey_id, survey_version, service_point, question_id, "
+                                 "option_code, n) VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(survey_id, survey_version, "
+                                 "service_point, question_id, option_code) DO UPDATE SET n = n + excluded.n");
+    if (!up) return up.error();
+    for (const auto& [k, n] : sums) {
+      up->bind(1, std::get<0>(k)).bind(2, std::get<1>(k)).bind(3, std::get<2>(k)).bind(4, std::get<3>(k));
+      up->bind(5, std::get<4>(k)).bind(6, n);
+      if (auto st = up->run(); !st) return st;
+    }
+    return {};
   }
   Result<std::int64_t> scalar(const char* sql) {
     auto c = connection();

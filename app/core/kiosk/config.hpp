@@ -52,6 +52,8 @@ struct KioskConfig {
 };
 
 Result<KioskConfig> load_config(const std::string& path);
+// A service-points.toml alone (the hub checks uploads against it).
+Result<std::vector<ServicePoint>> load_service_points_file(const std::string& path);
 
 // Which kiosk.toml a program uses when not told: $KIOSK_CONFIG, else
 // ./kiosk-config/kiosk.toml (a source tree, for development), else the

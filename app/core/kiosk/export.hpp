@@ -35,8 +35,9 @@ Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::s
 Result<std::int64_t> export_jsonl(Store& store, const Survey& survey, const std::string& path);
 Status export_codebook(const Survey& survey, const std::string& path);
 
-// Quotes a CSV field by RFC 4180. Free text that would start a spreadsheet
-// formula (= + - @) is prefixed with an apostrophe (guard_formula).
+// Quotes a CSV field by RFC 4180. A field that would start a spreadsheet
+// formula (= + - @ tab CR) is prefixed with an apostrophe (guard_formula);
+// the exports guard every column.
 void append_csv_field(std::string& out, std::string_view field, bool guard_formula);
 
 // Building blocks for exporting from documents rather than from a kiosk
@@ -44,7 +45,7 @@ void append_csv_field(std::string& out, std::string_view field, bool guard_formu
 // Build the layout once per export, not per row.
 struct CsvLayout {
   std::vector<Column> cols;
-  std::vector<bool> guard;  // free text typed by people: formula guard on
+  std::vector<bool> guard;  // formula guard, per column (on for all)
   explicit CsvLayout(const Survey& survey);
 };
 void append_csv_header(std::string& out, const std::vector<Column>& cols);

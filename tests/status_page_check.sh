@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The hub's status page as an admin sees it in a browser: Debian's Chromium
+# (headless, through playwright-core from npm) signs in, axe-core finds no
+# accessibility violation, and the page names the service points, links the
+# exports and refreshes itself.
+#   tests/status_page_check.sh BUILD_DIR
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath "${1:?usage: status_page_check.sh BUILD_DIR}")
+hub=$build/sync/hub/kiosk-hub
+admin=$build/app/kiosk-admin
+fail() { echo "status_page_check: $*" >&2; exit 1; }
+
+# playwright-core and axe-core, at the versions package-lock.json pins, in the build folder.
+browser=$build/browser-checks
+mkdir -p "$browser"
+cp "$src/tests/browser/package.json" "$src/tests/browser/package-lock.json" "$src/tests/browser/check_page.mjs" "$browser/"
+if ! (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+  fail "npm ci failed in $browser"
+fi
+
+tmp=$(mktemp -d)
+hub_pid=
+cleanup() {
+  [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null && wait "$hub_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+db=$tmp/hub.db
+token_admin=$("$hub" add-admin council --db "$db" | tail -1)
+token_kiosk=$("$hub" add-device bury-castle-01 --db "$db" | tail -1)
+"$hub" serve --db "$db" --port 0 --survey "$src/kiosk-config/surveys/bury-libraries-2016.toml" >"$tmp/hub.out" 2>"$tmp/hub.err" &
+hub_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$tmp/hub.out" && break; sleep 0.1; done
+url=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$tmp/hub.out")
+[ -n "$url" ] || fail "the hub did not start: $(cat "$tmp/hub.err")"
+
+# A kiosk with some responses, synced, so the page has figures to show.
+cp -r "$src/kiosk-config" "$tmp/kiosk"
+sed -i "s#^database *=.*#database = \"$tmp/kiosk.db\"#" "$tmp/kiosk/kiosk.toml"
+"$admin" simulate --responses 30 --seed 7 --config "$tmp/kiosk/kiosk.toml" >/dev/null
+"$admin" sync --once --config "$tmp/kiosk/kiosk.toml" --hub "$url" --token "$token_kiosk" >/dev/null ||
+  fail "the kiosk did not sync"
+
+out=$tmp/page.txt
+if ! SCREENSHOT=$build/status-page.png node "$browser/check_page.mjs" "$url/" "$token_admin" --text >"$out" 2>&1; then
+  cat "$out" >&2
+  fail "axe-core found violations on the status page (above)"
+fi
+grep -m1 '^axe:' "$out"
+for want in "Castle Leisure Centre library" "Export"; do
+  grep -q "$want" "$out" || { cat "$out" >&2; fail "the page does not show \"$want\""; }
+done
+page=$(curl -s -u "admin:$token_admin" "$url/")
+grep -q "setInterval" <<<"$page" && grep -q 'id=pause' <<<"$page" || fail "the page does not update itself (with a pause)"
+for f in csv jsonl codebook; do
+  grep -q "/api/v1/export?format=$f" <<<"$page" || fail "no link to the $f export"
+done
+echo "status page: no axe-core violations; names service points, links the exports, updates itself (pausable)"

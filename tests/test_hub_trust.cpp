@@ -1,0 +1,398 @@
+// Trust at the hub, end to end against the real kiosk-hub process (SQLite, and
+// PostgreSQL through the "[e2e]" run): documents that lie or are malformed,
+// each sent with a matching hash, are refused naming the field and kept in
+// the quarantine; the survey registry; the summary from tallies.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "document_check.hpp"
+#include "hub_fixture.hpp"
+#include "hub_store.hpp"
+#include "kiosk/crypto.hpp"
+#include "kiosk/export.hpp"
+#include "kiosk/session.hpp"
+#include "kiosk/simulate.hpp"
+#include "sync_client.hpp"
+
+using namespace kiosk;
+using nlohmann::json;
+using test::HubProcess;
+
+namespace {
+
+const Survey& bury() { return test::bury(); }
+const std::vector<std::string> kPoints = {"castle", "bury", "radcliffe", "prestwich"};
+
+struct TrustHub {
+  test::TempDir tmp;
+  HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
+  std::string admin = process.add("add-admin", "council");
+  std::string token = process.add("add-device", "k1");
+  TrustHub() { process.start(); }
+
+  httplib::Result get(const std::string& path) {
+    httplib::Client c("127.0.0.1", process.port());
+    return c.Get(path, {{"Authorization", "Bearer " + admin}});
+  }
+  httplib::Result post_body(const std::string& body) {
+    httplib::Client c("127.0.0.1", process.port());
+    c.set_read_timeout(30, 0);
+    return c.Post("/api/v1/responses", {{"Authorization", "Bearer " + token}}, body, "application/json");
+  }
+  // One item whose hash matches its document, as a lying kiosk would send it.
+  json post(const std::string& document, const std::string& uuid) {
+    json body{
+        {"kiosk_id", "k1"},
+        {"responses", json::array({{{"uuid", uuid}, {"content_hash", sha256_hex(document)}, {"document", document}}})}};
+    auto r = post_body(body.dump());
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    auto j = json::parse(r->body);
+    REQUIRE(j["receipts"].size() == 1);
+    return j["receipts"][0];
+  }
+  std::int64_t quarantined() {
+    auto store = hub::open_hub_store(process.db());
+    REQUIRE(store.ok());
+    auto n = (*store)->quarantine_count();
+    REQUIRE(n.ok());
+    return *n;
+  }
+};
+
+// A true response from kiosk k1 at castle, whose q9 is "yes" (so q12 is hidden).
+CompletedResponse good_response(std::uint64_t from) {
+  for (std::uint64_t i = from;; ++i) {
+    CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 42, "k1", {"castle"}, 1454284800}, i);
+    if (r.answers.count("q9") && r.answers["q9"].has("yes") && r.answers.count("q7") && r.answers["q7"].has("no"))
+      return r;
+  }
+}
+
+struct Lie {
+  std::string name;
+  std::string document;  // sent as it is, its hash computed over it
+  std::string field;     // the detail must name it
+};
+
+std::string with(const CompletedResponse& base, const std::function<void(json&)>& change) {
+  json d = json::parse(canonical_document(base.meta, base.answers));
+  change(d);
+  return d.dump();
+}
+
+}  // namespace
+
+TEST_CASE("lying and malformed documents are refused naming the field, quarantined, and change nothing stored",
+          "[hub][e2e][trust]") {
+  TrustHub hub;
+  // Stored first: two true responses, one completed with a number, one abandoned.
+  const CompletedResponse first = good_response(0);
+  CHECK(hub.post(canonical_document(first.meta, first.answers), first.meta.uuid)["status"] == "stored");
+  CompletedResponse second = good_response(100);
+  const std::string abandoned = with(second, [](json& d) {
+    d["status"] = "abandoned";
+    d["seq"] = 2;
+    d["answers"].erase("q1");  // required, but an abandoned response may leave it
+  });
+  CHECK(hub.post(abandoned, second.meta.uuid)["status"] == "stored");
+  const auto csv_before = hub.get("/api/v1/export?format=csv");
+  const auto jsonl_before = hub.get("/api/v1/export?format=jsonl");
+  const auto summary_before = hub.get("/api/v1/summary");
+  REQUIRE(csv_before);
+  REQUIRE(summary_before);
+  REQUIRE(csv_before->status == 200);
+  // The abandoned one is held, but only the completed one is counted.
+  CHECK(json::parse(summary_before->body)["overall"]["responses"] == 1);
+
+  const CompletedResponse b = good_response(200);
+  const std::string doc = canonical_document(b.meta, b.answers);
+  auto set = [&](const std::string& key, json value) { return with(b, [&](json& d) { d[key] = value; }); };
+  auto answer = [&](const std::string& q, json value) { return with(b, [&](json& d) { d["answers"][q] = value; }); };
+  std::string twice = doc;  // "kiosk_id" given twice: nlohmann alone would keep the last silently
+  twice.insert(1, "\"kiosk_id\":\"k1\",");
+  std::string overflow = doc;
+  overflow.insert(1, "\"seq\":1e999999,");
+  std::string dup_answer = doc;
+  dup_answer.insert(dup_answer.find("\"answers\":{") + 11, "\"q1\":{\"choices\":[\"agree\"]},");
+  std::string long_text(5u << 20, 'x');
+
+  const std::vector<Lie> lies = {
+      {"unknown service point", set("service_point", "nowhere"), "service_point"},
+      {"empty service point", set("service_point", ""), "service_point"},
+      {"nonexistent choice code", answer("q1", {{"choices", {"9"}}}), "answers.q1"},
+      {"formula as a code", answer("q2", {{"choices", {"=2+2"}}}), "answers.q2"},
+      {"formula as the survey version", set("survey_version", "=HYPERLINK(\"http://evil.example\",\"x\")"),
+       "survey_version"},
+      {"5 MB text answer", answer("q17", {{"text", long_text}}), "answers.q17"},
+      {"completed_utc not a date", set("completed_utc", "not a date"), "completed_utc"},
+      {"no such day", set("started_utc", "2016-02-30T10:00:00Z"), "started_utc"},
+      {"started after completed", set("started_utc", "2016-12-31T23:59:59Z"), "started_utc"},
+      {"completed years ahead", set("completed_utc", "2099-01-01T00:00:00Z"), "completed_utc"},
+      {"kiosk_id given twice", twice, "kiosk_id"},
+      {"1e999999", overflow, "seq"},
+      {"question given twice", dup_answer, "answers.q1"},
+      {"answer to a hidden question", answer("q12", {{"choices", {"no_need"}}}), "answers.q12"},
+      {"answer to a nonexistent question", answer("q99", {{"choices", {"yes"}}}), "answers.q99"},
+      {"missing required answer", with(b, [](json& d) { d["answers"].erase("q1"); }), "answers.q1"},
+      {"two choices for a single question", answer("q1", {{"choices", {"agree", "disagree"}}}), "answers.q1"},
+      {"choices for a text question", answer("q17", {{"choices", {"yes"}}}), "answers.q17"},
+      {"other text without other chosen", answer("q11", {{"choices", {"bus"}}, {"other", "sneaky"}}), "answers.q11"},
+      {"unknown part of an answer", answer("q1", {{"choices", {"agree"}}, {"score", 5}}), "answers.q1.score"},
+      {"answers not an object", set("answers", json::array()), "answers"},
+      {"answers missing", with(b, [](json& d) { d.erase("answers"); }), "answers"},
+      {"unknown top-level key", set("extra", "x"), "extra"},
+      {"schema 3", set("schema", 3), "schema"},
+      {"schema 2 without its number", set("schema", 2), "seq"},
+      {"mode", set("mode", "robot"), "mode"},
+      {"locale", set("locale", "xx"), "locale"},
+      {"seq 0", set("seq", 0), "seq"},
+      {"seq as text", set("seq", "7"), "seq"},
+      {"status", set("status", "deleted"), "status"},
+      {"assistance", set("assistance", json::array({"=cmd|' /C calc'!A0"})), "assistance"},
+      {"staff_id too long", set("staff_id", std::string(300, 's')), "staff_id"},
+      {"not JSON", "hello", "document"},
+      {"uuid of another response", set("uuid", new_uuid_v4()), "uuid"},
+  };
+  REQUIRE(lies.size() >= 30);
+  std::int64_t expected_quarantine = 0;
+  std::vector<std::string> lied;  // uuids of the refused items
+  for (const auto& lie : lies) {
+    INFO(lie.name);
+    // Each lie under its own uuid: a refusal is never mistaken for a duplicate.
+    const std::string uuid = lie.field == "uuid" ? b.meta.uuid : new_uuid_v4();
+    std::string document = lie.document;
+    if (lie.field != "uuid")
+      if (auto at = document.find(b.meta.uuid); at != std::string::npos) document.replace(at, b.meta.uuid.size(), uuid);
+    const json receipt = hub.post(document, uuid);
+    lied.push_back(uuid);
+    INFO(receipt.dump());
+    CHECK(receipt["status"] == "rejected");
+    CHECK(receipt["code"] == 422);
+    CHECK_THAT(receipt.value("detail", ""), Catch::StartsWith(lie.field + ":") || Catch::Contains(lie.field + ":"));
+    ++expected_quarantine;
+  }
+
+  {  // another device's document: the token is what is wrong, so the whole
+     // batch is refused (403 wrong_device) and the kiosk keeps it pending
+    const std::string other = set("kiosk_id", "k2");
+    json body{{"kiosk_id", "k1"},
+              {"responses",
+               json::array({{{"uuid", b.meta.uuid}, {"content_hash", sha256_hex(other)}, {"document", other}}})}};
+    auto r = hub.post_body(body.dump());
+    REQUIRE(r);
+    CHECK(r->status == 403);
+    CHECK(json::parse(r->body).value("reason", "") == "wrong_device");
+  }
+
+  {  // a hash that does not match is refused and kept too
+    json body{{"kiosk_id", "k1"},
+              {"responses",
+               json::array({{{"uuid", new_uuid_v4()}, {"content_hash", std::string(64, '0')}, {"document", doc}}})}};
+    auto r = hub.post_body(body.dump());
+    REQUIRE(r);
+    const auto j = json::parse(r->body);
+    CHECK(j["receipts"][0]["status"] == "rejected");
+    CHECK_THAT(j["receipts"][0]["detail"].get<std::string>(), Catch::StartsWith("content_hash:"));
+    ++expected_quarantine;
+  }
+  {  // invalid UTF-8 is a 400 naming it, not a 500, and the request is kept
+    json body{{"kiosk_id", "k1"},
+              {"responses", json::array({{{"uuid", b.meta.uuid}, {"content_hash", "x"}, {"document", "PLACE"}}})}};
+    std::string raw = body.dump();
+    raw.replace(raw.find("PLACE"), 5, "\xff\xfe{");
+    auto r = hub.post_body(raw);
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK_THAT(r->body, Catch::Contains("not valid UTF-8"));
+    CHECK_NOTHROW(json::parse(r->body));
+    ++expected_quarantine;
+  }
+  {  // 1e999999 in the request itself is a 400, not a 500
+    auto r = hub.post_body("{\"kiosk_id\": \"k1\", \"responses\": [], \"n\": 1e999999}");
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK_THAT(r->body, Catch::Contains("\\\"n\\\"") || Catch::Contains("at n:"));
+    ++expected_quarantine;
+  }
+  {  // an unknown survey version is held, not rejected, and not quarantined
+    const std::string held = set("survey_version", "v9-2030");
+    const json receipt = hub.post(held, b.meta.uuid);
+    CHECK(receipt["status"] == "held");
+    CHECK(receipt["code"] == 503);
+    CHECK(receipt["reason"] == "unknown_survey_version");
+  }
+
+  CHECK(hub.quarantined() == expected_quarantine);
+  {  // each lie is in the quarantine, with its reason and (at most 64 KiB of) its document
+    auto store = hub::open_hub_store(hub.process.db());
+    REQUIRE(store.ok());
+    auto rows = (*store)->quarantine_latest(1000);
+    REQUIRE(rows.ok());
+    std::map<std::string, hub::QuarantineRow> by_uuid;
+    for (const auto& q : *rows) by_uuid.emplace(q.uuid, q);
+    for (size_t i = 0; i < lied.size(); ++i) {
+      INFO(lies[i].name);
+      REQUIRE(by_uuid.count(lied[i]));
+      const auto& q = by_uuid.at(lied[i]);
+      CHECK(q.device == "k1");
+      CHECK_THAT(q.reason, Catch::Contains(lies[i].field + ":"));
+      CHECK(q.document.size() <= hub::kQuarantineMaxBytes);
+      CHECK(q.document_bytes >= static_cast<std::int64_t>(q.document.size()) - 8);
+    }
+  }
+  // The server is up, and what it held before is untouched.
+  httplib::Client c("127.0.0.1", hub.process.port());
+  auto h = c.Get("/healthz");
+  REQUIRE(h);
+  CHECK(h->status == 200);
+  CHECK(hub.get("/api/v1/export?format=csv")->body == csv_before->body);
+  CHECK(hub.get("/api/v1/export?format=jsonl")->body == jsonl_before->body);
+  CHECK(hub.get("/api/v1/summary")->body == summary_before->body);
+  // The status page shows the quarantine: its count and the latest reasons.
+  httplib::Client page("127.0.0.1", hub.process.port());
+  page.set_basic_auth("council", hub.admin);
+  auto p = page.Get("/");
+  REQUIRE(p);
+  CHECK_THAT(p->body,
+             Catch::Contains("<b class=warn>" + std::to_string(expected_quarantine) + "</b>refused documents"));
+  CHECK_THAT(p->body, Catch::Contains("is not a service point this hub knows") || Catch::Contains("content_hash") ||
+                          Catch::Contains("not valid UTF-8") || Catch::Contains("uuid"));
+}
+
+TEST_CASE("the summary from tallies equals the kiosks' own summaries", "[hub][e2e][trust]") {
+  TrustHub hub;
+  test::TempDir tmp;
+  auto s = Store::open(tmp.file("k1.db"));
+  REQUIRE(s.ok());
+  SimulateOptions o;
+  o.responses = 300;
+  o.seed = 77;
+  o.kiosk_id = "k1";
+  o.service_points = kPoints;
+  REQUIRE(simulate_into(**s, bury(), o).ok());
+  sync::SyncSettings set;
+  set.hub_url = hub.process.url();
+  set.token = hub.token;
+  set.kiosk_id = "k1";
+  set.batch_size = 100;
+  sync::SyncClient client(set, **s);
+  const auto up = client.upload_all();
+  INFO(up.message);
+  REQUIRE(up.stored == 300);
+
+  const auto local = summarise(**s, bury(), bury().default_locale);
+  REQUIRE(local.ok());
+  auto r = hub.get("/api/v1/summary");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const json j = json::parse(r->body);
+  auto same = [](const json& t, const ResultsTable& want) {
+    CHECK(t["responses"] == want.responses);
+    REQUIRE(t["questions"].size() == want.questions.size());
+    for (size_t i = 0; i < want.questions.size(); ++i) {
+      INFO(want.questions[i].id);
+      CHECK(t["questions"][i]["answered"] == want.questions[i].answered);
+      for (size_t k = 0; k < want.questions[i].options.size(); ++k)
+        CHECK(t["questions"][i]["options"][k]["count"] == want.questions[i].options[k].count);
+    }
+  };
+  same(j["overall"], local->overall);
+  CHECK(j["by_service_point"].size() == local->by_service_point.size());
+  for (const auto& [sp, t] : local->by_service_point) {
+    INFO(sp);
+    REQUIRE(j["by_service_point"].contains(sp));
+    same(j["by_service_point"][sp], t);
+  }
+}
+
+TEST_CASE("the hub keeps every survey version it has served: an older one is still checked and stored",
+          "[hub][e2e][trust]") {
+  test::TempDir tmp;
+  const std::string db = test::hub_database(tmp);
+  // Version 2: the same questions under a new version string, beside the bundled service points.
+  std::string v2 = test::read_file(test::bury_survey());
+  const std::string from = "version = \"v1-2016\"";
+  REQUIRE(v2.find(from) != std::string::npos);
+  v2.replace(v2.find(from), from.size(), "version = \"v2-2017\"");
+  const std::string v2_path = tmp.file("bury-v2.toml");
+  test::write_file(v2_path, v2);
+  {
+    HubProcess first(db, test::bury_survey());
+    (void)first.add("add-admin", "council");
+    first.start();
+  }
+  HubProcess second(db, v2_path, tmp.file("hub.log"));
+  second.extra_args = {"--service-points", test::source_path("kiosk-config/service-points.toml")};
+  const std::string token = second.add("add-device", "k1");
+  second.start();
+  httplib::Client c("127.0.0.1", second.port());
+  auto send = [&](const CompletedResponse& r) {
+    const std::string d = canonical_document(r.meta, r.answers);
+    json body{{"kiosk_id", "k1"},
+              {"responses", json::array({{{"uuid", r.meta.uuid}, {"content_hash", sha256_hex(d)}, {"document", d}}})}};
+    auto res = c.Post("/api/v1/responses", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+    REQUIRE(res);
+    return json::parse(res->body)["receipts"][0];
+  };
+  const CompletedResponse old = good_response(0);  // answers v1-2016, which the first process served
+  CHECK(send(old)["status"] == "stored");
+  CompletedResponse next = good_response(50);
+  next.meta.survey_version = "v2-2017";
+  CHECK(send(next)["status"] == "stored");
+  CompletedResponse future = good_response(90);
+  future.meta.survey_version = "v3-2018";
+  CHECK(send(future)["status"] == "held");
+
+  // A changed definition under a version already served is refused at start-up.
+  second.stop();
+  std::string changed = v2;
+  changed.replace(changed.find("Principle 1"), 11, "Principle one");
+  test::write_file(v2_path, changed);
+  const auto r = test::run("timeout 30 " + std::string(KIOSK_HUB_BIN) + " serve --port 0 --db '" + db + "' --survey " +
+                           v2_path + " --service-points " + test::source_path("kiosk-config/service-points.toml"));
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("was served before with another definition"));
+}
+
+TEST_CASE("strict JSON: duplicate keys anywhere, invalid UTF-8 and overflowing numbers are named", "[hub][trust]") {
+  using hub::invalid_utf8_at;
+  CHECK(invalid_utf8_at("plain ascii") == std::string_view::npos);
+  CHECK(invalid_utf8_at("Caf\xC3\xA9 \xE2\x98\x95 \xF0\x9F\x98\x80") == std::string_view::npos);
+  CHECK(invalid_utf8_at("ab\xC0\x80") == 2);         // overlong NUL
+  CHECK(invalid_utf8_at("\xED\xA0\x80") == 0);       // a surrogate
+  CHECK(invalid_utf8_at("x\xF4\x90\x80\x80") == 1);  // above U+10FFFF
+  CHECK(invalid_utf8_at("xy\xE2\x98") == 2);         // cut short
+  CHECK(invalid_utf8_at("\xFF") == 0);
+
+  // What the quarantine keeps: valid UTF-8, no NUL, cut between characters.
+  CHECK(hub::printable_utf8(std::string("a\0b\xFF"
+                                        "c",
+                                        5),
+                            100) ==
+        "a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD"
+        "c");
+  CHECK(hub::printable_utf8("\xC3\xA9\xC3\xA9", 3) == "\xC3\xA9");
+  CHECK(hub::invalid_utf8_at(hub::printable_utf8("\xE2\x98\x95\xE2\x98\x95", 4)) == std::string_view::npos);
+
+  json out;
+  auto p = hub::parse_strict_json(R"({"a":{"b":1,"c":{"d":1,"d":2}}})", out);
+  CHECK_FALSE(p.ok);
+  CHECK(p.field == "a.c.d");
+  p = hub::parse_strict_json(R"({"a":[{"x":1},{"x":2}],"b":{"x":1}})", out);
+  CHECK(p.ok);  // the same key in different objects is fine
+  p = hub::parse_strict_json(R"({"a":1,"seq":1e999999})", out);
+  CHECK_FALSE(p.ok);
+  CHECK(p.field == "seq");
+  CHECK_THAT(p.words, Catch::Contains("number overflow"));
+  p = hub::parse_strict_json("{\"a\":\"\xFF\"}", out);
+  CHECK_FALSE(p.ok);
+  CHECK_THAT(p.words, Catch::Contains("not valid UTF-8 (byte 6)"));
+  p = hub::parse_strict_json(std::string(40, '[') + std::string(40, ']'), out);
+  CHECK_FALSE(p.ok);
+  CHECK_THAT(p.words, Catch::Contains("nested too deeply"));
+}
