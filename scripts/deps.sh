@@ -12,7 +12,7 @@ KIOSK_PACKAGES=(
   fonts-dejavu-core fonts-opendyslexic
   sqlite3 postgresql prometheus xvfb xauth xdotool imagemagick curl openssl python3
   libx11-dev libxext-dev libxtst-dev libxdamage-dev x11-utils
-  cage xwayland grim tesseract-ocr gnumeric chromium nodejs npm
+  cage xwayland grim tesseract-ocr gnumeric chromium
 )
 
 kiosk_install_deps() {

@@ -11,6 +11,9 @@ hub=$build/sync/hub/kiosk-hub
 admin=$build/app/kiosk-admin
 fail() { echo "status_page_check: $*" >&2; exit 1; }
 
+# Node.js and npm are the machine's own (nodesource's nodejs carries npm;
+# Debian's npm package conflicts with it, so scripts/deps.sh does not list it).
+command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm are needed (Node.js 18 or later)"
 # playwright-core and axe-core, at the versions package-lock.json pins, in the build folder.
 browser=$build/browser-checks
 mkdir -p "$browser"

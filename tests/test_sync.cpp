@@ -1344,3 +1344,30 @@ TEST_CASE("kiosk-hub reads its settings from a file, the command line winning, a
   CHECK(WIFEXITED(st));
   CHECK(WEXITSTATUS(st) == 0);
 }
+
+TEST_CASE("admin actions are in the audit log with who and when: devices added and revoked, exports",
+          "[hub][e2e][audit]") {
+  Hub hub;  // adds the admin "council"
+  (void)hub.process.add("add-device", "k1");
+  const std::string hub_bin = KIOSK_HUB_BIN;
+  REQUIRE(test::run(hub_bin + " revoke-device k1 --db '" + hub.process.db() + "'").exit_code == 0);
+  (void)hub.documents();  // an export with the council's admin token
+  auto audit = test::run(hub_bin + " audit --db '" + hub.process.db() + "'");
+  REQUIRE(audit.exit_code == 0);
+  std::vector<std::string> lines;
+  std::istringstream in(audit.out);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  INFO(audit.out);
+  REQUIRE(lines.size() == 5);  // a header, then newest first
+  CHECK_THAT(lines[1], Catch::Contains("\tcouncil\texport\tformat jsonl"));
+  CHECK_THAT(lines[2], Catch::Contains("\toperator ") && Catch::Contains("\trevoke-device\tk1"));
+  CHECK_THAT(lines[3], Catch::Contains("\tadd-device\tk1"));
+  CHECK_THAT(lines[4], Catch::Contains("\tadd-admin\tcouncil"));
+  for (size_t i = 1; i < lines.size(); ++i) CHECK(lines[i].rfind("20", 0) == 0);  // a UTC time first
+  // The status page shows the latest.
+  httplib::Client c("127.0.0.1", hub.process.port());
+  c.set_basic_auth("admin", hub.admin);
+  auto page = c.Get("/");
+  REQUIRE(page);
+  CHECK_THAT(page->body, Catch::Contains("Admin actions") && Catch::Contains("export: format jsonl"));
+}

@@ -441,6 +441,11 @@ struct Api::Impl {
       return error_reply(400, "format must be csv, jsonl or codebook");
     if (format != fmt::kJsonl && !survey_)
       return error_reply(409, "CSV and codebook need the hub started with --survey FILE");
+    // Every export is in the audit log, with the admin token's name: the
+    // dataset leaves the hub there. No log, no export.
+    const std::string actor = req.principal ? req.principal->name : std::string("?");
+    if (auto st = store_.audit(actor, "export", "format " + format); !st)
+      return error_reply(503, "could not write the audit log, so nothing was exported: " + st.message());
     std::string out;
     if (format == fmt::kCodebook) {
       append_codebook(out, *survey_);
@@ -549,7 +554,8 @@ struct Api::Impl {
     auto quarantined = store_.quarantine_count();
     auto latest_refused = store_.quarantine_latest(10);
     auto ledger_rows = store_.ledger();
-    if (!devices || !total || !conflicts || !counts || !quarantined || !latest_refused || !ledger_rows)
+    auto audit = store_.audit_log(10);
+    if (!devices || !total || !conflicts || !counts || !quarantined || !latest_refused || !ledger_rows || !audit)
       return error_reply(503, "database unavailable");
     const auto now = clock_.now();
     auto parse_utc = [](const std::string& utc) -> std::optional<std::chrono::system_clock::time_point> {
@@ -674,6 +680,17 @@ struct Api::Impl {
              "</td></tr>";
       h += "</table></div>";
     }
+    h += "<h2>Admin actions</h2>";
+    if (audit->empty()) {
+      h += "<p>None yet.</p>";
+    } else {
+      h += "<div class=scroll><table><caption>The latest, newest first (<code>kiosk-hub audit</code> lists them "
+           "all)</caption><tr><th scope=col>When</th><th scope=col>Who</th><th scope=col>What</th></tr>";
+      for (const auto& a : *audit)
+        h += "<tr><td>" + html_escape(a.at_utc) + "</td><td>" + html_escape(a.actor) + "</td><td>" +
+             html_escape(a.action + (a.detail.empty() ? "" : ": " + a.detail)) + "</td></tr>";
+      h += "</table></div>";
+    }
     h += "<h2>Responses by service point</h2>" + bars("Completed responses by service point", counts->by_service_point,
                                                       [&](const std::string& id) { return service_point_name(id); });
     // Age bands in the survey's own order, "Not given" last.
@@ -710,10 +727,34 @@ struct Api::Impl {
 
   Reply metrics_text(Request&) {
     auto n = store_.response_count();
-    return Reply{200,
-                 "text/plain; version=0.0.4",
-                 {},
-                 metrics.text(n ? std::optional<std::int64_t>(*n) : std::nullopt, start_unix_)};
+    std::string text = metrics.text(n ? std::optional<std::int64_t>(*n) : std::nullopt, start_unix_);
+    // The quarantine and the ledger, when the database answers (no sample otherwise).
+    if (auto q = store_.quarantine_count(); q)
+      text +=
+          "# HELP kiosk_hub_quarantined_documents Uploaded documents refused and kept aside.\n"
+          "# TYPE kiosk_hub_quarantined_documents gauge\nkiosk_hub_quarantined_documents " +
+          std::to_string(*q) + "\n";
+    if (auto rows = store_.ledger(); rows) {
+      auto label = [](const std::string& v) {
+        std::string o;
+        for (char c : v) {
+          if (c == '\\' || c == '"') o += '\\';
+          if (c == '\n') {
+            o += "\\n";
+            continue;
+          }
+          o += c;
+        }
+        return o;
+      };
+      text +=
+          "# HELP kiosk_hub_ledger_missing_responses Responses a kiosk numbered that the hub has not received.\n"
+          "# TYPE kiosk_hub_ledger_missing_responses gauge\n";
+      for (const auto& r : *rows)
+        text +=
+            "kiosk_hub_ledger_missing_responses{kiosk=\"" + label(r.kiosk) + "\"} " + std::to_string(r.missing) + "\n";
+    }
+    return Reply{200, "text/plain; version=0.0.4", {}, std::move(text)};
   }
 
   // ---- 7. Routes -------------------------------------------------------------------

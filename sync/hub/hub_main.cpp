@@ -5,8 +5,12 @@
 //   revoke-device NAME --db ...  the kiosk's token stops working (401 revoked_token)
 //   list-devices --db ...        name, role, created, last seen, revoked
 //   ledger --db ...              per kiosk: numbered up to, received, the numbers missing
+//   audit --db ...               admin actions: exports, devices and admins added or revoked
 // Usage errors exit 2, other failures 1.
+#include <pwd.h>
 #include <toml++/toml.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
@@ -70,6 +74,12 @@ std::variant<std::vector<std::string>, std::string> settings_from_file(const std
     out.push_back(value);
   }
   return out;
+}
+
+// Who ran a command at the hub's console, for the audit log.
+std::string operator_name() {
+  const passwd* pw = getpwuid(geteuid());
+  return std::string("operator ") + (pw && pw->pw_name ? pw->pw_name : std::to_string(geteuid()));
 }
 
 }  // namespace
@@ -152,6 +162,7 @@ int main(int argc, char** argv) {
   revoke_cmd->add_option("NAME", name, "the kiosk (required)");
   add_db(revoke_cmd);
   add_db(app.add_subcommand("list-devices", "kiosks and admins: role, created, last seen, revoked"));
+  add_db(app.add_subcommand("audit", "admin actions, newest first: exports, devices and admins added or revoked"));
   add_db(app.add_subcommand("ledger",
                             "per kiosk: responses numbered up to N, received M, the numbers missing, the oldest "
                             "missing and for how long, the kiosk's clock offset"));
@@ -203,6 +214,7 @@ int main(int argc, char** argv) {
   if (cmd == "add-device" || cmd == "add-admin") {
     auto token = (*store)->add_principal(name, cmd == "add-device" ? "kiosk" : "admin");
     if (!token) return fail(token.message());
+    if (auto st = (*store)->audit(operator_name(), cmd, name); !st) return fail(st.message());
     if (cmd == "add-device")
       std::cout << "Kiosk \"" << name << "\" added. To connect it, run this on the kiosk as root:\n"
                 << "  kiosk-admin enrol --hub " << public_url << " --token " << *token << "\n"
@@ -214,6 +226,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "revoke-device") {
     if (auto st = (*store)->revoke_principal(name, "kiosk"); !st) return fail(st.message());
+    if (auto st = (*store)->audit(operator_name(), cmd, name); !st) return fail(st.message());
     std::cout << "Kiosk \"" << name << "\" revoked: the hub refuses its token from now on.\n";
     return 0;
   }
@@ -225,6 +238,14 @@ int main(int argc, char** argv) {
       std::cout << r.name << '\t' << r.role << '\t' << r.created_utc << '\t'
                 << (r.last_seen_utc.empty() ? "never" : r.last_seen_utc) << '\t'
                 << (r.revoked_utc.empty() ? "no" : r.revoked_utc) << '\n';
+    return 0;
+  }
+  if (cmd == "audit") {
+    auto rows = (*store)->audit_log(1000000);
+    if (!rows) return fail(rows.message());
+    std::cout << "when\twho\twhat\tdetail\n";
+    for (const auto& r : *rows)
+      std::cout << r.at_utc << '\t' << r.actor << '\t' << r.action << '\t' << r.detail << '\n';
     return 0;
   }
   if (cmd == "ledger") {

@@ -42,6 +42,9 @@ struct QuarantineItem {
   std::string uuid, reason, document;  // document: bounded and made valid UTF-8 by the caller
   std::int64_t document_bytes = 0;     // its size as uploaded
 };
+struct AuditRow {
+  std::string at_utc, actor, action, detail;
+};
 struct QuarantineRow {
   std::string device, received_utc, uuid, reason, document;
   std::int64_t document_bytes = 0;
@@ -166,6 +169,12 @@ class HubStore {
   virtual Result<std::int64_t> quarantine_count() = 0;
   // Newest first.
   virtual Result<std::vector<QuarantineRow>> quarantine_latest(int limit) = 0;
+
+  // The audit log of admin actions (exports, devices added or revoked): who
+  // (the admin token's name, or the operator at the command line), what,
+  // and when (stamped from the store's clock); newest first.
+  virtual Status audit(const std::string& actor, const std::string& action, const std::string& detail) = 0;
+  virtual Result<std::vector<AuditRow>> audit_log(int limit) = 0;
   // Every tally row of one survey, all versions and service points.
   virtual Result<std::vector<AnswerTally>> answer_tallies(const std::string& survey_id) = 0;
   // A hub upgraded from before the tallies: fills them once from the stored

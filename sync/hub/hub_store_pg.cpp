@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS answer_tallies(
 CREATE INDEX IF NOT EXISTS responses_by_service_point ON responses(service_point);
 CREATE INDEX IF NOT EXISTS responses_by_age_band ON responses(age_band);
 CREATE INDEX IF NOT EXISTS responses_by_device ON responses(device);
+CREATE TABLE IF NOT EXISTS audit_log(
+  id BIGSERIAL PRIMARY KEY, at_utc TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
 )sql";
 
 using TallyKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
@@ -518,6 +520,27 @@ class PgHubStore final : public HubStore {
   }
 
   Result<std::int64_t> quarantine_count() override { return scalar("SELECT count(*) FROM quarantine"); }
+
+  Status audit(const std::string& actor, const std::string& action, const std::string& detail) override {
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string now = format_utc(clock_.now());
+    auto r = (*c)->exec("INSERT INTO audit_log(at_utc, actor, action, detail) VALUES($1,$2,$3,$4)",
+                        {&now, &actor, &action, &detail});
+    if (!r.ok()) return (*c)->error("writing the audit log");
+    return {};
+  }
+
+  Result<std::vector<AuditRow>> audit_log(int limit) override {
+    auto c = connection();
+    if (!c) return c.error();
+    const std::string n = std::to_string(limit);
+    auto r = (*c)->exec("SELECT at_utc, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT $1::bigint", {&n});
+    if (!r.ok()) return (*c)->error("reading the audit log");
+    std::vector<AuditRow> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.get(i, 0), r.get(i, 1), r.get(i, 2), r.get(i, 3)});
+    return out;
+  }
 
   Result<std::vector<QuarantineRow>> quarantine_latest(int limit) override {
     auto c = connection();

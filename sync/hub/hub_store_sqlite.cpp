@@ -97,6 +97,8 @@ CREATE TABLE IF NOT EXISTS answer_tallies(
 CREATE INDEX IF NOT EXISTS responses_by_service_point ON responses(service_point);
 CREATE INDEX IF NOT EXISTS responses_by_age_band ON responses(age_band);
 CREATE INDEX IF NOT EXISTS responses_by_device ON responses(device);
+CREATE TABLE IF NOT EXISTS audit_log(
+  id INTEGER PRIMARY KEY, at_utc TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
 )sql";
 
 using TallyKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
@@ -428,6 +430,32 @@ class SqliteHubStore final : public HubStore {
   }
 
   Result<std::int64_t> quarantine_count() override { return scalar("SELECT count(*) FROM quarantine"); }
+
+  Status audit(const std::string& actor, const std::string& action, const std::string& detail) override {
+    auto c = connection();
+    if (!c) return c.error();
+    std::lock_guard lock(write_mutex_);
+    auto q = Statement::prepare(**c, "INSERT INTO audit_log(at_utc, actor, action, detail) VALUES(?1,?2,?3,?4)");
+    if (!q) return q.error();
+    q->bind(1, format_utc(clock_.now())).bind(2, actor).bind(3, action).bind(4, detail);
+    return q->run();
+  }
+
+  Result<std::vector<AuditRow>> audit_log(int limit) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c, "SELECT at_utc, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1");
+    if (!q) return q.error();
+    q->bind(1, std::int64_t{limit});
+    std::vector<AuditRow> out;
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      out.push_back({q->str(0), q->str(1), q->str(2), q->str(3)});
+    }
+    return out;
+  }
 
   Result<std::vector<QuarantineRow>> quarantine_latest(int limit) override {
     auto c = connection();
