@@ -43,6 +43,19 @@ before=$(completed)
 # The hub, as its own user, in its own folder.
 runuser -u kiosk-hub -- kiosk-hub add-device "package-test-$(date +%s%N)" --db /var/lib/kiosk-hub/hub.db | tail -1 | grep -Eq '^[A-Za-z0-9_-]{20,}$' ||
   fail "kiosk-hub add-device printed no token"
+# Serving with the installed settings, as kiosk-hub.service runs it (its port
+# replaced by a free one): the survey and service points found in /etc/kiosk-hub.
+hub_out=$(mktemp)
+runuser -u kiosk-hub -- kiosk-hub serve --config /etc/kiosk-hub/hub.toml --port 0 >"$hub_out" 2>&1 &
+hub_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$hub_out" && break; sleep 0.1; done
+hub_url=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$hub_out")
+[ -n "$hub_url" ] || { cat "$hub_out" >&2; kill "$hub_pid" 2>/dev/null; fail "the installed hub did not start from /etc/kiosk-hub/hub.toml"; }
+[ "$(curl -s "$hub_url/healthz")" = ok ] || { kill "$hub_pid"; fail "the installed hub does not answer /healthz"; }
+kill "$hub_pid"
+wait "$hub_pid" || true
+rm -f "$hub_out"
+echo "the installed hub serves from /etc/kiosk-hub/hub.toml ($hub_url)"
 
 # Upgrade: a council's edit to kiosk.toml and the stored responses survive a newer package.
 sed -i 's/^name = .*/name = "Edited by the council"/' /etc/library-kiosk/kiosk.toml
