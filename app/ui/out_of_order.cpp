@@ -22,9 +22,9 @@ namespace {
 using std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-// For each file: its nearest folder that exists, and the name under that
-// folder on the way to the file. A missing pages folder, or a database whose
-// folder is in fact a file, is then seen when it is created or replaced.
+// For each file, its nearest folder that exists: a missing pages folder, or a
+// database whose folder is in fact a file, is then seen when it is created
+// or replaced, and space freed on a full disk when anything there is deleted.
 class Watch {
  public:
   explicit Watch(const std::vector<std::string>& files) : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
@@ -35,7 +35,6 @@ class Watch {
       fs::path p = fs::absolute(f).lexically_normal();
       std::error_code ec;
       while (p.has_parent_path() && p.parent_path() != p && !fs::is_directory(p.parent_path(), ec)) p = p.parent_path();
-      names_.insert(p.filename().string());
       dirs.insert(p.parent_path().string());
     }
     for (const auto& d : dirs)
@@ -50,24 +49,17 @@ class Watch {
   // True if a watched file changed since the last call.
   bool changed() {
     if (fd_ < 0) return false;
+    // Any event in these folders counts: a file the kiosk needs, or space
+    // freed beside the database (a full disk fixed by deleting something).
+    // The events themselves are only drained.
     bool hit = false;
     alignas(inotify_event) char buf[4096];
-    for (;;) {
-      const ssize_t n = read(fd_, buf, sizeof buf);
-      if (n <= 0) break;
-      for (ssize_t i = 0; i < n;) {
-        const auto* ev = reinterpret_cast<const inotify_event*>(buf + i);
-        // A folder's own change, or a file in it that the kiosk needs.
-        if (ev->len == 0 || names_.count(ev->name)) hit = true;
-        i += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
-      }
-    }
+    while (read(fd_, buf, sizeof buf) > 0) hit = true;
     return hit;
   }
 
  private:
   int fd_;
-  std::set<std::string> names_;
 };
 
 enum class View { Notice, Pin, Reason };
