@@ -24,6 +24,18 @@ using test::HubProcess;
 using Steady = std::chrono::steady_clock;
 
 namespace {
+// The hub's peak memory through every attack: 256 MB, as the issue asks. An
+// AddressSanitizer build of the hub carries shadow memory and a quarantine of
+// freed blocks (its manual: about 3x the memory of the plain program), so
+// there the bound is scaled; the plain build is held to 256 MB.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long long kPeakMemoryLimit = 3 * (256ll << 20);
+#else
+constexpr long long kPeakMemoryLimit = 256ll << 20;
+#endif
+}  // namespace
+
+namespace {
 
 constexpr std::size_t kMaxBody = 16u << 20;  // the hub's default --max-body
 
@@ -272,7 +284,7 @@ struct Target {
     CHECK(h.seconds < 1.0);
     const auto now = export_lines();
     for (const auto& line : stored_before) CHECK(now.count(line) == 1);
-    CHECK(peak_memory_bytes(hub->pid()) < 256ll << 20);
+    CHECK(peak_memory_bytes(hub->pid()) < kPeakMemoryLimit);
   }
 
   // A TLS (or plain) connection from `source` that has sent nothing yet.
