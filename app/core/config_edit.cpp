@@ -98,7 +98,7 @@ Result<std::string> edit_toml_strings(const std::string& text, const std::string
     std::istringstream in(text);
     for (std::string l; std::getline(in, l);) lines.push_back(l);
   }
-  std::map<std::string, std::string> todo(edits.begin(), edits.end());
+  std::map<std::string, std::string> unset_keys(edits.begin(), edits.end());
   for (const auto& [k, v] : edits)
     if (k.empty() || k.find_first_of(" =.#\"[]") != std::string::npos)
       return make_error(ErrorKind::Validation, "setting name '" + k + "' is not a plain TOML key");
@@ -118,15 +118,15 @@ Result<std::string> edit_toml_strings(const std::string& text, const std::string
     if (current != section) continue;
     const std::string key = line_key(lines[i]);
     if (!trim(lines[i]).empty()) section_end = static_cast<long>(i) + 1;
-    auto it = todo.find(key);
-    if (key.empty() || it == todo.end()) continue;
+    auto it = unset_keys.find(key);
+    if (key.empty() || it == unset_keys.end()) continue;
     const auto eq = lines[i].find('=');
     lines[i] = lines[i].substr(0, eq + 1) + " " + quoted(it->second) + trailing_comment(lines[i]);
-    todo.erase(it);
+    unset_keys.erase(it);
   }
   std::vector<std::string> added;
   for (const auto& [k, v] : edits)
-    if (todo.count(k)) added.push_back(k + " = " + quoted(v));
+    if (unset_keys.count(k)) added.push_back(k + " = " + quoted(v));
   if (!found) {
     if (!lines.empty() && !trim(lines.back()).empty()) lines.push_back("");
     lines.push_back("[" + section + "]");
