@@ -9,10 +9,11 @@ KIOSK_PACKAGES=(
   nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev libfontconfig-dev libcli11-dev libsystemd-dev
   libmicrohttpd-dev
-  fonts-dejavu-core fonts-opendyslexic
+  libharfbuzz-dev libfribidi-dev libraqm-dev libfreetype-dev libunibreak-dev
+  fonts-dejavu-core fonts-opendyslexic fonts-noto-core
   sqlite3 postgresql prometheus xvfb xauth xdotool imagemagick curl openssl python3
   libx11-dev libxext-dev libxtst-dev libxdamage-dev x11-utils
-  cage xwayland grim tesseract-ocr gnumeric chromium
+  cage xwayland grim tesseract-ocr tesseract-ocr-urd tesseract-ocr-pol gnumeric chromium
 )
 
 kiosk_install_deps() {
