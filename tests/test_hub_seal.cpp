@@ -309,7 +309,7 @@ TEST_CASE("a hub given keys after storing plain documents seals them at start an
   CHECK(!holds(held, kPostcode));
 }
 
-TEST_CASE("kiosk-hub keygen writes a 0600 secret and a public key; serve refuses a key file others may read",
+TEST_CASE("kiosk-hub keygen writes a 0600 secret and a public key, and serve refuses a key file others may read",
           "[hub][seal]") {
   test::TempDir tmp;
   const std::string keys = tmp.file("keys");
@@ -369,7 +369,7 @@ TEST_CASE("kiosk-hub keygen writes a 0600 secret and a public key; serve refuses
   one_line_naming(serve(empty), empty);
 }
 
-TEST_CASE("a survey pull carrying a sealing key that does not parse is not applied; a good one is written 0644",
+TEST_CASE("a survey pull carrying a sealing key that does not parse is not applied, while a good one is written 0644",
           "[sync][e2e][seal]") {
   SealHub hub;
   const std::string id = keygen(hub.keys);
