@@ -87,6 +87,7 @@ struct SealHub {
 
   void start(bool with_keys) {
     process.extra_args.clear();
+    process.sealing = with_keys;
     if (with_keys) process.extra_args = {"--key-dir", keys};
     process.start();
   }
