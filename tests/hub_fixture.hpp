@@ -15,7 +15,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -81,6 +84,15 @@ class HubProcess {
   }
 
   void start(int port = 0) {
+    // A hub seals what it stores, as deployed: its own key pair unless the
+    // test gives --key-dir or asks for a hub without keys.
+    if (sealing && !keys_ && std::find(extra_args.begin(), extra_args.end(), "--key-dir") == extra_args.end())
+      keys_ = keys_for(db_);
+    std::vector<std::string> args = extra_args;
+    if (sealing && keys_) {
+      args.push_back("--key-dir");
+      args.push_back(keys_->path);
+    }
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe");
     pid_ = fork();
@@ -94,7 +106,7 @@ class HubProcess {
       const std::string p = std::to_string(port);
       std::vector<const char*> argv = {KIOSK_HUB_BIN, "serve",     "--port",   p.c_str(),
                                        "--db",        db_.c_str(), "--survey", survey_.c_str()};
-      for (const auto& a : extra_args) argv.push_back(a.c_str());
+      for (const auto& a : args) argv.push_back(a.c_str());
       argv.push_back(nullptr);
       execv(KIOSK_HUB_BIN, const_cast<char* const*>(argv.data()));
       _exit(127);
@@ -129,6 +141,9 @@ class HubProcess {
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   std::vector<std::string> extra_args;  // e.g. --cert FILE --key FILE
+  bool sealing = true;                  // false: a hub without keys, storing documents readable
+  // The key directory the hub was given by start() ("" when the test gave its own or none).
+  std::string own_keys() const { return keys_ ? keys_->path : std::string(); }
   int port() const { return port_; }
   std::string url() const {
     const bool tls = std::find(extra_args.begin(), extra_args.end(), "--cert") != extra_args.end();
@@ -138,6 +153,29 @@ class HubProcess {
 
  private:
   std::string db_, survey_, log_path_;
+  // One key directory per database, shared by every hub process on it (as
+  // hubs sharing a PostgreSQL share their keys), removed with the last.
+  struct KeyDir {
+    std::string path;
+    ~KeyDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static std::shared_ptr<KeyDir> keys_for(const std::string& db) {
+    static std::mutex m;
+    static std::map<std::string, std::weak_ptr<KeyDir>> live;
+    std::lock_guard lock(m);
+    if (auto k = live[db].lock()) return k;
+    char dir[] = "/tmp/kiosk-hub-keys-XXXXXX";
+    if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
+    auto k = std::make_shared<KeyDir>(KeyDir{dir});
+    auto r = run(std::string(KIOSK_HUB_BIN) + " keygen --key-dir '" + k->path + "'");
+    if (r.exit_code != 0) throw std::runtime_error("kiosk-hub keygen failed: " + r.err);
+    live[db] = k;
+    return k;
+  }
+  std::shared_ptr<KeyDir> keys_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

@@ -45,6 +45,11 @@ runuser -u kiosk-hub -- kiosk-hub add-device "package-test-$(date +%s%N)" --db /
   fail "kiosk-hub add-device printed no token"
 # Serving with the installed settings, as kiosk-hub.service runs it (its port
 # replaced by a free one): the survey and service points found in /etc/kiosk-hub.
+[ "$(stat -c '%a %U' /var/lib/kiosk-hub/keys)" = "700 kiosk-hub" ] || fail "the key folder is not 0700 kiosk-hub's"
+runuser -u kiosk-hub -- kiosk-hub keygen --config /etc/kiosk-hub/hub.toml >/dev/null || fail "kiosk-hub keygen failed"
+for k in /var/lib/kiosk-hub/keys/*.key; do
+  [ "$(stat -c '%a %U' "$k")" = "600 kiosk-hub" ] || fail "$k is not 0600 kiosk-hub's"
+done
 hub_out=$(mktemp)
 runuser -u kiosk-hub -- kiosk-hub serve --config /etc/kiosk-hub/hub.toml --port 0 >"$hub_out" 2>&1 &
 hub_pid=$!

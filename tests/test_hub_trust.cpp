@@ -10,6 +10,7 @@
 
 #include "document_check.hpp"
 #include "hub_fixture.hpp"
+#include "hub_keys.hpp"
 #include "hub_store.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
@@ -240,8 +241,16 @@ TEST_CASE("lying and malformed documents are refused naming the field, quarantin
       const auto& q = by_uuid.at(lied[i]);
       CHECK(q.device == "k1");
       CHECK_THAT(q.reason, Catch::Contains(lies[i].field + ":"));
-      CHECK(q.document.size() <= hub::kQuarantineMaxBytes);
-      CHECK(q.document_bytes >= static_cast<std::int64_t>(q.document.size()) - 8);
+      // Kept sealed to the hub's key (the database holds no answer in the clear); opened here to check it.
+      REQUIRE(!q.key_id.empty());
+      auto keys = hub::load_hub_keys(hub.process.own_keys());
+      REQUIRE(keys.ok());
+      const auto sealed = base64_decode(q.document);
+      REQUIRE(sealed);
+      const auto document = keys->ring.open(q.key_id, *sealed);
+      REQUIRE(document.ok());
+      CHECK(document->size() <= hub::kQuarantineMaxBytes);
+      CHECK(q.document_bytes >= static_cast<std::int64_t>(document->size()) - 8);
     }
   }
   // The server is up, and what it held before is untouched.

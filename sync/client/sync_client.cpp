@@ -6,18 +6,24 @@
 #include "sync_client.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <strings.h>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "kiosk/clock.hpp"
 #include "kiosk/protocol.hpp"
+#include "kiosk/seal.hpp"
 #include "kiosk/survey.hpp"
 
 namespace kiosk::sync {
@@ -379,8 +385,9 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
       if (o.reason.empty()) {
         o.reason = item.value(field::kReason, "");
         const std::string detail = item.value(field::kDetail, "");
-        o.message = o.reason == reason::kUnknownSurveyVersion
-                        ? "The hub does not know this kiosk's survey version yet"
+        o.message = o.reason == reason::kUnknownSurveyVersion ? "The hub does not know this kiosk's survey version yet"
+                    : o.reason == reason::kUnknownKey
+                        ? "The hub does not hold the key these responses are sealed to (is its key folder complete?)"
                         : "The hub held responses back" + (o.reason.empty() ? "" : " (" + o.reason + ")");
         if (!detail.empty()) o.message += ": " + detail;
       }
@@ -487,11 +494,57 @@ Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& 
   if (j.is_discarded() || !j.is_object() || !j.contains(field::kDefinition) || !j[field::kDefinition].is_string() ||
       !j.contains(field::kEtag) || !j[field::kEtag].is_string())
     return make_error(ErrorKind::Network, "The hub's survey reply was not understood; keeping the current survey.");
-  SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>()};
+  SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>(), {}};
   if (auto s = parse_survey(u.definition, "survey from the hub"); !s)
     return make_error(ErrorKind::Validation,
                       "The hub's new survey has an error, so the kiosk keeps its current one: " + s.message());
+  // The key answers will be sealed to: one that does not parse would leave
+  // the kiosk unable to collect, so nothing of this pull is taken.
+  if (j.contains(field::kSealPublicKey)) {
+    const json& k = j[field::kSealPublicKey];
+    if (!k.is_string())
+      return make_error(ErrorKind::Validation,
+                        "The hub's sealing key is not text, so the kiosk keeps its current survey and key.");
+    if (auto key = parse_public_key(k.get<std::string>(), "sealing key from the hub"); !key)
+      return make_error(ErrorKind::Validation,
+                        "The hub sent a sealing key that cannot be used, so the kiosk keeps its current survey and "
+                        "key: " +
+                            key.message());
+    u.seal_public_key = k.get<std::string>();
+    while (!u.seal_public_key.empty() && (u.seal_public_key.back() == '\n' || u.seal_public_key.back() == '\r'))
+      u.seal_public_key.pop_back();
+  }
   return std::optional<SurveyUpdate>{std::move(u)};
+}
+
+Status write_public_key_file(const std::string& path, const std::string& line) {
+  const std::filesystem::path target(path);
+  const std::string tmp = path + ".new";
+  auto failed = [&](const std::string& doing) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    return make_error(e == ENOSPC ? ErrorKind::DiskFull : ErrorKind::Storage,
+                      "cannot " + doing + " the sealing key file " + path + ": " + std::strerror(e));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return failed("create");
+  const std::string text = line + "\n";
+  // The umask may have narrowed it; kiosk's other programs read it, so say 0644 outright.
+  const bool ok = ::fchmod(fd, 0644) == 0 &&
+                  ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  if (!ok) {
+    ::close(fd);
+    return failed("write");
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return failed("replace");
+  // The rename itself survives a power cut once the directory is synced.
+  const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
 }
 
 // ---- 5. The sync thread --------------------------------------------------------
@@ -606,7 +659,7 @@ void SyncWorker::run() {
         if (o.ok()) {
           backoff.reset();
           status_.last_success_utc = status_.last_attempt_utc;
-          status_.last_error.clear();
+          status_.last_error = pull_error_;
           next_upload = now + interval_;
         } else {
           // Staff read it in the admin area; council IT in the log.
@@ -627,13 +680,37 @@ void SyncWorker::run() {
     }
     if (now >= next_heartbeat) {
       (void)client.send_heartbeat(error);
-      if (auto u = client.fetch_survey(survey_etag); u && *u) {
+      auto u = client.fetch_survey(survey_etag);
+      // The key first: a pull whose key cannot be written is not applied at
+      // all, so the ETag is kept and the same pull comes again.
+      Status applied;
+      if (u && *u && !(*u)->seal_public_key.empty() && !settings_.seal_public_key_file.empty())
+        applied = write_public_key_file(settings_.seal_public_key_file, (*u)->seal_public_key);
+      if (u && *u && applied) {
         survey_etag = (*u)->etag;
         (void)(*store)->set_meta("hub_survey", (*u)->definition);
         (void)(*store)->set_meta("hub_survey_etag", survey_etag);
         std::lock_guard lock(m_);
         survey_update_ = std::move(**u);
       }
+      // A pull refused for what it carried (a survey or key that does not
+      // parse, a key file that cannot be written) is told to staff like a
+      // failed upload, until a pull is applied; the network's faults are
+      // the upload's to report.
+      std::string pull_error;
+      if (!applied)
+        pull_error = applied.message();
+      else if (!u && u.kind() != ErrorKind::Network && u.kind() != ErrorKind::Auth)
+        pull_error = u.message();
+      {
+        std::lock_guard lock(m_);
+        if (pull_error != pull_error_) {
+          if (!pull_error.empty()) std::fprintf(stderr, "kiosk sync: %s\n", pull_error.c_str());
+          if (status_.last_error == pull_error_) status_.last_error = pull_error;
+          pull_error_ = pull_error;
+        }
+      }
+      status_cv_.notify_all();
       next_heartbeat = now + heartbeat_;
     }
     if (settings_.retention_days >= 0)

@@ -34,6 +34,10 @@ struct SyncSettings {
   int total_timeout_seconds = 300;
   std::string ca_file;  // extra CA bundle; TLS verification is always on
   int retention_days = -1;
+  // Where the council's public sealing key from the hub is written (kiosk.toml
+  // [sealing] public_key_file); empty: a key pulled with the survey is checked
+  // but not written.
+  std::string seal_public_key_file;
 };
 
 struct BatchOutcome {
@@ -74,7 +78,12 @@ std::string gzip(const std::string& bytes);
 
 struct SurveyUpdate {
   std::string etag, definition;
+  std::string seal_public_key;  // the public key file's line; empty when the hub sent none
 };
+
+// Writes a public key file's line to `path` whole or not at all (a temporary
+// file beside it, synced, renamed over it; mode 0644: it is no secret).
+Status write_public_key_file(const std::string& path, const std::string& line);
 
 class SyncClient {
  public:
@@ -93,7 +102,9 @@ class SyncClient {
   // outcome's kind and message (Held when some were held and nothing failed).
   BatchOutcome upload_all(int max_batches = 1000000);
   BatchOutcome send_heartbeat(const std::string& last_error);
-  // The hub's survey if it changed since `etag` (validated before returning).
+  // The hub's survey if it changed since `etag`, validated before returning:
+  // its definition and the sealing key that comes with it (ErrorKind::Validation
+  // when either is unusable, so nothing of that pull is applied).
   Result<std::optional<SurveyUpdate>> fetch_survey(const std::string& etag);
 
   const SyncSettings& settings() const { return settings_; }
@@ -174,6 +185,7 @@ class SyncWorker {
   bool stop_ = false, now_ = false, woken_ = false;
   SyncStatus status_;
   std::optional<SurveyUpdate> survey_update_;
+  std::string pull_error_;  // why the last survey pull was not applied; shown to staff until one is
   std::thread thread_;
 };
 

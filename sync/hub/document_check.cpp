@@ -542,11 +542,15 @@ Result<StatusCounts> status_counts(HubStore& store, const Survey& survey) {
   return c;
 }
 
-Status prepare_trust(HubStore& store, SurveyRegistry& registry, const Survey& survey, const std::string& now_utc) {
+Status prepare_trust(HubStore& store, SurveyRegistry& registry, const Survey& survey, const std::string& now_utc,
+                     const OpenStored& open) {
   if (auto st = registry.register_survey(survey, now_utc); !st) return st;
   // Documents stored before the tallies existed were checked against the
   // survey they claim when they came; count them by it.
-  return store.fill_answer_tallies_if_empty([&](const std::string& document) -> std::optional<Incoming> {
+  return store.fill_answer_tallies_if_empty([&](const StoredDocument& stored) -> std::optional<Incoming> {
+    auto plain = open(stored);
+    if (!plain) return std::nullopt;
+    const std::string& document = *plain;
     json doc = json::parse(document, nullptr, false);
     auto parsed = parse_canonical_document(document);
     if (!parsed || doc.is_discarded()) return std::nullopt;

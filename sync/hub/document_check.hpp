@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -120,6 +121,9 @@ Result<StatusCounts> status_counts(HubStore& store, const Survey& survey);
 
 // Start-up: registers the served survey and fills the tallies of a hub
 // upgraded from before them.
-Status prepare_trust(HubStore& store, SurveyRegistry& registry, const Survey& survey, const std::string& now_utc);
+// `open` gives a stored document in the clear (opening it when sealed).
+using OpenStored = std::function<Result<std::string>(const StoredDocument&)>;
+Status prepare_trust(HubStore& store, SurveyRegistry& registry, const Survey& survey, const std::string& now_utc,
+                     const OpenStored& open);
 
 }  // namespace kiosk::hub

@@ -545,7 +545,7 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   }
 
   // The service points documents may come from (document_check.hpp).
-  ApiOptions api_opt{opt.max_batch, {}};
+  ApiOptions api_opt{opt.max_batch, {}, {}};
   if (survey) {
     const std::string sp_path =
         opt.service_points_path.empty() ? default_service_points_path(opt.survey_path) : opt.service_points_path;
@@ -560,6 +560,16 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
       return 1;
     }
     api_opt.service_points = std::move(sps).value();
+  }
+  if (!opt.key_dir.empty()) {
+    // A key that cannot be used stops the hub here, naming the file: better
+    // than running on and holding every sealed upload.
+    auto keys = load_hub_keys(opt.key_dir);
+    if (!keys) {
+      std::cerr << "kiosk-hub: " << keys.message() << "\n";
+      return 1;
+    }
+    api_opt.keys = std::make_shared<const HubKeys>(std::move(keys).value());
   }
   Api api(store, api_opt, clock, std::move(survey));
   if (auto st = api.prepare(format_utc(clock.now())); !st) {

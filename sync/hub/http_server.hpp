@@ -14,6 +14,8 @@ struct ServeOptions {
   std::string bind = "127.0.0.1";
   int port = 8470;          // 0: any free port (printed on stdout)
   std::string survey_path;  // survey served to kiosks and used for exports
+  // The sealing keys (hub_keys.hpp); empty: documents are stored readable.
+  std::string key_dir;
   // Service points documents may come from; empty: a service-points.toml
   // beside the survey or one folder up (document_check.hpp).
   std::string service_points_path;

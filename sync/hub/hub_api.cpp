@@ -248,7 +248,13 @@ struct Api::Impl {
   Impl(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Survey> survey, Metrics& m)
       : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)), metrics(m), registry_(store) {
     for (const auto& sp : opt_.service_points) trust_.service_points.push_back(sp.id);
-    if (survey_) survey_etag_ = "\"" + sha256_hex(survey_->source_text).substr(0, 32) + "\"";
+    // The public key travels with the survey, so a new key (rotation) is a new ETag.
+    if (survey_)
+      survey_etag_ =
+          "\"" +
+          sha256_hex(opt_.keys ? survey_->source_text + "\n" + opt_.keys->current_public : survey_->source_text)
+              .substr(0, 32) +
+          "\"";
     start_unix_ = std::chrono::duration<double>(clock_.now().time_since_epoch()).count();
   }
 
@@ -293,7 +299,7 @@ struct Api::Impl {
     if (auto p = parse_strict_json(req.body, body); !p.ok) {
       const std::string why =
           "the request body" + (p.field.empty() ? std::string(" is ") : " at " + p.field + ": ") + p.words;
-      (void)store_.quarantine(who->name, {quarantine_item("", why, req.body)});
+      (void)store_.quarantine(who->name, {sealed_for_quarantine(quarantine_item("", why, req.body))});
       return error_reply(400, why);
     }
     if (!body.is_object()) return error_reply(400, "the request body must be a JSON object");
@@ -306,11 +312,18 @@ struct Api::Impl {
     if (list.size() > opt_.max_batch)
       return error_reply(413, "too many responses in one batch: " + std::to_string(list.size()) + " (at most " +
                                   std::to_string(opt_.max_batch) + ")");
-    // Structure first: a malformed request stores nothing at all.
+    // Structure first: a malformed request stores nothing at all. An item is
+    // sealed (key_id and sealed) or, from a kiosk before sealing, plain (document).
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string at = field::kResponses + ("[" + std::to_string(i) + "]");
       if (!list[i].is_object()) return error_reply(400, at + " must be an object");
-      for (const char* f : {field::kUuid, field::kContentHash, field::kDocument}) {
+      const bool sealed = list[i].contains(field::kSealed) || list[i].contains(field::kKeyId);
+      if (sealed && list[i].contains(field::kDocument))
+        return error_reply(400, at + " carries both a sealed and a plain document");
+      const std::vector<const char*> need =
+          sealed ? std::vector<const char*>{field::kUuid, field::kContentHash, field::kKeyId, field::kSealed}
+                 : std::vector<const char*>{field::kUuid, field::kContentHash, field::kDocument};
+      for (const char* f : need) {
         if (!list[i].contains(f)) return error_reply(400, at + "." + f + " is missing");
         if (!list[i][f].is_string()) return error_reply(400, at + "." + f + " must be a string");
       }
@@ -328,7 +341,25 @@ struct Api::Impl {
       Incoming in;
       in.uuid = r.uuid;
       in.content_hash = list[i][field::kContentHash].get<std::string>();
-      in.document = list[i][field::kDocument].get<std::string>();
+      // A sealed item is opened here, in memory only; what is stored stays sealed.
+      std::optional<Sealed> sealed;
+      if (list[i].contains(field::kSealed)) {
+        sealed = Sealed{list[i][field::kKeyId].get<std::string>(), list[i][field::kSealed].get<std::string>(), {}};
+        Verdict v = open_item(*sealed, in);
+        if (v.kind != Verdict::Kind::Accept) {
+          r.status = v.kind == Verdict::Kind::Hold ? ItemResult::Status::Held : ItemResult::Status::Rejected;
+          r.detail = v.detail();
+          r.reason = v.reason;
+          if (r.status == ItemResult::Status::Rejected) {
+            QuarantineItem q = quarantine_item(r.uuid, r.detail, sealed->text);
+            q.key_id = printable_utf8(sealed->key_id, 100);
+            refused.push_back(std::move(q));
+          }
+          continue;
+        }
+      } else {
+        in.document = list[i][field::kDocument].get<std::string>();
+      }
       // Each document checked against its survey (document_check.hpp).
       auto chk = check_item(registry_, trust_, who->role == "admin" ? batch_kiosk : who->name, batch_kiosk,
                             std::move(in), clock_.now());
@@ -342,9 +373,30 @@ struct Api::Impl {
         r.status = chk.verdict.kind == Verdict::Kind::Hold ? ItemResult::Status::Held : ItemResult::Status::Rejected;
         r.detail = chk.verdict.detail();
         r.reason = chk.verdict.reason;
-        if (r.status == ItemResult::Status::Rejected)
-          refused.push_back(quarantine_item(r.uuid, r.detail, chk.in.document));
+        if (r.status == ItemResult::Status::Rejected) {
+          if (sealed) {
+            QuarantineItem q = quarantine_item(r.uuid, r.detail, sealed->text);
+            q.key_id = sealed->key_id;
+            refused.push_back(std::move(q));
+          } else {
+            refused.push_back(sealed_for_quarantine(quarantine_item(r.uuid, r.detail, chk.in.document)));
+          }
+        }
         continue;
+      }
+      if (opt_.keys) {
+        // Stored sealed: as the kiosk sealed it, or (a plain item from an
+        // older kiosk) sealed here to the current key. The age band kept
+        // beside each row for counting is an answer, so it goes too: the
+        // summary and status page count from the tallies.
+        if (sealed) {
+          chk.in.document = base64_encode(sealed->bytes);
+          chk.in.key_id = sealed->key_id;
+        } else {
+          chk.in.document = seal_to_current(*opt_.keys, chk.in.document);
+          chk.in.key_id = opt_.keys->current.id;
+        }
+        chk.in.age_band.clear();
       }
       slot[i] = static_cast<int>(accepted.size());
       accepted.push_back(std::move(chk.in));
@@ -378,6 +430,77 @@ struct Api::Impl {
     return json_reply(
         200,
         json{{field::kApi, protocol::kApiVersion}, {field::kCommitted, true}, {field::kReceipts, std::move(receipts)}});
+  }
+
+  // A sealed upload item: its key id, its base64 as sent, its bytes once decoded.
+  struct Sealed {
+    std::string key_id, text, bytes;
+  };
+
+  // Decodes and opens a sealed item into `in` (document: the plain document,
+  // content_hash: its SHA-256, which decides duplicates and conflicts). A key
+  // the hub does not hold is not the item's fault: held, the kiosk keeps it.
+  Verdict open_item(Sealed& s, Incoming& in) const {
+    Verdict v;
+    auto refuse = [&v](const char* f, std::string words) {
+      v.kind = Verdict::Kind::Refuse;
+      v.code = 422;
+      v.field = f;
+      v.words = std::move(words);
+      return v;
+    };
+    if (!opt_.keys) {
+      v.kind = Verdict::Kind::Hold;
+      v.code = 503;
+      v.reason = protocol::reason::kUnknownKey;
+      v.words = "this hub holds no sealing keys yet (start it with --key-dir)";
+      return v;
+    }
+    auto raw = base64_decode(s.text);
+    if (!raw) return refuse(field::kSealed, "is not standard base64");
+    s.bytes = std::move(*raw);
+    if (sha256_hex(s.bytes) != in.content_hash)
+      return refuse(field::kContentHash, "is not the SHA-256 of the sealed bytes");
+    auto plain = opt_.keys->ring.open(s.key_id, s.bytes);
+    if (!plain && plain.kind() == ErrorKind::NotFound) {
+      v.kind = Verdict::Kind::Hold;
+      v.code = 503;
+      v.reason = protocol::reason::kUnknownKey;
+      v.words = "sealed to key " + printable_utf8(s.key_id, 100) + ", which this hub does not hold";
+      return v;
+    }
+    if (!plain)
+      return refuse(field::kSealed,
+                    "does not open with key " + s.key_id + " (altered, or sealed to another key with that id)");
+    in.document = std::move(plain).value();
+    in.content_hash = sha256_hex(in.document);
+    v.kind = Verdict::Kind::Accept;
+    v.code = 201;
+    return v;
+  }
+
+  // A refused document as the quarantine keeps it: sealed to the current key
+  // when the hub has keys, so the database holds no answer in the clear.
+  QuarantineItem sealed_for_quarantine(QuarantineItem q) const {
+    if (opt_.keys && q.key_id.empty()) {
+      q.document = seal_to_current(*opt_.keys, q.document);
+      q.key_id = opt_.keys->current.id;
+    }
+    return q;
+  }
+
+  Result<std::string> open_stored(const StoredDocument& stored) const {
+    if (stored.key_id.empty()) return stored.document;
+    if (!opt_.keys)
+      return make_error(ErrorKind::Config, "a stored response is sealed (key " + stored.key_id +
+                                               ") and this hub was started without --key-dir");
+    auto raw = base64_decode(stored.document);
+    if (!raw) return make_error(ErrorKind::Internal, "a stored sealed response is not base64");
+    auto plain = opt_.keys->ring.open(stored.key_id, *raw);
+    if (!plain && plain.kind() == ErrorKind::NotFound)
+      return make_error(ErrorKind::Config, "a stored response is sealed to key " + stored.key_id +
+                                               ", which is not in the key directory (a key file removed?)");
+    return plain;
   }
 
   // ---- 4. Heartbeat, survey ------------------------------------------------------
@@ -422,11 +545,14 @@ struct Api::Impl {
     if (req.header(header::kIfNoneMatch) == survey_etag_) {
       r.status = 304;
     } else {
-      r = json_reply(200, json{{field::kApi, protocol::kApiVersion},
-                               {field::kSurveyId, survey_->id},
-                               {field::kVersion, survey_->version},
-                               {field::kEtag, survey_etag_},
-                               {field::kDefinition, survey_->source_text}});
+      json body{{field::kApi, protocol::kApiVersion},
+                {field::kSurveyId, survey_->id},
+                {field::kVersion, survey_->version},
+                {field::kEtag, survey_etag_},
+                {field::kDefinition, survey_->source_text}};
+      // What kiosks seal answers to (kiosk/seal.hpp); they check it before applying anything of this pull.
+      if (opt_.keys) body[field::kSealPublicKey] = opt_.keys->current_public;
+      r = json_reply(200, body);
     }
     r.headers.emplace_back(header::kETag, survey_etag_);
     return r;
@@ -457,7 +583,14 @@ struct Api::Impl {
       append_csv_header(out, layout->cols);
     }
     std::string bad;
-    auto st = store_.for_each_document([&](const std::string& doc) {
+    auto st = store_.for_each_document([&](const StoredDocument& stored) {
+      // Opened in memory as it streams: the plain text exists only here and in the reply.
+      auto opened = open_stored(stored);
+      if (!opened) {
+        bad = opened.message();
+        return false;
+      }
+      const std::string& doc = *opened;
       if (format == fmt::kJsonl) {
         out += doc;
         out += '\n';
@@ -673,10 +806,13 @@ struct Api::Impl {
          std::to_string(*quarantined) + " in all.</small></p>";
     if (!latest_refused->empty()) {
       h += "<div class=scroll><table><caption>The latest refused</caption><tr><th scope=col>Received</th><th "
-           "scope=col>Kiosk</th><th scope=col>Response</th><th scope=col>Why</th></tr>";
+           "scope=col>Kiosk</th><th scope=col>Response</th><th scope=col>Why</th><th scope=col>Content</th></tr>";
+      // The content itself is never shown here: it is sealed (or, from a hub
+      // without keys, kept as sent) and read only with the keys, off this page.
       for (const auto& q : *latest_refused)
         h += "<tr><td>" + html_escape(q.received_utc) + "</td><td>" + html_escape(q.device) + "</td><td>" +
              html_escape(q.uuid.empty() ? "(whole request)" : q.uuid) + "</td><td>" + html_escape(q.reason) +
+             "</td><td>" + html_escape(q.key_id.empty() ? "kept as sent" : "sealed (key " + q.key_id + ")") +
              "</td></tr>";
       h += "</table></div>";
     }
@@ -843,9 +979,30 @@ Api::Api(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Surv
 Api::~Api() = default;
 
 Status Api::prepare(const std::string& now_utc) {
-  if (!impl_->survey_) return {};
-  return prepare_trust(impl_->store_, impl_->registry_, *impl_->survey_, now_utc);
+  Impl& m = *impl_;
+  if (m.survey_) {
+    auto open = [&m](const StoredDocument& s) { return m.open_stored(s); };
+    if (auto st = prepare_trust(m.store_, m.registry_, *m.survey_, now_utc, open); !st) return st;
+  }
+  if (!m.opt_.keys) {
+    std::fprintf(stderr,
+                 "kiosk-hub: no --key-dir: responses are stored readable and sealed uploads are held; see "
+                 "kiosk-hub keygen\n");
+    return {};
+  }
+  // After the tallies (filled from what is stored): documents stored plain
+  // before the hub had keys are sealed once, to the current key.
+  const HubKeys& keys = *m.opt_.keys;
+  auto n = m.store_.seal_plain_documents([&keys](const std::string& plain) { return seal_to_current(keys, plain); },
+                                         keys.current.id);
+  if (!n) return n.error();
+  if (*n > 0)
+    std::fprintf(stderr, "kiosk-hub: sealed %lld documents stored readable before, to key %s\n",
+                 static_cast<long long>(*n), keys.current.id.c_str());
+  return {};
 }
+
+Result<std::string> Api::open_stored(const StoredDocument& stored) const { return impl_->open_stored(stored); }
 
 std::optional<Reply> Api::begin(Request& req) {
   try {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "hub_keys.hpp"
 #include "hub_store.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
@@ -59,6 +60,11 @@ struct ApiOptions {
   // Service points documents may come from (a service-points.toml): their
   // ids are checked, their names and opening hours shown on the status page.
   std::vector<ServicePoint> service_points;
+  // The sealing keys (hub_keys.hpp). With them, every document is stored
+  // sealed, opened in memory only to check it and to export it, and the
+  // survey pull carries the current public key. Without them (a hub not yet
+  // given --key-dir), documents are stored plain and sealed items are held.
+  std::shared_ptr<const HubKeys> keys;
 };
 
 // Counters and gauges behind /metrics.
@@ -98,9 +104,13 @@ class Api {
   bool quick(const Request& req) const;
 
   Metrics& metrics() { return metrics_; }
-  // Start-up: registers the survey served (every version served is kept) and
-  // fills the summary tallies of a hub upgraded from before them.
+  // Start-up: registers the survey served (every version served is kept),
+  // fills the summary tallies of a hub upgraded from before them, and, with
+  // keys, seals the documents a hub without them stored plain.
   Status prepare(const std::string& now_utc);
+
+  // A stored document in the clear, in memory: opened with the keys when sealed.
+  Result<std::string> open_stored(const StoredDocument& stored) const;
 
  private:
   Metrics metrics_;  // before impl_, which refers to it

@@ -6,6 +6,7 @@
 //   list-devices --db ...        name, role, created, last seen, revoked
 //   ledger --db ...              per kiosk: numbered up to, received, the numbers missing
 //   audit --db ...               admin actions: exports, devices and admins added or revoked
+//   keygen --key-dir DIR         a new sealing key pair, made current (the old ones stay readable)
 // Usage errors exit 2, other failures 1.
 #include <pwd.h>
 #include <toml++/toml.h>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "http_server.hpp"
+#include "hub_keys.hpp"
 #include "hub_ledger.hpp"
 #include "hub_store.hpp"
 
@@ -66,11 +68,14 @@ std::variant<std::vector<std::string>, std::string> settings_from_file(const std
       value = *b ? "true" : "false";
     else
       return path + ": [serve] " + key + ": must be a string, a whole number or true/false";
-    if (cmd.get_option_no_throw("--" + key) == nullptr) {
+    // key_dir and key-dir alike name --key-dir.
+    std::string option = "--" + key;
+    std::replace(option.begin(), option.end(), '_', '-');
+    if (cmd.get_option_no_throw(option) == nullptr) {
       if (key == "db" || cmd.get_name() != "serve") continue;  // serve's settings, for another command
       return path + ": [serve] " + key + ": not an option of kiosk-hub serve (see kiosk-hub serve --help)";
     }
-    out.push_back("--" + key);
+    out.push_back(option);
     out.push_back(value);
   }
   return out;
@@ -113,6 +118,11 @@ int main(int argc, char** argv) {
                    "service-points.toml: uploads from other service points are refused (default: beside the survey "
                    "or one folder up)")
       ->type_name("FILE");
+  serve_cmd
+      ->add_option("--key-dir", o.key_dir,
+                   "sealing keys (kiosk-hub keygen): documents are stored sealed and opened only to check and "
+                   "export them; the current public key goes to kiosks with the survey")
+      ->type_name("DIR");
   serve_cmd->add_option("--cert", cert, "TLS certificate chain (PEM); needs --key")->type_name("FILE");
   serve_cmd->add_option("--key", key, "TLS private key (PEM); needs --cert")->type_name("FILE");
   serve_cmd
@@ -167,6 +177,14 @@ int main(int argc, char** argv) {
                             "per kiosk: responses numbered up to N, received M, the numbers missing, the oldest "
                             "missing and for how long, the kiosk's clock offset"));
 
+  std::string keygen_dir;
+  auto* keygen_cmd = app.add_subcommand(
+      "keygen",
+      "make a new sealing key pair in the key directory and make it the current one (rotation: the old "
+      "keys stay, so what was sealed to them still opens); run it as the hub's user");
+  keygen_cmd->add_option("--key-dir", keygen_dir, "the key directory (created 0700 if missing)")->type_name("DIR");
+  keygen_cmd->add_option("--config", config, "settings file: its [serve] key_dir is used")->type_name("FILE");
+
   if (argc <= 1) {
     std::cerr << app.help();
     return kUsageError;
@@ -201,6 +219,16 @@ int main(int argc, char** argv) {
   }
   const auto chosen = app.get_subcommands();
   const std::string cmd = chosen[0]->get_name();
+  if (cmd == "keygen") {
+    if (keygen_dir.empty()) return fail("usage: kiosk-hub keygen --key-dir DIR", kUsageError);
+    // No database: the keys live in their directory alone.
+    auto id = generate_hub_key(keygen_dir);
+    if (!id) return fail(id.message());
+    std::cout << "New sealing key " << *id << " is current: " << keygen_dir << "/" << *id << ".key (secret, 0600) and "
+              << keygen_dir << "/" << *id << ".pub.\nRestart kiosk-hub serve to send it to kiosks; the older keys "
+              << "stay in " << keygen_dir << " so what was sealed to them still opens.\n";
+    return 0;
+  }
   // NAME is checked here, not marked required: CLI11 would report it missing
   // before naming an unknown option, the likelier mistake.
   const bool takes_name = cmd == "add-device" || cmd == "add-admin" || cmd == "revoke-device";

@@ -27,8 +27,13 @@ struct AnswerMark {
 };
 
 // A response as uploaded, already checked: its hash matches its document.
+// Once accepted, a hub with seal keys stores it sealed: `document` is then the
+// standard base64 of the sealed bytes and `key_id` names the key that opens
+// them, while `content_hash` stays the SHA-256 of the plain document (so a
+// retry is a duplicate and other content a conflict, however it was sealed).
+// An empty key_id: `document` is the plain document (a hub without keys).
 struct Incoming {
-  std::string uuid, content_hash, document;
+  std::string uuid, content_hash, document, key_id;
   std::string kiosk_id, service_point, survey_id, survey_version, completed_utc, age_band;
   std::int64_t seq = 0;              // the kiosk's response number; 0: a schema-1 document without one
   std::string status = "completed";  // or "abandoned"
@@ -40,13 +45,14 @@ struct Incoming {
 // A document the hub refused: kept, never silently dropped (document_check.hpp).
 struct QuarantineItem {
   std::string uuid, reason, document;  // document: bounded and made valid UTF-8 by the caller
+  std::string key_id;                  // set: `document` is base64 of bytes sealed to this key
   std::int64_t document_bytes = 0;     // its size as uploaded
 };
 struct AuditRow {
   std::string at_utc, actor, action, detail;
 };
 struct QuarantineRow {
-  std::string device, received_utc, uuid, reason, document;
+  std::string device, received_utc, uuid, reason, document, key_id;
   std::int64_t document_bytes = 0;
 };
 
@@ -124,6 +130,12 @@ struct DeviceRow {
   std::int64_t pending = 0, oldest_pending_age_seconds = 0, free_disk_bytes = -1, responses = 0;
 };
 
+// A stored response as the store holds it: sealed (key_id set, document the
+// base64 of the sealed bytes) or, from a hub without keys, plain.
+struct StoredDocument {
+  std::string key_id, document;
+};
+
 struct Tally {
   std::string key;
   std::int64_t count = 0;
@@ -151,7 +163,7 @@ class HubStore {
 
   virtual Result<std::vector<DeviceRow>> devices() = 0;
   // In a stable order (completed time, then uuid); stop early by returning false.
-  virtual Status for_each_document(const std::function<bool(const std::string&)>& fn) = 0;
+  virtual Status for_each_document(const std::function<bool(const StoredDocument&)>& fn) = 0;
   virtual Result<std::int64_t> response_count() = 0;
   virtual Result<std::int64_t> conflict_count() = 0;
   // Completed responses counted by "service_point" or "age_band".
@@ -180,8 +192,17 @@ class HubStore {
   // A hub upgraded from before the tallies: fills them once from the stored
   // documents (`marks_of` parses one), in one transaction; does nothing when
   // tallies exist or nothing is stored.
-  using MarksOf = std::function<std::optional<Incoming>(const std::string& document)>;
+  using MarksOf = std::function<std::optional<Incoming>(const StoredDocument& stored)>;
   virtual Status fill_answer_tallies_if_empty(const MarksOf& marks_of) = 0;
+
+  // A hub given seal keys after it stored plain documents: seals every plain
+  // document held (responses, conflicts, the quarantine) with `seal` (plain
+  // in, base64 of the sealed bytes out) under `key_id`, clears the age band
+  // kept beside each response, in one transaction, and scrubs the old text
+  // from the database's files (SQLite: secure_delete, the WAL truncated;
+  // PostgreSQL: VACUUM FULL of those tables). Returns how many were sealed.
+  using SealPlain = std::function<std::string(const std::string& plain)>;
+  virtual Result<std::int64_t> seal_plain_documents(const SealPlain& seal, const std::string& key_id) = 0;
 };
 
 // `where` is a file path (SQLite) or a postgresql:// URL. The store stamps

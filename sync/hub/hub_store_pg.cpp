@@ -74,6 +74,14 @@ CREATE TABLE IF NOT EXISTS audit_log(
   id BIGSERIAL PRIMARY KEY, at_utc TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
 )sql";
 
+// Sealing (kiosk/seal.hpp): the key that opens each stored document; NULL for
+// a document stored plain by a hub without keys (sealed when it gets some).
+const char* const kSealSchema = R"sql(
+ALTER TABLE responses ADD COLUMN IF NOT EXISTS key_id TEXT;
+ALTER TABLE conflicts ADD COLUMN IF NOT EXISTS key_id TEXT;
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS key_id TEXT;
+)sql";
+
 using TallyKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 void add_marks(std::map<TallyKey, std::int64_t>& sums, const Incoming& it) {
   for (const auto& m : it.marks) ++sums[{it.survey_id, it.survey_version, it.service_point, m.question, m.option}];
@@ -136,7 +144,7 @@ class PgHubStore final : public HubStore {
     // Serialise schema creation between hub processes starting together.
     auto lock = (*c)->exec("SELECT pg_advisory_lock(727001)");
     auto r = (*c)->exec(kSchema);
-    const bool ok = r.ok() && (*c)->exec(kTrustSchema).ok();
+    const bool ok = r.ok() && (*c)->exec(kTrustSchema).ok() && (*c)->exec(kSealSchema).ok();
     Error e = (*c)->error("creating the schema");
     (void)(*c)->exec("SELECT pg_advisory_unlock(727001)");
     if (!ok) return e;
@@ -190,9 +198,9 @@ class PgHubStore final : public HubStore {
     std::vector<const char*> values;
     std::string sql =
         "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, "
-        "completed_utc, age_band, received_utc, document, kiosk_seq, status) VALUES ";
+        "completed_utc, age_band, received_utc, document, kiosk_seq, status, key_id) VALUES ";
     int n = 0;
-    constexpr int kCols = 13;
+    constexpr int kCols = 14;
     // libpq takes text parameters: the numbers live here while the query runs (NULL: no number).
     std::vector<std::string> seqs;
     seqs.reserve(items.size());
@@ -201,13 +209,15 @@ class PgHubStore final : public HubStore {
       if (!first.emplace(it.uuid, i).second) continue;
       sql += n ? ",(" : "(";
       for (int k = 1; k <= kCols; ++k)
-        sql += "$" + std::to_string(n * kCols + k) + (k == 12 ? "::bigint" : "") + (k < kCols ? "," : ")");
+        sql += (k == kCols ? "NULLIF($" : "$") + std::to_string(n * kCols + k) + (k == 12 ? "::bigint" : "") +
+               (k == kCols ? ",'')" : "") + (k < kCols ? "," : ")");
       for (const std::string* v : {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point, &it.survey_id,
                                    &it.survey_version, &it.completed_utc, &it.age_band, &now, &it.document})
         values.push_back(v->c_str());
       seqs.push_back(std::to_string(it.seq));
       values.push_back(it.seq > 0 ? seqs.back().c_str() : nullptr);
       values.push_back(it.status.c_str());
+      values.push_back(it.key_id.c_str());
       ++n;
     }
     sql += " ON CONFLICT (uuid) DO NOTHING RETURNING uuid, seq";
@@ -271,9 +281,9 @@ class PgHubStore final : public HubStore {
         res.status = ItemResult::Status::Conflict;
         res.detail = "the hub already holds a different response with this UUID; this one is kept aside for an admin";
         auto cf = conn.exec(
-            "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document) VALUES($1,$2,$3,$4,$5) "
-            "ON CONFLICT (uuid, content_hash) DO NOTHING",
-            {&it.uuid, &it.content_hash, &device, &now, &it.document});
+            "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document, key_id) "
+            "VALUES($1,$2,$3,$4,$5,NULLIF($6,'')) ON CONFLICT (uuid, content_hash) DO NOTHING",
+            {&it.uuid, &it.content_hash, &device, &now, &it.document, &it.key_id});
         if (!cf.ok()) return fail("keeping a conflict aside");
       }
     }
@@ -337,12 +347,13 @@ class PgHubStore final : public HubStore {
     return out;
   }
 
-  Status for_each_document(const std::function<bool(const std::string&)>& fn) override {
+  Status for_each_document(const std::function<bool(const StoredDocument&)>& fn) override {
     auto c = connection();
     if (!c) return c.error();
     // A cursor keeps memory flat however large the dataset.
     if (!(*c)->exec("BEGIN").ok()) return (*c)->error("starting an export");
-    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR SELECT document FROM responses ORDER BY completed_utc, uuid")
+    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR SELECT coalesce(key_id,''), document FROM responses "
+                    "ORDER BY completed_utc, uuid")
              .ok()) {
       Error e = (*c)->error("starting an export");
       (void)(*c)->exec("ROLLBACK");
@@ -356,7 +367,7 @@ class PgHubStore final : public HubStore {
         return e;
       }
       bool more = r.rows() > 0;
-      for (int i = 0; i < r.rows() && more; ++i) more = fn(r.get(i, 0));
+      for (int i = 0; i < r.rows() && more; ++i) more = fn(StoredDocument{r.get(i, 0), r.get(i, 1)});
       if (!more) break;
     }
     (void)(*c)->exec("COMMIT");
@@ -501,16 +512,18 @@ class PgHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     const std::string now = format_utc(clock_.now());
-    std::string sql = "INSERT INTO quarantine(device, received_utc, uuid, reason, document, document_bytes) VALUES ";
+    std::string sql =
+        "INSERT INTO quarantine(device, received_utc, uuid, reason, document, document_bytes, key_id) VALUES ";
     std::vector<std::string> sizes;
     sizes.reserve(items.size());
     std::vector<const char*> values;
     for (size_t i = 0; i < items.size(); ++i) {
       sql += i ? ",(" : "(";
-      for (size_t k = 1; k <= 6; ++k) sql += "$" + std::to_string(i * 6 + k) + (k < 6 ? "," : ")");
+      for (size_t k = 1; k <= 6; ++k) sql += "$" + std::to_string(i * 7 + k) + ",";
+      sql += "NULLIF($" + std::to_string(i * 7 + 7) + ",''))";
       sizes.push_back(std::to_string(items[i].document_bytes));
       for (const std::string* v : std::initializer_list<const std::string*>{
-               &device, &now, &items[i].uuid, &items[i].reason, &items[i].document, &sizes.back()})
+               &device, &now, &items[i].uuid, &items[i].reason, &items[i].document, &sizes.back(), &items[i].key_id})
         values.push_back(v->c_str());
     }
     PgResult r(PQexecParams((*c)->get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
@@ -547,13 +560,13 @@ class PgHubStore final : public HubStore {
     if (!c) return c.error();
     const std::string n = std::to_string(limit);
     auto r = (*c)->exec(
-        "SELECT device, received_utc, uuid, reason, document, document_bytes FROM quarantine ORDER BY id DESC "
-        "LIMIT $1::bigint",
+        "SELECT device, received_utc, uuid, reason, document, document_bytes, coalesce(key_id,'') FROM quarantine "
+        "ORDER BY id DESC LIMIT $1::bigint",
         {&n});
     if (!r.ok()) return (*c)->error("reading the quarantine");
     std::vector<QuarantineRow> out;
     for (int i = 0; i < r.rows(); ++i)
-      out.push_back({r.get(i, 0), r.get(i, 1), r.get(i, 2), r.get(i, 3), r.get(i, 4), r.num(i, 5)});
+      out.push_back({r.get(i, 0), r.get(i, 1), r.get(i, 2), r.get(i, 3), r.get(i, 4), r.get(i, 6), r.num(i, 5)});
     return out;
   }
 
@@ -587,7 +600,7 @@ class PgHubStore final : public HubStore {
       (void)conn.exec("COMMIT");
       return {};
     }
-    if (!conn.exec("DECLARE tally_docs NO SCROLL CURSOR FOR SELECT document FROM responses").ok())
+    if (!conn.exec("DECLARE tally_docs NO SCROLL CURSOR FOR SELECT coalesce(key_id,''), document FROM responses").ok())
       return fail("reading the documents");
     std::map<TallyKey, std::int64_t> sums;
     for (;;) {
@@ -595,7 +608,7 @@ class PgHubStore final : public HubStore {
       if (!r.ok()) return fail("reading the documents");
       if (r.rows() == 0) break;
       for (int i = 0; i < r.rows(); ++i)
-        if (auto in = marks_of(r.get(i, 0))) add_marks(sums, *in);
+        if (auto in = marks_of(StoredDocument{r.get(i, 0), r.get(i, 1)})) add_marks(sums, *in);
     }
     if (!conn.exec("CLOSE tally_docs").ok()) return fail("reading the documents");
     if (auto st = write_tallies(conn, sums); !st) {
@@ -604,6 +617,47 @@ class PgHubStore final : public HubStore {
     }
     if (!conn.exec("COMMIT").ok()) return conn.error("committing the tallies");
     return {};
+  }
+
+  Result<std::int64_t> seal_plain_documents(const SealPlain& seal, const std::string& key_id) override {
+    auto c = connection();
+    if (!c) return c.error();
+    Conn& conn = **c;
+    if (!conn.exec("BEGIN").ok()) return conn.error("starting a transaction");
+    auto fail = [&](const std::string& doing) {
+      Error e = conn.error(doing);
+      (void)conn.exec("ROLLBACK");
+      return e;
+    };
+    // One hub process seals; another starting beside it waits, then finds nothing plain.
+    if (!conn.exec("SELECT pg_advisory_xact_lock(727003)").ok()) return fail("locking for sealing");
+    // Stored responses are frozen against updates; sealing one in place
+    // changes its form, not its content, so the trigger steps aside for this
+    // transaction alone (DDL is transactional in PostgreSQL).
+    if (!conn.exec("ALTER TABLE responses DISABLE TRIGGER hub_responses_are_frozen").ok())
+      return fail("sealing stored documents");
+    std::int64_t sealed = 0;
+    for (const std::string table : {"responses", "conflicts", "quarantine"}) {
+      const std::string id = table == "responses" ? "seq" : "id";
+      auto rows = conn.exec("SELECT " + id + ", document FROM " + table + " WHERE key_id IS NULL");
+      if (!rows.ok()) return fail("reading plain documents");
+      const std::string set = table == "responses" ? ", age_band=''" : "";
+      for (int i = 0; i < rows.rows(); ++i) {
+        const std::string rowid = rows.get(i, 0), sealed_text = seal(rows.get(i, 1));
+        auto up = conn.exec("UPDATE " + table + " SET document=$1, key_id=$2" + set + " WHERE " + id + "=$3::bigint",
+                            {&sealed_text, &key_id, &rowid});
+        if (!up.ok()) return fail("sealing stored documents");
+        ++sealed;
+      }
+    }
+    if (!conn.exec("ALTER TABLE responses ENABLE TRIGGER hub_responses_are_frozen").ok())
+      return fail("sealing stored documents");
+    if (!conn.exec("COMMIT").ok()) return conn.error("committing the sealed documents");
+    // The old row versions hold the plain text until the tables are rewritten.
+    if (sealed > 0)
+      for (const char* table : {"responses", "conflicts", "quarantine"})
+        if (!conn.exec(std::string("VACUUM FULL ") + table).ok()) return conn.error("rewriting " + std::string(table));
+    return sealed;
   }
 
  private:

@@ -101,6 +101,28 @@ CREATE TABLE IF NOT EXISTS audit_log(
   id INTEGER PRIMARY KEY, at_utc TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
 )sql";
 
+// Sealing (kiosk/seal.hpp): the key that opens each stored document; NULL for
+// a document stored plain by a hub without keys (sealed when it gets some).
+const AddedColumn kSealColumns[] = {
+    {"responses", "key_id", "TEXT"}, {"conflicts", "key_id", "TEXT"}, {"quarantine", "key_id", "TEXT"}};
+const char* const kFrozenTrigger =
+    "CREATE TRIGGER IF NOT EXISTS hub_responses_are_frozen BEFORE UPDATE ON responses "
+    "BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END";
+
+Status add_columns(db::Connection& c, const AddedColumn* begin, const AddedColumn* end) {
+  for (const AddedColumn* col = begin; col != end; ++col) {
+    auto q = Statement::prepare(c, "SELECT count(*) FROM pragma_table_info(?1) WHERE name=?2");
+    if (!q) return q.error();
+    q->bind(1, col->table).bind(2, col->column);
+    if (auto r = q->step(); !r) return r.error();
+    if (q->integer(0) > 0) continue;
+    const std::string add =
+        std::string("ALTER TABLE ") + col->table + " ADD COLUMN " + col->column + " " + col->declaration;
+    if (auto st = c.exec(add.c_str()); !st) return st;
+  }
+  return {};
+}
+
 using TallyKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 // A batch's marks summed per row, so each tally row is written once per batch.
 void add_marks(std::map<TallyKey, std::int64_t>& sums, const Incoming& it) {
@@ -119,18 +141,10 @@ class SqliteHubStore final : public HubStore {
     auto tx = db::Transaction::begin(**c);
     if (!tx) return tx.error();
     if (auto st = (*c)->exec(kSchema); !st) return st;
-    for (const auto& col : kLedgerColumns) {
-      auto q = Statement::prepare(**c, "SELECT count(*) FROM pragma_table_info(?1) WHERE name=?2");
-      if (!q) return q.error();
-      q->bind(1, col.table).bind(2, col.column);
-      if (auto r = q->step(); !r) return r.error();
-      if (q->integer(0) > 0) continue;
-      const std::string add =
-          std::string("ALTER TABLE ") + col.table + " ADD COLUMN " + col.column + " " + col.declaration;
-      if (auto st = (*c)->exec(add.c_str()); !st) return st;
-    }
+    if (auto st = add_columns(**c, std::begin(kLedgerColumns), std::end(kLedgerColumns)); !st) return st;
     if (auto st = (*c)->exec(kLedgerIndex); !st) return st;
     if (auto st = (*c)->exec(kTrustSchema); !st) return st;
+    if (auto st = add_columns(**c, std::begin(kSealColumns), std::end(kSealColumns)); !st) return st;
     return tx->commit();
   }
 
@@ -177,15 +191,15 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(write_mutex_);
     auto tx = db::Transaction::begin(conn);
     if (!tx) return tx.error();
-    auto ins =
-        Statement::prepare(conn,
-                           "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, "
-                           "survey_version, completed_utc, age_band, received_utc, document, kiosk_seq, status) "
-                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) ON CONFLICT(uuid) DO NOTHING");
+    auto ins = Statement::prepare(
+        conn,
+        "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, "
+        "survey_version, completed_utc, age_band, received_utc, document, kiosk_seq, status, "
+        "key_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) ON CONFLICT(uuid) DO NOTHING");
     auto sel = Statement::prepare(conn, "SELECT seq, content_hash FROM responses WHERE uuid=?1");
     auto conf = Statement::prepare(conn,
-                                   "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document) "
-                                   "VALUES(?1,?2,?3,?4,?5) ON CONFLICT(uuid, content_hash) DO NOTHING");
+                                   "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document, key_id) "
+                                   "VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(uuid, content_hash) DO NOTHING");
     if (!ins) return ins.error();
     if (!sel) return sel.error();
     if (!conf) return conf.error();
@@ -202,6 +216,7 @@ class SqliteHubStore final : public HubStore {
         ins->bind(12, it.seq);
       else
         ins->bind_null(12);
+      bind_key(*ins, 14, it.key_id);
       if (auto st = ins->run(); !st) return st.error();
       ItemResult r;
       r.uuid = it.uuid;
@@ -226,6 +241,7 @@ class SqliteHubStore final : public HubStore {
           r.status = ItemResult::Status::Conflict;
           r.detail = "the hub already holds a different response with this UUID; this one is kept aside for an admin";
           conf->bind(1, it.uuid).bind(2, it.content_hash).bind(3, device).bind(4, now).bind(5, it.document);
+          bind_key(*conf, 6, it.key_id);
           if (auto st = conf->run(); !st) return st.error();
         }
       }
@@ -304,15 +320,16 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
-  Status for_each_document(const std::function<bool(const std::string&)>& fn) override {
+  Status for_each_document(const std::function<bool(const StoredDocument&)>& fn) override {
     auto c = connection();
     if (!c) return c.error();
-    auto q = Statement::prepare(**c, "SELECT document FROM responses ORDER BY completed_utc, uuid");
+    auto q =
+        Statement::prepare(**c, "SELECT coalesce(key_id,''), document FROM responses ORDER BY completed_utc, uuid");
     if (!q) return q.error();
     for (;;) {
       auto r = q->step();
       if (!r) return r.error();
-      if (!*r || !fn(q->str(0))) return {};
+      if (!*r || !fn(StoredDocument{q->str(0), q->str(1)})) return {};
     }
   }
 
@@ -418,12 +435,13 @@ class SqliteHubStore final : public HubStore {
     auto tx = db::Transaction::begin(**c);
     if (!tx) return tx.error();
     auto q = Statement::prepare(**c,
-                                "INSERT INTO quarantine(device, received_utc, uuid, reason, document, document_bytes) "
-                                "VALUES(?1,?2,?3,?4,?5,?6)");
+                                "INSERT INTO quarantine(device, received_utc, uuid, reason, document, document_bytes, "
+                                "key_id) VALUES(?1,?2,?3,?4,?5,?6,?7)");
     if (!q) return q.error();
     for (const auto& it : items) {
       q->bind(1, device).bind(2, now).bind(3, it.uuid).bind(4, it.reason).bind(5, it.document);
       q->bind(6, it.document_bytes);
+      bind_key(*q, 7, it.key_id);
       if (auto st = q->run(); !st) return st;
     }
     return tx->commit();
@@ -461,8 +479,8 @@ class SqliteHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     auto q = Statement::prepare(**c,
-                                "SELECT device, received_utc, uuid, reason, document, document_bytes FROM quarantine "
-                                "ORDER BY id DESC LIMIT ?1");
+                                "SELECT device, received_utc, uuid, reason, document, document_bytes, "
+                                "coalesce(key_id,'') FROM quarantine ORDER BY id DESC LIMIT ?1");
     if (!q) return q.error();
     q->bind(1, std::int64_t{limit});
     std::vector<QuarantineRow> out;
@@ -470,7 +488,7 @@ class SqliteHubStore final : public HubStore {
       auto r = q->step();
       if (!r) return r.error();
       if (!*r) break;
-      out.push_back({q->str(0), q->str(1), q->str(2), q->str(3), q->str(4), q->integer(5)});
+      out.push_back({q->str(0), q->str(1), q->str(2), q->str(3), q->str(4), q->str(6), q->integer(5)});
     }
     return out;
   }
@@ -580,17 +598,63 @@ class SqliteHubStore final : public HubStore {
     if (!have) return have.error();
     if (auto r = have->step(); !r) return r.error();
     if (have->integer(0) > 0 || have->integer(1) == 0) return {};
-    auto q = Statement::prepare(**c, "SELECT document FROM responses");
+    auto q = Statement::prepare(**c, "SELECT coalesce(key_id,''), document FROM responses");
     if (!q) return q.error();
     std::map<TallyKey, std::int64_t> sums;
     for (;;) {
       auto r = q->step();
       if (!r) return r.error();
       if (!*r) break;
-      if (auto in = marks_of(q->str(0))) add_marks(sums, *in);
+      if (auto in = marks_of(StoredDocument{q->str(0), q->str(1)})) add_marks(sums, *in);
     }
     if (auto st = write_tallies(**c, sums); !st) return st;
     return tx->commit();
+  }
+
+  Result<std::int64_t> seal_plain_documents(const SealPlain& seal, const std::string& key_id) override {
+    auto c = connection();
+    if (!c) return c.error();
+    db::Connection& conn = **c;
+    std::lock_guard lock(write_mutex_);
+    std::int64_t sealed = 0;
+    {
+      auto tx = db::Transaction::begin(conn);
+      if (!tx) return tx.error();
+      // Stored responses are frozen against updates; sealing one in place
+      // changes its form, not its content, so the trigger steps aside for
+      // this transaction alone.
+      if (auto st = conn.exec("DROP TRIGGER IF EXISTS hub_responses_are_frozen"); !st) return st.error();
+      for (const char* table : {"responses", "conflicts", "quarantine"}) {
+        const char* id = std::string(table) == "responses" ? "seq" : "id";
+        auto sel = Statement::prepare(
+            conn, std::string("SELECT ") + id + ", document FROM " + table + " WHERE key_id IS NULL");
+        auto up = Statement::prepare(conn, std::string("UPDATE ") + table + " SET document=?1, key_id=?2" +
+                                               (std::string(table) == "responses" ? ", age_band=''" : "") + " WHERE " +
+                                               id + "=?3");
+        if (!sel) return sel.error();
+        if (!up) return up.error();
+        std::vector<std::pair<std::int64_t, std::string>> rows;
+        for (;;) {
+          auto r = sel->step();
+          if (!r) return r.error();
+          if (!*r) break;
+          rows.emplace_back(sel->integer(0), sel->str(1));
+        }
+        for (auto& [rowid, plain] : rows) {
+          up->bind(1, seal(plain)).bind(2, key_id).bind(3, rowid);
+          if (auto st = up->run(); !st) return st.error();
+          ++sealed;
+        }
+      }
+      if (auto st = conn.exec(kFrozenTrigger); !st) return st.error();
+      if (auto st = tx->commit(); !st) return st.error();
+    }
+    // The plain text's old pages: secure_delete (on for every connection)
+    // zeroed them in the database file; the WAL still holds copies until a
+    // checkpoint truncates it.
+    if (sealed > 0)
+      if (auto st = conn.exec("PRAGMA wal_checkpoint(TRUNCATE)"); !st) return st.error();
+    return sealed;
   }
 
  private:
@@ -601,9 +665,18 @@ class SqliteHubStore final : public HubStore {
     if (!slot) {
       auto c = db::Connection::open(path_, db::OpenMode::Create, 30000);
       if (!c) return c.error();
+      // Space freed by a deleted or rewritten row is zeroed, so text that
+      // was sealed in place (seal_plain_documents) leaves no copy behind.
+      if (auto st = c->exec("PRAGMA secure_delete=ON"); !st) return st.error();
       slot = std::make_unique<db::Connection>(std::move(c).value());
     }
     return slot.get();
+  }
+  static void bind_key(Statement& q, int i, const std::string& key_id) {
+    if (key_id.empty())
+      q.bind_null(i);
+    else
+      q.bind(i, key_id);
   }
   static Status write_tallies(db::Connection& conn, const std::map<TallyKey, std::int64_t>& sums) {
     if (sums.empty()) return {};

@@ -58,12 +58,17 @@ namespace field {
 inline constexpr char kApi[] = "api";
 inline constexpr char kError[] = "error";
 inline constexpr char kOk[] = "ok";
-// Upload request: {"kiosk_id", "responses": [{"uuid", "content_hash", "document"}]}.
+// Upload request: {"kiosk_id", "responses": [ITEM]}, where a sealed ITEM is
+// {"uuid", "content_hash": SHA-256 hex of the sealed bytes, "key_id", "sealed":
+// standard base64 of the sealed bytes (kiosk/seal.hpp)} and a plain ITEM, from
+// a kiosk before sealing, {"uuid", "content_hash": SHA-256 hex of the document, "document"}.
 inline constexpr char kKioskId[] = "kiosk_id";
 inline constexpr char kResponses[] = "responses";
 inline constexpr char kUuid[] = "uuid";
 inline constexpr char kContentHash[] = "content_hash";
 inline constexpr char kDocument[] = "document";
+inline constexpr char kKeyId[] = "key_id";
+inline constexpr char kSealed[] = "sealed";
 // Upload reply: {"api", "committed": true, "receipts": [{"uuid", "status", "code", "receipt"?, "detail"?}]}.
 inline constexpr char kCommitted[] = "committed";
 inline constexpr char kReceipts[] = "receipts";
@@ -87,6 +92,8 @@ inline constexpr char kSurveyId[] = "survey_id";
 inline constexpr char kVersion[] = "version";
 inline constexpr char kEtag[] = "etag";
 inline constexpr char kDefinition[] = "definition";
+// The public key kiosks seal answers to: a public key file's line ("kiosk-seal-public-v1 ID KEY").
+inline constexpr char kSealPublicKey[] = "seal_public_key";
 // Summary reply: {"overall": TABLE, "by_service_point": {SP: TABLE}}, where TABLE is
 // {"responses", "questions": [{"id", "text", "answered", "options": [{"code", "label", "count"}]}]}.
 inline constexpr char kOverall[] = "overall";
@@ -110,8 +117,8 @@ inline constexpr char kDuplicate[] = "duplicate";  // same UUID and hash already
 inline constexpr char kConflict[] = "conflict";    // same UUID, other content: kept aside (409)
 inline constexpr char kRejected[] = "rejected";    // the document itself is wrong; the hub quarantines it (422)
 // Not stored, for a cause outside the document (its survey version is not
-// known to the hub yet): the kiosk keeps it pending and sends it again once
-// the cause is fixed (item code 503, with field::kReason).
+// known to the hub yet, or it is sealed to a key the hub does not hold): the kiosk keeps it pending and sends it again
+// once the cause is fixed (item code 503, with field::kReason).
 inline constexpr char kHeld[] = "held";
 }  // namespace receipt
 
@@ -122,6 +129,7 @@ inline constexpr char kUnknownToken[] = "unknown_token";                   // 40
 inline constexpr char kRevokedToken[] = "revoked_token";                   // 401
 inline constexpr char kWrongDevice[] = "wrong_device";                     // 403: kiosk_id is not the token's device
 inline constexpr char kUnknownSurveyVersion[] = "unknown_survey_version";  // held item
+inline constexpr char kUnknownKey[] = "unknown_key";                       // held item: sealed to a key the hub lacks
 }  // namespace reason
 
 // ---- 5. Export formats -------------------------------------------------------------
