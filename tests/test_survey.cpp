@@ -250,7 +250,7 @@ TEST_CASE("the Bury translation files say at their top that they are machine-mad
   }
 }
 
-TEST_CASE("a translation file fills a survey's texts by key; what it leaves out falls back and is listed",
+TEST_CASE("a translation file fills a survey's texts by key, and what it leaves out falls back and is listed",
           "[survey][translation]") {
   test::TempDir tmp;
   const std::string path = tmp.file("hub.toml");

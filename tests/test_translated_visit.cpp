@@ -265,29 +265,32 @@ void same_as_english(const Completed& english, const Completed& translated, cons
 
 }  // namespace
 
-TEST_CASE("a visitor completes the whole Bury survey in Urdu by touch; the CSV matches English in columns and codes",
-          "[visit][translation][ur]") {
+TEST_CASE(
+    "a visitor completes the whole Bury survey in Urdu by touch, and the CSV matches English in columns and codes",
+    "[visit][translation][ur]") {
   const Completed en = complete_bury("en", false);
   const Completed ur = complete_bury("ur", false);
   same_as_english(en, ur, "ur");
 }
 
-TEST_CASE("a visitor completes the whole Bury survey in Polish by touch; the CSV matches English in columns and codes",
-          "[visit][translation][pl]") {
+TEST_CASE(
+    "a visitor completes the whole Bury survey in Polish by touch, and the CSV matches English in columns and codes",
+    "[visit][translation][pl]") {
   const Completed en = complete_bury("en", false);
   const Completed pl = complete_bury("pl", false);
   same_as_english(en, pl, "pl");
 }
 
-TEST_CASE("a visitor completes the whole Bury survey in Urdu by keys, hearing it in Urdu; the CSV matches English",
+TEST_CASE("a visitor completes the whole Bury survey in Urdu by keys, hearing it in Urdu, and the CSV matches English",
           "[visit][translation][speech][ur]") {
   const Completed en = complete_bury("en", true);
   const Completed ur = complete_bury("ur", true);
   same_as_english(en, ur, "ur");
 }
 
-TEST_CASE("a visitor completes the whole Bury survey in Polish by keys, hearing it in Polish; the CSV matches English",
-          "[visit][translation][speech][pl]") {
+TEST_CASE(
+    "a visitor completes the whole Bury survey in Polish by keys, hearing it in Polish, and the CSV matches English",
+    "[visit][translation][speech][pl]") {
   const Completed en = complete_bury("en", true);
   const Completed pl = complete_bury("pl", true);
   same_as_english(en, pl, "pl");
