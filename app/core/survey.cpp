@@ -584,6 +584,11 @@ Result<Survey> load_survey_file(const std::string& path) {
   const auto locales = survey->locales;  // a translation replaces the survey, this list with it
   for (const auto& locale : locales) {
     if (locale == survey->default_locale) continue;
+    // A language tag names a file beside the survey, never a path elsewhere.
+    if (locale.empty() || !std::all_of(locale.begin(), locale.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+        }))
+      continue;
     const std::string tpath = survey_translation_path(path, locale);
     std::error_code ec;
     // No file is not an error: the texts fall back, and validate lists them.
