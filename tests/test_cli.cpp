@@ -172,3 +172,51 @@ TEST_CASE("kiosk-admin status on a kiosk that has collected nothing yet says so 
   CHECK_THAT(st.out, Catch::Contains("not created yet"));
   CHECK_FALSE(std::filesystem::exists(tmp.file("k.db")));  // asking does not create it
 }
+
+TEST_CASE("kiosk-admin validate: translations complete, missing ones warned per locale, broken ones refused",
+          "[cli][translation]") {
+  // The Bury survey comes whole in Polish and Urdu: no warning.
+  auto bury = test::run(admin("validate " + test::bury_survey()));
+  CHECK(bury.exit_code == 0);
+  CHECK_THAT(bury.out, Catch::Contains("locales: en pl ur"));
+  CHECK(bury.err.empty());
+
+  test::TempDir tmp;
+  const std::string survey = tmp.file("hub.toml");
+  test::write_file(survey, R"(format = 1
+id = "hub"
+version = "h1"
+default_locale = "en"
+locales = ["en", "pl", "ur"]
+title = "Family hub feedback"
+[[sections]]
+id = "visit"
+heading = "Your visit"
+[[sections.questions]]
+id = "q1"
+type = "yes_no"
+text = "Would you come again?"
+)");
+  test::write_file(tmp.file("hub.pl.toml"),
+                   "\"title\" = \"Opinie\"\n\"questions.q1.text\" = \"Czy przyjdziesz ponownie?\"\n");
+  auto partial = test::run(admin("validate " + survey));
+  CHECK(partial.exit_code == 0);
+  CHECK_THAT(partial.out, Catch::Contains("ok: "));
+  CHECK_THAT(partial.err, Catch::Contains("warning: " + survey + ": 3 texts not translated into \"pl\""));
+  CHECK_THAT(partial.err, Catch::Contains(tmp.file("hub.pl.toml")));
+  CHECK_THAT(partial.err, Catch::Contains("warning: " + survey + ": 5 texts not translated into \"ur\""));
+  CHECK_THAT(partial.err, Catch::Contains(tmp.file("hub.ur.toml")));
+  // Per locale, the keys: Polish lacks the heading and the answers, not the title.
+  const std::string pl = partial.err.substr(0, partial.err.find("into \"ur\""));
+  CHECK_THAT(pl, Catch::Contains("  sections.visit.heading\n  questions.q1.options.yes\n  questions.q1.options.no\n"));
+  CHECK_THAT(pl, !Catch::Contains("  title\n"));
+  const std::string ur = partial.err.substr(partial.err.find("into \"ur\""));
+  CHECK_THAT(ur, Catch::Contains("  title\n  sections.visit.heading\n  questions.q1.text\n"));
+
+  test::write_file(tmp.file("hub.pl.toml"), "\"title\" = \"Opinie\"\n\"questions.q1.hint\" = \"Wybierz\"\n");
+  auto broken = test::run(admin("validate " + survey));
+  CHECK(broken.exit_code == 1);
+  CHECK_THAT(broken.err, Catch::Contains(tmp.file("hub.pl.toml") + ":2:"));
+  CHECK_THAT(broken.err, Catch::Contains("questions.q1.hint: unknown key"));
+  CHECK(broken.out.empty());
+}

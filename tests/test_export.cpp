@@ -293,3 +293,21 @@ TEST_CASE("a spreadsheet reads formula-like text in every CSV column as text", "
     CHECK(cell["mode"] == (std::string(name) == "hub" ? "=2+2" : "self"));
   }
 }
+
+TEST_CASE("the codebook and the CSV columns are the same with or without the survey's translations",
+          "[export][translation]") {
+  // bury() has its Polish and Urdu files loaded; this one has English only.
+  REQUIRE(bury().locales.size() == 3);
+  auto english = parse_survey(test::read_file(test::bury_survey()), test::bury_survey());
+  REQUIRE(english.ok());
+  REQUIRE(english->find("q10")->find_option("weekly")->label.by_locale.count("ur") == 0);
+  REQUIRE(bury().find("q10")->find_option("weekly")->label.by_locale.count("ur") == 1);
+  std::string with, without;
+  append_codebook(with, bury());
+  append_codebook(without, *english);
+  CHECK(with == without);
+  std::string h1, h2;
+  append_csv_header(h1, csv_columns(bury()));
+  append_csv_header(h2, csv_columns(*english));
+  CHECK(h1 == h2);
+}

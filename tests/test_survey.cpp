@@ -122,3 +122,207 @@ options = [ { code = "hours", label = "Opening hours" }, { code = "other", label
   CHECK(s->text(q1->options[1].label, "cy") == "No");  // falls back to en
   CHECK(s->find("q2")->show_if->kind == Rule::Kind::Any);
 }
+
+// ---- Translation files (issue 11) -------------------------------------------
+
+namespace {
+
+// Each UTF-8 code point of `s`.
+std::vector<char32_t> code_points(const std::string& s) {
+  std::vector<char32_t> out;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    char32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (int k = 1; k < n && i + static_cast<size_t>(k) < s.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3F);
+    out.push_back(cp);
+    i += static_cast<size_t>(n);
+  }
+  return out;
+}
+
+bool has_range(const std::string& s, char32_t lo, char32_t hi) {
+  for (char32_t c : code_points(s))
+    if (c >= lo && c <= hi) return true;
+  return false;
+}
+
+const char* kTranslatable = R"(
+format = 1
+id = "hub"
+version = "h1"
+default_locale = "en"
+locales = ["en", "pl", "ur"]
+title = "Family hub feedback"
+[scales]
+agreement = [ { code = "agree", label = "Agree" }, { code = "disagree", label = "Disagree" } ]
+[[sections]]
+id = "visit"
+heading = "Your visit"
+[[sections.questions]]
+id = "q1"
+type = "likert"
+scale = "agreement"
+text = "Staff were helpful."
+[[sections.questions]]
+id = "q2"
+type = "likert"
+scale = "agreement"
+text = "The hub was easy to find."
+[[sections.questions]]
+id = "q3"
+type = "yes_no"
+text = "Would you come again?"
+hint = "Choose one."
+)";
+
+}  // namespace
+
+TEST_CASE("the Bury survey comes in Polish and Urdu, every text translated, codes and order unchanged",
+          "[survey][translation]") {
+  auto s = load_survey_file(test::bury_survey());
+  REQUIRE(s.ok());
+  CHECK(s->locales == std::vector<std::string>{"en", "pl", "ur"});
+  REQUIRE(s->missing_translations.size() == 2);
+  for (const auto& [locale, keys] : s->missing_translations) {
+    INFO(locale << " misses " << keys.size() << (keys.empty() ? "" : ", the first " + keys.front()));
+    CHECK(keys.empty());
+  }
+  // Every text has its own wording in both languages.
+  auto texts = translatable_texts(*s);
+  CHECK(texts.size() > 100);  // options included
+  size_t same_pl = 0, same_ur = 0;
+  for (const auto& t : texts) {
+    const auto& by = t.uses.front()->by_locale;
+    INFO(t.key);
+    REQUIRE(by.count("pl"));
+    REQUIRE(by.count("ur"));
+    same_pl += by.at("pl") == by.at("en");
+    same_ur += by.at("ur") == by.at("en");
+    // Urdu in Arabic script, never Devanagari (Hindi); nothing left in English words only.
+    CHECK(has_range(by.at("ur"), 0x0600, 0x06FF));
+    CHECK_FALSE(has_range(by.at("ur"), 0x0900, 0x097F));
+  }
+  CHECK(same_pl == 0);
+  CHECK(same_ur == 0);
+  // Polish with its letters.
+  const Question* q10 = s->find("q10");
+  CHECK(s->text(q10->text, "pl") == "Jak często mniej więcej odwiedzasz bibliotekę?");
+  CHECK(s->text(q10->find_option("weekly")->label, "pl") == "Mniej więcej raz w tygodniu");
+  CHECK(s->text(s->find("q19")->find_option("male")->label, "pl") == "Mężczyzną");
+  // A scale's translation reaches every question that uses it.
+  for (const char* id : {"q1", "q6", "q15"}) {
+    const Question* q = s->find(id);
+    CHECK(s->text(q->options.front().label, "ur") == "پوری طرح متفق");
+    CHECK(s->text(q->options.front().label, "pl") == "Zdecydowanie się zgadzam");
+  }
+  // The default yes/no labels too.
+  CHECK(s->text(s->find("q7")->options[0].label, "ur") == "ہاں");
+  CHECK(s->text(s->find("q9")->options[1].label, "pl") == "Nie");
+  // Place names stay as they are.
+  CHECK_THAT(s->text(s->find("q9")->text, "ur"), Catch::Contains("Bury"));
+  CHECK_THAT(s->text(s->find("q9")->text, "pl"), Catch::Contains("Bury"));
+  // English is untouched, and the codes are the English file's.
+  CHECK(s->text(q10->text, "en") == "Approximately how often do you visit a library?");
+  auto plain = parse_survey(test::read_file(test::bury_survey()), "bury");
+  REQUIRE(plain.ok());
+  REQUIRE(plain->questions.size() == s->questions.size());
+  for (size_t i = 0; i < s->questions.size(); ++i) {
+    CHECK(plain->questions[i].id == s->questions[i].id);
+    REQUIRE(plain->questions[i].options.size() == s->questions[i].options.size());
+    for (size_t k = 0; k < s->questions[i].options.size(); ++k)
+      CHECK(plain->questions[i].options[k].code == s->questions[i].options[k].code);
+  }
+}
+
+TEST_CASE("the Bury translation files say at their top that they are machine-made demonstrations",
+          "[survey][translation]") {
+  for (const char* locale : {"pl", "ur"}) {
+    const std::string path = survey_translation_path(test::bury_survey(), locale);
+    CHECK(path == test::source_path(std::string("kiosk-config/surveys/bury-libraries-2016.") + locale + ".toml"));
+    const std::string text = test::read_file(path);
+    INFO(path);
+    REQUIRE(text.rfind("# DEMONSTRATION TRANSLATION, machine-made", 0) == 0);
+    const std::string head = text.substr(0, text.find("\n\n"));
+    CHECK_THAT(head, Catch::Contains("A qualified translator must check it before"));
+    CHECK_THAT(head, Catch::Contains("public use"));
+  }
+}
+
+TEST_CASE("a translation file fills a survey's texts by key, and what it leaves out falls back and is listed",
+          "[survey][translation]") {
+  test::TempDir tmp;
+  const std::string path = tmp.file("hub.toml");
+  test::write_file(path, kTranslatable);
+  // Quoted keys and TOML's dotted keys alike; the Urdu file is absent.
+  test::write_file(tmp.file("hub.pl.toml"),
+                   "# demonstration\n"
+                   "\"title\" = \"Opinie o centrum rodzinnym\"\n"
+                   "\"scales.agreement.agree\" = \"Zgadzam się\"\n"
+                   "questions.q3.text = \"Czy przyjdziesz ponownie?\"\n"
+                   "[questions.q3.options]\n"
+                   "yes = \"Tak\"\n");
+  auto s = load_survey_file(path);
+  REQUIRE(s.ok());
+  CHECK(s->text(s->title, "pl") == "Opinie o centrum rodzinnym");
+  CHECK(s->text(s->find("q1")->options[0].label, "pl") == "Zgadzam się");
+  CHECK(s->text(s->find("q2")->options[0].label, "pl") == "Zgadzam się");
+  CHECK(s->text(s->find("q3")->text, "pl") == "Czy przyjdziesz ponownie?");
+  CHECK(s->text(s->find("q3")->options[0].label, "pl") == "Tak");
+  // Not translated: the default locale's text.
+  CHECK(s->text(s->find("q3")->options[1].label, "pl") == "No");
+  CHECK(s->text(s->find("q1")->text, "pl") == "Staff were helpful.");
+  CHECK(s->text(s->title, "ur") == "Family hub feedback");
+  CHECK(s->missing_translations.at("pl") == std::vector<std::string>{"sections.visit.heading", "questions.q1.text",
+                                                                     "scales.agreement.disagree", "questions.q2.text",
+                                                                     "questions.q3.hint", "questions.q3.options.no"});
+  CHECK(s->missing_translations.at("ur") ==
+        std::vector<std::string>{"title", "sections.visit.heading", "questions.q1.text", "scales.agreement.agree",
+                                 "scales.agreement.disagree", "questions.q2.text", "questions.q3.text",
+                                 "questions.q3.hint", "questions.q3.options.yes", "questions.q3.options.no"});
+  CHECK(s->missing_translations.count("en") == 0);
+}
+
+TEST_CASE("a translation is only for one of the survey's other locales, and a broken one changes nothing",
+          "[survey][translation]") {
+  auto s = parse_survey(kTranslatable, "hub.toml");
+  REQUIRE(s.ok());
+  auto cy = apply_survey_translation(*s, "cy", "\"title\" = \"Adborth\"\n", "hub.cy.toml");
+  REQUIRE_FALSE(cy.ok());
+  CHECK(cy.kind() == ErrorKind::Validation);
+  CHECK_THAT(cy.message(), Catch::StartsWith("hub.cy.toml: locale \"cy\" is not one of"));
+  CHECK_FALSE(apply_survey_translation(*s, "en", "\"title\" = \"Other\"\n", "hub.en.toml").ok());
+  // The good first line must not stick when a later one is wrong.
+  auto bad =
+      apply_survey_translation(*s, "pl", "\"title\" = \"Opinie\"\n\"questions.q9.text\" = \"?\"\n", "hub.pl.toml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.message(), Catch::StartsWith("hub.pl.toml:2:"));
+  CHECK(s->title.by_locale.count("pl") == 0);
+}
+
+TEST_CASE("every malformed translation file gets its precise error, naming the file, line and key",
+          "[survey][translation][corpus]") {
+  const std::string base = test::read_file(test::source_path("tests/malformed-translations/survey.toml"));
+  int files = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(test::source_path("tests/malformed-translations/cases"))) {
+    const std::string text = test::read_file(entry.path().string());
+    REQUIRE(text.rfind("# expect: ", 0) == 0);
+    const std::string expected = text.substr(10, text.find('\n') - 10);
+    INFO(entry.path().filename().string());
+    test::TempDir tmp;
+    test::write_file(tmp.file("survey.toml"), base);
+    const std::string tpath = tmp.file("survey.pl.toml");
+    test::write_file(tpath, text);
+    auto s = load_survey_file(tmp.file("survey.toml"));
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.kind() == ErrorKind::Validation);
+    CHECK_THAT(s.message(), Catch::Contains(expected));
+    CHECK(std::regex_search(
+        s.message(),
+        std::regex("^" + std::regex_replace(tpath, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") + R"(:\d+:\d+: )")));
+    ++files;
+  }
+  CHECK(files >= 12);
+}

@@ -218,6 +218,15 @@ int cmd_validate(const Args& a) {
             << " shown only under conditions), locales:";
   for (const auto& l : s->locales) std::cout << ' ' << l;
   std::cout << "\n";
+  // Untranslated texts fall back to the default locale: the survey still runs,
+  // so this is a warning, with every key a translator still has to write.
+  for (const auto& [locale, keys] : s->missing_translations) {
+    if (keys.empty()) continue;
+    std::cerr << "warning: " << a.positional[0] << ": " << keys.size() << (keys.size() == 1 ? " text" : " texts")
+              << " not translated into \"" << locale << "\" (shown in \"" << s->default_locale
+              << "\" instead; write them in " << survey_translation_path(a.positional[0], locale) << "):\n";
+    for (const auto& k : keys) std::cerr << "  " << k << "\n";
+  }
   return 0;
 }
 

@@ -6,6 +6,7 @@
 //      position of every node so that each error names FILE:LINE:COL: PATH
 //   3. Rule checks (only earlier questions, known codes)
 //   4. Entry points
+//   5. Translation files (<stem>.<locale>.toml next to the survey)
 #include "kiosk/survey.hpp"
 
 #include <toml++/toml.h>
@@ -13,6 +14,7 @@
 #include "kiosk/export.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -409,6 +411,7 @@ class SurveyLoader {
       auto it = scales_.find(name->get());
       if (it == scales_.end()) fail(*scale, qpath + ".scale", "unknown scale \"" + name->get() + "\"");
       q.options = it->second;
+      q.scale = name->get();
     } else if (q.type == QuestionType::YesNo) {
       if (default_locale_ != "en")
         fail(node, qpath + ".options",
@@ -576,7 +579,199 @@ Result<Survey> load_survey_file(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) return make_error(ErrorKind::Storage, path + ": read error");
-  return parse_survey(ss.str(), path);
+  auto survey = parse_survey(ss.str(), path);
+  if (!survey) return survey;
+  const auto locales = survey->locales;  // a translation replaces the survey, this list with it
+  for (const auto& locale : locales) {
+    if (locale == survey->default_locale) continue;
+    // A language tag names a file beside the survey, never a path elsewhere.
+    if (locale.empty() || !std::all_of(locale.begin(), locale.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+        }))
+      continue;
+    const std::string tpath = survey_translation_path(path, locale);
+    std::error_code ec;
+    // No file is not an error: the texts fall back, and validate lists them.
+    if (!std::filesystem::exists(tpath, ec)) continue;
+    std::ifstream tin(tpath, std::ios::binary);
+    if (!tin)
+      return make_error(ErrorKind::Storage, tpath + ": cannot read the survey's \"" + locale + "\" translation");
+    std::ostringstream ts;
+    ts << tin.rdbuf();
+    if (tin.bad()) return make_error(ErrorKind::Storage, tpath + ": read error");
+    if (auto st = apply_survey_translation(*survey, locale, ts.str(), tpath); !st) return st.error();
+  }
+  find_missing_translations(*survey);
+  return survey;
+}
+
+// ---- 5. Translation files ---------------------------------------------------
+
+std::vector<TranslatableText> translatable_texts(Survey& s) {
+  std::vector<TranslatableText> out;
+  auto add = [&](std::string key, LocalText& t) {
+    if (!t.empty()) out.push_back({std::move(key), {&t}});
+  };
+  add("title", s.title);
+  add("intro", s.intro);
+  add("privacy", s.privacy);
+  add("thank_you", s.thank_you);
+  for (auto& sec : s.sections) {
+    add("sections." + sec.id + ".heading", sec.heading);
+    add("sections." + sec.id + ".intro", sec.intro);
+  }
+  // A scale is translated once, under its own key, for every question using it.
+  std::map<std::string, size_t> scale_keys;
+  for (auto& q : s.questions) {
+    const std::string base = "questions." + q.id;
+    add(base + ".title", q.title);
+    add(base + ".text", q.text);
+    add(base + ".hint", q.hint);
+    for (auto& o : q.options) {
+      if (q.scale.empty()) {
+        add(base + ".options." + o.code, o.label);
+        continue;
+      }
+      const std::string key = "scales." + q.scale + "." + o.code;
+      auto [it, fresh] = scale_keys.emplace(key, out.size());
+      if (fresh)
+        out.push_back({key, {&o.label}});
+      else
+        out[it->second].uses.push_back(&o.label);
+    }
+  }
+  return out;
+}
+
+std::string survey_translation_path(const std::string& survey_path, const std::string& locale) {
+  std::filesystem::path p(survey_path);
+  return (p.parent_path() / (p.stem().string() + "." + locale + ".toml")).string();
+}
+
+void find_missing_translations(Survey& s) {
+  s.missing_translations.clear();
+  const auto texts = translatable_texts(s);
+  for (const auto& locale : s.locales) {
+    if (locale == s.default_locale) continue;
+    auto& missing = s.missing_translations[locale];
+    for (const auto& t : texts)
+      if (!t.uses.front()->by_locale.count(locale)) missing.push_back(t.key);
+  }
+}
+
+namespace {
+
+struct TranslationLoader {
+  Survey& survey;
+  const std::string& locale;
+  const std::string& source;
+  std::map<std::string, TranslatableText> by_key;
+  std::map<std::string, const toml::node*> seen;
+
+  struct Entry {
+    std::string key;
+    const toml::node* value;
+    toml::source_position at;  // of the key
+  };
+
+  [[noreturn]] void fail_at(const toml::source_position& at, const std::string& key, const std::string& what) const {
+    std::ostringstream m;
+    m << source << ':' << at.line << ':' << at.column << ": " << key << ": " << what;
+    throw LoadError{m.str()};
+  }
+  [[noreturn]] void fail(const toml::node& n, const std::string& key, const std::string& what) const {
+    fail_at(n.source().begin, key, what);
+  }
+
+  // Quoted keys ("questions.q1.text" = ...) and TOML's dotted keys or tables
+  // (questions.q1.text = ...) name the same text.
+  void collect(const toml::table& t, const std::string& prefix, std::vector<Entry>& out) {
+    for (const auto& [k, v] : t) {
+      const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+      if (const auto* sub = v.as_table(); sub && !by_key.count(key))
+        collect(*sub, key, out);
+      else
+        out.push_back({key, &v, k.source().begin});
+    }
+  }
+
+  void apply(const toml::table& root) {
+    std::vector<Entry> entries;
+    collect(root, "", entries);
+    // In file order, so that errors (and "given twice") read top to bottom.
+    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return a.at.line != b.at.line ? a.at.line < b.at.line : a.at.column < b.at.column;
+    });
+    for (const auto& [key, node, at] : entries) {
+      const toml::node& v = *node;
+      const auto known = by_key.find(key);
+      if (known == by_key.end())
+        fail_at(at, key,
+                "unknown key: the survey \"" + survey.id +
+                    "\" has no text with this key (keys are listed in kiosk-config/README.md)");
+      const auto* str = v.as_string();
+      if (!str) fail(v, key, "must be a string (the text in \"" + locale + "\")");
+      if (str->get().find_first_not_of(" \t\r\n") == std::string::npos) fail(v, key, "must not be empty");
+      if (auto [it, fresh] = seen.emplace(key, &v); !fresh)
+        fail(v, key, "is given twice (first at line " + std::to_string(it->second->source().begin.line) + ")");
+      LocalText& first = *known->second.uses.front();
+      if (first.by_locale.count(locale))
+        fail(v, key, "the survey itself already gives this text in \"" + locale + "\": give it in one place only");
+      for (LocalText* use : known->second.uses) use->by_locale[locale] = str->get();
+    }
+  }
+
+  // As in the survey itself: two answers of one question must not read alike.
+  void check_labels() const {
+    for (const auto& q : survey.questions)
+      for (size_t i = 0; i < q.options.size(); ++i) {
+        auto mine = q.options[i].label.by_locale.find(locale);
+        if (mine == q.options[i].label.by_locale.end()) continue;
+        for (size_t j = 0; j < i; ++j) {
+          auto other = q.options[j].label.by_locale.find(locale);
+          if (other == q.options[j].label.by_locale.end() || other->second != mine->second) continue;
+          const std::string key = q.scale.empty() ? "questions." + q.id + ".options." + q.options[i].code
+                                                  : "scales." + q.scale + "." + q.options[i].code;
+          const auto at = seen.find(key);
+          if (at == seen.end()) continue;  // given inline: the survey's own check reported it
+          fail(*at->second, key,
+               "question \"" + q.id + "\", options \"" + q.options[j].code + "\" and \"" + q.options[i].code +
+                   "\" have the same label \"" + mine->second + "\" in \"" + locale +
+                   "\": a visitor could not tell them apart");
+        }
+      }
+  }
+};
+
+}  // namespace
+
+Status apply_survey_translation(Survey& survey, const std::string& locale, std::string_view text,
+                                const std::string& source_name) {
+  if (locale == survey.default_locale ||
+      std::find(survey.locales.begin(), survey.locales.end(), locale) == survey.locales.end())
+    return make_error(ErrorKind::Validation, source_name + ": locale \"" + locale +
+                                                 "\" is not one of the survey's other locales (its `locales` list)");
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream m;
+    m << source_name << ':' << e.source().begin.line << ':' << e.source().begin.column
+      << ": invalid TOML: " << e.description();
+    return make_error(ErrorKind::Validation, m.str());
+  }
+  // Applied to a copy, so a broken file leaves the survey as it was.
+  Survey copy = survey;
+  TranslationLoader loader{copy, locale, source_name, {}, {}};
+  for (auto& t : translatable_texts(copy)) loader.by_key.emplace(t.key, t);
+  try {
+    loader.apply(root);
+    loader.check_labels();
+  } catch (const LoadError& e) {
+    return make_error(ErrorKind::Validation, e.message);
+  }
+  survey = std::move(copy);
+  return {};
 }
 
 }  // namespace kiosk

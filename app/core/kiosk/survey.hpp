@@ -50,6 +50,7 @@ struct Question {
   int max_length = 0;        // Text: maximum characters
   int other_max_length = 0;  // length of an "Other (please specify)" answer
   std::optional<Rule> show_if;
+  std::string scale;   // the [scales] list its options come from ("": its own options)
   size_t section = 0;  // index into Survey::sections
   size_t index = 0;    // position in Survey::questions
 
@@ -78,6 +79,9 @@ struct Survey {
   std::vector<Section> sections;
   std::vector<Question> questions;  // in survey order
   std::string source_text;          // the definition as loaded (for the hub to serve)
+  // For each locale other than the default: the keys of texts that have no
+  // translation in it and fall back to the default (translatable_texts order).
+  std::map<std::string, std::vector<std::string>> missing_translations;
 
   const Question* find(std::string_view question_id) const;
   const std::string& text(const LocalText& t, const std::string& locale) const { return t.get(locale, default_locale); }
@@ -93,5 +97,27 @@ struct Survey {
 // \"q9\", which comes after this question".
 Result<Survey> load_survey_file(const std::string& path);
 Result<Survey> parse_survey(std::string_view text, const std::string& source_name);
+
+// ---- Translation files ------------------------------------------------------
+// A survey's texts in another locale may come in a file next to it,
+// `<stem>.<locale>.toml` (bury-libraries-2016.pl.toml): a flat table from a
+// stable key to the translated text (keys in kiosk-config/README.md), e.g.
+//   "questions.q10.options.weekly" = "Mniej więcej raz w tygodniu"
+// load_survey_file reads one for every locale in `locales` other than the
+// default, if present, and fills Survey::missing_translations.
+
+// One translatable text and where it is used: a scale's label is shared by
+// every question that uses the scale.
+struct TranslatableText {
+  std::string key;
+  std::vector<LocalText*> uses;
+};
+std::vector<TranslatableText> translatable_texts(Survey& survey);
+std::string survey_translation_path(const std::string& survey_path, const std::string& locale);
+// Errors read FILE:LINE:COLUMN: KEY: what is wrong.
+Status apply_survey_translation(Survey& survey, const std::string& locale, std::string_view text,
+                                const std::string& source_name);
+// Recomputes Survey::missing_translations.
+void find_missing_translations(Survey& survey);
 
 }  // namespace kiosk
