@@ -32,7 +32,7 @@ Host::Host() {
 }
 
 // The glyph atlas is a texture of the renderer: it goes first.
-Host::~Host() { text::detach_renderer(); }
+Host::~Host() { text::detach_renderer(renderer_.get()); }
 
 Status Host::open(const WindowOptions& opt) {
   Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;

@@ -174,7 +174,7 @@ struct Engine {
   int atlas_w = 0, atlas_h = 0;
   int pen_x = 0, pen_y = 0, row_h = 0;
   bool atlas_full = false;
-  int full_frame = -1;
+  int full_frame = -1, draw_frame = 0;
   std::unordered_map<std::uint64_t, Slot> slots;
   std::vector<std::uint32_t> upload;
 
@@ -557,7 +557,16 @@ struct Engine {
     L.size = ImVec2(w, L.line_h * static_cast<float>(L.lines.size()));
   }
 
-  static int frame() { return ImGui::GetCurrentContext() ? ImGui::GetFrameCount() : 0; }
+  // The engine's own frame count: it outlives ImGui contexts, whose counts start again at 0.
+  int seen_frame = -1, ticks = 0;
+  int frame() {
+    const int f = ImGui::GetCurrentContext() ? ImGui::GetFrameCount() : 0;
+    if (f != seen_frame) {
+      seen_frame = f;
+      ++ticks;
+    }
+    return ticks;
+  }
 
   Layout& layout(const ImFont* font, std::string_view text, float wrap, const Options& opt) {
     const FontSpec spec = spec_of(font);
@@ -626,6 +635,7 @@ struct Engine {
           }
           if (pen_y + ph > atlas_h || pw > atlas_w) {
             atlas_full = true;
+            full_frame = draw_frame;
             return nullptr;
           }
           upload.assign(static_cast<size_t>(pw * ph), 0u);
@@ -677,6 +687,7 @@ struct Engine {
         while (end > hi + 1 && (is_space(L.cps[end - 1]) || L.cps[end - 1] == '\n')) --end;
       end = std::max(end, hi + 1);
       r.text = L.text.substr(L.offs[lo], L.offs[end] - L.offs[lo]);
+      r.offset = L.offs[lo];
       for (std::size_t k = a; k < b; ++k) {
         const auto& g = ln.glyphs[k];
         r.glyphs.push_back(g.gid);
@@ -694,12 +705,10 @@ struct Engine {
               const Options& opt, float box) {
     const Layout& L = layout(font, s, wrap, opt);
     const int now = frame();
-    if (atlas_full && now != full_frame) {
-      // Full: start again from empty on a new frame, so no glyph drawn this
-      // frame is overwritten under it.
-      if (full_frame >= 0) reset_atlas();
-      full_frame = now;
-    }
+    // Full: start again from empty on the next frame, so that no glyph drawn
+    // in the frame that filled it is overwritten under it.
+    if (atlas_full && now != full_frame) reset_atlas();
+    draw_frame = now;
     if (box <= 0) box = wrap > 0 ? wrap : L.size.x;
     const ImVec2 cmin = dl ? dl->GetClipRectMin() : ImVec2(-1e9f, -1e9f);
     const ImVec2 cmax = dl ? dl->GetClipRectMax() : ImVec2(1e9f, 1e9f);
@@ -759,7 +768,7 @@ void forget_fonts() {
 
 void attach_renderer(SDL_Renderer* renderer) {
   Engine& e = engine();
-  detach_renderer();
+  detach_renderer(nullptr);
   e.renderer = renderer;
   SDL_RendererInfo info{};
   int size = kAtlasSize;
@@ -774,8 +783,9 @@ void attach_renderer(SDL_Renderer* renderer) {
   e.reset_atlas();
 }
 
-void detach_renderer() {
+void detach_renderer(SDL_Renderer* renderer) {
   Engine& e = engine();
+  if (renderer && renderer != e.renderer) return;
   if (e.atlas) SDL_DestroyTexture(e.atlas);
   e.atlas = nullptr;
   e.renderer = nullptr;
@@ -798,12 +808,13 @@ Rect item(const ImFont* font, ImU32 color, std::string_view s, bool wrap, const 
   const ImVec2 p = ImGui::GetCursorScreenPos();
   // Where ImGui wraps TextUnformatted under PushTextWrapPos(0).
   const float avail = std::max(w->WorkRect.Max.x - p.x, 1.0f);
-  const ImVec2 sz = measure(font, s, wrap ? avail : 0.0f, opt);
+  const Layout& L = engine().layout(font, s, wrap ? avail : 0.0f, opt);
+  const ImVec2 sz = L.size;
   const float box = wrap ? avail : sz.x;
   draw(w->DrawList, font, p, color, s, wrap ? avail : 0.0f, opt, box);
   ImGui::Dummy(sz);
   Align a = opt.align;
-  if (a == Align::Start) a = is_rtl(s, opt) ? Align::Right : Align::Left;
+  if (a == Align::Start) a = L.lines.front().rtl ? Align::Right : Align::Left;
   float x = p.x;
   if (a == Align::Right) x = p.x + box - sz.x;
   if (a == Align::Center) x = p.x + (box - sz.x) * 0.5f;

@@ -46,9 +46,9 @@ void register_font(const ImFont* font, FontSpec spec);
 void forget_fonts();
 
 // The renderer the glyph atlas texture lives in (Host::open), and its end
-// (before the renderer is destroyed).
+// (before the renderer is destroyed; nullptr: whichever renderer it is in).
 void attach_renderer(SDL_Renderer* renderer);
-void detach_renderer();
+void detach_renderer(SDL_Renderer* renderer);
 
 // Like ImFont::CalcTextSizeA: the widest line and the height of all lines,
 // wrapped at `wrap_width` (0 or less: lines break only at "\n").
@@ -99,6 +99,7 @@ struct DrawnRun {
   std::vector<std::uint32_t> clusters;                      // byte offset of each glyph's first character in `text`
   std::vector<std::int32_t> x_advance, x_offset, y_offset;  // 1/64 px, as HarfBuzz gives them
   std::string paragraph;                                    // the whole text drawn
+  std::size_t offset = 0;                                   // where `text` starts in it, in bytes
 };
 void record(bool on);
 std::vector<DrawnRun> take_recorded();
