@@ -32,7 +32,7 @@ constexpr int kSubpixels = 4;
 constexpr int kAtlasSize = 2048;
 // A layout not drawn or measured for this many frames is dropped at the next sweep.
 constexpr int kLayoutIdleFrames = 1800;
-constexpr std::size_t kLayoutCap = 6000;
+constexpr std::size_t kLayoutCap = 4000;
 
 struct Face {
   std::string file;
@@ -167,6 +167,7 @@ struct Engine {
   std::unordered_map<std::uint64_t, std::pair<float, float>> ink;  // (face, glyph) -> top, bottom in px
 
   std::unordered_map<std::string, Layout> layouts;
+  int snap_face = -1;  // the base face of the layout being built
   int last_sweep = 0;
 
   SDL_Renderer* renderer = nullptr;
@@ -362,7 +363,11 @@ struct Engine {
         for (int u : used)
           if (faces[static_cast<size_t>(u)].ft == g[k].ftface) o.face = u;
         o.cluster = b + g[k].cluster;
-        o.xa = g[k].x_advance;
+        // The base font's advances in whole pixels, as Dear ImGui's PixelSnapH
+        // had them: English keeps the widths and line breaks it had, its
+        // letters on whole pixels. Other scripts keep HarfBuzz's exact advances
+        // (cursive joins need them).
+        o.xa = o.face == snap_face ? (g[k].x_advance + 32) / 64 * 64 : g[k].x_advance;
         o.xo = g[k].x_offset;
         o.yo = g[k].y_offset;
         o.x = pen + static_cast<float>(o.xo) / 64.0f;
@@ -387,6 +392,7 @@ struct Engine {
     const auto n = static_cast<std::uint32_t>(L.cps.size());
     const std::int32_t size26 = base_size26(spec);
     const int base = face(spec.file, size26);
+    snap_face = base;
     // ImGui's line: FontSize high, the baseline at its rounded-up ascent.
     float base_asc = std::floor(spec.px * 0.8f + 1.0f);
     if (base >= 0) {

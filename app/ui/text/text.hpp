@@ -97,7 +97,7 @@ struct DrawnRun {
   int visual_index = 0;  // position of the run in its line, counted from the left
   std::vector<std::uint32_t> glyphs;
   std::vector<std::uint32_t> clusters;                      // byte offset of each glyph's first character in `text`
-  std::vector<std::int32_t> x_advance, x_offset, y_offset;  // 1/64 px, as HarfBuzz gives them
+  std::vector<std::int32_t> x_advance, x_offset, y_offset;  // 1/64 px, HarfBuzz's (base font: whole px)
   std::string paragraph;                                    // the whole text drawn
   std::size_t offset = 0;                                   // where `text` starts in it, in bytes
 };
