@@ -436,6 +436,15 @@ struct Engine {
         else
           font_of[i] = choose(spec, base, size26, script[i], c);
       }
+      // A space between a base-font word and another script's takes the base
+      // font's width: Nastaliq's narrow space would press a Latin name or a
+      // number against the Urdu beside it.
+      for (std::uint32_t i = 0; i < n; ++i) {
+        if (L.cps[i] != ' ' || font_of[i] == base) continue;
+        const bool before = i > 0 && font_of[i - 1] == base && L.cps[i - 1] != '\n';
+        const bool after = i + 1 < n && font_of[i + 1] == base && L.cps[i + 1] != '\n';
+        if (before || after) font_of[i] = base;
+      }
     }
 
     std::vector<char> brks(n);
