@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "text/text.hpp"
+
 namespace kiosk::ui {
 using namespace std::chrono;
 
@@ -46,7 +48,7 @@ constexpr BarButton kRepeat{"bar.repeat", "Repeat"};
 
 float bar_button_w(const Frame& f, const BarButton& b) {
   ImFont* bf = f.fonts.bar;
-  return bf->CalcTextSizeA(bf->FontSize, FLT_MAX, 0, b.label).x + 1.3f * bf->FontSize;
+  return text::width(bf, b.label) + 1.3f * bf->FontSize;
 }
 
 // Top bar: where you are on the left (when it fits on one line), then Repeat
@@ -80,10 +82,10 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
   place(kHelp, intent::OpenPanel{Panel::Help});
   if (app.settings.speech) place(kRepeat, intent::Repeat{});
   const float left_w = x - margin * 0.5f;
-  const ImVec2 lsz = bf->CalcTextSizeA(bf->FontSize, FLT_MAX, 0, left.c_str());
+  const ImVec2 lsz = text::measure(bf, left);
   if (!left.empty() && lsz.x <= left_w) {
     const float ty = (hh - lsz.y) * 0.5f;
-    dl->AddText(bf, bf->FontSize, ImVec2(margin * 0.5f, ty), col(theme.panel_text), left.c_str());
+    text::draw(dl, bf, ImVec2(margin * 0.5f, ty), col(theme.panel_text), left);
     app.tree.add(A11yItem{
         "header.title", left, Role::Heading, {}, {margin * 0.5f, ty, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
   }
@@ -91,10 +93,9 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
     ImFont* hf = f.fonts.bold;
     const float bpad = 14.0f * s;
     const std::string banner = "Assisted mode: " + app.ui.staff_name + " is helping";
-    const ImVec2 bs = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, W - 2 * margin, banner.c_str());
+    const ImVec2 bs = text::measure(hf, banner, W - 2 * margin);
     dl->AddRectFilled(ImVec2(0, hh), ImVec2(W, hh + bs.y + 2 * bpad), col(theme.banner));
-    dl->AddText(hf, hf->FontSize, ImVec2(margin, hh + bpad), col(theme.banner_text), banner.c_str(), nullptr,
-                W - 2 * margin);
+    text::draw(dl, hf, ImVec2(margin, hh + bpad), col(theme.banner_text), banner, W - 2 * margin);
     app.tree.add(A11yItem{
         "header.assisted", banner, Role::Status, {}, {margin, hh + bpad, bs.x, bs.y}, {0, 0, W, H}, false, true});
     hh += bs.y + 2 * bpad;
@@ -152,10 +153,10 @@ void draw_progress(AppState& app, Frame& f, const Geometry& g, const Frame::Flow
   const float l = flow.right_start > 0 ? flow.left_end : flow.x - f.gap();
   const float r = flow.right_start > 0 ? flow.right_start : flow.x0 + flow.width;
   for (ImFont* font : {f.fonts.bar, f.fonts.small}) {
-    const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text.c_str());
+    const ImVec2 ts = text::measure(font, text);
     if (ts.x > r - l - 2 * f.gap()) continue;
     const ImVec2 p((l + r - ts.x) * 0.5f, row_y + (flow.row_h - ts.y) * 0.5f);
-    ImGui::GetWindowDrawList()->AddText(font, font->FontSize, p, col(f.theme.text), text.c_str());
+    text::draw(ImGui::GetWindowDrawList(), font, p, col(f.theme.text), text);
     app.tree.add(
         A11yItem{"header.progress", text, Role::Status, {}, {p.x, p.y, ts.x, ts.y}, {0, 0, g.W, g.H}, false, true});
     return;

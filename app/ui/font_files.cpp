@@ -21,6 +21,9 @@ Result<std::string> FontFinder::find(const std::string& family, bool bold) {
   FcPatternAddString(want.get(), FC_FAMILY, reinterpret_cast<const FcChar8*>(family.c_str()));
   FcPatternAddInteger(want.get(), FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
   FcPatternAddInteger(want.get(), FC_SLANT, FC_SLANT_ROMAN);
+  // The style name too: some files declare the wrong weight (Debian's Noto
+  // Nastaliq Urdu Bold says it is regular), and fontconfig ranks style first.
+  FcPatternAddString(want.get(), FC_STYLE, reinterpret_cast<const FcChar8*>(bold ? "Bold" : "Regular"));
   FcConfigSubstitute(nullptr, want.get(), FcMatchPattern);
   FcDefaultSubstitute(want.get());
   FcResult result = FcResultNoMatch;

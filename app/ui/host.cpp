@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include "text/text.hpp"
+
 namespace kiosk::ui {
 
 void Host::ContextDeleter::operator()(ImGuiContext* c) const { ImGui::DestroyContext(c); }
@@ -29,7 +31,8 @@ Host::Host() {
   });
 }
 
-Host::~Host() = default;
+// The glyph atlas is a texture of the renderer: it goes first.
+Host::~Host() { text::detach_renderer(renderer_.get()); }
 
 Status Host::open(const WindowOptions& opt) {
   Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
@@ -43,6 +46,7 @@ Status Host::open(const WindowOptions& opt) {
   if (!renderer_)
     return make_error(ErrorKind::Config, std::string("renderer: cannot draw in the window: ") + SDL_GetError());
   backend_.started = ImGui_ImplSDLRenderer_Init(renderer_.get());
+  text::attach_renderer(renderer_.get());
   if (!backend_.started) return make_error(ErrorKind::Internal, "renderer: the ImGui backend did not start");
   if (const std::string font_error = fonts_job_.get(); !font_error.empty())
     return make_error(ErrorKind::Config, font_error);

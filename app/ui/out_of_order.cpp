@@ -14,6 +14,7 @@
 #include "kiosk/crypto.hpp"
 #include "kiosk/pin_policy.hpp"
 #include "supervisor.hpp"
+#include "text/text.hpp"
 #include "theme.hpp"
 
 namespace kiosk::ui {
@@ -71,12 +72,25 @@ struct State {
   bool retry_now = false;
 };
 
+// Text wrapped at `wrap_x` (window coordinates, as PushTextWrapPos takes it),
+// shaped and drawn by the text engine in ImGui's text colour.
+void wrapped(ImFont* font, const std::string& s, float wrap_x) {
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float wrap = std::max(1.0f, ImGui::GetWindowPos().x + wrap_x - p.x);
+  ImGui::Dummy(text::draw(ImGui::GetWindowDrawList(), font, p, ImGui::GetColorU32(ImGuiCol_Text), s, wrap));
+}
+
 bool big_button(const char* label, float w, float h, const Theme& t, bool primary = false) {
   ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(col(primary ? t.primary : t.button)));
   ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(col(primary ? t.primary : t.button)));
   ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImGui::ColorConvertU32ToFloat4(col(t.chosen)));
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(col(primary ? t.primary_text : t.button_text)));
-  const bool pressed = ImGui::Button(label, ImVec2(w, h));
+  const bool pressed = ImGui::Button((std::string("##") + label).c_str(), ImVec2(w, h));
+  const ImVec2 min = ImGui::GetItemRectMin();
+  ImFont* font = ImGui::GetFont();
+  const float th = text::measure(font, label, w).y;
+  text::draw(ImGui::GetWindowDrawList(), font, ImVec2(min.x, min.y + (h - th) * 0.5f),
+             ImGui::GetColorU32(ImGuiCol_Text), label, w, text::Options{text::Direction::Auto, text::Align::Center});
   ImGui::PopStyleColor(4);
   return pressed;
 }
@@ -89,18 +103,13 @@ void draw(State& st, const OutOfOrderOptions& opt, const Fonts& fonts, PinPolicy
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
   const float margin = std::max(24.0f, w * 0.06f);
   const float bw = std::max(200.0f, w * 0.22f), bh = 64.0f;
-  ImGui::PushTextWrapPos(w - margin);
   if (st.view == View::Notice) {
     ImGui::SetCursorPos(ImVec2(margin, h * 0.28f));
-    ImGui::PushFont(fonts.title);
-    ImGui::TextUnformatted("This screen is not working at the moment.");
-    ImGui::PopFont();
+    wrapped(fonts.title, "This screen is not working at the moment.", w - margin);
     ImGui::SetCursorPosX(margin);
     ImGui::Dummy(ImVec2(0, 24));
     ImGui::SetCursorPosX(margin);
-    ImGui::PushFont(fonts.heading);
-    ImGui::TextUnformatted("Please ask a member of staff.");
-    ImGui::PopFont();
+    wrapped(fonts.heading, "Please ask a member of staff.", w - margin);
     ImGui::SetCursorPos(ImVec2(w - margin - bw, h - margin - bh));
     ImGui::PushFont(fonts.bold);
     if (big_button("For staff", bw, bh, t)) {
@@ -114,14 +123,10 @@ void draw(State& st, const OutOfOrderOptions& opt, const Fonts& fonts, PinPolicy
     ImGui::PopFont();
   } else if (st.view == View::Pin) {
     ImGui::SetCursorPos(ImVec2(margin, margin));
-    ImGui::PushFont(fonts.heading);
-    ImGui::TextUnformatted(st.message.c_str());
-    ImGui::PopFont();
+    wrapped(fonts.heading, st.message, w - margin);
     ImGui::SetCursorPosX(margin);
-    ImGui::PushFont(fonts.title);
     const std::string dots = st.pin.empty() ? " " : std::string(st.pin.size(), '*');
-    ImGui::TextUnformatted(dots.c_str());
-    ImGui::PopFont();
+    wrapped(fonts.title, dots, w - margin);
     ImGui::PushFont(fonts.bold);
     const float key = std::min(96.0f, (h - 260.0f) / 4.0f);
     const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"};
@@ -153,16 +158,13 @@ void draw(State& st, const OutOfOrderOptions& opt, const Fonts& fonts, PinPolicy
     ImGui::PopFont();
   } else {
     ImGui::SetCursorPos(ImVec2(margin, margin));
-    ImGui::PushFont(fonts.heading);
-    ImGui::TextUnformatted("Why the kiosk cannot start");
-    ImGui::PopFont();
+    wrapped(fonts.heading, "Why the kiosk cannot start", w - margin);
     ImGui::SetCursorPosX(margin);
-    ImGui::PushFont(fonts.body);
-    ImGui::TextUnformatted(opt.reason.c_str());
+    wrapped(fonts.body, opt.reason, w - margin);
     ImGui::SetCursorPosX(margin);
-    ImGui::TextUnformatted(
-        "The kiosk tries again every minute, and at once when its configuration or survey file changes.");
-    ImGui::PopFont();
+    wrapped(fonts.body,
+            "The kiosk tries again every minute, and at once when its configuration or survey file changes.",
+            w - margin);
     ImGui::PushFont(fonts.bold);
     ImGui::SetCursorPos(ImVec2(margin, h - margin - bh));
     if (big_button("Try again now", bw, bh, t, true)) st.retry_now = true;
@@ -170,7 +172,6 @@ void draw(State& st, const OutOfOrderOptions& opt, const Fonts& fonts, PinPolicy
     if (big_button("Close", bw, bh, t)) st.view = View::Notice;
     ImGui::PopFont();
   }
-  ImGui::PopTextWrapPos();
   ImGui::End();
 }
 

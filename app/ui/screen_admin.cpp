@@ -28,14 +28,14 @@ void bar_chart(Frame& f, const QuestionSummary& q, std::int64_t responses, const
     const double pct = q.answered ? 100.0 * static_cast<double>(o.count) / static_cast<double>(q.answered) : 0.0;
     char num[48];
     std::snprintf(num, sizeof num, "%lld (%.0f%%)", static_cast<long long>(o.count), pct);
-    const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, label_w - 8, o.label.c_str());
+    const ImVec2 ts = text::measure(font, o.label, label_w - 8);
     const float h = std::max(ts.y, font->FontSize) + 8 * f.s();
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddText(font, font->FontSize, ImVec2(p.x, p.y + 4), col(f.theme.text), o.label.c_str(), nullptr, label_w - 8);
+    text::draw(dl, font, ImVec2(p.x, p.y + 4), col(f.theme.text), o.label, label_w - 8);
     const float bar_max = width - label_w - 170 * f.s();
     const float bw = std::max(2.0f, bar_max * static_cast<float>(pct / 100.0));
     dl->AddRectFilled(ImVec2(p.x + label_w, p.y + 6), ImVec2(p.x + label_w + bw, p.y + h - 6), col(f.theme.bar), 3);
-    dl->AddText(font, font->FontSize, ImVec2(p.x + label_w + bw + 10, p.y + 4), col(f.theme.text), num);
+    text::draw(dl, font, ImVec2(p.x + label_w + bw + 10, p.y + 4), col(f.theme.text), num);
     ImGui::Dummy(ImVec2(width, h));
   }
   ImGui::Dummy(ImVec2(0, f.gap()));

@@ -25,9 +25,9 @@ void more_band(Frame& f, const std::string& id, const std::string& text) {
   dl->AddLine(bmin, ImVec2(cmax.x, bmin.y), col(f.theme.button_edge), 2.0f);
   ImFont* bf = f.fonts.bar;
   const float wrap = cmax.x - cmin.x - 16.0f;
-  const ImVec2 ts = bf->CalcTextSizeA(bf->FontSize, FLT_MAX, wrap, text.c_str());
-  const ImVec2 tp(std::max(cmin.x + 8.0f, (cmin.x + cmax.x - ts.x) * 0.5f), bmin.y + (h - ts.y) * 0.5f);
-  dl->AddText(bf, bf->FontSize, tp, col(f.theme.panel_text), text.c_str(), nullptr, wrap);
+  const ImVec2 ts = text::measure(bf, text, wrap);
+  text::draw(dl, bf, ImVec2(cmin.x + 8.0f, bmin.y + (h - ts.y) * 0.5f), col(f.theme.panel_text), text, wrap,
+             text::Options{text::Direction::Auto, text::Align::Center});
   A11yItem cue;
   cue.id = id;
   cue.label = text;

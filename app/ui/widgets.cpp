@@ -6,6 +6,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "text/text.hpp"
+
 namespace kiosk::ui {
 
 ImU32 col(Rgb c, float alpha) { return IM_COL32(c.r, c.g, c.b, static_cast<int>(std::lround(alpha * 255.0f))); }
@@ -21,6 +23,7 @@ void touch_scroll() {
 
 bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) {
   ImGuiIO& io = ImGui::GetIO();
+  text::forget_fonts();
   io.Fonts->Clear();
   // The families come from Debian's font packages; fontconfig says where their files are.
   const std::string family = dyslexia_font ? "OpenDyslexic" : "DejaVu Sans";
@@ -42,15 +45,19 @@ bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) 
   cfg.OversampleH = 1;
   cfg.OversampleV = 1;
   cfg.PixelSnapH = true;
-  auto add = [&](const std::string& path, float px) {
-    return io.Fonts->AddFontFromFileTTF(path.c_str(), std::round(px * scale), &cfg, ranges);
+  // ImGui keeps an atlas of these for its own use; the kiosk's text is
+  // shaped and drawn by the text engine from the same files at the same sizes.
+  auto add = [&](const std::string& path, bool is_bold, float px) {
+    ImFont* font = io.Fonts->AddFontFromFileTTF(path.c_str(), px, &cfg, ranges);
+    if (font) text::register_font(font, text::FontSpec{path, is_bold, px, dyslexia_font});
+    return font;
   };
-  f.body = add(regular, 28.0f);
-  f.bold = add(bold, 28.0f);
-  f.heading = add(bold, 36.0f);
-  f.title = add(bold, 44.0f);
-  f.small = add(regular, 22.0f);
-  f.bar = io.Fonts->AddFontFromFileTTF(bold.c_str(), std::round(std::min(28.0f * scale, 30.0f)), &cfg, ranges);
+  f.body = add(regular, false, std::round(28.0f * scale));
+  f.bold = add(bold, true, std::round(28.0f * scale));
+  f.heading = add(bold, true, std::round(36.0f * scale));
+  f.title = add(bold, true, std::round(44.0f * scale));
+  f.small = add(regular, false, std::round(22.0f * scale));
+  f.bar = add(bold, true, std::round(std::min(28.0f * scale, 30.0f)));
   f.scale = scale;
   f.dyslexic = dyslexia_font;
   if (!f.body || !f.bold || !f.heading || !f.title || !f.small || !f.bar || !io.Fonts->Build()) {
@@ -61,8 +68,7 @@ bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) 
 }
 
 float Frame::label_width(const std::string& label, ImFont* font) const {
-  ImFont* f = font ? font : fonts.bold;
-  return f->CalcTextSizeA(f->FontSize, FLT_MAX, 0.0f, label.c_str()).x;
+  return text::width(font ? font : fonts.bold, label);
 }
 
 void Frame::register_item(const std::string& id, const std::string& label, Role role, const std::string& value,
@@ -113,69 +119,94 @@ bool Frame::interact(const std::string& id, ImVec2 size, bool enabled, ImVec2* m
 }
 
 void Frame::heading(const std::string& id, const std::string& text, bool big) {
-  ImFont* f = big ? fonts.title : fonts.heading;
-  ImGui::PushFont(f);
-  ImGui::PushStyleColor(ImGuiCol_Text, col(theme.heading));
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(text.c_str());
-  ImGui::PopTextWrapPos();
-  ImGui::PopStyleColor();
-  ImGui::PopFont();
-  register_item(id, text, Role::Heading, {}, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), false, true);
+  const auto r = text::item(big ? fonts.title : fonts.heading, col(theme.heading), text);
+  register_item(id, text, Role::Heading, {}, r.min, r.max, false, true);
   ImGui::Dummy(ImVec2(0, gap() * 0.5f));
 }
 
 void Frame::paragraph(const std::string& id, const std::string& text, bool muted, ImFont* font) {
-  ImGui::PushFont(font ? font : fonts.body);
-  ImGui::PushStyleColor(ImGuiCol_Text, col(muted ? theme.muted_text : theme.text));
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(text.c_str());
-  ImGui::PopTextWrapPos();
-  ImGui::PopStyleColor();
-  ImGui::PopFont();
-  register_item(id, text, Role::Text, {}, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), false, true);
+  const auto r = text::item(font ? font : fonts.body, col(muted ? theme.muted_text : theme.text), text);
+  register_item(id, text, Role::Text, {}, r.min, r.max, false, true);
   ImGui::Dummy(ImVec2(0, gap() * 0.5f));
 }
 
+// Word by word, each word shaped by the text engine in its font; the words
+// of a line are then put in visual order by their bidi levels (UAX #9 rule
+// L2), so bold words keep their place in Urdu as in English.
 void Frame::rich_paragraph(const std::string& id, const std::vector<std::pair<std::string, bool>>& runs) {
   const float wrap = ImGui::GetContentRegionAvail().x;
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float size = fonts.body->FontSize;
-  const float line_h = size * 1.25f;
+  const float line_h = fonts.body->FontSize * 1.25f;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  float x = 0, y = 0;
   std::string plain;
-  for (const auto& [text, bold] : runs) {
+  for (const auto& run : runs) plain += run.first;
+  const bool rtl = text::is_rtl(plain);
+  const std::vector<std::uint8_t> levels = text::bidi_levels(plain, rtl);
+  struct Word {
+    std::string text;
+    ImFont* font;
+    float w, wt;  // with and without the spaces after it
+    std::uint8_t level;
+  };
+  std::vector<std::vector<Word>> rows(1);
+  float x = 0;
+  std::size_t offset = 0;
+  for (const auto& [run, bold] : runs) {
     ImFont* f = bold ? fonts.bold : fonts.body;
-    plain += text;
     size_t i = 0;
-    while (i < text.size()) {
+    while (i < run.size()) {
       // One word and the spaces after it.
-      size_t j = text.find(' ', i);
-      j = j == std::string::npos ? text.size() : text.find_first_not_of(' ', j);
-      if (j == std::string::npos) j = text.size();
-      const std::string word = text.substr(i, j - i);
-      const float w = f->CalcTextSizeA(size, FLT_MAX, 0, word.c_str()).x;
-      std::string trimmed = word;
-      while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
-      const float wt = f->CalcTextSizeA(size, FLT_MAX, 0, trimmed.c_str()).x;
-      if (x > 0 && x + wt > wrap) {
+      size_t j = run.find(' ', i);
+      j = j == std::string::npos ? run.size() : run.find_first_not_of(' ', j);
+      if (j == std::string::npos) j = run.size();
+      Word w{run.substr(i, j - i), f, 0, 0, levels.empty() ? std::uint8_t(0) : levels[offset + i]};
+      w.w = text::width(f, w.text);
+      while (!w.text.empty() && w.text.back() == ' ') w.text.pop_back();
+      w.wt = text::width(f, w.text);
+      if (x > 0 && x + w.wt > wrap) {
+        rows.emplace_back();
         x = 0;
-        y += line_h;
       }
-      if (wt > wrap) {  // a word longer than the line: let it wrap by itself
-        const ImVec2 sz = f->CalcTextSizeA(size, FLT_MAX, wrap, trimmed.c_str());
-        dl->AddText(f, size, ImVec2(p.x, p.y + y), col(theme.text), trimmed.c_str(), nullptr, wrap);
-        y += sz.y;
-        x = 0;
-      } else {
-        dl->AddText(f, size, ImVec2(p.x + x, p.y + y), col(theme.text), trimmed.c_str());
-        x += w;
-      }
+      x += w.w;
+      rows.back().push_back(std::move(w));
       i = j;
     }
+    offset += run.size();
   }
-  const float h = y + line_h;
+  float y = 0;
+  for (auto& row : rows) {
+    // Reverse every stretch at or above each odd level, highest first.
+    std::uint8_t top = 0, low_odd = 255;
+    for (const auto& w : row) {
+      top = std::max(top, w.level);
+      if (w.level % 2) low_odd = std::min(low_odd, w.level);
+    }
+    for (int lv = top; lv >= low_odd && lv > 0; --lv)
+      for (std::size_t a = 0; a < row.size();) {
+        if (row[a].level < lv) {
+          ++a;
+          continue;
+        }
+        std::size_t b = a;
+        while (b < row.size() && row[b].level >= lv) ++b;
+        std::reverse(row.begin() + static_cast<std::ptrdiff_t>(a), row.begin() + static_cast<std::ptrdiff_t>(b));
+        a = b;
+      }
+    float row_w = 0;
+    for (std::size_t k = 0; k < row.size(); ++k) row_w += k + 1 < row.size() ? row[k].w : row[k].wt;
+    float wx = rtl ? std::max(0.0f, wrap - row_w) : 0.0f;
+    for (std::size_t k = 0; k < row.size(); ++k) {
+      const Word& w = row[k];
+      const float room = k + 1 < row.size() ? w.w : w.wt;
+      // A word wider than the line wraps by itself (the only thing on its row).
+      const ImVec2 sz = text::draw(dl, w.font, ImVec2(p.x + wx + (rtl ? room - w.wt : 0.0f), p.y + y), col(theme.text),
+                                   w.text, w.wt > wrap ? wrap : 0.0f);
+      if (w.wt > wrap) y += sz.y - line_h;
+      wx += room;
+    }
+    y += line_h;
+  }
+  const float h = y;
   ImGui::Dummy(ImVec2(wrap, h));
   register_item(id, plain, Role::Text, {}, p, ImVec2(p.x + wrap, p.y + h), false, true);
   ImGui::Dummy(ImVec2(0, gap() * 0.5f));
@@ -185,16 +216,19 @@ void Frame::alert(const std::string& id, const std::string& text) {
   const float pad = 14.0f * s();
   const float width = ImGui::GetContentRegionAvail().x;
   ImFont* f = fonts.bold;
-  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 2 * pad - 40 * s(), text.c_str());
+  const ImVec2 ts = text::measure(f, text, width - 2 * pad - 40 * s());
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const ImVec2 q(p.x + width, p.y + ts.y + 2 * pad);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(p, q, col(theme.error), 8.0f * s());
   dl->AddRect(p, q, col(theme.error_text), 8.0f * s(), 0, 3.0f * s());
   // A "!" mark, so the message is not told by colour alone.
-  dl->AddText(f, f->FontSize, ImVec2(p.x + pad, p.y + pad), col(theme.error_text), "!");
-  dl->AddText(f, f->FontSize, ImVec2(p.x + pad + 40 * s(), p.y + pad), col(theme.error_text), text.c_str(), nullptr,
-              width - 2 * pad - 40 * s());
+  // It stands at the start of the message's direction: left of English, right of Urdu.
+  const bool rtl = text::is_rtl(text);
+  const float mark_x = rtl ? p.x + width - pad - text::width(f, "!") : p.x + pad;
+  text::draw(dl, f, ImVec2(mark_x, p.y + pad), col(theme.error_text), "!");
+  text::draw(dl, f, ImVec2(rtl ? p.x + pad : p.x + pad + 40 * s(), p.y + pad), col(theme.error_text), text,
+             width - 2 * pad - 40 * s());
   ImGui::Dummy(ImVec2(width, q.y - p.y));
   register_item(id, text, Role::Alert, {}, p, q, false, true);
   ImGui::Dummy(ImVec2(0, gap() * 0.5f));
@@ -205,7 +239,7 @@ bool Frame::button(const std::string& id, const std::string& label, Style style,
   ImFont* f = font ? font : fonts.bold;
   const float pad = 18.0f * f->FontSize / 28.0f;
   if (width <= 0) width = ImGui::GetContentRegionAvail().x;
-  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 2 * pad, label.c_str());
+  const ImVec2 ts = text::measure(f, label, width - 2 * pad);
   const float h = height > 0 ? height : std::max(min_target(), ts.y + 24.0f * s());
   ImVec2 min, max;
   bool held = false;
@@ -217,10 +251,9 @@ bool Frame::button(const std::string& id, const std::string& label, Style style,
   dl->AddRectFilled(min, max, col(bg, enabled ? 1.0f : 0.5f), 10.0f * s());
   dl->AddRect(min, max, col(edge, enabled ? 1.0f : 0.5f), 10.0f * s(), 0, std::max(2.0f, 3.0f * s()));
   if (held) dl->AddRectFilled(min, max, col(theme.text, 0.12f), 10.0f * s());
-  const ImVec2 tp(min.x + (width - ts.x) * 0.5f, min.y + (h - ts.y) * 0.5f);
-  // Centre each wrapped line: draw with wrap width, centred block.
-  dl->AddText(f, f->FontSize, ImVec2(std::max(min.x + pad, tp.x), tp.y), col(fg, enabled ? 1.0f : 0.6f), label.c_str(),
-              nullptr, width - 2 * pad);
+  // Each line centred, whatever its script's direction.
+  text::draw(dl, f, ImVec2(min.x + pad, min.y + (h - ts.y) * 0.5f), col(fg, enabled ? 1.0f : 0.6f), label,
+             width - 2 * pad, text::Options{text::Direction::Auto, text::Align::Center});
   if (ui.focus == id) draw_focus(min, max);
   register_item(id, label, role, value, min, max, true, enabled);
   return clicked;
@@ -253,10 +286,10 @@ float Frame::option_height(const std::string& label_in, float width, float targe
   const float pad = 18.0f * s(), mark = 34.0f * s();
   ImFont* f = font ? font : fonts.body;
   if (option_compact(label, width, f)) {
-    const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 16.0f * s(), label.c_str());
+    const ImVec2 ts = text::measure(f, label, width - 16.0f * s());
     return std::max(target, mark + ts.y + 32.0f * s());
   }
-  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 3 * pad - mark, label.c_str());
+  const ImVec2 ts = text::measure(f, label, width - 3 * pad - mark);
   // The smaller letters of a long list sit closer to their edges, so the list fits.
   return std::max(target, ts.y + (f == fonts.body ? 24.0f : 12.0f) * s());
 }
@@ -272,7 +305,7 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
   const std::string shown = in_grid ? break_after_slashes(label) : label;
   const bool compact = option_compact(shown, width, f);
   const float text_w = compact ? width - 16.0f * s() : width - 3 * pad - mark;
-  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, text_w, shown.c_str());
+  const ImVec2 ts = text::measure(f, shown, text_w);
   const float h = height > 0 ? height : option_height(label, width, min_target(), f);
   ImVec2 min, max;
   bool held = false;
@@ -305,7 +338,9 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
   const ImVec2 tp = compact
                         ? ImVec2(min.x + std::max(8.0f * s(), (width - ts.x) * 0.5f), c.y + mark * 0.5f + 8.0f * s())
                         : ImVec2(min.x + 2 * pad + mark, min.y + (h - ts.y) * 0.5f);
-  dl->AddText(f, f->FontSize, tp, col(fg), shown.c_str(), nullptr, text_w);
+  // Compact: the words centred under the mark; otherwise at the start of their direction.
+  text::draw(dl, f, compact ? ImVec2(min.x + 8.0f * s(), tp.y) : tp, col(fg), shown, text_w,
+             text::Options{text::Direction::Auto, compact ? text::Align::Center : text::Align::Start});
   if (ui.focus == id) draw_focus(min, max);
   register_item(id, label, multiple ? Role::Checkbox : Role::Option, chosen ? "selected" : "not selected", min, max,
                 true, true);
@@ -319,7 +354,7 @@ bool Frame::text_box(const std::string& id, const std::string& label, const std:
   const float width = ImGui::GetContentRegionAvail().x;
   ImFont* f = fonts.body;
   const std::string shown = text.empty() ? placeholder : text;
-  const ImVec2 ts = f->CalcTextSizeA(f->FontSize, FLT_MAX, width - 2 * pad, shown.c_str());
+  const ImVec2 ts = text::measure(f, shown, width - 2 * pad);
   const float h = std::max(min_target() * 1.4f, ts.y + 2 * pad);
   ImVec2 min, max;
   bool held = false;
@@ -327,8 +362,8 @@ bool Frame::text_box(const std::string& id, const std::string& label, const std:
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(min, max, col(theme.background), 6.0f * s());
   dl->AddRect(min, max, col(theme.button_edge), 6.0f * s(), 0, 3.0f * s());
-  dl->AddText(f, f->FontSize, ImVec2(min.x + pad, min.y + pad), col(text.empty() ? theme.muted_text : theme.text),
-              shown.c_str(), nullptr, width - 2 * pad);
+  text::draw(dl, f, ImVec2(min.x + pad, min.y + pad), col(text.empty() ? theme.muted_text : theme.text), shown,
+             width - 2 * pad);
   if (ui.focus == id) draw_focus(min, max);
   register_item(id, label, Role::TextField, text.empty() ? "empty" : text, min, max, true, true);
   ImGui::Dummy(ImVec2(0, gap() * 0.6f));

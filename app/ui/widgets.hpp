@@ -11,6 +11,7 @@
 
 #include "a11y.hpp"
 #include "font_files.hpp"
+#include "text/text.hpp"
 #include "theme.hpp"
 #include "ui_types.hpp"
 
