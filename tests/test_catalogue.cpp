@@ -156,3 +156,21 @@ TEST_CASE("catalogue: the bundled en.toml loads and every locale file there is v
   CHECK(c->get("en", "bar.help") == "Ask staff for help");
   CHECK(c->get("en", "home.minutes", {{"n", "2"}}) == "It takes about 2 minutes.");
 }
+
+TEST_CASE("catalogue: the English built into the program is en.toml as it was built", "[catalogue]") {
+  auto file = Catalogue::load_dir(test::source_path("kiosk-config/locales"));
+  REQUIRE(file.ok());
+  const auto built = Catalogue::builtin();
+  const auto* a = file->find_locale("en");
+  const auto* b = built.find_locale("en");
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  REQUIRE(a->messages.size() == b->messages.size());
+  for (const auto& [key, m] : a->messages) {
+    INFO(key);
+    REQUIRE(b->messages.count(key) == 1);
+    CHECK(b->messages.at(key).text == m.text);
+    CHECK(b->messages.at(key).forms == m.forms);
+  }
+  CHECK(built.find_locale("en-XA") != nullptr);
+}

@@ -14,6 +14,8 @@
 namespace kiosk {
 namespace fs = std::filesystem;
 
+extern const std::string_view kBuiltinCatalogueEn;  // catalogue_builtin.cpp, made from en.toml
+
 // ---- 1. Plural rules ---------------------------------------------------------
 
 namespace {
@@ -343,6 +345,17 @@ Result<Catalogue> Catalogue::load_dir(const std::string& dir, const std::string&
   auto p = make_pseudo(def->second);
   c.locales_.emplace(p.locale, std::move(p));
   return c;
+}
+
+Result<Catalogue> Catalogue::load(const std::string& dir) {
+  if (dir.empty()) return builtin();
+  return load_dir(dir, "en");
+}
+
+Catalogue Catalogue::builtin() {
+  // The same text as en.toml, checked by the tests: it cannot fail to load.
+  auto c = from_string(kBuiltinCatalogueEn, "built-in en.toml");
+  return c ? std::move(c).value() : Catalogue();
 }
 
 // ---- 4. Lookup --------------------------------------------------------------------

@@ -37,16 +37,15 @@ Geometry geometry_for(float W, float H, float scale) {
 // places depend only on the window, the text size and the letters, never on
 // the screen or on speech, so a visitor finds help where they found it before.
 struct BarButton {
-  const char* id;
-  const char* label;
+  const char* id;  // also the key of its words in the catalogue
 };
-constexpr BarButton kHelp{"bar.help", "Ask staff for help"};
-constexpr BarButton kSettings{"bar.settings", "Text size, colours and speech"};
-constexpr BarButton kRepeat{"bar.repeat", "Repeat"};
+constexpr BarButton kHelp{"bar.help"};
+constexpr BarButton kSettings{"bar.settings"};
+constexpr BarButton kRepeat{"bar.repeat"};
 
-float bar_button_w(const Frame& f, const BarButton& b) {
+float bar_button_w(const Frame& f, const std::string& label) {
   ImFont* bf = f.fonts.bar;
-  return bf->CalcTextSizeA(bf->FontSize, FLT_MAX, 0, b.label).x + 1.3f * bf->FontSize;
+  return bf->CalcTextSizeA(bf->FontSize, FLT_MAX, 0, label.c_str()).x + 1.3f * bf->FontSize;
 }
 
 // Top bar: where you are on the left (when it fits on one line), then Repeat
@@ -57,7 +56,7 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
   ImDrawList* dl = ImGui::GetWindowDrawList();
   std::string left = app.survey->text(app.survey->title, locale);
   if (app.ui.screen == Screen::Admin) {
-    left = "Admin area";
+    left = app.tr("header.admin");
   } else if (app.ui.screen == Screen::Info || app.ui.screen == Screen::Home) {
     const ServicePoint* sp = app.config.find_service_point(app.config.service_point);
     left = sp ? sp->name : app.config.kiosk_name;
@@ -70,10 +69,11 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
   const float gap = 0.5f * bf->FontSize;
   float x = W - margin * 0.5f;
   auto place = [&](const BarButton& b, Intent in) {
-    const float w = bar_button_w(f, b);
+    const std::string label = app.tr(b.id);
+    const float w = bar_button_w(f, label);
     x -= w;
     ImGui::SetCursorScreenPos(ImVec2(x, pad));
-    if (f.button(b.id, b.label, Frame::Style::Normal, w, Role::Button, {}, true, bf, btn_h)) f.emit(std::move(in));
+    if (f.button(b.id, label, Frame::Style::Normal, w, Role::Button, {}, true, bf, btn_h)) f.emit(std::move(in));
     x -= gap;
   };
   place(kSettings, intent::OpenPanel{Panel::Settings});
@@ -90,7 +90,7 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
   if (app.ui.assisted) {
     ImFont* hf = f.fonts.bold;
     const float bpad = 14.0f * s;
-    const std::string banner = "Assisted mode: " + app.ui.staff_name + " is helping";
+    const std::string banner = app.tr("header.assisted", {{"name", app.ui.staff_name}});
     const ImVec2 bs = hf->CalcTextSizeA(hf->FontSize, FLT_MAX, W - 2 * margin, banner.c_str());
     dl->AddRectFilled(ImVec2(0, hh), ImVec2(W, hh + bs.y + 2 * bpad), col(theme.banner));
     dl->AddText(hf, hf->FontSize, ImVec2(margin, hh + bpad), col(theme.banner_text), banner.c_str(), nullptr,
@@ -144,9 +144,9 @@ void draw_progress(AppState& app, Frame& f, const Geometry& g, const Frame::Flow
   std::string text;
   if (app.ui.screen == Screen::Question && app.session) {
     const auto p = app.session->progress();
-    text = "Question " + std::to_string(p.position) + " of " + std::to_string(p.total);
+    text = app.tr("header.progress", {{"position", std::to_string(p.position)}, {"total", std::to_string(p.total)}});
   } else if (app.ui.screen == Screen::Review) {
-    text = "Check your answers";
+    text = app.tr("header.review");
   }
   if (text.empty() || flow.row_h <= 0) return;
   const float l = flow.right_start > 0 ? flow.left_end : flow.x - f.gap();
@@ -293,6 +293,8 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
             app.admin,    idle_left,  app.ui.extensions < app.config.session.max_extensions,
             locale};
   v.pin_locked = app.pin_policy.locked();
+  v.catalogue = &app.catalogue;
+  v.catalogue_locale = words_locale(app.ui.locale, app.config);
 
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |

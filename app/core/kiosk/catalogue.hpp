@@ -70,6 +70,10 @@ class Catalogue {
   // One file, checked on its own (its placeholders are checked against the
   // default locale by load_dir).
   static Result<LocaleMessages> load_file(const std::string& path);
+  // The catalogues in dir; with an empty dir, the English catalogue built
+  // into the program (a configuration with no locales folder).
+  static Result<Catalogue> load(const std::string& dir);
+  static Catalogue builtin();
   // A catalogue of one locale from TOML text (tests, and a catalogue given whole).
   static Result<Catalogue> from_string(std::string_view toml, const std::string& source_name);
 
