@@ -43,9 +43,22 @@ constexpr BarButton kHelp{"bar.help"};
 constexpr BarButton kSettings{"bar.settings"};
 constexpr BarButton kRepeat{"bar.repeat"};
 
-float bar_button_w(const Frame& f, const std::string& label) {
-  ImFont* bf = f.fonts.bar;
+float bar_button_w(ImFont* bf, const std::string& label) {
   return bf->CalcTextSizeA(bf->FontSize, FLT_MAX, 0, label.c_str()).x + 1.3f * bf->FontSize;
+}
+
+// The bar's font: its own, or the small one when a language's longer words
+// would not fit all three buttons in the window. Decided on all three, so
+// turning speech on never moves help.
+ImFont* bar_font(AppState& app, const Frame& f, float room) {
+  for (ImFont* font : {f.fonts.bar, f.fonts.small}) {
+    if (font->FontSize > f.fonts.bar->FontSize) continue;
+    float w = 0;
+    for (const BarButton& b : {kHelp, kSettings, kRepeat})
+      w += bar_button_w(font, app.tr(b.id)) + 0.5f * font->FontSize;
+    if (w <= room) return font;
+  }
+  return f.fonts.small->FontSize < f.fonts.bar->FontSize ? f.fonts.small : f.fonts.bar;
 }
 
 // Top bar: where you are on the left (when it fits on one line), then Repeat
@@ -61,27 +74,35 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
     const ServicePoint* sp = app.config.find_service_point(app.config.service_point);
     left = sp ? sp->name : app.config.kiosk_name;
   }
-  ImFont* bf = f.fonts.bar;
+  ImFont* bf = bar_font(app, f, W - margin);
   const float pad = 0.35f * bf->FontSize;
   const float btn_h = std::max(48.0f, bf->FontSize + 28.0f);
-  float hh = btn_h + 2 * pad;
-  dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
   const float gap = 0.5f * bf->FontSize;
+  // Repeat goes on a row of its own, under help, when a language's words
+  // leave it no room beside them (help itself never moves).
+  const bool repeat_below = app.settings.speech && bar_button_w(bf, app.tr(kSettings.id)) +
+                                                           bar_button_w(bf, app.tr(kHelp.id)) +
+                                                           bar_button_w(bf, app.tr(kRepeat.id)) + 2 * gap >
+                                                       W - margin;
+  float hh = btn_h + 2 * pad + (repeat_below ? btn_h + pad : 0.0f);
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
   float x = W - margin * 0.5f;
-  auto place = [&](const BarButton& b, Intent in) {
+  auto place = [&](const BarButton& b, Intent in, float y) {
     const std::string label = app.tr(b.id);
-    const float w = bar_button_w(f, label);
+    const float w = bar_button_w(bf, label);
     x -= w;
-    ImGui::SetCursorScreenPos(ImVec2(x, pad));
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
     if (f.button(b.id, label, Frame::Style::Normal, w, Role::Button, {}, true, bf, btn_h)) f.emit(std::move(in));
     x -= gap;
   };
-  place(kSettings, intent::OpenPanel{Panel::Settings});
-  place(kHelp, intent::OpenPanel{Panel::Help});
-  if (app.settings.speech) place(kRepeat, intent::Repeat{});
+  place(kSettings, intent::OpenPanel{Panel::Settings}, pad);
+  place(kHelp, intent::OpenPanel{Panel::Help}, pad);
   const float left_w = x - margin * 0.5f;
+  if (repeat_below) x = W - margin * 0.5f;
+  if (app.settings.speech) place(kRepeat, intent::Repeat{}, repeat_below ? 2 * pad + btn_h : pad);
+  const float left_w_now = repeat_below ? left_w : x - margin * 0.5f;
   const ImVec2 lsz = bf->CalcTextSizeA(bf->FontSize, FLT_MAX, 0, left.c_str());
-  if (!left.empty() && lsz.x <= left_w) {
+  if (!left.empty() && lsz.x <= left_w_now) {
     const float ty = (hh - lsz.y) * 0.5f;
     dl->AddText(bf, bf->FontSize, ImVec2(margin * 0.5f, ty), col(theme.panel_text), left.c_str());
     app.tree.add(A11yItem{
