@@ -65,7 +65,7 @@ TEST_CASE("catalogue: lookup in the locale, fallback to the default, named argum
   CHECK(c.find_locale("pl")->demonstration);
 }
 
-TEST_CASE("catalogue: CLDR plural categories for en, pl and ur; other elsewhere", "[catalogue]") {
+TEST_CASE("catalogue: CLDR plural categories for en, pl and ur, and other for any other language", "[catalogue]") {
   using kiosk::plural_category;
   CHECK(plural_category("en", 1) == "one");
   CHECK(plural_category("en", 0) == "other");

@@ -191,7 +191,7 @@ struct CatalogueTree {
 
 }  // namespace
 
-TEST_CASE("kiosk-admin validate warns of missing, unknown and different messages per locale; exit code unchanged",
+TEST_CASE("kiosk-admin validate warns of missing, unknown and different messages per locale, exit code unchanged",
           "[cli][catalogue]") {
   CatalogueTree t(R"([meta]
 locale = "pl"
