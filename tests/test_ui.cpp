@@ -490,7 +490,7 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   for (int i = 0; i < 300 && r.app->ui().notice.find("Exported") == std::string::npos; ++i) {
     r.wait_for_background();
   }
-  CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 responses"));
+  CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 response to"));
   bool found = false;
   for (const auto& e : std::filesystem::directory_iterator(r.tmp.file("usb")))
     found = found || e.path().extension() == ".csv";
@@ -553,6 +553,6 @@ TEST_CASE("the admin area says in words when responses wait for an admin after a
   REQUIRE(r.find_id("admin.counts") != nullptr);
   const auto* alert = r.find_id("admin.sync.conflicts");
   REQUIRE(alert != nullptr);
-  CHECK_THAT(alert->label, Catch::StartsWith("1 responses were not taken by the hub") &&
+  CHECK_THAT(alert->label, Catch::StartsWith("1 response was not taken by the hub") &&
                                Catch::Contains("kiosk-admin conflicts") && Catch::Contains("kiosk-admin requeue"));
 }

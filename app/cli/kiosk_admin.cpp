@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "kiosk/catalogue.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
 #include "kiosk/config_edit.hpp"
@@ -71,7 +72,9 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   common(&app);
 
   std::string file;
-  auto* validate = app.add_subcommand("validate", "check a survey definition; exit 0 if good, 1 with the error");
+  auto* validate = app.add_subcommand("validate",
+                                      "check a survey definition and the kiosk's message catalogues; exit 0 if good "
+                                      "(translation gaps are warnings), 1 with the error");
   validate->add_option("FILE", file, "the survey definition (.toml)");
   app.add_subcommand("status", "responses by state, sync state, database size");
   auto* simulate = app.add_subcommand("simulate", "add N realistic completed responses (demos, benchmarks)");
@@ -207,6 +210,64 @@ class Context {
   std::optional<Survey> survey_;
 };
 
+// The kiosk's own words: the catalogues of --config's kiosk.toml, else those
+// next to the survey's folder (kiosk-config/locales for kiosk-config/surveys).
+// A catalogue that cannot be read is an error; what a translation lacks is a
+// warning, since the kiosk shows it in English.
+bool validate_catalogues(const Args& a, const Survey& survey) {
+  namespace fs = std::filesystem;
+  std::string dir;
+  if (auto it = a.opts.find("config"); it != a.opts.end()) {
+    auto cfg = load_config(it->second);
+    if (!cfg) {
+      fail(cfg.message());
+      return false;
+    }
+    dir = cfg->locales_dir;
+  } else {
+    const auto beside = fs::absolute(a.positional[0]).parent_path().parent_path() / "locales";
+    std::error_code ec;
+    if (fs::is_directory(beside, ec)) dir = beside.lexically_normal().string();
+  }
+  if (dir.empty()) {
+    std::cout << "catalogues: no locales folder beside the survey; the kiosk would use its built-in English\n";
+    return true;
+  }
+  auto cat = Catalogue::load_dir(dir);
+  if (!cat) {
+    fail(cat.message());
+    return false;
+  }
+  std::cout << "ok: " << dir << ": catalogues";
+  for (const auto& l : cat->locales()) {
+    const auto* m = cat->find_locale(l);
+    std::cout << ' ' << l << (m->generated ? " (generated)" : m->demonstration ? " (demonstration)" : "");
+  }
+  std::cout << "\n";
+  auto list = [](const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += "\n    " + k;
+    return out;
+  };
+  for (const auto& w : cat->check()) {
+    if (!w.missing.empty())
+      std::cout << "WARNING: " << w.file << ": " << w.locale << ": " << w.missing.size()
+                << " messages missing (shown in " << cat->default_locale() << " instead):" << list(w.missing) << "\n";
+    if (!w.unknown.empty())
+      std::cout << "WARNING: " << w.file << ": " << w.locale << ": " << w.unknown.size() << " unknown keys (not in "
+                << cat->default_locale() << ", never shown):" << list(w.unknown) << "\n";
+    if (!w.placeholder_differs.empty())
+      std::cout << "WARNING: " << w.file << ": " << w.locale << ": " << w.placeholder_differs.size()
+                << " messages whose placeholders differ from " << cat->default_locale() << ":"
+                << list(w.placeholder_differs) << "\n";
+  }
+  for (const auto& l : survey.locales)
+    if (!cat->find_locale(l))
+      std::cout << "WARNING: " << dir << ": no catalogue for the survey's locale " << l
+                << ": the kiosk's own words would be in " << cat->default_locale() << "\n";
+  return true;
+}
+
 int cmd_validate(const Args& a) {
   if (a.positional.size() != 1) return fail("usage: kiosk-admin validate FILE", 2);
   auto s = load_survey_file(a.positional[0]);
@@ -227,7 +288,7 @@ int cmd_validate(const Args& a) {
               << "\" instead; write them in " << survey_translation_path(a.positional[0], locale) << "):\n";
     for (const auto& k : keys) std::cerr << "  " << k << "\n";
   }
-  return 0;
+  return validate_catalogues(a, *s) ? 0 : 1;
 }
 
 std::string human_bytes(std::int64_t b) {

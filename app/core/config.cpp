@@ -159,10 +159,11 @@ Result<KioskConfig> load_config(const std::string& path) {
     const std::string dir = fs::absolute(fs::path(path)).parent_path().string();
     const auto root = parse_file(path);
     Reader r(path);
-    r.known(root, "", {"kiosk", "sync", "session", "staff", "admin"});
+    r.known(root, "", {"kiosk", "sync", "session", "staff", "admin", "deployment"});
     const auto* k = r.table(root, "kiosk");
     if (!k) throw ConfigError{path + ": [kiosk] table is missing"};
-    r.known(*k, "kiosk", {"id", "name", "service_point", "survey", "database", "pages", "service_points", "locale"});
+    r.known(*k, "kiosk",
+            {"id", "name", "service_point", "survey", "database", "pages", "service_points", "locale", "locales"});
     c.kiosk_id = r.str(*k, "kiosk", "id", true);
     c.kiosk_name = r.str(*k, "kiosk", "name", false, c.kiosk_id);
     c.service_point = r.str(*k, "kiosk", "service_point", true);
@@ -171,6 +172,15 @@ Result<KioskConfig> load_config(const std::string& path) {
         resolve_path(r.str(*k, "kiosk", "database", false, "~/.local/share/library-kiosk/" + c.kiosk_id + ".db"), dir);
     c.pages_dir = resolve_path(r.str(*k, "kiosk", "pages", false, "pages"), dir);
     c.default_locale = r.str(*k, "kiosk", "locale", false, "en");
+    // Next to the survey's folder, as surveys/ and locales/ sit side by side in kiosk-config.
+    // Without that folder (a survey kept elsewhere), the English built into the program.
+    if (k->get("locales")) {
+      c.locales_dir = resolve_path(r.str(*k, "kiosk", "locales", false), dir);
+    } else {
+      c.locales_dir = (fs::path(c.survey_path).parent_path().parent_path() / "locales").lexically_normal().string();
+      std::error_code ec;
+      if (!fs::is_directory(c.locales_dir, ec)) c.locales_dir.clear();
+    }
     load_service_points(c, resolve_path(r.str(*k, "kiosk", "service_points", false, "service-points.toml"), dir));
     if (!c.find_service_point(c.service_point))
       r.fail(*k->get("service_point"), "kiosk.service_point",
@@ -191,6 +201,18 @@ Result<KioskConfig> load_config(const std::string& path) {
       c.sync.ca_file = resolve_path(r.str(*s, "sync", "ca_file", false), dir);
     }
     if (const char* env = std::getenv("KIOSK_HUB_TOKEN"); env && *env) c.sync.token = env;
+
+    if (const auto* d = r.table(root, "deployment")) {
+      r.known(*d, "deployment",
+              {"council", "survey_topic", "venue", "information_title", "staff_role", "postcode_example"});
+      auto& dep = c.deployment;
+      dep.council = r.str(*d, "deployment", "council", false, dep.council);
+      dep.survey_topic = r.str(*d, "deployment", "survey_topic", false, dep.survey_topic);
+      dep.venue = r.str(*d, "deployment", "venue", false, dep.venue);
+      dep.information_title = r.str(*d, "deployment", "information_title", false, dep.information_title);
+      dep.staff_role = r.str(*d, "deployment", "staff_role", false, dep.staff_role);
+      dep.postcode_example = r.str(*d, "deployment", "postcode_example", false, dep.postcode_example);
+    }
 
     if (const auto* s = r.table(root, "session")) {
       r.known(*s, "session",

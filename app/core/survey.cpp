@@ -111,7 +111,7 @@ class SurveyLoader {
     s.source_text = std::string(text);
     check_keys(root, "",
                {"format", "id", "version", "default_locale", "locales", "title", "intro", "privacy", "thank_you",
-                "age_question", "scales", "sections"});
+                "age_question", "minutes", "scales", "sections"});
     const auto format = require_int(root, "", "format");
     if (format != kSupportedFormat)
       fail(*root.get("format"), "format",
@@ -149,6 +149,11 @@ class SurveyLoader {
     s.intro = optional_text(root, "", "intro");
     s.privacy = optional_text(root, "", "privacy");
     s.thank_you = optional_text(root, "", "thank_you");
+    if (const auto* mn = root.get("minutes")) {
+      const auto* v = mn->as_integer();
+      if (!v || v->get() < 1 || v->get() > 240) fail(*mn, "minutes", "must be a whole number of minutes from 1 to 240");
+      s.minutes = static_cast<int>(v->get());
+    }
 
     if (const auto* sc = root.get("scales")) {
       const auto* t = sc->as_table();

@@ -46,8 +46,19 @@ void load_admin(AppState& s) {
                });
 }
 
-std::string run_export(const std::string& folder, const std::string& kiosk, const std::string& stamp,
-                       ExportFormat format, const std::string& db, const Survey& survey) {
+// What an export did, put into words on the UI thread (in the kiosk's language then).
+struct ExportOutcome {
+  std::string path, failure;  // failure: empty when it worked
+  long long responses = -1;   // -1: the codebook
+  std::string words(const AppState& s) const {
+    if (!failure.empty()) return s.tr("admin.export.failed", {{"reason", failure}});
+    if (responses < 0) return s.tr("admin.export.codebook.done", {{"path", path}});
+    return s.tr("admin.export.done", {{"n", std::to_string(responses)}, {"path", path}});
+  }
+};
+
+ExportOutcome run_export(const std::string& folder, const std::string& kiosk, const std::string& stamp,
+                         ExportFormat format, const std::string& db, const Survey& survey) {
   std::error_code ec;
   fs::create_directories(folder, ec);
   const bool codebook = format == ExportFormat::Codebook;
@@ -55,12 +66,12 @@ std::string run_export(const std::string& folder, const std::string& kiosk, cons
                            (format == ExportFormat::Jsonl ? ".jsonl" : ".csv");
   if (codebook) {
     auto st = export_codebook(survey, path);
-    return st ? "Saved the codebook to " + path : "Export failed: " + st.message();
+    return st ? ExportOutcome{path, {}, -1} : ExportOutcome{path, st.message(), -1};
   }
   auto store = Store::open(db, db::OpenMode::ReadWrite);  // this thread's own connection
-  if (!store) return "Export failed: " + store.message();
+  if (!store) return ExportOutcome{path, store.message(), 0};
   auto n = format == ExportFormat::Csv ? export_csv(**store, survey, path) : export_jsonl(**store, survey, path);
-  return n ? "Exported " + std::to_string(*n) + " responses to " + path : "Export failed: " + n.message();
+  return n ? ExportOutcome{path, {}, static_cast<long long>(*n)} : ExportOutcome{path, n.message(), 0};
 }
 
 }  // namespace
@@ -85,21 +96,22 @@ void on(AppState& s, const intent::AdminRefresh&) { load_admin(s); }
 
 void on(AppState& s, const intent::AdminSyncNow&) {
   if (s.sync) s.sync->sync_now();
-  s.ui.notice = "Syncing now...";
+  s.ui.notice = s.tr("admin.sync.busy");
 }
 
 void on(AppState& s, const intent::AdminExport& in) {
   if (s.jobs->pending(JobQueue::Kind::Export)) return;
   std::string stamp = format_utc(s.clock.now());
   stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }), stamp.end());
-  s.ui.notice = "Exporting...";
+  s.ui.notice = s.tr("admin.export.busy");
   s.admin.busy = true;  // the export buttons wait until this one is written
   s.jobs->post(JobQueue::Kind::Export,
                [folder = s.ui.admin_folder, kiosk = s.config.kiosk_id, stamp, format = in.format,
                 db = s.config.database_path, survey = *s.survey, state = &s]() -> JobQueue::Finish {
-                 std::string notice = run_export(folder, kiosk, stamp, format, db, survey);
-                 return [state, notice] {
+                 ExportOutcome outcome = run_export(folder, kiosk, stamp, format, db, survey);
+                 return [state, outcome] {
                    state->admin.busy = false;
+                   const std::string notice = outcome.words(*state);
                    state->ui.notice = notice;
                    state->say(notice);
                    state->redraw();

@@ -77,6 +77,7 @@ Status KioskApp::check(const KioskConfig& cfg) {
   if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
   if (auto store = Store::open(cfg.database_path); !store) return about(cfg.database_path, store.error());
   if (auto pages = load_pages(cfg); !pages) return pages.error();
+  if (auto cat = Catalogue::load(cfg.locales_dir); !cat) return cat.error();
   if (const ServicePoint* sp = cfg.find_service_point(cfg.service_point); sp && !sp->page.empty()) {
     if (auto p = load_markdown_file(resolve_path(sp->page, cfg.pages_dir)); !p) return p.error();
   }
@@ -132,7 +133,11 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
     app->st_->service_point_page = std::move(p).value();
   }
 
-  phase("information pages");
+  auto catalogue = Catalogue::load(cfg.locales_dir);
+  if (!catalogue) return catalogue.error();
+  app->st_->catalogue = std::move(catalogue).value();
+
+  phase("information pages and catalogues");
   if (auto st = app->host_->open({cfg.kiosk_name, app->opt_.fullscreen, app->opt_.width, app->opt_.height}); !st)
     return st.error();
   phase("window, renderer and fonts");
@@ -363,7 +368,7 @@ void KioskApp::draw_frame() {
     // Dark: nothing drawn, nothing to press; any touch wakes it (input.cpp).
     st_->tree.clear();
     st_->tree.add({"sleep",
-                   "The screen is asleep until the library opens. Touch it to wake it.",
+                   st_->tr("sleep"),
                    Role::Status,
                    {},
                    {0, 0, static_cast<float>(w), static_cast<float>(h)},

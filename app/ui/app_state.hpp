@@ -18,6 +18,7 @@
 #include "kiosk/session.hpp"
 #include "kiosk/store.hpp"
 #include "markdown.hpp"
+#include "messages.hpp"
 #include "screens.hpp"
 #include "speech.hpp"
 #include "sync_client.hpp"
@@ -44,6 +45,7 @@ struct AppState {
   std::unique_ptr<Session> session;  // null between visitors
   std::vector<Page> pages;           // general information pages
   std::optional<Page> service_point_page;
+  Catalogue catalogue;  // the kiosk's own words, every locale
 
   UiState ui;
   VisitorSettings settings;
@@ -65,6 +67,10 @@ struct AppState {
   JobQueue* jobs = nullptr;  // work off the frame thread; results come back through the loop
 
   std::chrono::steady_clock::time_point now() const { return clock.steady(); }
+  // A message of the catalogue in the kiosk's current language.
+  std::string tr(std::string_view key, MessageArgs args = {}) const {
+    return message(catalogue, config, words_locale(ui.locale, config), key, std::move(args));
+  }
   void redraw(int frames = 2) { dirty = std::max(dirty, frames); }
   // Speaks when the visitor turned speech on; silent otherwise.
   void say(const std::string& text) const {
@@ -85,5 +91,7 @@ void apply(AppState& s, const Intent& in);
 // rule's own words; anything else (storage, a full disk...) in the kind's calm
 // wording, with the technical message logged for staff.
 std::string error_for_visitor(const Error& err);
+// The same, in the kiosk's language: the kind's wording from the catalogue.
+std::string error_for_visitor(const AppState& s, const Error& err);
 
 }  // namespace kiosk::ui

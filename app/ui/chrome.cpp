@@ -39,16 +39,26 @@ Geometry geometry_for(float W, float H, float scale) {
 // places depend only on the window, the text size and the letters, never on
 // the screen or on speech, so a visitor finds help where they found it before.
 struct BarButton {
-  const char* id;
-  const char* label;
+  const char* id;  // also the key of its words in the catalogue
 };
-constexpr BarButton kHelp{"bar.help", "Ask staff for help"};
-constexpr BarButton kSettings{"bar.settings", "Text size, colours and speech"};
-constexpr BarButton kRepeat{"bar.repeat", "Repeat"};
+constexpr BarButton kHelp{"bar.help"};
+constexpr BarButton kSettings{"bar.settings"};
+constexpr BarButton kRepeat{"bar.repeat"};
 
-float bar_button_w(const Frame& f, const BarButton& b) {
-  ImFont* bf = f.fonts.bar;
-  return text::width(bf, b.label) + 1.3f * bf->FontSize;
+float bar_button_w(ImFont* bf, const std::string& label) { return text::width(bf, label) + 1.3f * bf->FontSize; }
+
+// The bar's font: its own, or the small one when a language's longer words
+// would not fit all three buttons in the window. Decided on all three, so
+// turning speech on never moves help.
+ImFont* bar_font(AppState& app, const Frame& f, float room) {
+  for (ImFont* font : {f.fonts.bar, f.fonts.small}) {
+    if (font->FontSize > f.fonts.bar->FontSize) continue;
+    float w = 0;
+    for (const BarButton& b : {kHelp, kSettings, kRepeat})
+      w += bar_button_w(font, app.tr(b.id)) + 0.5f * font->FontSize;
+    if (w <= room) return font;
+  }
+  return f.fonts.small->FontSize < f.fonts.bar->FontSize ? f.fonts.small : f.fonts.bar;
 }
 
 // Top bar: where you are on the left (when it fits on one line), then Repeat
@@ -59,31 +69,40 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
   ImDrawList* dl = ImGui::GetWindowDrawList();
   std::string left = app.survey->text(app.survey->title, locale);
   if (app.ui.screen == Screen::Admin) {
-    left = "Admin area";
+    left = app.tr("header.admin");
   } else if (app.ui.screen == Screen::Info || app.ui.screen == Screen::Home) {
     const ServicePoint* sp = app.config.find_service_point(app.config.service_point);
     left = sp ? sp->name : app.config.kiosk_name;
   }
-  ImFont* bf = f.fonts.bar;
+  ImFont* bf = bar_font(app, f, W - margin);
   const float pad = 0.35f * bf->FontSize;
   const float btn_h = std::max(48.0f, bf->FontSize + 28.0f);
-  float hh = btn_h + 2 * pad;
-  dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
   const float gap = 0.5f * bf->FontSize;
+  // Repeat goes on a row of its own, under help, when a language's words
+  // leave it no room beside them (help itself never moves).
+  const bool repeat_below = app.settings.speech && bar_button_w(bf, app.tr(kSettings.id)) +
+                                                           bar_button_w(bf, app.tr(kHelp.id)) +
+                                                           bar_button_w(bf, app.tr(kRepeat.id)) + 2 * gap >
+                                                       W - margin;
+  float hh = btn_h + 2 * pad + (repeat_below ? btn_h + pad : 0.0f);
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
   float x = W - margin * 0.5f;
-  auto place = [&](const BarButton& b, Intent in) {
-    const float w = bar_button_w(f, b);
+  auto place = [&](const BarButton& b, Intent in, float y) {
+    const std::string label = app.tr(b.id);
+    const float w = bar_button_w(bf, label);
     x -= w;
-    ImGui::SetCursorScreenPos(ImVec2(x, pad));
-    if (f.button(b.id, b.label, Frame::Style::Normal, w, Role::Button, {}, true, bf, btn_h)) f.emit(std::move(in));
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    if (f.button(b.id, label, Frame::Style::Normal, w, Role::Button, {}, true, bf, btn_h)) f.emit(std::move(in));
     x -= gap;
   };
-  place(kSettings, intent::OpenPanel{Panel::Settings});
-  place(kHelp, intent::OpenPanel{Panel::Help});
-  if (app.settings.speech) place(kRepeat, intent::Repeat{});
+  place(kSettings, intent::OpenPanel{Panel::Settings}, pad);
+  place(kHelp, intent::OpenPanel{Panel::Help}, pad);
   const float left_w = x - margin * 0.5f;
+  if (repeat_below) x = W - margin * 0.5f;
+  if (app.settings.speech) place(kRepeat, intent::Repeat{}, repeat_below ? 2 * pad + btn_h : pad);
+  const float left_w_now = repeat_below ? left_w : x - margin * 0.5f;
   const ImVec2 lsz = text::measure(bf, left);
-  if (!left.empty() && lsz.x <= left_w) {
+  if (!left.empty() && lsz.x <= left_w_now) {
     const float ty = (hh - lsz.y) * 0.5f;
     text::draw(dl, bf, ImVec2(margin * 0.5f, ty), col(theme.panel_text), left);
     app.tree.add(A11yItem{
@@ -92,7 +111,7 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
   if (app.ui.assisted) {
     ImFont* hf = f.fonts.bold;
     const float bpad = 14.0f * s;
-    const std::string banner = "Assisted mode: " + app.ui.staff_name + " is helping";
+    const std::string banner = app.tr("header.assisted", {{"name", app.ui.staff_name}});
     const ImVec2 bs = text::measure(hf, banner, W - 2 * margin);
     dl->AddRectFilled(ImVec2(0, hh), ImVec2(W, hh + bs.y + 2 * bpad), col(theme.banner));
     text::draw(dl, hf, ImVec2(margin, hh + bpad), col(theme.banner_text), banner, W - 2 * margin);
@@ -145,9 +164,9 @@ void draw_progress(AppState& app, Frame& f, const Geometry& g, const Frame::Flow
   std::string text;
   if (app.ui.screen == Screen::Question && app.session) {
     const auto p = app.session->progress();
-    text = "Question " + std::to_string(p.position) + " of " + std::to_string(p.total);
+    text = app.tr("header.progress", {{"position", std::to_string(p.position)}, {"total", std::to_string(p.total)}});
   } else if (app.ui.screen == Screen::Review) {
-    text = "Check your answers";
+    text = app.tr("header.review");
   }
   if (text.empty() || flow.row_h <= 0) return;
   const float l = flow.right_start > 0 ? flow.left_end : flow.x - f.gap();
@@ -294,6 +313,8 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
             app.admin,    idle_left,  app.ui.extensions < app.config.session.max_extensions,
             locale};
   v.pin_locked = app.pin_policy.locked();
+  v.catalogue = &app.catalogue;
+  v.catalogue_locale = words_locale(app.ui.locale, app.config);
 
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |

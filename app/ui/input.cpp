@@ -25,7 +25,7 @@ bool speech_offer(AppState& s, int sym) {
   }
   if (s.ui.speech_offer_key == 0) {
     s.ui.speech_offer_key = sym;
-    s.say_always(kSpeechOffer);
+    s.say_always(speech_offer(s));
     return true;
   }
   if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER || sym == s.ui.speech_offer_key) {
@@ -57,14 +57,14 @@ void key_down(AppState& s, Input& in, int sym, int mod) {
       const int dir = (sym == SDLK_TAB && (mod & KMOD_SHIFT)) ? -1 : 1;
       s.ui.focus = s.tree.step(s.ui.focus, dir);
       s.ui.focus_moved = true;
-      if (const A11yItem* it = s.tree.find(s.ui.focus)) s.say(A11yTree::utterance(*it));
+      if (const A11yItem* it = s.tree.find(s.ui.focus)) s.say(utterance(s, *it));
       break;
     }
     case SDLK_UP:
     case SDLK_LEFT:
       s.ui.focus = s.tree.step(s.ui.focus, -1);
       s.ui.focus_moved = true;
-      if (const A11yItem* it = s.tree.find(s.ui.focus)) s.say(A11yTree::utterance(*it));
+      if (const A11yItem* it = s.tree.find(s.ui.focus)) s.say(utterance(s, *it));
       break;
     case SDLK_RETURN:
     case SDLK_KP_ENTER:

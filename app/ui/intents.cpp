@@ -17,6 +17,12 @@ void apply(AppState& s, const Intent& in) {
   std::visit([&s](const auto& i) { on(s, i); }, in);
 }
 
+std::string error_for_visitor(const AppState& s, const Error& err) {
+  if (err.kind == ErrorKind::Validation) return err.message;
+  std::fprintf(stderr, "kiosk: %s: %s\n", to_string(err.kind), err.message.c_str());
+  return s.tr(err.kind == ErrorKind::Storage || err.kind == ErrorKind::DiskFull ? "error.storage" : "error.other");
+}
+
 std::string error_for_visitor(const Error& err) {
   if (err.kind == ErrorKind::Validation) return err.message;
   std::fprintf(stderr, "kiosk: %s: %s\n", to_string(err.kind), err.message.c_str());

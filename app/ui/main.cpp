@@ -167,6 +167,12 @@ int main(int argc, char** argv) {
       ooo.admin_pin_hash = c.admin_pin_hash;
       ooo.pin_attempts = c.pin_attempts;
       ooo.pin_lockout = std::chrono::seconds(c.pin_lockout_seconds);
+      if (auto words = kiosk::Catalogue::load(c.locales_dir)) {
+        ooo.catalogue = std::move(words).value();
+        ooo.locale = c.default_locale;
+      }
+      ooo.deployment = c.deployment;
+      if (!c.locales_dir.empty()) ooo.watch.push_back(c.locales_dir + "/en.toml");
       // The first time the kiosk itself loads all; a retry checks without a
       // window first, so the notice stays steady while the cause remains.
       why = first ? kiosk::Status{} : kiosk::ui::KioskApp::check(opt.config);

@@ -13,6 +13,7 @@
 #include "kiosk/clock.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/pin_policy.hpp"
+#include "messages.hpp"
 #include "supervisor.hpp"
 #include "text/text.hpp"
 #include "theme.hpp"
@@ -97,6 +98,7 @@ bool big_button(const char* label, float w, float h, const Theme& t, bool primar
 
 void draw(State& st, const OutOfOrderOptions& opt, const Fonts& fonts, PinPolicy& policy, float w, float h) {
   const Theme& t = standard_theme();
+  auto tr = [&](std::string_view key) { return message(opt.catalogue, opt.deployment, opt.locale, key); };
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(w, h));
   ImGui::Begin("out of order", nullptr,
@@ -105,20 +107,17 @@ void draw(State& st, const OutOfOrderOptions& opt, const Fonts& fonts, PinPolicy
   const float bw = std::max(200.0f, w * 0.22f), bh = 64.0f;
   if (st.view == View::Notice) {
     ImGui::SetCursorPos(ImVec2(margin, h * 0.28f));
-    wrapped(fonts.title, "This screen is not working at the moment.", w - margin);
+    wrapped(fonts.title, tr("ooo.h"), w - margin);
     ImGui::SetCursorPosX(margin);
     ImGui::Dummy(ImVec2(0, 24));
     ImGui::SetCursorPosX(margin);
-    wrapped(fonts.heading, "Please ask a member of staff.", w - margin);
+    wrapped(fonts.heading, tr("ooo.ask"), w - margin);
     ImGui::SetCursorPos(ImVec2(w - margin - bw, h - margin - bh));
     ImGui::PushFont(fonts.bold);
-    if (big_button("For staff", bw, bh, t)) {
+    if (big_button(tr("ooo.staff").c_str(), bw, bh, t)) {
       st.view = View::Pin;
       st.pin.clear();
-      st.message = opt.admin_pin_hash.empty()
-                       ? "The kiosk's configuration cannot be read, so no PIN can be checked. The reason is in "
-                         "the kiosk's log (journalctl -u library-kiosk)."
-                       : "Enter the admin PIN to see why.";
+      st.message = tr(opt.admin_pin_hash.empty() ? "ooo.no_config" : "ooo.pin");
     }
     ImGui::PopFont();
   } else if (st.view == View::Pin) {
@@ -129,23 +128,26 @@ void draw(State& st, const OutOfOrderOptions& opt, const Fonts& fonts, PinPolicy
     wrapped(fonts.title, dots, w - margin);
     ImGui::PushFont(fonts.bold);
     const float key = std::min(96.0f, (h - 260.0f) / 4.0f);
-    const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"};
+    const std::string clear = tr("ooo.clear"), ok = tr("ooo.ok");
+    const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", clear.c_str(), "0", ok.c_str()};
     const bool can = !opt.admin_pin_hash.empty() && policy.allows_attempt();
     for (int i = 0; i < 12; ++i) {
       ImGui::SetCursorPos(ImVec2(margin + static_cast<float>(i % 3) * (key * 1.6f + 12.0f),
                                  170.0f + static_cast<float>(i / 3) * (key + 12.0f)));
-      if (big_button(keys[i], key * 1.6f, key, t, i == 11) && can) {
+      // Ids stay the same whatever the words: ImGui tells buttons apart by them.
+      if (big_button((std::string(keys[i]) + "##key" + std::to_string(i)).c_str(), key * 1.6f, key, t, i == 11) &&
+          can) {
         const std::string k = keys[i];
-        if (k == "Clear") {
+        if (i == 9) {
           st.pin.clear();
-        } else if (k == "OK") {
+        } else if (i == 11) {
           if (verify_pin(opt.admin_pin_hash, st.pin)) {
             policy.record_success();
             st.view = View::Reason;
           } else if (policy.record_failure()) {
-            st.message = "Too many wrong PINs: entry is locked for a while.";
+            st.message = tr("ooo.locked");
           } else {
-            st.message = "That PIN was not recognised.";
+            st.message = tr("ooo.wrong");
           }
           st.pin.clear();
         } else if (st.pin.size() < 12) {
@@ -154,22 +156,20 @@ void draw(State& st, const OutOfOrderOptions& opt, const Fonts& fonts, PinPolicy
       }
     }
     ImGui::SetCursorPos(ImVec2(w - margin - bw, h - margin - bh));
-    if (big_button("Back", bw, bh, t)) st.view = View::Notice;
+    if (big_button(tr("ooo.back").c_str(), bw, bh, t)) st.view = View::Notice;
     ImGui::PopFont();
   } else {
     ImGui::SetCursorPos(ImVec2(margin, margin));
-    wrapped(fonts.heading, "Why the kiosk cannot start", w - margin);
+    wrapped(fonts.heading, tr("ooo.why"), w - margin);
     ImGui::SetCursorPosX(margin);
     wrapped(fonts.body, opt.reason, w - margin);
     ImGui::SetCursorPosX(margin);
-    wrapped(fonts.body,
-            "The kiosk tries again every minute, and at once when its configuration or survey file changes.",
-            w - margin);
+    wrapped(fonts.body, tr("ooo.retry"), w - margin);
     ImGui::PushFont(fonts.bold);
     ImGui::SetCursorPos(ImVec2(margin, h - margin - bh));
-    if (big_button("Try again now", bw, bh, t, true)) st.retry_now = true;
+    if (big_button(tr("ooo.retry.now").c_str(), bw, bh, t, true)) st.retry_now = true;
     ImGui::SetCursorPos(ImVec2(w - margin - bw, h - margin - bh));
-    if (big_button("Close", bw, bh, t)) st.view = View::Notice;
+    if (big_button(tr("ooo.close").c_str(), bw, bh, t)) st.view = View::Notice;
     ImGui::PopFont();
   }
   ImGui::End();

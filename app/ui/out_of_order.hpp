@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "host.hpp"
+#include "kiosk/catalogue.hpp"
+#include "kiosk/config.hpp"
 
 namespace kiosk::ui {
 
@@ -24,6 +26,11 @@ struct OutOfOrderOptions {
   std::vector<std::string> watch;  // files whose change means "try again now"
   std::chrono::milliseconds retry{std::chrono::minutes(1)};
   std::uint32_t stop_event = 0;  // as AppOptions::stop_event
+  // Its words: the configuration's catalogue and language when they can be
+  // read, else the English built into the program.
+  Catalogue catalogue = Catalogue::builtin();
+  std::string locale = "en";
+  KioskConfig::Deployment deployment;
 };
 
 enum class OutOfOrderEnd { Retry, Stop };

@@ -10,72 +10,64 @@ namespace kiosk::ui {
 
 void draw_settings_panel(Frame& f, const AppView& v) {
   const VisitorSettings& st = v.settings;
-  f.heading("settings.h", "Text size, colours and speech", true);
-  f.paragraph("settings.p", "These settings are for you only. They go back to normal when you finish.", true);
-  f.paragraph("settings.size", "Text size", false, f.fonts.bold);
+  f.heading("settings.h", v.tr("settings.h"), true);
+  f.paragraph("settings.p", v.tr("settings.p"), true);
+  f.paragraph("settings.size", v.tr("settings.size"), false, f.fonts.bold);
   {
     auto flow = f.begin_flow();
     for (int pct : {100, 125, 150, 200}) {
       const bool on = st.text_scale == pct;
-      if (f.flow_button(flow, "settings.size." + std::to_string(pct), std::to_string(pct) + "%",
+      if (f.flow_button(flow, "settings.size." + std::to_string(pct),
+                        v.tr("settings.size.pct", {{"n", std::to_string(pct)}}),
                         on ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, on ? "selected" : ""))
         f.emit(intent::TextScale{pct});
     }
     f.end_flow(flow);
   }
-  f.paragraph("settings.look", "Colours and letters", false, f.fonts.bold);
-  if (f.option("settings.contrast", "High contrast: white and yellow on black", st.high_contrast, true))
+  f.paragraph("settings.look", v.tr("settings.look"), false, f.fonts.bold);
+  if (f.option("settings.contrast", v.tr("settings.contrast"), st.high_contrast, true))
     f.emit(intent::ToggleContrast{});
-  if (f.option("settings.font", "Easier-to-read letters (OpenDyslexic)", st.dyslexia_font, true))
-    f.emit(intent::ToggleFont{});
-  f.paragraph("settings.speech.h", "Speech", false, f.fonts.bold);
-  if (f.option("settings.speech", "Read everything aloud", st.speech, true)) f.emit(intent::ToggleSpeech{});
+  if (f.option("settings.font", v.tr("settings.font"), st.dyslexia_font, true)) f.emit(intent::ToggleFont{});
+  f.paragraph("settings.speech.h", v.tr("settings.speech.h"), false, f.fonts.bold);
+  if (f.option("settings.speech", v.tr("settings.speech"), st.speech, true)) f.emit(intent::ToggleSpeech{});
   if (st.speech) {
     auto flow = f.begin_flow();
-    if (f.flow_button(flow, "settings.slower", "Slower")) f.emit(intent::Rate{-20});
-    if (f.flow_button(flow, "settings.faster", "Faster")) f.emit(intent::Rate{+20});
-    if (f.flow_button(flow, "settings.quieter", "Quieter")) f.emit(intent::Volume{-20});
-    if (f.flow_button(flow, "settings.louder", "Louder")) f.emit(intent::Volume{+20});
+    if (f.flow_button(flow, "settings.slower", v.tr("settings.slower"))) f.emit(intent::Rate{-20});
+    if (f.flow_button(flow, "settings.faster", v.tr("settings.faster"))) f.emit(intent::Rate{+20});
+    if (f.flow_button(flow, "settings.quieter", v.tr("settings.quieter"))) f.emit(intent::Volume{-20});
+    if (f.flow_button(flow, "settings.louder", v.tr("settings.louder"))) f.emit(intent::Volume{+20});
     f.end_flow(flow);
     f.paragraph("settings.now",
-                "Speed " + std::to_string(st.rate) + " words a minute, volume " + std::to_string(st.volume) + "%.",
-                true, f.fonts.small);
+                v.tr("settings.now", {{"rate", std::to_string(st.rate)}, {"volume", std::to_string(st.volume)}}), true,
+                f.fonts.small);
   }
-  f.paragraph("settings.keys",
-              "Using keys: arrows move, Enter chooses, Escape goes back, F1 or ? tells you where you are.", true,
-              f.fonts.small);
-  if (f.button("settings.done", "Done", Frame::Style::Primary)) f.emit(intent::ClosePanel{});
+  f.paragraph("settings.keys", v.tr("settings.keys"), true, f.fonts.small);
+  if (f.button("settings.done", v.tr("settings.done"), Frame::Style::Primary)) f.emit(intent::ClosePanel{});
 }
 
-void draw_help_panel(Frame& f, const AppView&) {
-  f.heading("help.h", "Ask staff for help", true);
+void draw_help_panel(Frame& f, const AppView& v) {
+  f.heading("help.h", v.tr("help.h"), true);
   if (!f.ui.help_where.empty()) f.paragraph("help.where", f.ui.help_where);
-  f.paragraph("help.p",
-              "Please ask a member of library staff: they will be happy to help you fill in the survey, "
-              "read it to you, or type your answers for you.");
-  f.paragraph("help.p2",
-              "You can also make the text bigger or hear the questions read aloud with the "
-              "\"Text size, colours and speech\" button.",
-              true);
-  if (f.button("help.close", "Close", Frame::Style::Primary)) f.emit(intent::ClosePanel{});
+  f.paragraph("help.p", v.tr("help.p"));
+  f.paragraph("help.p2", v.tr("help.p2"), true);
+  if (f.button("help.close", v.tr("help.close"), Frame::Style::Primary)) f.emit(intent::ClosePanel{});
   ImGui::Dummy(ImVec2(0, f.gap() * 2));
-  if (f.button("help.staff", "Staff sign-in", Frame::Style::Quiet)) f.emit(intent::OpenPin{});
+  if (f.button("help.staff", v.tr("help.staff"), Frame::Style::Quiet)) f.emit(intent::OpenPin{});
 }
 
 void draw_idle_panel(Frame& f, const AppView& v) {
-  f.heading("idle.h", "Are you still there?", true);
-  f.paragraph("idle.p", "For your privacy, your answers will be cleared from the screen in " +
-                            std::to_string(std::max(0, v.idle_seconds_left)) + " seconds.");
+  f.heading("idle.h", v.tr("idle.h"), true);
+  f.paragraph("idle.p", v.tr("idle.p", {{"n", std::to_string(std::max(0, v.idle_seconds_left))}}));
   if (v.can_extend) {
-    if (f.button("idle.more", "I need more time", Frame::Style::Primary)) f.emit(intent::ExtendTime{});
+    if (f.button("idle.more", v.tr("idle.more"), Frame::Style::Primary)) f.emit(intent::ExtendTime{});
   }
-  if (f.button("idle.end", "I have finished: clear the screen")) f.emit(intent::FinishVisit{});
+  if (f.button("idle.end", v.tr("idle.end"))) f.emit(intent::FinishVisit{});
 }
 
 void draw_keyboard_panel(Frame& f, const AppView& v) {
   const Question* q = v.survey.find(f.ui.edit_question);
   if (q)
-    f.paragraph("kb.q", f.ui.edit_target == TextTarget::Other ? "Please specify:" : v.text(q->text), true,
+    f.paragraph("kb.q", f.ui.edit_target == TextTarget::Other ? v.tr("kb.specify") : v.text(q->text), true,
                 f.fonts.small);
   const int limit = !q                                      ? 200
                     : f.ui.edit_target == TextTarget::Other ? q->other_max_length
@@ -84,7 +76,8 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
   f.paragraph("kb.text", f.ui.edit_text + "|", false, f.fonts.body);
   size_t chars = 0;
   for (char c : f.ui.edit_text) chars += (c & 0xC0) != 0x80;
-  f.paragraph("kb.count", std::to_string(chars) + " of " + std::to_string(limit) + " characters", true, f.fonts.small);
+  f.paragraph("kb.count", v.tr("kb.count", {{"n", std::to_string(chars)}, {"limit", std::to_string(limit)}}), true,
+              f.fonts.small);
   const bool postcode = q && q->type == QuestionType::Postcode;
   // Postcodes: capital letters and digits only. Text: letters (Shift for a
   // capital), digits and the punctuation of names, places and e-mail addresses.
@@ -100,7 +93,7 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
     int k = 0;
     if (!postcode && row == text_rows[4]) {
       // Shift sits at the start of the last row, like on a keyboard.
-      if (f.button("kb.shift", f.ui.shift ? "SHIFT" : "Shift",
+      if (f.button("kb.shift", v.tr(f.ui.shift ? "kb.shift.on" : "kb.shift"),
                    f.ui.shift ? Frame::Style::Primary : Frame::Style::Normal, key_w * 2 + f.gap() * 0.5f, Role::Key))
         f.emit(intent::KeyboardShift{});
       h = std::max(h, ImGui::GetItemRectSize().y);
@@ -121,10 +114,10 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
     ImGui::Dummy(ImVec2(0, 0));
   }
   auto flow = f.begin_flow();
-  if (f.flow_button(flow, "kb.space", "Space")) f.emit(intent::KeyboardKey{" "});
-  if (f.flow_button(flow, "kb.delete", "Delete")) f.emit(intent::KeyboardDelete{});
-  if (f.flow_button(flow, "kb.cancel", "Cancel")) f.emit(intent::KeyboardCancel{});
-  if (f.flow_button(flow, "kb.done", "Done", Frame::Style::Primary)) f.emit(intent::KeyboardDone{});
+  if (f.flow_button(flow, "kb.space", v.tr("kb.space"))) f.emit(intent::KeyboardKey{" "});
+  if (f.flow_button(flow, "kb.delete", v.tr("kb.delete"))) f.emit(intent::KeyboardDelete{});
+  if (f.flow_button(flow, "kb.cancel", v.tr("kb.cancel"))) f.emit(intent::KeyboardCancel{});
+  if (f.flow_button(flow, "kb.done", v.tr("kb.done"), Frame::Style::Primary)) f.emit(intent::KeyboardDone{});
   f.end_flow(flow);
 }
 

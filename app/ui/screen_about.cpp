@@ -31,16 +31,16 @@ int heading_and_paragraphs(Frame& f, const std::string& prefix, const std::strin
 
 void draw_about(Frame& f, const AppView& v) { heading_and_paragraphs(f, "about", v.text(v.survey.intro), false); }
 
-void draw_about_nav(Frame& f, const AppView&, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(intent::Back{});
-  if (f.flow_button(flow, "nav.next", "Continue", Frame::Style::Primary)) f.emit(intent::ShowPrivacy{});
+void draw_about_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
+  if (f.flow_button(flow, "nav.back", v.tr("nav.back"), Frame::Style::Normal)) f.emit(intent::Back{});
+  if (f.flow_button(flow, "nav.next", v.tr("nav.continue"), Frame::Style::Primary)) f.emit(intent::ShowPrivacy{});
 }
 
 void draw_privacy(Frame& f, const AppView& v) { heading_and_paragraphs(f, "privacy", v.text(v.survey.privacy), false); }
 
-void draw_privacy_nav(Frame& f, const AppView&, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.back", "Back", Frame::Style::Normal)) f.emit(intent::Back{});
-  if (f.flow_button(flow, "nav.next", "I understand, start", Frame::Style::Primary)) f.emit(intent::BeginQuestions{});
+void draw_privacy_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
+  if (f.flow_button(flow, "nav.back", v.tr("nav.back"), Frame::Style::Normal)) f.emit(intent::Back{});
+  if (f.flow_button(flow, "nav.next", v.tr("nav.start"), Frame::Style::Primary)) f.emit(intent::BeginQuestions{});
 }
 
 }  // namespace kiosk::ui

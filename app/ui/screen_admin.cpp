@@ -7,27 +7,32 @@
 namespace kiosk::ui {
 namespace {
 
-std::string bytes(std::int64_t b) {
+std::string bytes(const AppView& v, std::int64_t b) {
   char buf[32];
-  if (b >= (1 << 20))
-    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(b) / (1 << 20));
-  else
-    std::snprintf(buf, sizeof buf, "%.0f kB", static_cast<double>(b) / 1024.0);
-  return buf;
+  if (b >= (1 << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(b) / (1 << 20));
+    return v.tr("admin.size.mb", {{"n", buf}});
+  }
+  std::snprintf(buf, sizeof buf, "%.0f", static_cast<double>(b) / 1024.0);
+  return v.tr("admin.size.kb", {{"n", buf}});
 }
 
-void bar_chart(Frame& f, const QuestionSummary& q, std::int64_t responses, const std::string& id) {
+void bar_chart(Frame& f, const AppView& v, const QuestionSummary& q, std::int64_t responses, const std::string& id) {
   f.paragraph(id + ".q", q.id + ": " + q.text, false, f.fonts.bold);
-  f.paragraph(id + ".n", "Answered by " + std::to_string(q.answered) + " of " + std::to_string(responses), true,
-              f.fonts.small);
+  f.paragraph(
+      id + ".n",
+      v.tr("admin.answered", {{"answered", std::to_string(q.answered)}, {"responses", std::to_string(responses)}}),
+      true, f.fonts.small);
   const float width = ImGui::GetContentRegionAvail().x;
   const float label_w = width * 0.45f;
   ImFont* font = f.fonts.small;
   for (const auto& o : q.options) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const double pct = q.answered ? 100.0 * static_cast<double>(o.count) / static_cast<double>(q.answered) : 0.0;
-    char num[48];
-    std::snprintf(num, sizeof num, "%lld (%.0f%%)", static_cast<long long>(o.count), pct);
+    char pct_text[16];
+    std::snprintf(pct_text, sizeof pct_text, "%.0f", pct);
+    const std::string num_text = v.tr("admin.option", {{"n", std::to_string(o.count)}, {"pct", pct_text}});
+    const char* num = num_text.c_str();
     const ImVec2 ts = text::measure(font, o.label, label_w - 8);
     const float h = std::max(ts.y, font->FontSize) + 8 * f.s();
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -45,46 +50,45 @@ void bar_chart(Frame& f, const QuestionSummary& q, std::int64_t responses, const
 
 void draw_admin(Frame& f, const AppView& v) {
   const AdminView& a = v.admin;
-  f.heading("admin.h", "Admin: " + v.config.kiosk_name, true);
+  f.heading("admin.h", v.tr("admin.h", {{"kiosk", v.config.kiosk_name}}), true);
   if (!f.ui.notice.empty()) f.paragraph("admin.notice", f.ui.notice, false, f.fonts.bold);
   if (!a.loaded) {
-    f.paragraph("admin.loading", "Reading the database...", true);
+    f.paragraph("admin.loading", v.tr("admin.loading"), true);
     return;
   }
   const auto& c = a.counts;
-  f.heading("admin.counts.h", "Responses on this kiosk");
-  f.paragraph("admin.counts", "Completed: " + std::to_string(c.completed) + "    In progress: " +
-                                  std::to_string(c.in_progress) + "    Abandoned: " + std::to_string(c.abandoned));
-  f.paragraph("admin.sync.counts", "Waiting to sync: " + std::to_string(c.pending) + "    Synced: " +
-                                       std::to_string(c.synced) + "    Conflicts: " + std::to_string(c.conflict));
+  f.heading("admin.counts.h", v.tr("admin.counts.h"));
+  f.paragraph("admin.counts", v.tr("admin.counts", {{"completed", std::to_string(c.completed)},
+                                                    {"in_progress", std::to_string(c.in_progress)},
+                                                    {"abandoned", std::to_string(c.abandoned)}}));
+  f.paragraph("admin.sync.counts", v.tr("admin.sync.counts", {{"pending", std::to_string(c.pending)},
+                                                              {"synced", std::to_string(c.synced)},
+                                                              {"conflicts", std::to_string(c.conflict)}}));
   // Held back for their content, these wait for a person, not for the network.
   if (c.conflict > 0)
-    f.alert("admin.sync.conflicts",
-            std::to_string(c.conflict) +
-                " responses were not taken by the hub for their content (a conflict or a rejection). They are kept "
-                "here. Council IT can list them with \"kiosk-admin conflicts\" and, once resolved at the hub, send "
-                "them again with \"kiosk-admin requeue\".");
-  f.paragraph("admin.storage", "Storage used: " + bytes(c.file_bytes) + " (" + v.config.database_path + ")", true);
+    f.alert("admin.sync.conflicts", v.tr("admin.sync.conflicts", {{"n", std::to_string(c.conflict)}}));
+  f.paragraph("admin.storage",
+              v.tr("admin.storage", {{"size", bytes(v, c.file_bytes)}, {"path", v.config.database_path}}), true);
 
-  f.heading("admin.sync.h", "Sync");
+  f.heading("admin.sync.h", v.tr("admin.sync.h"));
   const auto& s = a.sync;
   if (!s.configured) {
-    f.paragraph("admin.sync.none",
-                "No hub is set up (kiosk.toml [sync] hub_url). Responses stay on this kiosk; export them below.");
+    f.paragraph("admin.sync.none", v.tr("admin.sync.none"));
   } else {
     f.paragraph("admin.sync.last",
-                "Last success: " + (s.last_success_utc.empty() ? std::string("never") : s.last_success_utc));
+                v.tr("admin.sync.last",
+                     {{"when", s.last_success_utc.empty() ? v.tr("admin.sync.never") : s.last_success_utc}}));
     if (!c.oldest_pending_utc.empty())
-      f.paragraph("admin.sync.oldest", "Oldest waiting: completed " + c.oldest_pending_utc);
+      f.paragraph("admin.sync.oldest", v.tr("admin.sync.oldest", {{"when", c.oldest_pending_utc}}));
     if (!s.last_error.empty())
       f.alert("admin.sync.error", s.last_error);
     else
-      f.paragraph("admin.sync.ok", "Sync is healthy.", false, f.fonts.bold);
-    if (f.button("admin.sync.now", "Sync now")) f.emit(intent::AdminSyncNow{});
+      f.paragraph("admin.sync.ok", v.tr("admin.sync.ok"), false, f.fonts.bold);
+    if (f.button("admin.sync.now", v.tr("admin.sync.now"))) f.emit(intent::AdminSyncNow{});
   }
 
-  f.heading("admin.export.h", "Export");
-  f.paragraph("admin.export.to", "Save to: " + f.ui.admin_folder, true);
+  f.heading("admin.export.h", v.tr("admin.export.h"));
+  f.paragraph("admin.export.to", v.tr("admin.export.to", {{"folder", f.ui.admin_folder}}), true);
   {
     auto flow = f.begin_flow();
     int i = 0;
@@ -98,28 +102,31 @@ void draw_admin(Frame& f, const AppView& v) {
   }
   {
     auto flow = f.begin_flow();
-    if (f.flow_button(flow, "admin.export.csv", "Export CSV", Frame::Style::Normal, Role::Button, {}, !a.busy))
-      f.emit(intent::AdminExport{ExportFormat::Csv});
-    if (f.flow_button(flow, "admin.export.jsonl", "Export JSON Lines", Frame::Style::Normal, Role::Button, {}, !a.busy))
-      f.emit(intent::AdminExport{ExportFormat::Jsonl});
-    if (f.flow_button(flow, "admin.export.codebook", "Export codebook", Frame::Style::Normal, Role::Button, {},
+    if (f.flow_button(flow, "admin.export.csv", v.tr("admin.export.csv"), Frame::Style::Normal, Role::Button, {},
                       !a.busy))
+      f.emit(intent::AdminExport{ExportFormat::Csv});
+    if (f.flow_button(flow, "admin.export.jsonl", v.tr("admin.export.jsonl"), Frame::Style::Normal, Role::Button, {},
+                      !a.busy))
+      f.emit(intent::AdminExport{ExportFormat::Jsonl});
+    if (f.flow_button(flow, "admin.export.codebook", v.tr("admin.export.codebook"), Frame::Style::Normal, Role::Button,
+                      {}, !a.busy))
       f.emit(intent::AdminExport{ExportFormat::Codebook});
     f.end_flow(flow);
   }
 
-  f.heading("admin.results.h", "Results");
+  f.heading("admin.results.h", v.tr("admin.results.h"));
   if (a.summary) {
     {
       auto flow = f.begin_flow();
       const bool all = f.ui.admin_service_point.empty();
-      if (f.flow_button(flow, "admin.sp.all", "All service points", all ? Frame::Style::Primary : Frame::Style::Normal,
+      if (f.flow_button(flow, "admin.sp.all", v.tr("admin.sp.all"), all ? Frame::Style::Primary : Frame::Style::Normal,
                         Role::Option, all ? "selected" : ""))
         f.emit(intent::AdminServicePoint{""});
       for (const auto& [sp, t] : a.summary->by_service_point) {
         const bool on = f.ui.admin_service_point == sp;
         const ServicePoint* p = v.config.find_service_point(sp);
-        if (f.flow_button(flow, "admin.sp." + sp, (p ? p->name : sp) + " (" + std::to_string(t.responses) + ")",
+        if (f.flow_button(flow, "admin.sp." + sp,
+                          v.tr("admin.sp", {{"name", p ? p->name : sp}, {"n", std::to_string(t.responses)}}),
                           on ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, on ? "selected" : ""))
           f.emit(intent::AdminServicePoint{sp});
       }
@@ -128,19 +135,18 @@ void draw_admin(Frame& f, const AppView& v) {
     const ResultsTable* t = &a.summary->overall;
     if (auto it = a.summary->by_service_point.find(f.ui.admin_service_point); it != a.summary->by_service_point.end())
       t = &it->second;
-    f.paragraph("admin.results.n", std::to_string(t->responses) + " completed responses.", false, f.fonts.bold);
+    f.paragraph("admin.results.n", v.tr("admin.results.n", {{"n", std::to_string(t->responses)}}), false, f.fonts.bold);
     if (!v.survey.age_question.empty())
-      f.paragraph("admin.results.age", "Representativeness: see " + v.survey.age_question + " (age bands) below.",
-                  true);
+      f.paragraph("admin.results.age", v.tr("admin.results.age", {{"question", v.survey.age_question}}), true);
     for (const auto& q : t->questions)
-      if (!q.options.empty()) bar_chart(f, q, t->responses, "admin.chart." + q.id);
+      if (!q.options.empty()) bar_chart(f, v, q, t->responses, "admin.chart." + q.id);
   }
 }
 
-void draw_admin_nav(Frame& f, const AppView&, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.refresh", "Refresh")) f.emit(intent::AdminRefresh{});
-  if (f.flow_button(flow, "nav.home", "Leave admin", Frame::Style::Primary)) f.emit(intent::Home{});
-  if (f.flow_button(flow, "nav.quit", "Quit the kiosk program")) f.emit(intent::Quit{});
+void draw_admin_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
+  if (f.flow_button(flow, "nav.refresh", v.tr("admin.refresh"))) f.emit(intent::AdminRefresh{});
+  if (f.flow_button(flow, "nav.home", v.tr("admin.leave"), Frame::Style::Primary)) f.emit(intent::Home{});
+  if (f.flow_button(flow, "nav.quit", v.tr("admin.quit"))) f.emit(intent::Quit{});
 }
 
 }  // namespace kiosk::ui

@@ -8,17 +8,18 @@ namespace kiosk::ui {
 
 void draw_home(Frame& f, const AppView& v) {
   const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
-  f.heading("home.welcome", "Welcome to " + (sp ? sp->name : std::string("the library")), true);
+  f.heading("home.welcome", v.tr("home.welcome", {{"place", sp ? sp->name : v.tr("home.welcome.place")}}), true);
   // Start comes straight after the welcome, so it is in view on arrival at every text size.
-  if (f.button("home.start", "Start the survey: " + v.text(v.survey.title), Frame::Style::Primary))
+  if (f.button("home.start", v.tr("home.start", {{"title", v.text(v.survey.title)}}), Frame::Style::Primary))
     f.emit(intent::StartSurvey{});
   ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
   // Named by its words, not its colour: the colours change with the theme.
   f.paragraph("home.ask",
-              "Bury Council wants to hear from you about the future of the library service. "
-              "It takes about 10 minutes. Touch \"Start the survey\" to begin.");
-  f.paragraph("home.speech",
-              "To hear this screen read aloud, press any key, or touch and hold the screen for 2 seconds.", true);
+              v.tr(v.config.deployment.survey_topic.empty() ? "home.ask" : "home.ask.topic",
+                   {{"topic", v.config.deployment.survey_topic}}) +
+                  (v.survey.minutes > 0 ? " " + v.tr("home.minutes", {{"n", std::to_string(v.survey.minutes)}}) : "") +
+                  " " + v.tr("home.touch_start"));
+  f.paragraph("home.speech", v.tr("home.speech"), true);
   if (v.survey.locales.size() > 1) {
     // Each language named in itself, so a visitor finds their own.
     static const std::map<std::string, std::string> names = {
@@ -37,19 +38,15 @@ void draw_home(Frame& f, const AppView& v) {
     f.end_flow(flow);
   }
   ImGui::Dummy(ImVec2(0, f.gap()));
-  f.heading("home.info", "Information");
-  if (v.service_point_page && f.button("home.here", "About this library: opening hours and services"))
+  f.heading("home.info", v.tr("home.info"));
+  if (v.service_point_page && f.button("home.here", v.tr("home.here")))
     f.emit(intent::OpenInfo{InfoPage::service_point()});
-  if (!v.pages.empty() && f.button("home.service", "The library service in Bury"))
+  if (!v.pages.empty() && f.button("home.service", v.config.deployment.information_title))
     f.emit(intent::OpenInfo{InfoPage::list()});
   ImGui::Dummy(ImVec2(0, f.gap()));
-  f.paragraph("home.access",
-              "To make the text bigger, change the colours, or hear everything read aloud, use the buttons at the "
-              "top of the screen. They are on every screen.",
-              true);
+  f.paragraph("home.access", v.tr("home.access"), true);
   // While this visitor's settings are in use, a way to hand the kiosk back as it was (A16).
-  if (!(v.settings == VisitorSettings{}) && f.button("home.finish", "Finish: put the screen back to normal"))
-    f.emit(intent::FinishVisit{});
+  if (!(v.settings == VisitorSettings{}) && f.button("home.finish", v.tr("home.finish"))) f.emit(intent::FinishVisit{});
 }
 
 }  // namespace kiosk::ui

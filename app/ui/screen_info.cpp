@@ -42,12 +42,12 @@ void draw_info(Frame& f, const AppView& v) {
   if (page.kind == InfoPage::Kind::ServicePoint && v.service_point_page) {
     draw_page(f, *v.service_point_page, "info.here");
     const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
-    f.heading("info.hours.h", "Opening hours");
+    f.heading("info.hours.h", v.tr("info.hours.h"));
     if (sp && !sp->hours.empty()) {
       int n = 0;
       for (const auto& h : sp->hours) f.paragraph("info.hours." + std::to_string(n++), h);
     } else {
-      f.paragraph("info.hours.none", "Please ask a member of staff for today's opening hours.");
+      f.paragraph("info.hours.none", v.tr("info.hours.none"));
     }
     return;
   }
@@ -55,17 +55,17 @@ void draw_info(Frame& f, const AppView& v) {
     draw_page(f, v.pages[page.number], "info.page");
     return;
   }
-  f.heading("info.list.h", "The library service in Bury", true);
+  f.heading("info.list.h", v.config.deployment.information_title, true);
   for (size_t i = 0; i < v.pages.size(); ++i)
     if (f.button("info.open." + std::to_string(i), v.pages[i].title)) f.emit(intent::OpenInfo{InfoPage::numbered(i)});
 }
 
 void draw_info_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
   if (f.ui.info_page.kind == InfoPage::Kind::Numbered && !v.pages.empty()) {
-    if (f.flow_button(flow, "nav.back", v.settings.text_scale >= 150 ? "Back" : "Back to the list"))
+    if (f.flow_button(flow, "nav.back", v.tr(v.settings.text_scale >= 150 ? "nav.back" : "nav.back_to_list")))
       f.emit(intent::OpenInfo{InfoPage::list()});
   }
-  if (f.flow_button(flow, "nav.home", "Home", Frame::Style::Primary)) f.emit(intent::Home{});
+  if (f.flow_button(flow, "nav.home", v.tr("nav.home"), Frame::Style::Primary)) f.emit(intent::Home{});
 }
 
 }  // namespace kiosk::ui

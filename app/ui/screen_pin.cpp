@@ -9,10 +9,10 @@
 namespace kiosk::ui {
 
 void draw_pin(Frame& f, const AppView& v) {
-  f.heading("pin.h", "Staff: enter your PIN", true);
-  f.paragraph("pin.p", "For assisted mode or the admin area. Visitors: please ask at the desk.");
+  f.heading("pin.h", v.tr("pin.h"), true);
+  f.paragraph("pin.p", v.tr("pin.p"));
   std::string dots(f.ui.pin.size(), '*');
-  f.paragraph("pin.value", dots.empty() ? "(no digits yet)" : dots, false, f.fonts.title);
+  f.paragraph("pin.value", dots.empty() ? v.tr("pin.none") : dots, false, f.fonts.title);
   if (!f.ui.pin_message.empty()) f.alert("pin.msg", f.ui.pin_message);
   const bool locked = v.pin_locked;
   const float key_w = std::min(220.0f * f.s(), (ImGui::GetContentRegionAvail().x - 2 * f.gap()) / 3.0f);
@@ -24,7 +24,7 @@ void draw_pin(Frame& f, const AppView& v) {
     for (int k = 0; k < 3; ++k) {
       ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(k) * (key_w + f.gap()), y));
       const std::string key = row[k];
-      const std::string label = key == "Delete" ? "Delete" : key;
+      const std::string label = key == "Delete" ? v.tr("pin.delete") : key == "OK" ? v.tr("pin.ok") : key;
       if (f.button("pin.key." + key, label, key == "OK" ? Frame::Style::Primary : Frame::Style::Normal, key_w,
                    Role::Key, {}, !locked && !f.ui.pin_checking)) {
         if (key == "OK")
@@ -39,40 +39,38 @@ void draw_pin(Frame& f, const AppView& v) {
     ImGui::SetCursorScreenPos(ImVec2(x0, y + h + f.gap()));
     ImGui::Dummy(ImVec2(0, 0));
   }
-  if (f.ui.pin_checking) f.paragraph("pin.checking", "Checking...", true);
+  if (f.ui.pin_checking) f.paragraph("pin.checking", v.tr("pin.checking"), true);
 }
 
-void draw_pin_nav(Frame& f, const AppView&, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.back", "Cancel")) f.emit(intent::Back{});
+void draw_pin_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
+  if (f.flow_button(flow, "nav.back", v.tr("nav.cancel"))) f.emit(intent::Back{});
 }
 
 void draw_assist(Frame& f, const AppView& v) {
-  f.heading("assist.h", "Assisted mode", true);
-  f.paragraph("assist.who", "Signed in: " + f.ui.staff_name + " (" + f.ui.staff_id + ")");
-  f.paragraph("assist.p", "How are you helping? Choose all that apply. This is recorded with the response.");
-  static const std::pair<const char*, const char*> kinds[] = {{"read_aloud", "Reading the questions aloud"},
-                                                              {"scribed", "Entering the answers for the visitor"},
-                                                              {"large_print", "Large print or a magnifier"},
-                                                              {"other", "Other help"}};
-  for (const auto& [code, label] : kinds) {
+  f.heading("assist.h", v.tr("assist.h"), true);
+  f.paragraph("assist.who", v.tr("assist.who", {{"name", f.ui.staff_name}, {"id", f.ui.staff_id}}));
+  f.paragraph("assist.p", v.tr("assist.p"));
+  // The codes are recorded with the response; the words are the catalogue's "assist.<code>".
+  static const char* const kinds[] = {"read_aloud", "scribed", "large_print", "other"};
+  for (const char* code : kinds) {
     const bool on = std::find(f.ui.assistance.begin(), f.ui.assistance.end(), code) != f.ui.assistance.end();
-    if (f.option(std::string("assist.") + code, label, on, true)) f.emit(intent::ToggleAssistance{code});
+    if (f.option(std::string("assist.") + code, v.tr(std::string("assist.") + code), on, true))
+      f.emit(intent::ToggleAssistance{code});
   }
   const bool both = v.settings.speech && v.settings.text_scale >= 150;
-  if (f.button("assist.speech", both ? "Speech and large text are on" : "Turn on speech and large text",
-               Frame::Style::Normal, 0, Role::Button, both ? "on" : "off"))
+  if (f.button("assist.speech", v.tr(both ? "assist.speech.on" : "assist.speech.off"), Frame::Style::Normal, 0,
+               Role::Button, v.tr(both ? "state.on" : "state.off")))
     f.emit(intent::AssistedSpeechAndLargeText{});
   f.paragraph("assist.time",
               v.config.session.assisted_idle_warning_seconds > 0
-                  ? "The screen waits " + std::to_string(v.config.session.assisted_idle_warning_seconds) +
-                        " seconds before asking if you are still there."
-                  : "In assisted mode the screen does not time out.",
+                  ? v.tr("assist.timeout", {{"n", std::to_string(v.config.session.assisted_idle_warning_seconds)}})
+                  : v.tr("assist.no_timeout"),
               true);
 }
 
 void draw_assist_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.cancel", "Leave assisted mode")) f.emit(intent::EndAssisted{});
-  if (f.flow_button(flow, "nav.start", v.session ? "Continue the survey" : "Start the survey", Frame::Style::Primary))
+  if (f.flow_button(flow, "nav.cancel", v.tr("assist.leave"))) f.emit(intent::EndAssisted{});
+  if (f.flow_button(flow, "nav.start", v.tr(v.session ? "assist.continue" : "assist.start"), Frame::Style::Primary))
     f.emit(intent::AssistedStart{});
 }
 

@@ -199,13 +199,12 @@ void draw_question(Frame& f, const AppView& v) {
   }
   flush(false);
   if (!q.hint.empty()) f.paragraph("q.hint", v.text(q.hint), true);
-  if (!q.required) f.paragraph("q.optional", "You can skip this question.", true, f.fonts.small);
+  if (!q.required) f.paragraph("q.optional", v.tr("q.optional"), true, f.fonts.small);
   if (boxed) section_words();
   ImGui::EndGroup();
   store->SetFloat(text_key, ImGui::GetItemRectSize().y);
   if (boxed) {
-    if (ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 1.0f)
-      more_band(f, "question.words.more", "More of the question below: slide the words up");
+    if (ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 1.0f) more_band(f, "question.words.more", v.tr("q.more_words"));
     ImGui::EndChild();
     ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
   }
@@ -248,32 +247,32 @@ void draw_question(Frame& f, const AppView& v) {
       int hidden = 0;
       for (const auto& it : f.tree.items())
         if (it.id.rfind("opt.", 0) == 0 && it.rect.y + it.rect.h > view_bottom - cue_h + 0.5f) ++hidden;
-      const std::string text = std::to_string(hidden) + (hidden == 1 ? " more answer" : " more answers") + " below";
+      const std::string text = v.tr("q.more_answers", {{"n", std::to_string(hidden)}});
       more_band(f, "question.more", text);
     }
     if (const Option* other = q.other_option(); other && a && a->has(other->code)) {
-      if (f.text_box("q.other", "Please specify", a->other_text, "Touch here to type"))
+      if (f.text_box("q.other", v.tr("q.other.label"), a->other_text, v.tr("q.touch_to_type")))
         f.emit(intent::OpenKeyboard{q.id, TextTarget::Other});
     }
   } else {
-    const std::string placeholder = q.type == QuestionType::Postcode
-                                        ? "Touch here to type your postcode, for example BL9 0SW"
-                                        : "Touch here to type";
-    if (f.text_box("q.textbox", q.type == QuestionType::Postcode ? "Postcode" : "Your answer", a ? a->text : "",
-                   placeholder))
+    const std::string placeholder = q.type == QuestionType::Postcode && !v.config.deployment.postcode_example.empty()
+                                        ? v.tr("q.postcode.hint", {{"example", v.config.deployment.postcode_example}})
+                                        : v.tr("q.touch_to_type");
+    if (f.text_box("q.textbox", v.tr(q.type == QuestionType::Postcode ? "q.postcode.label" : "q.answer.label"),
+                   a ? a->text : "", placeholder))
       f.emit(intent::OpenKeyboard{q.id, TextTarget::Answer});
     if (q.type == QuestionType::Text)
-      f.paragraph("q.limit", "Up to " + std::to_string(q.max_length) + " characters.", true, f.fonts.small);
+      f.paragraph("q.limit", v.tr("q.limit", {{"n", std::to_string(q.max_length)}}), true, f.fonts.small);
   }
 }
 
 // Back on the left, Next on the right; the chrome puts "Question 3 of 21" between.
 void draw_question_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
   const Session& s = *v.session;
-  if (f.flow_button(flow, "nav.back", "Back")) f.emit(intent::Back{});
+  if (f.flow_button(flow, "nav.back", v.tr("nav.back"))) f.emit(intent::Back{});
   const auto p = s.progress();
   const bool last = p.position == p.total;
-  if (f.flow_button(flow, "nav.next", last ? "Next: check your answers" : "Next", Frame::Style::Primary))
+  if (f.flow_button(flow, "nav.next", v.tr(last ? "nav.next.review" : "nav.next"), Frame::Style::Primary))
     f.emit(intent::Next{});
 }
 

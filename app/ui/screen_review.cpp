@@ -5,7 +5,7 @@
 namespace kiosk::ui {
 
 std::string describe_answer(const AppView& v, const Question& q, const Answer* a) {
-  if (!a || a->empty()) return "Not answered";
+  if (!a || a->empty()) return v.tr("review.not_answered");
   if (!q.has_options()) return a->text;
   std::string s;
   for (const auto& code : a->choices) {
@@ -19,8 +19,8 @@ std::string describe_answer(const AppView& v, const Question& q, const Answer* a
 
 void draw_review(Frame& f, const AppView& v) {
   const Session& s = *v.session;
-  f.heading("review.h", "Check your answers", true);
-  f.paragraph("review.p", "Touch an answer to change it. When you are happy, touch \"Send my answers\" at the bottom.");
+  f.heading("review.h", v.tr("review.h"), true);
+  f.paragraph("review.p", v.tr("review.p"));
   if (!f.ui.error.empty()) f.alert("review.error", f.ui.error);
   for (const Question* q : s.visible_questions()) {
     const std::string question = !q->title.empty() ? v.text(q->title) + ": " + v.text(q->text) : v.text(q->text);
@@ -29,16 +29,16 @@ void draw_review(Frame& f, const AppView& v) {
       if (c == '\n') c = ' ';
     f.paragraph("review.q." + q->id, shortq, true, f.fonts.small);
     const std::string answer = describe_answer(v, *q, s.answer_for(q->id));
-    if (f.button("review.a." + q->id, answer + "   (change)", Frame::Style::Normal, 0, Role::Button,
-                 "change this answer"))
+    if (f.button("review.a." + q->id, v.tr("review.change", {{"answer", answer}}), Frame::Style::Normal, 0,
+                 Role::Button, v.tr("review.change.value")))
       f.emit(intent::Edit{q->id});
     ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
   }
 }
 
-void draw_review_nav(Frame& f, const AppView&, Frame::Flow& flow) {
-  if (f.flow_button(flow, "nav.back", "Back")) f.emit(intent::Back{});
-  if (f.flow_button(flow, "nav.submit", "Send my answers", Frame::Style::Primary)) f.emit(intent::Submit{});
+void draw_review_nav(Frame& f, const AppView& v, Frame::Flow& flow) {
+  if (f.flow_button(flow, "nav.back", v.tr("nav.back"))) f.emit(intent::Back{});
+  if (f.flow_button(flow, "nav.submit", v.tr("nav.send"), Frame::Style::Primary)) f.emit(intent::Submit{});
 }
 
 }  // namespace kiosk::ui

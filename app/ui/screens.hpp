@@ -11,6 +11,7 @@
 #include "kiosk/session.hpp"
 #include "kiosk/store.hpp"
 #include "markdown.hpp"
+#include "messages.hpp"
 #include "sync_client.hpp"
 #include "widgets.hpp"
 
@@ -37,7 +38,13 @@ struct AppView {
   bool can_extend = true;
   std::string locale;
   bool pin_locked = false;  // staff sign-in refuses PINs for now
+  const Catalogue* catalogue = nullptr;
+  std::string catalogue_locale = {};  // of the catalogue's messages (see messages.hpp)
   const std::string& text(const LocalText& t) const { return survey.text(t, locale); }
+  // A message of the catalogue in the kiosk's current language.
+  std::string tr(std::string_view key, MessageArgs args = {}) const {
+    return catalogue ? message(*catalogue, config, catalogue_locale, key, std::move(args)) : std::string(key);
+  }
 };
 
 void draw_home(Frame& f, const AppView& v);

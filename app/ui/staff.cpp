@@ -29,14 +29,12 @@ void refused(AppState& s) {
   UiState& ui = s.ui;
   if (s.pin_policy.record_failure()) {
     ui.pin_lock_shown = true;
-    ui.pin_message =
-        "Too many wrong PINs: entry is locked for " + std::to_string(s.pin_policy.lockout().count() / 60) + " minutes.";
+    ui.pin_message = s.tr("pin.locked", {{"n", std::to_string(s.pin_policy.lockout().count() / 60)}});
     log::warning("staff PIN entry locked for " + std::to_string(s.pin_policy.lockout().count() / 60) +
                  " minutes after too many wrong PINs");
   } else {
     const int left = s.pin_policy.attempts_left();
-    ui.pin_message =
-        "That PIN was not recognised. " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left.";
+    ui.pin_message = s.tr("pin.wrong", {{"n", std::to_string(left)}});
   }
   s.say(ui.pin_message);
 }
@@ -62,12 +60,12 @@ void on(AppState& s, const intent::OpenPin&) {
 
 void on(AppState& s, const intent::PinDigit& in) {
   if (s.ui.pin.size() < 12) s.ui.pin += in.digit;
-  s.say("digit " + std::to_string(s.ui.pin.size()));
+  s.say(s.tr("say.digit", {{"n", std::to_string(s.ui.pin.size())}}));
 }
 
 void on(AppState& s, const intent::PinDelete&) {
   if (!s.ui.pin.empty()) s.ui.pin.pop_back();
-  s.say("delete");
+  s.say(s.tr("say.delete"));
 }
 
 void on(AppState& s, const intent::PinSubmit&) {
@@ -102,7 +100,7 @@ void on(AppState& s, const intent::AssistedSpeechAndLargeText&) {
   s.settings.speech = true;
   s.settings.text_scale = std::max(s.settings.text_scale, 150);
   apply_settings_change(s);
-  s.say("Speech and large text are on.");
+  s.say(s.tr("say.assist.speech"));
 }
 
 void on(AppState& s, const intent::AssistedStart&) {
@@ -110,7 +108,7 @@ void on(AppState& s, const intent::AssistedStart&) {
   s.ui.last_input = s.now();
   if (s.session) {
     if (auto st = s.session->set_assisted(s.ui.staff_id, s.ui.assistance); !st)
-      s.ui.error = error_for_visitor(st.error());
+      s.ui.error = error_for_visitor(s, st.error());
     s.ui.screen = s.session->stage() == Session::Stage::Review ? Screen::Review : Screen::Question;
   } else {
     on(s, intent::StartSurvey{});

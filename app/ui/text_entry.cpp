@@ -20,20 +20,20 @@ size_t utf8_chars(const std::string& s) {
 }
 
 // What a key is called aloud: punctuation is hard to hear as itself.
-std::string key_name(const std::string& k) {
-  if (k == " ") return "space";
+std::string key_name(const AppState& s, const std::string& k) {
+  if (k == " ") return s.tr("say.key.space");
   if (k.size() != 1) return k;
   switch (k[0]) {
-    case '.': return "full stop";
-    case ',': return "comma";
-    case '\'': return "apostrophe";
-    case '-': return "hyphen";
-    case '@': return "at";
-    case '?': return "question mark";
-    case '!': return "exclamation mark";
+    case '.': return s.tr("say.key.full_stop");
+    case ',': return s.tr("say.key.comma");
+    case '\'': return s.tr("say.key.apostrophe");
+    case '-': return s.tr("say.key.hyphen");
+    case '@': return s.tr("say.key.at");
+    case '?': return s.tr("say.key.question_mark");
+    case '!': return s.tr("say.key.exclamation_mark");
     default: break;
   }
-  if (std::isupper(static_cast<unsigned char>(k[0]))) return "capital " + k;
+  if (std::isupper(static_cast<unsigned char>(k[0]))) return s.tr("say.key.capital", {{"letter", k}});
   return k;
 }
 
@@ -41,7 +41,7 @@ std::string key_name(const std::string& k) {
 
 void on(AppState& s, const intent::KeyboardShift&) {
   s.ui.shift = !s.ui.shift;
-  s.say(s.ui.shift ? "Shift on: the next letter is a capital" : "Shift off");
+  s.say(s.tr(s.ui.shift ? "say.shift.on" : "say.shift.off"));
 }
 
 void on(AppState& s, const intent::OpenKeyboard& in) {
@@ -56,7 +56,7 @@ void on(AppState& s, const intent::OpenKeyboard& in) {
   const bool postcode = q && q->type == QuestionType::Postcode && in.target == TextTarget::Answer;
   s.ui.focus = "kb.key." + std::to_string(static_cast<int>(postcode ? 'Q' : 'q'));
   SDL_StartTextInput();
-  s.say("Keyboard. Type your answer, then choose Done.");
+  s.say(s.tr("say.keyboard"));
 }
 
 void on(AppState& s, const intent::KeyboardKey& in) {
@@ -64,7 +64,7 @@ void on(AppState& s, const intent::KeyboardKey& in) {
   if (!q) return;
   const size_t limit = static_cast<size_t>(s.ui.edit_target == TextTarget::Other ? q->other_max_length : q->max_length);
   if (utf8_chars(s.ui.edit_text) >= limit) {
-    s.say("That is the most this answer can hold.");
+    s.say(s.tr("say.full"));
     return;
   }
   std::string k = in.text;
@@ -81,13 +81,13 @@ void on(AppState& s, const intent::KeyboardKey& in) {
     if (start) k[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k[0])));
   }
   s.ui.edit_text += k;
-  s.say(key_name(k));
+  s.say(key_name(s, k));
 }
 
 void on(AppState& s, const intent::KeyboardDelete&) {
   if (!s.survey->find(s.ui.edit_question)) return;
   erase_last_utf8(s.ui.edit_text);
-  s.say("delete");
+  s.say(s.tr("say.delete"));
 }
 
 void on(AppState& s, const intent::KeyboardDone&) { commit_keyboard(s, true); }
@@ -111,7 +111,7 @@ void commit_keyboard(AppState& s, bool close) {
     else
       a.text = t;
     if (auto st = s.session->answer(a); !st) {
-      ui.error = error_for_visitor(st.error());
+      ui.error = error_for_visitor(s, st.error());
       s.say(ui.error);
       return;  // the keyboard stays open with the message
     }

@@ -28,7 +28,7 @@ void start_session(AppState& s) {
   }
   auto started = Session::start(*s.survey, m, s.clock, s.store.get());
   if (!started) {
-    s.ui.error = error_for_visitor(started.error());
+    s.ui.error = error_for_visitor(s, started.error());
     return;
   }
   s.session = std::move(started).value();
@@ -50,13 +50,13 @@ void answer_choice(AppState& s, const std::string& question, const std::string& 
   const Option* other = s.session->current()->other_option();
   if (!other || !a.has(other->code)) a.other_text.clear();
   if (auto st = s.session->answer(a); !st) {
-    s.ui.error = error_for_visitor(st.error());
+    s.ui.error = error_for_visitor(s, st.error());
     s.say(s.ui.error);
     return;
   }
   s.ui.error.clear();
   if (const A11yItem* it = s.tree.find("opt." + option))
-    s.say(it->label + ", " + (a.has(option) ? "selected" : "not selected"));
+    s.say(s.tr(a.has(option) ? "say.selected" : "say.not_selected", {{"label", it->label}}));
   if (other && option == other->code && a.has(option) && a.other_text.empty())
     on(s, intent::OpenKeyboard{question, TextTarget::Other});
 }
@@ -98,7 +98,7 @@ void on(AppState& s, const intent::Next&) {
   if (s.ui.panel == Panel::Keyboard) commit_keyboard(s, true);
   if (!s.session) return;
   if (auto st = s.session->next(); !st) {
-    s.ui.error = error_for_visitor(st.error());
+    s.ui.error = error_for_visitor(s, st.error());
     s.say(s.ui.error);
     s.ui.focus.clear();
     return;
@@ -168,7 +168,7 @@ void on(AppState& s, const intent::Edit& in) {
 void on(AppState& s, const intent::Submit&) {
   if (!s.session) return;
   if (auto st = s.session->submit(); !st) {
-    s.ui.error = error_for_visitor(st.error());
+    s.ui.error = error_for_visitor(s, st.error());
     if (s.session->stage() == Session::Stage::Question) s.ui.screen = Screen::Question;
     s.say(s.ui.error);
     return;
@@ -186,9 +186,7 @@ void on(AppState& s, const intent::Home&) {
   go_home(s);
 }
 
-void on(AppState& s, const intent::FinishVisit&) {
-  end_visit(s, "Thank you. The screen has been cleared for the next person.", "the visitor finished");
-}
+void on(AppState& s, const intent::FinishVisit&) { end_visit(s, s.tr("say.finished"), "the visitor finished"); }
 
 void on(AppState& s, const intent::OpenInfo& in) {
   s.ui.screen = Screen::Info;
@@ -202,7 +200,7 @@ void on(AppState& s, const intent::ExtendTime&) {
   s.ui.last_input = s.now();
   s.ui.panel = Panel::None;
   s.ui.focus.clear();
-  s.say("You have more time.");
+  s.say(s.tr("say.more_time"));
 }
 
 void on(AppState& s, const intent::SetLocale& in) {
@@ -285,7 +283,7 @@ void update_visit_timers(AppState& s) {
   if (ui.screen == Screen::Home && !visit_in_progress(s)) return;
   if (ui.panel == Panel::Idle) {
     if (t - ui.warning_since >= seconds(cfg.idle_response_seconds)) {
-      end_visit(s, "The screen has been cleared.", "timed out: no answer to the idle warning");
+      end_visit(s, s.tr("say.timed_out"), "timed out: no answer to the idle warning");
       return;
     }
     s.redraw(1);  // the countdown changed

@@ -35,18 +35,18 @@ std::string screen_summary(const AppState& s) {
 std::string help_text(const AppState& s) {
   std::string where;
   switch (s.ui.screen) {
-    case Screen::Home: where = "This is the start screen. "; break;
+    case Screen::Home: where = s.tr("say.where.home") + " "; break;
     case Screen::Question: {
       const auto p = s.session ? s.session->progress() : Session::Progress{};
-      where = "This is question " + std::to_string(p.position) + " of " + std::to_string(p.total) + ". ";
+      where =
+          s.tr("say.where.question", {{"position", std::to_string(p.position)}, {"total", std::to_string(p.total)}}) +
+          " ";
       break;
     }
-    case Screen::Review: where = "This is the list of your answers. "; break;
+    case Screen::Review: where = s.tr("say.where.review") + " "; break;
     default: break;
   }
-  return where +
-         "Use the up and down arrows to move between choices, Enter to choose, and Escape to go back. "
-         "The Repeat button reads the screen again. To get help from a person, ask a member of staff.";
+  return where + s.tr("say.help");
 }
 
 }  // namespace
@@ -65,13 +65,13 @@ void on(AppState& s, const intent::ClosePanel& in) {
 void on(AppState& s, const intent::TextScale& in) {
   s.settings.text_scale = in.percent;
   apply_settings_change(s);
-  s.say("Text size " + std::to_string(in.percent) + " percent");
+  s.say(s.tr("say.text_size", {{"n", std::to_string(in.percent)}}));
 }
 
 void on(AppState& s, const intent::ToggleContrast&) {
   s.settings.high_contrast = !s.settings.high_contrast;
   apply_settings_change(s);
-  s.say(s.settings.high_contrast ? "High contrast on" : "High contrast off");
+  s.say(s.tr(s.settings.high_contrast ? "say.contrast.on" : "say.contrast.off"));
 }
 
 void on(AppState& s, const intent::ToggleFont&) {
@@ -83,14 +83,34 @@ void on(AppState& s, const intent::ToggleSpeech&) {
   s.settings.speech = !s.settings.speech;
   apply_settings_change(s);
   if (s.settings.speech)
-    s.say("Speech is on. Use the arrow keys or touch anything to hear it.");
+    s.say(s.tr("say.speech.on"));
   else if (s.speech)
     s.speech->stop();
 }
 
-const char* const kSpeechOffer =
-    "This screen can read everything aloud. Press Enter to turn speech on, or Escape to carry on without it. "
-    "Then use the arrow keys to move, and Enter to choose. Press F1 at any time for help.";
+std::string speech_offer(const AppState& s) { return s.tr("say.speech.offer"); }
+
+std::string utterance(const AppState& s, const A11yItem& i) {
+  // The tree's values are state words the code compares ("selected"); they are said in the visitor's language.
+  static const std::pair<const char*, const char*> states[] = {{"selected", "state.selected"},
+                                                               {"not selected", "state.not_selected"},
+                                                               {"empty", "state.empty"},
+                                                               {"on", "state.on"},
+                                                               {"off", "state.off"}};
+  std::string out = i.label;
+  if (i.role == Role::Option || i.role == Role::Checkbox || i.role == Role::Button || i.role == Role::TextField)
+    out += ", " + s.tr(std::string("role.") + (i.role == Role::Checkbox    ? "checkbox"
+                                               : i.role == Role::TextField ? "textfield"
+                                                                           : role_name(i.role)));
+  if (!i.value.empty()) {
+    std::string value = i.value;
+    for (const auto& [word, key] : states)
+      if (i.value == word) value = s.tr(key);
+    out += ", " + value;
+  }
+  if (!i.enabled) out += ", " + s.tr("state.unavailable");
+  return out;
+}
 
 void turn_speech_on(AppState& s) {
   s.ui.speech_offer_key = 0;
@@ -99,20 +119,20 @@ void turn_speech_on(AppState& s) {
   apply_settings_change(s);
   // Read the screen from the start, as if it had just appeared.
   s.ui.last_spoken_screen.clear();
-  s.ui.announce_prefix = "Speech is on.";
+  s.ui.announce_prefix = s.tr("say.speech.now_on");
   s.redraw();
 }
 
 void on(AppState& s, const intent::Rate& in) {
   s.settings.rate = std::clamp(s.settings.rate + in.delta, 80, 400);
   apply_settings_change(s);
-  s.say("Speed " + std::to_string(s.settings.rate));
+  s.say(s.tr("say.speed", {{"n", std::to_string(s.settings.rate)}}));
 }
 
 void on(AppState& s, const intent::Volume& in) {
   s.settings.volume = std::clamp(s.settings.volume + in.delta, 20, 100);
   apply_settings_change(s);
-  s.say("Volume " + std::to_string(s.settings.volume) + " percent");
+  s.say(s.tr("say.volume", {{"n", std::to_string(s.settings.volume)}}));
 }
 
 void on(AppState& s, const intent::Repeat&) { s.say(screen_summary(s)); }
@@ -123,7 +143,7 @@ void on(AppState& s, const intent::Help&) {
   s.ui.panel = Panel::Help;
   s.ui.focus = "help.close";
   s.ui.last_spoken_screen = screen_key(s);
-  s.say("Help. " + s.ui.help_where + " Press Escape to close this help.");
+  s.say(s.tr("say.help.open", {{"where", s.ui.help_where}}));
 }
 
 void record_settings(AppState& s) {
@@ -172,7 +192,7 @@ std::string question_speech(const AppState& s) {
   std::string out;
   if (s.session) {
     const auto p = s.session->progress();
-    sentence(out, "Question " + std::to_string(p.position) + " of " + std::to_string(p.total));
+    sentence(out, s.tr("say.question", {{"position", std::to_string(p.position)}, {"total", std::to_string(p.total)}}));
   }
   std::vector<const A11yItem*> answers, fields, status;
   for (const auto& it : s.tree.items()) {
@@ -193,16 +213,15 @@ std::string question_speech(const AppState& s) {
     const A11yItem& a = *answers[k];
     multiple = multiple || a.role == Role::Checkbox;
     const bool chosen = a.value == "selected";
-    sentence(out, std::to_string(k + 1) + " of " + std::to_string(answers.size()) + ": " + a.label +
-                      (chosen ? ", chosen" : ", not chosen"));
+    sentence(out, s.tr(chosen ? "say.answer.chosen" : "say.answer.not_chosen",
+                       {{"k", std::to_string(k + 1)}, {"count", std::to_string(answers.size())}, {"label", a.label}}));
   }
-  for (const A11yItem* f : fields) sentence(out, A11yTree::utterance(*f));
+  for (const A11yItem* f : fields) sentence(out, utterance(s, *f));
   for (const A11yItem* st : status) sentence(out, st->label);
   if (!answers.empty())
-    sentence(out, multiple ? "Use the arrow keys to move, Enter to tick or untick each answer that applies, then Next."
-                           : "Use the arrow keys to choose, Enter to select, then Next.");
+    sentence(out, s.tr(multiple ? "say.how.multiple" : "say.how.single"));
   else if (!fields.empty())
-    sentence(out, "Press Enter on the text box to type your answer, then Next.");
+    sentence(out, s.tr("say.how.text"));
   return out;
 }
 
@@ -244,8 +263,8 @@ void announce(AppState& s) {
   } else {
     sentence(text, screen_summary(s));
     // Where the focus is, so Enter does what the visitor expects.
-    if (const A11yItem* it = s.tree.find(s.ui.focus)) sentence(text, "Now on: " + A11yTree::utterance(*it));
-    if (s.ui.panel != Panel::Idle) sentence(text, "Use the arrow keys to move, and Enter to choose.");
+    if (const A11yItem* it = s.tree.find(s.ui.focus)) sentence(text, s.tr("say.now_on", {{"item", utterance(s, *it)}}));
+    if (s.ui.panel != Panel::Idle) sentence(text, s.tr("say.how.move"));
   }
   s.say(text);
 }

@@ -34,6 +34,8 @@ std::string question_speech(const AppState& s);
 // Turns speech on and has the screen read from the start (A13).
 void turn_speech_on(AppState& s);
 // Read out, with speech off, when a key is pressed on the start screen.
-extern const char* const kSpeechOffer;
+std::string speech_offer(const AppState& s);
+// What a screen reader says for one item, in the kiosk's language: "Agree, option, selected".
+std::string utterance(const AppState& s, const A11yItem& item);
 
 }  // namespace kiosk::ui

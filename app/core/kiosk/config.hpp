@@ -25,6 +25,9 @@ struct KioskConfig {
   std::string kiosk_id, kiosk_name;
   std::string service_point;  // id of one of service_points
   std::string survey_path, database_path, pages_dir;
+  // The message catalogues: given, or locales/ next to the survey's folder;
+  // empty when neither is there (the program's built-in English).
+  std::string locales_dir;
   std::string default_locale = "en";
   std::vector<ServicePoint> service_points;
 
@@ -43,6 +46,18 @@ struct KioskConfig {
     int assisted_idle_warning_seconds = 0;  // 0: no timeout in assisted mode
     int thank_you_seconds = 12;
   } session;
+
+  // Words that belong to this deployment, not to the kiosk's code: the
+  // catalogue's messages name them by placeholder. The defaults name no
+  // council, service or place.
+  struct Deployment {
+    std::string council = "The council";                   // who asks: "Bury Council"
+    std::string survey_topic;                              // "the future of the library service"; empty: not said
+    std::string venue = "service point";                   // what a visitor is in: "library", "family hub"
+    std::string information_title = "About our services";  // the information pages' button and heading
+    std::string staff_role = "a member of staff";          // who helps: "a member of library staff"
+    std::string postcode_example;                          // "BL9 0SW"; empty: no example given
+  } deployment;
 
   std::vector<StaffMember> staff;  // may start assisted mode
   std::string admin_pin_hash;      // opens the admin area

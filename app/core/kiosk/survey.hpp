@@ -76,6 +76,7 @@ struct Survey {
   LocalText privacy;         // shown before the first question
   LocalText thank_you;       // shown after submitting
   std::string age_question;  // optional: the question whose options are age bands (reporting)
+  int minutes = 0;           // about how long it takes, said on the home screen; 0: not said
   std::vector<Section> sections;
   std::vector<Question> questions;  // in survey order
   std::string source_text;          // the definition as loaded (for the hub to serve)
