@@ -219,27 +219,29 @@ text = "Would you come again?"
   CHECK_THAT(broken.err, Catch::Contains(tmp.file("hub.pl.toml") + ":2:"));
   CHECK_THAT(broken.err, Catch::Contains("questions.q1.hint: unknown key"));
   CHECK(broken.out.empty());
-  namespace {
+}
 
-  // A kiosk-config of its own: the Bury survey in surveys/, en.toml and a
-  // Polish catalogue in locales/.
-  struct CatalogueTree {
-    test::TempDir tmp;
-    std::string survey = tmp.file("surveys/bury.toml");
-    CatalogueTree(const std::string& pl) {
-      std::filesystem::create_directories(tmp.file("surveys"));
-      std::filesystem::create_directories(tmp.file("locales"));
-      test::write_file(survey, test::read_file(test::bury_survey()));
-      test::write_file(tmp.file("locales/en.toml"), test::read_file(test::source_path("kiosk-config/locales/en.toml")));
-      test::write_file(tmp.file("locales/pl.toml"), pl);
-    }
-  };
+namespace {
 
-  }  // namespace
+// A kiosk-config of its own: the Bury survey in surveys/, en.toml and a
+// Polish catalogue in locales/.
+struct CatalogueTree {
+  test::TempDir tmp;
+  std::string survey = tmp.file("surveys/bury.toml");
+  CatalogueTree(const std::string& pl) {
+    std::filesystem::create_directories(tmp.file("surveys"));
+    std::filesystem::create_directories(tmp.file("locales"));
+    test::write_file(survey, test::read_file(test::bury_survey()));
+    test::write_file(tmp.file("locales/en.toml"), test::read_file(test::source_path("kiosk-config/locales/en.toml")));
+    test::write_file(tmp.file("locales/pl.toml"), pl);
+  }
+};
 
-  TEST_CASE("kiosk-admin validate warns of missing, unknown and different messages per locale, exit code unchanged",
-            "[cli][catalogue]") {
-    CatalogueTree t(R"([meta]
+}  // namespace
+
+TEST_CASE("kiosk-admin validate warns of missing, unknown and different messages per locale, exit code unchanged",
+          "[cli][catalogue]") {
+  CatalogueTree t(R"([meta]
 locale = "pl"
 name = "Polski"
 demonstration = true
@@ -249,39 +251,39 @@ demonstration = true
 "home.start" = "Rozpocznij ankietę"
 "home.retired" = "Nie ma tego w en"
 )");
-    auto r = test::run(admin("validate " + t.survey));
-    INFO(r.out << r.err);
-    CHECK(r.exit_code == 0);
-    CHECK_THAT(r.out, Catch::Contains("pl (demonstration)"));
-    CHECK_THAT(r.out, Catch::Contains("WARNING: ") && Catch::Contains("pl.toml: pl: "));
-    // Every key of en.toml but the two given is listed as missing, each by name.
-    CHECK_THAT(r.out, Catch::Contains("messages missing (shown in en instead)"));
-    CHECK_THAT(r.out, Catch::Contains("\n    nav.next\n"));
-    CHECK_THAT(r.out, Catch::Contains("\n    say.speech.offer\n"));
-    CHECK_THAT(r.out, !Catch::Contains("\n    bar.help\n"));
-    CHECK_THAT(r.out, Catch::Contains("1 unknown keys") && Catch::Contains("\n    home.retired"));
-    CHECK_THAT(r.out,
-               Catch::Contains("placeholders differ from en") && Catch::Contains("home.start: none (en: {title})"));
-  }
+  auto r = test::run(admin("validate " + t.survey));
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("pl (demonstration)"));
+  CHECK_THAT(r.out, Catch::Contains("WARNING: ") && Catch::Contains("pl.toml: pl: "));
+  // Every key of en.toml but the two given is listed as missing, each by name.
+  CHECK_THAT(r.out, Catch::Contains("messages missing (shown in en instead)"));
+  CHECK_THAT(r.out, Catch::Contains("\n    nav.next\n"));
+  CHECK_THAT(r.out, Catch::Contains("\n    say.speech.offer\n"));
+  CHECK_THAT(r.out, !Catch::Contains("\n    bar.help\n"));
+  CHECK_THAT(r.out, Catch::Contains("1 unknown keys") && Catch::Contains("\n    home.retired"));
+  CHECK_THAT(r.out,
+             Catch::Contains("placeholders differ from en") && Catch::Contains("home.start: none (en: {title})"));
+}
 
-  TEST_CASE("kiosk-admin validate refuses a catalogue with an unknown placeholder or a plural without other",
-            "[cli][catalogue]") {
-    {
-      CatalogueTree t("[meta]\nlocale = \"pl\"\n\n[messages]\n\"home.start\" = \"Rozpocznij: {survey}\"\n");
-      auto r = test::run(admin("validate " + t.survey));
-      CHECK(r.exit_code == 1);
-      CHECK_THAT(r.err, Catch::Contains("pl.toml:5: home.start: unknown placeholder {survey}"));
-    }
-    {
-      CatalogueTree t("[meta]\nlocale = \"pl\"\n[messages]\n\"q.limit\" = { one = \"Do {n} znaku.\" }\n");
-      auto r = test::run(admin("validate " + t.survey));
-      CHECK(r.exit_code == 1);
-      CHECK_THAT(r.err, Catch::Contains("pl.toml:4: q.limit: a plural table must have \"other\""));
-    }
-    {
-      CatalogueTree t("[meta]\nlocale = \"pl\"\n[messages]\n\"bar.help\" = \"niedomknięty\n");
-      auto r = test::run(admin("validate " + t.survey));
-      CHECK(r.exit_code == 1);
-      CHECK_THAT(r.err, Catch::Contains("pl.toml:4: invalid TOML"));
-    }
+TEST_CASE("kiosk-admin validate refuses a catalogue with an unknown placeholder or a plural without other",
+          "[cli][catalogue]") {
+  {
+    CatalogueTree t("[meta]\nlocale = \"pl\"\n\n[messages]\n\"home.start\" = \"Rozpocznij: {survey}\"\n");
+    auto r = test::run(admin("validate " + t.survey));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("pl.toml:5: home.start: unknown placeholder {survey}"));
   }
+  {
+    CatalogueTree t("[meta]\nlocale = \"pl\"\n[messages]\n\"q.limit\" = { one = \"Do {n} znaku.\" }\n");
+    auto r = test::run(admin("validate " + t.survey));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("pl.toml:4: q.limit: a plural table must have \"other\""));
+  }
+  {
+    CatalogueTree t("[meta]\nlocale = \"pl\"\n[messages]\n\"bar.help\" = \"niedomknięty\n");
+    auto r = test::run(admin("validate " + t.survey));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("pl.toml:4: invalid TOML"));
+  }
+}
