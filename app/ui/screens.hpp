@@ -8,9 +8,11 @@
 
 #include "kiosk/config.hpp"
 #include "kiosk/export.hpp"
+#include "kiosk/keyboard.hpp"
 #include "kiosk/session.hpp"
 #include "kiosk/store.hpp"
 #include "markdown.hpp"
+#include "speech.hpp"
 #include "sync_client.hpp"
 #include "widgets.hpp"
 
@@ -36,7 +38,9 @@ struct AppView {
   int idle_seconds_left = 0;
   bool can_extend = true;
   std::string locale;
-  bool pin_locked = false;  // staff sign-in refuses PINs for now
+  bool pin_locked = false;                   // staff sign-in refuses PINs for now
+  const Speech* speech = nullptr;            // which languages it has a voice for
+  const KeyboardLayout* keyboard = nullptr;  // the on-screen keyboard's layout for the text being typed
   const std::string& text(const LocalText& t) const { return survey.text(t, locale); }
 };
 
