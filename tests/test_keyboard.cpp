@@ -43,7 +43,7 @@ TEST_CASE("locales: the language part of a tag, and which read right to left", "
   }
 }
 
-TEST_CASE("keyboards: the bundled layouts load; English is the old QWERTY", "[keyboard]") {
+TEST_CASE("keyboards: the bundled layouts load, English as the old QWERTY", "[keyboard]") {
   const Keyboards k = bundled();
   REQUIRE(k.has("en"));
   REQUIRE(k.has("pl"));

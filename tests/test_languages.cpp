@@ -160,7 +160,7 @@ TEST_CASE("right to left: Urdu mirrors the layout, English keeps it", "[ui][loca
   CHECK(m.back.y == Approx(l.back.y));
 }
 
-TEST_CASE("the keyboard follows the language; a postcode is typed in Latin capitals", "[ui][locale][keyboard]") {
+TEST_CASE("the keyboard follows the language, a postcode is typed in Latin capitals", "[ui][locale][keyboard]") {
   Rig r(kSurvey);
   SECTION("Polish: the Polish letters in view, a sentence starts with a capital") {
     r.tap_id("home.lang.pl");
@@ -280,4 +280,26 @@ TEST_CASE("the choice of language lasts the visit and the next visitor starts in
   r.tap_id("q.textbox");
   CHECK(r.find_id(key_id("ک")) == nullptr);
   CHECK(r.item(key_id("q")).label == "q");
+}
+
+TEST_CASE("a faulty keyboard layout stops the kiosk with its file and line", "[ui][locale][keyboard]") {
+  test::TempDir tmp;
+  std::filesystem::create_directories(tmp.file("keyboards"));
+  test::write_file(tmp.file("keyboards/pl.toml"),
+                   "locale = \"pl\"\nname = \"Polski\"\nrows = [\"a b\"]\nshifted = [\"A\"]\n");
+  const std::string cfg = tmp.file("kiosk.toml");
+  test::write_file(cfg, "[kiosk]\nid = \"k\"\nname = \"K\"\nservice_point = \"castle\"\nsurvey = \"" +
+                            test::bury_survey() + "\"\ndatabase = \"" + tmp.file("kiosk.db") + "\"\npages = \"" +
+                            test::source_path("kiosk-config/pages") + "\"\nservice_points = \"" +
+                            test::source_path("kiosk-config/service-points.toml") + "\"\n");
+  auto c = load_config(cfg);
+  REQUIRE(c.ok());
+  // The folder beside kiosk.toml is the one used, before the one beside the pages.
+  const auto st = KioskApp::check(*c);
+  REQUIRE_FALSE(st.ok());
+  CHECK_THAT(st.message(), Catch::Contains(tmp.file("keyboards/pl.toml") + ":4:"));
+  CHECK_THAT(st.message(), Catch::Contains("shifted row 1 has 1 keys"));
+  test::write_file(tmp.file("keyboards/pl.toml"),
+                   "locale = \"pl\"\nname = \"Polski\"\nrows = [\"a b\"]\nshifted = [\"A B\"]\n");
+  CHECK(KioskApp::check(*c).ok());
 }
