@@ -228,6 +228,11 @@ TEST_CASE("a language with no voice says so on its button", "[ui][locale][speech
   CHECK(r.item("home.lang.ur").label == "اردو");
   CHECK(r.item("home.lang.pl").label == "Polski");
   CHECK(r.item("home.lang.en").label == "English");
+  // Choosing a right-to-left language does not move the languages.
+  const Rect before = r.item("home.lang.ur").rect;
+  r.tap_id("home.lang.ur");
+  CHECK(r.item("home.lang.ur").rect.x == Approx(before.x));
+  CHECK(r.item("home.lang.en").rect.x < before.x);
 }
 
 TEST_CASE("the choice of language lasts the visit and the next visitor starts in the default", "[ui][locale]") {

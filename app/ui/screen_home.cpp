@@ -31,6 +31,10 @@ void draw_home(Frame& f, const AppView& v) {
         {"gu", "ગુજરાતી"},  {"bn", "বাংলা"},    {"ar", "العربية"},  {"fr", "Français"}, {"es", "Español"},
         {"ro", "Română"},  {"lt", "Lietuvių"}, {"so", "Soomaali"}, {"zh", "中文"}};
     ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
+    // The languages keep their places whichever is chosen (this row does not
+    // mirror for a right-to-left one), so a visitor finds theirs again.
+    const bool rtl = f.rtl;
+    f.rtl = false;
     auto flow = f.begin_flow();
     for (const auto& loc : v.survey.locales) {
       const auto it = names.find(loc);
@@ -43,6 +47,7 @@ void draw_home(Frame& f, const AppView& v) {
         f.emit(intent::SetLocale{loc});
     }
     f.end_flow(flow);
+    f.rtl = rtl;
   }
   ImGui::Dummy(ImVec2(0, f.gap()));
   f.heading("home.info", "Information");
