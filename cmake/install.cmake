@@ -1,7 +1,7 @@
 # What `cmake --install` (and so the Debian packages) puts where:
 #   /usr/bin                      kiosk, kiosk-admin, kiosk-hub
 #   /usr/share/library-kiosk      assets (icons)
-#   /etc/library-kiosk            kiosk.toml, service-points.toml, surveys/, pages/, locales/
+#   /etc/library-kiosk            kiosk.toml, service-points.toml, surveys/, pages/, locales/, keyboards/
 # The installed kiosk.toml keeps its data in /var/lib/library-kiosk, which the
 # package creates for its own system user.
 include(GNUInstallDirs)
@@ -25,7 +25,8 @@ install(FILES ${PROJECT_BINARY_DIR}/installed-kiosk.toml DESTINATION ${KIOSK_ETC
 install(FILES ${PROJECT_SOURCE_DIR}/kiosk-config/service-points.toml ${PROJECT_SOURCE_DIR}/kiosk-config/README.md
         DESTINATION ${KIOSK_ETC} COMPONENT kiosk)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/kiosk-config/surveys ${PROJECT_SOURCE_DIR}/kiosk-config/pages
-                  ${PROJECT_SOURCE_DIR}/kiosk-config/locales DESTINATION ${KIOSK_ETC} COMPONENT kiosk)
+                  ${PROJECT_SOURCE_DIR}/kiosk-config/locales ${PROJECT_SOURCE_DIR}/kiosk-config/keyboards
+        DESTINATION ${KIOSK_ETC} COMPONENT kiosk)
 
 if(TARGET kiosk-hub)
   install(TARGETS kiosk-hub RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT hub)

@@ -30,6 +30,9 @@ grep -q "/var/lib/library-kiosk/kiosk.db" /tmp/status.out || fail "status does n
 [ "$(stat -c '%U' /var/lib/library-kiosk)" = library-kiosk ] || fail "/var/lib/library-kiosk is not the kiosk user's"
 if runuser -u nobody -- cat /etc/library-kiosk/kiosk.toml >/dev/null 2>&1; then fail "another user can read kiosk.toml"; fi
 kiosk-admin validate /etc/library-kiosk/surveys/bury-libraries-2016.toml
+for kb in en pl ur; do
+  [ -f "/etc/library-kiosk/keyboards/$kb.toml" ] || fail "the $kb on-screen keyboard layout is not installed"
+done
 kiosk --help >/dev/null || fail "kiosk --help"
 
 # Responses collected by the kiosk's own user, in its own data folder.

@@ -313,3 +313,79 @@ TEST_CASE("speaking costs little CPU", "[speech][timing]") {
   WARN(line);
   CHECK(used < 0.05);
 }
+
+TEST_CASE("each language is spoken in espeak-ng's voice for it", "[speech][locale]") {
+  CHECK(EspeakSpeech::voice_for("en") == "en");  // espeak-ng's British English
+  CHECK(EspeakSpeech::voice_for("pl") == "pl");
+  CHECK(EspeakSpeech::voice_for("ur") == "ur");
+  CHECK(EspeakSpeech::voice_for("ur-PK") == "ur");
+  CHECK(EspeakSpeech::voice_for("zh") == "cmn");
+  for (const char* l : {"pa", "bn", "gu", "ar", "ro", "cy", "lt"}) {
+    INFO(l);
+    CHECK(EspeakSpeech::voice_for(l) == l);
+  }
+  CHECK(EspeakSpeech::voice_for("so").empty());  // espeak-ng 1.51 has no Somali
+  CHECK(EspeakSpeech::voice_for("xx").empty());
+
+  // The same words in two voices sound different, and espeak-ng says which language it spoke.
+  const std::string polish = "Dziękujemy za udział w ankiecie.";
+  const std::string urdu = "سروے میں حصہ لینے کا شکریہ۔";
+  int rate = 0;
+  std::string err;
+  const auto pl = EspeakSpeech::synthesize(polish, 160, &rate, &err, "pl");
+  INFO(err);
+  REQUIRE(pl.size() > static_cast<size_t>(rate / 2));
+  CHECK(EspeakSpeech::current_voice_language() == "pl");
+  const auto ur = EspeakSpeech::synthesize(urdu, 160, &rate, &err, "ur");
+  REQUIRE(ur.size() > static_cast<size_t>(rate / 2));
+  CHECK(EspeakSpeech::current_voice_language() == "ur");
+  const auto pl_in_en = EspeakSpeech::synthesize(polish, 160, &rate, &err, "en");
+  CHECK(EspeakSpeech::current_voice_language() == "en-gb");
+  const auto ur_in_en = EspeakSpeech::synthesize(urdu, 160, &rate, &err, "en");
+  CHECK(pl != pl_in_en);
+  CHECK(ur != ur_in_en);
+  // Asked for a language it has no voice for, the default voice speaks.
+  (void)EspeakSpeech::synthesize(polish, 160, &rate, &err, "pl");
+  (void)EspeakSpeech::synthesize("Mahadsanid.", 160, &rate, &err, "so");
+  CHECK(EspeakSpeech::current_voice_language() == "en-gb");
+}
+
+TEST_CASE("the speech engine changes voice with the language, between utterances only", "[speech][locale]") {
+  Rig r;
+  std::mutex m;
+  std::condition_variable cv;
+  int finished = 0;
+  r.speech->set_on_finished([&] {
+    std::lock_guard lock(m);
+    ++finished;
+    cv.notify_all();
+  });
+  auto say_whole = [&](const std::string& text) {
+    int before = 0;
+    {
+      std::lock_guard lock(m);
+      before = finished;
+    }
+    r.speech->say(text);
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, 20s, [&] { return finished > before; });
+  };
+  r.speech->set_language("pl");
+  REQUIRE(say_whole("Dzień dobry."));
+  CHECK(r.speech->last_voice() == "pl");
+  CHECK(EspeakSpeech::current_voice_language() == "pl");
+  r.speech->set_language("ur");
+  REQUIRE(say_whole("آپ کا شکریہ۔"));
+  CHECK(r.speech->last_voice() == "ur");
+  CHECK(EspeakSpeech::current_voice_language() == "ur");
+  // A language chosen while something is being said waits for the next utterance.
+  r.speech->set_language("en");
+  r.speech->say(kLongText);
+  r.speech->set_language("pl");
+  r.wait_for_sound(r.rec->samples().size(), 300);
+  CHECK(r.speech->last_voice() == "en");
+  CHECK(EspeakSpeech::current_voice_language() == "en-gb");
+  r.speech->stop();
+  REQUIRE(say_whole("Tak."));
+  CHECK(r.speech->last_voice() == "pl");
+}

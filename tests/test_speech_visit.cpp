@@ -44,6 +44,8 @@ class HeardSpeech final : public Speech {
   void set_volume(float v) override { engine_.set_volume(v); }
   bool speaking() const override { return engine_.speaking(); }
   void set_on_finished(std::function<void()> f) override { engine_.set_on_finished(std::move(f)); }
+  void set_language(const std::string& locale) override { engine_.set_language(locale); }
+  bool has_voice(const std::string& locale) const override { return engine_.has_voice(locale); }
 
   std::vector<std::string> said() {
     std::lock_guard lock(m_);

@@ -53,6 +53,8 @@ class DumpedSpeech final : public Speech {
   void set_rate(int wpm) override { inner_.set_rate(wpm); }
   void set_volume(float v) override { inner_.set_volume(v); }
   bool speaking() const override { return inner_.speaking(); }
+  void set_language(const std::string& locale) override { inner_.set_language(locale); }
+  bool has_voice(const std::string& locale) const override { return inner_.has_voice(locale); }
   void set_on_finished(std::function<void()> f) override {
     inner_.set_on_finished([this, f = std::move(f)] {
       dump_.speech_event("finished");

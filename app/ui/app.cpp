@@ -70,6 +70,18 @@ Result<std::vector<Page>> load_pages(const KioskConfig& cfg) {
   return pages;
 }
 
+// The on-screen keyboard layouts: the keyboards folder beside kiosk.toml, as
+// installed, else beside the information pages (a kiosk.toml kept elsewhere
+// that uses the bundled pages). With neither, the built-in Latin layout serves.
+std::string keyboards_dir(const KioskConfig& cfg) {
+  std::error_code ec;
+  const fs::path beside = fs::path(cfg.config_path).parent_path() / "keyboards";
+  if (!cfg.config_path.empty() && fs::is_directory(beside, ec)) return beside.string();
+  fs::path pages = fs::path(cfg.pages_dir).lexically_normal();
+  if (pages.filename().empty()) pages = pages.parent_path();  // "pages/"
+  return (pages.parent_path() / "keyboards").string();
+}
+
 }  // namespace
 
 Status KioskApp::check(const KioskConfig& cfg) {
@@ -78,6 +90,7 @@ Status KioskApp::check(const KioskConfig& cfg) {
   if (auto store = Store::open(cfg.database_path); !store) return about(cfg.database_path, store.error());
   if (auto pages = load_pages(cfg); !pages) return pages.error();
   if (auto cat = Catalogue::load(cfg.locales_dir); !cat) return cat.error();
+  if (auto kb = Keyboards::load(keyboards_dir(cfg)); !kb) return kb.error();
   if (const ServicePoint* sp = cfg.find_service_point(cfg.service_point); sp && !sp->page.empty()) {
     if (auto p = load_markdown_file(resolve_path(sp->page, cfg.pages_dir)); !p) return p.error();
   }
@@ -132,6 +145,9 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
     if (!p) return p.error();
     app->st_->service_point_page = std::move(p).value();
   }
+  auto keyboards = Keyboards::load(keyboards_dir(cfg));
+  if (!keyboards) return keyboards.error();
+  app->st_->keyboards = std::move(keyboards).value();
 
   auto catalogue = Catalogue::load(cfg.locales_dir);
   if (!catalogue) return catalogue.error();

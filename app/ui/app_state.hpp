@@ -14,6 +14,7 @@
 #include "jobs.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
+#include "kiosk/keyboard.hpp"
 #include "kiosk/pin_policy.hpp"
 #include "kiosk/session.hpp"
 #include "kiosk/store.hpp"
@@ -46,6 +47,7 @@ struct AppState {
   std::vector<Page> pages;           // general information pages
   std::optional<Page> service_point_page;
   Catalogue catalogue;  // the kiosk's own words, every locale
+  Keyboards keyboards;  // the on-screen keyboard's layout for each locale
 
   UiState ui;
   VisitorSettings settings;
@@ -71,14 +73,22 @@ struct AppState {
   std::string tr(std::string_view key, MessageArgs args = {}) const {
     return message(catalogue, config, words_locale(ui.locale, config), key, std::move(args));
   }
+  // The visitor's language: the survey's own, their choice, or their response's.
+  std::string locale() const {
+    if (session) return session->meta().locale;
+    return ui.locale.empty() ? survey->default_locale : ui.locale;
+  }
   void redraw(int frames = 2) { dirty = std::max(dirty, frames); }
   // Speaks when the visitor turned speech on; silent otherwise.
+  // Always in the voice of the language on screen.
   void say(const std::string& text) const {
-    if (settings.speech && speech && !text.empty()) speech->say(text);
+    if (settings.speech) say_always(text);
   }
   // Speaks even with speech off: only for the offer to turn it on.
   void say_always(const std::string& text) const {
-    if (speech && !text.empty()) speech->say(text);
+    if (!speech || text.empty()) return;
+    speech->set_language(locale());
+    speech->say(text);
   }
   bool speaking() const { return settings.speech && speech && speech->speaking(); }
 };

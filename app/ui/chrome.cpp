@@ -12,7 +12,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "kiosk/locale.hpp"
 #include "text/text.hpp"
+#include "text_entry.hpp"
 
 namespace kiosk::ui {
 using namespace std::chrono;
@@ -86,12 +88,15 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
                                                        W - margin;
   float hh = btn_h + 2 * pad + (repeat_below ? btn_h + pad : 0.0f);
   dl->AddRectFilled(ImVec2(0, 0), ImVec2(W, hh), col(theme.panel));
+  // Laid out from the right edge; right to left, the whole bar mirrors
+  // (help at the left edge, where you are on the right).
+  auto screen_x = [&](float x, float w) { return f.rtl ? W - x - w : x; };
   float x = W - margin * 0.5f;
   auto place = [&](const BarButton& b, Intent in, float y) {
     const std::string label = app.tr(b.id);
     const float w = bar_button_w(bf, label);
     x -= w;
-    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    ImGui::SetCursorScreenPos(ImVec2(screen_x(x, w), y));
     if (f.button(b.id, label, Frame::Style::Normal, w, Role::Button, {}, true, bf, btn_h)) f.emit(std::move(in));
     x -= gap;
   };
@@ -104,9 +109,9 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
   const ImVec2 lsz = text::measure(bf, left);
   if (!left.empty() && lsz.x <= left_w_now) {
     const float ty = (hh - lsz.y) * 0.5f;
-    text::draw(dl, bf, ImVec2(margin * 0.5f, ty), col(theme.panel_text), left);
-    app.tree.add(A11yItem{
-        "header.title", left, Role::Heading, {}, {margin * 0.5f, ty, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
+    const float tx = screen_x(margin * 0.5f, lsz.x);
+    text::draw(dl, bf, ImVec2(tx, ty), col(theme.panel_text), left);
+    app.tree.add(A11yItem{"header.title", left, Role::Heading, {}, {tx, ty, lsz.x, lsz.y}, {0, 0, W, H}, false, true});
   }
   if (app.ui.assisted) {
     ImFont* hf = f.fonts.bold;
@@ -174,7 +179,8 @@ void draw_progress(AppState& app, Frame& f, const Geometry& g, const Frame::Flow
   for (ImFont* font : {f.fonts.bar, f.fonts.small}) {
     const ImVec2 ts = text::measure(font, text);
     if (ts.x > r - l - 2 * f.gap()) continue;
-    const ImVec2 p((l + r - ts.x) * 0.5f, row_y + (flow.row_h - ts.y) * 0.5f);
+    // Centred in the gap between the actions, which mirrors with them.
+    const ImVec2 p(f.mirror_x(flow, (l + r - ts.x) * 0.5f, ts.x), row_y + (flow.row_h - ts.y) * 0.5f);
     text::draw(ImGui::GetWindowDrawList(), font, p, col(f.theme.text), text);
     app.tree.add(
         A11yItem{"header.progress", text, Role::Status, {}, {p.x, p.y, ts.x, ts.y}, {0, 0, g.W, g.H}, false, true});
@@ -302,8 +308,8 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
   const Geometry g = geometry_for(W, H, fonts.scale);
   Frame f(theme, fonts, app.tree, app.ui, intents, input.activate_id);
   input.activate_id.clear();
-  const std::string locale =
-      app.session ? app.session->meta().locale : (app.ui.locale.empty() ? app.survey->default_locale : app.ui.locale);
+  const std::string locale = app.locale();
+  f.rtl = locale_is_rtl(locale);
   int idle_left = 0;
   if (app.ui.panel == Panel::Idle)
     idle_left = app.config.session.idle_response_seconds -
@@ -315,6 +321,8 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
   v.pin_locked = app.pin_policy.locked();
   v.catalogue = &app.catalogue;
   v.catalogue_locale = words_locale(app.ui.locale, app.config);
+  v.speech = app.speech;
+  v.keyboard = &keyboard_layout(app);
 
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |

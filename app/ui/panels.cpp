@@ -1,10 +1,10 @@
 // Panels over any screen: accessibility settings, help, the idle warning and
 // the on-screen keyboard. (The help bar that opens them is drawn by chrome.cpp.)
 #include <algorithm>
-#include <iterator>
 #include <vector>
 
 #include "screens.hpp"
+#include "text_entry.hpp"
 
 namespace kiosk::ui {
 
@@ -78,36 +78,34 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
   for (char c : f.ui.edit_text) chars += (c & 0xC0) != 0x80;
   f.paragraph("kb.count", v.tr("kb.count", {{"n", std::to_string(chars)}, {"limit", std::to_string(limit)}}), true,
               f.fonts.small);
-  const bool postcode = q && q->type == QuestionType::Postcode;
-  // Postcodes: capital letters and digits only. Text: letters (Shift for a
-  // capital), digits and the punctuation of names, places and e-mail addresses.
-  static const char* text_rows[] = {"1234567890", "qwertyuiop", "asdfghjkl'", "zxcvbnm,.-", "@?!"};
-  static const char* postcode_rows[] = {"1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"};
-  const auto rows = postcode ? std::vector<const char*>(std::begin(postcode_rows), std::end(postcode_rows))
-                             : std::vector<const char*>(std::begin(text_rows), std::end(text_rows));
+  // The layout: the visitor's language's, or Latin capitals and digits for a
+  // postcode (text_entry.cpp chooses). Keys keep the places their layout
+  // gives them, left to right, as on a keyboard printed for it; Shift sits at
+  // the start of the last row in the reading direction.
+  const KeyboardLayout& layout = v.keyboard ? *v.keyboard : Keyboards::builtin_latin();
+  const bool shifted = f.ui.shift && layout.has_shift();
+  constexpr int kSlots = 10;  // the keyboard is ten keys wide
   const float avail = ImGui::GetContentRegionAvail().x;
   const float key_w = std::max(48.0f, (avail - 9 * f.gap() * 0.5f) / 10.0f);
-  for (const char* row : rows) {
+  for (size_t r = 0; r < layout.rows.size(); ++r) {
+    const auto& row = layout.rows[r];
     const float x0 = ImGui::GetCursorScreenPos().x, y = ImGui::GetCursorScreenPos().y;
+    auto slot_x = [&](int slot) { return x0 + static_cast<float>(slot) * (key_w + f.gap() * 0.5f); };
     float h = 0;
     int k = 0;
-    if (!postcode && row == text_rows[4]) {
-      // Shift sits at the start of the last row, like on a keyboard.
+    if (layout.has_shift() && r + 1 == layout.rows.size()) {
+      ImGui::SetCursorScreenPos(ImVec2(slot_x(f.rtl ? kSlots - 2 : 0), y));
       if (f.button("kb.shift", v.tr(f.ui.shift ? "kb.shift.on" : "kb.shift"),
                    f.ui.shift ? Frame::Style::Primary : Frame::Style::Normal, key_w * 2 + f.gap() * 0.5f, Role::Key))
         f.emit(intent::KeyboardShift{});
       h = std::max(h, ImGui::GetItemRectSize().y);
-      k = 2;
+      if (!f.rtl) k = 2;
     }
-    for (int c_at = 0; row[c_at]; ++c_at, ++k) {
-      const char c = row[c_at];
-      const bool letter = c >= 'a' && c <= 'z';
-      const std::string key(1, letter && f.ui.shift ? static_cast<char>(c - 'a' + 'A') : c);
-      ImGui::SetCursorScreenPos(ImVec2(x0 + static_cast<float>(k) * (key_w + f.gap() * 0.5f), y));
-      // The id follows the key, not its case, so Shift does not move the focus.
-      if (f.button("kb.key." + std::to_string(static_cast<int>(static_cast<unsigned char>(c))), key,
-                   Frame::Style::Normal, key_w, Role::Key))
-        f.emit(intent::KeyboardKey{key});
+    for (size_t i = 0; i < row.size(); ++i, ++k) {
+      const std::string& key = shifted ? layout.shifted[r][i] : row[i];
+      ImGui::SetCursorScreenPos(ImVec2(slot_x(k), y));
+      // The key types its first layer; text_entry applies Shift.
+      if (f.button(key_id(row[i]), key, Frame::Style::Normal, key_w, Role::Key)) f.emit(intent::KeyboardKey{row[i]});
       h = std::max(h, ImGui::GetItemRectSize().y);
     }
     ImGui::SetCursorScreenPos(ImVec2(x0, y + h + f.gap() * 0.5f));

@@ -6,6 +6,11 @@
 
 namespace kiosk::ui {
 
+namespace {
+// Beside a language the kiosk cannot speak: the one place this wording lives.
+constexpr const char* kNoSpeech = "no speech";
+}  // namespace
+
 void draw_home(Frame& f, const AppView& v) {
   const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
   f.heading("home.welcome", v.tr("home.welcome", {{"place", sp ? sp->name : v.tr("home.welcome.place")}}), true);
@@ -27,15 +32,23 @@ void draw_home(Frame& f, const AppView& v) {
         {"gu", "ગુજરાતી"},  {"bn", "বাংলা"},    {"ar", "العربية"},  {"fr", "Français"}, {"es", "Español"},
         {"ro", "Română"},  {"lt", "Lietuvių"}, {"so", "Soomaali"}, {"zh", "中文"}};
     ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
+    // The languages keep their places whichever is chosen (this row does not
+    // mirror for a right-to-left one), so a visitor finds theirs again.
+    const bool rtl = f.rtl;
+    f.rtl = false;
     auto flow = f.begin_flow();
     for (const auto& loc : v.survey.locales) {
       const auto it = names.find(loc);
       const bool on = v.locale == loc;
-      if (f.flow_button(flow, "home.lang." + loc, it != names.end() ? it->second : loc,
-                        on ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, on ? "selected" : ""))
+      // A visitor who needs speech learns before choosing that this language has none.
+      std::string label = it != names.end() ? it->second : loc;
+      if (v.speech && !v.speech->has_voice(loc)) label += std::string(" (") + kNoSpeech + ")";
+      if (f.flow_button(flow, "home.lang." + loc, label, on ? Frame::Style::Primary : Frame::Style::Normal,
+                        Role::Option, on ? "selected" : ""))
         f.emit(intent::SetLocale{loc});
     }
     f.end_flow(flow);
+    f.rtl = rtl;
   }
   ImGui::Dummy(ImVec2(0, f.gap()));
   f.heading("home.info", v.tr("home.info"));

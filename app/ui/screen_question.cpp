@@ -218,7 +218,8 @@ void draw_question(Frame& f, const AppView& v) {
     // The room below the question on arrival, at the top of the scroll.
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
     const float room = view_bottom - (p0.y + ImGui::GetScrollY()) - f.gap() * 0.5f;
-    const Grid g = choose_grid(f, q, labels, ImGui::GetContentRegionAvail().x, room);
+    const float grid_w = ImGui::GetContentRegionAvail().x;
+    const Grid g = choose_grid(f, q, labels, grid_w, room);
     float y = p0.y;
     std::vector<float> row_y;
     for (float h : g.row_h) {
@@ -231,7 +232,9 @@ void draw_question(Frame& f, const AppView& v) {
       const auto& o = q.options[i];
       const int k = static_cast<int>(i);
       const int r = g.by_rows ? k / g.cols : k % g.rows, c = g.by_rows ? k % g.cols : k / g.rows;
-      const float x = p0.x + static_cast<float>(c) * (g.cell_w + f.gap());
+      // Right to left, the first column is the rightmost (a scale reads from the right).
+      const float x = f.rtl ? p0.x + grid_w - g.cell_w - static_cast<float>(c) * (g.cell_w + f.gap())
+                            : p0.x + static_cast<float>(c) * (g.cell_w + f.gap());
       ImGui::SetCursorScreenPos(ImVec2(x, row_y[static_cast<size_t>(r)]));
       const bool chosen = a && a->has(o.code);
       if (f.option("opt." + o.code, labels[i], chosen, multiple, g.cell_w, g.row_h[static_cast<size_t>(r)], g.font))

@@ -8,10 +8,12 @@
 
 #include "kiosk/config.hpp"
 #include "kiosk/export.hpp"
+#include "kiosk/keyboard.hpp"
 #include "kiosk/session.hpp"
 #include "kiosk/store.hpp"
 #include "markdown.hpp"
 #include "messages.hpp"
+#include "speech.hpp"
 #include "sync_client.hpp"
 #include "widgets.hpp"
 
@@ -39,7 +41,10 @@ struct AppView {
   std::string locale;
   bool pin_locked = false;  // staff sign-in refuses PINs for now
   const Catalogue* catalogue = nullptr;
-  std::string catalogue_locale = {};  // of the catalogue's messages (see messages.hpp)
+  std::string catalogue_locale = {};         // of the catalogue's messages (see messages.hpp)
+  bool pin_locked = false;                   // staff sign-in refuses PINs for now
+  const Speech* speech = nullptr;            // which languages it has a voice for
+  const KeyboardLayout* keyboard = nullptr;  // the on-screen keyboard's layout for the text being typed
   const std::string& text(const LocalText& t) const { return survey.text(t, locale); }
   // A message of the catalogue in the kiosk's current language.
   std::string tr(std::string_view key, MessageArgs args = {}) const {

@@ -5,8 +5,13 @@
 #include <espeak-ng/speak_lib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <set>
+
+#include "kiosk/locale.hpp"
 
 namespace kiosk::ui {
 
@@ -53,6 +58,8 @@ int on_samples(short* wav, int n, espeak_EVENT* events) {
   return 0;
 }
 
+std::string& current_voice();
+
 // Call with espeak_mutex() held.
 bool init_espeak(std::string* error, int* sample_rate) {
   static int rate = 0;
@@ -69,13 +76,50 @@ bool init_espeak(std::string* error, int* sample_rate) {
       err = "espeak-ng could not set up synchronous output";
     } else {
       espeak_SetSynthCallback(on_samples);
-      if (espeak_ng_SetVoiceByName("en-gb") != ENS_OK) (void)espeak_ng_SetVoiceByName("en");
+      (void)espeak_ng_SetVoiceByName("en");
+      current_voice() = "en";
       rate = espeak_ng_GetSampleRate();
     }
   }
   if (error) *error = err;
   if (sample_rate) *sample_rate = rate;
   return err.empty();
+}
+
+// The voice espeak-ng was last set to. Call with espeak_mutex() held.
+std::string& current_voice() {
+  static std::string v = "en";
+  return v;
+}
+
+// Switches espeak-ng's voice between utterances. Call with espeak_mutex() held.
+void use_voice(const std::string& voice) {
+  if (voice.empty() || voice == current_voice()) return;
+  if (espeak_ng_SetVoiceByName(voice.c_str()) == ENS_OK) current_voice() = voice;
+}
+
+// The voices espeak-ng has, by the names espeak_ng_SetVoiceByName takes (the
+// voice file's name: "en", "pl", "ur", "cmn"). Read once, from the voice files
+// alone (no synthesis is started).
+const std::set<std::string>& installed_voices() {
+  static const std::set<std::string> names = [] {
+    std::lock_guard espeak(espeak_mutex());
+    espeak_ng_InitializePath(nullptr);
+    std::set<std::string> out;
+    const espeak_VOICE** list = espeak_ListVoices(nullptr);
+    for (int i = 0; list && list[i]; ++i) {
+      const espeak_VOICE* v = list[i];
+      if (v->identifier) {
+        const char* slash = std::strrchr(v->identifier, '/');
+        std::string name = slash ? slash + 1 : v->identifier;
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.insert(name);
+      }
+    }
+    out.erase("");
+    return out;
+  }();
+  return names;
 }
 
 void synth(const std::string& text, EspeakSpeech::Utterance* u) {
@@ -113,11 +157,44 @@ std::vector<std::string> EspeakSpeech::phrases(const std::string& text) {
   return out;
 }
 
+std::string EspeakSpeech::voice_for(std::string_view locale) {
+  std::string lang = kiosk::locale_language(locale);
+  // espeak-ng names some voices otherwise than BCP 47 does ("en" is its
+  // British English voice, the kiosk's own).
+  if (lang == "zh") lang = "cmn";
+  if (lang == "no") lang = "nb";
+  return installed_voices().count(lang) ? lang : std::string();
+}
+
+std::string EspeakSpeech::current_voice_language() {
+  std::lock_guard espeak(espeak_mutex());
+  const espeak_VOICE* v = espeak_GetCurrentVoice();
+  if (!v || !v->languages || !v->languages[0]) return {};
+  // Listed voices start with a priority byte; the current voice's is the bare name.
+  const char* l = v->languages;
+  if (static_cast<unsigned char>(*l) < ' ') ++l;
+  return l;
+}
+
+std::string EspeakSpeech::last_voice() const {
+  std::lock_guard lock(m_);
+  return last_voice_;
+}
+
+void EspeakSpeech::set_language(const std::string& locale) {
+  std::string voice = voice_for(locale);
+  if (voice.empty()) voice = "en";  // no voice for it: the default speaks (the language button said so)
+  std::lock_guard lock(m_);
+  voice_ = std::move(voice);
+}
+
 std::vector<std::int16_t> EspeakSpeech::synthesize(const std::string& text, int wpm, int* sample_rate,
-                                                   std::string* error) {
+                                                   std::string* error, const std::string& locale) {
   std::vector<std::int16_t> out;
+  const std::string voice = voice_for(locale);
   std::lock_guard espeak(espeak_mutex());
   if (!init_espeak(error, sample_rate)) return out;
+  use_voice(voice.empty() ? "en" : voice);
   Utterance u;
   u.out = &out;
   espeak_SetParameter(espeakRATE, wpm, 0);
@@ -179,6 +256,7 @@ void EspeakSpeech::say(const std::string& text) {
     ++generation_;  // the current utterance's callbacks now refuse to queue
     SDL_ClearQueuedAudio(device_);
     pending_ = text;
+    pending_voice_ = voice_;
     has_pending_ = true;
     speaking_ = true;
   }
@@ -263,7 +341,7 @@ bool EspeakSpeech::wait_until_heard(std::uint64_t generation) {
 
 void EspeakSpeech::run() {
   for (;;) {
-    std::string text;
+    std::string text, voice;
     Utterance u;
     u.speech = this;
     {
@@ -271,6 +349,8 @@ void EspeakSpeech::run() {
       cv_.wait(lock, [&] { return quit_ || has_pending_; });
       if (quit_) return;
       text = std::move(pending_);
+      voice = pending_voice_;
+      last_voice_ = voice;
       has_pending_ = false;
       u.generation = generation_;
     }
@@ -281,6 +361,7 @@ void EspeakSpeech::run() {
         break;
       }
       std::lock_guard espeak(espeak_mutex());
+      use_voice(voice);  // the same for every phrase: a voice never changes mid-utterance
       espeak_SetParameter(espeakRATE, rate_.load(), 0);
       synth(phrase, &u);
     }

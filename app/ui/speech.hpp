@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -29,6 +31,14 @@ class Speech {
   // the speech thread: it must only hand over (e.g. SDL_PushEvent) and must
   // not call back into the Speech.
   virtual void set_on_finished(std::function<void()> on_finished) = 0;
+  // The language of what is said next (a BCP 47 locale such as "ur"): takes
+  // effect from the next say(), never in the middle of an utterance.
+  virtual void set_language(const std::string& locale) { (void)locale; }
+  // Whether there is a voice for the locale; without one, the default voice speaks.
+  virtual bool has_voice(const std::string& locale) const {
+    (void)locale;
+    return true;
+  }
 };
 
 // For tests: remembers what would have been said. Speech "finishes" only when
@@ -47,6 +57,8 @@ class RecordingSpeech final : public Speech {
   void set_volume(float v) override { volume = v; }
   bool speaking() const override { return talking; }
   void set_on_finished(std::function<void()> f) override { on_finished = std::move(f); }
+  void set_language(const std::string& locale) override { language = locale; }
+  bool has_voice(const std::string& locale) const override { return voiceless.count(locale) == 0; }
   void finish() {
     talking = false;
     if (on_finished) on_finished();
@@ -56,6 +68,8 @@ class RecordingSpeech final : public Speech {
   float volume = 1;
   bool talking = false;
   std::function<void()> on_finished;
+  std::string language = "en";
+  std::set<std::string> voiceless;  // locales to report as having no voice
 };
 
 // espeak-ng synthesis in process, on its own thread, played through SDL audio.
@@ -77,9 +91,21 @@ class EspeakSpeech final : public Speech {
   void set_volume(float v) override { volume_ = v; }
   bool speaking() const override;
   void set_on_finished(std::function<void()> on_finished) override;
+  void set_language(const std::string& locale) override;
+  bool has_voice(const std::string& locale) const override { return !voice_for(locale).empty(); }
 
-  // Synthesises without playing, for tests: 16-bit mono samples at sample_rate.
-  static std::vector<std::int16_t> synthesize(const std::string& text, int wpm, int* sample_rate, std::string* error);
+  // Synthesises without playing, for tests: 16-bit mono samples at sample_rate,
+  // in the voice for `locale`.
+  static std::vector<std::int16_t> synthesize(const std::string& text, int wpm, int* sample_rate, std::string* error,
+                                              const std::string& locale = "en");
+
+  // espeak-ng's voice for a locale ("en" for "en-GB", "ur" for "ur-PK",
+  // "cmn" for "zh"), or "" when espeak-ng has none for its language.
+  static std::string voice_for(std::string_view locale);
+  // The language espeak-ng's current voice speaks ("pl"), as espeak-ng reports it.
+  static std::string current_voice_language();
+  // The voice the last utterance was spoken in.
+  std::string last_voice() const;
 
   // Where a text is cut into phrases: after . ? ! ; : and line breaks, and
   // long clauses after commas. Public so that tests can check it.
@@ -109,6 +135,7 @@ class EspeakSpeech final : public Speech {
   bool has_pending_ = false, quit_ = false, speaking_ = false;
   std::uint64_t generation_ = 0;
   std::function<void()> on_finished_;
+  std::string voice_ = "en", pending_voice_ = "en", last_voice_;
 
   std::atomic<int> rate_{160};
   std::atomic<float> volume_{1.0f};

@@ -39,6 +39,26 @@ std::string key_name(const AppState& s, const std::string& k) {
 
 }  // namespace
 
+const KeyboardLayout& keyboard_layout(const AppState& s) {
+  const Question* q = s.ui.edit_question.empty() ? nullptr : s.survey->find(s.ui.edit_question);
+  if (q && q->type == QuestionType::Postcode && s.ui.edit_target == TextTarget::Answer) return Keyboards::postcode();
+  return s.keyboards.for_locale(s.locale());
+}
+
+std::string key_id(const std::string& key) {
+  std::string id = "kb.key";
+  for (size_t i = 0; i < key.size();) {
+    const auto b = static_cast<unsigned char>(key[i]);
+    const size_t n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    unsigned cp = n == 1 ? b : b & (0xFFu >> (n + 1));
+    for (size_t j = 1; j < n && i + j < key.size(); ++j)
+      cp = (cp << 6) | (static_cast<unsigned char>(key[i + j]) & 0x3Fu);
+    id += "." + std::to_string(cp);
+    i += n;
+  }
+  return id;
+}
+
 void on(AppState& s, const intent::KeyboardShift&) {
   s.ui.shift = !s.ui.shift;
   s.say(s.tr(s.ui.shift ? "say.shift.on" : "say.shift.off"));
@@ -52,9 +72,10 @@ void on(AppState& s, const intent::OpenKeyboard& in) {
   s.ui.panel = Panel::Keyboard;
   s.ui.error.clear();
   s.ui.shift = false;
-  const Question* q = s.survey->find(in.question);
-  const bool postcode = q && q->type == QuestionType::Postcode && in.target == TextTarget::Answer;
-  s.ui.focus = "kb.key." + std::to_string(static_cast<int>(postcode ? 'Q' : 'q'));
+  // The focus starts on the first letter (the digits are above it).
+  const KeyboardLayout& layout = keyboard_layout(s);
+  const auto& first = layout.rows[layout.rows.size() > 1 ? 1 : 0];
+  s.ui.focus = key_id(first.front());
   SDL_StartTextInput();
   s.say(s.tr("say.keyboard"));
 }
@@ -68,17 +89,18 @@ void on(AppState& s, const intent::KeyboardKey& in) {
     return;
   }
   std::string k = in.text;
+  const KeyboardLayout& layout = keyboard_layout(s);
   if (q->type == QuestionType::Postcode) {
     for (auto& c : k) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  } else if (k.size() == 1 && std::isalpha(static_cast<unsigned char>(k[0])) && s.ui.shift) {
-    k[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k[0])));
-    s.ui.shift = false;  // one capital, as on a phone
-  } else if (k.size() == 1 && std::isalpha(static_cast<unsigned char>(k[0]))) {
+  } else if (s.ui.shift && layout.shiftable(k)) {
+    k = layout.shift_of(k);
+    s.ui.shift = false;  // one capital (or one Shift letter), as on a phone
+  } else if (layout.capitals && layout.shiftable(k)) {
     // Capital at the start of the answer and of each sentence.
     const std::string& t = s.ui.edit_text;
     const bool start = t.empty() || (t.size() >= 2 && t.back() == ' ' &&
                                      (t[t.size() - 2] == '.' || t[t.size() - 2] == '?' || t[t.size() - 2] == '!'));
-    if (start) k[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k[0])));
+    if (start) k = layout.shift_of(k);
   }
   s.ui.edit_text += k;
   s.say(key_name(s, k));

@@ -13,6 +13,13 @@ void on(AppState& s, const intent::KeyboardShift&);
 void on(AppState& s, const intent::KeyboardDone&);
 void on(AppState& s, const intent::KeyboardCancel&);
 
+// The layout being typed on: Latin capitals and digits for a postcode in
+// every language, else the visitor's language's.
+const KeyboardLayout& keyboard_layout(const AppState& s);
+// A key's button id: "kb.key." and its code points ("kb.key.113" for q), the
+// same with Shift on or off, so Shift does not move the focus.
+std::string key_id(const std::string& key);
+
 // Saves the draft into the session; closes the keyboard if asked and the
 // answer was accepted (a refused answer keeps it open with the message).
 void commit_keyboard(AppState& s, bool close);

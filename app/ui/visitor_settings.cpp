@@ -185,6 +185,7 @@ std::string screen_key(const AppState& s) {
   if (ui.screen == Screen::Info)
     key += "/" + std::to_string(static_cast<int>(ui.info_page.kind)) + "." + std::to_string(ui.info_page.number);
   if (ui.panel == Panel::Idle) key += "/" + std::to_string(ui.extensions);
+  key += "/" + s.locale();  // a new language reads the screen again, in its voice
   return key;
 }
 

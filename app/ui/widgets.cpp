@@ -222,13 +222,11 @@ void Frame::alert(const std::string& id, const std::string& text) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(p, q, col(theme.error), 8.0f * s());
   dl->AddRect(p, q, col(theme.error_text), 8.0f * s(), 0, 3.0f * s());
-  // A "!" mark, so the message is not told by colour alone.
-  // It stands at the start of the message's direction: left of English, right of Urdu.
-  const bool rtl = text::is_rtl(text);
-  const float mark_x = rtl ? p.x + width - pad - text::width(f, "!") : p.x + pad;
+  // A "!" mark, so the message is not told by colour alone: where the words start.
+  const float mark_x = rtl ? q.x - pad - text::width(f, "!") : p.x + pad;
+  const float text_x = rtl ? p.x + pad : p.x + pad + 40 * s();
   text::draw(dl, f, ImVec2(mark_x, p.y + pad), col(theme.error_text), "!");
-  text::draw(dl, f, ImVec2(rtl ? p.x + pad : p.x + pad + 40 * s(), p.y + pad), col(theme.error_text), text,
-             width - 2 * pad - 40 * s());
+  text::draw(dl, f, ImVec2(text_x, p.y + pad), col(theme.error_text), text, width - 2 * pad - 40 * s());
   ImGui::Dummy(ImVec2(width, q.y - p.y));
   register_item(id, text, Role::Alert, {}, p, q, false, true);
   ImGui::Dummy(ImVec2(0, gap() * 0.5f));
@@ -319,8 +317,9 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
   if (held) dl->AddRectFilled(min, max, col(theme.text, 0.12f), 10.0f * s());
   // The mark: a ring or a box, filled with a tick when chosen.
   const float block = mark + 8.0f * s() + ts.y;  // compact: the mark over the words, centred
+  // Beside the words, at their start: on the left, or on the right right to left.
   const ImVec2 c = compact ? ImVec2(min.x + width * 0.5f, min.y + (h - block) * 0.5f + mark * 0.5f)
-                           : ImVec2(min.x + pad + mark * 0.5f, min.y + h * 0.5f);
+                           : ImVec2(rtl ? max.x - pad - mark * 0.5f : min.x + pad + mark * 0.5f, min.y + h * 0.5f);
   const float r = mark * 0.5f;
   if (multiple) {
     dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r),
@@ -337,7 +336,7 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
   }
   const ImVec2 tp = compact
                         ? ImVec2(min.x + std::max(8.0f * s(), (width - ts.x) * 0.5f), c.y + mark * 0.5f + 8.0f * s())
-                        : ImVec2(min.x + 2 * pad + mark, min.y + (h - ts.y) * 0.5f);
+                        : ImVec2(rtl ? min.x + pad : min.x + 2 * pad + mark, min.y + (h - ts.y) * 0.5f);
   // Compact: the words centred under the mark; otherwise at the start of their direction.
   text::draw(dl, f, compact ? ImVec2(min.x + 8.0f * s(), tp.y) : tp, col(fg), shown, text_w,
              text::Options{text::Direction::Auto, compact ? text::Align::Center : text::Align::Start});
@@ -384,7 +383,7 @@ bool Frame::flow_button(Flow& f, const std::string& id, const std::string& label
     const float right = f.x0 + f.width - w;
     if (right >= f.x - 0.5f) {
       const float y = ImGui::GetCursorScreenPos().y;
-      ImGui::SetCursorScreenPos(ImVec2(right, y));
+      ImGui::SetCursorScreenPos(ImVec2(mirror_x(f, right, w), y));
       const bool r = button(id, label, style, w, role, value, enabled);
       f.row_h = std::max(f.row_h, ImGui::GetItemRectSize().y);
       f.left_end = f.x - gap();
@@ -402,7 +401,7 @@ bool Frame::flow_button(Flow& f, const std::string& id, const std::string& label
     f.row_h = 0;
   }
   const float y = ImGui::GetCursorScreenPos().y;
-  ImGui::SetCursorScreenPos(ImVec2(f.x, y));
+  ImGui::SetCursorScreenPos(ImVec2(mirror_x(f, f.x, w), y));
   const bool r = button(id, label, style, w, role, value, enabled);
   f.row_h = std::max(f.row_h, ImGui::GetItemRectSize().y);
   f.x += w + gap();

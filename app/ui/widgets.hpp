@@ -54,6 +54,9 @@ class Frame {
   A11yTree& tree;
   UiState& ui;
   std::vector<Intent>& intents;
+  // The visitor's language reads right to left: rows of buttons, answers'
+  // marks and the bars mirror (the text engine aligns the words themselves).
+  bool rtl = false;
 
   float s() const { return fonts.scale; }                                  // multiply every size by this
   float min_target() const { return 72.0f * std::max(1.0f, s() * 0.6f); }  // well over 44 px at 100%
@@ -88,7 +91,9 @@ class Frame {
   // Lays out buttons left to right, wrapping to new rows when they do not fit.
   // With `split`, a Primary button goes to the right end of the row (Back on
   // the left, Next on the right), and `left_end`/`right_start` say what is
-  // free between them.
+  // free between them. Right to left, every row is mirrored on screen (Next
+  // on the left, Back on the right); the Flow's numbers stay left to right,
+  // and mirror_x() turns them into places on the screen.
   struct Flow {
     float x0, width, x, row_h;
     bool split = false;
@@ -98,6 +103,8 @@ class Frame {
   bool flow_button(Flow& f, const std::string& id, const std::string& label, Style style = Style::Normal,
                    Role role = Role::Button, const std::string& value = {}, bool enabled = true);
   void end_flow(Flow& f);
+  // Where a box at `x` (in the flow's left-to-right terms) of width `w` is drawn.
+  float mirror_x(const Flow& f, float x, float w) const { return rtl ? f.x0 + f.width - (x - f.x0) - w : x; }
 
   float label_width(const std::string& label, ImFont* font = nullptr) const;
 

@@ -1,0 +1,320 @@
+// The visitor's language (issue 11): the layout mirrors for a right-to-left
+// language, the on-screen keyboard and the voice follow the choice, a
+// language without a voice says so, and the next visitor starts afresh.
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_STATIC
+#include <stb/stb_image.h>
+
+#include "kiosk/session.hpp"
+#include "text_entry.hpp"
+#include "ui_harness.hpp"
+
+using namespace kiosk;
+using namespace kiosk::ui;
+using test::UiRig;
+
+namespace {
+
+// Two questions with answers side by side (yes/no), one to type and a postcode.
+const char* kSurvey = R"(
+format = 1
+id = "languages"
+version = "1"
+default_locale = "en"
+locales = ["en", "pl", "ur"]
+title = { en = "Library visit", pl = "Wizyta w bibliotece", ur = "لائبریری کا دورہ" }
+[[sections]]
+id = "visit"
+[[sections.questions]]
+id = "q1"
+type = "single"
+required = true
+text = { en = "Did you find a book?", pl = "Czy znalazłeś książkę?", ur = "کیا آپ کو کتاب ملی؟" }
+options = [ { code = "found", label = { en = "Found one", pl = "Tak", ur = "مل گئی" } },
+            { code = "none", label = { en = "None", pl = "Nie", ur = "نہیں" } } ]
+[[sections.questions]]
+id = "q2"
+type = "text"
+max_length = 200
+text = { en = "What were you looking for?", pl = "Czego szukałeś?", ur = "آپ کیا ڈھونڈ رہے تھے؟" }
+[[sections.questions]]
+id = "q3"
+type = "postcode"
+text = { en = "What is your postcode?", pl = "Jaki jest Twój kod pocztowy?", ur = "آپ کا پوسٹ کوڈ کیا ہے؟" }
+)";
+
+struct Rig : UiRig {
+  explicit Rig(const std::string& survey_text, Speech* engine = nullptr)
+      : UiRig(1280, 800, "", write(survey_text), engine) {}
+  static std::string write(const std::string& text) {
+    static test::TempDir dir;  // outlives every rig of the run
+    static int n = 0;
+    const std::string path = dir.file("survey" + std::to_string(n++) + ".toml");
+    test::write_file(path, text);
+    return path;
+  }
+  const A11yItem& item(const std::string& id) {
+    const auto* it = find_id(id);
+    INFO(id << " is not on screen");
+    REQUIRE(it != nullptr);
+    return *it;
+  }
+  std::string answer(const std::string& q) {
+    const Answer* a = app->session() ? app->session()->answer_for(q) : nullptr;
+    return a ? a->text : std::string();
+  }
+};
+
+float centre_x(const Rect& r) { return r.x + r.w * 0.5f; }
+
+// Where an answer's mark is drawn: the mean x of the pixels inside the answer
+// in the page's background colour (white), which only the ring or box's
+// inside has: the button itself is tinted and its words are dark.
+float mark_x(Rig& r, const std::string& id) {
+  const Rect box = r.item(id).rect;
+  const std::string png = r.tmp.file("shot.png");
+  REQUIRE(r.shot(png));
+  int w = 0, h = 0, n = 0;
+  unsigned char* px = stbi_load(png.c_str(), &w, &h, &n, 4);
+  REQUIRE(px != nullptr);
+  double sum = 0;
+  long count = 0;
+  for (int y = static_cast<int>(box.y) + 4; y < static_cast<int>(box.y + box.h) - 4; ++y)
+    for (int x = static_cast<int>(box.x) + 4; x < static_cast<int>(box.x + box.w) - 4; ++x) {
+      const unsigned char* p = px + (static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 4;
+      if (p[0] == 255 && p[1] == 255 && p[2] == 255) sum += x, ++count;
+    }
+  stbi_image_free(px);
+  INFO("no mark found in " << id);
+  REQUIRE(count > 50);
+  return static_cast<float>(sum / static_cast<double>(count));
+}
+
+// The places that mirror, on the first question.
+struct Places {
+  Rect back, next, progress, help, settings, first, second;
+  float first_mark = 0;
+};
+
+Places first_question(Rig& r, const std::string& locale) {
+  if (!locale.empty()) r.tap_id("home.lang." + locale);
+  r.tap_id("home.start");
+  REQUIRE(r.app->ui().screen == Screen::Question);
+  Places p;
+  p.back = r.item("nav.back").rect;
+  p.next = r.item("nav.next").rect;
+  p.progress = r.item("header.progress").rect;
+  p.help = r.item("bar.help").rect;
+  p.settings = r.item("bar.settings").rect;
+  p.first = r.item("opt.found").rect;
+  p.second = r.item("opt.none").rect;
+  p.first_mark = mark_x(r, "opt.found");
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("right to left: Urdu mirrors the layout, English keeps it", "[ui][locale][rtl]") {
+  // One kiosk at a time: the app's drawing context is per process.
+  Places l, m;
+  int w = 0, h = 0;
+  {
+    Rig en(kSurvey);
+    l = first_question(en, "");
+    SDL_GetWindowSize(en.app->window(), &w, &h);
+  }
+  {
+    Rig ur(kSurvey);
+    m = first_question(ur, "ur");
+  }
+  const float W = static_cast<float>(w);
+
+  // English, as it always was: Back left, Next right, progress between,
+  // help at the right of the header, the first answer on the left with its
+  // mark at the left of its words.
+  CHECK(l.back.x + l.back.w <= l.next.x);
+  CHECK(l.progress.x >= l.back.x + l.back.w);
+  CHECK(l.progress.x + l.progress.w <= l.next.x);
+  CHECK(l.settings.x > W * 0.5f);
+  CHECK(l.first.x + l.first.w <= l.second.x);
+  CHECK(l.first_mark < centre_x(l.first));
+
+  // Urdu: Next on the left, Back on the right, progress between them on the
+  // mirrored side; help and settings at the left of the header; the first
+  // answer on the right, its mark at the right of its words.
+  CHECK(m.next.x + m.next.w <= m.back.x);
+  CHECK(m.progress.x >= m.next.x + m.next.w);
+  CHECK(m.progress.x + m.progress.w <= m.back.x);
+  CHECK(m.settings.x + m.settings.w < W * 0.5f);
+  CHECK(m.second.x + m.second.w <= m.first.x);
+  CHECK(m.first_mark > centre_x(m.first));
+
+  // Mirror images of each other, about the middle of the window.
+  CHECK(centre_x(m.back) == Approx(W - centre_x(l.back)).margin(1.0));
+  CHECK(centre_x(m.next) == Approx(W - centre_x(l.next)).margin(1.0));
+  CHECK(centre_x(m.help) == Approx(W - centre_x(l.help)).margin(1.0));
+  CHECK(centre_x(m.settings) == Approx(W - centre_x(l.settings)).margin(1.0));
+  CHECK(m.first_mark - m.first.x == Approx(l.first.x + l.first.w - l.first_mark).margin(2.0));
+  // (The progress line's words are the catalogue's, so only its side is compared.)
+  CHECK((centre_x(m.progress) - W * 0.5f) * (centre_x(l.progress) - W * 0.5f) <= 0.0f);
+  CHECK(m.back.y == Approx(l.back.y));
+}
+
+TEST_CASE("the keyboard follows the language, a postcode is typed in Latin capitals", "[ui][locale][keyboard]") {
+  Rig r(kSurvey);
+  SECTION("Polish: the Polish letters in view, a sentence starts with a capital") {
+    r.tap_id("home.lang.pl");
+    r.tap_id("home.start");
+    r.tap_id("opt.found");
+    r.tap_id("nav.next");
+    r.tap_id("q.textbox");
+    REQUIRE(r.app->ui().panel == Panel::Keyboard);
+    for (const char* k : {"ą", "ć", "ę", "ł", "ń", "ó", "ś", "ź", "ż"}) CHECK(r.find_id(key_id(k)) != nullptr);
+    CHECK(r.item(key_id("ł")).label == "ł");
+    for (const char* k : {"ł", "ó", "d", "ź"}) r.tap_id(key_id(k));
+    r.tap_id("kb.shift");
+    CHECK(r.item(key_id("ż")).label == "Ż");  // Shift shows the capitals
+    r.tap_id(key_id("ż"));
+    CHECK(r.app->ui().edit_text == "ŁódźŻ");
+    r.tap_id("kb.done");
+    CHECK(r.answer("q2") == "ŁódźŻ");
+    r.tap_id("nav.next");
+    r.tap_id("q.textbox");
+    CHECK(r.find_id(key_id("ł")) == nullptr);
+    CHECK(r.item(key_id("Q")).label == "Q");
+  }
+  SECTION("Urdu: Urdu letters in logical order, Shift gives the other form, no capitals") {
+    r.tap_id("home.lang.ur");
+    r.tap_id("home.start");
+    r.tap_id("opt.found");
+    r.tap_id("nav.next");
+    r.tap_id("q.textbox");
+    REQUIRE(r.app->ui().panel == Panel::Keyboard);
+    CHECK(r.find_id(key_id("q")) == nullptr);
+    CHECK(r.item(key_id("ک")).label == "ک");
+    r.tap_id(key_id("ک"));
+    r.tap_id(key_id("ت"));
+    r.tap_id(key_id("ا"));
+    r.tap_id(key_id("ب"));
+    r.tap_id("kb.shift");
+    CHECK(r.item(key_id("ت")).label == "ٹ");
+    r.tap_id(key_id("ت"));
+    CHECK(r.item(key_id("ت")).label == "ت");  // Shift is for one letter
+    CHECK(r.app->ui().edit_text == "کتابٹ");
+    // The actions mirror as Back and Next do: Done on the left; Shift at the right of its row.
+    CHECK(r.item("kb.done").rect.x + r.item("kb.done").rect.w <= r.item("kb.cancel").rect.x);
+    CHECK(r.item("kb.shift").rect.x > r.item(key_id("؟")).rect.x);
+    r.tap_id("kb.delete");
+    r.tap_id("kb.done");
+    CHECK(r.answer("q2") == "کتاب");
+    r.tap_id("nav.next");
+    r.tap_id("q.textbox");
+    CHECK(r.item(key_id("Q")).label == "Q");
+    CHECK(r.find_id(key_id("ک")) == nullptr);
+    r.tap_id(key_id("B"));
+    r.tap_id(key_id("L"));
+    r.tap_id(key_id("9"));
+    CHECK(r.app->ui().edit_text == "BL9");
+  }
+}
+
+TEST_CASE("a language with no voice says so on its button", "[ui][locale][speech]") {
+  std::string survey = kSurvey;
+  const std::string list = "locales = [\"en\", \"pl\", \"ur\"]";
+  survey.replace(survey.find(list), list.size(), "locales = [\"en\", \"pl\", \"ur\", \"so\"]");
+  EspeakSpeech espeak;  // asked which voices it has; it never speaks here
+  Rig r(survey, &espeak);
+  CHECK(r.item("home.lang.so").label == "Soomaali (no speech)");
+  CHECK(r.item("home.lang.ur").label == "اردو");
+  CHECK(r.item("home.lang.pl").label == "Polski");
+  CHECK(r.item("home.lang.en").label == "English");
+  // Choosing a right-to-left language does not move the languages.
+  const Rect before = r.item("home.lang.ur").rect;
+  r.tap_id("home.lang.ur");
+  CHECK(r.item("home.lang.ur").rect.x == Approx(before.x));
+  CHECK(r.item("home.lang.en").rect.x < before.x);
+}
+
+TEST_CASE("the choice of language lasts the visit and the next visitor starts in the default", "[ui][locale]") {
+  Rig r(kSurvey);
+  auto speech_on = [&] {
+    r.tap_id("bar.settings");
+    r.tap_id("settings.speech");
+    r.tap_id("settings.done");
+  };
+  speech_on();
+  CHECK(r.speech.language == "en");
+  // A language chosen with speech on: the screen is read again, in its voice.
+  r.speech.finish();
+  r.settle();
+  r.speech.said.clear();
+  r.tap_id("home.lang.pl");
+  CHECK(r.speech.language == "pl");
+  bool reread = false;
+  for (const auto& said : r.speech.said) reread = reread || said.find("Welcome to") != std::string::npos;
+  CHECK(reread);
+  r.tap_id("home.lang.ur");
+  CHECK(r.speech.language == "ur");
+  r.tap_id("home.start");
+  r.tap_id("opt.found");
+  CHECK(r.speech.language == "ur");
+  r.tap_id("nav.next");
+  r.tap_id("q.textbox");
+  CHECK(r.find_id(key_id("ک")) != nullptr);
+  r.tap_id(key_id("ک"));
+  r.tap_id("kb.done");
+
+  SECTION("after the thank-you screen") {
+    r.tap_id("nav.next");
+    r.tap_id("nav.next");  // no postcode: it is optional
+    r.tap_id("nav.submit");
+    REQUIRE(r.app->ui().screen == Screen::Thanks);
+    auto q = db::Statement::prepare(r.app->store().connection(), "SELECT locale FROM responses");
+    REQUIRE(*q->step());
+    CHECK(q->str(0) == "ur");
+    r.advance(13);
+  }
+  SECTION("after the idle timeout") {
+    r.speech.finish();
+    r.settle();
+    r.advance(91);
+    REQUIRE(r.app->ui().panel == Panel::Idle);
+    r.advance(31);
+  }
+  REQUIRE(r.app->ui().screen == Screen::Home);
+  r.speech.finish();  // the closing words heard: now the visit's settings go
+  r.settle();
+  CHECK(r.app->ui().locale.empty());
+  CHECK(r.item("home.lang.en").value == "selected");
+  speech_on();
+  CHECK(r.speech.language == "en");
+  r.tap_id("home.start");
+  CHECK(r.item("nav.back").rect.x + r.item("nav.back").rect.w <= r.item("nav.next").rect.x);
+  r.tap_id("opt.found");
+  r.tap_id("nav.next");
+  r.tap_id("q.textbox");
+  CHECK(r.find_id(key_id("ک")) == nullptr);
+  CHECK(r.item(key_id("q")).label == "q");
+}
+
+TEST_CASE("a faulty keyboard layout stops the kiosk with its file and line", "[ui][locale][keyboard]") {
+  test::TempDir tmp;
+  std::filesystem::create_directories(tmp.file("keyboards"));
+  test::write_file(tmp.file("keyboards/pl.toml"),
+                   "locale = \"pl\"\nname = \"Polski\"\nrows = [\"a b\"]\nshifted = [\"A\"]\n");
+  const std::string cfg = tmp.file("kiosk.toml");
+  test::write_file(cfg, "[kiosk]\nid = \"k\"\nname = \"K\"\nservice_point = \"castle\"\nsurvey = \"" +
+                            test::bury_survey() + "\"\ndatabase = \"" + tmp.file("kiosk.db") + "\"\npages = \"" +
+                            test::source_path("kiosk-config/pages") + "\"\nservice_points = \"" +
+                            test::source_path("kiosk-config/service-points.toml") + "\"\n");
+  auto c = load_config(cfg);
+  REQUIRE(c.ok());
+  // The folder beside kiosk.toml is the one used, before the one beside the pages.
+  const auto st = KioskApp::check(*c);
+  REQUIRE_FALSE(st.ok());
+  CHECK_THAT(st.message(), Catch::Contains(tmp.file("keyboards/pl.toml") + ":4:"));
+  CHECK_THAT(st.message(), Catch::Contains("shifted row 1 has 1 keys"));
+  test::write_file(tmp.file("keyboards/pl.toml"),
+                   "locale = \"pl\"\nname = \"Polski\"\nrows = [\"a b\"]\nshifted = [\"A B\"]\n");
+  CHECK(KioskApp::check(*c).ok());
+}
