@@ -605,6 +605,7 @@ Result<Survey> load_survey_file(const std::string& path) {
     ts << tin.rdbuf();
     if (tin.bad()) return make_error(ErrorKind::Storage, tpath + ": read error");
     if (auto st = apply_survey_translation(*survey, locale, ts.str(), tpath); !st) return st.error();
+    survey->translation_sources[locale] = ts.str();
   }
   find_missing_translations(*survey);
   return survey;

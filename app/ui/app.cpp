@@ -131,11 +131,9 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   if (auto n = app->st_->store->close_unfinished(format_utc(clock.now())); !n)
     return about(cfg.database_path, n.error());
   phase("survey and database");
-  // A survey pulled from the hub earlier, if valid, replaces the bundled one.
-  if (auto hub_survey = app->st_->store->get_meta("hub_survey"); hub_survey && !hub_survey->empty()) {
-    if (auto s = parse_survey(*hub_survey, "survey from the hub"); s)
-      app->st_->survey = std::make_unique<Survey>(std::move(s).value());
-  }
+  // A survey pulled from the hub earlier, if valid with its translations, replaces the bundled one.
+  if (auto s = sync::stored_hub_survey(*app->st_->store); s && *s)
+    app->st_->survey = std::make_unique<Survey>(std::move(**s));
 
   auto pages = load_pages(cfg);
   if (!pages) return pages.error();
@@ -344,7 +342,7 @@ bool KioskApp::step(int max_wait_ms) {
   if (st_->ui.screen == Screen::Home && !st_->session && sync_) {
     // A new survey from the hub is applied only between sessions, validated.
     if (auto u = sync_->take_survey_update()) {
-      if (auto s = parse_survey(u->definition, "survey from the hub"); s) {
+      if (auto s = sync::survey_from_hub(*u); s) {
         st_->survey = std::make_unique<Survey>(std::move(s).value());
         st_->dirty = std::max(st_->dirty, 2);
         log::notice("survey update from the hub applied: " + st_->survey->id + " version " + st_->survey->version);

@@ -484,6 +484,59 @@ BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
   return o;
 }
 
+namespace {
+
+// Where a pull is kept: the definition, then its translations as JSON
+// ({"pl": TEXT, ...}), then the ETag, written last so that a pull not kept
+// whole comes again.
+constexpr char kMetaSurvey[] = "hub_survey";
+constexpr char kMetaTranslations[] = "hub_survey_translations";
+constexpr char kMetaEtag[] = "hub_survey_etag";
+
+Status apply_hub_translations(Survey& survey, const std::map<std::string, std::string>& translations) {
+  for (const auto& [locale, text] : translations)
+    if (auto st = apply_survey_translation(survey, locale, text, "survey translation \"" + locale + "\" from the hub");
+        !st)
+      return st;
+  survey.translation_sources = translations;
+  find_missing_translations(survey);
+  return {};
+}
+
+}  // namespace
+
+Result<Survey> survey_from_hub(const std::string& definition, const std::map<std::string, std::string>& translations) {
+  auto survey = parse_survey(definition, "survey from the hub");
+  if (!survey) return survey;
+  if (auto st = apply_hub_translations(*survey, translations); !st) return st.error();
+  return survey;
+}
+
+Result<Survey> survey_from_hub(const SurveyUpdate& update) {
+  return survey_from_hub(update.definition, update.translations);
+}
+
+Result<std::optional<Survey>> stored_hub_survey(Store& store) {
+  auto definition = store.get_meta(kMetaSurvey);
+  if (!definition) return definition.error();
+  if (definition->empty()) return std::optional<Survey>{};
+  auto stored = store.get_meta(kMetaTranslations);
+  if (!stored) return stored.error();
+  std::map<std::string, std::string> translations;
+  // A kiosk that pulled before translations travelled has none stored.
+  if (!stored->empty()) {
+    const json t = json::parse(*stored, nullptr, false);
+    if (t.is_discarded() || !t.is_object())
+      return make_error(ErrorKind::Storage, "the survey translations kept from the hub (meta " +
+                                                std::string(kMetaTranslations) + ") are not a JSON object");
+    for (const auto& [locale, text] : t.items())
+      if (text.is_string()) translations[locale] = text.get<std::string>();
+  }
+  auto survey = survey_from_hub(*definition, translations);
+  if (!survey) return survey.error();
+  return std::optional<Survey>{std::move(survey).value()};
+}
+
 Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& etag) {
   std::vector<std::string> headers;
   if (!etag.empty()) headers.push_back(std::string(header::kIfNoneMatch) + ": " + etag);
@@ -494,10 +547,32 @@ Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& 
   if (j.is_discarded() || !j.is_object() || !j.contains(field::kDefinition) || !j[field::kDefinition].is_string() ||
       !j.contains(field::kEtag) || !j[field::kEtag].is_string())
     return make_error(ErrorKind::Network, "The hub's survey reply was not understood; keeping the current survey.");
-  SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>(), {}};
-  if (auto s = parse_survey(u.definition, "survey from the hub"); !s)
+  SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>(), {}, {}};
+  auto survey = parse_survey(u.definition, "survey from the hub");
+  if (!survey)
     return make_error(ErrorKind::Validation,
-                      "The hub's new survey has an error, so the kiosk keeps its current one: " + s.message());
+                      "The hub's new survey has an error, so the kiosk keeps its current one: " + survey.message());
+  // Every translation is checked against this definition before anything
+  // of the pull is taken: one that does not fit would leave visitors of
+  // that language with a survey half in English.
+  if (j.contains(field::kTranslations)) {
+    const json& t = j[field::kTranslations];
+    if (!t.is_object())
+      return make_error(
+          ErrorKind::Validation,
+          "The hub's survey translations are not a table of texts, so the kiosk keeps its current survey.");
+    for (const auto& [locale, text] : t.items()) {
+      if (!text.is_string())
+        return make_error(ErrorKind::Validation, "The hub's \"" + locale +
+                                                     "\" translation of the survey is not text, so the kiosk keeps "
+                                                     "its current survey.");
+      u.translations[locale] = text.get<std::string>();
+    }
+  }
+  if (auto st = apply_hub_translations(*survey, u.translations); !st)
+    return make_error(
+        ErrorKind::Validation,
+        "A translation of the hub's new survey has an error, so the kiosk keeps its current one: " + st.message());
   // The key answers will be sealed to: one that does not parse would leave
   // the kiosk unable to collect, so nothing of this pull is taken.
   if (j.contains(field::kSealPublicKey)) {
@@ -632,7 +707,7 @@ void SyncWorker::run() {
   Backoff backoff(seconds(2), minutes(10));
   auto next_upload = clock_.steady();
   auto next_heartbeat = clock_.steady();
-  std::string survey_etag = (*store)->get_meta("hub_survey_etag").ok() ? *(*store)->get_meta("hub_survey_etag") : "";
+  std::string survey_etag = (*store)->get_meta(kMetaEtag).ok() ? *(*store)->get_meta(kMetaEtag) : "";
   bool auth_failed = false;
   for (;;) {
     {
@@ -688,8 +763,9 @@ void SyncWorker::run() {
         applied = write_public_key_file(settings_.seal_public_key_file, (*u)->seal_public_key);
       if (u && *u && applied) {
         survey_etag = (*u)->etag;
-        (void)(*store)->set_meta("hub_survey", (*u)->definition);
-        (void)(*store)->set_meta("hub_survey_etag", survey_etag);
+        if ((*store)->set_meta(kMetaSurvey, (*u)->definition) &&
+            (*store)->set_meta(kMetaTranslations, json((*u)->translations).dump()))
+          (void)(*store)->set_meta(kMetaEtag, survey_etag);
         std::lock_guard lock(m_);
         survey_update_ = std::move(**u);
       }

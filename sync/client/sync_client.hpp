@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "kiosk/config.hpp"
 #include "kiosk/result.hpp"
 #include "kiosk/store.hpp"
+#include "kiosk/survey.hpp"
 
 namespace kiosk::sync {
 
@@ -78,8 +80,17 @@ std::string gzip(const std::string& bytes);
 
 struct SurveyUpdate {
   std::string etag, definition;
-  std::string seal_public_key;  // the public key file's line; empty when the hub sent none
+  std::string seal_public_key;                      // the public key file's line; empty when the hub sent none
+  std::map<std::string, std::string> translations;  // locale -> translation file text (kiosk-config/README.md)
 };
+
+// The survey a pull carries: the definition with each translation applied.
+// An error names the source, and for a translation its locale and key.
+Result<Survey> survey_from_hub(const std::string& definition, const std::map<std::string, std::string>& translations);
+Result<Survey> survey_from_hub(const SurveyUpdate& update);
+// The survey pulled earlier and kept in the kiosk's database, if any, with
+// the translations that came with it.
+Result<std::optional<Survey>> stored_hub_survey(Store& store);
 
 // Writes a public key file's line to `path` whole or not at all (a temporary
 // file beside it, synced, renamed over it; mode 0644: it is no secret).

@@ -248,13 +248,16 @@ struct Api::Impl {
   Impl(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Survey> survey, Metrics& m)
       : store_(store), opt_(opt), clock_(clock), survey_(std::move(survey)), metrics(m), registry_(store) {
     for (const auto& sp : opt_.service_points) trust_.service_points.push_back(sp.id);
-    // The public key travels with the survey, so a new key (rotation) is a new ETag.
-    if (survey_)
-      survey_etag_ =
-          "\"" +
-          sha256_hex(opt_.keys ? survey_->source_text + "\n" + opt_.keys->current_public : survey_->source_text)
-              .substr(0, 32) +
-          "\"";
+    // The translations and the public key travel with the survey, so a
+    // changed translation or a new key (rotation) is a new ETag. Each
+    // translation is framed by its length, so no two sets hash alike.
+    if (survey_) {
+      std::string tagged = survey_->source_text;
+      for (const auto& [locale, text] : survey_->translation_sources)
+        tagged += "\ntranslation " + locale + " " + std::to_string(text.size()) + "\n" + text;
+      if (opt_.keys) tagged += "\n" + opt_.keys->current_public;
+      survey_etag_ = "\"" + sha256_hex(tagged).substr(0, 32) + "\"";
+    }
     start_unix_ = std::chrono::duration<double>(clock_.now().time_since_epoch()).count();
   }
 
@@ -552,6 +555,9 @@ struct Api::Impl {
                 {field::kDefinition, survey_->source_text}};
       // What kiosks seal answers to (kiosk/seal.hpp); they check it before applying anything of this pull.
       if (opt_.keys) body[field::kSealPublicKey] = opt_.keys->current_public;
+      // Checked by the hub's loader at start; the kiosk checks them again against the definition.
+      body[field::kTranslations] = json::object();
+      for (const auto& [locale, text] : survey_->translation_sources) body[field::kTranslations][locale] = text;
       r = json_reply(200, body);
     }
     r.headers.emplace_back(header::kETag, survey_etag_);

@@ -80,6 +80,8 @@ struct Survey {
   std::vector<Section> sections;
   std::vector<Question> questions;  // in survey order
   std::string source_text;          // the definition as loaded (for the hub to serve)
+  // The translation files applied, locale -> text as read (for the hub to serve with source_text).
+  std::map<std::string, std::string> translation_sources;
   // For each locale other than the default: the keys of texts that have no
   // translation in it and fall back to the default (translatable_texts order).
   std::map<std::string, std::vector<std::string>> missing_translations;

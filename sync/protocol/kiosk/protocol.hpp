@@ -92,6 +92,8 @@ inline constexpr char kSurveyId[] = "survey_id";
 inline constexpr char kVersion[] = "version";
 inline constexpr char kEtag[] = "etag";
 inline constexpr char kDefinition[] = "definition";
+// The survey's translation files, {"pl": TEXT, ...}: each file as the hub read it (kiosk-config/README.md).
+inline constexpr char kTranslations[] = "translations";
 // The public key kiosks seal answers to: a public key file's line ("kiosk-seal-public-v1 ID KEY").
 inline constexpr char kSealPublicKey[] = "seal_public_key";
 // Summary reply: {"overall": TABLE, "by_service_point": {SP: TABLE}}, where TABLE is
