@@ -39,7 +39,6 @@ struct AppView {
   int idle_seconds_left = 0;
   bool can_extend = true;
   std::string locale;
-  bool pin_locked = false;  // staff sign-in refuses PINs for now
   const Catalogue* catalogue = nullptr;
   std::string catalogue_locale = {};         // of the catalogue's messages (see messages.hpp)
   bool pin_locked = false;                   // staff sign-in refuses PINs for now

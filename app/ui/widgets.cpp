@@ -140,8 +140,8 @@ void Frame::rich_paragraph(const std::string& id, const std::vector<std::pair<st
   ImDrawList* dl = ImGui::GetWindowDrawList();
   std::string plain;
   for (const auto& run : runs) plain += run.first;
-  const bool rtl = text::is_rtl(plain);
-  const std::vector<std::uint8_t> levels = text::bidi_levels(plain, rtl);
+  const bool para_rtl = text::is_rtl(plain);
+  const std::vector<std::uint8_t> levels = text::bidi_levels(plain, para_rtl);
   struct Word {
     std::string text;
     ImFont* font;
@@ -194,13 +194,13 @@ void Frame::rich_paragraph(const std::string& id, const std::vector<std::pair<st
       }
     float row_w = 0;
     for (std::size_t k = 0; k < row.size(); ++k) row_w += k + 1 < row.size() ? row[k].w : row[k].wt;
-    float wx = rtl ? std::max(0.0f, wrap - row_w) : 0.0f;
+    float wx = para_rtl ? std::max(0.0f, wrap - row_w) : 0.0f;
     for (std::size_t k = 0; k < row.size(); ++k) {
       const Word& w = row[k];
       const float room = k + 1 < row.size() ? w.w : w.wt;
       // A word wider than the line wraps by itself (the only thing on its row).
-      const ImVec2 sz = text::draw(dl, w.font, ImVec2(p.x + wx + (rtl ? room - w.wt : 0.0f), p.y + y), col(theme.text),
-                                   w.text, w.wt > wrap ? wrap : 0.0f);
+      const ImVec2 sz = text::draw(dl, w.font, ImVec2(p.x + wx + (para_rtl ? room - w.wt : 0.0f), p.y + y),
+                                   col(theme.text), w.text, w.wt > wrap ? wrap : 0.0f);
       if (w.wt > wrap) y += sz.y - line_h;
       wx += room;
     }
