@@ -57,10 +57,15 @@ std::string run_export(const std::string& folder, const std::string& kiosk, cons
     auto st = export_codebook(survey, path);
     return st ? "Saved the codebook to " + path : "Export failed: " + st.message();
   }
+  // Responses leave the kiosk only sealed (CSV and JSON Lines alike): the
+  // council opens the folder with `kiosk-admin open --key`.
   auto store = Store::open(db, db::OpenMode::ReadWrite);  // this thread's own connection
   if (!store) return "Export failed: " + store.message();
-  auto n = format == ExportFormat::Csv ? export_csv(**store, survey, path) : export_jsonl(**store, survey, path);
-  return n ? "Exported " + std::to_string(*n) + " responses to " + path : "Export failed: " + n.message();
+  const std::string dir = folder + "/" + kiosk + "-responses-" + stamp + ".sealed";
+  auto e = export_sealed(**store, survey, kiosk, dir, stamp);
+  return e ? "Exported " + std::to_string(e->responses) + " responses, sealed, to " + dir +
+                 " (the council opens them with kiosk-admin open --key)"
+           : "Export failed: " + e.message();
 }
 
 }  // namespace
