@@ -35,7 +35,7 @@ struct Args {
   std::string command;
   std::vector<std::string> positional;
   std::map<std::string, std::string> opts;  // by long name without "--"; flags hold "1"
-  std::vector<std::string> key_files;        // open --key, in order
+  std::vector<std::string> key_files;       // open --key, in order
 };
 
 // Usage errors (unknown command or option, missing or malformed value) exit 2.
@@ -97,7 +97,8 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
       "responses.jsonl and codebook.csv");
   open_cmd->add_option("IN_DIR", file, "the folder `kiosk-admin export` wrote");
   open_cmd->add_option("--key", key_files, "a secret key file from `kiosk-hub keygen` (repeat for older keys)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   value(open_cmd, "out", "DIR", "where to write the CSV, JSON Lines and codebook (required)");
   app.add_subcommand("summary", "counts and percentages per question, by service point");
   app.add_subcommand("verify",
@@ -327,10 +328,11 @@ int cmd_export(Context& ctx) {
   if (!out) return fail("usage: kiosk-admin export [--format sealed|codebook] --out DIR|FILE", 2);
   const std::string format = fmt ? *fmt : "sealed";
   if (format == "csv" || format == "jsonl")
-    return fail("responses are kept sealed on the kiosk, so they leave it sealed: `kiosk-admin export --out DIR` "
-                "writes them, and `kiosk-admin open --key SECRET_KEY DIR --out OUT_DIR` on the council's computer "
-                "turns them into CSV and JSON Lines",
-                2);
+    return fail(
+        "responses are kept sealed on the kiosk, so they leave it sealed: `kiosk-admin export --out DIR` "
+        "writes them, and `kiosk-admin open --key SECRET_KEY DIR --out OUT_DIR` on the council's computer "
+        "turns them into CSV and JSON Lines",
+        2);
   if (format != "sealed" && format != "codebook")
     return fail("unknown format \"" + format + "\" (sealed or codebook)", 2);
   auto survey = ctx.survey();

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <set>
+#include <sstream>
 
 #include "kiosk/crypto.hpp"
 
@@ -269,8 +269,7 @@ Result<std::vector<std::string>> open_documents(Store& store, const SealKeyring&
   docs.reserve(rows->size());
   for (const auto& r : *rows) {
     auto doc = keys.open(r.key_id, r.sealed);
-    if (!doc)
-      return with_kind(make_error(store.path() + ": response " + r.uuid + ": " + doc.message()), doc.kind());
+    if (!doc) return with_kind(make_error(store.path() + ": response " + r.uuid + ": " + doc.message()), doc.kind());
     docs.push_back(std::move(doc).value());
   }
   return docs;
@@ -407,7 +406,8 @@ Result<OpenedExport> open_sealed_export(const std::string& in_dir, const SealKey
     auto parsed = parse_canonical_document(*doc);
     if (!parsed) return with_kind(make_error(where + ": response " + uuid + ": " + parsed.message()), parsed.kind());
     if (parsed->first.uuid != uuid)
-      return make_error(ErrorKind::Validation, where + ": response " + uuid + ": the sealed document carries another uuid");
+      return make_error(ErrorKind::Validation,
+                        where + ": response " + uuid + ": the sealed document carries another uuid");
     docs.push_back(std::move(doc).value());
   }
   std::error_code ec;

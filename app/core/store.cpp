@@ -139,10 +139,8 @@ CREATE TABLE responses_sealed(
   CHECK ((sealed IS NULL) = (key_id IS NULL) AND (sealed IS NULL) = (content_hash IS NULL)),
   CHECK (status <> 'completed' OR (sealed IS NOT NULL AND ended_utc IS NOT NULL))
 );
-INSERT INTO responses_sealed(id, uuid, seq, survey_id, survey_version, started_utc, ended_utc, status, abandon_reason,
-                             sync_state, receipt, synced_utc, sync_detail, conflict_utc)
-  SELECT id, uuid, seq, survey_id, survey_version, started_utc, ended_utc, status, abandon_reason,
-         sync_state, receipt, synced_utc, sync_detail, conflict_utc FROM responses;
+-- The sealed form of each response that had a document or a draft, made in C++.
+CREATE TABLE sealing_work(id INTEGER PRIMARY KEY, key_id TEXT, sealed BLOB, content_hash TEXT, saved_utc TEXT);
 -- Numbers only: per survey, service point, question and option
 -- (question '' counts responses; option '' counts those who answered).
 CREATE TABLE tallies(
@@ -156,6 +154,14 @@ CREATE TABLE tallies(
 )sql";
 
 const char kSealedSchemaFinish[] = R"sql(
+INSERT INTO responses_sealed(id, uuid, seq, survey_id, survey_version, started_utc, saved_utc, ended_utc, status,
+                             abandon_reason, key_id, sealed, content_hash, sync_state, receipt, synced_utc,
+                             sync_detail, conflict_utc)
+  SELECT r.id, r.uuid, r.seq, r.survey_id, r.survey_version, r.started_utc, w.saved_utc, r.ended_utc, r.status,
+         r.abandon_reason, w.key_id, w.sealed, w.content_hash, r.sync_state, r.receipt, r.synced_utc,
+         r.sync_detail, r.conflict_utc
+  FROM responses r LEFT JOIN sealing_work w ON w.id = r.id;
+DROP TABLE sealing_work;
 DROP TABLE answers;
 DROP TABLE responses;
 ALTER TABLE responses_sealed RENAME TO responses;
@@ -280,6 +286,17 @@ Status Store::migrate() {
   return {};
 }
 
+Status Store::create_schema(db::Connection& c, int version) {
+  if (version < 1 || version > kMigrationCount)
+    return make_error(ErrorKind::Internal, "create_schema: only versions 1 to " + std::to_string(kMigrationCount));
+  for (int v = 0; v < version; ++v) {
+    if (auto st = c.exec(kMigrations[v]); !st) return st;
+    const std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
+    if (auto st = c.exec(set.c_str()); !st) return st;
+  }
+  return {};
+}
+
 // Schema 2 -> 3. Answers an earlier version kept in the clear are sealed with
 // the key given at open, then the file is rewritten and the WAL truncated so
 // no plain copy stays behind in free pages. Without a key, a database that
@@ -299,9 +316,10 @@ Status Store::seal_plain_answers() {
   }
   if (plain > 0 && !key_)
     return make_error(ErrorKind::Config,
-                      path() + ": holds answers saved in the clear by an earlier version of the kiosk; they are "
-                               "sealed when the kiosk first starts with the council's public key ([sealing] "
-                               "public_key_file in kiosk.toml), and until then this database is not opened");
+                      path() +
+                          ": holds answers saved in the clear by an earlier version of the kiosk; they are "
+                          "sealed when the kiosk first starts with the council's public key ([sealing] "
+                          "public_key_file in kiosk.toml), and until then this database is not opened");
   if (auto st = conn_->exec(kSealedResponses); !st)
     return with_kind(make_error("migrating to schema version 3: " + st.message()), st.kind());
   if (plain > 0) {
@@ -312,7 +330,7 @@ Status Store::seal_plain_answers() {
                                 "NULL) ORDER BY id");
     auto qa = Statement::prepare(*conn_, "SELECT question_id, choices, text, other FROM answers WHERE response_id=?1");
     auto u = Statement::prepare(
-        *conn_, "UPDATE responses_sealed SET key_id=?2, sealed=?3, content_hash=?4, saved_utc=?5 WHERE id=?1");
+        *conn_, "INSERT INTO sealing_work(id, key_id, sealed, content_hash, saved_utc) VALUES(?1,?2,?3,?4,?5)");
     auto t = Statement::prepare(*conn_, kTallySql);
     if (!q) return q.error();
     if (!qa) return qa.error();
@@ -376,8 +394,9 @@ Status Store::scrub() {
   q->reset();
   if (busy)
     return make_error(ErrorKind::Storage,
-                      path() + ": the WAL could not be truncated while another connection reads; it is on the next "
-                               "scrub");
+                      path() +
+                          ": the WAL could not be truncated while another connection reads; it is on the next "
+                          "scrub");
   return {};
 }
 
@@ -406,8 +425,8 @@ Status Store::prepare_statements() {
   if (!v) return v.error();
   if (auto r = v->step(); !r) return r.error();
   if (v->integer(0) != kSchemaVersion)
-    return make_error(ErrorKind::Storage, path() + ": schema version " + std::to_string(v->integer(0)) +
-                                              ", not " + std::to_string(kSchemaVersion) +
+    return make_error(ErrorKind::Storage, path() + ": schema version " + std::to_string(v->integer(0)) + ", not " +
+                                              std::to_string(kSchemaVersion) +
                                               " (open it once read-write with this version to migrate it)");
   auto a = Statement::prepare(*conn_,
                               "INSERT INTO responses(uuid, survey_id, survey_version, started_utc, saved_utc, status, "
@@ -434,8 +453,9 @@ Status Store::prepare_statements() {
 
 Result<Store::Sealed> Store::seal(const ResponseMeta& m, const Answers& answers) const {
   if (!key_)
-    return make_error(ErrorKind::Config, path() + ": no public key to seal responses with ([sealing] "
-                                                  "public_key_file in kiosk.toml): nothing is saved in the clear");
+    return make_error(ErrorKind::Config, path() +
+                                             ": no public key to seal responses with ([sealing] "
+                                             "public_key_file in kiosk.toml): nothing is saved in the clear");
   Sealed s;
   s.key_id = key_->id;
   s.bytes = seal_bytes(*key_, canonical_document(m, answers));

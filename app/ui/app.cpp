@@ -7,10 +7,10 @@
 #include "app.hpp"
 
 #include <SDL.h>
-#include <sys/stat.h>
 #include <imgui.h>
 #include <imgui_impl_sdlrenderer.h>
 #include <stb_image_write.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>

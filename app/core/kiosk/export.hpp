@@ -43,8 +43,7 @@ Status export_codebook(const Survey& survey, const std::string& path);
 // analyst's or a test's: a kiosk has none). Plaintext stays in memory.
 Result<std::vector<std::string>> open_documents(Store& store, const SealKeyring& keys, const std::string& survey_id);
 Result<std::int64_t> export_csv(Store& store, const SealKeyring& keys, const Survey& survey, const std::string& path);
-Result<std::int64_t> export_jsonl(Store& store, const SealKeyring& keys, const Survey& survey,
-                                  const std::string& path);
+Result<std::int64_t> export_jsonl(Store& store, const SealKeyring& keys, const Survey& survey, const std::string& path);
 
 // A sealed export (`kiosk-admin export`, the admin screen's export to USB):
 // a folder holding
@@ -73,8 +72,7 @@ struct OpenedExport {
   std::string survey_id;
   std::int64_t responses = 0;
 };
-Result<OpenedExport> open_sealed_export(const std::string& in_dir, const SealKeyring& keys,
-                                        const std::string& out_dir);
+Result<OpenedExport> open_sealed_export(const std::string& in_dir, const SealKeyring& keys, const std::string& out_dir);
 
 // Quotes a CSV field by RFC 4180. A field that would start a spreadsheet
 // formula (= + - @ tab CR) is prefixed with an apostrophe (guard_formula);

@@ -83,6 +83,10 @@ class Store final : public ResponseSink {
   static Result<std::unique_ptr<Store>> open(const std::string& path, db::OpenMode mode = db::OpenMode::Create,
                                              const SealPublicKey* seal_to = nullptr);
 
+  // The schema of an earlier version, on an empty database: for migration
+  // tests and tools that must make a database as an older kiosk did.
+  static Status create_schema(db::Connection& c, int version);
+
   // ResponseSink: the session engine's writes, each sealed before it is written.
   // Numbers the response (meta.seq) in the same commit that saves it, with
   // its first draft (no answers yet).
