@@ -490,11 +490,18 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   for (int i = 0; i < 300 && r.app->ui().notice.find("Exported") == std::string::npos; ++i) {
     r.wait_for_background();
   }
-  CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 responses"));
-  bool found = false;
-  for (const auto& e : std::filesystem::directory_iterator(r.tmp.file("usb")))
-    found = found || e.path().extension() == ".csv";
-  CHECK(found);
+  CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 responses, sealed"));
+  // Responses leave the kiosk sealed: a folder of sealed items, no CSV.
+  std::string sealed_dir;
+  for (const auto& e : std::filesystem::directory_iterator(r.tmp.file("usb"))) {
+    CHECK(e.path().extension() != ".csv");
+    if (e.path().extension() == ".sealed") sealed_dir = e.path().string();
+  }
+  REQUIRE_FALSE(sealed_dir.empty());
+  CHECK(std::filesystem::exists(sealed_dir + "/manifest.json"));
+  const std::string items = test::read_file(sealed_dir + "/responses.sealed.jsonl");
+  CHECK(std::count(items.begin(), items.end(), '\n') == 1);
+  CHECK(items.find("\"sealed\":") != std::string::npos);
   r.tap_id("nav.quit");
   CHECK(r.app->ui().quit);
 }
