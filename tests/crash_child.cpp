@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
         a.text = line.substr(eq + 1);
       given[line.substr(0, eq)] = a;
     }
+    // Questions the file does not answer take a simulated visitor's answers.
+    const CompletedResponse plan = simulate_one(*survey, SimulateOptions{}, 0);
+    for (const auto& [qid, a] : plan.answers) given.emplace(qid, a);
     for (int visit = 0; visit < 2; ++visit) {
       ResponseMeta m;
       m.kiosk_id = "crash";
