@@ -134,7 +134,9 @@ class Store final : public ResponseSink {
   // Deletes synced responses whose receipt is older than `days`; never one
   // without a receipt. The freed pages are overwritten (secure_delete) and
   // the WAL is checkpointed and truncated, so the sealed bytes are gone from
-  // both files. Counted in meta "retention_deleted" for verify's ledger check.
+  // both files (if another connection holds a read just then, the truncation
+  // waits for the next call). Counted in meta "retention_deleted" for
+  // verify's ledger check.
   Result<std::int64_t> apply_retention(int days, const std::string& now_utc);
 
   // PRAGMA integrity_check, every content hash recomputed over the sealed
@@ -165,6 +167,7 @@ class Store final : public ResponseSink {
 
   std::unique_ptr<db::Connection> conn_;
   std::optional<SealPublicKey> key_;
+  bool scrub_owed_ = false;
   db::Statement insert_response_, save_draft_, next_seq_, tally_;
 };
 
