@@ -132,8 +132,10 @@ std::vector<std::string> batch_bodies(Store& store, int batch) {
   for (size_t i = 0; i < all->size(); i += static_cast<size_t>(batch)) {
     nlohmann::json list = nlohmann::json::array();
     for (size_t k = i; k < std::min(all->size(), i + static_cast<size_t>(batch)); ++k)
-      list.push_back(
-          {{"uuid", (*all)[k].uuid}, {"content_hash", (*all)[k].content_hash}, {"document", (*all)[k].canonical}});
+      list.push_back({{"uuid", (*all)[k].uuid},
+                      {"content_hash", (*all)[k].content_hash},
+                      {"key_id", (*all)[k].key_id},
+                      {"sealed", base64_encode((*all)[k].sealed)}});
     out.push_back(sync::gzip(nlohmann::json{{"responses", list}}.dump()));
   }
   return out;
@@ -151,7 +153,8 @@ int sync10k(int argc, char** argv) {
   const fs::path dir = fs::temp_directory_path() / ("bench-sync-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const Survey survey = load_bury();
-  auto store = Store::open((dir / "kiosk.db").string());
+  const SealSecretKey key = generate_seal_key();
+  auto store = Store::open((dir / "kiosk.db").string(), db::OpenMode::Create, &key.pub);
   SimulateOptions o;
   o.responses = n;
   o.kiosk_id = "bench-kiosk";
@@ -211,7 +214,8 @@ int ingest(int argc, char** argv) {
   std::vector<std::string> tokens;
   for (int k = 0; k < kiosks; ++k) {
     const std::string name = "kiosk-" + std::to_string(k);
-    auto s = Store::open((dir / (name + ".db")).string());
+    static const SealSecretKey key = generate_seal_key();
+    auto s = Store::open((dir / (name + ".db")).string(), db::OpenMode::Create, &key.pub);
     SimulateOptions o;
     o.responses = per;
     o.kiosk_id = name;

@@ -14,11 +14,13 @@ endif()
 install(TARGETS kiosk-admin RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kiosk)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/ DESTINATION ${KIOSK_DATADIR}/assets COMPONENT kiosk)
 
-# The bundled configuration, with the database moved from the developer's
-# home to the package's data folder.
+# The bundled configuration, with the database and the council's public key
+# moved from the developer's home to the package's data folder.
 file(READ ${PROJECT_SOURCE_DIR}/kiosk-config/kiosk.toml KIOSK_TOML)
 string(REGEX REPLACE "database = \"[^\"]*\"" "database = \"/var/lib/library-kiosk/kiosk.db\"" KIOSK_TOML
                      "${KIOSK_TOML}")
+string(REGEX REPLACE "public_key_file = \"[^\"]*\"" "public_key_file = \"/var/lib/library-kiosk/council.pub\""
+                     KIOSK_TOML "${KIOSK_TOML}")
 file(WRITE ${PROJECT_BINARY_DIR}/installed-kiosk.toml "${KIOSK_TOML}")
 set(KIOSK_ETC "${CMAKE_INSTALL_FULL_SYSCONFDIR}/library-kiosk")
 install(FILES ${PROJECT_BINARY_DIR}/installed-kiosk.toml DESTINATION ${KIOSK_ETC} RENAME kiosk.toml COMPONENT kiosk)

@@ -10,6 +10,8 @@ yes/no question does not show both answers at 200%, or the help controls
 move between screens. Run through scripts/visitor_check.sh.
 """
 import argparse
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -74,6 +76,15 @@ class Kiosk:
                 line = f'{key} = "{os.path.join(src, value)}"'
             elif key == "hub_url":
                 line = 'hub_url = ""'
+            elif key == "public_key_file":
+                # A public key of the documented format (nobody opens what is
+                # sealed to it here): 32 random bytes, id from their SHA-256.
+                pub = os.urandom(32)
+                key_path = os.path.join(work, name + ".pub")
+                with open(key_path, "w") as kf:
+                    kf.write("kiosk-seal-public-v1 %s %s\n" % (hashlib.sha256(pub).hexdigest()[:16],
+                                                              base64.b64encode(pub).decode()))
+                line = f'public_key_file = "{key_path}"'
             lines.append(line)
         with open(cfg, "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -19,6 +19,7 @@
 #endif
 
 #include "kiosk/crypto.hpp"
+#include "kiosk/seal.hpp"
 #include "kiosk/survey.hpp"
 
 namespace test {
@@ -36,6 +37,29 @@ inline const kiosk::Survey& bury() {
     return std::move(r).value();
   }();
   return s;
+}
+
+// The tests' council key pair: made once per test program.
+inline const kiosk::SealSecretKey& seal_key() {
+  static const kiosk::SealSecretKey k = [] {
+    if (!kiosk::crypto_init()) throw std::runtime_error("libsodium could not start");
+    return kiosk::generate_seal_key();
+  }();
+  return k;
+}
+inline const kiosk::SealPublicKey* seal_pub() { return &seal_key().pub; }
+inline kiosk::SealKeyring keyring() {
+  kiosk::SealKeyring r;
+  r.add(seal_key());
+  return r;
+}
+
+// A sealed document opened with the tests' key (a PendingResponse or SealedResponse).
+template <class Sealed>
+std::string opened(const Sealed& p) {
+  auto d = keyring().open(p.key_id, p.sealed);
+  if (!d) throw std::runtime_error("cannot open " + p.uuid + ": " + d.message());
+  return std::move(d).value();
 }
 
 class TempDir {
@@ -67,6 +91,12 @@ inline std::string read_file(const std::string& path) {
 inline void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
+}
+
+// The key pair as files, as `kiosk-hub keygen` writes them.
+inline void write_seal_keys(const std::string& public_path, const std::string& secret_path = {}) {
+  write_file(public_path, kiosk::format_public_key(seal_key().pub));
+  if (!secret_path.empty()) write_file(secret_path, kiosk::format_secret_key(seal_key()));
 }
 
 struct RunResult {

@@ -43,7 +43,9 @@ TEST_CASE("kiosk-admin validate refuses a survey whose export would be ambiguous
 
 TEST_CASE("kiosk-admin simulate, status, export, summary and verify on one database", "[cli]") {
   test::TempDir tmp;
-  const std::string db = " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml();
+  test::write_seal_keys(tmp.file("council.pub"), tmp.file("council.key"));
+  const std::string db =
+      " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml() + " --public-key " + tmp.file("council.pub");
   auto sim = test::run(admin("simulate --responses 250 --seed 3" + db));
   REQUIRE(sim.exit_code == 0);
   CHECK_THAT(sim.out, Catch::Contains("added 250"));
@@ -53,18 +55,29 @@ TEST_CASE("kiosk-admin simulate, status, export, summary and verify on one datab
   CHECK_THAT(status.out, Catch::Contains("completed:    250"));
   CHECK_THAT(status.out, Catch::Contains("pending sync: 250"));
 
-  auto csv = test::run(admin("export --format csv --out " + tmp.file("o.csv") + db));
-  REQUIRE(csv.exit_code == 0);
-  const std::string text = test::read_file(tmp.file("o.csv"));
-  CHECK(std::count(text.begin(), text.end(), '\n') >= 251);
+  // Responses leave the kiosk sealed; the analyst's `open` makes the CSV and JSON Lines.
+  auto plain = test::run(admin("export --format csv --out " + tmp.file("o.csv") + db));
+  CHECK(plain.exit_code == 2);
+  CHECK_THAT(plain.err, Catch::Contains("kiosk-admin open --key"));
+  CHECK_FALSE(std::filesystem::exists(tmp.file("o.csv")));
+  auto sealed = test::run(admin("export --out " + tmp.file("usb") + db));
+  INFO(sealed.err);
+  REQUIRE(sealed.exit_code == 0);
+  CHECK_THAT(sealed.err, Catch::Contains("wrote 250 sealed responses"));
+  auto opened = test::run(
+      admin("open --key " + tmp.file("council.key") + " " + tmp.file("usb") + " --out " + tmp.file("opened")));
+  INFO(opened.err);
+  REQUIRE(opened.exit_code == 0);
+  CHECK_THAT(opened.out, Catch::Contains("opened 250 responses"));
+  const std::string text = test::read_file(tmp.file("opened/responses.csv"));
+  CHECK(std::count(text.begin(), text.end(), '\n') == 251);
+  const std::string jsonl = test::read_file(tmp.file("opened/responses.jsonl"));
+  CHECK(std::count(jsonl.begin(), jsonl.end(), '\n') == 250);
+  CHECK(test::read_file(tmp.file("opened/codebook.csv")).find(",q25,") != std::string::npos);
 
   auto cb = test::run(admin("export --format codebook --out -" + db));
   REQUIRE(cb.exit_code == 0);
   for (int i = 1; i <= 25; ++i) CHECK_THAT(cb.out, Catch::Contains(",q" + std::to_string(i) + ","));
-
-  auto jl = test::run(admin("export --format jsonl --out -" + db));
-  REQUIRE(jl.exit_code == 0);
-  CHECK(std::count(jl.out.begin(), jl.out.end(), '\n') == 250);
 
   auto sum = test::run(admin("summary" + db));
   REQUIRE(sum.exit_code == 0);
@@ -78,12 +91,14 @@ TEST_CASE("kiosk-admin simulate, status, export, summary and verify on one datab
 
 TEST_CASE("kiosk-admin verify catches a response edited behind the program's back", "[cli]") {
   test::TempDir tmp;
-  const std::string db = " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml();
+  test::write_seal_keys(tmp.file("council.pub"));
+  const std::string db =
+      " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml() + " --public-key " + tmp.file("council.pub");
   REQUIRE(test::run(admin("simulate --responses 5" + db)).exit_code == 0);
-  // Someone removes the guard and edits a document by hand (a key any schema has).
+  // Someone removes the guard and alters the sealed bytes by hand.
   auto edit = test::run("sqlite3 " + tmp.file("k.db") +
-                        " \"DROP TRIGGER completed_is_frozen; UPDATE responses SET canonical = replace(canonical, "
-                        "'\\\"mode\\\":', '\\\"mode\\\" :') WHERE id = 2;\"");
+                        " \"DROP TRIGGER completed_is_frozen; UPDATE responses SET sealed = "
+                        "substr(sealed, 1, 60) || x'00' || substr(sealed, 62) WHERE id = 2;\"");
   REQUIRE(edit.exit_code == 0);
   auto ver = test::run(admin("verify" + db));
   CHECK(ver.exit_code == 1);
@@ -125,7 +140,7 @@ TEST_CASE("kiosk-admin --help describes the program and each command, and usage 
   auto help = test::run(admin("--help"));
   CHECK(help.exit_code == 0);
   for (const char* cmd : {"validate", "status", "simulate", "export", "summary", "verify", "backup", "hash-pin",
-                          "close-unfinished", "sync"})
+                          "close-unfinished", "sync", "open"})
     CHECK_THAT(help.out, Catch::Contains(cmd));
 
   auto export_help = test::run(admin("export --help"));
@@ -154,8 +169,10 @@ TEST_CASE("kiosk-admin --help describes the program and each command, and usage 
 TEST_CASE("kiosk-admin takes the common options before or after the command", "[cli]") {
   test::TempDir tmp;
   const std::string db = tmp.file("k.db");
-  REQUIRE(test::run(admin("--config " + test::kiosk_toml() + " --db " + db + " simulate --responses 3")).exit_code ==
-          0);
+  test::write_seal_keys(tmp.file("council.pub"));
+  REQUIRE(test::run(admin("--config " + test::kiosk_toml() + " --public-key " + tmp.file("council.pub") + " --db " +
+                          db + " simulate --responses 3"))
+              .exit_code == 0);
   auto after = test::run(admin("status --db " + db + " --config " + test::kiosk_toml()));
   REQUIRE(after.exit_code == 0);
   CHECK_THAT(after.out, Catch::Contains("completed:    3"));

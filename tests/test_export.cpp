@@ -47,14 +47,14 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 
 TEST_CASE("CSV export: one row per response, codebook columns, skip rules hold in every row", "[export]") {
   test::TempDir tmp;
-  auto s = Store::open(tmp.file("r.db"));
+  auto s = Store::open(tmp.file("r.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   SimulateOptions o;
   o.responses = 400;
   o.seed = 11;
   o.service_points = {"castle", "bury", "radcliffe"};
   REQUIRE(simulate_into(**s, bury(), o).ok());
-  auto n = export_csv(**s, bury(), tmp.file("out.csv"));
+  auto n = export_csv(**s, test::keyring(), bury(), tmp.file("out.csv"));
   REQUIRE(n.ok());
   CHECK(*n == 400);
   const std::string text = test::read_file(tmp.file("out.csv"));
@@ -119,14 +119,14 @@ TEST_CASE("CSV fields are quoted by RFC 4180 and formulas are defused", "[export
 
 TEST_CASE("a free-text answer with commas, quotes and newlines survives the round trip", "[export]") {
   test::TempDir tmp;
-  auto s = Store::open(tmp.file("r.db"));
+  auto s = Store::open(tmp.file("r.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   CompletedResponse r = simulate_one(bury(), SimulateOptions{}, 0);
   r.answers["q17"] = Answer{{}, "Keep Radcliffe open, please.\nSay \"thank you\" to the staff. Café ☕", {}};
   const auto ins = (*s)->insert_completed({r});
   INFO(ins.message());
   REQUIRE(ins.ok());
-  REQUIRE(export_csv(**s, bury(), tmp.file("o.csv")).ok());
+  REQUIRE(export_csv(**s, test::keyring(), bury(), tmp.file("o.csv")).ok());
   auto rows = parse_csv(test::read_file(tmp.file("o.csv")).substr(3));
   const auto cols = csv_columns(bury());
   size_t q17 = 0;
@@ -138,18 +138,18 @@ TEST_CASE("a free-text answer with commas, quotes and newlines survives the roun
 
 TEST_CASE("JSON Lines holds the frozen documents: the codebook lists every column", "[export]") {
   test::TempDir tmp;
-  auto s = Store::open(tmp.file("r.db"));
+  auto s = Store::open(tmp.file("r.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   SimulateOptions o;
   o.responses = 50;
   REQUIRE(simulate_into(**s, bury(), o).ok());
-  REQUIRE(export_jsonl(**s, bury(), tmp.file("o.jsonl")).ok());
+  REQUIRE(export_jsonl(**s, test::keyring(), bury(), tmp.file("o.jsonl")).ok());
   std::istringstream in(test::read_file(tmp.file("o.jsonl")));
   std::string line;
   int lines = 0;
   auto pending = (*s)->pending(100);
   std::set<std::string> hashes;
-  for (const auto& p : *pending) hashes.insert(p.content_hash);
+  for (const auto& p : *pending) hashes.insert(sha256_hex(test::opened(p)));
   while (std::getline(in, line)) {
     ++lines;
     CHECK(hashes.count(sha256_hex(line)) == 1);
@@ -169,16 +169,16 @@ TEST_CASE("JSON Lines holds the frozen documents: the codebook lists every colum
 
 TEST_CASE("an export that cannot be written names the path and leaves nothing half-written", "[export]") {
   test::TempDir tmp;
-  auto s = Store::open(tmp.file("r.db"));
+  auto s = Store::open(tmp.file("r.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
-  auto n = export_csv(**s, bury(), "/nonexistent-dir/out.csv");
+  auto n = export_csv(**s, test::keyring(), bury(), "/nonexistent-dir/out.csv");
   REQUIRE_FALSE(n.ok());
   CHECK_THAT(n.message(), Catch::StartsWith("/nonexistent-dir/out.csv: cannot write"));
 }
 
 TEST_CASE("the summary counts each option overall and by service point", "[export]") {
   test::TempDir tmp;
-  auto s = Store::open(tmp.file("r.db"));
+  auto s = Store::open(tmp.file("r.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   SimulateOptions o;
   o.responses = 300;
@@ -207,21 +207,21 @@ TEST_CASE("the summary counts each option overall and by service point", "[expor
 
 TEST_CASE("CSV from the frozen documents is byte-identical to the store's fast export", "[export]") {
   test::TempDir tmp;
-  auto s = Store::open(tmp.file("r.db"));
+  auto s = Store::open(tmp.file("r.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   SimulateOptions o;
   o.responses = 300;
   o.seed = 5;
   o.service_points = {"castle", "bury"};
   REQUIRE(simulate_into(**s, bury(), o).ok());
-  REQUIRE(export_csv(**s, bury(), tmp.file("fast.csv")).ok());
+  REQUIRE(export_csv(**s, test::keyring(), bury(), tmp.file("fast.csv")).ok());
   const CsvLayout layout(bury());
   std::string from_docs;
   append_csv_header(from_docs, layout.cols);
   auto pending = (*s)->pending(1000);
   REQUIRE(pending->size() == 300);
   for (const auto& p : *pending) {
-    auto doc = parse_canonical_document(p.canonical);
+    auto doc = parse_canonical_document(test::opened(p));
     REQUIRE(doc.ok());
     append_csv_row(from_docs, layout, doc->first, doc->second);
   }
@@ -262,14 +262,14 @@ TEST_CASE("a spreadsheet reads formula-like text in every CSV column as text", "
   for (const auto& o : ordinary) append_csv_row(csv, layout, o.meta, o.answers);
   append_csv_row(csv, layout, r.meta, r.answers);
   test::write_file(tmp.file("hub.csv"), csv);
-  auto s = Store::open(tmp.file("r.db"));
+  auto s = Store::open(tmp.file("r.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   r.meta.mode = "self";  // the kiosk's store takes only self or assisted
   REQUIRE((*s)->insert_completed(ordinary).ok());
   const auto ins = (*s)->insert_completed({r});
   INFO(ins.message());
   REQUIRE(ins.ok());
-  REQUIRE(export_csv(**s, bury(), tmp.file("kiosk.csv")).ok());
+  REQUIRE(export_csv(**s, test::keyring(), bury(), tmp.file("kiosk.csv")).ok());
 
   for (const char* name : {"hub", "kiosk"}) {
     INFO(name);

@@ -192,7 +192,7 @@ std::int64_t peak_memory_bytes(pid_t pid) {
 
 // A kiosk database (in `file`) holding n responses from kiosk "k1".
 std::unique_ptr<Store> make_kiosk(const test::TempDir& tmp, const std::string& file, int n, std::uint64_t seed) {
-  auto s = Store::open(tmp.file(file + ".db"));
+  auto s = Store::open(tmp.file(file + ".db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   SimulateOptions o;
   o.responses = n;

@@ -275,7 +275,7 @@ TEST_CASE("lying and malformed documents are refused naming the field, quarantin
 TEST_CASE("the summary from tallies equals the kiosks' own summaries", "[hub][e2e][trust]") {
   TrustHub hub;
   test::TempDir tmp;
-  auto s = Store::open(tmp.file("k1.db"));
+  auto s = Store::open(tmp.file("k1.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   SimulateOptions o;
   o.responses = 300;

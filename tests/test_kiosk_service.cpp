@@ -20,6 +20,7 @@ using namespace std::chrono_literals;
 
 std::string write_config(const test::TempDir& tmp) {
   const std::string cfg = tmp.file("kiosk.toml");
+  test::write_seal_keys(tmp.file("council.pub"));
   test::write_file(cfg,
                    "[kiosk]\nid = \"service-test\"\nname = \"Service test\"\nservice_point = \"castle\"\n"
                    "survey = \"" +

@@ -29,15 +29,17 @@ struct Startup {
   std::string database = tmp.file("kiosk.db");
   std::string pages = tmp.file("pages");
   std::string config = tmp.file("kiosk.toml");
+  std::string key = tmp.file("council.pub");
 
   Startup() {
+    test::write_seal_keys(key);
     test::write_file(survey, test::read_file(test::bury_survey()));
     fs::copy(test::source_path("kiosk-config/pages"), pages, fs::copy_options::recursive);
   }
   std::string config_text() const {
     return "[kiosk]\nid = \"startup-test\"\nname = \"Start-up test\"\nservice_point = \"castle\"\nsurvey = \"" +
            survey + "\"\ndatabase = \"" + database + "\"\npages = \"" + pages + "\"\nservice_points = \"" +
-           test::source_path("kiosk-config/service-points.toml") + "\"\n";
+           test::source_path("kiosk-config/service-points.toml") + "\"\n[sealing]\npublic_key_file = \"" + key + "\"\n";
   }
   void write_config() const { replace_file(config, config_text()); }
   // As an editor saves: written beside, renamed over.
@@ -97,6 +99,25 @@ TEST_CASE("kiosk: a database that cannot be opened shows the out-of-order screen
     fs::remove(blocker);
     fs::rename(made, blocker);
   });
+}
+
+// Answers are saved only sealed: without the council's public key the kiosk
+// collects nothing, and says which file and why to staff.
+TEST_CASE("kiosk: a missing public key shows the out-of-order screen until the key is written", "[ui][startup][seal]") {
+  Startup s;
+  fs::remove(s.key);
+  s.write_config();
+  out_of_order_until_fixed(s, s.key,
+                           [&] { Startup::replace_file(s.key, kiosk::format_public_key(test::seal_key().pub)); });
+}
+
+TEST_CASE("kiosk: a public key that does not parse shows the out-of-order screen until it does",
+          "[ui][startup][seal]") {
+  Startup s;
+  test::write_file(s.key, "kiosk-seal-public-v1 0123456789abcdef not-base64!\n");
+  s.write_config();
+  out_of_order_until_fixed(s, s.key,
+                           [&] { Startup::replace_file(s.key, kiosk::format_public_key(test::seal_key().pub)); });
 }
 
 TEST_CASE("kiosk: a missing pages folder shows the out-of-order screen until it is there", "[ui][startup]") {

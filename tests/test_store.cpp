@@ -18,8 +18,8 @@ std::string scalar(Store& s, const std::string& sql) {
   return *r ? q->str(0) : std::string("<none>");
 }
 std::unique_ptr<Store> open_new(const std::string& path) {
-  auto s = Store::open(path);
-  REQUIRE(s.ok());
+  auto s = Store::open(path, db::OpenMode::Create, test::seal_pub());
+  if (!s) FAIL(s.message());
   return std::move(s).value();
 }
 }  // namespace
@@ -40,13 +40,13 @@ TEST_CASE("completed responses are frozen by the schema itself", "[store]") {
   o.responses = 3;
   REQUIRE(simulate_into(*s, bury(), o).ok());
   auto& c = s->connection();
-  auto edit = c.exec("UPDATE responses SET canonical='{}' WHERE id=1");
+  auto edit = c.exec("UPDATE responses SET sealed=x'00' WHERE id=1");
   REQUIRE_FALSE(edit.ok());
   CHECK_THAT(edit.message(), Catch::Contains("completed responses are never edited"));
   CHECK_FALSE(c.exec("UPDATE responses SET status='abandoned' WHERE id=1").ok());
-  CHECK_FALSE(c.exec("UPDATE answers SET choices='agree' WHERE response_id=1").ok());
-  CHECK_FALSE(c.exec("DELETE FROM answers WHERE response_id=1").ok());
-  CHECK_FALSE(c.exec("INSERT INTO answers(response_id, question_id) VALUES(1, 'q99')").ok());
+  CHECK_FALSE(c.exec("UPDATE responses SET content_hash='0' WHERE id=1").ok());
+  CHECK_FALSE(c.exec("UPDATE responses SET key_id='0000000000000000' WHERE id=1").ok());
+  CHECK_FALSE(c.exec("UPDATE responses SET ended_utc='2000-01-01T00:00:00Z' WHERE id=1").ok());
   auto del = c.exec("DELETE FROM responses WHERE id=1");
   REQUIRE_FALSE(del.ok());
   CHECK_THAT(del.message(), Catch::Contains("only after the hub has receipted it"));
@@ -78,8 +78,13 @@ TEST_CASE("an unfinished response is closed as abandoned at restart, answers kep
   REQUIRE(n.ok());
   CHECK(*n == 1);
   CHECK(scalar(*s, "SELECT status FROM responses WHERE id=" + std::to_string(id)) == "abandoned");
-  CHECK(scalar(*s, "SELECT choices FROM answers WHERE response_id=" + std::to_string(id) + " AND question_id='q1'") ==
-        "agree");
+  // The last sealed draft is the abandoned document: the answer is in it.
+  auto p = s->pending(10);
+  REQUIRE(p->size() == 1);
+  auto doc = parse_canonical_document(test::opened(p->at(0)));
+  REQUIRE(doc.ok());
+  CHECK(doc->first.status == "abandoned");
+  CHECK(doc->second.at("q1").choices == std::vector<std::string>{"agree"});
   CHECK(s->counts()->abandoned == 1);
 }
 
@@ -99,7 +104,8 @@ TEST_CASE("retention deletes only receipted responses older than the limit", "[s
   auto c = s->counts();
   CHECK(c->completed == 2);
   CHECK(c->pending == 2);  // never deleted without a receipt
-  CHECK(scalar(*s, "SELECT count(*) FROM answers WHERE response_id IN (1,2)") == "0");
+  CHECK(scalar(*s, "SELECT count(*) FROM responses WHERE id IN (1,2)") == "0");
+  CHECK(s->verify()->ok());  // the ledger accounts for the two deleted after their receipts
 }
 
 TEST_CASE("a database from a newer program is refused, not damaged", "[store]") {
@@ -109,7 +115,7 @@ TEST_CASE("a database from a newer program is refused, not damaged", "[store]") 
     auto s = open_new(path);
     REQUIRE(s->connection().exec("PRAGMA user_version=99").ok());
   }
-  auto s = Store::open(path);
+  auto s = Store::open(path, db::OpenMode::Create, test::seal_pub());
   REQUIRE_FALSE(s.ok());
   CHECK_THAT(s.message(), Catch::Contains("schema version 99"));
   CHECK_THAT(s.message(), Catch::Contains(path));
@@ -119,7 +125,7 @@ TEST_CASE("a file that is not a database gets a clear error naming it", "[store]
   test::TempDir tmp;
   const std::string path = tmp.file("notes.db");
   test::write_file(path, std::string(8192, 'x'));
-  auto s = Store::open(path);
+  auto s = Store::open(path, db::OpenMode::Create, test::seal_pub());
   REQUIRE_FALSE(s.ok());
   CHECK_THAT(s.message(), Catch::StartsWith(path + ":"));
   CHECK_THAT(s.message(), Catch::Contains("not a kiosk database"));
@@ -153,7 +159,7 @@ TEST_CASE("a consistent backup is taken while the database is open", "[store]") 
   o.responses = 20;
   REQUIRE(simulate_into(*s, bury(), o).ok());
   REQUIRE(s->backup_to(tmp.file("copy.db")).ok());
-  auto copy = Store::open(tmp.file("copy.db"), db::OpenMode::ReadWrite);
+  auto copy = Store::open(tmp.file("copy.db"), db::OpenMode::ReadWrite, test::seal_pub());
   REQUIRE(copy.ok());
   CHECK((*copy)->counts()->completed == 20);
   CHECK((*copy)->verify()->ok());
@@ -219,23 +225,25 @@ TEST_CASE("an abandoned response is frozen as a numbered document and queued for
   auto pending = s->pending(10);
   REQUIRE(pending.ok());
   REQUIRE(pending->size() == 2);
-  auto first = parse_canonical_document(pending->at(0).canonical);
+  auto first = parse_canonical_document(test::opened(pending->at(0)));
   REQUIRE(first.ok());
   CHECK(first->first.seq == 1);
   CHECK(first->first.status == "abandoned");
   CHECK(first->first.ended_utc == "2016-03-01T08:00:40Z");
   CHECK(first->second.at("q1").choices == std::vector<std::string>{"agree"});
-  CHECK(pending->at(0).content_hash == sha256_hex(pending->at(0).canonical));
-  auto second = parse_canonical_document(pending->at(1).canonical);
+  CHECK(pending->at(0).content_hash == sha256_hex(pending->at(0).sealed));
+  auto second = parse_canonical_document(test::opened(pending->at(1)));
   REQUIRE(second.ok());
   CHECK(second->first.seq == 2);
   CHECK(second->first.status == "abandoned");
-  CHECK(second->first.ended_utc == "2016-03-01T09:00:00Z");
+  // Ended at its last saved draft (its start: nothing was answered), not at
+  // the restart: the draft is promoted as sealed, never opened.
+  CHECK(second->first.ended_utc == "2016-03-01T08:00:40Z");
   CHECK(pending->at(1).id == crashed);
   CHECK(s->verify()->ok());
   // Frozen, and kept until the hub has it.
   auto& c = s->connection();
-  CHECK_FALSE(c.exec("UPDATE responses SET canonical='{}' WHERE seq=1").ok());
+  CHECK_FALSE(c.exec("UPDATE responses SET sealed=x'00' WHERE seq=1").ok());
   auto del = c.exec("DELETE FROM responses WHERE seq=1");
   REQUIRE_FALSE(del.ok());
   CHECK_THAT(del.message(), Catch::Contains("only after the hub has receipted it"));
@@ -245,20 +253,17 @@ TEST_CASE("a schema-1 database migrates: old responses keep no number and still 
           "[store][ledger]") {
   test::TempDir tmp;
   const std::string path = tmp.file("r.db");
-  std::string old_uuid;
+  std::string old_uuid, doc;
   {
-    // Made as the previous release made it: a schema-2 store taken back to
-    // schema 1, holding one completed response with a schema-1 document.
-    auto s = open_new(path);
-    auto& c = s->connection();
-    REQUIRE(c.exec("DROP TRIGGER seq_is_frozen; DROP TRIGGER abandoned_document_is_frozen; "
-                   "DROP TRIGGER abandoned_unsynced_is_kept; DROP INDEX responses_by_seq; "
-                   "ALTER TABLE responses DROP COLUMN seq; ALTER TABLE responses DROP COLUMN conflict_utc; "
-                   "DELETE FROM meta; PRAGMA user_version=1;")
-                .ok());
+    // Made as the release before the ledger made it: schema 1, holding one
+    // completed response with a schema-1 document, in the clear.
+    auto conn = db::Connection::open(path, db::OpenMode::Create);
+    REQUIRE(conn.ok());
+    auto& c = *conn;
+    REQUIRE(Store::create_schema(c, 1).ok());
     CompletedResponse r = simulate_one(bury(), SimulateOptions{}, 0);
     old_uuid = r.meta.uuid;
-    const std::string doc = canonical_document(r.meta, r.answers);
+    doc = canonical_document(r.meta, r.answers);
     REQUIRE(doc.find("\"schema\":1") != std::string::npos);
     REQUIRE(doc.find("\"seq\"") == std::string::npos);
     auto ins = db::Statement::prepare(c,
@@ -286,15 +291,35 @@ TEST_CASE("a schema-1 database migrates: old responses keep no number and still 
     done->bind(1, id).bind(2, r.meta.ended_utc).bind(3, doc).bind(4, sha256_hex(doc));
     REQUIRE(done->run().ok());
   }
+  // Plain answers and no key to seal them with: refused, saying how to go on.
+  {
+    auto refused = Store::open(path, db::OpenMode::ReadWrite);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.kind() == ErrorKind::Config);
+    CHECK_THAT(refused.message(), Catch::StartsWith(path + ":"));
+    CHECK_THAT(refused.message(), Catch::Contains("[sealing] public_key_file"));
+  }
   auto s = open_new(path);
-  CHECK(scalar(*s, "PRAGMA user_version") == "2");
+  CHECK(scalar(*s, "PRAGMA user_version") == "3");
   CHECK(scalar(*s, "SELECT coalesce(seq, 'none') FROM responses WHERE uuid='" + old_uuid + "'") == "none");
   CHECK(s->verify()->ok());
   CHECK(s->counts()->pending == 1);
-  auto old = parse_canonical_document(s->pending(1)->at(0).canonical);
+  // Sealed as it was: the same document, now only in the sealed box.
+  const std::string sealed_doc = test::opened(s->pending(1)->at(0));
+  CHECK(sealed_doc == doc);
+  auto old = parse_canonical_document(sealed_doc);
   REQUIRE(old.ok());
   CHECK(old->first.seq == 0);
   CHECK(old->first.status == "completed");
+  // Scrubbed: nothing of the plain document is left in the file or its WAL.
+  for (const std::string& f : {path, path + "-wal", path + "-shm"}) {
+    const std::string bytes = test::read_file(f);
+    CHECK(bytes.find("\"answers\":{") == std::string::npos);
+    CHECK(bytes.find("\"kiosk_id\":") == std::string::npos);
+  }
+  // The tallies took it in.
+  auto sum = scalar(*s, "SELECT count FROM tallies WHERE question_id='' AND survey_id='" + bury().id + "'");
+  CHECK(sum == "1");
   FakeClock clock;
   CHECK(start_one(*s, clock)->meta().seq == 1);
 }

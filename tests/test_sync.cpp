@@ -29,7 +29,7 @@ namespace {
 const Survey& bury() { return test::bury(); }
 
 std::unique_ptr<Store> make_kiosk(const test::TempDir& tmp, const std::string& name, int n, std::uint64_t seed) {
-  auto s = Store::open(tmp.file(name + ".db"));
+  auto s = Store::open(tmp.file(name + ".db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   SimulateOptions o;
   o.responses = n;
@@ -122,7 +122,7 @@ TEST_CASE("ten kiosks sync to one hub: every response exactly once: re-sync chan
     check_no_synced_without_receipt(*kiosks.back());
     // Re-sync: nothing left to send.
     CHECK(client.upload_all().kind == sync::BatchOutcome::Kind::NothingPending);
-    REQUIRE(export_csv(*kiosks.back(), bury(), tmp.file(name + ".csv")).ok());
+    REQUIRE(export_csv(*kiosks.back(), test::keyring(), bury(), tmp.file(name + ".csv")).ok());
     const std::string csv = test::read_file(tmp.file(name + ".csv"));
     union_csv_rows += csv.substr(csv.find("\r\n") + 2);
   }
@@ -299,8 +299,8 @@ TEST_CASE("another kiosk's token cannot upload its responses, which stay pending
 
   // Same UUID, different content: the hub keeps the first and answers 409.
   test::TempDir tmp2;
-  auto a = Store::open(tmp2.file("a.db"));
-  auto b = Store::open(tmp2.file("b.db"));
+  auto a = Store::open(tmp2.file("a.db"), db::OpenMode::Create, test::seal_pub());
+  auto b = Store::open(tmp2.file("b.db"), db::OpenMode::Create, test::seal_pub());
   CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 9, "k1", {"castle"}}, 0);
   REQUIRE((*a)->insert_completed({r}).ok());
   r.answers["q17"] = Answer{{}, "A different comment", {}};
@@ -338,7 +338,7 @@ TEST_CASE("the same batch posted by 20 clients at once is stored once", "[sync][
   std::atomic<int> stored{0}, dups{0}, failures{0};
   for (const auto& path : copies) {
     threads.emplace_back([&, path] {
-      auto s = Store::open(path, db::OpenMode::ReadWrite);
+      auto s = Store::open(path, db::OpenMode::ReadWrite, test::seal_pub());
       if (!s) return void(++failures);
       auto set = settings(hub.process.url(), token, "k1");
       set.batch_size = 150;
@@ -384,7 +384,7 @@ TEST_CASE("a kiosk process killed mid-sync loses and duplicates nothing", "[sync
   CHECK(WIFSIGNALED(st));
   REQUIRE(second_batch);
   {
-    auto s = Store::open(tmp.file("bury-castle-01.db"), db::OpenMode::ReadWrite);
+    auto s = Store::open(tmp.file("bury-castle-01.db"), db::OpenMode::ReadWrite, test::seal_pub());
     REQUIRE(s.ok());
     const auto c = (*s)->counts();
     CHECK(c->synced > 0);   // some batches were receipted
@@ -534,7 +534,7 @@ TEST_CASE("two hub processes on one database store a response once, whichever re
   std::vector<std::thread> threads;
   for (int i = 0; i < 10; ++i)
     threads.emplace_back([&, i] {
-      auto s = Store::open(copies[static_cast<size_t>(i)], db::OpenMode::ReadWrite);
+      auto s = Store::open(copies[static_cast<size_t>(i)], db::OpenMode::ReadWrite, test::seal_pub());
       if (!s) return void(++failures);
       auto set = settings((i % 2 ? b : a).url(), token, "k1");
       set.stall_timeout_seconds = 20;
@@ -608,7 +608,7 @@ TEST_CASE("a response stored at the hub cannot be changed, even through raw SQL"
   }
   CHECK(hub.documents() == before);
   // The freeze leaves uploads alone: sending the same responses again is a duplicate.
-  auto copy = Store::open(tmp.file("copy.db"), db::OpenMode::ReadWrite);
+  auto copy = Store::open(tmp.file("copy.db"), db::OpenMode::ReadWrite, test::seal_pub());
   REQUIRE(copy.ok());
   sync::SyncClient resend(settings(hub.process.url(), token, "k1"), **copy);
   const auto again = resend.upload_all();
@@ -862,7 +862,7 @@ TEST_CASE("stranded: 1,000 responses and another device's token, then the right 
     return test::run(admin_cmd("sync --once --hub " + hub.process.url() + " --token " + token + common));
   };
   auto counts = [&] {
-    auto s = Store::open(db, db::OpenMode::ReadWrite);
+    auto s = Store::open(db, db::OpenMode::ReadWrite, test::seal_pub());
     REQUIRE(s.ok());
     return *(*s)->counts();
   };
@@ -964,7 +964,7 @@ TEST_CASE("a held item stays pending, the kiosk says why, and it goes once the h
   CHECK_THAT(held.err, Catch::Contains("3 responses left pending") && Catch::Contains("survey version"));
 
   proxy.pass();  // the hub now takes them
-  auto s = Store::open(tmp.file("k1.db"), db::OpenMode::ReadWrite);
+  auto s = Store::open(tmp.file("k1.db"), db::OpenMode::ReadWrite, test::seal_pub());
   REQUIRE(s.ok());
   sync::SyncClient again(settings(proxy.url(), token, "k1"), **s);
   CHECK(again.upload_all().stored == 3);
@@ -977,8 +977,8 @@ TEST_CASE("conflicts are listed by kiosk-admin conflicts and sent again after re
   test::TempDir tmp;
   const std::string token = hub.process.add("add-device", "bury-castle-01");
   // Two kiosks' databases holding the same UUID with different content.
-  auto a = Store::open(tmp.file("a.db"));
-  auto b = Store::open(tmp.file("b.db"));
+  auto a = Store::open(tmp.file("a.db"), db::OpenMode::Create, test::seal_pub());
+  auto b = Store::open(tmp.file("b.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 31, "bury-castle-01", {"castle"}}, 0);
@@ -1027,7 +1027,7 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   test::TempDir tmp;
   const std::string token = hub.process.add("add-device", "k1");
   const std::string token2 = hub.process.add("add-device", "k2");  // a kiosk that has collected nothing
-  auto store = Store::open(tmp.file("k1.db"));
+  auto store = Store::open(tmp.file("k1.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(store.ok());
   // 812 responses through the real session engine and store: every tenth
   // one walked away from (abandoned), the rest completed.
@@ -1067,7 +1067,7 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   CHECK(o.stored == 811);
   REQUIRE(client.send_heartbeat("").ok());
   // k2's clock runs an hour fast; the hub reports the offset.
-  auto empty = Store::open(tmp.file("k2.db"));
+  auto empty = Store::open(tmp.file("k2.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(empty.ok());
   const FakeClock fast(std::chrono::system_clock::now() + std::chrono::hours(1));
   sync::SyncClient fast_kiosk(settings(hub.process.url(), token2, "k2"), **empty, &fast);

@@ -107,14 +107,17 @@ std::string complete_survey(UiRig& r, const Plan& p) {
 }
 
 std::map<std::string, Answer> stored_answers(UiRig& r, const std::string& uuid) {
+  // Stored sealed: opened with the tests' key, as the council would.
   auto q = db::Statement::prepare(r.app->store().connection(),
-                                  "SELECT canonical FROM responses WHERE uuid=?1 AND status='completed'");
+                                  "SELECT key_id, sealed FROM responses WHERE uuid=?1 AND status='completed'");
   REQUIRE(q.ok());
   q->bind(1, uuid);
   auto row = q->step();
   REQUIRE(row.ok());
   REQUIRE(*row);
-  auto doc = parse_canonical_document(q->str(0));
+  auto plain = test::keyring().open(q->str(0), q->blob(1));
+  REQUIRE(plain.ok());
+  auto doc = parse_canonical_document(*plain);
   REQUIRE(doc.ok());
   return doc->second;
 }
@@ -490,11 +493,18 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   for (int i = 0; i < 300 && r.app->ui().notice.find("Exported") == std::string::npos; ++i) {
     r.wait_for_background();
   }
-  CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 response to"));
-  bool found = false;
-  for (const auto& e : std::filesystem::directory_iterator(r.tmp.file("usb")))
-    found = found || e.path().extension() == ".csv";
-  CHECK(found);
+  CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 response, sealed, to"));
+  // Responses leave the kiosk sealed: a folder of sealed items, no CSV.
+  std::string sealed_dir;
+  for (const auto& e : std::filesystem::directory_iterator(r.tmp.file("usb"))) {
+    CHECK(e.path().extension() != ".csv");
+    if (e.path().extension() == ".sealed") sealed_dir = e.path().string();
+  }
+  REQUIRE_FALSE(sealed_dir.empty());
+  CHECK(std::filesystem::exists(sealed_dir + "/manifest.json"));
+  const std::string items = test::read_file(sealed_dir + "/responses.sealed.jsonl");
+  CHECK(std::count(items.begin(), items.end(), '\n') == 1);
+  CHECK(items.find("\"sealed\":") != std::string::npos);
   r.tap_id("nav.quit");
   CHECK(r.app->ui().quit);
 }
@@ -530,9 +540,12 @@ options = [ { code = "yes", label = { en = "Yes", cy = "Do" } }, { code = "no", 
   r.tap_id("nav.next");
   r.tap_id("nav.submit");
   REQUIRE(r.app->ui().screen == Screen::Thanks);
-  auto q = db::Statement::prepare(r.app->store().connection(), "SELECT locale FROM responses WHERE status='completed'");
+  auto q = db::Statement::prepare(r.app->store().connection(),
+                                  "SELECT key_id, sealed FROM responses WHERE status='completed'");
   REQUIRE(*q->step());
-  CHECK(q->str(0) == "cy");
+  auto doc = parse_canonical_document(*test::keyring().open(q->str(0), q->blob(1)));
+  REQUIRE(doc.ok());
+  CHECK(doc->first.locale == "cy");
   // The next visitor starts in the default language again.
   r.advance(13);
   CHECK(r.find_id("home.start")->label.find("Family hub feedback") != std::string::npos);

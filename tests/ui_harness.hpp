@@ -49,6 +49,7 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
                  const std::string& service_points = source_path("kiosk-config/service-points.toml")) {
     init_sdl_headless();
     const std::string cfg = tmp.file("kiosk.toml");
+    write_seal_keys(tmp.file("council.pub"));  // beside the database: the default place
     std::ofstream(cfg) << "[kiosk]\nid = \"test-kiosk\"\nname = \"Test kiosk\"\nservice_point = \"castle\"\n"
                        << "survey = \"" << survey << "\"\n"
                        << "database = \"" << tmp.file("kiosk.db") << "\"\n"

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -34,6 +36,7 @@ struct Args {
   std::string command;
   std::vector<std::string> positional;
   std::map<std::string, std::string> opts;  // by long name without "--"; flags hold "1"
+  std::vector<std::string> key_files;       // open --key, in order
 };
 
 // Usage errors (unknown command or option, missing or malformed value) exit 2.
@@ -68,6 +71,8 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
           "kiosk.toml to use (default $KIOSK_CONFIG, ./kiosk-config/kiosk.toml, then /etc/library-kiosk/kiosk.toml)");
     value(a, "db", "FILE", "response database (default: database in kiosk.toml)");
     value(a, "survey", "FILE", "survey definition (default: survey in kiosk.toml)");
+    value(a, "public-key", "FILE",
+          "the council's public key responses are sealed to (default: [sealing] public_key_file in kiosk.toml)");
   };
   common(&app);
 
@@ -82,11 +87,26 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   value(simulate, "seed", "S", "random seed, for the same responses again");
   value(simulate, "kiosk-id", "ID", "kiosk id recorded with them (default: kiosk.toml's)");
   value(simulate, "service-point", "ID", "service point recorded with all of them (default: kiosk.toml's, spread)");
-  auto* exp = app.add_subcommand("export", "completed responses as CSV or JSON Lines, or the codebook");
-  value(exp, "format", "csv|jsonl|codebook", "what to write (required)");
-  value(exp, "out", "FILE", "where to write it, \"-\" for standard output (required)");
+  auto* exp = app.add_subcommand(
+      "export",
+      "responses, sealed, to a folder (a USB stick): responses.sealed.jsonl, survey.toml and manifest.json, "
+      "readable only with the council's secret key (kiosk-admin open); or the codebook");
+  value(exp, "format", "sealed|codebook", "what to write (default sealed; CSV and JSON Lines come from `open`)");
+  value(exp, "out", "DIR|FILE", "the folder for sealed files, or the codebook file (\"-\": standard output)");
+  std::vector<std::string> key_files;
+  auto* open_cmd = app.add_subcommand(
+      "open",
+      "on the analyst's computer: open a sealed export with the council's secret key(s) into responses.csv, "
+      "responses.jsonl and codebook.csv");
+  open_cmd->add_option("IN_DIR", file, "the folder `kiosk-admin export` wrote");
+  open_cmd->add_option("--key", key_files, "a secret key file from `kiosk-hub keygen` (repeat for older keys)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
+  value(open_cmd, "out", "DIR", "where to write the CSV, JSON Lines and codebook (required)");
   app.add_subcommand("summary", "counts and percentages per question, by service point");
-  app.add_subcommand("verify", "integrity check; every content hash recomputed");
+  app.add_subcommand("verify",
+                     "integrity check; every content hash recomputed over the sealed bytes; the ledger shows "
+                     "nothing was removed without a receipt");
   auto* backup = app.add_subcommand("backup", "consistent copy of the database while it is in use");
   value(backup, "out", "FILE", "the copy to write (required)");
   app.add_subcommand("hash-pin", "read a PIN on standard input, print its Argon2id hash for kiosk.toml");
@@ -141,10 +161,11 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   for (const CLI::App* from : {static_cast<const CLI::App*>(&app), static_cast<const CLI::App*>(chosen[0])})
     for (const CLI::Option* o : from->get_options())
       if (o->count() > 0 && o->get_name().rfind("--", 0) == 0 && o->get_name() != "--help" &&
-          o->get_name() != "--once" && o->get_name() != "--all") {
+          o->get_name() != "--once" && o->get_name() != "--all" && o->get_name() != "--key") {
         const std::string name = o->get_name().substr(2);
         a.opts[name] = values[name];
       }
+  a.key_files = key_files;
   if (once) a.opts["once"] = "1";
   if (all) a.opts["all"] = "1";
   return a;
@@ -196,12 +217,29 @@ class Context {
     return &*survey_;
   }
 
-  Result<std::unique_ptr<Store>> store(db::OpenMode mode) {
+  // The public key to seal with: --public-key, else kiosk.toml's. Only
+  // commands that save responses (simulate) need it; the others open the
+  // store without, and a database from before sealing is then refused with
+  // the reason, unless a key is at hand to seal it.
+  Result<SealPublicKey> public_key() {
+    if (const auto* f = opt("public-key")) {
+      KioskConfig k;
+      k.seal_public_key_file = *f;
+      return load_seal_public_key(k);
+    }
+    auto c = config();
+    if (!c) return make_error(c.message() + "\n(give --public-key FILE, or --config with a kiosk.toml)");
+    return load_seal_public_key(**c);
+  }
+
+  Result<std::unique_ptr<Store>> store(db::OpenMode mode, bool need_key = false) {
     auto p = db_path();
     if (!p) return p.error();
     if (mode == db::OpenMode::Create)
       if (auto st = ensure_parent_dir(*p); !st) return st.error();
-    return Store::open(*p, mode);
+    auto key = public_key();
+    if (!key && need_key) return key.error();
+    return Store::open(*p, mode, key ? &*key : nullptr);
   }
 
  private:
@@ -346,7 +384,7 @@ int cmd_simulate(Context& ctx) {
   }
   if (const auto* k = ctx.opt("kiosk-id")) o.kiosk_id = *k;
   if (const auto* sp = ctx.opt("service-point")) o.service_points = {*sp};
-  auto st = ctx.store(db::OpenMode::Create);
+  auto st = ctx.store(db::OpenMode::Create, true);
   if (!st) return fail(st.message());
   auto done = simulate_into(**st, **survey, o);
   if (!done) return fail(done.message());
@@ -357,21 +395,62 @@ int cmd_simulate(Context& ctx) {
 int cmd_export(Context& ctx) {
   const auto* fmt = ctx.opt("format");
   const auto* out = ctx.opt("out");
-  if (!fmt || !out) return fail("usage: kiosk-admin export --format csv|jsonl|codebook --out FILE", 2);
+  if (!out) return fail("usage: kiosk-admin export [--format sealed|codebook] --out DIR|FILE", 2);
+  const std::string format = fmt ? *fmt : "sealed";
+  if (format == "csv" || format == "jsonl")
+    return fail(
+        "responses are kept sealed on the kiosk, so they leave it sealed: `kiosk-admin export --out DIR` "
+        "writes them, and `kiosk-admin open --key SECRET_KEY DIR --out OUT_DIR` on the council's computer "
+        "turns them into CSV and JSON Lines",
+        2);
+  if (format != "sealed" && format != "codebook")
+    return fail("unknown format \"" + format + "\" (sealed or codebook)", 2);
   auto survey = ctx.survey();
   if (!survey) return fail(survey.message());
-  if (*fmt == "codebook") {
+  if (format == "codebook") {
     if (auto s = export_codebook(**survey, *out); !s) return fail(s.message());
     if (*out != "-")
       std::cerr << "wrote the codebook of " << (*survey)->questions.size() << " questions to " << *out << "\n";
     return 0;
   }
-  if (*fmt != "csv" && *fmt != "jsonl") return fail("unknown format \"" + *fmt + "\" (csv, jsonl or codebook)", 2);
+  if (*out == "-") return fail("a sealed export is a folder: give --out DIR", 2);
   auto st = ctx.store(db::OpenMode::ReadWrite);
   if (!st) return fail(st.message());
-  auto n = *fmt == "csv" ? export_csv(**st, **survey, *out) : export_jsonl(**st, **survey, *out);
-  if (!n) return fail(n.message());
-  if (*out != "-") std::cerr << "wrote " << *n << " completed responses to " << *out << "\n";
+  std::string kiosk_id;
+  if (auto c = ctx.config(); c) kiosk_id = (*c)->kiosk_id;
+  auto e = export_sealed(**st, **survey, kiosk_id, *out, format_utc(SystemClock{}.now()));
+  if (!e) return fail(e.message());
+  std::string keys;
+  for (const auto& k : e->key_ids) keys += (keys.empty() ? "" : ", ") + k;
+  std::cerr << "wrote " << e->responses << " sealed responses to " << *out
+            << (keys.empty() ? std::string() : " (sealed to key " + keys + ")")
+            << "; the council opens them with kiosk-admin open --key SECRET_KEY " << *out << " --out OUT_DIR\n";
+  return 0;
+}
+
+int cmd_open(const Args& a) {
+  const auto* out = a.opts.count("out") ? &a.opts.at("out") : nullptr;
+  if (a.positional.size() != 1 || !out || a.key_files.empty())
+    return fail("usage: kiosk-admin open --key FILE [--key FILE...] IN_DIR --out OUT_DIR", 2);
+  if (auto st = crypto_init(); !st) return fail(st.message());
+  SealKeyring keys;
+  for (const auto& f : a.key_files) {
+    std::FILE* fp = std::fopen(f.c_str(), "rb");
+    if (!fp) return fail(f + ": cannot read the secret key file (" + std::strerror(errno) + ")");
+    std::string text;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0) text.append(buf, n);
+    std::fclose(fp);
+    auto k = parse_secret_key(text, f);
+    std::fill(text.begin(), text.end(), '\0');
+    if (!k) return fail(k.message());
+    keys.add(std::move(k).value());
+  }
+  auto o = open_sealed_export(a.positional[0], keys, *out);
+  if (!o) return fail(o.message());
+  std::cout << "opened " << o->responses << " responses of survey " << o->survey_id << " into " << *out
+            << ": responses.csv, responses.jsonl, codebook.csv\n";
   return 0;
 }
 
@@ -603,6 +682,7 @@ int main(int argc, char** argv) {
   if (c == "status") return cmd_status(ctx);
   if (c == "simulate") return cmd_simulate(ctx);
   if (c == "export") return cmd_export(ctx);
+  if (c == "open") return cmd_open(*args);
   if (c == "summary") return cmd_summary(ctx);
   if (c == "verify") return cmd_verify(ctx);
   if (c == "backup") return cmd_backup(ctx);

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace kiosk {
@@ -152,6 +153,23 @@ Result<std::vector<ServicePoint>> load_service_points_file(const std::string& pa
   }
 }
 
+Result<SealPublicKey> load_seal_public_key(const KioskConfig& cfg) {
+  const std::string& path = cfg.seal_public_key_file;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    const bool exists = fs::exists(path, ec);
+    return make_error(ErrorKind::Config,
+                      path + (exists ? ": the council's public key file cannot be read (permissions?)"
+                                     : ": the council's public key file is missing (the hub sends it with the "
+                                       "survey; or copy the council.pub from `kiosk-hub keygen` here)"));
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto k = parse_public_key(text, path);
+  if (!k) return with_kind(k.error(), ErrorKind::Config);
+  return k;
+}
+
 Result<KioskConfig> load_config(const std::string& path) {
   try {
     KioskConfig c;
@@ -159,7 +177,7 @@ Result<KioskConfig> load_config(const std::string& path) {
     const std::string dir = fs::absolute(fs::path(path)).parent_path().string();
     const auto root = parse_file(path);
     Reader r(path);
-    r.known(root, "", {"kiosk", "sync", "session", "staff", "admin", "deployment"});
+    r.known(root, "", {"kiosk", "sync", "sealing", "session", "staff", "admin", "deployment"});
     const auto* k = r.table(root, "kiosk");
     if (!k) throw ConfigError{path + ": [kiosk] table is missing"};
     r.known(*k, "kiosk",
@@ -212,6 +230,13 @@ Result<KioskConfig> load_config(const std::string& path) {
       dep.information_title = r.str(*d, "deployment", "information_title", false, dep.information_title);
       dep.staff_role = r.str(*d, "deployment", "staff_role", false, dep.staff_role);
       dep.postcode_example = r.str(*d, "deployment", "postcode_example", false, dep.postcode_example);
+    }
+
+    c.seal_public_key_file = (fs::path(c.database_path).parent_path() / "council.pub").string();
+    if (const auto* s = r.table(root, "sealing")) {
+      r.known(*s, "sealing", {"public_key_file"});
+      if (const auto f = r.str(*s, "sealing", "public_key_file", false); !f.empty())
+        c.seal_public_key_file = resolve_path(f, dir);
     }
 
     if (const auto* s = r.table(root, "session")) {

@@ -1,5 +1,6 @@
 #include "kiosk/config_edit.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -150,6 +151,13 @@ Status edit_config_file(const std::string& path, const std::string& section, con
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return make_error(ErrorKind::Config, path + ": cannot read its permissions");
   const std::string tmp = path + ".new";
+  // Made 0600 before anything is written: the copy holds the hub token, and
+  // a umask-wide file would show it to every user until the chmod below.
+  std::remove(tmp.c_str());
+  if (const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600); fd >= 0)
+    ::close(fd);
+  else
+    return make_error(ErrorKind::Config, tmp + ": cannot write beside " + path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return make_error(ErrorKind::Config, tmp + ": cannot write beside " + path);

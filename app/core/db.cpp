@@ -67,6 +67,9 @@ Result<Connection> Connection::open(const std::string& path, OpenMode mode, int 
   sqlite3_busy_timeout(c.h_, busy_timeout_ms);
   // Touch the file so a non-database is reported here, not on first use.
   if (auto st = c.exec("PRAGMA foreign_keys=ON; SELECT count(*) FROM sqlite_schema;"); !st) return st.error();
+  // Deleted rows and freed pages are overwritten, not left readable in the
+  // file's free space (a kiosk's disk may leave the building).
+  if (auto st = c.exec("PRAGMA secure_delete=ON;"); !st) return st.error();
   if (mode != OpenMode::ReadOnly) {
     if (auto st = c.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !st) return st.error();
   }
@@ -117,6 +120,11 @@ Statement& Statement::bind(int i, std::string_view v) {
   sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
 }
+Statement& Statement::bind_blob(int i, std::string_view v) {
+  sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
 Statement& Statement::bind(int i, std::int64_t v) {
   sqlite3_bind_int64(s_, i, v);
   return *this;
@@ -149,6 +157,11 @@ void Statement::reset() {
 
 std::string_view Statement::text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+  if (!p) return {};
+  return {p, static_cast<size_t>(sqlite3_column_bytes(s_, col))};
+}
+std::string Statement::blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(s_, col));
   if (!p) return {};
   return {p, static_cast<size_t>(sqlite3_column_bytes(s_, col))};
 }

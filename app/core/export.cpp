@@ -8,9 +8,12 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
-#include <unordered_map>
+
+#include "kiosk/crypto.hpp"
 
 namespace kiosk {
 
@@ -22,7 +25,6 @@ namespace {
 const char* const kMetaColumns[] = {"response_uuid", "survey_id",     "survey_version", "kiosk_id",   "service_point",
                                     "locale",        "mode",          "staff_id",       "assistance", "accessibility",
                                     "started_utc",   "completed_utc", "status"};
-constexpr size_t kMetaCount = sizeof kMetaColumns / sizeof kMetaColumns[0];
 }  // namespace
 
 std::vector<Column> csv_columns(const Survey& survey) {
@@ -131,20 +133,6 @@ class OutFile {
   std::string path_, tmp_, buf_;
 };
 
-std::string flatten_list(std::string_view json_text) {
-  if (json_text.size() <= 2) return {};
-  auto j = nlohmann::json::parse(json_text, nullptr, false);
-  std::string s;
-  if (j.is_array()) {
-    for (const auto& v : j)
-      if (v.is_string()) s += (s.empty() ? "" : ";") + v.get<std::string>();
-  } else if (j.is_object()) {
-    for (const auto& [k, v] : j.items())
-      if (v.is_string()) s += (s.empty() ? "" : ";") + k + "=" + v.get<std::string>();
-  }
-  return s;
-}
-
 }  // namespace
 
 void append_csv_field(std::string& out, std::string_view f, bool guard_formula) {
@@ -232,88 +220,21 @@ void append_csv_row(std::string& buf, const CsvLayout& layout, const ResponseMet
   buf += "\r\n";
 }
 
-Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::string& path) {
-  const auto cols = csv_columns(survey);
-  // Where each question's cells start, by question id.
-  struct Slot {
-    const Question* q;
-    size_t first;      // first column index
-    size_t other = 0;  // other-text column, if any
-  };
-  std::unordered_map<std::string, Slot> slots;
-  for (size_t i = kMetaCount; i < cols.size(); ++i) {
-    const auto& c = cols[i];
-    auto [it, fresh] = slots.try_emplace(c.question->id, Slot{c.question, i});
-    if (c.kind == Column::Kind::OtherText) it->second.other = i;
-    (void)fresh;
-  }
-
-  auto rq = Statement::prepare(store.connection(),
-                               "SELECT id, uuid, survey_id, survey_version, kiosk_id, service_point, locale, mode, "
-                               "staff_id, assistance, accessibility, started_utc, ended_utc, status FROM responses "
-                               "WHERE (status='completed' OR (status='abandoned' AND canonical IS NOT NULL)) "
-                               "AND survey_id=?1 ORDER BY id");
-  auto aq = Statement::prepare(
-      store.connection(), "SELECT response_id, question_id, choices, text, other FROM answers ORDER BY response_id");
-  if (!rq) return rq.error();
-  if (!aq) return aq.error();
-  rq->bind(1, survey.id);
+// The documents are opened in memory (kiosk-admin open, the hub); nothing
+// plain is written but the export itself.
+Result<std::int64_t> export_csv(const std::vector<std::string>& documents, const Survey& survey,
+                                const std::string& path) {
+  const CsvLayout layout(survey);
   auto out = OutFile::create(path);
   if (!out) return out.error();
   std::string& buf = out->buffer();
-  append_csv_header(buf, cols);
-  std::vector<std::string> cells(cols.size());
-  const std::vector<bool> guard = formula_guards(cols);
-
-  auto arow = aq->step();
-  if (!arow) return arow.error();
+  append_csv_header(buf, layout.cols);
   std::int64_t n = 0;
-  for (;;) {
-    auto r = rq->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    const std::int64_t id = rq->integer(0);
-    for (auto& c : cells) c.clear();
-    for (size_t i = 0; i < kMetaCount; ++i) {
-      if (i == 8 || i == 9)
-        cells[i] = flatten_list(rq->text(static_cast<int>(i) + 1));
-      else
-        cells[i] = rq->text(static_cast<int>(i) + 1);
-    }
-    // Advance the answers scan to this response, then take its rows.
-    while (*arow && aq->integer(0) < id) {
-      arow = aq->step();
-      if (!arow) return arow.error();
-    }
-    while (*arow && aq->integer(0) == id) {
-      auto it = slots.find(std::string(aq->text(1)));
-      if (it != slots.end()) {
-        const Slot& s = it->second;
-        std::string_view choices = aq->text(2);
-        if (s.q->type == QuestionType::Multiple) {
-          for (size_t k = 0; k < s.q->options.size(); ++k) cells[s.first + k] = "0";
-          while (!choices.empty()) {
-            const auto comma = choices.find(',');
-            const std::string_view code = choices.substr(0, comma);
-            for (size_t k = 0; k < s.q->options.size(); ++k)
-              if (s.q->options[k].code == code) cells[s.first + k] = "1";
-            choices = comma == std::string_view::npos ? std::string_view{} : choices.substr(comma + 1);
-          }
-        } else if (s.q->has_options()) {
-          cells[s.first] = choices;
-        } else {
-          cells[s.first] = aq->text(3);
-        }
-        if (s.other) cells[s.other] = aq->text(4);
-      }
-      arow = aq->step();
-      if (!arow) return arow.error();
-    }
-    for (size_t i = 0; i < cells.size(); ++i) {
-      if (i) buf.push_back(',');
-      append_csv_field(buf, cells[i], guard[i]);
-    }
-    buf += "\r\n";
+  for (const auto& d : documents) {
+    auto doc = parse_canonical_document(d);
+    if (!doc) return with_kind(make_error(path + ": " + doc.message()), doc.kind());
+    if (doc->first.survey_id != survey.id) continue;
+    append_csv_row(buf, layout, doc->first, doc->second);
     ++n;
     if (auto st = out->maybe_flush(); !st) return st.error();
   }
@@ -323,25 +244,183 @@ Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::s
 
 // ---- 4. JSON Lines and codebook -------------------------------------------
 
-Result<std::int64_t> export_jsonl(Store& store, const Survey& survey, const std::string& path) {
-  auto q = Statement::prepare(
-      store.connection(), "SELECT canonical FROM responses WHERE canonical IS NOT NULL AND survey_id=?1 ORDER BY id");
-  if (!q) return q.error();
-  q->bind(1, survey.id);
+Result<std::int64_t> export_jsonl(const std::vector<std::string>& documents, const Survey& survey,
+                                  const std::string& path) {
   auto out = OutFile::create(path);
   if (!out) return out.error();
   std::int64_t n = 0;
-  for (;;) {
-    auto r = q->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    out->buffer().append(q->text(0));
+  for (const auto& d : documents) {
+    auto doc = parse_canonical_document(d);
+    if (!doc) return with_kind(make_error(path + ": " + doc.message()), doc.kind());
+    if (doc->first.survey_id != survey.id) continue;
+    out->buffer().append(d);
     out->buffer().push_back('\n');
     ++n;
     if (auto st = out->maybe_flush(); !st) return st.error();
   }
   if (auto st = out->finish(); !st) return st.error();
   return n;
+}
+
+Result<std::vector<std::string>> open_documents(Store& store, const SealKeyring& keys, const std::string& survey_id) {
+  auto rows = store.sealed_responses(survey_id);
+  if (!rows) return rows.error();
+  std::vector<std::string> docs;
+  docs.reserve(rows->size());
+  for (const auto& r : *rows) {
+    auto doc = keys.open(r.key_id, r.sealed);
+    if (!doc) return with_kind(make_error(store.path() + ": response " + r.uuid + ": " + doc.message()), doc.kind());
+    docs.push_back(std::move(doc).value());
+  }
+  return docs;
+}
+
+Result<std::int64_t> export_csv(Store& store, const SealKeyring& keys, const Survey& survey, const std::string& path) {
+  auto docs = open_documents(store, keys, survey.id);
+  if (!docs) return docs.error();
+  return export_csv(*docs, survey, path);
+}
+
+Result<std::int64_t> export_jsonl(Store& store, const SealKeyring& keys, const Survey& survey,
+                                  const std::string& path) {
+  auto docs = open_documents(store, keys, survey.id);
+  if (!docs) return docs.error();
+  return export_jsonl(*docs, survey, path);
+}
+
+// ---- 4b. Sealed exports (USB) and opening them ---------------------------
+
+Result<SealedExport> export_sealed(Store& store, const Survey& survey, const std::string& kiosk_id,
+                                   const std::string& dir, const std::string& now_utc) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(ErrorKind::Storage, dir + ": cannot make the folder (" + ec.message() + ")");
+  auto rows = store.sealed_responses(survey.id);
+  if (!rows) return rows.error();
+  SealedExport e;
+  e.dir = dir;
+  std::set<std::string> key_ids, versions;
+  std::int64_t completed = 0, abandoned = 0;
+  {
+    auto out = OutFile::create(dir + "/" + kSealedResponsesFile);
+    if (!out) return out.error();
+    for (const auto& r : *rows) {
+      nlohmann::json item = {{"uuid", r.uuid},
+                             {"content_hash", r.content_hash},
+                             {"key_id", r.key_id},
+                             {"sealed", base64_encode(r.sealed)}};
+      out->buffer() += item.dump();
+      out->buffer().push_back('\n');
+      key_ids.insert(r.key_id);
+      versions.insert(r.survey_version);
+      ++(r.status == "completed" ? completed : abandoned);
+      if (auto st = out->maybe_flush(); !st) return st.error();
+    }
+    if (auto st = out->finish(); !st) return st.error();
+  }
+  {
+    auto out = OutFile::create(dir + "/" + kSealedSurveyFile);
+    if (!out) return out.error();
+    out->buffer() = survey.source_text;
+    if (auto st = out->finish(); !st) return st.error();
+  }
+  e.responses = static_cast<std::int64_t>(rows->size());
+  e.key_ids.assign(key_ids.begin(), key_ids.end());
+  const nlohmann::json manifest = {{"format", kSealedExportFormat},
+                                   {"kiosk_id", kiosk_id},
+                                   {"exported_utc", now_utc},
+                                   {"survey_id", survey.id},
+                                   {"survey_version", survey.version},
+                                   {"response_survey_versions", versions},
+                                   {"key_ids", e.key_ids},
+                                   {"responses", e.responses},
+                                   {"completed", completed},
+                                   {"abandoned", abandoned},
+                                   {"responses_file", kSealedResponsesFile},
+                                   {"survey_file", kSealedSurveyFile}};
+  // The manifest last: a folder with one is complete.
+  auto out = OutFile::create(dir + "/" + kSealedManifestFile);
+  if (!out) return out.error();
+  out->buffer() = manifest.dump(2) + "\n";
+  if (auto st = out->finish(); !st) return st.error();
+  return e;
+}
+
+namespace {
+Result<std::string> read_whole(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return make_error(errno == ENOENT ? ErrorKind::NotFound : ErrorKind::Storage,
+                      path + ": cannot read (" + std::strerror(errno) + ")");
+  std::string s;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  const bool bad = std::ferror(f) != 0;
+  std::fclose(f);
+  if (bad) return make_error(ErrorKind::Storage, path + ": read failed");
+  return s;
+}
+}  // namespace
+
+Result<OpenedExport> open_sealed_export(const std::string& in_dir, const SealKeyring& keys,
+                                        const std::string& out_dir) {
+  const std::string manifest_path = in_dir + "/" + kSealedManifestFile;
+  auto manifest_text = read_whole(manifest_path);
+  if (!manifest_text)
+    return with_kind(make_error(manifest_text.message() + " (is " + in_dir + " a folder `kiosk-admin export` wrote?)"),
+                     manifest_text.kind());
+  const auto manifest = nlohmann::json::parse(*manifest_text, nullptr, false);
+  if (!manifest.is_object() || manifest.value("format", "") != kSealedExportFormat)
+    return make_error(ErrorKind::Validation,
+                      manifest_path + ": not a sealed export manifest (format " + kSealedExportFormat + ")");
+  const std::string survey_path = in_dir + "/" + manifest.value("survey_file", kSealedSurveyFile);
+  auto survey_text = read_whole(survey_path);
+  if (!survey_text) return survey_text.error();
+  auto survey = parse_survey(*survey_text, survey_path);
+  if (!survey) return survey.error();
+  const std::string items_path = in_dir + "/" + manifest.value("responses_file", kSealedResponsesFile);
+  auto items = read_whole(items_path);
+  if (!items) return items.error();
+  std::vector<std::string> docs;
+  std::size_t line_no = 0, pos = 0;
+  while (pos < items->size()) {
+    const auto nl = items->find('\n', pos);
+    const std::string_view line(items->data() + pos, (nl == std::string::npos ? items->size() : nl) - pos);
+    pos = nl == std::string::npos ? items->size() : nl + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    const std::string where = items_path + ":" + std::to_string(line_no);
+    const auto item = nlohmann::json::parse(line, nullptr, false);
+    if (!item.is_object() || !item.contains("sealed") || !item["sealed"].is_string() || !item.contains("key_id") ||
+        !item["key_id"].is_string() || !item.contains("uuid") || !item["uuid"].is_string())
+      return make_error(ErrorKind::Validation, where + ": not a sealed item (uuid, content_hash, key_id, sealed)");
+    const std::string uuid = item["uuid"].get<std::string>();
+    auto sealed = base64_decode(item["sealed"].get<std::string>());
+    if (!sealed) return make_error(ErrorKind::Validation, where + ": response " + uuid + ": \"sealed\" is not base64");
+    if (sha256_hex(*sealed) != item.value("content_hash", ""))
+      return make_error(ErrorKind::Validation,
+                        where + ": response " + uuid + ": the content hash does not match the sealed bytes");
+    auto doc = keys.open(item["key_id"].get<std::string>(), *sealed);
+    if (!doc) return with_kind(make_error(where + ": response " + uuid + ": " + doc.message()), doc.kind());
+    auto parsed = parse_canonical_document(*doc);
+    if (!parsed) return with_kind(make_error(where + ": response " + uuid + ": " + parsed.message()), parsed.kind());
+    if (parsed->first.uuid != uuid)
+      return make_error(ErrorKind::Validation,
+                        where + ": response " + uuid + ": the sealed document carries another uuid");
+    docs.push_back(std::move(doc).value());
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return make_error(ErrorKind::Storage, out_dir + ": cannot make the folder (" + ec.message() + ")");
+  OpenedExport o;
+  o.survey_id = survey->id;
+  auto n = export_csv(docs, *survey, out_dir + "/responses.csv");
+  if (!n) return n.error();
+  if (auto j = export_jsonl(docs, *survey, out_dir + "/responses.jsonl"); !j) return j.error();
+  if (auto c = export_codebook(*survey, out_dir + "/codebook.csv"); !c) return c.error();
+  o.responses = *n;
+  return o;
 }
 
 Status export_codebook(const Survey& survey, const std::string& path) {
@@ -458,49 +537,38 @@ void add_to_summary(Summary& s, const Survey& survey, const std::string& locale,
   }
 }
 
+// From the tallies the store keeps as responses complete: the documents are sealed.
 Result<Summary> summarise(Store& store, const Survey& survey, const std::string& locale) {
-  auto blank_table = [&]() { return empty_results(survey, locale); };
   Summary s;
-  s.overall = blank_table();
-  auto rq =
-      Statement::prepare(store.connection(),
-                         "SELECT service_point, count(*) FROM responses WHERE status='completed' AND survey_id=?1 "
-                         "GROUP BY service_point");
-  if (!rq) return rq.error();
-  rq->bind(1, survey.id);
+  s.overall = empty_results(survey, locale);
+  auto q = Statement::prepare(store.connection(),
+                              "SELECT service_point, question_id, option_code, count FROM tallies "
+                              "WHERE survey_id=?1 ORDER BY service_point, question_id, option_code");
+  if (!q) return q.error();
+  q->bind(1, survey.id);
   for (;;) {
-    auto r = rq->step();
+    auto r = q->step();
     if (!r) return r.error();
     if (!*r) break;
-    auto& t = s.by_service_point[rq->str(0)];
-    t = blank_table();
-    t.responses = rq->integer(1);
-    s.overall.responses += t.responses;
-  }
-  auto aq = Statement::prepare(store.connection(),
-                               "SELECT r.service_point, a.question_id, a.choices, count(*) FROM answers a "
-                               "JOIN responses r ON r.id = a.response_id WHERE r.status='completed' AND r.survey_id=?1 "
-                               "GROUP BY r.service_point, a.question_id, a.choices");
-  if (!aq) return aq.error();
-  aq->bind(1, survey.id);
-  for (;;) {
-    auto r = aq->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    const Question* q = survey.find(aq->text(1));
-    if (!q) continue;
-    const std::int64_t count = aq->integer(3);
-    for (ResultsTable* t : {&s.overall, &s.by_service_point[aq->str(0)]}) {
-      auto& qs = t->questions[q->index];
-      qs.answered += count;
-      std::string_view ch = aq->text(2);
-      while (!ch.empty()) {
-        const auto comma = ch.find(',');
-        const std::string_view code = ch.substr(0, comma);
-        for (auto& oc : qs.options)
-          if (oc.code == code) oc.count += count;
-        ch = comma == std::string_view::npos ? std::string_view{} : ch.substr(comma + 1);
+    auto [spi, fresh] = s.by_service_point.try_emplace(q->str(0));
+    if (fresh) spi->second = empty_results(survey, locale);
+    const std::string_view qid = q->text(1), code = q->text(2);
+    const std::int64_t count = q->integer(3);
+    if (qid.empty()) {
+      spi->second.responses += count;
+      s.overall.responses += count;
+      continue;
+    }
+    const Question* question = survey.find(std::string(qid));
+    if (!question) continue;
+    for (ResultsTable* t : {&s.overall, &spi->second}) {
+      auto& qs = t->questions[question->index];
+      if (code.empty()) {
+        qs.answered += count;
+        continue;
       }
+      for (auto& oc : qs.options)
+        if (oc.code == code) oc.count += count;
     }
   }
   return s;

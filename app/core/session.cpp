@@ -258,11 +258,7 @@ Status Session::answer(Answer a) {
     after[q.id] = a;
   const auto dropped = prune_hidden(survey_, after);
   if (after == answers_) return {};
-  if (sink_) {
-    if (auto st = sink_->save_answer(response_id_, q.id, a.empty() ? nullptr : &a); !st) return st;
-    for (const auto& id : dropped)
-      if (auto st = sink_->save_answer(response_id_, id, nullptr); !st) return st;
-  }
+  if (auto st = save_draft(after); !st) return st;
   answers_ = std::move(after);
   return {};
 }
@@ -327,31 +323,40 @@ Status Session::submit() {
   }
   ResponseMeta m = meta_;
   m.ended_utc = format_utc(clock_.now());
-  const std::string doc = canonical_document(m, answers_);
-  const std::string hash = sha256_hex(doc);
+  m.status = "completed";
+  std::string hash;
   if (sink_) {
-    if (auto st = sink_->complete_response(response_id_, m, doc, hash); !st) return st;
+    auto h = sink_->complete_response(response_id_, m, answers_);
+    if (!h) return h.error();
+    hash = std::move(h).value();
+  } else {
+    hash = sha256_hex(canonical_document(m, answers_));
   }
   meta_ = std::move(m);
-  content_hash_ = hash;
+  content_hash_ = std::move(hash);
   stage_ = Stage::Submitted;
   return {};
 }
 
 Status Session::abandon(const std::string& reason) {
   if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return {};
-  const std::string ended = format_utc(clock_.now());
+  ResponseMeta m = meta_;
+  m.ended_utc = format_utc(clock_.now());
+  m.status = "abandoned";
   if (sink_) {
-    if (auto st = sink_->abandon_response(response_id_, ended, reason); !st) return st;
+    if (auto st = sink_->abandon_response(response_id_, m, answers_, reason); !st) return st;
   }
-  meta_.ended_utc = ended;
+  meta_ = std::move(m);
   stage_ = Stage::Abandoned;
   return {};
 }
 
-Status Session::save_meta() {
-  if (sink_) return sink_->update_meta(response_id_, meta_);
-  return {};
+Status Session::save_draft(const Answers& answers) {
+  if (!sink_) return {};
+  ResponseMeta m = meta_;
+  m.status = "abandoned";
+  m.ended_utc = format_utc(clock_.now());
+  return sink_->save_draft(response_id_, m, answers);
 }
 
 Status Session::set_assisted(const std::string& staff_id, std::vector<std::string> assistance) {
@@ -359,21 +364,21 @@ Status Session::set_assisted(const std::string& staff_id, std::vector<std::strin
   meta_.mode = "assisted";
   meta_.staff_id = staff_id;
   meta_.assistance = std::move(assistance);
-  return save_meta();
+  return save_draft(answers_);
 }
 
 Status Session::set_accessibility(const std::string& key, const std::string& value) {
   if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return {};
   if (meta_.accessibility[key] == value) return {};
   meta_.accessibility[key] = value;
-  return save_meta();
+  return save_draft(answers_);
 }
 
 Status Session::set_locale(const std::string& locale) {
   if (std::find(survey_.locales.begin(), survey_.locales.end(), locale) == survey_.locales.end())
     return rule("This survey is not available in that language.");
   meta_.locale = locale;
-  return save_meta();
+  return save_draft(answers_);
 }
 
 }  // namespace kiosk

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kiosk/clock.hpp"
 #include "kiosk/crypto.hpp"
 
 namespace kiosk {
@@ -107,165 +108,117 @@ BEGIN SELECT RAISE(ABORT, 'an abandoned response is deleted only after the hub h
 )sql",
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
-static_assert(kMigrationCount == Store::kSchemaVersion);
+// The last step (2 -> 3, sealing) is C++: it seals what earlier versions kept in the clear.
+static_assert(kMigrationCount + 1 == Store::kSchemaVersion);
 
-std::string join_codes(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& c : v) {
-    if (!s.empty()) s.push_back(',');
-    s += c;
-  }
-  return s;
-}
+// Schema 3: answers only sealed. The plain columns of schema 2 (kiosk,
+// service point, language, mode, staff, assistance, accessibility, the
+// document and the answers table) are gone; what stays in the clear is what
+// the ledger, sync and retention need. The triggers of schema 2 carry over
+// onto the sealed document: frozen once closed, kept until receipted.
+const char kSealedResponses[] = R"sql(
+CREATE TABLE responses_sealed(
+  id             INTEGER PRIMARY KEY,
+  uuid           TEXT NOT NULL UNIQUE,
+  seq            INTEGER,
+  survey_id      TEXT NOT NULL,
+  survey_version TEXT NOT NULL,
+  started_utc    TEXT NOT NULL,
+  saved_utc      TEXT,
+  ended_utc      TEXT,
+  status         TEXT NOT NULL CHECK (status IN ('in_progress', 'completed', 'abandoned')),
+  abandon_reason TEXT,
+  key_id         TEXT,
+  sealed         BLOB,
+  content_hash   TEXT,
+  sync_state     TEXT NOT NULL DEFAULT 'none' CHECK (sync_state IN ('none', 'pending', 'synced', 'conflict')),
+  receipt        TEXT,
+  synced_utc     TEXT,
+  sync_detail    TEXT,
+  conflict_utc   TEXT,
+  CHECK ((sealed IS NULL) = (key_id IS NULL) AND (sealed IS NULL) = (content_hash IS NULL)),
+  CHECK (status <> 'completed' OR (sealed IS NOT NULL AND ended_utc IS NOT NULL))
+);
+-- The sealed form of each response that had a document or a draft, made in C++.
+CREATE TABLE sealing_work(id INTEGER PRIMARY KEY, key_id TEXT, sealed BLOB, content_hash TEXT, saved_utc TEXT);
+-- Numbers only: per survey, service point, question and option
+-- (question '' counts responses; option '' counts those who answered).
+CREATE TABLE tallies(
+  survey_id     TEXT NOT NULL,
+  service_point TEXT NOT NULL,
+  question_id   TEXT NOT NULL,
+  option_code   TEXT NOT NULL,
+  count         INTEGER NOT NULL,
+  PRIMARY KEY (survey_id, service_point, question_id, option_code)
+) WITHOUT ROWID;
+)sql";
+
+const char kSealedSchemaFinish[] = R"sql(
+INSERT INTO responses_sealed(id, uuid, seq, survey_id, survey_version, started_utc, saved_utc, ended_utc, status,
+                             abandon_reason, key_id, sealed, content_hash, sync_state, receipt, synced_utc,
+                             sync_detail, conflict_utc)
+  SELECT r.id, r.uuid, r.seq, r.survey_id, r.survey_version, r.started_utc, w.saved_utc, r.ended_utc, r.status,
+         r.abandon_reason, w.key_id, w.sealed, w.content_hash, r.sync_state, r.receipt, r.synced_utc,
+         r.sync_detail, r.conflict_utc
+  FROM responses r LEFT JOIN sealing_work w ON w.id = r.id;
+DROP TABLE sealing_work;
+DROP TABLE answers;
+DROP TABLE responses;
+ALTER TABLE responses_sealed RENAME TO responses;
+CREATE UNIQUE INDEX responses_by_seq ON responses(seq);
+CREATE INDEX responses_by_sync ON responses(sync_state, id);
+CREATE INDEX responses_by_status ON responses(status);
+CREATE TRIGGER completed_is_frozen BEFORE UPDATE OF uuid, seq, survey_id, survey_version, started_utc, saved_utc,
+  ended_utc, key_id, sealed, content_hash, status ON responses WHEN OLD.status = 'completed'
+BEGIN SELECT RAISE(ABORT, 'completed responses are never edited'); END;
+CREATE TRIGGER abandoned_stays_abandoned BEFORE UPDATE OF status ON responses
+  WHEN OLD.status = 'abandoned' AND NEW.status <> 'abandoned'
+BEGIN SELECT RAISE(ABORT, 'an abandoned response cannot be reopened'); END;
+CREATE TRIGGER abandoned_document_is_frozen BEFORE UPDATE OF uuid, survey_id, survey_version, started_utc, saved_utc,
+  ended_utc, key_id, sealed, content_hash ON responses WHEN OLD.status = 'abandoned' AND OLD.sealed IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'abandoned responses with a frozen document are never edited'); END;
+CREATE TRIGGER seq_is_frozen BEFORE UPDATE OF seq ON responses WHEN OLD.seq IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a response number is never changed'); END;
+CREATE TRIGGER unsynced_is_kept BEFORE DELETE ON responses
+  WHEN OLD.status = 'completed' AND (OLD.sync_state <> 'synced' OR OLD.receipt IS NULL)
+BEGIN SELECT RAISE(ABORT, 'a completed response is deleted only after the hub has receipted it'); END;
+CREATE TRIGGER abandoned_unsynced_is_kept BEFORE DELETE ON responses
+  WHEN OLD.status = 'abandoned' AND OLD.sealed IS NOT NULL AND (OLD.sync_state <> 'synced' OR OLD.receipt IS NULL)
+BEGIN SELECT RAISE(ABORT, 'an abandoned response is deleted only after the hub has receipted it'); END;
+-- Numbers given but no longer here: deleted by retention after a receipt.
+-- Anything else missing is a gap verify reports.
+INSERT INTO meta(key, value) VALUES('retention_deleted',
+  (SELECT CAST(value AS INTEGER) FROM meta WHERE key='last_seq') - (SELECT count(*) FROM responses WHERE seq IS NOT NULL))
+  ON CONFLICT(key) DO NOTHING;
+)sql";
 
 std::int64_t file_size(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : 0;
 }
 
-}  // namespace
-
-Status Store::migrate() {
-  auto q = Statement::prepare(*conn_, "PRAGMA user_version");
-  if (!q) return q.error();
-  auto row = q->step();
-  if (!row) return row.error();
-  const int version = static_cast<int>(q->integer(0));
-  if (version > kSchemaVersion)
-    return make_error(ErrorKind::Storage, path() + ": the database has schema version " + std::to_string(version) +
-                                              ", newer than this program understands (" +
-                                              std::to_string(kSchemaVersion) + "); install the newer kiosk software");
-  for (int v = version; v < kSchemaVersion; ++v) {
-    auto tx = Transaction::begin(*conn_);
-    if (!tx) return tx.error();
-    if (auto st = conn_->exec(kMigrations[v]); !st)
-      return with_kind(make_error("migrating to schema version " + std::to_string(v + 1) + ": " + st.message()),
-                       st.kind());
-    const std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
-    if (auto st = conn_->exec(set.c_str()); !st) return st;
-    if (auto st = tx->commit(); !st) return st;
-  }
-  return {};
+ResponseMeta meta_of_row(Statement& q, int first) {
+  ResponseMeta m;
+  m.uuid = q.str(first);
+  m.survey_id = q.str(first + 1);
+  m.survey_version = q.str(first + 2);
+  m.kiosk_id = q.str(first + 3);
+  m.service_point = q.str(first + 4);
+  m.locale = q.str(first + 5);
+  m.mode = q.str(first + 6);
+  m.staff_id = q.str(first + 7);
+  const json assistance = json::parse(q.text(first + 8), nullptr, false);
+  const json accessibility = json::parse(q.text(first + 9), nullptr, false);
+  if (assistance.is_array())
+    for (const auto& v : assistance)
+      if (v.is_string()) m.assistance.push_back(v.get<std::string>());
+  if (accessibility.is_object())
+    for (const auto& [k, v] : accessibility.items())
+      if (v.is_string()) m.accessibility[k] = v.get<std::string>();
+  m.started_utc = q.str(first + 10);
+  m.seq = q.integer(first + 11);
+  return m;
 }
-
-// ---- 2. Opening ------------------------------------------------------------
-
-Result<std::unique_ptr<Store>> Store::open(const std::string& path, db::OpenMode mode) {
-  if (auto st = crypto_init(); !st) return st.error();
-  auto c = db::Connection::open(path, mode);
-  if (!c) return c.error();
-  std::unique_ptr<Store> s(new Store(std::make_unique<db::Connection>(std::move(c).value())));
-  if (mode != db::OpenMode::ReadOnly) {
-    if (auto st = s->migrate(); !st) return st.error();
-  } else {
-    auto q = Statement::prepare(*s->conn_, "SELECT count(*) FROM sqlite_schema WHERE name='responses'");
-    if (!q) return q.error();
-    if (auto r = q->step(); !r || q->integer(0) == 0)
-      return make_error(ErrorKind::Storage, path + ": not a kiosk response database");
-  }
-  if (auto st = s->prepare_statements(); !st) return st.error();
-  return s;
-}
-
-Status Store::prepare_statements() {
-  if (auto st = Statement::prepare(*conn_, "SELECT 1 FROM responses LIMIT 0"); !st) return st.error();
-  auto a = Statement::prepare(*conn_,
-                              "INSERT INTO responses(uuid, survey_id, survey_version, kiosk_id, service_point, locale, "
-                              "mode, staff_id, assistance, accessibility, started_utc, status, seq) "
-                              "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,'in_progress',?12)");
-  auto b =
-      Statement::prepare(*conn_,
-                         "INSERT INTO answers(response_id, question_id, choices, text, other) VALUES(?1,?2,?3,?4,?5) "
-                         "ON CONFLICT(response_id, question_id) DO UPDATE SET choices=excluded.choices, "
-                         "text=excluded.text, other=excluded.other");
-  auto c = Statement::prepare(*conn_, "DELETE FROM answers WHERE response_id=?1 AND question_id=?2");
-  auto d = Statement::prepare(*conn_,
-                              "UPDATE responses SET locale=?2, mode=?3, staff_id=?4, assistance=?5, accessibility=?6 "
-                              "WHERE id=?1 AND status='in_progress'");
-  if (!a) return a.error();
-  if (!b) return b.error();
-  if (!c) return c.error();
-  if (!d) return d.error();
-  auto e = Statement::prepare(*conn_,
-                              "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='last_seq' "
-                              "RETURNING CAST(value AS INTEGER)");
-  if (!e) return e.error();
-  next_seq_ = std::move(e).value();
-  insert_response_ = std::move(a).value();
-  upsert_answer_ = std::move(b).value();
-  delete_answer_ = std::move(c).value();
-  update_meta_ = std::move(d).value();
-  return {};
-}
-
-// ---- 3. The session's writes -----------------------------------------------
-
-// The caller holds a transaction: the number and the row commit together,
-// so a number is given once and never lost to a failed insert.
-Result<std::int64_t> Store::insert_numbered(ResponseMeta& m) {
-  auto n = next_seq_.step();
-  if (!n) return n.error();
-  const std::int64_t seq = *n ? next_seq_.integer(0) : 0;
-  next_seq_.reset();
-  if (seq <= 0) return make_error(ErrorKind::Storage, path() + ": the response counter (meta last_seq) is missing");
-  auto& s = insert_response_;
-  s.bind(1, m.uuid).bind(2, m.survey_id).bind(3, m.survey_version).bind(4, m.kiosk_id).bind(5, m.service_point);
-  s.bind(6, m.locale).bind(7, m.mode).bind(8, m.staff_id).bind(9, json(m.assistance).dump());
-  s.bind(10, json(m.accessibility).dump()).bind(11, m.started_utc).bind(12, seq);
-  if (auto st = s.run(); !st) return st.error();
-  m.seq = seq;
-  return conn_->last_insert_rowid();
-}
-
-Result<std::int64_t> Store::begin_response(ResponseMeta& m) {
-  auto tx = Transaction::begin(*conn_);
-  if (!tx) return tx.error();
-  auto id = insert_numbered(m);
-  if (!id) return id.error();
-  if (auto st = tx->commit(); !st) {
-    m.seq = 0;
-    return st.error();
-  }
-  return id;
-}
-
-Status Store::save_answer(std::int64_t id, const std::string& question_id, const Answer* a) {
-  if (!a) {
-    delete_answer_.bind(1, id).bind(2, question_id);
-    return delete_answer_.run();
-  }
-  upsert_answer_.bind(1, id)
-      .bind(2, question_id)
-      .bind(3, join_codes(a->choices))
-      .bind(4, a->text)
-      .bind(5, a->other_text);
-  return upsert_answer_.run();
-}
-
-Status Store::update_meta(std::int64_t id, const ResponseMeta& m) {
-  update_meta_.bind(1, id).bind(2, m.locale).bind(3, m.mode).bind(4, m.staff_id);
-  update_meta_.bind(5, json(m.assistance).dump()).bind(6, json(m.accessibility).dump());
-  return update_meta_.run();
-}
-
-Status Store::complete_response(std::int64_t id, const ResponseMeta& m, const std::string& canonical,
-                                const std::string& hash) {
-  auto tx = Transaction::begin(*conn_);
-  if (!tx) return tx.error();
-  auto u = Statement::prepare(*conn_,
-                              "UPDATE responses SET status='completed', ended_utc=?2, canonical=?3, content_hash=?4, "
-                              "sync_state='pending', locale=?5, mode=?6, staff_id=?7, assistance=?8, accessibility=?9 "
-                              "WHERE id=?1 AND status='in_progress'");
-  if (!u) return u.error();
-  u->bind(1, id).bind(2, m.ended_utc).bind(3, canonical).bind(4, hash).bind(5, m.locale).bind(6, m.mode);
-  u->bind(7, m.staff_id).bind(8, json(m.assistance).dump()).bind(9, json(m.accessibility).dump());
-  if (auto st = u->run(); !st) return st;
-  if (conn_->changes() != 1)
-    return make_error(ErrorKind::Validation, path() + ": response " + m.uuid + " is not in progress any more");
-  return tx->commit();
-}
-
-namespace {
 
 Answers read_answers(Statement& qa, std::int64_t response_id) {
   Answers out;
@@ -287,119 +240,382 @@ Answers read_answers(Statement& qa, std::int64_t response_id) {
   return out;
 }
 
-}  // namespace
+const char kTallySql[] =
+    "INSERT INTO tallies(survey_id, service_point, question_id, option_code, count) VALUES(?1,?2,?3,?4,1) "
+    "ON CONFLICT(survey_id, service_point, question_id, option_code) DO UPDATE SET count = count + 1";
 
-// Built from the rows on disk, not from a session's memory: after a crash
-// the disk is all there is, and both paths must freeze the same document.
-Status Store::freeze_abandoned(std::int64_t id) {
-  auto q =
-      Statement::prepare(*conn_,
-                         "SELECT uuid, survey_id, survey_version, kiosk_id, service_point, locale, mode, staff_id, "
-                         "assistance, accessibility, started_utc, ended_utc, seq FROM responses "
-                         "WHERE id=?1 AND status='abandoned' AND canonical IS NULL AND seq IS NOT NULL");
-  auto qa = Statement::prepare(*conn_, "SELECT question_id, choices, text, other FROM answers WHERE response_id=?1");
-  auto u = Statement::prepare(*conn_,
-                              "UPDATE responses SET canonical=?2, content_hash=?3, sync_state='pending' WHERE id=?1");
-  if (!q) return q.error();
-  if (!qa) return qa.error();
-  if (!u) return u.error();
-  q->bind(1, id);
-  auto r = q->step();
-  if (!r) return r.error();
-  if (!*r) return {};  // unnumbered (from before the ledger) or already frozen
-  ResponseMeta m;
-  m.uuid = q->str(0);
-  m.survey_id = q->str(1);
-  m.survey_version = q->str(2);
-  m.kiosk_id = q->str(3);
-  m.service_point = q->str(4);
-  m.locale = q->str(5);
-  m.mode = q->str(6);
-  m.staff_id = q->str(7);
-  const json assistance = json::parse(q->text(8), nullptr, false);
-  const json accessibility = json::parse(q->text(9), nullptr, false);
-  if (assistance.is_array())
-    for (const auto& v : assistance)
-      if (v.is_string()) m.assistance.push_back(v.get<std::string>());
-  if (accessibility.is_object())
-    for (const auto& [k, v] : accessibility.items())
-      if (v.is_string()) m.accessibility[k] = v.get<std::string>();
-  m.started_utc = q->str(10);
-  m.ended_utc = q->str(11);
-  m.seq = q->integer(12);
-  m.status = "abandoned";
-  const std::string doc = canonical_document(m, read_answers(*qa, id));
-  u->bind(1, id).bind(2, doc).bind(3, sha256_hex(doc));
-  return u->run();
+Status tally(Statement& t, const ResponseMeta& m, const Answers& answers) {
+  auto one = [&](const std::string& q, const std::string& o) {
+    t.bind(1, m.survey_id).bind(2, m.service_point).bind(3, q).bind(4, o);
+    return t.run();
+  };
+  if (auto st = one("", ""); !st) return st;
+  for (const auto& [qid, a] : answers) {
+    if (a.empty()) continue;
+    if (auto st = one(qid, ""); !st) return st;
+    for (const auto& c : a.choices)
+      if (auto st = one(qid, c); !st) return st;
+  }
+  return {};
 }
 
-Status Store::abandon_response(std::int64_t id, const std::string& ended_utc, const std::string& reason) {
+}  // namespace
+
+Status Store::migrate() {
+  auto q = Statement::prepare(*conn_, "PRAGMA user_version");
+  if (!q) return q.error();
+  auto row = q->step();
+  if (!row) return row.error();
+  const int version = static_cast<int>(q->integer(0));
+  q->reset();
+  if (version > kSchemaVersion)
+    return make_error(ErrorKind::Storage, path() + ": the database has schema version " + std::to_string(version) +
+                                              ", newer than this program understands (" +
+                                              std::to_string(kSchemaVersion) + "); install the newer kiosk software");
+  for (int v = version; v < kMigrationCount; ++v) {
+    auto tx = Transaction::begin(*conn_);
+    if (!tx) return tx.error();
+    if (auto st = conn_->exec(kMigrations[v]); !st)
+      return with_kind(make_error("migrating to schema version " + std::to_string(v + 1) + ": " + st.message()),
+                       st.kind());
+    const std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
+    if (auto st = conn_->exec(set.c_str()); !st) return st;
+    if (auto st = tx->commit(); !st) return st;
+  }
+  if (version < kSchemaVersion) return seal_plain_answers();
+  return {};
+}
+
+Status Store::create_schema(db::Connection& c, int version) {
+  if (version < 1 || version > kMigrationCount)
+    return make_error(ErrorKind::Internal, "create_schema: only versions 1 to " + std::to_string(kMigrationCount));
+  for (int v = 0; v < version; ++v) {
+    if (auto st = c.exec(kMigrations[v]); !st) return st;
+    const std::string set = "PRAGMA user_version=" + std::to_string(v + 1);
+    if (auto st = c.exec(set.c_str()); !st) return st;
+  }
+  return {};
+}
+
+// Schema 2 -> 3. Answers an earlier version kept in the clear are sealed with
+// the key given at open, then the file is rewritten and the WAL truncated so
+// no plain copy stays behind in free pages. Without a key, a database that
+// holds any is refused (nothing changed): sealing needs the key, and keeping
+// plain answers would break the promise. An empty one needs no key.
+Status Store::seal_plain_answers() {
+  auto tx = Transaction::begin(*conn_);
+  if (!tx) return tx.error();
+  std::int64_t plain = 0;
+  {
+    auto c = Statement::prepare(*conn_,
+                                "SELECT (SELECT count(*) FROM responses WHERE canonical IS NOT NULL OR "
+                                "(status='in_progress' AND seq IS NOT NULL)) + (SELECT count(*) FROM answers)");
+    if (!c) return c.error();
+    if (auto r = c->step(); !r) return r.error();
+    plain = c->integer(0);
+  }
+  if (plain > 0 && !key_)
+    return make_error(ErrorKind::Config,
+                      path() +
+                          ": holds answers saved in the clear by an earlier version of the kiosk; they are "
+                          "sealed when the kiosk first starts with the council's public key ([sealing] "
+                          "public_key_file in kiosk.toml), and until then this database is not opened");
+  if (auto st = conn_->exec(kSealedResponses); !st)
+    return with_kind(make_error("migrating to schema version 3: " + st.message()), st.kind());
+  if (plain > 0) {
+    auto q = Statement::prepare(*conn_,
+                                "SELECT id, status, canonical, uuid, survey_id, survey_version, kiosk_id, "
+                                "service_point, locale, mode, staff_id, assistance, accessibility, started_utc, seq "
+                                "FROM responses WHERE canonical IS NOT NULL OR (status='in_progress' AND seq IS NOT "
+                                "NULL) ORDER BY id");
+    auto qa = Statement::prepare(*conn_, "SELECT question_id, choices, text, other FROM answers WHERE response_id=?1");
+    auto u = Statement::prepare(
+        *conn_, "INSERT INTO sealing_work(id, key_id, sealed, content_hash, saved_utc) VALUES(?1,?2,?3,?4,?5)");
+    auto t = Statement::prepare(*conn_, kTallySql);
+    if (!q) return q.error();
+    if (!qa) return qa.error();
+    if (!u) return u.error();
+    if (!t) return t.error();
+    const std::string now = format_utc(SystemClock{}.now());
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      const std::int64_t id = q->integer(0);
+      const std::string status = q->str(1);
+      std::string doc, saved;
+      if (!q->is_null(2)) {
+        doc = q->str(2);
+        if (status == "completed") {
+          auto parsed = parse_canonical_document(doc);
+          if (!parsed)
+            return make_error(ErrorKind::Storage, path() + ": response " + q->str(3) +
+                                                      ": its stored document does not read (" + parsed.message() +
+                                                      "); run kiosk-admin verify with the earlier version");
+          if (auto st = tally(*t, parsed->first, parsed->second); !st) return st;
+        }
+      } else {
+        // Left in progress by the earlier version: its draft, as of now.
+        ResponseMeta m = meta_of_row(*q, 3);
+        m.status = "abandoned";
+        m.ended_utc = saved = now;
+        doc = canonical_document(m, read_answers(*qa, id));
+      }
+      const std::string sealed = seal_bytes(*key_, doc);
+      u->bind(1, id).bind(2, key_->id).bind_blob(3, sealed).bind(4, sha256_hex(sealed));
+      if (saved.empty())
+        u->bind_null(5);
+      else
+        u->bind(5, saved);
+      if (auto st = u->run(); !st) return st;
+    }
+  }
+  if (auto st = conn_->exec(kSealedSchemaFinish); !st)
+    return with_kind(make_error("migrating to schema version 3: " + st.message()), st.kind());
+  if (auto st = conn_->exec("PRAGMA user_version=3"); !st) return st;
+  if (auto st = tx->commit(); !st) return st;
+  if (plain > 0) {
+    // The plain pages were freed above (and overwritten: secure_delete);
+    // VACUUM rewrites the file from what is left, and the WAL that held the
+    // plain frames is truncated.
+    if (auto st = conn_->exec("VACUUM"); !st) return st;
+    return scrub();
+  }
+  return {};
+}
+
+Status Store::scrub() {
+  auto q = Statement::prepare(*conn_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  if (!q) return q.error();
+  auto r = q->step();
+  if (!r) return r.error();
+  // busy = 1: another connection held a read; its frames stay until it ends.
+  const bool busy = *r && q->integer(0) != 0;
+  q->reset();
+  if (busy)
+    return make_error(ErrorKind::Storage,
+                      path() +
+                          ": the WAL could not be truncated while another connection reads; it is on the next "
+                          "scrub");
+  return {};
+}
+
+// ---- 2. Opening ------------------------------------------------------------
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, db::OpenMode mode, const SealPublicKey* seal_to) {
+  if (auto st = crypto_init(); !st) return st.error();
+  auto c = db::Connection::open(path, mode);
+  if (!c) return c.error();
+  std::unique_ptr<Store> s(new Store(std::make_unique<db::Connection>(std::move(c).value())));
+  if (seal_to) s->key_ = *seal_to;
+  if (mode != db::OpenMode::ReadOnly) {
+    if (auto st = s->migrate(); !st) return st.error();
+  } else {
+    auto q = Statement::prepare(*s->conn_, "SELECT count(*) FROM sqlite_schema WHERE name='responses'");
+    if (!q) return q.error();
+    if (auto r = q->step(); !r || q->integer(0) == 0)
+      return make_error(ErrorKind::Storage, path + ": not a kiosk response database");
+  }
+  if (auto st = s->prepare_statements(); !st) return st.error();
+  return s;
+}
+
+Status Store::prepare_statements() {
+  auto v = Statement::prepare(*conn_, "PRAGMA user_version");
+  if (!v) return v.error();
+  if (auto r = v->step(); !r) return r.error();
+  if (v->integer(0) != kSchemaVersion)
+    return make_error(ErrorKind::Storage, path() + ": schema version " + std::to_string(v->integer(0)) + ", not " +
+                                              std::to_string(kSchemaVersion) +
+                                              " (open it once read-write with this version to migrate it)");
+  auto a = Statement::prepare(*conn_,
+                              "INSERT INTO responses(uuid, survey_id, survey_version, started_utc, saved_utc, status, "
+                              "seq, key_id, sealed, content_hash) VALUES(?1,?2,?3,?4,?4,'in_progress',?5,?6,?7,?8)");
+  auto b = Statement::prepare(*conn_,
+                              "UPDATE responses SET key_id=?2, sealed=?3, content_hash=?4, saved_utc=?5 "
+                              "WHERE id=?1 AND status='in_progress'");
+  auto e = Statement::prepare(*conn_,
+                              "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='last_seq' "
+                              "RETURNING CAST(value AS INTEGER)");
+  auto t = Statement::prepare(*conn_, kTallySql);
+  if (!a) return a.error();
+  if (!b) return b.error();
+  if (!e) return e.error();
+  if (!t) return t.error();
+  insert_response_ = std::move(a).value();
+  save_draft_ = std::move(b).value();
+  next_seq_ = std::move(e).value();
+  tally_ = std::move(t).value();
+  return {};
+}
+
+// ---- 3. The session's writes -----------------------------------------------
+
+Result<Store::Sealed> Store::seal(const ResponseMeta& m, const Answers& answers) const {
+  if (!key_)
+    return make_error(ErrorKind::Config, path() +
+                                             ": no public key to seal responses with ([sealing] "
+                                             "public_key_file in kiosk.toml): nothing is saved in the clear");
+  Sealed s;
+  s.key_id = key_->id;
+  s.bytes = seal_bytes(*key_, canonical_document(m, answers));
+  s.hash = sha256_hex(s.bytes);
+  return s;
+}
+
+// The caller holds a transaction: the number and the row commit together,
+// so a number is given once and never lost to a failed insert. The row is
+// written with its first draft (no answers yet, ended when it started), so
+// even an untouched start has a document to upload if the kiosk dies.
+Result<std::int64_t> Store::insert_numbered(ResponseMeta& m) {
+  if (!key_) return seal(m, {}).error();
+  auto r = next_seq_.step();
+  if (!r) return r.error();
+  if (!*r) return make_error(ErrorKind::Storage, path() + ": the response counter is missing (meta last_seq)");
+  const std::int64_t seq = next_seq_.integer(0);
+  next_seq_.reset();
+  ResponseMeta draft = m;
+  draft.seq = seq;
+  draft.status = "abandoned";
+  draft.ended_utc = m.started_utc;
+  auto sealed = seal(draft, {});
+  if (!sealed) return sealed.error();
+  insert_response_.bind(1, m.uuid).bind(2, m.survey_id).bind(3, m.survey_version).bind(4, m.started_utc);
+  insert_response_.bind(5, seq).bind(6, sealed->key_id).bind_blob(7, sealed->bytes).bind(8, sealed->hash);
+  if (auto st = insert_response_.run(); !st) return st.error();
+  m.seq = seq;
+  return conn_->last_insert_rowid();
+}
+
+Result<std::int64_t> Store::begin_response(ResponseMeta& m) {
+  auto tx = Transaction::begin(*conn_);
+  if (!tx) return tx.error();
+  auto id = insert_numbered(m);
+  if (!id) {
+    m.seq = 0;
+    return id.error();
+  }
+  if (auto st = tx->commit(); !st) {
+    m.seq = 0;
+    return st.error();
+  }
+  return id;
+}
+
+Status Store::save_draft(std::int64_t id, const ResponseMeta& meta, const Answers& answers) {
+  ResponseMeta m = meta;
+  m.status = "abandoned";
+  auto sealed = seal(m, answers);
+  if (!sealed) return sealed.error();
+  save_draft_.bind(1, id).bind(2, sealed->key_id).bind_blob(3, sealed->bytes).bind(4, sealed->hash);
+  save_draft_.bind(5, m.ended_utc);
+  if (auto st = save_draft_.run(); !st) return st;
+  if (conn_->changes() != 1)
+    return make_error(ErrorKind::Validation, path() + ": response " + m.uuid + " is not in progress any more");
+  return {};
+}
+
+Status Store::add_to_tallies(const ResponseMeta& m, const Answers& answers) { return tally(tally_, m, answers); }
+
+Result<std::string> Store::complete_response(std::int64_t id, const ResponseMeta& meta, const Answers& answers) {
+  ResponseMeta m = meta;
+  m.status = "completed";
+  auto sealed = seal(m, answers);
+  if (!sealed) return sealed.error();
   auto tx = Transaction::begin(*conn_);
   if (!tx) return tx.error();
   auto u = Statement::prepare(*conn_,
-                              "UPDATE responses SET status='abandoned', ended_utc=?2, abandon_reason=?3 "
+                              "UPDATE responses SET status='completed', ended_utc=?2, saved_utc=?2, key_id=?3, "
+                              "sealed=?4, content_hash=?5, sync_state='pending' WHERE id=?1 AND status='in_progress'");
+  if (!u) return u.error();
+  u->bind(1, id).bind(2, m.ended_utc).bind(3, sealed->key_id).bind_blob(4, sealed->bytes).bind(5, sealed->hash);
+  if (auto st = u->run(); !st) return st.error();
+  if (conn_->changes() != 1)
+    return make_error(ErrorKind::Validation, path() + ": response " + m.uuid + " is not in progress any more");
+  if (auto st = add_to_tallies(m, answers); !st) return st.error();
+  if (auto st = tx->commit(); !st) return st.error();
+  return sealed->hash;
+}
+
+Status Store::abandon_response(std::int64_t id, const ResponseMeta& meta, const Answers& answers,
+                               const std::string& reason) {
+  ResponseMeta m = meta;
+  m.status = "abandoned";
+  auto sealed = seal(m, answers);
+  if (!sealed) return sealed.error();
+  auto u = Statement::prepare(*conn_,
+                              "UPDATE responses SET status='abandoned', ended_utc=?2, saved_utc=?2, abandon_reason=?3, "
+                              "key_id=?4, sealed=?5, content_hash=?6, sync_state='pending' "
                               "WHERE id=?1 AND status='in_progress'");
   if (!u) return u.error();
-  u->bind(1, id).bind(2, ended_utc).bind(3, reason);
-  if (auto st = u->run(); !st) return st;
-  if (conn_->changes() == 1)
-    if (auto st = freeze_abandoned(id); !st) return st;
-  return tx->commit();
+  u->bind(1, id).bind(2, m.ended_utc).bind(3, reason).bind(4, sealed->key_id).bind_blob(5, sealed->bytes);
+  u->bind(6, sealed->hash);
+  return u->run();
 }
 
 Result<int> Store::close_unfinished(const std::string& now_utc) {
   auto tx = Transaction::begin(*conn_);
   if (!tx) return tx.error();
-  std::vector<std::int64_t> ids;
-  {
-    auto q = Statement::prepare(*conn_, "SELECT id FROM responses WHERE status='in_progress' ORDER BY id");
-    if (!q) return q.error();
-    for (;;) {
-      auto r = q->step();
-      if (!r) return r.error();
-      if (!*r) break;
-      ids.push_back(q->integer(0));
-    }
-  }
+  // A sealed draft is promoted as it is: ended when it was saved. One with
+  // no draft (unnumbered, from before the ledger) is only flagged.
   auto u = Statement::prepare(*conn_,
-                              "UPDATE responses SET status='abandoned', ended_utc=?1, "
-                              "abandon_reason='unfinished when the kiosk restarted' WHERE status='in_progress'");
+                              "UPDATE responses SET status='abandoned', ended_utc=coalesce(saved_utc, ?1), "
+                              "abandon_reason='unfinished when the kiosk restarted', "
+                              "sync_state=CASE WHEN sealed IS NOT NULL THEN 'pending' ELSE sync_state END "
+                              "WHERE status='in_progress'");
   if (!u) return u.error();
   u->bind(1, now_utc);
   if (auto st = u->run(); !st) return st.error();
-  for (const auto id : ids)
-    if (auto st = freeze_abandoned(id); !st) return st.error();
+  const auto n = conn_->changes();
   if (auto st = tx->commit(); !st) return st.error();
-  return static_cast<int>(ids.size());
+  return static_cast<int>(n);
 }
 
 Status Store::insert_completed(const std::vector<CompletedResponse>& batch) {
   auto tx = Transaction::begin(*conn_);
   if (!tx) return tx.error();
   auto complete = Statement::prepare(*conn_,
-                                     "UPDATE responses SET status='completed', ended_utc=?2, canonical=?3, "
-                                     "content_hash=?4, sync_state='pending' WHERE id=?1");
+                                     "UPDATE responses SET status='completed', ended_utc=?2, saved_utc=?2, key_id=?3, "
+                                     "sealed=?4, content_hash=?5, sync_state='pending' WHERE id=?1");
   if (!complete) return complete.error();
   for (const auto& r : batch) {
     ResponseMeta m = r.meta;
     m.status = "completed";
     auto id = insert_numbered(m);
     if (!id) return id.error();
-    for (const auto& [qid, a] : r.answers)
-      if (auto st = save_answer(*id, qid, &a); !st) return st;
-    const std::string doc = canonical_document(m, r.answers);
-    complete->bind(1, *id).bind(2, r.meta.ended_utc).bind(3, doc).bind(4, sha256_hex(doc));
+    auto sealed = seal(m, r.answers);
+    if (!sealed) return sealed.error();
+    complete->bind(1, *id).bind(2, m.ended_utc).bind(3, sealed->key_id).bind_blob(4, sealed->bytes);
+    complete->bind(5, sealed->hash);
     if (auto st = complete->run(); !st) return st;
+    if (auto st = add_to_tallies(m, r.answers); !st) return st;
   }
   return tx->commit();
+}
+
+Result<std::vector<SealedResponse>> Store::sealed_responses(const std::string& survey_id) {
+  auto q = Statement::prepare(*conn_,
+                              "SELECT coalesce(seq, 0), uuid, status, survey_id, survey_version, key_id, content_hash, "
+                              "sealed FROM responses WHERE (status='completed' OR (status='abandoned' AND sealed IS "
+                              "NOT NULL)) AND (?1 = '' OR survey_id=?1) ORDER BY id");
+  if (!q) return q.error();
+  q->bind(1, survey_id);
+  std::vector<SealedResponse> out;
+  for (;;) {
+    auto r = q->step();
+    if (!r) return r.error();
+    if (!*r) break;
+    out.push_back({q->integer(0), q->str(1), q->str(2), q->str(3), q->str(4), q->str(5), q->str(6), q->blob(7)});
+  }
+  return out;
 }
 
 // ---- 4. Sync state and retention -------------------------------------------
 
 Result<std::vector<PendingResponse>> Store::pending(int limit, std::int64_t after_id) {
   auto q = Statement::prepare(*conn_,
-                              "SELECT id, uuid, content_hash, canonical, ended_utc FROM responses "
-                              "WHERE sync_state='pending' AND id > ?2 ORDER BY id LIMIT ?1");
+                              "SELECT id, uuid, content_hash, key_id, sealed, ended_utc FROM responses "
+                              "WHERE sync_state='pending' AND sealed IS NOT NULL AND id > ?2 ORDER BY id LIMIT ?1");
   if (!q) return q.error();
   q->bind(1, limit).bind(2, after_id);
   std::vector<PendingResponse> out;
@@ -407,7 +623,7 @@ Result<std::vector<PendingResponse>> Store::pending(int limit, std::int64_t afte
     auto r = q->step();
     if (!r) return r.error();
     if (!*r) break;
-    out.push_back({q->integer(0), q->str(1), q->str(2), q->str(3), q->str(4)});
+    out.push_back({q->integer(0), q->str(1), q->str(2), q->str(3), q->blob(4), q->str(5)});
   }
   return out;
 }
@@ -415,7 +631,7 @@ Result<std::vector<PendingResponse>> Store::pending(int limit, std::int64_t afte
 Status Store::mark_synced(const std::string& uuid, const std::string& receipt, const std::string& now_utc) {
   auto u = Statement::prepare(*conn_,
                               "UPDATE responses SET sync_state='synced', receipt=?2, synced_utc=?3, sync_detail=NULL "
-                              "WHERE uuid=?1 AND status IN ('completed', 'abandoned') AND canonical IS NOT NULL");
+                              "WHERE uuid=?1 AND status IN ('completed', 'abandoned') AND sealed IS NOT NULL");
   if (!u) return u.error();
   u->bind(1, uuid).bind(2, receipt).bind(3, now_utc);
   return u->run();
@@ -426,7 +642,7 @@ Status Store::mark_synced_all(const std::vector<Receipt>& receipts, const std::s
   if (!tx) return tx.error();
   auto u = Statement::prepare(*conn_,
                               "UPDATE responses SET sync_state='synced', receipt=?2, synced_utc=?3, sync_detail=NULL "
-                              "WHERE uuid=?1 AND status IN ('completed', 'abandoned') AND canonical IS NOT NULL");
+                              "WHERE uuid=?1 AND status IN ('completed', 'abandoned') AND sealed IS NOT NULL");
   if (!u) return u.error();
   for (const auto& r : receipts) {
     u->bind(1, r.uuid).bind(2, r.receipt).bind(3, now_utc);
@@ -438,7 +654,7 @@ Status Store::mark_synced_all(const std::vector<Receipt>& receipts, const std::s
 Status Store::mark_conflict(const std::string& uuid, const std::string& detail, const std::string& now_utc) {
   auto u = Statement::prepare(*conn_,
                               "UPDATE responses SET sync_state='conflict', sync_detail=?2, conflict_utc=?3 "
-                              "WHERE uuid=?1 AND canonical IS NOT NULL AND sync_state='pending'");
+                              "WHERE uuid=?1 AND sealed IS NOT NULL AND sync_state='pending'");
   if (!u) return u.error();
   u->bind(1, uuid).bind(2, detail).bind(3, now_utc);
   return u->run();
@@ -477,17 +693,40 @@ Result<std::int64_t> Store::requeue(const std::string& uuid) {
 
 Result<std::int64_t> Store::apply_retention(int days, const std::string& now_utc) {
   if (days < 0) return std::int64_t{0};
-  auto tx = Transaction::begin(*conn_);
-  if (!tx) return tx.error();
-  auto d =
-      Statement::prepare(*conn_,
-                         "DELETE FROM responses WHERE status IN ('completed', 'abandoned') AND sync_state='synced' "
-                         "AND receipt IS NOT NULL AND julianday(synced_utc) <= julianday(?1) - ?2");
-  if (!d) return d.error();
-  d->bind(1, now_utc).bind(2, days);
-  if (auto st = d->run(); !st) return st.error();
-  const auto n = conn_->changes();
-  if (auto st = tx->commit(); !st) return st.error();
+  std::int64_t n = 0;
+  {
+    auto tx = Transaction::begin(*conn_);
+    if (!tx) return tx.error();
+    const char* const where =
+        "WHERE status IN ('completed', 'abandoned') AND sync_state='synced' "
+        "AND receipt IS NOT NULL AND julianday(synced_utc) <= julianday(?1) - ?2";
+    auto c = Statement::prepare(*conn_, std::string("SELECT count(seq) FROM responses ") + where);
+    auto d = Statement::prepare(*conn_, std::string("DELETE FROM responses ") + where);
+    auto k = Statement::prepare(*conn_,
+                                "INSERT INTO meta(key, value) VALUES('retention_deleted', ?1) ON CONFLICT(key) "
+                                "DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)");
+    if (!c) return c.error();
+    if (!d) return d.error();
+    if (!k) return k.error();
+    c->bind(1, now_utc).bind(2, days);
+    if (auto r = c->step(); !r) return r.error();
+    const std::int64_t numbered = c->integer(0);
+    c->reset();
+    d->bind(1, now_utc).bind(2, days);
+    if (auto st = d->run(); !st) return st.error();
+    n = conn_->changes();
+    k->bind(1, numbered);
+    if (auto st = k->run(); !st) return st.error();
+    if (auto st = tx->commit(); !st) return st.error();
+  }
+  // secure_delete overwrote the rows in the pages the commit wrote; those
+  // pages are in the WAL until a checkpoint copies them over the old ones
+  // in the file, and the WAL (which still holds older frames with the
+  // sealed bytes) is then truncated.
+  // Another connection reading at that moment keeps the WAL from being
+  // truncated: the rows are deleted all the same, and the scrub is owed
+  // until a later pass manages it.
+  if (n > 0 || scrub_owed_) scrub_owed_ = !scrub().ok();
   return n;
 }
 
@@ -535,30 +774,38 @@ Result<VerifyReport> Store::verify() {
     }
     rep.integrity = all;
   }
-  auto q = Statement::prepare(
-      *conn_, "SELECT id, uuid, canonical, content_hash FROM responses WHERE canonical IS NOT NULL ORDER BY id");
-  auto qa = Statement::prepare(*conn_, "SELECT question_id, choices, text, other FROM answers WHERE response_id=?1");
+  auto q = Statement::prepare(*conn_,
+                              "SELECT uuid, status, key_id, sealed, content_hash FROM responses "
+                              "WHERE sealed IS NOT NULL ORDER BY id");
   if (!q) return q.error();
-  if (!qa) return qa.error();
   for (;;) {
     auto r = q->step();
     if (!r) return r.error();
     if (!*r) break;
+    const std::string uuid = q->str(0), status = q->str(1), sealed = q->blob(3);
+    if (status == "in_progress") continue;  // a draft: replaced at every answer, not frozen yet
     ++rep.checked;
-    const std::string uuid = q->str(1), doc = q->str(2), hash = q->str(3);
-    if (sha256_hex(doc) != hash) {
-      rep.problems.push_back(uuid + ": content hash does not match the stored document");
-      continue;
-    }
-    auto parsed = parse_canonical_document(doc);
-    if (!parsed) {
-      rep.problems.push_back(uuid + ": " + parsed.message());
-      continue;
-    }
-    if (parsed->first.uuid != uuid) rep.problems.push_back(uuid + ": document carries another uuid");
-    const Answers stored = read_answers(*qa, q->integer(0));
-    if (stored != parsed->second) rep.problems.push_back(uuid + ": stored answers differ from the frozen document");
+    if (sha256_hex(sealed) != q->text(4))
+      rep.problems.push_back(uuid + ": content hash does not match the stored sealed document");
+    else if (sealed.size() <= kSealOverheadBytes || q->text(2).size() != 16)
+      rep.problems.push_back(uuid + ": the stored document is not a sealed box (key id " + q->str(2) + ")");
   }
+  // The ledger: numbers 1..last_seq were each given to one response, and a
+  // response is deleted only by retention after its receipt (the triggers
+  // refuse anything else, and retention counts what it deletes). A number
+  // missing beyond that count was removed some other way.
+  auto l = Statement::prepare(*conn_,
+                              "SELECT (SELECT coalesce(CAST(value AS INTEGER), 0) FROM meta WHERE key='last_seq'), "
+                              "(SELECT count(*) FROM responses WHERE seq IS NOT NULL), "
+                              "(SELECT coalesce(CAST(value AS INTEGER), 0) FROM meta WHERE key='retention_deleted')");
+  if (!l) return l.error();
+  if (auto r = l->step(); !r) return r.error();
+  const std::int64_t given = l->integer(0), here = l->integer(1), deleted = l->integer(2);
+  if (here + deleted != given)
+    rep.problems.push_back("ledger: " + std::to_string(given) + " response numbers were given, " +
+                           std::to_string(here) + " are here and " + std::to_string(deleted) +
+                           " were deleted after a receipt: " + std::to_string(given - here - deleted) +
+                           " removed without a receipt");
   return rep;
 }
 

@@ -68,10 +68,13 @@ ExportOutcome run_export(const std::string& folder, const std::string& kiosk, co
     auto st = export_codebook(survey, path);
     return st ? ExportOutcome{path, {}, -1} : ExportOutcome{path, st.message(), -1};
   }
+  // Responses leave the kiosk only sealed (CSV and JSON Lines alike): the
+  // council opens the folder with `kiosk-admin open --key`.
   auto store = Store::open(db, db::OpenMode::ReadWrite);  // this thread's own connection
   if (!store) return ExportOutcome{path, store.message(), 0};
-  auto n = format == ExportFormat::Csv ? export_csv(**store, survey, path) : export_jsonl(**store, survey, path);
-  return n ? ExportOutcome{path, {}, static_cast<long long>(*n)} : ExportOutcome{path, n.message(), 0};
+  const std::string dir = folder + "/" + kiosk + "-responses-" + stamp + ".sealed";
+  auto e = export_sealed(**store, survey, kiosk, dir, stamp);
+  return e ? ExportOutcome{dir, {}, static_cast<long long>(e->responses)} : ExportOutcome{dir, e.message(), 0};
 }
 
 }  // namespace

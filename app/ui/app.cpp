@@ -10,6 +10,7 @@
 #include <imgui.h>
 #include <imgui_impl_sdlrenderer.h>
 #include <stb_image_write.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -82,12 +83,26 @@ std::string keyboards_dir(const KioskConfig& cfg) {
   return (pages.parent_path() / "keyboards").string();
 }
 
+// Size, change time and inode: a key written beside and renamed over changes all.
+std::string file_stamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);
+}
+
 }  // namespace
 
+// A kiosk without a usable public key cannot save an answer (only sealed
+// answers are saved), so it does not start a survey: the out-of-order
+// screen shows, naming the key file to staff.
 Status KioskApp::check(const KioskConfig& cfg) {
   if (auto survey = load_survey_file(cfg.survey_path); !survey) return about(cfg.survey_path, survey.error());
   if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
-  if (auto store = Store::open(cfg.database_path); !store) return about(cfg.database_path, store.error());
+  auto key = load_seal_public_key(cfg);
+  if (!key) return about(cfg.seal_public_key_file, key.error());
+  if (auto store = Store::open(cfg.database_path, db::OpenMode::Create, &*key); !store)
+    return about(cfg.database_path, store.error());
   if (auto pages = load_pages(cfg); !pages) return pages.error();
   if (auto cat = Catalogue::load(cfg.locales_dir); !cat) return cat.error();
   if (auto kb = Keyboards::load(keyboards_dir(cfg)); !kb) return kb.error();
@@ -124,7 +139,11 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   app->st_->survey = std::make_unique<Survey>(std::move(survey).value());
 
   if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
-  auto store = Store::open(cfg.database_path);
+  const std::string key_stamp = file_stamp(cfg.seal_public_key_file);
+  auto key = load_seal_public_key(cfg);
+  if (!key) return about(cfg.seal_public_key_file, key.error());
+  app->seal_key_stamp_ = key_stamp;
+  auto store = Store::open(cfg.database_path, db::OpenMode::Create, &*key);
   if (!store) return about(cfg.database_path, store.error());
   app->st_->store = std::move(store).value();
   // A response left open by a crash or power cut is closed as abandoned.
@@ -212,6 +231,26 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
               cfg.service_point + ", database " + cfg.database_path +
               (app->sync_ ? ", syncing to " + cfg.sync.hub_url : ", no hub configured"));
   return app;
+}
+
+// Between visits: a new key (rotation, or the hub's first) is used from the
+// next visit on. A file that no longer parses leaves the key in use as it is
+// (answers are never saved unsealed) and says so in the log once.
+void KioskApp::reload_seal_key() {
+  const std::string& path = opt_.config.seal_public_key_file;
+  const std::string stamp = file_stamp(path);
+  if (stamp == seal_key_stamp_) return;
+  seal_key_stamp_ = stamp;
+  auto key = load_seal_public_key(opt_.config);
+  if (!key) {
+    log::warning("sealing key not changed, still sealing to key " +
+                 std::string(st_->store->seal_key() ? st_->store->seal_key()->id : "(none)") + ": " + key.message());
+    return;
+  }
+  const SealPublicKey* now = st_->store->seal_key();
+  if (now && now->id == key->id) return;
+  st_->store->set_seal_key(*key);
+  log::notice("sealing key changed: new responses are sealed to key " + key->id + " from " + path);
 }
 
 KioskApp::~KioskApp() {
@@ -339,6 +378,7 @@ bool KioskApp::step(int max_wait_ms) {
   jobs_->drain();  // background results, posted by the worker (which woke us)
   update_pin_lock(*st_);
   follow_sync_status(*st_);
+  if (st_->ui.screen == Screen::Home && !st_->session) reload_seal_key();
   if (st_->ui.screen == Screen::Home && !st_->session && sync_) {
     // A new survey from the hub is applied only between sessions, validated.
     if (auto u = sync_->take_survey_update()) {

@@ -76,6 +76,10 @@ class KioskApp {
 
   AppOptions opt_;
   SystemClock system_clock_;
+  // The sealing key file as last loaded (size, time, inode): a change is
+  // picked up between visits.
+  std::string seal_key_stamp_;
+  void reload_seal_key();
   std::unique_ptr<Host> host_;
   std::unique_ptr<Speech> own_speech_;
   std::unique_ptr<A11yDump> dump_;

@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
       kiosk::log::set_identity("kiosk", cfg->kiosk_id);
       opt.config = std::move(cfg).value();
       const auto& c = opt.config;
-      ooo.watch.insert(ooo.watch.end(), {c.survey_path, c.database_path, c.pages_dir});
+      ooo.watch.insert(ooo.watch.end(), {c.survey_path, c.database_path, c.pages_dir, c.seal_public_key_file});
       ooo.admin_pin_hash = c.admin_pin_hash;
       ooo.pin_attempts = c.pin_attempts;
       ooo.pin_lockout = std::chrono::seconds(c.pin_lockout_seconds);

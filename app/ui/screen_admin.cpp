@@ -105,9 +105,6 @@ void draw_admin(Frame& f, const AppView& v) {
     if (f.flow_button(flow, "admin.export.csv", v.tr("admin.export.csv"), Frame::Style::Normal, Role::Button, {},
                       !a.busy))
       f.emit(intent::AdminExport{ExportFormat::Csv});
-    if (f.flow_button(flow, "admin.export.jsonl", v.tr("admin.export.jsonl"), Frame::Style::Normal, Role::Button, {},
-                      !a.busy))
-      f.emit(intent::AdminExport{ExportFormat::Jsonl});
     if (f.flow_button(flow, "admin.export.codebook", v.tr("admin.export.codebook"), Frame::Style::Normal, Role::Button,
                       {}, !a.busy))
       f.emit(intent::AdminExport{ExportFormat::Codebook});

@@ -328,7 +328,11 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
   json list = json::array();
   std::set<std::string> sent;
   for (const auto& p : *pending) {
-    list.push_back({{field::kUuid, p.uuid}, {field::kContentHash, p.content_hash}, {field::kDocument, p.canonical}});
+    // Sealed as stored (issue 12's wire format): the hub opens it with its key.
+    list.push_back({{field::kUuid, p.uuid},
+                    {field::kContentHash, p.content_hash},
+                    {"key_id", p.key_id},
+                    {"sealed", base64_encode(p.sealed)}});
     sent.insert(p.uuid);
   }
   const std::string body = json{{field::kKioskId, settings_.kiosk_id}, {field::kResponses, std::move(list)}}.dump();

@@ -7,6 +7,7 @@
 
 #include "kiosk/opening_hours.hpp"
 #include "kiosk/result.hpp"
+#include "kiosk/seal.hpp"
 
 namespace kiosk {
 
@@ -59,6 +60,10 @@ struct KioskConfig {
     std::string postcode_example;                          // "BL9 0SW"; empty: no example given
   } deployment;
 
+  // [sealing]: the council's public key; answers are saved only sealed to it.
+  // Default: council.pub beside the database.
+  std::string seal_public_key_file;
+
   std::vector<StaffMember> staff;  // may start assisted mode
   std::string admin_pin_hash;      // opens the admin area
   int pin_attempts = 5, pin_lockout_seconds = 300;
@@ -69,6 +74,10 @@ struct KioskConfig {
 Result<KioskConfig> load_config(const std::string& path);
 // A service-points.toml alone (the hub checks uploads against it).
 Result<std::vector<ServicePoint>> load_service_points_file(const std::string& path);
+
+// The public key named by [sealing] public_key_file, parsed. Errors
+// (ErrorKind::Config) name the file and say what is wrong with it.
+Result<SealPublicKey> load_seal_public_key(const KioskConfig& cfg);
 
 // Which kiosk.toml a program uses when not told: $KIOSK_CONFIG, else
 // ./kiosk-config/kiosk.toml (a source tree, for development), else the

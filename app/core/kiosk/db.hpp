@@ -57,6 +57,7 @@ class Statement {
   Statement& bind(int i, std::int64_t v);
   Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
   Statement& bind_null(int i);
+  Statement& bind_blob(int i, std::string_view bytes);
   // true: a row is ready; false: done. Errors name the database file.
   Result<bool> step();
   Status run();  // step to completion, then reset
@@ -64,6 +65,7 @@ class Statement {
 
   std::string_view text(int col) const;
   std::string str(int col) const { return std::string(text(col)); }
+  std::string blob(int col) const;
   std::int64_t integer(int col) const;
   bool is_null(int col) const;
 

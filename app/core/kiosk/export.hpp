@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kiosk/result.hpp"
+#include "kiosk/seal.hpp"
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
 
@@ -31,9 +32,47 @@ std::string describe_rule(const Survey& survey, const Rule& rule, const std::str
 // Writers go to a temporary file beside `path` and rename it into place, so
 // a pulled USB stick or a full disk never leaves half an export behind.
 // `path` "-" writes to standard output. Returns the number of responses.
-Result<std::int64_t> export_csv(Store& store, const Survey& survey, const std::string& path);
-Result<std::int64_t> export_jsonl(Store& store, const Survey& survey, const std::string& path);
+// The kiosk keeps responses only sealed: these take the opened canonical
+// documents (of `survey`; others are skipped), in the order stored.
+Result<std::int64_t> export_csv(const std::vector<std::string>& documents, const Survey& survey,
+                                const std::string& path);
+Result<std::int64_t> export_jsonl(const std::vector<std::string>& documents, const Survey& survey,
+                                  const std::string& path);
 Status export_codebook(const Survey& survey, const std::string& path);
+// A store's frozen documents of a survey, opened with the secret keys (an
+// analyst's or a test's: a kiosk has none). Plaintext stays in memory.
+Result<std::vector<std::string>> open_documents(Store& store, const SealKeyring& keys, const std::string& survey_id);
+Result<std::int64_t> export_csv(Store& store, const SealKeyring& keys, const Survey& survey, const std::string& path);
+Result<std::int64_t> export_jsonl(Store& store, const SealKeyring& keys, const Survey& survey, const std::string& path);
+
+// A sealed export (`kiosk-admin export`, the admin screen's export to USB):
+// a folder holding
+//   responses.sealed.jsonl  one item a line, as uploaded to the hub:
+//                           {"uuid", "content_hash" (SHA-256 of the sealed
+//                           bytes), "key_id", "sealed" (standard base64)}
+//   survey.toml             the survey definition the responses answer
+//   manifest.json           format, kiosk, survey id and version, key ids,
+//                           counts; written last, so its presence means complete.
+// Nothing in it is readable without the council's secret key.
+inline constexpr char kSealedExportFormat[] = "kiosk-sealed-export-v1";
+inline constexpr char kSealedResponsesFile[] = "responses.sealed.jsonl";
+inline constexpr char kSealedSurveyFile[] = "survey.toml";
+inline constexpr char kSealedManifestFile[] = "manifest.json";
+struct SealedExport {
+  std::string dir;
+  std::int64_t responses = 0;
+  std::vector<std::string> key_ids;
+};
+Result<SealedExport> export_sealed(Store& store, const Survey& survey, const std::string& kiosk_id,
+                                   const std::string& dir, const std::string& now_utc);
+// `kiosk-admin open`: checks and opens every item of a sealed export and
+// writes out_dir/responses.csv, responses.jsonl and codebook.csv, the same
+// files a plain export wrote. Errors name the file and line.
+struct OpenedExport {
+  std::string survey_id;
+  std::int64_t responses = 0;
+};
+Result<OpenedExport> open_sealed_export(const std::string& in_dir, const SealKeyring& keys, const std::string& out_dir);
 
 // Quotes a CSV field by RFC 4180. A field that would start a spreadsheet
 // formula (= + - @ tab CR) is prefixed with an apostrophe (guard_formula);

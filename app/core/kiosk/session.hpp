@@ -47,18 +47,26 @@ struct ResponseMeta {
   std::string status = "completed";  // in the frozen document: "completed" or "abandoned"
 };
 
-// Where a session's changes go. The response store implements it; a null
-// sink keeps everything in memory (simulation, previews).
+// Where a session's changes go. The response store implements it (sealing
+// what it keeps, so it never holds an answer in the clear); a null sink keeps
+// everything in memory (simulation, previews). The session hands over the
+// whole response each time: the store writes it sealed, as one blob, so it
+// never needs the answers back.
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
   // Saves the start of a response and may number it (sets meta.seq).
   virtual Result<std::int64_t> begin_response(ResponseMeta& meta) = 0;
-  virtual Status save_answer(std::int64_t id, const std::string& question_id, const Answer* answer) = 0;
-  virtual Status update_meta(std::int64_t id, const ResponseMeta& meta) = 0;
-  virtual Status complete_response(std::int64_t id, const ResponseMeta& meta, const std::string& canonical,
-                                   const std::string& content_hash) = 0;
-  virtual Status abandon_response(std::int64_t id, const std::string& ended_utc, const std::string& reason) = 0;
+  // The response so far, saved as the abandoned document it would become if
+  // the visit ended now (meta.ended_utc: the time of this save); it replaces
+  // the previous draft, so after a crash the last draft is the abandoned response.
+  virtual Status save_draft(std::int64_t id, const ResponseMeta& meta, const Answers& answers) = 0;
+  // Freezes the completed document; returns its content hash as stored.
+  virtual Result<std::string> complete_response(std::int64_t id, const ResponseMeta& meta, const Answers& answers) = 0;
+  // Freezes the abandoned document (meta.ended_utc: when the visit ended).
+  // `reason` is the program's own wording (timed out, left), never the visitor's.
+  virtual Status abandon_response(std::int64_t id, const ResponseMeta& meta, const Answers& answers,
+                                  const std::string& reason) = 0;
 };
 
 bool is_visible(const Question& q, const Answers& answers);
@@ -116,6 +124,8 @@ class Session {
   Status set_accessibility(const std::string& key, const std::string& value);
   Status set_locale(const std::string& locale);
 
+  // The content hash the store gave the frozen document (over its sealed
+  // bytes); without a store, SHA-256 of the canonical document.
   const std::string& content_hash() const { return content_hash_; }
 
  private:
@@ -123,7 +133,7 @@ class Session {
       : survey_(s), meta_(std::move(m)), clock_(c), sink_(sink) {}
   std::optional<size_t> next_visible(size_t from_exclusive) const;
   std::optional<size_t> prev_visible(size_t from_exclusive) const;
-  Status save_meta();
+  Status save_draft(const Answers& answers);
 
   const Survey& survey_;
   ResponseMeta meta_;
