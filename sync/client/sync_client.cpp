@@ -96,6 +96,8 @@ SyncSettings settings_from(const KioskConfig& c) {
   s.stall_timeout_seconds = c.sync.stall_timeout_seconds;
   s.ca_file = c.sync.ca_file;
   s.retention_days = c.sync.retention_days;
+  // A council key pulled with the survey is written where the kiosk reads it.
+  s.seal_public_key_file = c.seal_public_key_file;
   return s;
 }
 
@@ -331,8 +333,8 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
     // Sealed as stored (issue 12's wire format): the hub opens it with its key.
     list.push_back({{field::kUuid, p.uuid},
                     {field::kContentHash, p.content_hash},
-                    {"key_id", p.key_id},
-                    {"sealed", base64_encode(p.sealed)}});
+                    {field::kKeyId, p.key_id},
+                    {field::kSealed, base64_encode(p.sealed)}});
     sent.insert(p.uuid);
   }
   const std::string body = json{{field::kKioskId, settings_.kiosk_id}, {field::kResponses, std::move(list)}}.dump();
