@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "kiosk/db.hpp"
 #include "kiosk/export.hpp"
 #include "ui_harness.hpp"
@@ -182,13 +184,16 @@ Completed complete_bury(const std::string& locale, bool by_keys) {
   CHECK(drawn_with(r, opening(s.text(s.thank_you, locale))));
 
   Completed c;
-  auto q = db::Statement::prepare(r.app->store().connection(), "SELECT locale, status FROM responses");
-  REQUIRE(q.ok());
-  REQUIRE(*q->step());
-  c.locale = q->str(0);
-  c.status = q->str(1);
+  // The response is stored sealed: its language and status are read from the
+  // document opened with the council's (the tests') key.
+  auto docs = open_documents(r.app->store(), test::keyring(), s.id);
+  REQUIRE(docs.ok());
+  REQUIRE(docs->size() == 1);
+  const auto doc = nlohmann::json::parse(docs->front());
+  c.locale = doc.at("locale").get<std::string>();
+  c.status = doc.value("status", std::string("completed"));
   const std::string csv = r.tmp.file("answers.csv");
-  auto n = export_csv(r.app->store(), s, csv);
+  auto n = export_csv(r.app->store(), test::keyring(), s, csv);
   REQUIRE(n.ok());
   CHECK(*n == 1);
   const std::string text = test::read_file(csv);
