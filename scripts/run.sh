@@ -9,6 +9,22 @@ kiosk_install_deps
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)"
 config="${KIOSK_CONFIG:-kiosk-config/kiosk.toml}"
+# Answers are kept only sealed to the council's public key ([sealing] in
+# kiosk.toml). A kiosk tried out on its own has no hub to pull one from, so a
+# demonstration key pair is made beside its data; `kiosk-admin open --key`
+# with the secret half reads what it collected.
+key_file=$(sed -n 's/^public_key_file *= *"\(.*\)".*/\1/p' "$config" | head -1)
+key_file=${key_file/#\~/$HOME}
+case "$key_file" in /*) ;; ?*) key_file="$(dirname "$config")/$key_file" ;; esac
+if [ -n "$key_file" ] && [ ! -f "$key_file" ] && [ -x build/sync/hub/kiosk-hub ]; then
+  keys="$(dirname "$key_file")/demo-council-keys"
+  mkdir -p "$(dirname "$key_file")"
+  build/sync/hub/kiosk-hub keygen --key-dir "$keys" >/dev/null
+  current=$(tr -d '\n' <"$keys/current")
+  cp "$keys/${current%.key}.pub" "$key_file"
+  echo "No council key at $key_file: made a demonstration key pair in $keys" >&2
+  echo "(read the answers with: build/app/kiosk-admin open --key $keys/$current ...)." >&2
+fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${SDL_VIDEODRIVER:-}" ]; then
   echo "No display: the kiosk needs a screen. The data so far:" >&2
   build/app/kiosk-admin status --config "$config" || true

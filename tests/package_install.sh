@@ -35,6 +35,19 @@ for kb in en pl ur; do
 done
 kiosk --help >/dev/null || fail "kiosk --help"
 
+# The council's key pair, made on the hub as its own user; the kiosk gets the
+# public half (the survey pull writes it there; here, as an admin would by hand).
+# Without it the kiosk keeps no answer and shows staff why.
+[ "$(stat -c '%a %U' /var/lib/kiosk-hub/keys)" = "700 kiosk-hub" ] || fail "the key folder is not 0700 kiosk-hub's"
+runuser -u kiosk-hub -- kiosk-hub keygen --config /etc/kiosk-hub/hub.toml >/dev/null || fail "kiosk-hub keygen failed"
+for k in /var/lib/kiosk-hub/keys/*.key; do
+  [ "$(stat -c '%a %U' "$k")" = "600 kiosk-hub" ] || fail "$k is not 0600 kiosk-hub's"
+done
+current=$(tr -d '\n' </var/lib/kiosk-hub/keys/current)
+install -m 0644 -o library-kiosk -g library-kiosk "/var/lib/kiosk-hub/keys/${current%.key}.pub" \
+  /var/lib/library-kiosk/council.pub
+if runuser -u nobody -- cat "/var/lib/kiosk-hub/keys/$current" >/dev/null 2>&1; then fail "another user can read the hub's secret key"; fi
+
 # Responses collected by the kiosk's own user, in its own data folder.
 completed() { as_kiosk kiosk-admin status | awk '/^completed:/ {print $2}'; }
 had=$(completed)
@@ -48,11 +61,6 @@ runuser -u kiosk-hub -- kiosk-hub add-device "package-test-$(date +%s%N)" --db /
   fail "kiosk-hub add-device printed no token"
 # Serving with the installed settings, as kiosk-hub.service runs it (its port
 # replaced by a free one): the survey and service points found in /etc/kiosk-hub.
-[ "$(stat -c '%a %U' /var/lib/kiosk-hub/keys)" = "700 kiosk-hub" ] || fail "the key folder is not 0700 kiosk-hub's"
-runuser -u kiosk-hub -- kiosk-hub keygen --config /etc/kiosk-hub/hub.toml >/dev/null || fail "kiosk-hub keygen failed"
-for k in /var/lib/kiosk-hub/keys/*.key; do
-  [ "$(stat -c '%a %U' "$k")" = "600 kiosk-hub" ] || fail "$k is not 0600 kiosk-hub's"
-done
 hub_out=$(mktemp)
 runuser -u kiosk-hub -- kiosk-hub serve --config /etc/kiosk-hub/hub.toml --port 0 >"$hub_out" 2>&1 &
 hub_pid=$!
