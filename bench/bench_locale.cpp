@@ -22,6 +22,7 @@
 #include "headless_kiosk.hpp"
 #include "kiosk/config.hpp"
 #include "kiosk/crypto.hpp"
+#include "kiosk/seal.hpp"
 
 namespace {
 
@@ -81,6 +82,8 @@ int main(int argc, char** argv) {
                          << "\"\ndatabase = \"" << (dir / "kiosk.db").string() << "\"\npages = \""
                          << (src / "kiosk-config/pages").string() << "\"\nservice_points = \""
                          << (src / "kiosk-config/service-points.toml").string() << "\"\n";
+      // Answers are kept only sealed: a throwaway council key, where the kiosk looks by default.
+      std::ofstream(dir / "council.pub") << kiosk::format_public_key(kiosk::generate_seal_key().pub);
       auto c = kiosk::load_config(cfg.string());
       if (!c) {
         std::fprintf(stderr, "bench_locale: %s\n", c.message().c_str());

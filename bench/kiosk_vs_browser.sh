@@ -94,6 +94,10 @@ pages = "$src/kiosk-config/pages"
 service_points = "$src/kiosk-config/service-points.toml"
 TOML
 
+# Answers are kept only sealed: a throwaway council key where the kiosk looks by default.
+"$build/sync/hub/kiosk-hub" keygen --key-dir "$work/keys" >/dev/null
+key=$(tr -d '\n' <"$work/keys/current")
+cp "$work/keys/${key%.key}.pub" "$work/council.pub"
 # Where to tap, found from screenshots of both at 1280x800 (bench/kiosk_vs_browser.html is
 # laid out like the kiosk, so the questions' taps are the same). Prelude: Start the survey,
 # Continue (intro), I understand (privacy), which wraps to a second row in the kiosk only.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -172,6 +173,19 @@ class HubProcess {
     auto k = std::make_shared<KeyDir>(KeyDir{dir});
     auto r = run(std::string(KIOSK_HUB_BIN) + " keygen --key-dir '" + k->path + "'");
     if (r.exit_code != 0) throw std::runtime_error("kiosk-hub keygen failed: " + r.err);
+    // The tests' council key (test::seal_key(), which the tests' kiosks seal
+    // to) becomes the current one; keygen's own stays readable beside it, as
+    // after a rotation.
+    const kiosk::SealSecretKey& tk = test::seal_key();
+    const std::string key_file = k->path + "/" + tk.pub.id + ".key";
+    const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot write " + key_file);
+    const std::string secret = kiosk::format_secret_key(tk);
+    const bool wrote = ::write(fd, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size());
+    ::close(fd);
+    if (!wrote) throw std::runtime_error("cannot write " + key_file);
+    test::write_file(k->path + "/" + tk.pub.id + ".pub", kiosk::format_public_key(tk.pub));
+    test::write_file(k->path + "/current", tk.pub.id + ".key\n");
     live[db] = k;
     return k;
   }

@@ -33,7 +33,10 @@ trap cleanup EXIT
 db=$tmp/hub.db
 token_admin=$("$hub" add-admin council --db "$db" | tail -1)
 token_kiosk=$("$hub" add-device bury-castle-01 --db "$db" | tail -1)
-"$hub" serve --db "$db" --port 0 --survey "$src/kiosk-config/surveys/bury-libraries-2016.toml" >"$tmp/hub.out" 2>"$tmp/hub.err" &
+# The council's key pair: the hub keeps the secret half, the kiosk seals to the public one.
+"$hub" keygen --key-dir "$tmp/keys" >/dev/null || fail "kiosk-hub keygen failed"
+current=$(tr -d '\n' <"$tmp/keys/current")
+"$hub" serve --db "$db" --port 0 --key-dir "$tmp/keys" --survey "$src/kiosk-config/surveys/bury-libraries-2016.toml" >"$tmp/hub.out" 2>"$tmp/hub.err" &
 hub_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$tmp/hub.out" && break; sleep 0.1; done
 url=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$tmp/hub.out")
@@ -42,6 +45,7 @@ url=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$tmp/hub.out")
 # A kiosk with some responses, synced, so the page has figures to show.
 cp -r "$src/kiosk-config" "$tmp/kiosk"
 sed -i "s#^database *=.*#database = \"$tmp/kiosk.db\"#" "$tmp/kiosk/kiosk.toml"
+sed -i "s#^public_key_file *=.*#public_key_file = \"$tmp/keys/${current%.key}.pub\"#" "$tmp/kiosk/kiosk.toml"
 "$admin" simulate --responses 30 --seed 7 --config "$tmp/kiosk/kiosk.toml" >/dev/null
 "$admin" sync --once --config "$tmp/kiosk/kiosk.toml" --hub "$url" --token "$token_kiosk" >/dev/null ||
   fail "the kiosk did not sync"

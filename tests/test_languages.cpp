@@ -5,6 +5,9 @@
 #define STB_IMAGE_STATIC
 #include <stb/stb_image.h>
 
+#include <nlohmann/json.hpp>
+
+#include "kiosk/export.hpp"
 #include "kiosk/session.hpp"
 #include "text_entry.hpp"
 #include "ui_harness.hpp"
@@ -269,9 +272,11 @@ TEST_CASE("the choice of language lasts the visit and the next visitor starts in
     r.tap_id("nav.next");  // no postcode: it is optional
     r.tap_id("nav.submit");
     REQUIRE(r.app->ui().screen == Screen::Thanks);
-    auto q = db::Statement::prepare(r.app->store().connection(), "SELECT locale FROM responses");
-    REQUIRE(*q->step());
-    CHECK(q->str(0) == "ur");
+    // Stored sealed: the language is read from the document opened with the tests' key.
+    auto docs = open_documents(r.app->store(), test::keyring(), r.app->survey().id);
+    REQUIRE(docs.ok());
+    REQUIRE(docs->size() == 1);
+    CHECK(nlohmann::json::parse(docs->front()).at("locale") == "ur");
     r.advance(13);
   }
   SECTION("after the idle timeout") {
@@ -307,6 +312,7 @@ TEST_CASE("a faulty keyboard layout stops the kiosk with its file and line", "[u
                             test::bury_survey() + "\"\ndatabase = \"" + tmp.file("kiosk.db") + "\"\npages = \"" +
                             test::source_path("kiosk-config/pages") + "\"\nservice_points = \"" +
                             test::source_path("kiosk-config/service-points.toml") + "\"\n");
+  test::write_seal_keys(tmp.file("council.pub"));  // beside the database: the default place
   auto c = load_config(cfg);
   REQUIRE(c.ok());
   // The folder beside kiosk.toml is the one used, before the one beside the pages.

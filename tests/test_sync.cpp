@@ -856,7 +856,9 @@ TEST_CASE("stranded: 1,000 responses and another device's token, then the right 
   const std::string right = hub.process.add("add-device", "bury-castle-01");
   const std::string other = hub.process.add("add-device", "bury-castle-02");
   const std::string db = tmp.file("kiosk.db");
-  const std::string common = " --db " + db + " --config " + test::kiosk_toml();
+  test::write_seal_keys(tmp.file("council.pub"));  // the council's key, as the hub sends it
+  const std::string common =
+      " --db " + db + " --config " + test::kiosk_toml() + " --public-key " + tmp.file("council.pub");
   REQUIRE(test::run(admin_cmd("simulate --responses 1000 --seed 9" + common)).exit_code == 0);
   auto sync_once = [&](const std::string& token) {
     return test::run(admin_cmd("sync --once --hub " + hub.process.url() + " --token " + token + common));
@@ -1055,7 +1057,7 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   {
     auto raw = db::Connection::open(tmp.file("k1.db"), db::OpenMode::ReadWrite);
     REQUIRE(raw.ok());
-    REQUIRE(raw->exec("DROP TRIGGER unsynced_is_kept; DROP TRIGGER answers_frozen_delete; "
+    REQUIRE(raw->exec("DROP TRIGGER unsynced_is_kept; DROP TRIGGER IF EXISTS abandoned_unsynced_is_kept; "
                       "DELETE FROM responses WHERE seq = 455")
                 .ok());
     REQUIRE(raw->changes() == 1);
@@ -1271,6 +1273,9 @@ TEST_CASE("kiosk-hub add-device prints an enrolment command, and kiosk-admin enr
   text.replace(id, text.find('\n', id) - id, "id = \"enrol-kiosk\"");
   text.replace(text.find("database = "), text.find('\n', text.find("database = ")) - text.find("database = "),
                "database = \"" + tmp.file("kiosk.db") + "\"");
+  const auto pk = text.find("public_key_file = ");
+  text.replace(pk, text.find('\n', pk) - pk, "public_key_file = \"" + tmp.file("council.pub") + "\"");
+  test::write_seal_keys(tmp.file("council.pub"));
   test::write_file(cfg, text);
   const std::string before = test::read_file(cfg);
   const std::string enrol = std::string(KIOSK_ADMIN_BIN) + " enrol --config " + cfg;

@@ -61,6 +61,9 @@ struct WordsRig : kiosk::rig::HeadlessKiosk {
     abs("service_points");
     set_line("database", tmp.file("kiosk.db"));
     set_line("locale", locale);
+    // The council's key: where the configuration says, else beside the database.
+    if (text.find("\npublic_key_file = ") != std::string::npos) set_line("public_key_file", tmp.file("council.pub"));
+    test::write_seal_keys(tmp.file("council.pub"));
     if (text.find("\n[[staff]]") == std::string::npos)
       text += "\n" + test::read_file(test::source_path("tests/ui-staff.toml"));
     const std::string cfg = tmp.file("kiosk.toml");
@@ -143,6 +146,9 @@ class Known {
     for (const auto* w :
          {&d.council, &d.survey_topic, &d.venue, &d.information_title, &d.staff_role, &d.postcode_example})
       add(*w);
+    // Each language's name in itself, from its catalogue: the same in every language, by design.
+    if (auto cat = Catalogue::load(cfg.locales_dir))
+      for (const auto& loc : s.locales) add(cat->language_name(loc));
     add(cfg.database_path);
     add(default_export_folder());
     // What the walk types, as the text boxes show it back.

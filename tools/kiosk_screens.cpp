@@ -11,6 +11,7 @@
 
 #include "app.hpp"
 #include "headless_kiosk.hpp"
+#include "kiosk/seal.hpp"
 
 #ifndef KIOSK_SOURCE_DIR
 #error "KIOSK_SOURCE_DIR must be defined"
@@ -57,6 +58,9 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   KioskConfig config = base;
   config.database_path = dir + "/screens-" + variant + ".db";
   std::filesystem::remove(config.database_path);
+  // Answers are kept only sealed: a throwaway council key for the screenshots' visits.
+  config.seal_public_key_file = dir + "/screens-" + variant + ".pub";
+  std::ofstream(config.seal_public_key_file) << format_public_key(generate_seal_key().pub);
   rig::HeadlessKiosk kiosk;
   if (auto st = kiosk.start(std::move(config), w, h); !st) {
     std::fprintf(stderr, "%s\n", st.message().c_str());

@@ -6,11 +6,6 @@
 
 namespace kiosk::ui {
 
-namespace {
-// Beside a language the kiosk cannot speak: the one place this wording lives.
-constexpr const char* kNoSpeech = "no speech";
-}  // namespace
-
 void draw_home(Frame& f, const AppView& v) {
   const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
   f.heading("home.welcome", v.tr("home.welcome", {{"place", sp ? sp->name : v.tr("home.welcome.place")}}), true);
@@ -41,8 +36,11 @@ void draw_home(Frame& f, const AppView& v) {
       const auto it = names.find(loc);
       const bool on = v.locale == loc;
       // A visitor who needs speech learns before choosing that this language has none.
-      std::string label = it != names.end() ? it->second : loc;
-      if (v.speech && !v.speech->has_voice(loc)) label += std::string(" (") + kNoSpeech + ")";
+      // Its catalogue's own name for it ("Polski"), else the table's.
+      std::string label = v.catalogue && v.catalogue->find_locale(loc) ? v.catalogue->language_name(loc)
+                          : it != names.end()                          ? it->second
+                                                                       : loc;
+      if (v.speech && !v.speech->has_voice(loc)) label = v.tr("home.lang.no_speech", {{"language", label}});
       if (f.flow_button(flow, "home.lang." + loc, label, on ? Frame::Style::Primary : Frame::Style::Normal,
                         Role::Option, on ? "selected" : ""))
         f.emit(intent::SetLocale{loc});
