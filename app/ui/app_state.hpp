@@ -76,7 +76,11 @@ struct AppState {
   // The visitor's language: the survey's own, their choice, or their response's.
   std::string locale() const {
     if (session) return session->meta().locale;
-    return ui.locale.empty() ? survey->default_locale : ui.locale;
+    if (!ui.locale.empty()) return ui.locale;
+    // The kiosk's own starting language (kiosk.toml's locale) when the survey comes in it.
+    const auto& ls = survey->locales;
+    return std::find(ls.begin(), ls.end(), config.default_locale) != ls.end() ? config.default_locale
+                                                                              : survey->default_locale;
   }
   void redraw(int frames = 2) { dirty = std::max(dirty, frames); }
   // Speaks when the visitor turned speech on; silent otherwise.

@@ -310,6 +310,7 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
   input.activate_id.clear();
   const std::string locale = app.locale();
   f.rtl = locale_is_rtl(locale);
+  text::set_base_direction(f.rtl ? text::Direction::RightToLeft : text::Direction::Auto);
   int idle_left = 0;
   if (app.ui.panel == Panel::Idle)
     idle_left = app.config.session.idle_response_seconds -

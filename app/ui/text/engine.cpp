@@ -583,7 +583,12 @@ struct Engine {
     return ticks;
   }
 
-  Layout& layout(const ImFont* font, std::string_view text, float wrap, const Options& opt) {
+  // The direction a paragraph takes when its options say Auto (set_base_direction).
+  Direction base_direction = Direction::Auto;
+
+  Layout& layout(const ImFont* font, std::string_view text, float wrap, const Options& given) {
+    Options opt = given;
+    if (opt.direction == Direction::Auto) opt.direction = base_direction;
     const FontSpec spec = spec_of(font);
     const int wrap_q = wrap > 0 ? static_cast<int>(std::lround(wrap * 8.0f)) : 0;
     std::string key;
@@ -836,8 +841,11 @@ Rect item(const ImFont* font, ImU32 color, std::string_view s, bool wrap, const 
   return Rect{ImVec2(x, p.y), ImVec2(x + sz.x, p.y + sz.y)};
 }
 
+void set_base_direction(Direction d) { engine().base_direction = d; }
+
 bool is_rtl(std::string_view s, const Options& opt) {
   if (opt.direction != Direction::Auto) return opt.direction == Direction::RightToLeft;
+  if (engine().base_direction != Direction::Auto) return engine().base_direction == Direction::RightToLeft;
   std::vector<std::uint32_t> cps, offs;
   decode_utf8(s, cps, offs);
   std::size_t n = 0;

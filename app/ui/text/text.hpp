@@ -32,6 +32,13 @@ struct Options {
   Align align = Align::Start;             // Start: left for LTR paragraphs, right for RTL ones
 };
 
+// What Direction::Auto means from now on: Auto (each paragraph from its first
+// strong character) while the visitor's language is written left to right;
+// RightToLeft while it is written right to left, so that an Urdu sentence
+// which starts with a Latin name ("Castle library میں خوش آمدید") still reads
+// from the right, as the HTML dir attribute does for a page.
+void set_base_direction(Direction d);
+
 // What build_fonts made each ImFont from: the base family's file and the size
 // Dear ImGui was asked for (the height from ascender to descender, as stb_truetype
 // reads it, so English keeps exactly the look it had).
