@@ -23,6 +23,20 @@ echo "installed: $(dpkg-query -W -f='${Package} ${Version}, ' library-kiosk kios
 
 cd /
 as_kiosk() { runuser -u library-kiosk -- "$@"; }
+# The council's key pair, made on the hub as its own user; the kiosk gets the
+# public half (the survey pull writes it there; here, as an admin would by hand).
+# Without it the kiosk keeps no answer and shows staff why, and a database
+# from an earlier version (answers in the clear) is not opened until it has one.
+[ "$(stat -c '%a %U' /var/lib/kiosk-hub/keys)" = "700 kiosk-hub" ] || fail "the key folder is not 0700 kiosk-hub's"
+runuser -u kiosk-hub -- kiosk-hub keygen --config /etc/kiosk-hub/hub.toml >/dev/null || fail "kiosk-hub keygen failed"
+for k in /var/lib/kiosk-hub/keys/*.key; do
+  [ "$(stat -c '%a %U' "$k")" = "600 kiosk-hub" ] || fail "$k is not 0600 kiosk-hub's"
+done
+current=$(tr -d '\n' </var/lib/kiosk-hub/keys/current)
+install -m 0644 -o library-kiosk -g library-kiosk "/var/lib/kiosk-hub/keys/${current%.key}.pub" \
+  /var/lib/library-kiosk/council.pub
+if runuser -u nobody -- cat "/var/lib/kiosk-hub/keys/$current" >/dev/null 2>&1; then fail "another user can read the hub's secret key"; fi
+
 as_kiosk kiosk-admin status | tee /tmp/status.out
 grep -q "/var/lib/library-kiosk/kiosk.db" /tmp/status.out || fail "status does not use the installed configuration"
 [ "$(stat -c '%a %U:%G' /etc/library-kiosk/kiosk.toml)" = "640 root:library-kiosk" ] ||
@@ -34,19 +48,6 @@ for kb in en pl ur; do
   [ -f "/etc/library-kiosk/keyboards/$kb.toml" ] || fail "the $kb on-screen keyboard layout is not installed"
 done
 kiosk --help >/dev/null || fail "kiosk --help"
-
-# The council's key pair, made on the hub as its own user; the kiosk gets the
-# public half (the survey pull writes it there; here, as an admin would by hand).
-# Without it the kiosk keeps no answer and shows staff why.
-[ "$(stat -c '%a %U' /var/lib/kiosk-hub/keys)" = "700 kiosk-hub" ] || fail "the key folder is not 0700 kiosk-hub's"
-runuser -u kiosk-hub -- kiosk-hub keygen --config /etc/kiosk-hub/hub.toml >/dev/null || fail "kiosk-hub keygen failed"
-for k in /var/lib/kiosk-hub/keys/*.key; do
-  [ "$(stat -c '%a %U' "$k")" = "600 kiosk-hub" ] || fail "$k is not 0600 kiosk-hub's"
-done
-current=$(tr -d '\n' </var/lib/kiosk-hub/keys/current)
-install -m 0644 -o library-kiosk -g library-kiosk "/var/lib/kiosk-hub/keys/${current%.key}.pub" \
-  /var/lib/library-kiosk/council.pub
-if runuser -u nobody -- cat "/var/lib/kiosk-hub/keys/$current" >/dev/null 2>&1; then fail "another user can read the hub's secret key"; fi
 
 # Responses collected by the kiosk's own user, in its own data folder.
 completed() { as_kiosk kiosk-admin status | awk '/^completed:/ {print $2}'; }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "kiosk/catalogue.hpp"
 #include "kiosk/config.hpp"
 #include "kiosk/session.hpp"
 #include "kiosk/store.hpp"
@@ -58,6 +59,15 @@ TEST_CASE("a rule the visitor broke is a validation error worded for the visitor
   REQUIRE_FALSE(st.ok());
   CHECK(st.kind() == ErrorKind::Validation);
   CHECK(visitor_message(st.error()) == "Please choose an answer to continue.");
+  // The kiosk says it from its catalogue, in the visitor's language.
+  std::string key;
+  MessageArgs args;
+  REQUIRE(parse_catalogue_reference(st.error().visitor, &key, &args));
+  CHECK(key == "rule.required.choose");
+  auto cat = Catalogue::load(test::source_path("kiosk-config/locales"));
+  REQUIRE(cat.ok());
+  CHECK(cat->get("en", key, args) == "Please choose an answer to continue.");
+  CHECK(cat->get("pl", key, args) != cat->get("en", key, args));
 }
 
 TEST_CASE("a visitor never sees a technical message", "[errors]") {

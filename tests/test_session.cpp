@@ -158,7 +158,8 @@ TEST_CASE("free text limits and postcodes", "[session]") {
   auto bad = validate_answer(q21, type_text("12345"), true);
   REQUIRE(bad);
   CHECK_THAT(*bad, Catch::Contains("does not look like a UK postcode"));
-  CHECK_THAT(*bad, Catch::Contains("BL9 0SW"));
+  // The example postcode is the deployment's (kiosk.toml), never the core's.
+  CHECK_THAT(*bad, !Catch::Contains("BL9"));
 
   const Question& q11 = *bury().find("q11");
   auto other_empty = validate_answer(q11, Answer{{"other"}, {}, ""}, true);

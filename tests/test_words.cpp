@@ -152,7 +152,7 @@ class Known {
     add(cfg.database_path);
     add(default_export_folder());
     // What the walk types, as the text boxes show it back.
-    for (const char* typed : {"Fine", "fine", "Pram", "pram", "M1 1AE"}) add(typed);
+    for (const char* typed : {"Fine", "fine", "Pram", "pram", "M1 1AE", "ZZ"}) add(typed);
   }
 
   void add(const std::string& s) {
@@ -332,6 +332,11 @@ void walk_everything(WordsRig& r, const Known& known, Findings& f) {
     const std::string where = "question " + q.id;
     look(r, known, f, where);
     r.tap("bar.repeat");
+    if (q.required) {
+      r.tap("nav.next");  // nothing chosen yet: the kiosk says why it cannot go on
+      REQUIRE_FALSE(r.app->ui().error.empty());
+      look(r, known, f, where + ", unanswered");
+    }
     if (q.has_options()) {
       const Option* other = q.other_option();
       r.tap("opt." + (other ? other->code : q.options.front().code));
@@ -353,6 +358,17 @@ void walk_everything(WordsRig& r, const Known& known, Findings& f) {
       }
       r.tap("kb.space");
       r.tap("kb.delete");
+      if (q.type == QuestionType::Postcode) {
+        // Not a postcode: the kiosk says so, with this deployment's example if it has one.
+        r.type("ZZ");
+        r.tap("kb.done");
+        r.tap("nav.next");
+        REQUIRE_FALSE(r.app->ui().error.empty());
+        look(r, known, f, where + ", not a postcode");
+        r.tap("q.textbox");
+        r.tap("kb.delete");
+        r.tap("kb.delete");
+      }
       r.type(q.type == QuestionType::Postcode ? "M1 1AE" : "fine");
       r.tap("kb.done");
     }

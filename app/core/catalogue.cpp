@@ -435,4 +435,38 @@ std::vector<CatalogueWarning> Catalogue::check() const {
   return out;
 }
 
+namespace {
+constexpr std::string_view kReferencePrefix = "catalogue:";
+constexpr char kUnit = '\x1f';
+}  // namespace
+
+std::string catalogue_reference(std::string_view key, const MessageArgs& args) {
+  std::string out(kReferencePrefix);
+  out += key;
+  for (const auto& [name, value] : args) {
+    out += kUnit;
+    out += name;
+    out += '=';
+    out += value;
+  }
+  return out;
+}
+
+bool parse_catalogue_reference(std::string_view text, std::string* key, MessageArgs* args) {
+  if (text.substr(0, kReferencePrefix.size()) != kReferencePrefix) return false;
+  text.remove_prefix(kReferencePrefix.size());
+  std::size_t end = text.find(kUnit);
+  *key = std::string(text.substr(0, end));
+  args->clear();
+  while (end != std::string_view::npos) {
+    text.remove_prefix(end + 1);
+    end = text.find(kUnit);
+    const std::string_view field = text.substr(0, end);
+    const std::size_t eq = field.find('=');
+    if (eq == std::string_view::npos) return false;
+    args->emplace_back(std::string(field.substr(0, eq)), std::string(field.substr(eq + 1)));
+  }
+  return !key->empty();
+}
+
 }  // namespace kiosk

@@ -1,5 +1,7 @@
 #include "kiosk/result.hpp"
 
+#include "kiosk/catalogue.hpp"
+
 namespace kiosk {
 
 const char* to_string(ErrorKind kind) {
@@ -17,6 +19,10 @@ const char* to_string(ErrorKind kind) {
 }
 
 std::string visitor_message(const Error& e) {
+  std::string key;
+  MessageArgs args;
+  // A reference to the kiosk's catalogue: without one at hand, the English.
+  if (parse_catalogue_reference(e.visitor, &key, &args)) return e.message;
   if (!e.visitor.empty()) return e.visitor;
   switch (e.kind) {
     case ErrorKind::Validation: return "Please check your answer.";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "kiosk/catalogue.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/postcode.hpp"
 
@@ -15,8 +16,19 @@ bool Answer::has(std::string_view code) const {
 }
 
 namespace {
-// A rule the visitor broke: its words are meant for the visitor and are shown as they are.
-Error rule(std::string words) { return make_error(ErrorKind::Validation, words, words); }
+// A rule the visitor broke: English for logs and the hub, and for the visitor
+// the catalogue's message (rule.*) with its arguments, said in their language.
+struct RuleProblem {
+  std::string english;
+  std::string key;
+  MessageArgs args;
+};
+Error rule(const RuleProblem& p) {
+  return make_error(ErrorKind::Validation, p.english, catalogue_reference(p.key, p.args));
+}
+Error rule(std::string english, std::string_view key) {
+  return rule(RuleProblem{std::move(english), std::string(key), {}});
+}
 
 bool eval(const Rule& r, const Answers& answers) {
   auto find = [&](const std::string& id) -> const Answer* {
@@ -72,47 +84,68 @@ std::vector<std::string> prune_hidden(const Survey& survey, Answers& answers) {
   return dropped;
 }
 
-std::optional<std::string> validate_answer(const Question& q, const Answer& a, bool final_check) {
+namespace {
+std::optional<RuleProblem> rule_problem(const Question& q, const Answer& a, bool final_check) {
+  using P = RuleProblem;
   if (a.empty()) {
     if (!final_check || !q.required) return std::nullopt;
     switch (q.type) {
-      case QuestionType::Multiple: return "Please choose at least one answer to continue.";
-      case QuestionType::Text: return "Please type an answer in the box to continue.";
-      case QuestionType::Postcode: return "Please type your postcode to continue.";
-      default: return "Please choose an answer to continue.";
+      case QuestionType::Multiple:
+        return P{"Please choose at least one answer to continue.", "rule.required.multiple", {}};
+      case QuestionType::Text: return P{"Please type an answer in the box to continue.", "rule.required.text", {}};
+      case QuestionType::Postcode: return P{"Please type your postcode to continue.", "rule.required.postcode", {}};
+      default: return P{"Please choose an answer to continue.", "rule.required.choose", {}};
     }
   }
   const bool with_options = q.has_options();
   if (with_options) {
-    if (!a.text.empty()) return "This question is answered by choosing, not by typing.";
-    if (q.type != QuestionType::Multiple && a.choices.size() > 1) return "Please choose only one answer.";
+    if (!a.text.empty()) return P{"This question is answered by choosing, not by typing.", "rule.choose_not_type", {}};
+    if (q.type != QuestionType::Multiple && a.choices.size() > 1)
+      return P{"Please choose only one answer.", "rule.one_only", {}};
     for (size_t i = 0; i < a.choices.size(); ++i) {
-      if (!q.find_option(a.choices[i])) return "\"" + a.choices[i] + "\" is not one of the answers to this question.";
+      if (!q.find_option(a.choices[i]))
+        return P{"\"" + a.choices[i] + "\" is not one of the answers to this question.",
+                 "rule.unknown_answer",
+                 {{"code", a.choices[i]}}};
       if (std::find(a.choices.begin(), a.choices.begin() + static_cast<long>(i), a.choices[i]) !=
           a.choices.begin() + static_cast<long>(i))
-        return "The answer \"" + a.choices[i] + "\" is chosen twice.";
+        return P{"The answer \"" + a.choices[i] + "\" is chosen twice.", "rule.twice", {{"code", a.choices[i]}}};
     }
     const Option* other = q.other_option();
     const bool other_chosen = other && a.has(other->code);
-    if (!a.other_text.empty() && !other_chosen) return "Text was given for \"Other\", but \"Other\" is not chosen.";
+    if (!a.other_text.empty() && !other_chosen)
+      return P{"Text was given for \"Other\", but \"Other\" is not chosen.", "rule.other_not_chosen", {}};
     if (other_chosen) {
       const size_t n = utf8_length(a.other_text);
       if (n > static_cast<size_t>(q.other_max_length))
-        return "Your answer is too long: please use at most " + std::to_string(q.other_max_length) +
-               " characters (it has " + std::to_string(n) + ").";
+        return P{"Your answer is too long: please use at most " + std::to_string(q.other_max_length) +
+                     " characters (it has " + std::to_string(n) + ").",
+                 "rule.too_long",
+                 {{"max", std::to_string(q.other_max_length)}, {"n", std::to_string(n)}}};
       if (final_check && a.other_text.find_first_not_of(" \t\n") == std::string::npos)
-        return "You chose \"Other\": please type what you mean in the box, or choose another answer.";
+        return P{"You chose \"Other\": please type what you mean in the box, or choose another answer.",
+                 "rule.other_empty",
+                 {}};
     }
     return std::nullopt;
   }
-  if (!a.choices.empty() || !a.other_text.empty()) return "This question is answered by typing, not by choosing.";
+  if (!a.choices.empty() || !a.other_text.empty())
+    return P{"This question is answered by typing, not by choosing.", "rule.type_not_choose", {}};
   const size_t n = utf8_length(a.text);
   if (q.max_length > 0 && n > static_cast<size_t>(q.max_length))
-    return "Your answer is too long: please use at most " + std::to_string(q.max_length) + " characters (it has " +
-           std::to_string(n) + ").";
+    return P{"Your answer is too long: please use at most " + std::to_string(q.max_length) + " characters (it has " +
+                 std::to_string(n) + ").",
+             "rule.too_long",
+             {{"max", std::to_string(q.max_length)}, {"n", std::to_string(n)}}};
+  // The example postcode is the deployment's (kiosk.toml), so the kiosk fills it in.
   if (q.type == QuestionType::Postcode && final_check && !normalise_uk_postcode(a.text))
-    return "\"" + a.text +
-           "\" does not look like a UK postcode. Please type it like BL9 0SW, or just the first part, like BL9.";
+    return P{"\"" + a.text + "\" does not look like a UK postcode.", "rule.postcode", {{"text", a.text}}};
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> validate_answer(const Question& q, const Answer& a, bool final_check) {
+  if (auto p = rule_problem(q, a, final_check)) return p->english;
   return std::nullopt;
 }
 
@@ -243,12 +276,12 @@ std::optional<size_t> Session::prev_visible(size_t from) const {
 }
 
 Status Session::answer(Answer a) {
-  if (stage_ != Stage::Question) return rule("There is no question on screen to answer.");
+  if (stage_ != Stage::Question) return rule("There is no question on screen to answer.", "rule.no_question");
   const Question& q = survey_.questions[current_];
   if (q.type == QuestionType::Postcode && !a.text.empty()) {
     if (auto norm = normalise_uk_postcode(a.text)) a.text = *norm;
   }
-  if (auto problem = validate_answer(q, a, false)) return rule(*problem);
+  if (auto problem = rule_problem(q, a, false)) return rule(*problem);
 
   // Work out the effect first, save it, and only then change memory.
   Answers after = answers_;
@@ -264,10 +297,10 @@ Status Session::answer(Answer a) {
 }
 
 Status Session::next() {
-  if (stage_ != Stage::Question) return rule("There is no question on screen.");
+  if (stage_ != Stage::Question) return rule("There is no question on screen.", "rule.no_question");
   const Question& q = survey_.questions[current_];
   const Answer* a = answer_for(q.id);
-  if (auto problem = validate_answer(q, a ? *a : Answer{}, true)) return rule(*problem);
+  if (auto problem = rule_problem(q, a ? *a : Answer{}, true)) return rule(*problem);
   if (return_to_review_) return go_to_review();
   if (auto n = next_visible(current_))
     current_ = *n;
@@ -293,16 +326,16 @@ bool Session::back() {
 }
 
 Status Session::go_to_review() {
-  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return rule("This response is closed.");
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return rule("This response is closed.", "rule.closed");
   stage_ = Stage::Review;
   return_to_review_ = false;
   return {};
 }
 
 Status Session::edit(const std::string& question_id) {
-  if (stage_ != Stage::Review && stage_ != Stage::Question) return rule("This response is closed.");
+  if (stage_ != Stage::Review && stage_ != Stage::Question) return rule("This response is closed.", "rule.closed");
   const Question* q = survey_.find(question_id);
-  if (!q || !is_visible(*q, answers_)) return rule("That question is not part of your answers.");
+  if (!q || !is_visible(*q, answers_)) return rule("That question is not part of your answers.", "rule.not_in_answers");
   current_ = q->index;
   stage_ = Stage::Question;
   return_to_review_ = true;
@@ -310,11 +343,12 @@ Status Session::edit(const std::string& question_id) {
 }
 
 Status Session::submit() {
-  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return rule("This response is already closed.");
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned)
+    return rule("This response is already closed.", "rule.closed");
   for (const auto& q : survey_.questions) {
     if (!is_visible(q, answers_)) continue;
     const Answer* a = answer_for(q.id);
-    if (auto problem = validate_answer(q, a ? *a : Answer{}, true)) {
+    if (auto problem = rule_problem(q, a ? *a : Answer{}, true)) {
       current_ = q.index;
       stage_ = Stage::Question;
       return_to_review_ = true;
@@ -360,7 +394,7 @@ Status Session::save_draft(const Answers& answers) {
 }
 
 Status Session::set_assisted(const std::string& staff_id, std::vector<std::string> assistance) {
-  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return rule("This response is closed.");
+  if (stage_ == Stage::Submitted || stage_ == Stage::Abandoned) return rule("This response is closed.", "rule.closed");
   meta_.mode = "assisted";
   meta_.staff_id = staff_id;
   meta_.assistance = std::move(assistance);
@@ -376,7 +410,7 @@ Status Session::set_accessibility(const std::string& key, const std::string& val
 
 Status Session::set_locale(const std::string& locale) {
   if (std::find(survey_.locales.begin(), survey_.locales.end(), locale) == survey_.locales.end())
-    return rule("This survey is not available in that language.");
+    return rule("This survey is not available in that language.", "rule.no_language");
   meta_.locale = locale;
   return save_draft(answers_);
 }

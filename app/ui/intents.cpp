@@ -18,6 +18,14 @@ void apply(AppState& s, const Intent& in) {
 }
 
 std::string error_for_visitor(const AppState& s, const Error& err) {
+  // A rule the core names by its catalogue key: in the visitor's language,
+  // with this deployment's example postcode when it has one.
+  std::string key;
+  MessageArgs args;
+  if (parse_catalogue_reference(err.visitor, &key, &args)) {
+    if (key == "rule.postcode" && !s.config.deployment.postcode_example.empty()) key = "rule.postcode.example";
+    return s.tr(key, std::move(args));
+  }
   if (err.kind == ErrorKind::Validation) return err.message;
   std::fprintf(stderr, "kiosk: %s: %s\n", to_string(err.kind), err.message.c_str());
   return s.tr(err.kind == ErrorKind::Storage || err.kind == ErrorKind::DiskFull ? "error.storage" : "error.other");

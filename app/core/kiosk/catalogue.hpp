@@ -32,6 +32,14 @@ Result<std::vector<std::string>> placeholders_of(std::string_view text);
 // the mistake shows instead of vanishing.
 std::string fill_placeholders(std::string_view text, const MessageArgs& args);
 
+// A message of the catalogue named, with its arguments, where only a string
+// travels (an Error's visitor wording): "catalogue:KEY", then for each
+// argument a unit separator (U+001F), NAME, "=", VALUE. The core names what a
+// visitor must be told; the kiosk says it in the visitor's language.
+std::string catalogue_reference(std::string_view key, const MessageArgs& args = {});
+// False when `text` is not a catalogue reference.
+bool parse_catalogue_reference(std::string_view text, std::string* key, MessageArgs* args);
+
 // The pseudo-localised form of a text: marked with ⟦ ⟧, vowels accented and
 // about 40% longer, its placeholders kept as they are.
 std::string pseudo_localise(std::string_view text);
