@@ -89,6 +89,31 @@ TEST_CASE("kiosk-admin simulate, status, export, summary and verify on one datab
   CHECK_THAT(ver.out, Catch::Contains("completed responses re-hashed: 250"));
 }
 
+TEST_CASE("kiosk-admin status warns of what council IT must still do before a kiosk goes out", "[cli][council-it]") {
+  test::TempDir tmp;
+  std::filesystem::copy(test::source_path("kiosk-config"), tmp.file("cfg"), std::filesystem::copy_options::recursive);
+  const std::string cfg = tmp.file("cfg/kiosk.toml");
+  std::string text = test::read_file(cfg);
+  text.replace(text.find("hub_url = \"\""), 12, "hub_url = \"http://kiosk-hub.example.org\"");
+  test::write_file(cfg, text);
+  test::write_seal_keys(tmp.file("council.pub"));
+  const std::string db = " --db " + tmp.file("k.db") + " --public-key " + tmp.file("council.pub");
+  REQUIRE(test::run(admin("simulate --responses 2 --config " + cfg + db)).exit_code == 0);
+  auto st = test::run(admin("status --config " + cfg + db));
+  CHECK(st.exit_code == 0);
+  CHECK_THAT(st.err, Catch::Contains("demonstration PIN hashes"));
+  CHECK_THAT(st.err, Catch::Contains("service point \"castle\" has no opening hours"));
+  CHECK_THAT(st.err, Catch::Contains("plain http"));
+  // The same for validate, given the kiosk's configuration.
+  auto v = test::run(admin("validate " + test::bury_survey() + " --config " + cfg));
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.err, Catch::Contains("demonstration PIN hashes"));
+  // And a sync to that address is refused before anything is sent.
+  auto sy = test::run(admin("sync --once --config " + cfg + db + " --token t"));
+  CHECK(sy.exit_code == 1);
+  CHECK_THAT(sy.err, Catch::Contains("plain http") && Catch::Contains("--insecure-http"));
+}
+
 TEST_CASE("kiosk-admin verify catches a response edited behind the program's back", "[cli]") {
   test::TempDir tmp;
   test::write_seal_keys(tmp.file("council.pub"));
@@ -127,12 +152,18 @@ TEST_CASE("kiosk-admin names what is wrong with its input", "[cli]") {
 }
 
 TEST_CASE("kiosk-admin hash-pin makes an Argon2id hash that kiosk.toml accepts", "[cli]") {
-  auto h = test::run(admin("hash-pin"), "4321\n");
+  auto h = test::run(admin("hash-pin"), "7093\n");
   REQUIRE(h.exit_code == 0);
   CHECK_THAT(h.out, Catch::StartsWith("$argon2id$"));
-  CHECK(h.out.find("4321") == std::string::npos);
+  CHECK(h.out.find("7093") == std::string::npos);
   auto bad = test::run(admin("hash-pin"), "12\n");
   CHECK(bad.exit_code == 2);
+  // The PINs anyone tries first are refused, with the reason.
+  for (const char* weak : {"1234\n", "9999\n", "0000\n", "4321\n", "3456789\n"}) {
+    auto w = test::run(admin("hash-pin"), weak);
+    CHECK(w.exit_code == 2);
+    CHECK_THAT(w.err, Catch::Contains("among the first anyone would try"));
+  }
 }
 
 TEST_CASE("kiosk-admin --help describes the program and each command, and usage errors name the problem with exit 2",

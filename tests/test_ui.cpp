@@ -467,6 +467,29 @@ TEST_CASE("five wrong PINs lock staff sign-in for a while", "[ui][staff]") {
   CHECK(r.app->ui().pin_message.empty());
 }
 
+TEST_CASE("the demonstration PINs open nothing on a kiosk, and staff are told why", "[ui][staff]") {
+  // As installed: KIOSK_ALLOW_DEMO_PINS is not set (the tests' main sets it).
+  struct Unset {
+    Unset() { unsetenv("KIOSK_ALLOW_DEMO_PINS"); }
+    ~Unset() { setenv("KIOSK_ALLOW_DEMO_PINS", "1", 1); }
+  } as_installed;
+  UiRig r;  // tests/ui-staff.toml: the demonstration hashes of kiosk-config/kiosk.toml
+  r.tap_id("bar.help");
+  r.tap_id("help.staff");
+  REQUIRE(r.app->ui().screen == Screen::Pin);
+  const auto* why = r.find_id("pin.demo");
+  REQUIRE(why != nullptr);
+  CHECK_THAT(why->label, Catch::Contains("demonstration PINs") && Catch::Contains("kiosk-admin hash-pin"));
+  CHECK(r.find_id("pin.key.9") == nullptr);  // no keypad to type on
+  // Typed from a keyboard anyway, the admin PIN still opens nothing.
+  for (char c : std::string("9999")) r.app->apply(intent::PinDigit{c});
+  r.app->apply(intent::PinSubmit{});
+  r.settle();
+  for (int i = 0; i < 50 && r.app->ui().pin_checking; ++i) r.wait_for_background();
+  CHECK(r.app->ui().screen == Screen::Pin);
+  CHECK_THAT(r.app->ui().pin_message, Catch::Contains("demonstration PINs"));
+}
+
 TEST_CASE("the admin area shows counts and results, exports, and is the only way to quit", "[ui][admin]") {
   UiRig r;
   // A finished response to count.

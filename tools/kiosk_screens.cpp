@@ -4,6 +4,7 @@
 // Runs headless (SDL's offscreen driver) with the bundled Bury survey, on the
 // rig the UI tests use (tools/rig).
 #include <SDL.h>
+#include <cstdlib>
 
 #include <cstdio>
 #include <filesystem>
@@ -164,6 +165,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = argv[1];
+  // The staff screens are shown signed in with the demonstration PINs.
+  setenv("KIOSK_ALLOW_DEMO_PINS", "1", 0);
   int w = 1280, h = 800;
   if (argc > 2) std::sscanf(argv[2], "%dx%d", &w, &h);
   std::filesystem::create_directories(dir);

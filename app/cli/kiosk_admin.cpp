@@ -23,6 +23,7 @@
 #include "kiosk/config_edit.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
+#include "kiosk/hub_url.hpp"
 #include "kiosk/simulate.hpp"
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
@@ -46,6 +47,8 @@ constexpr int kSyncLeftPending = 1;   // the hub was not reached, or its reply w
 constexpr int kSyncTokenRefused = 3;  // the hub refused the token: unknown, revoked, another device's
 constexpr int kSyncHeld = 4;          // the hub held some back (their survey version is unknown there)
 constexpr int kSyncConflicts = 5;     // conflicts or rejections wait for an admin (kiosk-admin conflicts)
+// `enrol`: enrolled, but the hub serves no sealing key yet (the kiosk fetches it once the hub has one).
+constexpr int kEnrolNoKey = 4;
 
 // Parses the command line with CLI11. Returns Args, or the exit code when the
 // program stops here (help printed: 0; a usage error, named on stderr: 2).
@@ -61,7 +64,7 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   // unknown option (a typo, usually) is the more useful message.
   // Values land here by name; a std::map keeps references stable while CLI11 fills them.
   std::map<std::string, std::string> values;
-  bool once = false, all = false;
+  bool once = false, all = false, insecure_http = false;
   auto value = [&](CLI::App* a, const std::string& name, const std::string& type, const std::string& help) {
     return a->add_option("--" + name, values[name], help)->type_name(type);
   };
@@ -86,7 +89,7 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   value(simulate, "responses", "N", "how many completed responses to add (required)");
   value(simulate, "seed", "S", "random seed, for the same responses again");
   value(simulate, "kiosk-id", "ID", "kiosk id recorded with them (default: kiosk.toml's)");
-  value(simulate, "service-point", "ID", "service point recorded with all of them (default: kiosk.toml's, spread)");
+  value(simulate, "service-point", "ID", "service point recorded with all of them (default: kiosk.toml's)");
   auto* exp = app.add_subcommand(
       "export",
       "responses, sealed, to a folder (a USB stick): responses.sealed.jsonl, survey.toml and manifest.json, "
@@ -129,14 +132,21 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   value(sync, "hub", "URL", "the hub (default: [sync] hub_url in kiosk.toml)");
   value(sync, "token", "TOKEN", "this kiosk's token (default: $KIOSK_HUB_TOKEN or [sync] token)");
   value(sync, "batch-size", "N", "responses per request")->check(CLI::Range(1, 100000));
+  const char* insecure_help =
+      "allow a plain http:// hub on another machine (refused otherwise: the token and answers would cross the "
+      "network readable); loopback needs no flag";
+  sync->add_flag("--insecure-http", insecure_http, insecure_help);
   auto* enrol = app.add_subcommand(
       "enrol",
-      "connect this kiosk to a hub: checks that the hub answers and accepts the token, then writes --hub, "
-      "--token (and --ca) into kiosk.toml's [sync], keeping its comments; exit 0 enrolled, 1 the hub did not "
-      "answer, 3 it refused the token (kiosk.toml unchanged in both)");
+      "connect this kiosk to a hub: checks that the hub answers and accepts the token, fetches the council's "
+      "public key the hub serves into [sealing] public_key_file, then writes --hub, --token (and --ca) into "
+      "kiosk.toml's [sync], keeping its comments; exit 0 enrolled, 1 the hub did not answer, 3 it refused the "
+      "token (kiosk.toml unchanged in both), 4 enrolled but the hub has no sealing key yet (the kiosk fetches it "
+      "by itself once the hub has one)");
   value(enrol, "hub", "URL", "the hub's address, as `kiosk-hub add-device` printed it (required)");
   value(enrol, "token", "TOKEN", "this kiosk's token from `kiosk-hub add-device` (required)");
   value(enrol, "ca", "FILE", "CA certificate that signed the hub's, if it is not one the system trusts");
+  enrol->add_flag("--insecure-http", insecure_http, std::string(insecure_help) + "; written to kiosk.toml");
   for (CLI::App* sub : app.get_subcommands({})) common(sub);
 
   if (argc <= 1) {
@@ -161,13 +171,15 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   for (const CLI::App* from : {static_cast<const CLI::App*>(&app), static_cast<const CLI::App*>(chosen[0])})
     for (const CLI::Option* o : from->get_options())
       if (o->count() > 0 && o->get_name().rfind("--", 0) == 0 && o->get_name() != "--help" &&
-          o->get_name() != "--once" && o->get_name() != "--all" && o->get_name() != "--key") {
+          o->get_name() != "--once" && o->get_name() != "--all" && o->get_name() != "--key" &&
+          o->get_name() != "--insecure-http") {
         const std::string name = o->get_name().substr(2);
         a.opts[name] = values[name];
       }
   a.key_files = key_files;
   if (once) a.opts["once"] = "1";
   if (all) a.opts["all"] = "1";
+  if (insecure_http) a.opts["insecure-http"] = "1";
   return a;
 }
 
@@ -306,6 +318,22 @@ bool validate_catalogues(const Args& a, const Survey& survey) {
   return true;
 }
 
+// What council IT must still do before a kiosk goes out: said as warnings
+// by validate and status, never a failure.
+void config_warnings(const KioskConfig& c) {
+  if (c.demo_pins)
+    std::cerr << "warning: " << c.config_path
+              << ": the demonstration PIN hashes (1234, 9999) are configured: staff sign-in is refused until you set "
+                 "your own (kiosk-admin hash-pin, then [[staff]] and [admin] pin_hash)\n";
+  if (const ServicePoint* sp = c.find_service_point(c.service_point); sp && sp->hours.empty())
+    std::cerr << "warning: " << c.config_path << ": service point \"" << c.service_point
+              << "\" has no opening hours (hours in its service-points.toml): the kiosk never sleeps, and the hub "
+                 "counts every hour as opening time when it flags a kiosk that has gone quiet\n";
+  if (!c.sync.hub_url.empty())
+    if (auto st = check_hub_url(c.sync.hub_url, c.sync.insecure_http, "[sync] hub_url"); !st)
+      std::cerr << "warning: " << c.config_path << ": " << st.message() << "\n";
+}
+
 int cmd_validate(const Args& a) {
   if (a.positional.size() != 1) return fail("usage: kiosk-admin validate FILE", 2);
   auto s = load_survey_file(a.positional[0]);
@@ -326,6 +354,9 @@ int cmd_validate(const Args& a) {
               << "\" instead; write them in " << survey_translation_path(a.positional[0], locale) << "):\n";
     for (const auto& k : keys) std::cerr << "  " << k << "\n";
   }
+  if (auto it = a.opts.find("config"); it != a.opts.end() || std::getenv("KIOSK_CONFIG")) {
+    if (auto c = load_config(find_config_file(it != a.opts.end() ? it->second : std::string())); c) config_warnings(*c);
+  }
   return validate_catalogues(a, *s) ? 0 : 1;
 }
 
@@ -341,6 +372,7 @@ std::string human_bytes(std::int64_t b) {
 }
 
 int cmd_status(Context& ctx) {
+  if (auto c = ctx.config(); c) config_warnings(**c);
   auto st = ctx.store(db::OpenMode::ReadWrite);
   if (!st && st.kind() == ErrorKind::NotFound && !ctx.opt("db")) {
     // The configured database of a kiosk just installed does not exist until it
@@ -379,8 +411,8 @@ int cmd_simulate(Context& ctx) {
   if (!survey) return fail(survey.message());
   if (auto cfg = ctx.config(); cfg) {
     o.kiosk_id = (*cfg)->kiosk_id;
-    o.service_points.clear();
-    for (const auto& sp : (*cfg)->service_points) o.service_points.push_back(sp.id);
+    // A kiosk stands at one service point: its rehearsal data does too.
+    o.service_points = {(*cfg)->service_point};
   }
   if (const auto* k = ctx.opt("kiosk-id")) o.kiosk_id = *k;
   if (const auto* sp = ctx.opt("service-point")) o.service_points = {*sp};
@@ -493,6 +525,19 @@ int cmd_hash_pin() {
   std::getline(std::cin, pin);
   if (pin.size() < 4 || pin.size() > 12 || pin.find_first_not_of("0123456789") != std::string::npos)
     return fail("a PIN is 4 to 12 digits", 2);
+  // The first PINs anyone tries on a kiosk: the README's demonstration PINs,
+  // one digit repeated, a run up or down the keypad.
+  bool same = true, up = true, down = true;
+  for (size_t i = 1; i < pin.size(); ++i) {
+    same = same && pin[i] == pin[0];
+    up = up && pin[i] == pin[i - 1] + 1;
+    down = down && pin[i] == pin[i - 1] - 1;
+  }
+  if (pin == "1234" || pin == "9999" || same || up || down)
+    return fail(
+        "that PIN is among the first anyone would try (the README's demonstration PINs, one digit repeated, "
+        "or a run such as 1234 or 4321): choose another",
+        2);
   if (auto s = crypto_init(); !s) return fail(s.message());
   auto h = hash_pin(pin);
   if (!h) return fail(h.message());
@@ -521,6 +566,10 @@ int cmd_sync(Context& ctx) {
   if (set.hub_url.empty()) return fail("no hub: give --hub URL or set [sync] hub_url in kiosk.toml", 2);
   if (set.token.empty())
     return fail("no token: give --token TOKEN, set KIOSK_HUB_TOKEN, or [sync] token in kiosk.toml", 2);
+  if (ctx.opt("insecure-http")) set.insecure_http = true;
+  if (auto st = check_hub_url(set.hub_url, set.insecure_http, ctx.opt("hub") ? "--hub" : "kiosk.toml [sync] hub_url");
+      !st)
+    return fail(st.message());
   auto path = ctx.db_path();
   if (!path) return fail(path.message());
 
@@ -631,6 +680,9 @@ int cmd_enrol(Context& ctx) {
   sync::SyncSettings set = sync::settings_from(*cfg);
   set.hub_url = *hub;
   set.token = *token;
+  set.insecure_http = ctx.opt("insecure-http") != nullptr;
+  if (auto st = check_hub_url(set.hub_url, set.insecure_http, "--hub"); !st)
+    return fail(st.message() + "\n" + path + " is unchanged.");
   if (const auto* ca = ctx.opt("ca")) {
     std::error_code ec;
     set.ca_file = std::filesystem::absolute(*ca, ec).string();
@@ -663,12 +715,39 @@ int cmd_enrol(Context& ctx) {
   std::remove(scratch);
   for (const char* ext : {"-wal", "-shm"}) std::remove((std::string(scratch) + ext).c_str());
   if (code != 0) return code;
+  // The council's public key: without it the kiosk saves no answer. The
+  // hub sends it with the survey; a hub without one yet is not a reason to
+  // refuse enrolment (the kiosk asks again by itself), but it is said.
+  auto pulled = sync::pull_sealing_key(set);
+  if (!pulled && pulled.kind() != ErrorKind::Config)
+    return fail("the hub at " + set.hub_url + " answered, but its survey and key could not be fetched: " +
+                pulled.message() + "\n" + path + " is unchanged.");
   SettingEdits edits = {{"hub_url", set.hub_url}, {"token", set.token}};
-  if (!set.ca_file.empty()) edits.emplace_back("ca_file", set.ca_file);
+  if (!set.ca_file.empty()) edits.push_back({"ca_file", set.ca_file});
+  if (set.insecure_http) edits.push_back({"insecure_http", "true", true});
   if (auto st = edit_config_file(path, "sync", edits); !st) return fail(st.message());
   std::cout << "Enrolled: kiosk " << cfg->kiosk_id << " syncs to " << set.hub_url
-            << " (the hub answered and accepted the token).\nWritten to " << path
-            << ". Restart the kiosk to use it: systemctl restart library-kiosk\n";
+            << " (the hub answered and accepted the token).\nWritten to " << path << ".\n";
+  if (!pulled) {
+    std::cerr << "kiosk-admin: the kiosk cannot collect answers yet: " << pulled.message()
+              << ".\nThe kiosk asks the hub for the key by itself, every minute, and starts once it has it.\n";
+    return kEnrolNoKey;
+  }
+  std::cout << "The council's public key " << cfg->seal_public_key_file << " is written (from the hub).\n";
+  // The survey the hub serves is the one the kiosk will run (it replaces
+  // the bundled file on the kiosk's first pull): say when they differ.
+  if (auto local = load_survey_file(cfg->survey_path); local) {
+    if (auto remote = sync::survey_from_hub(*pulled); remote) {
+      if (remote->id == local->id && remote->version == local->version)
+        std::cout << "The hub serves survey " << remote->id << " version " << remote->version
+                  << ", the same as this kiosk's " << cfg->survey_path << ".\n";
+      else
+        std::cout << "The hub serves survey " << remote->id << " version " << remote->version << "; this kiosk's "
+                  << cfg->survey_path << " is " << local->id << " version " << local->version
+                  << ". The kiosk runs the hub's from its first sync on.\n";
+    }
+  }
+  std::cout << "Restart the kiosk to use it: systemctl restart library-kiosk\n";
   return 0;
 }
 

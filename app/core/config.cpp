@@ -76,6 +76,13 @@ class Reader {
       fail(*n, path + "." + key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
     return static_cast<int>(v->get());
   }
+  bool boolean(const toml::table& t, const std::string& path, const char* key, bool dflt) const {
+    const auto* n = t.get(key);
+    if (!n) return dflt;
+    const auto* v = n->as_boolean();
+    if (!v) fail(*n, path + "." + key, "must be true or false");
+    return v->get();
+  }
   const toml::table* table(const toml::table& t, const char* key) const {
     const auto* n = t.get(key);
     if (!n) return nullptr;
@@ -170,6 +177,22 @@ Result<SealPublicKey> load_seal_public_key(const KioskConfig& cfg) {
   return k;
 }
 
+bool is_demonstration_pin_hash(const std::string& hash) {
+  // kiosk-config/kiosk.toml's: 1234 (staff) and 9999 (admin).
+  static const char* const demo[] = {
+      "$argon2id$v=19$m=65536,t=2,p=1$HLXgT2Zl2rF5eKPEgiVPOQ$lzTnxPwTaJ09roljwAJwfTRbARN/LoVlVVY/G+ig01s",
+      "$argon2id$v=19$m=65536,t=2,p=1$P4jbDEDapN5iJRfublFS5A$chCWBPtUK1sor8Ei4sV46wj7EhXsAF3K8LxZkZ2ufgw",
+  };
+  for (const char* d : demo)
+    if (hash == d) return true;
+  return false;
+}
+
+bool demo_pins_allowed() {
+  const char* v = std::getenv("KIOSK_ALLOW_DEMO_PINS");
+  return v && std::string(v) == "1";
+}
+
 Result<KioskConfig> load_config(const std::string& path) {
   try {
     KioskConfig c;
@@ -207,7 +230,7 @@ Result<KioskConfig> load_config(const std::string& path) {
     if (const auto* s = r.table(root, "sync")) {
       r.known(*s, "sync",
               {"hub_url", "token", "interval_seconds", "heartbeat_seconds", "batch_size", "retention_days",
-               "connect_timeout_seconds", "stall_timeout_seconds", "ca_file"});
+               "connect_timeout_seconds", "stall_timeout_seconds", "ca_file", "insecure_http"});
       c.sync.hub_url = r.str(*s, "sync", "hub_url", false);
       c.sync.token = r.str(*s, "sync", "token", false);
       c.sync.interval_seconds = r.integer(*s, "sync", "interval_seconds", 60, 5, 86400);
@@ -217,6 +240,7 @@ Result<KioskConfig> load_config(const std::string& path) {
       c.sync.connect_timeout_seconds = r.integer(*s, "sync", "connect_timeout_seconds", 10, 1, 300);
       c.sync.stall_timeout_seconds = r.integer(*s, "sync", "stall_timeout_seconds", 30, 1, 600);
       c.sync.ca_file = resolve_path(r.str(*s, "sync", "ca_file", false), dir);
+      c.sync.insecure_http = r.boolean(*s, "sync", "insecure_http", false);
     }
     if (const char* env = std::getenv("KIOSK_HUB_TOKEN"); env && *env) c.sync.token = env;
 
@@ -273,6 +297,8 @@ Result<KioskConfig> load_config(const std::string& path) {
       c.pin_attempts = r.integer(*a, "admin", "pin_attempts", 5, 1, 20);
       c.pin_lockout_seconds = r.integer(*a, "admin", "pin_lockout_seconds", 300, 10, 86400);
     }
+    c.demo_pins = is_demonstration_pin_hash(c.admin_pin_hash);
+    for (const auto& m : c.staff) c.demo_pins = c.demo_pins || is_demonstration_pin_hash(m.pin_hash);
     return c;
   } catch (const ConfigError& e) {
     return make_error(ErrorKind::Config, e.message);

@@ -99,10 +99,17 @@ Result<std::string> edit_toml_strings(const std::string& text, const std::string
     std::istringstream in(text);
     for (std::string l; std::getline(in, l);) lines.push_back(l);
   }
-  std::map<std::string, std::string> unset_keys(edits.begin(), edits.end());
-  for (const auto& [k, v] : edits)
-    if (k.empty() || k.find_first_of(" =.#\"[]") != std::string::npos)
-      return make_error(ErrorKind::Validation, "setting name '" + k + "' is not a plain TOML key");
+  std::map<std::string, const SettingEdit*> unset_keys;
+  for (const auto& e : edits) unset_keys[e.key] = &e;
+  auto written = [](const SettingEdit& e) {
+    if (e.literal && (e.value == "true" || e.value == "false" ||
+                      (!e.value.empty() && e.value.find_first_not_of("-0123456789") == std::string::npos)))
+      return e.value;
+    return quoted(e.value);
+  };
+  for (const auto& e : edits)
+    if (e.key.empty() || e.key.find_first_of(" =.#\"[]") != std::string::npos)
+      return make_error(ErrorKind::Validation, "setting name '" + e.key + "' is not a plain TOML key");
 
   std::string current;
   long section_end = -1;  // index after the last line belonging to `section`
@@ -122,12 +129,12 @@ Result<std::string> edit_toml_strings(const std::string& text, const std::string
     auto it = unset_keys.find(key);
     if (key.empty() || it == unset_keys.end()) continue;
     const auto eq = lines[i].find('=');
-    lines[i] = lines[i].substr(0, eq + 1) + " " + quoted(it->second) + trailing_comment(lines[i]);
+    lines[i] = lines[i].substr(0, eq + 1) + " " + written(*it->second) + trailing_comment(lines[i]);
     unset_keys.erase(it);
   }
   std::vector<std::string> added;
-  for (const auto& [k, v] : edits)
-    if (unset_keys.count(k)) added.push_back(k + " = " + quoted(v));
+  for (const auto& e : edits)
+    if (unset_keys.count(e.key)) added.push_back(e.key + " = " + written(e));
   if (!found) {
     if (!lines.empty() && !trim(lines.back()).empty()) lines.push_back("");
     lines.push_back("[" + section + "]");

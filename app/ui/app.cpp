@@ -230,6 +230,10 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   log::notice("started: survey " + app->st_->survey->id + " version " + app->st_->survey->version + ", service point " +
               cfg.service_point + ", database " + cfg.database_path +
               (app->sync_ ? ", syncing to " + cfg.sync.hub_url : ", no hub configured"));
+  if (cfg.demo_pins && !demo_pins_allowed())
+    log::warning("staff sign-in is off: " + cfg.config_path +
+                 " still has the demonstration PIN hashes (PINs 1234 and 9999, printed in the README). Set your "
+                 "own: kiosk-admin hash-pin, then put each hash in [[staff]] and [admin] pin_hash");
   return app;
 }
 

@@ -320,6 +320,7 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
             app.admin,    idle_left,  app.ui.extensions < app.config.session.max_extensions,
             locale};
   v.pin_locked = app.pin_policy.locked();
+  v.demo_pins = app.config.demo_pins && !demo_pins_allowed();
   v.catalogue = &app.catalogue;
   v.catalogue_locale = words_locale(app.ui.locale, app.config);
   v.speech = app.speech;

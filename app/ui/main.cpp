@@ -17,6 +17,7 @@
 #include "app.hpp"
 #include "kiosk/log.hpp"
 #include "out_of_order.hpp"
+#include "sync_client.hpp"
 
 namespace {
 
@@ -152,11 +153,13 @@ int main(int argc, char** argv) {
   const std::string config_path = kiosk::find_config_file(args.config);
   std::unique_ptr<kiosk::ui::Host> notice;  // the out-of-order screen's window, while it shows
   std::string logged;                       // the reason last logged: each new one is logged once
+  std::string pull_logged;                  // likewise, why the council's key could not be fetched
   for (bool first = true;; first = false) {
     kiosk::ui::OutOfOrderOptions ooo;
     ooo.stop_event = opt.stop_event;
     ooo.watch = {config_path};
     kiosk::Status why;
+    std::string pull_failed;  // why the council's key could not be fetched from the hub, this try
     if (auto cfg = kiosk::load_config(config_path); !cfg) {
       why = cfg.error();
     } else {
@@ -164,7 +167,8 @@ int main(int argc, char** argv) {
       opt.config = std::move(cfg).value();
       const auto& c = opt.config;
       ooo.watch.insert(ooo.watch.end(), {c.survey_path, c.database_path, c.pages_dir, c.seal_public_key_file});
-      ooo.admin_pin_hash = c.admin_pin_hash;
+      // The demonstration admin PIN is public: it opens nothing, not even the reason.
+      ooo.admin_pin_hash = c.demo_pins && !kiosk::demo_pins_allowed() ? std::string() : c.admin_pin_hash;
       ooo.pin_attempts = c.pin_attempts;
       ooo.pin_lockout = std::chrono::seconds(c.pin_lockout_seconds);
       if (auto words = kiosk::Catalogue::load(c.locales_dir)) {
@@ -173,6 +177,22 @@ int main(int argc, char** argv) {
       }
       ooo.deployment = c.deployment;
       if (!c.locales_dir.empty()) ooo.watch.push_back(c.locales_dir + "/en.toml");
+      // Enrolled with a hub, but without the council's public key (enrolled
+      // by hand, or before the hub had a key): asked of the hub on every
+      // try, so the kiosk starts by itself once the hub has one.
+      if (!c.sync.hub_url.empty() && !kiosk::load_seal_public_key(c)) {
+        auto pulled = kiosk::sync::pull_sealing_key(kiosk::sync::settings_from(c));
+        if (pulled) {
+          kiosk::log::notice("the council's public key came from the hub at " + c.sync.hub_url + ": written to " +
+                             c.seal_public_key_file);
+          pull_logged.clear();
+        } else {
+          pull_failed = pulled.message();
+          if (pull_failed != pull_logged)
+            kiosk::log::warning("the council's public key could not be fetched: " + pull_failed);
+          pull_logged = pull_failed;
+        }
+      }
       // The first time the kiosk itself loads all; a retry checks without a
       // window first, so the notice stays steady while the cause remains.
       why = first ? kiosk::Status{} : kiosk::ui::KioskApp::check(opt.config);
@@ -189,6 +209,7 @@ int main(int argc, char** argv) {
       logged = why.message();
     }
     ooo.reason = why.message();
+    if (!pull_failed.empty()) ooo.reason += "; asking the hub for it every minute: " + pull_failed;
     if (!notice) {
       notice = std::make_unique<kiosk::ui::Host>();
       if (auto st = notice->open({"Library kiosk", opt.fullscreen, opt.width, opt.height}); !st) {

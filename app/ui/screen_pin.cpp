@@ -10,6 +10,11 @@ namespace kiosk::ui {
 
 void draw_pin(Frame& f, const AppView& v) {
   f.heading("pin.h", v.tr("pin.h"), true);
+  if (v.demo_pins) {
+    // Nothing to type: staff read why, and what council IT must do.
+    f.alert("pin.demo", v.tr("pin.demo"));
+    return;
+  }
   f.paragraph("pin.p", v.tr("pin.p"));
   std::string dots(f.ui.pin.size(), '*');
   f.paragraph("pin.value", dots.empty() ? v.tr("pin.none") : dots, false, f.fonts.title);

@@ -42,6 +42,7 @@ struct AppView {
   const Catalogue* catalogue = nullptr;
   std::string catalogue_locale = {};         // of the catalogue's messages (see messages.hpp)
   bool pin_locked = false;                   // staff sign-in refuses PINs for now
+  bool demo_pins = false;                    // sign-in refused: the demonstration PINs are configured
   const Speech* speech = nullptr;            // which languages it has a voice for
   const KeyboardLayout* keyboard = nullptr;  // the on-screen keyboard's layout for the text being typed
   const std::string& text(const LocalText& t) const { return survey.text(t, locale); }

@@ -70,6 +70,13 @@ void on(AppState& s, const intent::PinDelete&) {
 
 void on(AppState& s, const intent::PinSubmit&) {
   if (!s.pin_policy.allows_attempt()) return;
+  // The demonstration PINs are in the README for all to read: never a way in.
+  if (s.config.demo_pins && !demo_pins_allowed()) {
+    s.ui.pin.clear();
+    s.ui.pin_message = s.tr("pin.demo");
+    s.say(s.ui.pin_message);
+    return;
+  }
   if (s.ui.pin.empty() || s.jobs->pending(JobQueue::Kind::PinCheck)) return;
   s.ui.pin_checking = true;
   const std::string pin = s.ui.pin;

@@ -22,6 +22,7 @@
 #include <set>
 
 #include "kiosk/clock.hpp"
+#include "kiosk/hub_url.hpp"
 #include "kiosk/protocol.hpp"
 #include "kiosk/seal.hpp"
 #include "kiosk/survey.hpp"
@@ -42,6 +43,7 @@ struct Reply {
   std::string content_type, body, retry_after, etag;
   CURLcode curl = CURLE_OK;
   std::string curl_error;
+  bool refused_url = false;  // the hub address itself was refused (plain http): nothing was sent
 };
 
 size_t on_body(char* p, size_t size, size_t n, void* user) {
@@ -95,6 +97,7 @@ SyncSettings settings_from(const KioskConfig& c) {
   s.connect_timeout_seconds = c.sync.connect_timeout_seconds;
   s.stall_timeout_seconds = c.sync.stall_timeout_seconds;
   s.ca_file = c.sync.ca_file;
+  s.insecure_http = c.sync.insecure_http;
   s.retention_days = c.sync.retention_days;
   // A council key pulled with the survey is written where the kiosk reads it.
   s.seal_public_key_file = c.seal_public_key_file;
@@ -152,6 +155,14 @@ struct SyncClient::Http {
   Reply request(const SyncSettings& s, const Clock& clock, const std::string& path, const std::string* body,
                 const std::vector<std::string>& extra_headers) {
     Reply r;
+    // Refused before anything is sent: a token over plain http to another
+    // machine could be read on the way.
+    if (auto st = check_hub_url(s.hub_url, s.insecure_http, "kiosk.toml [sync] hub_url"); !st) {
+      r.curl = CURLE_UNSUPPORTED_PROTOCOL;
+      r.curl_error = st.message();
+      r.refused_url = true;
+      return r;
+    }
     curl_easy_reset(h);
     std::string url = s.hub_url;
     while (!url.empty() && url.back() == '/') url.pop_back();
@@ -242,7 +253,13 @@ std::optional<int> parse_retry_after(const std::string& v, std::chrono::system_c
 
 SyncClient::SyncClient(SyncSettings settings, Store& store, const Clock* clock)
     : settings_(std::move(settings)),
-      store_(store),
+      store_(&store),
+      clock_(clock ? *clock : system_clock_),
+      http_(std::make_unique<Http>()),
+      batch_size_(settings_.batch_size) {}
+SyncClient::SyncClient(SyncSettings settings, const Clock* clock)
+    : settings_(std::move(settings)),
+      store_(nullptr),
       clock_(clock ? *clock : system_clock_),
       http_(std::make_unique<Http>()),
       batch_size_(settings_.batch_size) {}
@@ -253,6 +270,12 @@ namespace {
 BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Clock& clock) {
   BatchOutcome o;
   o.http_status = static_cast<int>(r.status);
+  if (r.refused_url) {
+    o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = ErrorKind::Config;
+    o.message = r.curl_error + ".";
+    return o;
+  }
   if (r.curl != CURLE_OK) {
     o.kind = BatchOutcome::Kind::RetryLater;
     switch (r.curl) {
@@ -316,7 +339,13 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
     o.message = "No hub is configured (kiosk.toml [sync] hub_url).";
     return o;
   }
-  auto pending = store_.pending(batch_size_, after_id ? *after_id : 0);
+  if (!store_) {
+    o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = ErrorKind::Storage;
+    o.message = "No kiosk database to upload from.";
+    return o;
+  }
+  auto pending = store_->pending(batch_size_, after_id ? *after_id : 0);
   if (!pending) {
     o.kind = BatchOutcome::Kind::LocalError;
     o.error_kind = pending.kind();
@@ -400,9 +429,9 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
     }
   }
   // One durable commit for the batch's receipts, all or none.
-  Status st = store_.mark_synced_all(synced, now);
+  Status st = store_->mark_synced_all(synced, now);
   for (const auto& [uuid, detail] : conflicts)
-    if (st) st = store_.mark_conflict(uuid, detail, now);
+    if (st) st = store_->mark_conflict(uuid, detail, now);
   if (!st) {
     o.kind = BatchOutcome::Kind::LocalError;
     o.error_kind = st.kind();
@@ -460,7 +489,13 @@ BatchOutcome SyncClient::upload_all(int max_batches) {
 
 BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
   BatchOutcome o;
-  auto c = store_.counts();
+  if (!store_) {
+    o.kind = BatchOutcome::Kind::LocalError;
+    o.error_kind = ErrorKind::Storage;
+    o.message = "No kiosk database to report on.";
+    return o;
+  }
+  auto c = store_->counts();
   json hb{{field::kKioskId, settings_.kiosk_id},
           {field::kServicePoint, settings_.service_point},
           {field::kAppVersion, settings_.app_version},
@@ -477,10 +512,10 @@ BatchOutcome SyncClient::send_heartbeat(const std::string& last_error) {
   }
   // The ledger: the hub compares this with the numbers it received, and
   // this clock with its own.
-  if (auto h = store_.highest_seq(); h) hb[field::kHighestSeq] = *h;
+  if (auto h = store_->highest_seq(); h) hb[field::kHighestSeq] = *h;
   hb[field::kClockUtc] = format_utc(clock_.now());
   struct statvfs vfs {};
-  const auto dir = std::filesystem::path(store_.path()).parent_path();
+  const auto dir = std::filesystem::path(store_->path()).parent_path();
   if (statvfs(dir.empty() ? "." : dir.c_str(), &vfs) == 0)
     hb[field::kFreeDiskBytes] = static_cast<std::int64_t>(vfs.f_bavail) * static_cast<std::int64_t>(vfs.f_frsize);
   const std::string body = hb.dump();
@@ -609,6 +644,11 @@ Status write_public_key_file(const std::string& path, const std::string& line) {
   };
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) return failed("create");
+  // Written by root (kiosk-admin enrol) into the kiosk's own folder: the
+  // file is given to the folder's owner, as the kiosk itself would have it.
+  const std::string parent = target.has_parent_path() ? target.parent_path().string() : ".";
+  if (struct stat dst{}; ::geteuid() == 0 && ::stat(parent.c_str(), &dst) == 0)
+    (void)::fchown(fd, dst.st_uid, dst.st_gid);
   const std::string text = line + "\n";
   // The umask may have narrowed it; kiosk's other programs read it, so say 0644 outright.
   const bool ok = ::fchmod(fd, 0644) == 0 &&
@@ -626,6 +666,35 @@ Status write_public_key_file(const std::string& path, const std::string& line) {
     ::close(dfd);
   }
   return {};
+}
+
+Result<SurveyUpdate> pull_sealing_key(const SyncSettings& settings) {
+  if (settings.hub_url.empty())
+    return make_error(ErrorKind::Config, "no hub is configured (kiosk.toml [sync] hub_url): kiosk-admin enrol");
+  if (settings.seal_public_key_file.empty())
+    return make_error(ErrorKind::Config, "kiosk.toml names no [sealing] public_key_file to write the key to");
+  SyncSettings quick = settings;
+  // Asked from the out-of-order screen's loop: an answer, or a clear failure, within seconds.
+  // (The out-of-order screen's loop waits on it, and must tell the
+  // watchdog it is alive within 30 s.)
+  quick.connect_timeout_seconds = std::min(quick.connect_timeout_seconds, 8);
+  quick.stall_timeout_seconds = std::min(quick.stall_timeout_seconds, 8);
+  quick.total_timeout_seconds = std::min(quick.total_timeout_seconds, 15);
+  SyncClient client(quick);
+  auto u = client.fetch_survey("");
+  if (!u) return u.error();
+  if (!*u)
+    return make_error(ErrorKind::Config, "the hub at " + settings.hub_url +
+                                             " serves no survey yet (kiosk-hub serve --survey FILE), so it sent no "
+                                             "sealing key");
+  if ((*u)->seal_public_key.empty())
+    return make_error(ErrorKind::Config,
+                      "the hub at " + settings.hub_url +
+                          " has no sealing key, so this kiosk cannot save answers yet. On the hub: kiosk-hub keygen "
+                          "--config /etc/kiosk-hub/hub.toml (as the kiosk-hub user), then restart it");
+  if (auto st = ensure_parent_dir(settings.seal_public_key_file); !st) return st.error();
+  if (auto st = write_public_key_file(settings.seal_public_key_file, (*u)->seal_public_key); !st) return st.error();
+  return std::move(**u);
 }
 
 // ---- 5. The sync thread --------------------------------------------------------

@@ -35,6 +35,9 @@ struct SyncSettings {
   int stall_timeout_seconds = 30;  // abort when under 1 byte/s for this long
   int total_timeout_seconds = 300;
   std::string ca_file;  // extra CA bundle; TLS verification is always on
+  // Plain http:// to a hub that is not on this machine: refused unless set
+  // (kiosk.toml [sync] insecure_http; kiosk/hub_url.hpp).
+  bool insecure_http = false;
   int retention_days = -1;
   // Where the council's public sealing key from the hub is written (kiosk.toml
   // [sealing] public_key_file); empty: a key pulled with the survey is checked
@@ -96,11 +99,21 @@ Result<std::optional<Survey>> stored_hub_survey(Store& store);
 // file beside it, synced, renamed over it; mode 0644: it is no secret).
 Status write_public_key_file(const std::string& path, const std::string& line);
 
+// Enrolment, and a kiosk that cannot start for want of the council's public
+// key: the hub's survey pulled once (no kiosk database needed) and its
+// sealing key written to `settings.seal_public_key_file`. Errors say what to
+// do: a hub that cannot be reached, refuses the token, serves no survey or
+// sends no key (ErrorKind::Config: `kiosk-hub keygen` on the hub).
+Result<SurveyUpdate> pull_sealing_key(const SyncSettings& settings);
+
 class SyncClient {
  public:
   // Time (receipt stamps, Retry-After dates, the age of what is pending, the
   // stall watch) comes from `clock`; nullptr: the system clock.
   SyncClient(SyncSettings settings, Store& store, const Clock* clock = nullptr);
+  // Without a kiosk database: only fetch_survey() may be used (enrolment, and
+  // a kiosk out of order for want of the council's key).
+  explicit SyncClient(SyncSettings settings, const Clock* clock = nullptr);
   ~SyncClient();
   SyncClient(const SyncClient&) = delete;
   SyncClient& operator=(const SyncClient&) = delete;
@@ -123,7 +136,7 @@ class SyncClient {
  private:
   struct Http;
   SyncSettings settings_;
-  Store& store_;
+  Store* store_;
   SystemClock system_clock_;
   const Clock& clock_;
   std::unique_ptr<Http> http_;

@@ -37,7 +37,8 @@ struct KioskConfig {
     int interval_seconds = 60, heartbeat_seconds = 300, batch_size = 200;
     int retention_days = -1;  // -1: keep synced responses for ever
     int connect_timeout_seconds = 10, stall_timeout_seconds = 30;
-    std::string ca_file;  // extra CA bundle for a hub with a private certificate
+    std::string ca_file;         // extra CA bundle for a hub with a private certificate
+    bool insecure_http = false;  // plain http:// to a hub that is not loopback (kiosk/hub_url.hpp)
   } sync;
 
   struct SessionTimes {
@@ -67,11 +68,21 @@ struct KioskConfig {
   std::vector<StaffMember> staff;  // may start assisted mode
   std::string admin_pin_hash;      // opens the admin area
   int pin_attempts = 5, pin_lockout_seconds = 300;
+  // A staff or admin PIN hash is one of the demonstration hashes shipped in
+  // kiosk-config/kiosk.toml (PINs 1234 and 9999, known to anyone who reads
+  // the README). Staff sign-in is refused then, unless demo_pins_allowed().
+  bool demo_pins = false;
 
   const ServicePoint* find_service_point(const std::string& id) const;
 };
 
 Result<KioskConfig> load_config(const std::string& path);
+
+// Whether `hash` is one of the demonstration PIN hashes shipped with the kiosk.
+bool is_demonstration_pin_hash(const std::string& hash);
+// Demonstration PINs are accepted only where $KIOSK_ALLOW_DEMO_PINS is 1:
+// a developer's machine, the tests, scripts/run.sh. Never an installed kiosk.
+bool demo_pins_allowed();
 // A service-points.toml alone (the hub checks uploads against it).
 Result<std::vector<ServicePoint>> load_service_points_file(const std::string& path);
 

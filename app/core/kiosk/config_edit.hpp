@@ -15,8 +15,13 @@
 
 namespace kiosk {
 
-// Each value is a TOML string, written quoted and escaped.
-using SettingEdits = std::vector<std::pair<std::string, std::string>>;
+// Each value is a TOML string, written quoted and escaped; a `literal` one
+// (true, false, a number) is written as it is.
+struct SettingEdit {
+  std::string key, value;
+  bool literal = false;
+};
+using SettingEdits = std::vector<SettingEdit>;
 
 // The text with `section`'s keys set (added at the end of the section, or a
 // new section at the end of the file, where missing).
