@@ -3,6 +3,7 @@
 // every fault: every response at the hub exactly once, none marked synced
 // without a receipt. The same suite runs on SQLite and on PostgreSQL.
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -1275,10 +1276,16 @@ TEST_CASE("kiosk-hub add-device prints an enrolment command, and kiosk-admin enr
                "database = \"" + tmp.file("kiosk.db") + "\"");
   const auto pk = text.find("public_key_file = ");
   text.replace(pk, text.find('\n', pk) - pk, "public_key_file = \"" + tmp.file("council.pub") + "\"");
-  test::write_seal_keys(tmp.file("council.pub"));
+  // No key yet, as on a kiosk PC fresh from the package: enrol fetches it.
   test::write_file(cfg, text);
   const std::string before = test::read_file(cfg);
   const std::string enrol = std::string(KIOSK_ADMIN_BIN) + " enrol --config " + cfg;
+
+  // Plain http to another machine is refused before anything is sent; loopback is not.
+  auto plain = test::run(enrol + " --hub http://kiosk-hub.example.org:8470 --token " + token);
+  CHECK(plain.exit_code == 1);
+  CHECK_THAT(plain.err,
+             Catch::Contains("plain http") && Catch::Contains("--insecure-http") && Catch::Contains("unchanged"));
 
   auto wrong = test::run(enrol + " --hub " + hub.process.url() + " --token not-the-token");
   CHECK(wrong.exit_code == 3);
@@ -1292,6 +1299,10 @@ TEST_CASE("kiosk-hub add-device prints an enrolment command, and kiosk-admin enr
   INFO(ok.out << ok.err);
   REQUIRE(ok.exit_code == 0);
   CHECK_THAT(ok.out, Catch::Contains("Enrolled: kiosk enrol-kiosk"));
+  // The council's public key, as the hub serves it, where kiosk.toml says.
+  CHECK(test::read_file(tmp.file("council.pub")) == kiosk::format_public_key(test::seal_key().pub));
+  CHECK_THAT(ok.out, Catch::Contains("The hub serves survey bury_libraries_2016") &&
+                         Catch::Contains("the same as this kiosk's"));
   auto c = load_config(cfg);
   REQUIRE(c);
   CHECK(c->sync.hub_url == hub.process.url());
@@ -1307,6 +1318,145 @@ TEST_CASE("kiosk-hub add-device prints an enrolment command, and kiosk-admin enr
   CHECK(synced.exit_code == 0);
   CHECK(hub.documents().size() == 3);
 }
+
+TEST_CASE("a kiosk registered at a service point has its responses from anywhere else refused", "[sync][e2e][trust]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "sp-kiosk --service-point castle");
+  // Spread over four service points, as a rehearsal tool once did.
+  auto kiosk = make_kiosk(tmp, "sp-kiosk", 40, 77);
+  auto q = db::Statement::prepare(kiosk->connection(),
+                                  "SELECT count(*) FROM responses WHERE status='completed' AND service_point='castle'");
+  std::int64_t at_castle = 0;
+  if (q && *q->step()) at_castle = q->integer(0);
+  REQUIRE(at_castle > 0);
+  REQUIRE(at_castle < 40);
+  sync::SyncClient client(settings(hub.process.url(), token, "sp-kiosk"), *kiosk);
+  const auto o = client.upload_all();
+  CHECK(o.stored == at_castle);
+  CHECK(o.rejected == 40 - at_castle);
+  CHECK(hub.documents().size() == static_cast<std::size_t>(at_castle));
+  auto c = kiosk->conflicts();
+  REQUIRE(c);
+  REQUIRE_FALSE(c->empty());
+  CHECK_THAT(c->front().detail, Catch::Contains("not where this kiosk is registered") && Catch::Contains("castle"));
+  // Moved: registered elsewhere, by the hub's operator.
+  auto moved =
+      test::run(std::string(KIOSK_HUB_BIN) + " set-service-point sp-kiosk bury --db '" + hub.process.db() + "'");
+  CHECK(moved.exit_code == 0);
+  CHECK(test::run(std::string(KIOSK_HUB_BIN) + " set-service-point no-such-kiosk bury --db '" + hub.process.db() + "'")
+            .exit_code == 1);
+}
+
+TEST_CASE("kiosk-hub backup taken while it serves, restored into a fresh hub, holds every response",
+          "[sync][e2e][backup]") {
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "backup-kiosk");
+  auto kiosk = make_kiosk(tmp, "backup-kiosk", 60, 31);
+  sync::SyncClient client(settings(hub.process.url(), token, "backup-kiosk"), *kiosk);
+  REQUIRE(client.upload_all().stored == 60);
+  const auto before = hub.uuids();
+  REQUIRE(before.size() == 60);
+
+  const std::string hub_bin = KIOSK_HUB_BIN;
+  const std::string copy = tmp.file("hub-backup");
+  auto b = test::run(hub_bin + " backup --db '" + hub.process.db() + "' --out " + copy);
+  INFO(b.out << b.err);
+  REQUIRE(b.exit_code == 0);
+  struct stat st {};
+  REQUIRE(::stat(copy.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  // A backup never overwrites: the same command again is refused.
+  CHECK(test::run(hub_bin + " backup --db '" + hub.process.db() + "' --out " + copy).exit_code == 1);
+
+  // A new hub's database, from the backup, served with the council's keys.
+  test::TempDir fresh_tmp;
+  HubProcess fresh(test::hub_database(fresh_tmp), test::bury_survey(), fresh_tmp.file("hub.log"));
+  auto r = test::run(hub_bin + " restore --from " + copy + " --db '" + fresh.db() + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  if (!test::using_postgres())  // never over an existing database
+    CHECK(test::run(hub_bin + " restore --from " + copy + " --db '" + fresh.db() + "'").exit_code == 1);
+  const std::string admin = fresh.add("add-admin", "restored");
+  fresh.start();
+  httplib::Client c("127.0.0.1", fresh.port());
+  auto e = c.Get("/api/v1/export?format=jsonl", {{"Authorization", "Bearer " + admin}});
+  REQUIRE(e);
+  REQUIRE(e->status == 200);
+  std::set<std::string> after;
+  std::istringstream in(e->body);
+  for (std::string line; std::getline(in, line);) after.insert(nlohmann::json::parse(line)["uuid"].get<std::string>());
+  CHECK(after == before);
+  // The kiosks' tokens came across too: the same kiosk syncs on to the restored hub.
+  test::TempDir later;
+  auto more = make_kiosk(later, "backup-kiosk", 5, 32);
+  sync::SyncClient again(settings(fresh.url(), token, "backup-kiosk"), *more);
+  const auto o = again.upload_all();
+  INFO(o.message);
+  CHECK(o.kind == sync::BatchOutcome::Kind::Receipted);
+  CHECK(o.stored == 5);
+}
+
+#ifdef KIOSK_KIOSK_BIN
+namespace {
+// A kiosk.toml enrolled by hand (hub and token) with no council key yet.
+std::string enrolled_without_key(test::TempDir& tmp, const std::string& hub_url, const std::string& token) {
+  const std::string cfg = tmp.file("kiosk.toml");
+  test::write_file(cfg, "[kiosk]\nid = \"key-kiosk\"\nname = \"Key test\"\nservice_point = \"castle\"\nsurvey = \"" +
+                            test::bury_survey() + "\"\ndatabase = \"" + tmp.file("kiosk.db") + "\"\npages = \"" +
+                            test::source_path("kiosk-config/pages") + "\"\nservice_points = \"" +
+                            test::source_path("kiosk-config/service-points.toml") + "\"\n[sync]\nhub_url = \"" +
+                            hub_url + "\"\ntoken = \"" + token + "\"\n[sealing]\npublic_key_file = \"" +
+                            tmp.file("council.pub") + "\"\n");
+  return cfg;
+}
+}  // namespace
+
+TEST_CASE("a kiosk enrolled without the council's key fetches it from the hub and starts by itself",
+          "[sync][e2e][enrol][seal]") {
+  Hub hub;
+  const std::string token = hub.process.add("add-device", "key-kiosk");
+  test::TempDir tmp;
+  const std::string cfg = enrolled_without_key(tmp, hub.process.url(), token);
+  const std::string err = tmp.file("stderr.txt");
+  test::FakeSystemd sd(tmp);
+  sd.start_program({KIOSK_KIOSK_BIN, "--config", cfg}, err);
+  const std::string home = sd.wait_for("STATUS=showing the home screen", std::chrono::seconds(30));
+  INFO("kiosk's log: " << test::read_file(err));
+  REQUIRE_FALSE(home.empty());
+  CHECK(test::read_file(tmp.file("council.pub")) == kiosk::format_public_key(test::seal_key().pub));
+  CHECK_THAT(test::read_file(err), Catch::Contains("the council's public key came from the hub"));
+  REQUIRE(kill(sd.pid(), SIGTERM) == 0);
+  CHECK(sd.wait_exit(std::chrono::seconds(10)) != -1);
+}
+
+TEST_CASE("a kiosk whose hub has no sealing key says so to staff and keeps asking", "[sync][e2e][enrol][seal]") {
+  test::TempDir hub_tmp;
+  HubProcess hub(test::hub_database(hub_tmp), test::bury_survey(), hub_tmp.file("hub.log"));
+  hub.sealing = false;
+  const std::string token = hub.add("add-device", "key-kiosk");
+  hub.start();
+  test::TempDir tmp;
+  const std::string cfg = enrolled_without_key(tmp, hub.url(), token);
+  const std::string err = tmp.file("stderr.txt");
+  test::FakeSystemd sd(tmp);
+  sd.start_program({KIOSK_KIOSK_BIN, "--config", cfg}, err);
+  const std::string status = sd.wait_for("STATUS=out of order", std::chrono::seconds(30));
+  INFO("kiosk's log: " << test::read_file(err));
+  REQUIRE_FALSE(status.empty());
+  CHECK_THAT(status, Catch::Contains("asking the hub for it every minute") && Catch::Contains("no sealing key") &&
+                         Catch::Contains("kiosk-hub keygen"));
+  CHECK_FALSE(std::filesystem::exists(tmp.file("council.pub")));
+  // enrol says the same, and exits 4: enrolled, the kiosk will fetch the key itself.
+  auto e =
+      test::run(std::string(KIOSK_ADMIN_BIN) + " enrol --config " + cfg + " --hub " + hub.url() + " --token " + token);
+  CHECK(e.exit_code == 4);
+  CHECK_THAT(e.err, Catch::Contains("no sealing key") && Catch::Contains("asks the hub for the key by itself"));
+  REQUIRE(kill(sd.pid(), SIGTERM) == 0);
+  CHECK(sd.wait_exit(std::chrono::seconds(10)) != -1);
+}
+#endif
 
 TEST_CASE("kiosk-hub reads its settings from a file, the command line winning, and says READY to systemd",
           "[hub][cli][service]") {

@@ -247,7 +247,8 @@ constexpr std::size_t kMaxMetaChars = 200;
 
 Verdict check_document(SurveyRegistry& registry, const TrustSettings& settings, const std::string& expected_kiosk,
                        const std::string& batch_kiosk, std::string_view document,
-                       std::chrono::system_clock::time_point now, Incoming* fill) {
+                       std::chrono::system_clock::time_point now, Incoming* fill,
+                       const std::string& expected_service_point) {
   json doc;
   if (auto p = parse_strict_json(document, doc); !p.ok) return refuse(p.field.empty() ? "document" : p.field, p.words);
   if (!doc.is_object()) return refuse("document", "must be a JSON object");
@@ -354,6 +355,11 @@ Verdict check_document(SurveyRegistry& registry, const TrustSettings& settings, 
   if (std::find(settings.service_points.begin(), settings.service_points.end(), m.service_point) ==
       settings.service_points.end())
     return refuse("service_point", quote(m.service_point) + " is not a service point this hub knows");
+  // A kiosk stands at one place: a response from it names that place.
+  if (!expected_service_point.empty() && m.service_point != expected_service_point)
+    return refuse("service_point", quote(m.service_point) + " is not where this kiosk is registered (" +
+                                       quote(expected_service_point) +
+                                       "; kiosk-hub set-service-point if it has moved)");
 
   const json& ans = doc["answers"];
   if (!ans.is_object()) return refuse("answers", "must be an object of answers by question id");
@@ -454,14 +460,16 @@ Verdict check_document(SurveyRegistry& registry, const TrustSettings& settings, 
 }
 
 ItemCheck check_item(SurveyRegistry& registry, const TrustSettings& settings, const std::string& expected_kiosk,
-                     const std::string& batch_kiosk, Incoming in, std::chrono::system_clock::time_point now) {
+                     const std::string& batch_kiosk, Incoming in, std::chrono::system_clock::time_point now,
+                     const std::string& expected_service_point) {
   ItemCheck r;
   if (!is_uuid(in.uuid)) {
     r.verdict = refuse("uuid", "is not a UUID");
   } else if (sha256_hex(in.document) != in.content_hash) {
     r.verdict = refuse("content_hash", "is not the SHA-256 of the document");
   } else {
-    r.verdict = check_document(registry, settings, expected_kiosk, batch_kiosk, in.document, now, &in);
+    r.verdict =
+        check_document(registry, settings, expected_kiosk, batch_kiosk, in.document, now, &in, expected_service_point);
   }
   r.in = std::move(in);
   return r;

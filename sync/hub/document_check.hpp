@@ -92,14 +92,18 @@ std::size_t invalid_utf8_at(std::string_view s);
 std::string printable_utf8(std::string_view s, std::size_t max);
 
 // `expected_kiosk` is the token's device (for an admin token: the batch's
-// kiosk_id); `batch_kiosk` the batch's kiosk_id ("" when the batch gave none).
+// kiosk_id); `batch_kiosk` the batch's kiosk_id ("" when the batch gave none);
+// `expected_service_point` the kiosk's registered service point ("": any the
+// hub lists).
 ItemCheck check_item(SurveyRegistry& registry, const TrustSettings& settings, const std::string& expected_kiosk,
-                     const std::string& batch_kiosk, Incoming in, std::chrono::system_clock::time_point now);
+                     const std::string& batch_kiosk, Incoming in, std::chrono::system_clock::time_point now,
+                     const std::string& expected_service_point = {});
 
 // The check of a document's content alone (hash and uuid already matched).
 Verdict check_document(SurveyRegistry& registry, const TrustSettings& settings, const std::string& expected_kiosk,
                        const std::string& batch_kiosk, std::string_view document,
-                       std::chrono::system_clock::time_point now, Incoming* fill = nullptr);
+                       std::chrono::system_clock::time_point now, Incoming* fill = nullptr,
+                       const std::string& expected_service_point = {});
 
 // The quarantine's copy of a refused item.
 QuarantineItem quarantine_item(const std::string& uuid, const std::string& reason, std::string_view document);

@@ -560,6 +560,13 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
       return 1;
     }
     api_opt.service_points = std::move(sps).value();
+    // A quiet kiosk is flagged after an hour of opening time: without hours, every hour counts.
+    std::string without;
+    for (const auto& sp : api_opt.service_points)
+      if (sp.hours.empty()) without += (without.empty() ? "" : ", ") + sp.id;
+    if (!without.empty())
+      std::cerr << "kiosk-hub: warning: " << sp_path << ": no opening hours for " << without
+                << ": a kiosk there that goes quiet is flagged after any hour, open or closed\n";
   }
   if (!opt.key_dir.empty()) {
     // A key that cannot be used stops the hub here, naming the file: better

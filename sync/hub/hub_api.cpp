@@ -365,7 +365,7 @@ struct Api::Impl {
       }
       // Each document checked against its survey (document_check.hpp).
       auto chk = check_item(registry_, trust_, who->role == "admin" ? batch_kiosk : who->name, batch_kiosk,
-                            std::move(in), clock_.now());
+                            std::move(in), clock_.now(), who->service_point);
       if (chk.verdict.kind != Verdict::Kind::Accept) {
         // Another kiosk's document: the token is what is wrong, so the whole
         // batch is refused (403 wrong_device) and the kiosk keeps it pending.

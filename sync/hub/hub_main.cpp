@@ -3,19 +3,27 @@
 //   add-device NAME --db ...     prints the new kiosk token alone on the last line
 //   add-admin NAME --db ...      prints the new admin token alone on the last line
 //   revoke-device NAME --db ...  the kiosk's token stops working (401 revoked_token)
+//   set-service-point NAME SP    where a kiosk stands: its responses must name it
 //   list-devices --db ...        name, role, created, last seen, revoked
 //   ledger --db ...              per kiosk: numbered up to, received, the numbers missing
 //   audit --db ...               admin actions: exports, devices and admins added or revoked
 //   keygen --key-dir DIR         a new sealing key pair, made current (the old ones stay readable)
+//   backup --db ... --out FILE   a consistent copy while the hub runs (SQLite; pg_dump for PostgreSQL)
+//   restore --from FILE --db ... a backup into a hub's new, empty database
 // Usage errors exit 2, other failures 1.
 #include <pwd.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <toml++/toml.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -25,6 +33,8 @@
 #include "hub_keys.hpp"
 #include "hub_ledger.hpp"
 #include "hub_store.hpp"
+#include "kiosk/db.hpp"
+#include "kiosk/hub_url.hpp"
 
 using namespace kiosk::hub;
 
@@ -79,6 +89,85 @@ std::variant<std::vector<std::string>, std::string> settings_from_file(const std
     out.push_back(value);
   }
   return out;
+}
+
+// Run as root on a file or folder that belongs to another user (the
+// kiosk-hub user's database or key folder): that user's name, to say
+// whom to run as instead. Nothing when not root, or the path is root's or missing.
+std::optional<std::string> other_owner(const std::string& path) {
+  struct stat st {};
+  if (geteuid() != 0 || ::stat(path.c_str(), &st) != 0 || st.st_uid == 0) return std::nullopt;
+  const passwd* pw = getpwuid(st.st_uid);
+  return pw && pw->pw_name ? std::string(pw->pw_name) : std::to_string(st.st_uid);
+}
+
+bool is_postgres(const std::string& db) { return db.rfind("postgres", 0) == 0; }
+
+// Runs a PostgreSQL client program (pg_dump, pg_restore) and waits for it.
+int run_pg_tool(std::vector<std::string> argv) {
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0)
+    return fail(argv[0] +
+                " could not be run: install PostgreSQL's client programs (apt-get install "
+                "postgresql-client)");
+  int st = 0;
+  if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    return fail(argv[0] + " failed (its own message is above)");
+  return 0;
+}
+
+int backup(const std::string& db, const std::string& out) {
+  if (out.empty()) return fail("usage: kiosk-hub backup --db FILE|URL --out FILE", kUsageError);
+  if (::access(out.c_str(), F_OK) == 0) return fail(out + " exists: a backup never overwrites a file");
+  // Sealed answers and token hashes: the copy is its maker's alone.
+  ::umask(077);
+  if (is_postgres(db)) {
+    if (int rc = run_pg_tool({"pg_dump", "--format=custom", "--no-owner", "--file=" + out, db})) return rc;
+  } else {
+    if (::access(db.c_str(), R_OK) != 0) return fail(db + ": no such hub database");
+    auto c = kiosk::db::Connection::open(db, kiosk::db::OpenMode::ReadOnly);
+    if (!c) return fail(c.message());
+    auto q = kiosk::db::Statement::prepare(*c, "VACUUM INTO ?1");
+    if (!q) return fail(q.message());
+    q->bind(1, out);
+    if (auto st = q->run(); !st) return fail("backup of " + db + " to " + out + " failed: " + st.message());
+  }
+  std::cout << "Backed up " << db << " to " << out
+            << ". Keep it apart from the key folder: whoever holds both reads every answer.\n";
+  return 0;
+}
+
+int restore(const std::string& from, const std::string& db) {
+  if (from.empty()) return fail("usage: kiosk-hub restore --from FILE --db FILE|URL", kUsageError);
+  if (::access(from.c_str(), R_OK) != 0) return fail(from + ": no such backup file");
+  if (is_postgres(db)) {
+    if (int rc = run_pg_tool(
+            {"pg_restore", "--no-owner", "--exit-on-error", "--single-transaction", "--dbname=" + db, from}))
+      return rc;
+  } else {
+    if (::access(db.c_str(), F_OK) == 0)
+      return fail(db + " exists: restore makes a new database, and never writes over one (move it aside first)");
+    // The backup is checked as a database before it is put in place, and
+    // copied whole through SQLite (so no half-written file is ever the hub's).
+    auto src = kiosk::db::Connection::open(from, kiosk::db::OpenMode::ReadOnly);
+    if (!src) return fail(from + ": not a hub backup: " + src.message());
+    {
+      auto check = kiosk::db::Statement::prepare(*src, "SELECT count(*) FROM responses");
+      if (!check) return fail(from + ": not a hub backup (it has no responses table)");
+      if (auto r = check->step(); !r || !*r) return fail(from + ": not a readable hub backup");
+    }
+    ::umask(077);
+    auto q = kiosk::db::Statement::prepare(*src, "VACUUM INTO ?1");
+    if (!q) return fail(q.message());
+    q->bind(1, db);
+    if (auto st = q->run(); !st) return fail("restore of " + from + " to " + db + " failed: " + st.message());
+  }
+  std::cout << "Restored " << from << " into " << db
+            << ". Start the hub with the key folder of the hub it came from.\n";
+  return 0;
 }
 
 // Who ran a command at the hub's console, for the audit log.
@@ -164,6 +253,16 @@ int main(int argc, char** argv) {
   std::string public_url = "https://THIS-HUB";
   device_cmd->add_option("--url", public_url, "the address kiosks reach this hub at, for the enrolment command printed")
       ->capture_default_str();
+  std::string device_sp;
+  device_cmd
+      ->add_option("--service-point", device_sp,
+                   "the service point the kiosk stands at (an id in service-points.toml): the hub then refuses its "
+                   "responses that name another")
+      ->type_name("ID");
+  bool insecure_http = false;
+  device_cmd->add_flag("--insecure-http", insecure_http,
+                       "allow a plain http:// --url to another machine (refused otherwise: the kiosk's token and "
+                       "answers would cross the network readable)");
   add_db(device_cmd);
   auto* admin_cmd = app.add_subcommand("add-admin", "add an admin (exports, summary, status page) and print its token");
   admin_cmd->add_option("NAME", name, "who the admin token is for (required)");
@@ -171,11 +270,32 @@ int main(int argc, char** argv) {
   auto* revoke_cmd = app.add_subcommand("revoke-device", "revoke a kiosk's token: the hub refuses it from now on");
   revoke_cmd->add_option("NAME", name, "the kiosk (required)");
   add_db(revoke_cmd);
+  std::string moved_sp;
+  auto* sp_cmd = app.add_subcommand("set-service-point",
+                                    "register the service point a kiosk stands at (or has moved to): its responses "
+                                    "must name it from now on");
+  sp_cmd->add_option("NAME", name, "the kiosk (required)");
+  sp_cmd->add_option("SERVICE_POINT", moved_sp, "an id in the hub's service-points.toml (required)");
+  add_db(sp_cmd);
   add_db(app.add_subcommand("list-devices", "kiosks and admins: role, created, last seen, revoked"));
   add_db(app.add_subcommand("audit", "admin actions, newest first: exports, devices and admins added or revoked"));
   add_db(app.add_subcommand("ledger",
                             "per kiosk: responses numbered up to N, received M, the numbers missing, the oldest "
                             "missing and for how long, the kiosk's clock offset"));
+
+  std::string backup_out, restore_from;
+  auto* backup_cmd = app.add_subcommand(
+      "backup",
+      "a consistent copy of the hub's database, taken while it runs: SQLite's VACUUM INTO, or pg_dump's custom "
+      "format for PostgreSQL; mode 0600. Back the key folder up apart: without its keys nothing in the copy opens");
+  backup_cmd->add_option("--out", backup_out, "the file to write (must not exist)")->type_name("FILE");
+  add_db(backup_cmd);
+  auto* restore_cmd = app.add_subcommand(
+      "restore",
+      "a backup into a new hub's database, which must not exist yet (SQLite) or be empty (PostgreSQL, through "
+      "pg_restore); then start the hub with the same key folder");
+  restore_cmd->add_option("--from", restore_from, "the file `kiosk-hub backup` wrote")->type_name("FILE");
+  add_db(restore_cmd);
 
   std::string keygen_dir;
   auto* keygen_cmd = app.add_subcommand(
@@ -221,6 +341,12 @@ int main(int argc, char** argv) {
   const std::string cmd = chosen[0]->get_name();
   if (cmd == "keygen") {
     if (keygen_dir.empty()) return fail("usage: kiosk-hub keygen --key-dir DIR", kUsageError);
+    if (auto owner = other_owner(keygen_dir))
+      return fail(keygen_dir + " belongs to the user " + *owner +
+                  ", and a key root made there would be root's, which the hub refuses to load. Run it as that "
+                  "user: runuser -u " +
+                  *owner + " -- kiosk-hub keygen " +
+                  (config.empty() ? "--key-dir " + keygen_dir : "--config " + config));
     // No database: the keys live in their directory alone.
     auto id = generate_hub_key(keygen_dir);
     if (!id) return fail(id.message());
@@ -231,10 +357,28 @@ int main(int argc, char** argv) {
   }
   // NAME is checked here, not marked required: CLI11 would report it missing
   // before naming an unknown option, the likelier mistake.
-  const bool takes_name = cmd == "add-device" || cmd == "add-admin" || cmd == "revoke-device";
+  const bool takes_name =
+      cmd == "add-device" || cmd == "add-admin" || cmd == "revoke-device" || cmd == "set-service-point";
+  if (cmd == "set-service-point" && moved_sp.empty())
+    return fail("usage: kiosk-hub set-service-point NAME SERVICE_POINT --db ...", kUsageError);
   if (takes_name && name.empty()) return fail("usage: kiosk-hub " + cmd + " NAME --db ...", kUsageError);
   if (cmd == "serve" && cert.empty() != key.empty()) return fail("--cert and --key go together", kUsageError);
   if (db.empty()) return fail("--db FILE or --db postgresql://... is required (or set KIOSK_HUB_DB)", kUsageError);
+  // Root writing the hub's SQLite file would leave root-owned journal files
+  // the hub's own user then cannot write ("readonly database").
+  if (db.rfind("postgres", 0) != 0) {
+    // Not made yet: the folder it would be made in says whose it will be.
+    const std::string where = ::access(db.c_str(), F_OK) == 0 ? db : std::filesystem::path(db).parent_path().string();
+    if (auto owner = other_owner(where.empty() ? "." : where))
+      return fail(db + " belongs to the user " + *owner + ": run kiosk-hub as that user, so every file the database " +
+                  "makes stays the hub's: runuser -u " + *owner + " -- kiosk-hub " + cmd + " ...");
+  }
+  if (cmd == "add-device") {
+    if (auto st = kiosk::check_hub_url(public_url, insecure_http, "--url"); !st && public_url != "https://THIS-HUB")
+      return fail(st.message(), kUsageError);
+  }
+  if (cmd == "backup") return backup(db, backup_out);
+  if (cmd == "restore") return restore(restore_from, db);
   const kiosk::SystemClock clock;
   auto store = open_hub_store(db, &clock);
   if (!store) return fail(store.message());
@@ -242,6 +386,8 @@ int main(int argc, char** argv) {
   if (cmd == "add-device" || cmd == "add-admin") {
     auto token = (*store)->add_principal(name, cmd == "add-device" ? "kiosk" : "admin");
     if (!token) return fail(token.message());
+    if (cmd == "add-device" && !device_sp.empty())
+      if (auto st = (*store)->set_service_point(name, device_sp); !st) return fail(st.message());
     if (auto st = (*store)->audit(operator_name(), cmd, name); !st) return fail(st.message());
     if (cmd == "add-device")
       std::cout << "Kiosk \"" << name << "\" added. To connect it, run this on the kiosk as root:\n"
@@ -250,6 +396,13 @@ int main(int argc, char** argv) {
                 << *token << "\n";
     else
       std::cout << "Admin \"" << name << "\" added. Its token is shown once:\n" << *token << "\n";
+    return 0;
+  }
+  if (cmd == "set-service-point") {
+    if (auto st = (*store)->set_service_point(name, moved_sp); !st) return fail(st.message());
+    if (auto st = (*store)->audit(operator_name(), cmd, name + " at " + moved_sp); !st) return fail(st.message());
+    std::cout << "Kiosk \"" << name << "\" is registered at service point " << moved_sp
+              << ": the hub refuses its responses that name another.\n";
     return 0;
   }
   if (cmd == "revoke-device") {

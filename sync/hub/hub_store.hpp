@@ -78,6 +78,9 @@ struct Principal {
   std::string name;
   std::string role;      // "kiosk" or "admin"
   bool revoked = false;  // authenticate() returns revoked principals too: the caller refuses them, saying why
+  // A kiosk's registered service point (add-device --service-point): its
+  // documents must name it. Empty: not registered, any listed one is taken.
+  std::string service_point;
 };
 
 struct Heartbeat {
@@ -150,6 +153,9 @@ class HubStore {
   // once and stored only as its SHA-256.
   virtual Result<std::string> add_principal(const std::string& name, const std::string& role) = 0;
   virtual Result<std::optional<Principal>> authenticate(const std::string& token) = 0;
+  // Registers the service point a kiosk stands at (its documents must name
+  // it); ErrorKind::NotFound if there is no such kiosk.
+  virtual Status set_service_point(const std::string& kiosk, const std::string& service_point) = 0;
   // The token stops working (401 revoked_token); ErrorKind::NotFound if no such name.
   virtual Status revoke_principal(const std::string& name, const std::string& role) = 0;
   virtual Result<std::vector<PrincipalRow>> principals() = 0;

@@ -171,10 +171,23 @@ class PgHubStore final : public HubStore {
     auto c = connection();
     if (!c) return c.error();
     const std::string hash = sha256_hex(token);
-    auto r = (*c)->exec("SELECT name, role, revoked_utc IS NOT NULL FROM principals WHERE token_hash=$1", {&hash});
+    auto r = (*c)->exec(
+        "SELECT name, role, revoked_utc IS NOT NULL, coalesce(service_point,'') FROM principals WHERE token_hash=$1",
+        {&hash});
     if (!r.ok()) return (*c)->error("checking a token");
     if (r.rows() == 0) return std::optional<Principal>{};
-    return std::optional<Principal>{Principal{r.get(0, 0), r.get(0, 1), r.get(0, 2) == "t"}};
+    return std::optional<Principal>{Principal{r.get(0, 0), r.get(0, 1), r.get(0, 2) == "t", r.get(0, 3)}};
+  }
+
+  Status set_service_point(const std::string& kiosk, const std::string& service_point) override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto r =
+        (*c)->exec("UPDATE principals SET service_point=$2 WHERE name=$1 AND role='kiosk'", {&kiosk, &service_point});
+    if (!r.ok()) return (*c)->error("registering " + kiosk + "'s service point");
+    if (std::string(PQcmdTuples(r.r)) == "0")
+      return make_error(ErrorKind::NotFound, "there is no kiosk named \"" + kiosk + "\"");
+    return {};
   }
 
   // Three round trips a batch, however large: one multi-row insert that

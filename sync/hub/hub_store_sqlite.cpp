@@ -75,9 +75,10 @@ struct AddedColumn {
   const char *table, *column, *declaration;
 };
 const AddedColumn kLedgerColumns[] = {
-    {"principals", "revoked_utc", "TEXT"},  {"devices", "highest_seq", "INTEGER"},
-    {"devices", "highest_seq_utc", "TEXT"}, {"devices", "clock_offset_seconds", "INTEGER"},
-    {"responses", "kiosk_seq", "INTEGER"},  {"responses", "status", "TEXT NOT NULL DEFAULT 'completed'"},
+    {"principals", "revoked_utc", "TEXT"},   {"devices", "highest_seq", "INTEGER"},
+    {"devices", "highest_seq_utc", "TEXT"},  {"devices", "clock_offset_seconds", "INTEGER"},
+    {"responses", "kiosk_seq", "INTEGER"},   {"responses", "status", "TEXT NOT NULL DEFAULT 'completed'"},
+    {"principals", "service_point", "TEXT"},
 };
 const char* const kLedgerIndex = "CREATE INDEX IF NOT EXISTS responses_ledger ON responses(kiosk_id, kiosk_seq)";
 
@@ -172,13 +173,27 @@ class SqliteHubStore final : public HubStore {
   Result<std::optional<Principal>> authenticate(const std::string& token) override {
     auto c = connection();
     if (!c) return c.error();
-    auto q = Statement::prepare(**c, "SELECT name, role, revoked_utc IS NOT NULL FROM principals WHERE token_hash=?1");
+    auto q = Statement::prepare(
+        **c,
+        "SELECT name, role, revoked_utc IS NOT NULL, coalesce(service_point,'') FROM principals WHERE token_hash=?1");
     if (!q) return q.error();
     q->bind(1, sha256_hex(token));
     auto r = q->step();
     if (!r) return r.error();
     if (!*r) return std::optional<Principal>{};
-    return std::optional<Principal>{Principal{q->str(0), q->str(1), q->integer(2) != 0}};
+    return std::optional<Principal>{Principal{q->str(0), q->str(1), q->integer(2) != 0, q->str(3)}};
+  }
+
+  Status set_service_point(const std::string& kiosk, const std::string& service_point) override {
+    auto c = connection();
+    if (!c) return c.error();
+    std::lock_guard lock(write_mutex_);
+    auto q = Statement::prepare(**c, "UPDATE principals SET service_point=?2 WHERE name=?1 AND role='kiosk'");
+    if (!q) return q.error();
+    q->bind(1, kiosk).bind(2, service_point);
+    if (auto st = q->run(); !st) return st;
+    if ((*c)->changes() == 0) return make_error(ErrorKind::NotFound, "there is no kiosk named \"" + kiosk + "\"");
+    return {};
   }
 
   Result<std::vector<ItemResult>> ingest(const std::string& device, const std::vector<Incoming>& items) override {
