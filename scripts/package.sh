@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 kiosk_install_deps
-KIOSK_PACKAGES=(debhelper dpkg-dev fakeroot lintian)
+KIOSK_PACKAGES=(debhelper dpkg-dev fakeroot lintian help2man)
 kiosk_install_deps
 
 out=$(realpath -m "${1:-dist}")

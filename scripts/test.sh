@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs every test through ctest:
 #   1. a normal build (RelWithDebInfo);
 #   1b. the Debian packages built, checked by lintian, installed on this
-#      machine and upgraded (as root only: it installs packages);
+#      machine and upgraded, then the council IT walk under a real systemd
+#      (install, enrol, upgrade, remove, purge) (as root only: it installs packages);
 #   2. a kiosk built without the hub (KIOSK_BUILD_HUB=OFF), with libpq,
 #      cpp-httplib, libmicrohttpd and OpenSSL hidden from pkg-config, to prove a kiosk needs
 #      none of them (`scripts/test.sh without-hub` runs only this step);
@@ -77,6 +78,8 @@ if [ "$(id -u)" -eq 0 ]; then
   tests/package_install.sh build-dist
   echo "== the installed kiosk session, headless (cage, grim)"
   tests/kiosk_session.sh build-dist/session
+  echo "== the council IT walk under a real systemd: install, enrol, upgrade, remove, purge"
+  tests/council_it_walk.sh build-dist
 else
   echo "not run: installing packages needs root (CI runs as root)"
 fi
