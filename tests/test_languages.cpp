@@ -82,8 +82,12 @@ float mark_x(Rig& r, const std::string& id) {
   REQUIRE(px != nullptr);
   double sum = 0;
   long count = 0;
-  for (int y = static_cast<int>(box.y) + 4; y < static_cast<int>(box.y + box.h) - 4; ++y)
-    for (int x = static_cast<int>(box.x) + 4; x < static_cast<int>(box.x + box.w) - 4; ++x) {
+  // Clear of the focus ring, whose inner band is white too (Frame::draw_focus:
+  // within 9 px of the edges at 100%): whether the answer has the focus must
+  // not move its mark.
+  const int edge = 12;
+  for (int y = static_cast<int>(box.y) + edge; y < static_cast<int>(box.y + box.h) - edge; ++y)
+    for (int x = static_cast<int>(box.x) + edge; x < static_cast<int>(box.x + box.w) - edge; ++x) {
       const unsigned char* p = px + (static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 4;
       if (p[0] == 255 && p[1] == 255 && p[2] == 255) sum += x, ++count;
     }

@@ -262,7 +262,94 @@ void walk_all(const std::string& survey, int W, int H, std::size_t questions) {
   }
 }
 
+// A visitor who taps every answer of every question, the last first, by
+// touch alone: each drag and tap as a finger does it, each tap checked
+// through the accessibility tree and the session to have chosen what was
+// tapped. Returns the taps that chose nothing (or something else).
+std::vector<std::string> tap_every_answer(UiRig& r, const std::string& tag, const std::string& locale) {
+  std::vector<std::string> lost;
+  if (!locale.empty()) r.tap_id("home.lang." + locale);
+  r.tap_id("home.start");
+  r.tap_id("nav.next");
+  r.tap_id("nav.next");
+  for (int guard = 0; r.app->ui().screen == Screen::Question && guard < 60; ++guard) {
+    const Question& q = *r.app->session()->current();
+    if (q.has_options()) {
+      const bool multiple = q.type == QuestionType::Multiple;
+      for (auto o = q.options.rbegin(); o != q.options.rend(); ++o) {
+        const std::string id = "opt." + o->code;
+        const Answer* before = r.app->session()->answer_for(q.id);
+        const bool had = before && before->has(o->code);
+        if (!r.app->tree().find(id)) {
+          lost.push_back(tag + " " + q.id + ": \"" + o->code + "\" is not on the screen");
+          continue;
+        }
+        const bool reached = r.HeadlessKiosk::tap_id(id);
+        const Answer* after = r.app->session()->answer_for(q.id);
+        const bool has = after && after->has(o->code);
+        const bool chose = multiple ? has != had : (has && after->choices.size() == 1);
+        // An "Other" box opened by the tap is closed again (its answer kept) for the next answer.
+        if (r.app->ui().panel == Panel::Keyboard) r.key(SDLK_ESCAPE);
+        const Answer* now = r.app->session()->answer_for(q.id);
+        const auto* it = r.app->tree().find(id);
+        const bool said = it && it->value == (now && now->has(o->code) ? "selected" : "not selected");
+        if (!reached || !chose || !said)
+          lost.push_back(tag + " " + q.id + ": a tap on \"" + (it ? it->label : o->code) + "\" " +
+                         (!reached ? "could not be brought into view"
+                          : !chose ? "chose nothing"
+                                   : "is not shown as chosen"));
+      }
+    } else if (q.required) {
+      r.tap_id("q.textbox");
+      type(r, q.type == QuestionType::Postcode ? "BL9 0SW" : "fine");
+    }
+    // The visitor can always move on.
+    const std::string at = q.id;
+    r.tap_id("nav.next");
+    if (r.app->ui().screen == Screen::Question && r.app->session()->current()->id == at) {
+      lost.push_back(tag + " " + at + ": stuck, Next did not move on (" + r.app->ui().error + ")");
+      break;
+    }
+  }
+  return lost;
+}
+
+void tap_all(const std::string& survey, int W, int H, const std::vector<int>& scales, const std::string& locale = "") {
+  std::vector<std::string> lost;
+  for (int scale : scales)
+    for (bool alt : {false, true}) {
+      Walk w;
+      w.scale = scale;
+      w.contrast = alt;
+      UiRig r(W, H, "", survey);
+      set_up(r, w);
+      const std::string tag = std::to_string(W) + "x" + std::to_string(H) + " " + std::to_string(scale) + "%" +
+                              (alt ? " high contrast" : "") + (locale.empty() ? "" : " " + locale);
+      for (auto& l : tap_every_answer(r, tag, locale)) lost.push_back(std::move(l));
+    }
+  for (const auto& l : lost) UNSCOPED_INFO(l);
+  CHECK(lost.empty());
+}
+
 }  // namespace
+
+TEST_CASE("touch: every answer of every Bury question chosen by a tap at every text size, 1280x800",
+          "[ui][layout][touch]") {
+  tap_all(test::bury_survey(), 1280, 800, {100, 125, 150, 200});
+}
+
+TEST_CASE("touch: every answer of every Bury question chosen by a tap at every text size, 1920x1080",
+          "[ui][layout][touch]") {
+  tap_all(test::bury_survey(), 1920, 1080, {100, 125, 150, 200});
+}
+
+TEST_CASE("touch: every answer chosen by a tap in Polish and Urdu, at 100% and 200%, on both screens",
+          "[ui][layout][touch][locale]") {
+  for (const char* locale : {"pl", "ur"}) {
+    tap_all(test::bury_survey(), 1280, 800, {100, 200}, locale);
+    tap_all(test::bury_survey(), 1920, 1080, {100, 200}, locale);
+  }
+}
 
 TEST_CASE("layout: Bury on 1280x800: every answer in view on arrival and help and actions fixed", "[ui][layout]") {
   walk_all(test::bury_survey(), 1280, 800, 25);

@@ -194,8 +194,13 @@ float draw_content(AppState& app, Chrome& chrome, Input& input, Frame& f, const 
   const float footer_h = chrome.footer_h;
   const float content_h = std::max(100.0f, g.H - chrome.header_h - footer_h);
   ImGui::SetCursorPos(ImVec2(g.col_x - g.margin * 0.5f, chrome.header_h));
+  // The scrollbar's place is always kept, shown or not: a scrollbar that came
+  // and went with the content's height changed the column's width, so the
+  // answers' grid changed, so the height, so the scrollbar, frame after frame,
+  // and a tap's press and release landed on different layouts (a lower answer
+  // at 200% chose another, or nothing).
   ImGui::BeginChild("content", ImVec2(g.col_w + g.margin * 0.5f + ImGui::GetStyle().ScrollbarSize, content_h), false,
-                    ImGuiWindowFlags_NoScrollWithMouse);
+                    ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_AlwaysVerticalScrollbar);
   if (app.ui.scroll_to_top) {
     ImGui::SetScrollY(0);
     app.ui.scroll_to_top = false;

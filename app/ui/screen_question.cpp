@@ -202,7 +202,13 @@ void draw_question(Frame& f, const AppView& v) {
   if (!q.required) f.paragraph("q.optional", v.tr("q.optional"), true, f.fonts.small);
   if (boxed) section_words();
   ImGui::EndGroup();
-  store->SetFloat(text_key, ImGui::GetItemRectSize().y);
+  // Kept for the next frame's choice of layout. Not when the words' box has
+  // slid wholly out of view: ImGui then skips what is drawn in it, the group
+  // measures nothing, and taking that for the words' height would unbox them
+  // on the next frame and box them again on the one after, the answers
+  // jumping under the visitor's finger every frame (a tap's press and
+  // release then land on different layouts, and choose nothing).
+  if (const float measured = ImGui::GetItemRectSize().y; measured > 1.0f) store->SetFloat(text_key, measured);
   if (boxed) {
     if (ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 1.0f) more_band(f, "question.words.more", v.tr("q.more_words"));
     ImGui::EndChild();

@@ -12,10 +12,17 @@ namespace kiosk::ui {
 
 ImU32 col(Rgb c, float alpha) { return IM_COL32(c.r, c.g, c.b, static_cast<int>(std::lround(alpha * 255.0f))); }
 
+// A drag slides the area the finger went down on, and only that one, however
+// far it then travels: a finger sliding answers up from the bottom of the
+// screen must not start sliding the question's words when it crosses them.
+ImGuiID g_drag_window = 0;
+
 void touch_scroll() {
   ImGuiIO& io = ImGui::GetIO();
+  if (io.MouseClicked[0] && ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem))
+    g_drag_window = ImGui::GetCurrentWindow()->ID;
   if (!io.MouseDown[0] || io.MouseDragMaxDistanceSqr[0] <= 12.0f * 12.0f) return;
-  if (!ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) return;
+  if (ImGui::GetCurrentWindow()->ID != g_drag_window) return;
   if (ImGui::GetScrollMaxY() <= 0) return;
   ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
   ImGui::ClearActiveID();
