@@ -331,7 +331,63 @@ void tap_all(const std::string& survey, int W, int H, const std::vector<int>& sc
   CHECK(lost.empty());
 }
 
+// Wholly in view: inside its own area and the window, with nothing to slide.
+bool wholly_in_view(UiRig& r, const std::string& id) {
+  const auto* it = r.find_id(id);
+  return it && it->clip.contains(it->rect) && window_rect(r).contains(it->rect);
+}
+
 }  // namespace
+
+TEST_CASE("panels at 200%: their actions in view on opening, and the keyboard's with 2,000 characters typed",
+          "[ui][layout][panels]") {
+  for (auto [W, H] : {std::pair{1280, 800}, std::pair{1920, 1080}})
+    for (bool alt : {false, true}) {
+      INFO(W << "x" << H << (alt ? " high contrast" : ""));
+      UiRig r(W, H);
+      r.tap_id("bar.settings");
+      r.tap_id("settings.size.200");
+      if (alt) r.tap_id("settings.contrast");
+      // Done is there without sliding, after the text grew and the colours changed.
+      CHECK(wholly_in_view(r, "settings.done"));
+      r.tap_id("settings.done");
+      REQUIRE(r.app->ui().panel == Panel::None);
+      r.tap_id("bar.help");
+      CHECK(wholly_in_view(r, "help.close"));
+      r.tap_id("help.close");
+      // To the first question with a free-text answer, and type 2,000 characters.
+      r.tap_id("home.start");
+      r.tap_id("nav.next");
+      r.tap_id("nav.next");
+      for (int guard = 0; guard < 40 && r.app->session()->current()->type != QuestionType::Text; ++guard) {
+        const Question& q = *r.app->session()->current();
+        if (q.has_options()) r.tap_id("opt." + q.options[0].code);
+        r.tap_id("nav.next");
+      }
+      const Question& q = *r.app->session()->current();
+      REQUIRE(q.type == QuestionType::Text);
+      r.tap_id("q.textbox");
+      REQUIRE(r.app->ui().panel == Panel::Keyboard);
+      for (const char* id : {"kb.space", "kb.delete", "kb.cancel", "kb.done"}) CHECK(wholly_in_view(r, id));
+      const std::string words = "The library is where I read the paper every morning. ";
+      for (int i = 0; i < 2000; ++i) {
+        SDL_Event e{};
+        e.type = SDL_TEXTINPUT;
+        e.text.text[0] = words[static_cast<size_t>(i) % words.size()];
+        SDL_PushEvent(&e);
+        if (i % 200 == 199) r.settle();
+      }
+      r.settle();
+      INFO("typed " << r.app->ui().edit_text.size() << " characters");
+      CHECK(r.app->ui().edit_text.size() >= 1000);
+      for (const char* id : {"kb.space", "kb.delete", "kb.cancel", "kb.done"}) {
+        INFO(id);
+        CHECK(wholly_in_view(r, id));
+      }
+      r.tap_id("kb.done");
+      CHECK(r.app->ui().panel == Panel::None);
+    }
+}
 
 TEST_CASE("touch: every answer of every Bury question chosen by a tap at every text size, 1280x800",
           "[ui][layout][touch]") {

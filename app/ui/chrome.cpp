@@ -281,9 +281,18 @@ void draw_panel(AppState& app, Frame& f, const AppView& v, const Theme& theme, c
   const float py = margin * 0.5f;
   pdl->AddRectFilled(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.background), 14.0f * s);
   pdl->AddRect(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.button_edge), 14.0f * s, 0, 3.0f * s);
+  // The panel's actions (Done, Close, the keyboard's Space to Done) sit in a
+  // row at its foot, outside what slides: at 200% text, or with a long text
+  // typed, they are still in view. Its height is last frame's measure (ImGui
+  // settles in two frames; a change asks for another).
+  ImGuiStorage* store = ImGui::GetStateStorage();
+  const ImGuiID actions_key = ImGui::GetID("panel.actions.h");
+  const float least = f.min_target() + f.gap();
+  const float actions_h = std::max(least, store->GetFloat(actions_key, least));
+  const float inner_h = H - 2 * py - margin;
   ImGui::SetCursorPos(ImVec2(px + margin * 0.5f, py + margin * 0.5f));
-  ImGui::BeginChild("panel.content", ImVec2(pw - margin, H - 2 * py - margin), false,
-                    ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::BeginChild("panel.content", ImVec2(pw - margin, std::max(f.min_target(), inner_h - actions_h)), false,
+                    ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_AlwaysVerticalScrollbar);
   touch_scroll();
   ImGui::SetCursorPos(ImVec2(margin * 0.5f, margin * 0.5f));
   ImGui::PushTextWrapPos(pw - margin * 1.5f - ImGui::GetStyle().ScrollbarSize);
@@ -298,9 +307,32 @@ void draw_panel(AppState& app, Frame& f, const AppView& v, const Theme& theme, c
       break;
     case Panel::None: break;
   }
+  ImGui::Dummy(ImVec2(0, margin * 0.5f));
   ImGui::EndGroup();
   ImGui::PopTextWrapPos();
   ImGui::EndChild();
+  const float rule_y = ImGui::GetCursorScreenPos().y;
+  pdl->AddLine(ImVec2(px + margin * 0.5f, rule_y), ImVec2(px + pw - margin * 0.5f, rule_y), col(theme.button_edge),
+               2.0f);
+  ImGui::SetCursorScreenPos(ImVec2(px + margin, rule_y + f.gap() * 0.5f));
+  ImGui::BeginChild("panel.actions", ImVec2(pw - 2 * margin, H - py - rule_y - f.gap() * 0.5f), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  const float y0 = ImGui::GetCursorPosY();
+  auto flow = f.begin_flow();
+  switch (app.ui.panel) {
+    case Panel::Settings: draw_settings_actions(f, v, flow); break;
+    case Panel::Help: draw_help_actions(f, v, flow); break;
+    case Panel::Idle: draw_idle_actions(f, v, flow); break;
+    case Panel::Keyboard: draw_keyboard_actions(f, v, flow); break;
+    case Panel::None: break;
+  }
+  f.end_flow(flow);
+  const float used = ImGui::GetCursorPosY() - y0 + f.gap() * 1.5f;
+  ImGui::EndChild();
+  if (std::fabs(used - actions_h) > 1.0f && used >= least) {
+    store->SetFloat(actions_key, used);
+    app.redraw();
+  }
   ImGui::End();
   ImGui::PopStyleColor();
 }

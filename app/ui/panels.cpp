@@ -42,7 +42,10 @@ void draw_settings_panel(Frame& f, const AppView& v) {
                 f.fonts.small);
   }
   f.paragraph("settings.keys", v.tr("settings.keys"), true, f.fonts.small);
-  if (f.button("settings.done", v.tr("settings.done"), Frame::Style::Primary)) f.emit(intent::ClosePanel{});
+}
+
+void draw_settings_actions(Frame& f, const AppView& v, Frame::Flow& flow) {
+  if (f.flow_button(flow, "settings.done", v.tr("settings.done"), Frame::Style::Primary)) f.emit(intent::ClosePanel{});
 }
 
 void draw_help_panel(Frame& f, const AppView& v) {
@@ -50,18 +53,24 @@ void draw_help_panel(Frame& f, const AppView& v) {
   if (!f.ui.help_where.empty()) f.paragraph("help.where", f.ui.help_where);
   f.paragraph("help.p", v.tr("help.p"));
   f.paragraph("help.p2", v.tr("help.p2"), true);
-  if (f.button("help.close", v.tr("help.close"), Frame::Style::Primary)) f.emit(intent::ClosePanel{});
   ImGui::Dummy(ImVec2(0, f.gap() * 2));
   if (f.button("help.staff", v.tr("help.staff"), Frame::Style::Quiet)) f.emit(intent::OpenPin{});
+}
+
+void draw_help_actions(Frame& f, const AppView& v, Frame::Flow& flow) {
+  if (f.flow_button(flow, "help.close", v.tr("help.close"), Frame::Style::Primary)) f.emit(intent::ClosePanel{});
 }
 
 void draw_idle_panel(Frame& f, const AppView& v) {
   f.heading("idle.h", v.tr("idle.h"), true);
   f.paragraph("idle.p", v.tr("idle.p", {{"n", std::to_string(std::max(0, v.idle_seconds_left))}}));
+}
+
+void draw_idle_actions(Frame& f, const AppView& v, Frame::Flow& flow) {
   if (v.can_extend) {
-    if (f.button("idle.more", v.tr("idle.more"), Frame::Style::Primary)) f.emit(intent::ExtendTime{});
+    if (f.flow_button(flow, "idle.more", v.tr("idle.more"), Frame::Style::Primary)) f.emit(intent::ExtendTime{});
   }
-  if (f.button("idle.end", v.tr("idle.end"))) f.emit(intent::FinishVisit{});
+  if (f.flow_button(flow, "idle.end", v.tr("idle.end"))) f.emit(intent::FinishVisit{});
 }
 
 void draw_keyboard_panel(Frame& f, const AppView& v) {
@@ -111,12 +120,14 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
     ImGui::SetCursorScreenPos(ImVec2(x0, y + h + f.gap() * 0.5f));
     ImGui::Dummy(ImVec2(0, 0));
   }
-  auto flow = f.begin_flow();
+}
+
+// The keyboard's actions stay in view however much is typed.
+void draw_keyboard_actions(Frame& f, const AppView& v, Frame::Flow& flow) {
   if (f.flow_button(flow, "kb.space", v.tr("kb.space"))) f.emit(intent::KeyboardKey{" "});
   if (f.flow_button(flow, "kb.delete", v.tr("kb.delete"))) f.emit(intent::KeyboardDelete{});
   if (f.flow_button(flow, "kb.cancel", v.tr("kb.cancel"))) f.emit(intent::KeyboardCancel{});
   if (f.flow_button(flow, "kb.done", v.tr("kb.done"), Frame::Style::Primary)) f.emit(intent::KeyboardDone{});
-  f.end_flow(flow);
 }
 
 }  // namespace kiosk::ui

@@ -76,6 +76,11 @@ void draw_settings_panel(Frame& f, const AppView& v);
 void draw_help_panel(Frame& f, const AppView& v);
 void draw_idle_panel(Frame& f, const AppView& v);
 void draw_keyboard_panel(Frame& f, const AppView& v);
+// Each panel's actions, in a row at the panel's foot that never slides away.
+void draw_settings_actions(Frame& f, const AppView& v, Frame::Flow& flow);
+void draw_help_actions(Frame& f, const AppView& v, Frame::Flow& flow);
+void draw_idle_actions(Frame& f, const AppView& v, Frame::Flow& flow);
+void draw_keyboard_actions(Frame& f, const AppView& v, Frame::Flow& flow);
 
 // The same controls in the same place on every screen (A11).
 
