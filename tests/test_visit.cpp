@@ -125,7 +125,14 @@ TEST_CASE("a blind visitor turns speech on by keys and completes the Bury survey
     r.key(SDLK_RETURN);
   }
   REQUIRE(r.app->ui().screen == Screen::Review);
-  move_to(r, "Send my answers, button");
+  // Send is where the focus starts, and the screen says so in words for
+  // keys, never "touch": one Enter sends (it took 26 presses of Down).
+  CHECK(r.app->ui().focus == "nav.submit");
+  const std::string review = last_said_with(r, "Your answers are listed below");
+  INFO(review);
+  CHECK_THAT(review,
+             Catch::Contains("press Enter on \"Send my answers\"") && Catch::Contains("Now on: Send my answers"));
+  CHECK_THAT(review, !Catch::Contains("Touch") && !Catch::Contains("touch"));
   r.key(SDLK_RETURN);
   REQUIRE(r.app->ui().screen == Screen::Thanks);
   CHECK_THAT(r.speech.said.back(), Catch::Contains("Thank"));

@@ -20,7 +20,8 @@ std::string describe_answer(const AppView& v, const Question& q, const Answer* a
 void draw_review(Frame& f, const AppView& v) {
   const Session& s = *v.session;
   f.heading("review.h", v.tr("review.h"), true);
-  f.paragraph("review.p", v.tr("review.p"));
+  // With speech on, the visitor may be using keys: the words say what keys do.
+  f.paragraph("review.p", v.tr(v.settings.speech ? "review.p.keys" : "review.p"));
   if (!f.ui.error.empty()) f.alert("review.error", f.ui.error);
   for (const Question* q : s.visible_questions()) {
     const std::string question = !q->title.empty() ? v.text(q->title) + ": " + v.text(q->text) : v.text(q->text);

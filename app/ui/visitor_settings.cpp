@@ -27,6 +27,8 @@ std::string screen_summary(const AppState& s) {
   std::string out;
   for (const auto& it : s.tree.items()) {
     if (it.interactive || it.id == "header.title") continue;
+    // The review's list is read as the visitor moves through it, not all at once.
+    if (s.ui.screen == Screen::Review && it.id.rfind("review.q.", 0) == 0) continue;
     sentence(out, it.label);
   }
   return out;
@@ -240,6 +242,9 @@ std::string first_focus(const AppState& s) {
         if (it.interactive && (it.id.rfind("opt.", 0) == 0 || it.role == Role::TextField)) return it.id;
     }
     if (s.ui.screen == Screen::Home && s.tree.find("home.start")) return "home.start";
+    // The answers were checked one by one on the way: Send first, and the
+    // list above it for whoever wants to go back through it.
+    if (s.ui.screen == Screen::Review && s.tree.find("nav.submit")) return "nav.submit";
   }
   return s.tree.step("", 1);
 }
