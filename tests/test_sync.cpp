@@ -54,22 +54,25 @@ sync::SyncSettings settings(const std::string& url, const std::string& token, co
   return s;
 }
 
+// The JSON Lines export of the hub on `port`, one document a line.
+std::vector<std::string> exported_documents(int port, const std::string& admin) {
+  httplib::Client c("127.0.0.1", port);
+  auto r = c.Get("/api/v1/export?format=jsonl", {{"Authorization", "Bearer " + admin}});
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  std::vector<std::string> out;
+  std::istringstream in(r->body);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
 struct Hub {
   test::TempDir tmp;
   HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
   std::string admin = process.add("add-admin", "council");
   Hub() { process.start(); }
 
-  std::vector<std::string> documents() {
-    httplib::Client c("127.0.0.1", process.port());
-    auto r = c.Get("/api/v1/export?format=jsonl", {{"Authorization", "Bearer " + admin}});
-    REQUIRE(r);
-    REQUIRE(r->status == 200);
-    std::vector<std::string> out;
-    std::istringstream in(r->body);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-  }
+  std::vector<std::string> documents() { return exported_documents(process.port(), admin); }
   std::set<std::string> uuids() {
     std::set<std::string> out;
     for (const auto& d : documents()) out.insert(nlohmann::json::parse(d)["uuid"].get<std::string>());
@@ -1380,13 +1383,9 @@ TEST_CASE("kiosk-hub backup taken while it serves, restored into a fresh hub, ho
     CHECK(test::run(hub_bin + " restore --from " + copy + " --db '" + fresh.db() + "'").exit_code == 1);
   const std::string admin = fresh.add("add-admin", "restored");
   fresh.start();
-  httplib::Client c("127.0.0.1", fresh.port());
-  auto e = c.Get("/api/v1/export?format=jsonl", {{"Authorization", "Bearer " + admin}});
-  REQUIRE(e);
-  REQUIRE(e->status == 200);
   std::set<std::string> after;
-  std::istringstream in(e->body);
-  for (std::string line; std::getline(in, line);) after.insert(nlohmann::json::parse(line)["uuid"].get<std::string>());
+  for (const auto& d : exported_documents(fresh.port(), admin))
+    after.insert(nlohmann::json::parse(d)["uuid"].get<std::string>());
   CHECK(after == before);
   // The kiosks' tokens came across too: the same kiosk syncs on to the restored hub.
   test::TempDir later;

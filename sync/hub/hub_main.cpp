@@ -119,6 +119,17 @@ int run_pg_tool(std::vector<std::string> argv) {
   return 0;
 }
 
+// A whole, consistent copy of an open SQLite database, 0600, through SQLite
+// (never a half-written file). `what` names it in an error.
+int vacuum_into(const kiosk::db::Connection& c, const std::string& to, const std::string& what) {
+  ::umask(077);
+  auto q = kiosk::db::Statement::prepare(c, "VACUUM INTO ?1");
+  if (!q) return fail(q.message());
+  q->bind(1, to);
+  if (auto st = q->run(); !st) return fail(what + " to " + to + " failed: " + st.message());
+  return 0;
+}
+
 int backup(const std::string& db, const std::string& out) {
   if (out.empty()) return fail("usage: kiosk-hub backup --db FILE|URL --out FILE", kUsageError);
   if (::access(out.c_str(), F_OK) == 0) return fail(out + " exists: a backup never overwrites a file");
@@ -130,10 +141,7 @@ int backup(const std::string& db, const std::string& out) {
     if (::access(db.c_str(), R_OK) != 0) return fail(db + ": no such hub database");
     auto c = kiosk::db::Connection::open(db, kiosk::db::OpenMode::ReadOnly);
     if (!c) return fail(c.message());
-    auto q = kiosk::db::Statement::prepare(*c, "VACUUM INTO ?1");
-    if (!q) return fail(q.message());
-    q->bind(1, out);
-    if (auto st = q->run(); !st) return fail("backup of " + db + " to " + out + " failed: " + st.message());
+    if (int rc = vacuum_into(*c, out, "backup of " + db)) return rc;
   }
   std::cout << "Backed up " << db << " to " << out
             << ". Keep it apart from the key folder: whoever holds both reads every answer.\n";
@@ -159,11 +167,7 @@ int restore(const std::string& from, const std::string& db) {
       if (!check) return fail(from + ": not a hub backup (it has no responses table)");
       if (auto r = check->step(); !r || !*r) return fail(from + ": not a readable hub backup");
     }
-    ::umask(077);
-    auto q = kiosk::db::Statement::prepare(*src, "VACUUM INTO ?1");
-    if (!q) return fail(q.message());
-    q->bind(1, db);
-    if (auto st = q->run(); !st) return fail("restore of " + from + " to " + db + " failed: " + st.message());
+    if (int rc = vacuum_into(*src, db, "restore of " + from)) return rc;
   }
   std::cout << "Restored " << from << " into " << db
             << ". Start the hub with the key folder of the hub it came from.\n";
