@@ -546,6 +546,7 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
 
   // The service points documents may come from (document_check.hpp).
   ApiOptions api_opt{opt.max_batch, {}, {}};
+  std::string no_hours;  // service points without opening hours, for a warning
   if (survey) {
     const std::string sp_path =
         opt.service_points_path.empty() ? default_service_points_path(opt.survey_path) : opt.service_points_path;
@@ -560,13 +561,11 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
       return 1;
     }
     api_opt.service_points = std::move(sps).value();
-    // A quiet kiosk is flagged after an hour of opening time: without hours, every hour counts.
-    std::string without;
+    // A quiet kiosk is flagged after an hour of opening time: without hours,
+    // every hour counts. Said once the hub is otherwise able to start.
     for (const auto& sp : api_opt.service_points)
-      if (sp.hours.empty()) without += (without.empty() ? "" : ", ") + sp.id;
-    if (!without.empty())
-      std::cerr << "kiosk-hub: warning: " << sp_path << ": no opening hours for " << without
-                << ": a kiosk there that goes quiet is flagged after any hour, open or closed\n";
+      if (sp.hours.empty()) no_hours += (no_hours.empty() ? "" : ", ") + sp.id;
+    if (!no_hours.empty()) no_hours = sp_path + ": no opening hours for " + no_hours;
   }
   if (!opt.key_dir.empty()) {
     // A key that cannot be used stops the hub here, naming the file: better
@@ -578,6 +577,9 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     }
     api_opt.keys = std::make_shared<const HubKeys>(std::move(keys).value());
   }
+  if (!no_hours.empty())
+    std::cerr << "kiosk-hub: warning: " << no_hours
+              << ": a kiosk there that goes quiet is flagged after any hour, open or closed\n";
   Api api(store, api_opt, clock, std::move(survey));
   if (auto st = api.prepare(format_utc(clock.now())); !st) {
     std::cerr << "kiosk-hub: " << st.message() << "\n";

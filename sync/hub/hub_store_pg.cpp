@@ -51,6 +51,8 @@ CREATE INDEX IF NOT EXISTS responses_ledger ON responses(kiosk_id, kiosk_seq);
 -- The ledger's tallies: numbers received per kiosk and block of kLedgerBlock.
 CREATE TABLE IF NOT EXISTS ledger_blocks(
   kiosk_id TEXT NOT NULL, block BIGINT NOT NULL, received BIGINT NOT NULL, PRIMARY KEY (kiosk_id, block));
+-- Where a kiosk is registered to stand (add-device --service-point).
+ALTER TABLE principals ADD COLUMN IF NOT EXISTS service_point TEXT;
 )sql";
 
 // Trust (document_check.hpp): every survey version served, refused documents,
