@@ -36,6 +36,9 @@ dist=$(realpath "${1:?usage: council_it_walk.sh DIST}")
 }
 kiosk_deb=$(ls "$dist"/library-kiosk_*.deb)
 hub_deb=$(ls "$dist"/kiosk-hub_*.deb)
+# The walk's files (boot script, logs, the upgrade packages) live under
+# /var/tmp, not /tmp: they must be reachable from inside the namespace and
+# survive for the whole run even if a unit the walk starts sets up /tmp.
 work=$(mktemp -d /var/tmp/council-it-walk.XXXXXX)
 sd_pid=
 fail() {
