@@ -116,7 +116,7 @@ constexpr int kRuns = 20;
 
 }  // namespace
 
-TEST_CASE("speech from silence: first audible sample within 150 ms", "[speech][timing]") {
+TEST_CASE("speech from silence starts at once", "[speech][timing]") {
   Rig r;
   std::vector<double> starts;
   for (int i = 0; i < kRuns; ++i) {
@@ -131,10 +131,10 @@ TEST_CASE("speech from silence: first audible sample within 150 ms", "[speech][t
   }
   const auto s = stats(starts);
   WARN(describe("start from silence", s, starts.size()));
-  CHECK(s.p95 <= 150);
+  CHECK(s.p95 <= kHeardWithinMs);
 }
 
-TEST_CASE("a long text's first phrase starts within 150 ms", "[speech][timing]") {
+TEST_CASE("a long text starts with its first phrase, at once", "[speech][timing]") {
   Rig r;
   std::vector<double> starts;
   for (int i = 0; i < kRuns; ++i) {
@@ -149,7 +149,7 @@ TEST_CASE("a long text's first phrase starts within 150 ms", "[speech][timing]")
   }
   const auto s = stats(starts);
   WARN(describe("start of a long text", s, starts.size()));
-  CHECK(s.p95 <= 150);
+  CHECK(s.p95 <= kHeardWithinMs);
 }
 
 // Old and new speech are told apart by content: the new text's synthesised
@@ -158,7 +158,7 @@ TEST_CASE("a long text's first phrase starts within 150 ms", "[speech][timing]")
 // starts; anything audible
 // between the call and that point is the old speech still playing. The
 // interruption lands at a different point of the long text each run.
-TEST_CASE("a new utterance silences the old within 50 ms and starts within 150 ms", "[speech][timing]") {
+TEST_CASE("a new utterance silences the old and starts at once", "[speech][timing]") {
   Rig r;
   const auto window = onset_window(kShortText, r.ms(400));
   std::vector<double> stops, starts;
@@ -198,11 +198,11 @@ TEST_CASE("a new utterance silences the old within 50 ms and starts within 150 m
   const auto st = stats(stops), sn = stats(starts);
   WARN(describe("old speech silent after a new say()", st, stops.size()));
   WARN(describe("new speech start when interrupting", sn, starts.size()));
-  CHECK(st.p95 <= 50);
-  CHECK(sn.p95 <= 150);
+  CHECK(st.p95 <= kSilentWithinMs);
+  CHECK(sn.p95 <= kHeardWithinMs);
 }
 
-TEST_CASE("stop() silences speech within 50 ms", "[speech][timing]") {
+TEST_CASE("stop() silences speech at once", "[speech][timing]") {
   Rig r;
   std::vector<double> stops;
   for (int i = 0; i < kRuns; ++i) {
@@ -220,7 +220,29 @@ TEST_CASE("stop() silences speech within 50 ms", "[speech][timing]") {
   }
   const auto s = stats(stops);
   WARN(describe("silent after stop()", s, stops.size()));
-  CHECK(s.p95 <= 50);
+  CHECK(s.p95 <= kSilentWithinMs);
+}
+
+// espeak-ng synthesises one text at a time. The engine held that lock while
+// each phrase played (it paced itself inside the synthesis callback), so any
+// other synthesis waited for the whole utterance: the kiosk's speech test
+// spent 7 minutes waiting that way. It now holds it only while synthesising.
+TEST_CASE("while a long text is spoken, espeak-ng is free between phrases", "[speech]") {
+  Rig r;
+  r.wait_for_silence();
+  r.speech->say(kLongText);
+  r.wait_for_sound(r.rec->samples().size(), 300);
+  REQUIRE(r.speech->speaking());
+  const auto t = Clock::now();
+  int rate = 0;
+  std::string err;
+  const auto s = EspeakSpeech::synthesize(kShortText, 160, &rate, &err);
+  const double waited = std::chrono::duration<double>(Clock::now() - t).count();
+  INFO("another synthesis waited " << waited << " s");
+  CHECK_FALSE(s.empty());
+  CHECK(r.speech->speaking());  // the long text is still being heard
+  CHECK(waited < 5.0);          // a phrase is at most a few seconds; the text is 20
+  r.speech->stop();
 }
 
 TEST_CASE("speaking() and on_finished follow what is heard", "[speech]") {
@@ -311,7 +333,7 @@ TEST_CASE("speaking costs little CPU", "[speech][timing]") {
   std::snprintf(line, sizeof line, "CPU while speaking (whole process): %.1f%% of a core", used * 100);
   std::printf("speech timing: %s\n", line);
   WARN(line);
-  CHECK(used < 0.05);
+  CHECK(used < kCpuShare);
 }
 
 TEST_CASE("each language is spoken in espeak-ng's voice for it", "[speech][locale]") {

@@ -2,13 +2,13 @@
 // and key handling) speaking through the real engine (espeak-ng into SDL's
 // disk audio driver), measured in what the device played. A blind visitor
 // turns speech on with keys alone and moves through the survey; for every key
-// that changes the screen, the old speech must fall silent within 50 ms and
-// the new screen's words start within 150 ms (A15, p95 over the keys). How a
+// that changes the screen, the old speech must fall silent and the new
+// screen's words start (A15: within 50 and 150 ms, p95 over the keys, held by
+// bench_speech; the bounds ctest holds: tests/audio_measure.hpp). How a
 // moment maps to a place in the recording: tests/audio_measure.hpp.
 //
 // The time the app takes to draw the frames a key leads to is part of what is
-// measured; under AddressSanitizer it still met both thresholds (p95 23 and
-// 24 ms over 13 keys), so both builds assert them.
+// measured.
 #include <SDL.h>
 
 #include <memory>
@@ -166,6 +166,10 @@ void timed_enter(SpeakingKiosk& k, KeyTiming& out, int i, Screen expect) {
   INFO("key " << i << " said: " << text.substr(0, 80));
   const double at = k.rec->position_at(t);
   const auto from = static_cast<std::size_t>(at);
+  // The template is synthesised once the new words have had time to play:
+  // espeak-ng synthesises one text at a time, and the test's synthesis must
+  // not delay the kiosk's.
+  k.wait_for_position(at + double(k.rec->ms(800)));
   const auto tmpl = k.template_for(text);
   std::size_t found = 0;
   double score = 0;
@@ -188,8 +192,7 @@ void timed_enter(SpeakingKiosk& k, KeyTiming& out, int i, Screen expect) {
 }  // namespace
 
 TEST_CASE(
-    "in the kiosk, keys that change the screen silence the old speech within 50 ms and start the new within "
-    "150 ms",
+    "in the kiosk, keys that change the screen silence the old speech and start the new at once",
     "[speech][visit][timing]") {
   SpeakingKiosk k;
   auto& r = *k.rig;
@@ -233,8 +236,8 @@ TEST_CASE(
   WARN(describe("in the kiosk, old speech silent after a key", st, timing.stops.size(), "keys"));
   WARN(describe("in the kiosk, new screen's speech after a key", sn, timing.starts.size(), "keys"));
   CHECK(timing.stops.size() >= 12);
-  CHECK(st.p95 <= 50);
-  CHECK(sn.p95 <= 150);
+  CHECK(st.p95 <= kSilentWithinMs);
+  CHECK(sn.p95 <= kHeardWithinMs);
 }
 
 TEST_CASE("in the kiosk, the idle timeout's closing words are heard before the settings reset",

@@ -15,9 +15,10 @@
 
 namespace kiosk::ui {
 
-// How much audio may wait in the device queue ahead of what is playing: enough
-// to ride out a busy moment, little enough that a finished utterance is known
-// promptly and an interrupted long text has not been synthesised in vain.
+// How much audio may wait in the device queue ahead of what is playing before
+// the next phrase is synthesised (a phrase adds up to about 3 s): enough to
+// ride out a busy moment, little enough that an interrupted long text has not
+// been synthesised in vain.
 constexpr double kAheadSeconds = 1.0;
 // The device's buffer: an interruption clears the queue but not what the
 // device already took, so its length bounds how long old speech can still be
@@ -285,11 +286,6 @@ void EspeakSpeech::set_on_finished(std::function<void()> on_finished) {
   on_finished_ = std::move(on_finished);
 }
 
-bool EspeakSpeech::interrupted(std::uint64_t generation) const {
-  std::lock_guard lock(m_);
-  return quit_ || generation_ != generation;
-}
-
 bool EspeakSpeech::queue(Utterance& u, const short* wav, int n) {
   std::unique_lock lock(m_);
   if (quit_ || generation_ != u.generation) return false;
@@ -307,17 +303,25 @@ bool EspeakSpeech::queue(Utterance& u, const short* wav, int n) {
       SDL_QueueAudio(device_, u.buf.data(), static_cast<Uint32>(u.buf.size() * sizeof(std::int16_t)));
     }
   }
-  // Stay no more than kAheadSeconds ahead of the device; say() and stop() wake this at once.
+  return true;
+}
+
+// Between phrases, with espeak-ng free for anyone else: waits until no more
+// than kAheadSeconds is queued ahead of the device. The wait used to sit in
+// the synthesis callback, holding espeak-ng's lock for as long as a phrase
+// played; anything else that synthesised then waited for the whole utterance.
+// say() and stop() wake this at once. False if interrupted.
+bool EspeakSpeech::pace(std::uint64_t generation) {
+  std::unique_lock lock(m_);
   const auto ahead = static_cast<Uint32>(kAheadSeconds * sample_rate_) * sizeof(std::int16_t);
   for (;;) {
+    if (quit_ || generation_ != generation) return false;
     const Uint32 queued = SDL_GetQueuedAudioSize(device_);
-    if (queued <= ahead) break;
+    if (queued <= ahead) return true;
     const auto excess = std::chrono::microseconds(static_cast<long long>(
         1e6 * static_cast<double>(queued - ahead) / sizeof(std::int16_t) / static_cast<double>(sample_rate_)));
     cv_.wait_for(lock, excess + std::chrono::milliseconds(1));
-    if (quit_ || generation_ != u.generation) return false;
   }
-  return true;
 }
 
 // After the last phrase is queued: waits until the device has played it all,
@@ -356,7 +360,7 @@ void EspeakSpeech::run() {
     }
     bool whole = true;
     for (const auto& phrase : phrases(text)) {
-      if (interrupted(u.generation)) {
+      if (!pace(u.generation)) {
         whole = false;
         break;
       }

@@ -120,7 +120,7 @@ class EspeakSpeech final : public Speech {
  private:
   void run();
   bool ensure_started();
-  bool interrupted(std::uint64_t generation) const;
+  bool pace(std::uint64_t generation);
   bool wait_until_heard(std::uint64_t generation);
 
   bool started_ = false, own_audio_init_ = false;
