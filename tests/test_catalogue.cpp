@@ -3,9 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include "kiosk/catalogue.hpp"
+#include "kiosk/config.hpp"
 #include "support.hpp"
 
 using kiosk::Catalogue;
+using kiosk::load_config;
 using test::TempDir;
 using test::write_file;
 
@@ -173,4 +175,48 @@ TEST_CASE("catalogue: the English built into the program is en.toml as it was bu
     CHECK(b->messages.at(key).forms == m.forms);
   }
   CHECK(built.find_locale("en-XA") != nullptr);
+}
+
+// kiosk.toml [deployment]: each word one string, or a table by locale that
+// holds the kiosk's own language; a visitor's language without a word of its
+// own gets the kiosk's, and validate can list what is missing.
+TEST_CASE("the deployment's words by language: tables by locale, fallbacks, and errors naming the key",
+          "[config][locale]") {
+  test::TempDir tmp;
+  const std::string sp = tmp.file("service-points.toml");
+  test::write_file(sp, "[[service_point]]\nid = \"castle\"\nname = \"Castle\"\n");
+  auto config = [&](const std::string& deployment) {
+    const std::string cfg = tmp.file("kiosk.toml");
+    test::write_file(cfg, "[kiosk]\nid = \"k\"\nservice_point = \"castle\"\nsurvey = \"" + test::bury_survey() +
+                              "\"\nservice_points = \"" + sp + "\"\n\n[deployment]\n" + deployment);
+    return load_config(cfg);
+  };
+  auto c = config(
+      "council = { en = \"Bury Council\", pl = \"Rada Bury\", ur = \"Bury کونسل\" }\n"
+      "venue = { en = \"library\", pl = \"biblioteka\" }\n"
+      "staff_role = \"a member of staff\"\n");
+  REQUIRE(c.ok());
+  const auto& d = c->deployment;
+  CHECK(d.council == "Bury Council");
+  CHECK(d.word("council", "en") == "Bury Council");
+  CHECK(d.word("council", "pl") == "Rada Bury");
+  CHECK(d.word("council", "ur-PK") == "Bury کونسل");  // a regional tag finds its language's word
+  CHECK(d.word("venue", "ur") == "library");          // none in Urdu: the kiosk's own
+  CHECK(d.word("council", "fr") == "Bury Council");
+  CHECK(d.untranslated("pl") == std::vector<std::string>{"information_title", "staff_role"});
+  CHECK(d.untranslated("ur") == std::vector<std::string>{"venue", "information_title", "staff_role"});
+
+  auto no_own = config("council = { pl = \"Rada Bury\" }\n");
+  REQUIRE_FALSE(no_own);
+  CHECK_THAT(no_own.message(), Catch::Contains("kiosk.toml:8") && Catch::Contains("deployment.council") &&
+                                   Catch::Contains("no text in \"en\""));
+  auto not_text = config("venue = { en = \"library\", pl = 3 }\n");
+  REQUIRE_FALSE(not_text);
+  CHECK_THAT(not_text.message(), Catch::Contains("deployment.venue.pl") && Catch::Contains("must be a string"));
+  auto bad_locale = config("venue = { en = \"library\", polish = \"biblioteka\" }\n");
+  REQUIRE_FALSE(bad_locale);
+  CHECK_THAT(bad_locale.message(), Catch::Contains("deployment.venue.polish") && Catch::Contains("not a locale"));
+  auto wrong_kind = config("venue = [\"library\"]\n");
+  REQUIRE_FALSE(wrong_kind);
+  CHECK_THAT(wrong_kind.message(), Catch::Contains("deployment.venue") && Catch::Contains("table of strings"));
 }

@@ -191,9 +191,8 @@ void timed_enter(SpeakingKiosk& k, KeyTiming& out, int i, Screen expect) {
 
 }  // namespace
 
-TEST_CASE(
-    "in the kiosk, keys that change the screen silence the old speech and start the new at once",
-    "[speech][visit][timing]") {
+TEST_CASE("in the kiosk, keys that change the screen silence the old speech and start the new at once",
+          "[speech][visit][timing]") {
   SpeakingKiosk k;
   auto& r = *k.rig;
   // Speech on from a fresh start, by keys alone.

@@ -479,3 +479,76 @@ TEST_CASE("a family hub's kiosk says nothing of Bury or libraries, on any screen
   CHECK(shown.empty());
   CHECK_FALSE(f.foreign.empty());  // the walk saw the kiosk's own words
 }
+
+// The deployment's words in the visitor's language (kiosk.toml [deployment]
+// tables by locale): a Polish or Urdu kiosk, walked over every screen and
+// panel, shows and says none of the English ones. Before, "...na temat: the
+// future of the library service" and "O tym miejscu (library)".
+TEST_CASE("Polish and Urdu visitors see and hear none of the deployment's English words", "[ui][words][locale]") {
+  auto english = load_config(test::source_path("kiosk-config/kiosk.toml"));
+  REQUIRE(english.ok());
+  const auto& d = english->deployment;
+  const std::vector<std::string> words = {d.council, d.survey_topic, d.information_title, d.staff_role};
+  for (const char* locale : {"pl", "ur"}) {
+    INFO("kiosk in " << locale);
+    WordsRig r("kiosk-config/kiosk.toml", locale);
+    REQUIRE(r.config.deployment.word("council", locale) != d.council);
+    const Known known(r.config, *load_survey_file(r.config.survey_path));
+    Findings f;
+    walk_everything(r, known, f);
+    // Everything not in English is "foreign" to the English-built list, so
+    // every translated text seen or heard is here; English page text is not.
+    std::vector<std::string> met = f.foreign;
+    met.insert(met.end(), r.speech.said.begin(), r.speech.said.end());
+    std::vector<std::string> english_words;
+    for (auto m : met) {
+      for (const auto& sp : r.config.service_points)  // names, written as the council writes them
+        for (auto at = m.find(sp.name); at != std::string::npos; at = m.find(sp.name)) m.erase(at, sp.name.size());
+      for (const auto& w : words)
+        if (m.find(w) != std::string::npos) english_words.push_back(w + " in: " + m);
+      if (m.find("library") != std::string::npos)  // the venue; names such as "Castle Library" are capitalised
+        english_words.push_back("library in: " + m);
+    }
+    INFO("English words of the deployment:" << lines(english_words));
+    CHECK(english_words.empty());
+    CHECK(met.size() > 50);  // the walk saw and heard the kiosk's translated words
+  }
+}
+
+// A visitor who chooses Urdu on an English kiosk: the home screen and the
+// information pages in Urdu, each page from its Urdu file (NAME.ur.md).
+TEST_CASE("an Urdu visitor on an English kiosk reads the deployment's words and pages in Urdu", "[ui][words][locale]") {
+  WordsRig r("kiosk-config/kiosk.toml", "en");
+  r.tap("home.lang.ur");
+  auto shown = [&](const std::string& part) {
+    for (const auto& it : r.app->tree().items())
+      if (it.label.find(part) != std::string::npos) return true;
+    return false;
+  };
+  CHECK(shown(r.config.deployment.word("council", "ur")));
+  CHECK_FALSE(shown(r.config.deployment.council));
+  // The English titles, to tell a page shown in English.
+  std::set<std::string> english_titles;
+  for (const auto& e : fs::directory_iterator(r.config.pages_dir))
+    if (e.path().extension() == ".md" && page_locale(e.path().string()).empty())
+      english_titles.insert(load_markdown_file(e.path().string())->title);
+  r.tap("home.service");
+  CHECK(shown(r.config.deployment.word("information_title", "ur")));
+  size_t pages = 0;
+  for (; r.app->tree().find("info.open." + std::to_string(pages)); ++pages) {
+    const std::string title = r.app->tree().find("info.open." + std::to_string(pages))->label;
+    INFO("page " << pages << ": " << title);
+    CHECK(english_titles.count(title) == 0);
+    r.tap("info.open." + std::to_string(pages));
+    const auto* first = r.app->tree().find("info.page.0");
+    REQUIRE(first);
+    CHECK(first->label == title);  // its heading is the title listed
+    CHECK(r.app->tree().find("info.page.untranslated") == nullptr);
+    r.tap("nav.back");
+  }
+  CHECK(pages == english_titles.size());
+  r.tap("nav.home");
+  r.tap("home.here");
+  CHECK(r.app->tree().find("info.here.untranslated") == nullptr);
+  CHECK_FALSE(shown("This is Bury's extended hours library."));
+}

@@ -24,6 +24,7 @@
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
 #include "kiosk/hub_url.hpp"
+#include "kiosk/locale.hpp"
 #include "kiosk/simulate.hpp"
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
@@ -319,8 +320,18 @@ bool validate_catalogues(const Args& a, const Survey& survey) {
 }
 
 // What council IT must still do before a kiosk goes out: said as warnings
-// by validate and status, never a failure.
-void config_warnings(const KioskConfig& c) {
+// by validate and status, never a failure. `locales`: the survey's, when known.
+void config_warnings(const KioskConfig& c, const std::vector<std::string>& locales = {}) {
+  for (const auto& l : locales) {
+    if (locale_language(l) == locale_language(c.default_locale)) continue;
+    const auto missing = c.deployment.untranslated(l);
+    if (missing.empty()) continue;
+    std::cerr << "warning: " << c.config_path << ": [deployment] has no \"" << l << "\" words for";
+    for (const auto& m : missing) std::cerr << ' ' << m;
+    std::cerr << ": visitors who choose " << l << " see them in " << c.default_locale
+              << " (give each a table by locale, e.g. " << missing.front() << " = { " << c.default_locale
+              << " = \"...\", " << l << " = \"...\" })\n";
+  }
   if (c.demo_pins)
     std::cerr << "warning: " << c.config_path
               << ": the demonstration PIN hashes (1234, 9999) are configured: staff sign-in is refused until you set "
@@ -355,7 +366,8 @@ int cmd_validate(const Args& a) {
     for (const auto& k : keys) std::cerr << "  " << k << "\n";
   }
   if (auto it = a.opts.find("config"); it != a.opts.end() || std::getenv("KIOSK_CONFIG")) {
-    if (auto c = load_config(find_config_file(it != a.opts.end() ? it->second : std::string())); c) config_warnings(*c);
+    if (auto c = load_config(find_config_file(it != a.opts.end() ? it->second : std::string())); c)
+      config_warnings(*c, s->locales);
   }
   return validate_catalogues(a, *s) ? 0 : 1;
 }
@@ -372,7 +384,10 @@ std::string human_bytes(std::int64_t b) {
 }
 
 int cmd_status(Context& ctx) {
-  if (auto c = ctx.config(); c) config_warnings(**c);
+  if (auto c = ctx.config(); c) {
+    auto survey = load_survey_file((*c)->survey_path);
+    config_warnings(**c, survey ? survey->locales : std::vector<std::string>{});
+  }
   auto st = ctx.store(db::OpenMode::ReadWrite);
   if (!st && st.kind() == ErrorKind::NotFound && !ctx.opt("db")) {
     // The configured database of a kiosk just installed does not exist until it

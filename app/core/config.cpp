@@ -1,6 +1,9 @@
 #include "kiosk/config.hpp"
+#include "kiosk/locale.hpp"
 
 #include <toml++/toml.h>
+
+#include <cctype>
 
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +12,51 @@
 
 namespace kiosk {
 namespace fs = std::filesystem;
+
+namespace {
+// The deployment's words that can differ by language (postcode_example is a postcode).
+constexpr std::string_view kTranslatableWords[] = {"council", "survey_topic", "venue", "information_title",
+                                                   "staff_role"};
+
+const std::string* own_word(const KioskConfig::Deployment& d, std::string_view name) {
+  if (name == "council") return &d.council;
+  if (name == "survey_topic") return &d.survey_topic;
+  if (name == "venue") return &d.venue;
+  if (name == "information_title") return &d.information_title;
+  if (name == "staff_role") return &d.staff_role;
+  if (name == "postcode_example") return &d.postcode_example;
+  return nullptr;
+}
+
+// "en", "pl", "ur-PK", "en-XA": a language subtag of 2-3 letters, then subtags.
+bool looks_like_locale(std::string_view l) {
+  const auto lang = l.substr(0, l.find('-'));
+  if (lang.size() < 2 || lang.size() > 3) return false;
+  for (char ch : l)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
+  return true;
+}
+}  // namespace
+
+const std::string& KioskConfig::Deployment::word(std::string_view name, std::string_view locale) const {
+  for (const std::string& l : {std::string(locale), locale_language(locale)}) {
+    if (auto it = translated.find(l); it != translated.end())
+      if (auto w = it->second.find(std::string(name)); w != it->second.end()) return w->second;
+  }
+  static const std::string none;
+  const std::string* own = own_word(*this, name);
+  return own ? *own : none;
+}
+
+std::vector<std::string> KioskConfig::Deployment::untranslated(std::string_view locale) const {
+  std::vector<std::string> out;
+  for (auto name : kTranslatableWords) {
+    const std::string* own = own_word(*this, name);
+    if (own->empty()) continue;  // nothing said in any language
+    if (&word(name, locale) == own) out.emplace_back(name);
+  }
+  return out;
+}
 
 const ServicePoint* KioskConfig::find_service_point(const std::string& id) const {
   for (const auto& sp : service_points)
@@ -248,11 +296,37 @@ Result<KioskConfig> load_config(const std::string& path) {
       r.known(*d, "deployment",
               {"council", "survey_topic", "venue", "information_title", "staff_role", "postcode_example"});
       auto& dep = c.deployment;
-      dep.council = r.str(*d, "deployment", "council", false, dep.council);
-      dep.survey_topic = r.str(*d, "deployment", "survey_topic", false, dep.survey_topic);
-      dep.venue = r.str(*d, "deployment", "venue", false, dep.venue);
-      dep.information_title = r.str(*d, "deployment", "information_title", false, dep.information_title);
-      dep.staff_role = r.str(*d, "deployment", "staff_role", false, dep.staff_role);
+      // Each word a string (every language), or a table by locale that holds
+      // the kiosk's own language too.
+      for (auto name : kTranslatableWords) {
+        const auto* n = d->get(name);
+        if (!n) continue;
+        const std::string key_path = "deployment." + std::string(name);
+        auto& own = const_cast<std::string&>(*own_word(dep, name));
+        if (const auto* v = n->as_string()) {
+          own = v->get();
+          continue;
+        }
+        const auto* t = n->as_table();
+        if (!t)
+          r.fail(*n, key_path, "must be a string, or a table of strings by locale ({ en = \"...\", pl = \"...\" })");
+        bool has_own = false;
+        for (const auto& [locale, text] : *t) {
+          const auto* v = text.as_string();
+          if (!v) r.fail(text, key_path + "." + std::string(locale.str()), "must be a string");
+          if (!looks_like_locale(locale.str()))
+            r.fail(text, key_path + "." + std::string(locale.str()), "is not a locale such as en, pl or ur");
+          if (locale.str() == c.default_locale || locale.str() == locale_language(c.default_locale)) {
+            own = v->get();
+            has_own = true;
+          } else {
+            dep.translated[std::string(locale.str())][std::string(name)] = v->get();
+          }
+        }
+        if (!has_own)
+          r.fail(*n, key_path,
+                 "has no text in \"" + c.default_locale + "\", the kiosk's own language ([kiosk] locale)");
+      }
       dep.postcode_example = r.str(*d, "deployment", "postcode_example", false, dep.postcode_example);
     }
 

@@ -53,18 +53,27 @@ Error about(const std::string& file, Error e) {
 // Information pages: every .md in the pages folder (not its subfolders), in
 // name order. The folder must exist: a typo in kiosk.toml would otherwise
 // leave the visitor with no pages and staff with no clue.
-Result<std::vector<Page>> load_pages(const KioskConfig& cfg) {
+// A NAME.LOCALE.md is NAME.md translated; one with no NAME.md beside it is
+// refused, as a page nobody could open.
+Result<std::vector<LocalPage>> load_pages(const KioskConfig& cfg) {
   std::error_code ec;
   if (!fs::is_directory(cfg.pages_dir, ec))
     return make_error(ErrorKind::Config, cfg.pages_dir + ": the information pages folder does not exist");
-  std::vector<std::string> files;
+  std::vector<std::string> files, translations;
   for (const auto& e : fs::directory_iterator(cfg.pages_dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".md") files.push_back(e.path().string());
+    if (e.is_regular_file() && e.path().extension() == ".md")
+      (page_locale(e.path().string()).empty() ? files : translations).push_back(e.path().string());
   if (ec) return make_error(ErrorKind::Config, cfg.pages_dir + ": cannot read the folder (" + ec.message() + ")");
+  for (const auto& t : translations) {
+    const fs::path own = fs::path(t).parent_path() / (fs::path(t).stem().stem().string() + ".md");
+    if (!fs::exists(own, ec))
+      return make_error(ErrorKind::Config, t + ": a translation of " + own.filename().string() +
+                                               ", which is not in the folder (rename one to match the other)");
+  }
   std::sort(files.begin(), files.end());
-  std::vector<Page> pages;
+  std::vector<LocalPage> pages;
   for (const auto& f : files) {
-    auto p = load_markdown_file(f);
+    auto p = load_local_page(f);
     if (!p) return about(f, p.error());
     pages.push_back(std::move(p).value());
   }
@@ -107,7 +116,7 @@ Status KioskApp::check(const KioskConfig& cfg) {
   if (auto cat = Catalogue::load(cfg.locales_dir); !cat) return cat.error();
   if (auto kb = Keyboards::load(keyboards_dir(cfg)); !kb) return kb.error();
   if (const ServicePoint* sp = cfg.find_service_point(cfg.service_point); sp && !sp->page.empty()) {
-    if (auto p = load_markdown_file(resolve_path(sp->page, cfg.pages_dir)); !p) return p.error();
+    if (auto p = load_local_page(resolve_path(sp->page, cfg.pages_dir)); !p) return p.error();
   }
   return {};
 }
@@ -158,7 +167,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   if (!pages) return pages.error();
   app->st_->pages = std::move(pages).value();
   if (const ServicePoint* sp = cfg.find_service_point(cfg.service_point); sp && !sp->page.empty()) {
-    auto p = load_markdown_file(resolve_path(sp->page, cfg.pages_dir));
+    auto p = load_local_page(resolve_path(sp->page, cfg.pages_dir));
     if (!p) return p.error();
     app->st_->service_point_page = std::move(p).value();
   }

@@ -44,8 +44,8 @@ struct AppState {
   std::unique_ptr<Survey> survey;
   std::unique_ptr<Store> store;
   std::unique_ptr<Session> session;  // null between visitors
-  std::vector<Page> pages;           // general information pages
-  std::optional<Page> service_point_page;
+  std::vector<LocalPage> pages;      // general information pages
+  std::optional<LocalPage> service_point_page;
   Catalogue catalogue;  // the kiosk's own words, every locale
   Keyboards keyboards;  // the on-screen keyboard's layout for each locale
 

@@ -2,10 +2,15 @@
 
 #include <md4c.h>
 
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "kiosk/locale.hpp"
+
 namespace kiosk::ui {
+namespace fs = std::filesystem;
 
 std::string Block::plain() const {
   std::string s;
@@ -162,6 +167,44 @@ Result<Page> load_markdown_file(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return parse_markdown(ss.str(), path);
+}
+
+const Page& LocalPage::in(std::string_view locale) const {
+  for (const std::string& l : {std::string(locale), locale_language(locale)})
+    if (auto it = translations.find(l); it != translations.end()) return it->second;
+  return page;
+}
+
+std::string page_locale(const std::string& path) {
+  const fs::path stem = fs::path(path).stem();  // "01-library-service.pl"
+  const std::string ext = stem.extension().string();
+  if (ext.size() < 3 || ext.size() > 7) return {};
+  const std::string tag = ext.substr(1);
+  const auto lang = tag.substr(0, tag.find('-'));
+  if (lang.size() < 2 || lang.size() > 3) return {};
+  for (char ch : tag)
+    if (!std::isalpha(static_cast<unsigned char>(ch)) && ch != '-') return {};
+  return tag;
+}
+
+Result<LocalPage> load_local_page(const std::string& path) {
+  LocalPage out;
+  auto p = load_markdown_file(path);
+  if (!p) return p.error();
+  out.page = std::move(p).value();
+  const fs::path f(path);
+  const std::string base = f.stem().string() + ".";  // "castle."
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(f.parent_path().empty() ? fs::path(".") : f.parent_path(), ec)) {
+    const std::string name = e.path().filename().string();
+    if (!e.is_regular_file() || e.path().extension() != ".md" || name.rfind(base, 0) != 0) continue;
+    const std::string locale = page_locale(name);
+    if (locale.empty() || e.path().stem().string() != base + locale) continue;
+    auto t = load_markdown_file(e.path().string());
+    if (!t) return t.error();
+    out.translations[locale] = std::move(t).value();
+  }
+  return out;
 }
 
 }  // namespace kiosk::ui

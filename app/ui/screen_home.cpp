@@ -14,11 +14,11 @@ void draw_home(Frame& f, const AppView& v) {
     f.emit(intent::StartSurvey{});
   ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
   // Named by its words, not its colour: the colours change with the theme.
-  f.paragraph("home.ask",
-              v.tr(v.config.deployment.survey_topic.empty() ? "home.ask" : "home.ask.topic",
-                   {{"topic", v.config.deployment.survey_topic}}) +
-                  (v.survey.minutes > 0 ? " " + v.tr("home.minutes", {{"n", std::to_string(v.survey.minutes)}}) : "") +
-                  " " + v.tr("home.touch_start"));
+  f.paragraph(
+      "home.ask",
+      v.tr(v.word("survey_topic").empty() ? "home.ask" : "home.ask.topic", {{"topic", v.word("survey_topic")}}) +
+          (v.survey.minutes > 0 ? " " + v.tr("home.minutes", {{"n", std::to_string(v.survey.minutes)}}) : "") + " " +
+          v.tr("home.touch_start"));
   f.paragraph("home.speech", v.tr("home.speech"), true);
   if (v.survey.locales.size() > 1) {
     // Each language named in itself, so a visitor finds their own.
@@ -52,7 +52,7 @@ void draw_home(Frame& f, const AppView& v) {
   f.heading("home.info", v.tr("home.info"));
   if (v.service_point_page && f.button("home.here", v.tr("home.here")))
     f.emit(intent::OpenInfo{InfoPage::service_point()});
-  if (!v.pages.empty() && f.button("home.service", v.config.deployment.information_title))
+  if (!v.pages.empty() && f.button("home.service", v.word("information_title")))
     f.emit(intent::OpenInfo{InfoPage::list()});
   ImGui::Dummy(ImVec2(0, f.gap()));
   f.paragraph("home.access", v.tr("home.access"), true);

@@ -1,5 +1,6 @@
 // Information pages (Markdown from kiosk-config/pages): this library's page
 // with its opening hours as configured, and the library service's pages.
+#include "kiosk/locale.hpp"
 #include "screens.hpp"
 
 namespace kiosk::ui {
@@ -35,12 +36,21 @@ void draw_page(Frame& f, const Page& p, const std::string& prefix) {
   }
 }
 
+// A page in the visitor's language, else the kiosk's own with a line saying
+// it has not been translated (in the visitor's language).
+void draw_local_page(Frame& f, const AppView& v, const LocalPage& p, const std::string& prefix) {
+  const bool own_language = locale_language(v.catalogue_locale) == locale_language(v.config.default_locale);
+  if (!own_language && !p.has(v.catalogue_locale))
+    f.paragraph(prefix + ".untranslated", v.tr("info.untranslated"), true);
+  draw_page(f, p.in(v.catalogue_locale), prefix);
+}
+
 }  // namespace
 
 void draw_info(Frame& f, const AppView& v) {
   const InfoPage page = f.ui.info_page;
   if (page.kind == InfoPage::Kind::ServicePoint && v.service_point_page) {
-    draw_page(f, *v.service_point_page, "info.here");
+    draw_local_page(f, v, *v.service_point_page, "info.here");
     const ServicePoint* sp = v.config.find_service_point(v.config.service_point);
     f.heading("info.hours.h", v.tr("info.hours.h"));
     if (sp && !sp->hours.empty()) {
@@ -52,12 +62,13 @@ void draw_info(Frame& f, const AppView& v) {
     return;
   }
   if (page.kind == InfoPage::Kind::Numbered && page.number < v.pages.size()) {
-    draw_page(f, v.pages[page.number], "info.page");
+    draw_local_page(f, v, v.pages[page.number], "info.page");
     return;
   }
-  f.heading("info.list.h", v.config.deployment.information_title, true);
+  f.heading("info.list.h", v.word("information_title"), true);
   for (size_t i = 0; i < v.pages.size(); ++i)
-    if (f.button("info.open." + std::to_string(i), v.pages[i].title)) f.emit(intent::OpenInfo{InfoPage::numbered(i)});
+    if (f.button("info.open." + std::to_string(i), v.pages[i].in(v.catalogue_locale).title))
+      f.emit(intent::OpenInfo{InfoPage::numbered(i)});
 }
 
 void draw_info_nav(Frame& f, const AppView& v, Frame::Flow& flow) {

@@ -33,8 +33,8 @@ struct AppView {
   const KioskConfig& config;
   const Session* session;  // null outside a survey
   const VisitorSettings& settings;
-  const std::vector<Page>& pages;  // general information pages
-  const std::optional<Page>& service_point_page;
+  const std::vector<LocalPage>& pages;  // general information pages, each with its translations
+  const std::optional<LocalPage>& service_point_page;
   const AdminView& admin;
   int idle_seconds_left = 0;
   bool can_extend = true;
@@ -46,6 +46,8 @@ struct AppView {
   const Speech* speech = nullptr;            // which languages it has a voice for
   const KeyboardLayout* keyboard = nullptr;  // the on-screen keyboard's layout for the text being typed
   const std::string& text(const LocalText& t) const { return survey.text(t, locale); }
+  // One of the deployment's words (kiosk.toml [deployment]) in the kiosk's current language.
+  const std::string& word(std::string_view name) const { return config.deployment.word(name, catalogue_locale); }
   // A message of the catalogue in the kiosk's current language.
   std::string tr(std::string_view key, MessageArgs args = {}) const {
     return catalogue ? message(*catalogue, config, catalogue_locale, key, std::move(args)) : std::string(key);

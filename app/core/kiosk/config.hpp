@@ -2,7 +2,9 @@
 // where its data lives and how it syncs. Paths are relative to the file.
 #pragma once
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kiosk/opening_hours.hpp"
@@ -59,6 +61,16 @@ struct KioskConfig {
     std::string information_title = "About our services";  // the information pages' button and heading
     std::string staff_role = "a member of staff";          // who helps: "a member of library staff"
     std::string postcode_example;                          // "BL9 0SW"; empty: no example given
+    // The same words in other languages, from a table by locale in kiosk.toml
+    // (survey_topic = { en = "...", pl = "..." }): locale -> word -> text.
+    // The fields above hold the words in the kiosk's own language.
+    std::map<std::string, std::map<std::string, std::string>> translated;
+
+    // The words a visitor sees in `locale` ("pl", "ur-PK"): its own, else
+    // its language's ("ur"), else the kiosk's. `name` is a field's name.
+    const std::string& word(std::string_view name, std::string_view locale) const;
+    // The words that have no text of their own in `locale` (for validate).
+    std::vector<std::string> untranslated(std::string_view locale) const;
   } deployment;
 
   // [sealing]: the council's public key; answers are saved only sealed to it.
