@@ -326,3 +326,36 @@ TEST_CASE("every malformed translation file gets its precise error, naming the f
   }
   CHECK(files >= 12);
 }
+
+// The home screen says how long the survey takes. Bury's said 10 minutes
+// (the paper survey's figure), where a 70-year-old reading it on the kiosk
+// took 12-15: now the figure comes from the survey's words unless the
+// definition states its own.
+TEST_CASE("how long a survey takes: stated, or worked out from its words at a 70-year-old's pace", "[survey]") {
+  auto bury = load_survey_file(test::bury_survey());
+  REQUIRE(bury.ok());
+  CHECK_FALSE(bury->minutes_stated);
+  CHECK(bury->minutes == reading_minutes(*bury));
+  CHECK(bury->minutes >= 12);
+  CHECK(bury->minutes <= 15);
+
+  // 300 words at 150 a minute (2 minutes), one choice (5 s) and one text answer (45 s): 2 min 50 s, said as 3.
+  std::string words;
+  for (int i = 0; i < 290; ++i) words += "word ";
+  const std::string survey =
+      "format = 1\nid = \"s\"\nversion = \"1\"\ndefault_locale = \"en\"\n" +
+      std::string("title = \"One two\"\n") +                    // 2 words
+      "[[sections]]\nid = \"a\"\nheading = \"Three four\"\n" +  // 2
+      "[[sections.questions]]\nid = \"q1\"\ntype = \"yes_no\"\ntext = \"" + words +
+      "\"\noptions = [ { code = \"yes\", label = \"Yes\" }, { code = \"no\", label = \"No\" } ]\n" +
+      "[[sections.questions]]\nid = \"q2\"\ntype = \"text\"\ntext = \"Say more please\"\nmax_length = 200\n";
+  // 2 + 2 + 290 + 2 (Yes, No) + 3 = 299 words: 119.6 s, with 50 s of answering 169.6 s.
+  auto s = parse_survey(survey, "s.toml");
+  INFO((s.ok() ? std::string() : s.message()));
+  REQUIRE(s.ok());
+  CHECK(s->minutes == 3);
+  auto stated = parse_survey("minutes = 2\n" + survey, "s.toml");
+  REQUIRE(stated.ok());
+  CHECK(stated->minutes_stated);
+  CHECK(stated->minutes == 2);
+}

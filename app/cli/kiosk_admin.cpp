@@ -355,7 +355,8 @@ int cmd_validate(const Args& a) {
             << s->sections.size() << " sections, " << s->questions.size() << " questions (" << conditional
             << " shown only under conditions), locales:";
   for (const auto& l : s->locales) std::cout << ' ' << l;
-  std::cout << "\n";
+  std::cout << ", takes about " << s->minutes << " minutes"
+            << (s->minutes_stated ? " (its `minutes`)" : " (from its words at a 70-year-old's pace)") << "\n";
   // Untranslated texts fall back to the default locale: the survey still runs,
   // so this is a warning, with every key a translator still has to write.
   for (const auto& [locale, keys] : s->missing_translations) {

@@ -14,6 +14,7 @@
 #include "kiosk/export.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -153,6 +154,7 @@ class SurveyLoader {
       const auto* v = mn->as_integer();
       if (!v || v->get() < 1 || v->get() > 240) fail(*mn, "minutes", "must be a whole number of minutes from 1 to 240");
       s.minutes = static_cast<int>(v->get());
+      s.minutes_stated = true;
     }
 
     if (const auto* sc = root.get("scales")) {
@@ -211,6 +213,7 @@ class SurveyLoader {
       if (!q->has_options()) fail(*aq, "age_question", "question \"" + v->get() + "\" has no options to count");
       s.age_question = v->get();
     }
+    if (!s.minutes_stated) s.minutes = reading_minutes(s);
     return s;
   }
 
@@ -576,6 +579,29 @@ Result<Survey> parse_survey(std::string_view text, const std::string& source_nam
   } catch (const LoadError& e) {
     return make_error(ErrorKind::Validation, e.message);
   }
+}
+
+int reading_minutes(const Survey& s) {
+  std::size_t words = 0;
+  auto count = [&](const LocalText& t) {
+    std::istringstream in(s.text(t, s.default_locale));
+    for (std::string w; in >> w;) ++words;
+  };
+  for (const auto* t : {&s.title, &s.intro, &s.privacy}) count(*t);
+  for (const auto& sec : s.sections) {
+    count(sec.heading);
+    count(sec.intro);
+  }
+  double seconds = 0;
+  for (const auto& q : s.questions) {
+    count(q.title);
+    count(q.text);
+    count(q.hint);
+    for (const auto& o : q.options) count(o.label);
+    seconds += q.type == QuestionType::Text ? 45 : q.type == QuestionType::Postcode ? 15 : 5;
+  }
+  seconds += static_cast<double>(words) * 60.0 / 150.0;
+  return std::max(1, static_cast<int>(std::ceil(seconds / 60.0)));
 }
 
 Result<Survey> load_survey_file(const std::string& path) {

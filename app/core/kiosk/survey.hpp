@@ -76,7 +76,10 @@ struct Survey {
   LocalText privacy;         // shown before the first question
   LocalText thank_you;       // shown after submitting
   std::string age_question;  // optional: the question whose options are age bands (reporting)
-  int minutes = 0;           // about how long it takes, said on the home screen; 0: not said
+  // About how long it takes, said on the home screen: the definition's
+  // `minutes`, else reading_minutes() of its words.
+  int minutes = 0;
+  bool minutes_stated = false;  // given by the definition, not estimated
   std::vector<Section> sections;
   std::vector<Question> questions;  // in survey order
   std::string source_text;          // the definition as loaded (for the hub to serve)
@@ -93,6 +96,13 @@ struct Survey {
   friend class SurveyLoader;
   std::unordered_map<std::string, size_t> index_;
 };
+
+// How long a 70-year-old takes over the survey, from its words in the default
+// language: read at 150 words a minute (older readers of on-screen text; the
+// usual adult figure is 200-250), 5 s to choose each answer, 45 s to type a
+// text answer and 15 s a postcode; rounded up to whole minutes. Every
+// question counts, those shown only under conditions too.
+int reading_minutes(const Survey& s);
 
 // Loads and checks a definition. On error the message reads
 //   FILE:LINE:COLUMN: PATH: what is wrong
