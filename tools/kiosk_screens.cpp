@@ -1,6 +1,7 @@
 // Writes a PNG of every kiosk screen, in the standard and high-contrast
 // themes and at 200% text, for people to look at:
-//   kiosk_screens OUT_DIR [WIDTHxHEIGHT]
+//   kiosk_screens OUT_DIR [WIDTHxHEIGHT [LOCALE]]
+// LOCALE ("pl", "ur"): the kiosk's language, as a visitor who chose it sees it.
 // Runs headless (SDL's offscreen driver) with the bundled Bury survey, on the
 // rig the UI tests use (tools/rig).
 #include <SDL.h>
@@ -161,7 +162,7 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: kiosk_screens OUT_DIR [WIDTHxHEIGHT]\n");
+    std::fprintf(stderr, "usage: kiosk_screens OUT_DIR [WIDTHxHEIGHT [LOCALE]]\n");
     return 2;
   }
   const std::string dir = argv[1];
@@ -180,6 +181,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", cfg.message().c_str());
     return 1;
   }
+  if (argc > 3) cfg->default_locale = argv[3];
   run_variant(*cfg, dir, "standard", w, h, 100, false);
   run_variant(*cfg, dir, "high-contrast", w, h, 100, true);
   run_variant(*cfg, dir, "standard-200", w, h, 200, false);
