@@ -328,3 +328,53 @@ TEST_CASE("a faulty keyboard layout stops the kiosk with its file and line", "[u
                    "locale = \"pl\"\nname = \"Polski\"\nrows = [\"a b\"]\nshifted = [\"A B\"]\n");
   CHECK(KioskApp::check(*c).ok());
 }
+
+// Nastaliq letters such as an initial "ک" draw their stroke past their
+// advance, towards the right where an Urdu line begins. At 200% the first
+// letter of a heading ran into the scrollbar's place and was cut off there.
+// Every Urdu information page's heading, at 200% with high contrast (yellow
+// headings on black): its rightmost yellow pixel stays clear of the scrollbar
+// (whose grab is white) by a few pixels.
+TEST_CASE("Urdu headings at 200% are drawn whole, clear of the scrollbar", "[ui][locale][rtl]") {
+  Rig r(kSurvey);
+  r.tap_id("home.lang.ur");
+  r.tap_id("bar.settings");
+  r.tap_id("settings.size.200");
+  r.tap_id("settings.contrast");
+  r.tap_id("settings.done");
+  r.tap_id("home.service");
+  std::vector<std::string> cut;
+  int pages = 0;
+  for (; r.find_id("info.open." + std::to_string(pages)); ++pages) {
+    if (!r.find_id("info.open." + std::to_string(pages))) break;
+    r.tap_id("info.open." + std::to_string(pages));
+    const Rect head = r.item("info.page.0").rect;
+    const std::string png = r.tmp.file("page.png");
+    REQUIRE(r.shot(png));
+    int w = 0, h = 0, n = 0;
+    unsigned char* px = stbi_load(png.c_str(), &w, &h, &n, 4);
+    REQUIRE(px != nullptr);
+    int ink_right = -1, bar_left = w;
+    for (int y = std::max(0, static_cast<int>(head.y)); y < std::min(h, static_cast<int>(head.y + head.h)); ++y)
+      for (int x = 0; x < w; ++x) {
+        const unsigned char* p = px + (static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 4;
+        if (p[0] > 200 && p[1] > 200 && p[2] < 80) ink_right = std::max(ink_right, x);
+        if (x > w * 9 / 10 && p[0] == 255 && p[1] == 255 && p[2] == 255) bar_left = std::min(bar_left, x);
+      }
+    stbi_image_free(px);
+    std::printf("urdu page %d heading: ink to x=%d, scrollbar grab from x=%d\n", pages, ink_right, bar_left);
+    REQUIRE(ink_right > 0);
+    if (bar_left < w && ink_right > bar_left - 8)
+      cut.push_back(r.item("info.page.0").label + ": ink to " + std::to_string(ink_right) + ", scrollbar from " +
+                    std::to_string(bar_left));
+    r.tap_id("nav.back");
+  }
+  CHECK(pages >= 7);
+  INFO("headings cut by the scrollbar:\n"
+       << [&] {
+            std::string s;
+            for (const auto& c : cut) s += "  " + c + "\n";
+            return s;
+          }());
+  CHECK(cut.empty());
+}

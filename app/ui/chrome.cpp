@@ -199,8 +199,19 @@ float draw_content(AppState& app, Chrome& chrome, Input& input, Frame& f, const 
   // answers' grid changed, so the height, so the scrollbar, frame after frame,
   // and a tap's press and release landed on different layouts (a lower answer
   // at 200% chose another, or nothing).
-  ImGui::BeginChild("content", ImVec2(g.col_w + g.margin * 0.5f + ImGui::GetStyle().ScrollbarSize, content_h), false,
+  //
+  // Text stops short of the scrollbar (up to half a margin, what the window
+  // has room for), as it starts half a margin in: a Nastaliq initial such as
+  // Urdu's "ک" draws past its advance, and at 200% a heading's first letter
+  // ran under the scrollbar. The column keeps its width: the child is wider
+  // by the gutter, and its work area ends before it.
+  const float base_w = g.col_w + g.margin * 0.5f + ImGui::GetStyle().ScrollbarSize;
+  const float gutter = std::clamp(g.W - (g.col_x - g.margin * 0.5f) - base_w, 0.0f, g.margin * 0.5f);
+  ImGui::BeginChild("content", ImVec2(base_w + gutter, content_h), false,
                     ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_AlwaysVerticalScrollbar);
+  ImGuiWindow* content = ImGui::GetCurrentWindow();
+  content->WorkRect.Max.x -= gutter;
+  content->ContentRegionRect.Max.x -= gutter;
   if (app.ui.scroll_to_top) {
     ImGui::SetScrollY(0);
     app.ui.scroll_to_top = false;

@@ -134,6 +134,9 @@ struct Glyph {
 struct LayoutLine {
   std::vector<Glyph> glyphs;  // visual order
   float width = 0;
+  // Where its ink starts and ends from its left edge, once drawn (may pass 0 and width).
+  mutable float ink_min = 0, ink_max = 0;
+  mutable bool ink_known = false;
   bool rtl = false;
   std::uint32_t begin = 0, end = 0;  // code points
 };
@@ -742,6 +745,28 @@ struct Engine {
       float x = pos.x;
       if (a == Align::Right) x = pos.x + box - ln.width;
       if (a == Align::Center) x = pos.x + (box - ln.width) * 0.5f;
+      // Ink past the line's advance at the side it is aligned to (Nastaliq's
+      // initial "ک" reaches a fifth of an em right of where an Urdu line
+      // begins; an italic's first letter may start left of it) is brought
+      // back inside the box, so nothing is drawn under a scrollbar or cut.
+      if (a != Align::Center) {
+        if (!ln.ink_known) {
+          ln.ink_min = 0, ln.ink_max = ln.width;
+          bool all = true;
+          for (const auto& g : ln.glyphs) {
+            const Slot* sl = slot(g.face, g.gid, 0, 0);
+            all = all && sl;
+            if (sl && sl->w > 0) {
+              ln.ink_min = std::min(ln.ink_min, std::floor(g.x) + sl->left);
+              ln.ink_max = std::max(ln.ink_max, std::floor(g.x) + sl->left + sl->w);
+            }
+          }
+          ln.ink_known = all;  // a full atlas answers nothing this frame: measured again on the next
+        }
+        if (a == Align::Right) x = std::max(pos.x - std::min(0.0f, ln.ink_min), x - (ln.ink_max - ln.width));
+        if (a == Align::Left) x = std::min(pos.x + box - ln.ink_max, x - ln.ink_min);
+        x = std::max(x, pos.x);
+      }
       const float baseline = top + L.asc;
       dl->PushTextureID(static_cast<ImTextureID>(atlas));
       const int reserve = static_cast<int>(ln.glyphs.size());
