@@ -324,7 +324,7 @@ TEST_CASE("the hub keeps every survey version it has served: an older one is sti
   const std::string db = test::hub_database(tmp);
   // Version 2: the same questions under a new version string, beside the bundled service points.
   std::string v2 = test::read_file(test::bury_survey());
-  const std::string from = "version = \"v1-2016\"";
+  const std::string from = "version = \"v2-2016\"";
   REQUIRE(v2.find(from) != std::string::npos);
   v2.replace(v2.find(from), from.size(), "version = \"v2-2017\"");
   const std::string v2_path = tmp.file("bury-v2.toml");
@@ -347,7 +347,7 @@ TEST_CASE("the hub keeps every survey version it has served: an older one is sti
     REQUIRE(res);
     return json::parse(res->body)["receipts"][0];
   };
-  const CompletedResponse old = good_response(0);  // answers v1-2016, which the first process served
+  const CompletedResponse old = good_response(0);  // answers v2-2016, which the first process served
   CHECK(send(old)["status"] == "stored");
   CompletedResponse next = good_response(50);
   next.meta.survey_version = "v2-2017";
