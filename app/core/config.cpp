@@ -3,8 +3,6 @@
 
 #include <toml++/toml.h>
 
-#include <cctype>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,7 +16,7 @@ namespace {
 constexpr std::string_view kTranslatableWords[] = {"council", "survey_topic", "venue", "information_title",
                                                    "staff_role"};
 
-const std::string* own_word(const KioskConfig::Deployment& d, std::string_view name) {
+std::string* own_word(KioskConfig::Deployment& d, std::string_view name) {
   if (name == "council") return &d.council;
   if (name == "survey_topic") return &d.survey_topic;
   if (name == "venue") return &d.venue;
@@ -27,15 +25,10 @@ const std::string* own_word(const KioskConfig::Deployment& d, std::string_view n
   if (name == "postcode_example") return &d.postcode_example;
   return nullptr;
 }
-
-// "en", "pl", "ur-PK", "en-XA": a language subtag of 2-3 letters, then subtags.
-bool looks_like_locale(std::string_view l) {
-  const auto lang = l.substr(0, l.find('-'));
-  if (lang.size() < 2 || lang.size() > 3) return false;
-  for (char ch : l)
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
-  return true;
+const std::string* own_word(const KioskConfig::Deployment& d, std::string_view name) {
+  return own_word(const_cast<KioskConfig::Deployment&>(d), name);
 }
+
 }  // namespace
 
 const std::string& KioskConfig::Deployment::word(std::string_view name, std::string_view locale) const {
@@ -302,7 +295,7 @@ Result<KioskConfig> load_config(const std::string& path) {
         const auto* n = d->get(name);
         if (!n) continue;
         const std::string key_path = "deployment." + std::string(name);
-        auto& own = const_cast<std::string&>(*own_word(dep, name));
+        auto& own = *own_word(dep, name);
         if (const auto* v = n->as_string()) {
           own = v->get();
           continue;
@@ -314,7 +307,7 @@ Result<KioskConfig> load_config(const std::string& path) {
         for (const auto& [locale, text] : *t) {
           const auto* v = text.as_string();
           if (!v) r.fail(text, key_path + "." + std::string(locale.str()), "must be a string");
-          if (!looks_like_locale(locale.str()))
+          if (!is_locale_tag(locale.str()))
             r.fail(text, key_path + "." + std::string(locale.str()), "is not a locale such as en, pl or ur");
           if (locale.str() == c.default_locale || locale.str() == locale_language(c.default_locale)) {
             own = v->get();

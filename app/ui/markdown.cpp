@@ -2,7 +2,6 @@
 
 #include <md4c.h>
 
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -180,11 +179,7 @@ std::string page_locale(const std::string& path) {
   const std::string ext = stem.extension().string();
   if (ext.size() < 3 || ext.size() > 7) return {};
   const std::string tag = ext.substr(1);
-  const auto lang = tag.substr(0, tag.find('-'));
-  if (lang.size() < 2 || lang.size() > 3) return {};
-  for (char ch : tag)
-    if (!std::isalpha(static_cast<unsigned char>(ch)) && ch != '-') return {};
-  return tag;
+  return is_locale_tag(tag) ? tag : std::string();
 }
 
 Result<LocalPage> load_local_page(const std::string& path) {
