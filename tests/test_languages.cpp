@@ -5,11 +5,15 @@
 #define STB_IMAGE_STATIC
 #include <stb/stb_image.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "kiosk/export.hpp"
 #include "kiosk/session.hpp"
 #include "text_entry.hpp"
+#include "theme.hpp"
 #include "ui_harness.hpp"
 
 using namespace kiosk;
@@ -377,4 +381,88 @@ TEST_CASE("Urdu headings at 200% are drawn whole, clear of the scrollbar", "[ui]
             return s;
           }());
   CHECK(cut.empty());
+}
+
+namespace {
+
+// A screenshot's pixels, read back with stb_image.
+struct Pixels {
+  int w = 0, h = 0;
+  std::vector<unsigned char> rgba;
+  explicit Pixels(Rig& r) {
+    const std::string png = r.tmp.file("focus.png");
+    REQUIRE(r.shot(png));
+    int n = 0;
+    unsigned char* px = stbi_load(png.c_str(), &w, &h, &n, 4);
+    REQUIRE(px != nullptr);
+    rgba.assign(px, px + static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
+    stbi_image_free(px);
+  }
+  const unsigned char* at(int x, int y) const {
+    return rgba.data() + (static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 4;
+  }
+};
+
+// Pixels inside `box` (less its own 3 px edge) that differ between two shots.
+int differing_inside(const Pixels& a, const Pixels& b, const Rect& box) {
+  int n = 0;
+  for (int y = static_cast<int>(box.y) + 4; y < static_cast<int>(box.y + box.h) - 4; ++y)
+    for (int x = static_cast<int>(box.x) + 4; x < static_cast<int>(box.x + box.w) - 4; ++x)
+      if (std::memcmp(a.at(x, y), b.at(x, y), 3) != 0) ++n;
+  return n;
+}
+
+void focus_on(Rig& r, const std::string& id) {
+  for (int i = 0; i < 12 && r.app->ui().focus != id; ++i) r.key(SDLK_DOWN);
+  REQUIRE(r.app->ui().focus == id);
+}
+
+}  // namespace
+
+// The issue saw the focus ring on the first answer, drawn inside it, taken
+// for a choice (and at the smaller letters of a long list it covered an
+// answer's last line). The focus is now a ring around the answer, in the gap
+// outside it; a choice fills the answer and ticks its mark.
+TEST_CASE("the focus is drawn around an answer, never inside it, so focus and choice look different", "[ui][focus]") {
+  for (bool contrast : {false, true}) {
+    INFO((contrast ? "high contrast" : "standard"));
+    Rig r(kSurvey);
+    if (contrast) {
+      r.tap_id("bar.settings");
+      r.tap_id("settings.contrast");
+      r.tap_id("settings.done");
+    }
+    r.tap_id("home.start");
+    const Rect box = r.item("opt.found").rect;
+    focus_on(r, "opt.found");
+    const Pixels focused(r);
+    focus_on(r, "opt.none");
+    const Pixels plain(r);
+    CHECK(differing_inside(focused, plain, box) == 0);
+    // The ring is there, around the answer: the focus colour (Theme::focus)
+    // within 8 px outside each of its four edges.
+    const Rgb ring = (contrast ? high_contrast_theme() : standard_theme()).focus;
+    auto ring_at = [&](int x, int y) {
+      const unsigned char* p = focused.at(x, y);
+      return std::abs(p[0] - ring.r) < 8 && std::abs(p[1] - ring.g) < 8 && std::abs(p[2] - ring.b) < 8;
+    };
+    int left = 0, right = 0, top = 0, bottom = 0;
+    for (int d = 1; d <= 8; ++d) {
+      const int mid_y = static_cast<int>(box.y + box.h * 0.5f), mid_x = static_cast<int>(box.x + box.w * 0.5f);
+      left += ring_at(static_cast<int>(box.x) - d, mid_y);
+      right += ring_at(static_cast<int>(box.x + box.w) + d - 1, mid_y);
+      top += ring_at(mid_x, static_cast<int>(box.y) - d);
+      bottom += ring_at(mid_x, static_cast<int>(box.y + box.h) + d - 1);
+    }
+    CHECK(left > 0);
+    CHECK(right > 0);
+    CHECK(top > 0);
+    CHECK(bottom > 0);
+    // A choice is inside: most of the answer changes.
+    r.tap_id("opt.found");
+    focus_on(r, "opt.none");
+    const Pixels chosen(r);
+    const int inside = static_cast<int>((box.w - 8) * (box.h - 8));
+    CHECK(differing_inside(chosen, plain, box) > inside / 2);
+  }
 }

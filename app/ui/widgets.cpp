@@ -94,11 +94,21 @@ void Frame::register_item(const std::string& id, const std::string& label, Role 
   tree.add(std::move(it));
 }
 
-// Drawn inside the target: a ring outside it is cut off by the edge of a bar,
-// the window or a full-width row.
-void Frame::draw_focus(ImVec2 min, ImVec2 max) {
+// Drawn inside a button: a ring outside it would be cut off by the edge of a
+// bar, the window or a full-width row. An answer's focus is drawn outside it,
+// in the gap the answers' grid keeps between them: it never covers the
+// answer's words or mark, and its shape (a second outline around) differs
+// from a chosen answer's (filled, with a tick), not only its colour. A white
+// band parts the ring from the edge it follows.
+void Frame::draw_focus(ImVec2 min, ImVec2 max, bool outside) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float w = std::max(3.0f, 4.0f * s());
+  if (outside) {
+    const float band = 2.0f, round = 10.0f * s(), b = band * 0.5f, o = band + w * 0.5f;
+    dl->AddRect(ImVec2(min.x - b, min.y - b), ImVec2(max.x + b, max.y + b), col(theme.focus_inner), round + b, 0, band);
+    dl->AddRect(ImVec2(min.x - o, min.y - o), ImVec2(max.x + o, max.y + o), col(theme.focus), round + o, 0, w);
+    return;
+  }
   const float o = w * 0.75f;
   dl->AddRect(ImVec2(min.x + o, min.y + o), ImVec2(max.x - o, max.y - o), col(theme.focus), 8.0f * s(), 0, w * 1.5f);
   const float i = w * 1.5f + 1.0f;
@@ -347,7 +357,7 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
   // Compact: the words centred under the mark; otherwise at the start of their direction.
   text::draw(dl, f, compact ? ImVec2(min.x + 8.0f * s(), tp.y) : tp, col(fg), shown, text_w,
              text::Options{text::Direction::Auto, compact ? text::Align::Center : text::Align::Start});
-  if (ui.focus == id) draw_focus(min, max);
+  if (ui.focus == id) draw_focus(min, max, true);
   register_item(id, label, multiple ? Role::Checkbox : Role::Option, chosen ? "selected" : "not selected", min, max,
                 true, true);
   if (!in_grid) ImGui::Dummy(ImVec2(0, gap() * 0.6f));

@@ -111,7 +111,7 @@ class Frame {
  private:
   void register_item(const std::string& id, const std::string& label, Role role, const std::string& value, ImVec2 min,
                      ImVec2 max, bool interactive, bool enabled);
-  void draw_focus(ImVec2 min, ImVec2 max);
+  void draw_focus(ImVec2 min, ImVec2 max, bool outside = false);
   bool interact(const std::string& id, ImVec2 size, bool enabled, ImVec2* min, ImVec2* max, bool* held);
   std::string activate_id_;
 };
