@@ -35,8 +35,14 @@ struct Walk {
   std::string tag;
   std::map<std::string, Rect> help;  // the help controls where first seen
   Rect back{};                       // the screen's own actions, where first seen on a question
-  float next_right = 0, next_y = 0;
+  float next_edge = 0, next_y = 0;   // Next's outer edge: its right, or its left right to left
   bool have_actions = false;
+  std::string locale;  // the visitor's language, when not the kiosk's English
+  // Urdu's Nastaliq lines are 2.5 em high, as the font is drawn: 17 answers
+  // under Q22's words, or any answer under words that fill most of the
+  // column (Q14's list), cannot all be in view at 100% on 1280x800 (see the
+  // test case); there the cue must say how many are below.
+  bool tall_script = false;
 };
 
 // Help in one place, on one row, inside the window; every control big enough and apart.
@@ -57,9 +63,27 @@ void check_screen(UiRig& r, Walk& w, const std::string& where) {
       CHECK(same(seen->second, it->rect));
     }
   }
-  CHECK(r.find_id("bar.help")->label == "Ask staff for help");
-  CHECK(r.find_id("bar.settings")->label == "Text size, colours and speech");
+  if (w.locale.empty()) {
+    CHECK(r.find_id("bar.help")->label == "Ask staff for help");
+    CHECK(r.find_id("bar.settings")->label == "Text size, colours and speech");
+  }
   CHECK(r.find_id("bar.help")->rect.y == Approx(r.find_id("bar.settings")->rect.y));
+  // Nothing is shown cut: every item is wholly in its visible area, wholly
+  // out of it, or a text whose part in view is whole lines.
+  for (const auto& it : r.app->tree().items()) {
+    const float top = std::max(it.rect.y, it.clip.y), bottom = std::min(it.rect.y + it.rect.h, it.clip.y + it.clip.h);
+    if (bottom - top <= 0.5f || it.clip.contains(it.rect)) continue;
+    INFO(where << ": \"" << it.label.substr(0, 50) << "\" (" << it.id << ") is cut: " << it.rect.y << " to "
+               << it.rect.y + it.rect.h << " shown from " << it.clip.y << " to " << it.clip.y + it.clip.h
+               << (it.line_h > 0 ? ", lines of " + std::to_string(it.line_h) : std::string()));
+    REQUIRE(it.line_h > 0);
+    auto on_line = [&](float y) {
+      const float k = (y - it.rect.y) / it.line_h;
+      return std::abs(k - std::round(k)) * it.line_h < 0.6f;
+    };
+    CHECK(on_line(top));
+    CHECK(on_line(bottom));
+  }
   std::vector<A11yItem> visible;
   for (const auto& it : r.app->tree().items()) {
     if (!it.interactive) continue;
@@ -94,15 +118,24 @@ void check_question(UiRig& r, Walk& w, const Question& q) {
   CHECK(win.contains(next->rect));
   if (!w.have_actions) {
     w.back = back->rect;
-    w.next_right = next->rect.x + next->rect.w;
+    w.next_edge = w.locale == "ur" ? next->rect.x : next->rect.x + next->rect.w;
     w.next_y = next->rect.y;
     w.have_actions = true;
   } else {
     CHECK(same(w.back, back->rect));
-    CHECK(next->rect.x + next->rect.w == Approx(w.next_right).margin(0.5));
+    CHECK((w.locale == "ur" ? next->rect.x : next->rect.x + next->rect.w) == Approx(w.next_edge).margin(0.5));
     CHECK(next->rect.y == Approx(w.next_y).margin(0.5));
   }
   if (!q.has_options()) return;
+  // How much of the column the question's words fill.
+  float words_bottom = 0, column_top = 0, column_h = 1;
+  for (const auto& it : r.app->tree().items())
+    if (it.id.rfind("q.", 0) == 0 && !it.interactive && it.id != "q.error") {
+      words_bottom = std::max(words_bottom, it.rect.y + it.rect.h);
+      column_top = it.clip.y;
+      column_h = it.clip.h;
+    }
+  const bool may_slide = w.tall_script && (q.options.size() > 10 || words_bottom - column_top > 0.7f * column_h);
   int out = 0;
   const A11yItem* first = nullptr;
   for (const auto& o : q.options) {
@@ -111,24 +144,21 @@ void check_question(UiRig& r, Walk& w, const Question& q) {
     if (!first) first = it;
     const bool in_view = it->clip.contains(it->rect) && win.contains(it->rect);
     if (!in_view) ++out;
-    if (w.scale == 100 || q.type == QuestionType::YesNo) {
+    if ((w.scale == 100 && !may_slide) || q.type == QuestionType::YesNo) {
       INFO("answer \"" << it->label << "\" is not wholly in view on arrival: at " << it->rect.x << "," << it->rect.y
                        << " " << it->rect.w << "x" << it->rect.h << " in " << it->clip.x << "," << it->clip.y << " "
                        << it->clip.w << "x" << it->clip.h);
       CHECK(in_view);
     }
   }
-  // The first answer is always in view, however long the question.
-  CHECK((first->clip.contains(first->rect) && win.contains(first->rect)));
-  // And so is the start of the question's own words (not only its section's
-  // name): their first line above any cue over the words' box.
+  // The start of the question's own words (not only its section's name) is
+  // in view on arrival: its first line at least.
   const A11yItem* words = nullptr;
   for (const char* id : {"q.title", "q.text", "q.text0"})
     if (!words) words = r.find_id(id);
   REQUIRE(words != nullptr);
   {
-    const auto* words_cue = r.find_id("question.words.more");
-    const float bottom = std::min(words_cue ? words_cue->rect.y : words->clip.y + words->clip.h, win.h);
+    const float bottom = std::min(words->clip.y + words->clip.h, win.h);
     const float line = std::min(words->rect.h, 36.0f * static_cast<float>(w.scale) / 100.0f);
     INFO("the question's words (" << words->label.substr(0, 40) << ") start at y " << words->rect.y
                                   << ", their first line ends at " << words->rect.y + line << "; in view from "
@@ -136,6 +166,10 @@ void check_question(UiRig& r, Walk& w, const Question& q) {
     CHECK(words->rect.y >= words->clip.y - 0.5f);
     CHECK(words->rect.y + line <= bottom + 0.5f);
   }
+  // The words and the answers are one column that slides as one: no area of
+  // their own (the issue saw the question in a small sliding box above a
+  // second sliding area of answers).
+  CHECK(same(words->clip, first->clip));
   const auto* cue = r.find_id("question.more");
   if (out > 0) {
     INFO(out << " answers below, and no cue says so");
@@ -148,11 +182,10 @@ void check_question(UiRig& r, Walk& w, const Question& q) {
       const auto* it = r.find_id("opt." + o.code);
       if (it->rect.y + it->rect.h > cue->rect.y + 0.5f) ++under;
     }
-    CHECK(cue->label.rfind(std::to_string(under) + " more answer", 0) == 0);
-  }
-  if (w.scale == 200) {
-    INFO("the question area is " << first->clip.h << " of " << win.h << " px");
-    CHECK(first->clip.h >= 0.6f * win.h);
+    if (w.locale.empty())
+      CHECK(cue->label.rfind(std::to_string(under) + " more answer", 0) == 0);
+    else
+      CHECK(cue->label.find(std::to_string(under)) != std::string::npos);
   }
 }
 
@@ -415,8 +448,135 @@ TEST_CASE("layout: Bury on 1920x1080: every answer in view on arrival and help a
   walk_all(test::bury_survey(), 1920, 1080, 25);
 }
 
+// In Polish and Urdu the words are longer or taller than English: on
+// 1280x800 at 100% every answer of every Bury question is still in view on
+// arrival (before: Polish Q22 with 9 of 17, Urdu Q12 with 3 of 6, Q13 with 4
+// of 5, Q22 with 6 of 17). Not two Urdu questions, as Nastaliq's lines are
+// 2.5 em, the font's own line height: Q22, whose words alone are 300 px of
+// the 623 and whose 17 answers, even one line each in the smaller letters,
+// need 400 px; and Q14, whose words and list fill 500 px. There the cue
+// counts the answers below, and the touch walk chooses every one.
+TEST_CASE("layout: Bury in Polish and Urdu on 1280x800 at 100%: every answer in view on arrival",
+          "[ui][layout][locale]") {
+  for (const char* locale : {"pl", "ur"})
+    for (bool alt : {false, true}) {
+      Walk w;
+      w.contrast = alt;
+      w.locale = locale;
+      w.tall_script = w.locale == "ur";
+      w.tag = std::string("1280x800 100% ") + locale + (alt ? " high contrast" : "");
+      UiRig r(1280, 800, "", test::bury_survey());
+      set_up(r, w);
+      r.tap_id("home.lang." + std::string(locale));
+      CHECK(walk(r, w).size() == 25);
+    }
+}
+
 TEST_CASE("layout: the family hub survey (0 to 10 and 7-point scales and 17 answers) in view on arrival",
           "[ui][layout]") {
   walk_all(hub_survey(), 1280, 800, 7);
   walk_all(hub_survey(), 1920, 1080, 7);
+}
+
+// Eleven targets fit across 1280 px: the 0 to 10 scale is one row, read in
+// order, its two worded ends wider than the numbers (the issue saw it split
+// over two rows at 100%). At 200% it may take two rows, still read across.
+TEST_CASE("layout: the 0 to 10 scale is one row at 100% on 1280x800, in both themes", "[ui][layout]") {
+  for (bool alt : {false, true}) {
+    Walk w;
+    w.contrast = alt;
+    UiRig r(1280, 800, "", hub_survey());
+    set_up(r, w);
+    r.tap_id("home.start");
+    r.tap_id("nav.next");  // about
+    r.tap_id("nav.next");  // privacy
+    for (int i = 0; i < 5 && r.app->session()->current()->id != "recommend"; ++i) {
+      answer(r, *r.app->session()->current(), 0);
+      r.tap_id("nav.next");
+    }
+    REQUIRE(r.app->session()->current()->id == "recommend");
+    const Rect win = window_rect(r);
+    float x = -1;
+    for (int i = 0; i <= 10; ++i) {
+      const auto* it = r.find_id("opt." + std::to_string(i));
+      REQUIRE(it != nullptr);
+      INFO("answer " << i << " at " << it->rect.x << "," << it->rect.y << " " << it->rect.w << "x" << it->rect.h);
+      CHECK(it->rect.y == Approx(r.find_id("opt.0")->rect.y));
+      CHECK(it->rect.x > x);
+      CHECK(it->rect.w >= 44.0f);
+      CHECK(win.contains(it->rect));
+      CHECK(it->clip.contains(it->rect));
+      x = it->rect.x;
+    }
+    // The numbers alike, the ends wide enough for their words.
+    CHECK(r.find_id("opt.5")->rect.w == Approx(r.find_id("opt.1")->rect.w));
+    CHECK(r.find_id("opt.10")->rect.w > r.find_id("opt.5")->rect.w);
+    CHECK(r.find_id("opt.10")->rect.w == Approx(r.find_id("opt.0")->rect.w));
+    r.tap_id("opt.10");
+    CHECK(r.app->session()->answer_for("recommend")->has("10"));
+  }
+}
+
+// A visitor with a tremor who cannot slide: tapping the band that says "N
+// more answers below" brings them up, a tap on the band never chooses the
+// answer under it, and the last answer of every question is then chosen by
+// a tap; the band above takes the visitor back to the question's words.
+void tap_band(UiRig& r, const A11yItem& band) {
+  r.finger(band.rect.x + band.rect.w * 0.5f, band.rect.y + band.rect.h * 0.5f, SDL_FINGERDOWN);
+  r.finger(band.rect.x + band.rect.w * 0.5f, band.rect.y + band.rect.h * 0.5f, SDL_FINGERUP);
+  r.settle();
+}
+
+TEST_CASE("touch: at 200% the band over the answers below brings them into view when tapped", "[ui][layout][touch]") {
+  for (auto [W, H] : {std::pair{1280, 800}, std::pair{1920, 1080}})
+    for (bool alt : {false, true}) {
+      Walk w;
+      w.scale = 200;
+      w.contrast = alt;
+      UiRig r(W, H, "", test::bury_survey());
+      set_up(r, w);
+      r.tap_id("home.start");
+      r.tap_id("nav.next");
+      r.tap_id("nav.next");
+      int band_taps = 0;
+      for (int guard = 0; r.app->ui().screen == Screen::Question && guard < 40; ++guard) {
+        const Question& q = *r.app->session()->current();
+        INFO(W << "x" << H << (alt ? " high contrast " : " ") << q.id);
+        if (q.has_options()) {
+          const Option* last = nullptr;
+          for (const auto& o : q.options)
+            if (&o != q.other_option()) last = &o;
+          const std::string id = "opt." + last->code;
+          for (int taps = 0; taps < 12 && !wholly_in_view(r, id); ++taps) {
+            const auto* band = r.find_id("question.more");
+            REQUIRE(band != nullptr);
+            const float before = r.find_id(id)->rect.y;
+            const A11yItem seen = *band;
+            tap_band(r, seen);
+            ++band_taps;
+            INFO("tap " << taps + 1 << " on \"" << seen.label << "\"");
+            CHECK(r.find_id(id)->rect.y < before);
+            CHECK(r.app->session()->answer_for(q.id) == nullptr);  // nothing under the band was chosen
+          }
+          REQUIRE(wholly_in_view(r, id));
+          r.tap_id(id);
+          CHECK(r.app->session()->answer_for(q.id)->has(last->code));
+          // And back up, by the band above, to the start of the question's words.
+          for (int up = 0; up < 12 && r.find_id("content.more_above"); ++up)
+            tap_band(r, *r.find_id("content.more_above"));
+          CHECK(r.find_id("content.more_above") == nullptr);
+          const A11yItem* words = r.find_id("q.title")  ? r.find_id("q.title")
+                                  : r.find_id("q.text") ? r.find_id("q.text")
+                                                        : r.find_id("q.text0");
+          REQUIRE(words != nullptr);
+          CHECK(words->rect.y >= words->clip.y - 0.5f);
+        } else if (q.required) {
+          r.tap_id("q.textbox");
+          type(r, q.type == QuestionType::Postcode ? "BL9 0SW" : "fine");
+        }
+        r.tap_id("nav.next");
+      }
+      CHECK(r.app->ui().screen == Screen::Review);
+      CHECK(band_taps > (W == 1280 ? 10 : 3));
+    }
 }

@@ -28,6 +28,7 @@ struct A11yItem {
   Rect clip;          // the region it is drawn in (a scrolling area, or the window)
   bool interactive = false;
   bool enabled = true;
+  float line_h = 0;  // text: its lines' height, so a view can show whole lines
 };
 
 class A11yTree {
@@ -35,6 +36,7 @@ class A11yTree {
   void clear() { items_.clear(); }
   void add(A11yItem item) { items_.push_back(std::move(item)); }
   const std::vector<A11yItem>& items() const { return items_; }
+  std::vector<A11yItem>& items() { return items_; }
   const A11yItem* find(const std::string& id) const;
   const A11yItem* find_label(const std::string& label) const;  // first interactive item with this label
   // Next/previous interactive item after `id` (wrapping); first if id is unknown.

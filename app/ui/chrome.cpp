@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bands.hpp"
 #include "kiosk/locale.hpp"
 #include "text/text.hpp"
 #include "text_entry.hpp"
@@ -212,9 +213,14 @@ float draw_content(AppState& app, Chrome& chrome, Input& input, Frame& f, const 
   ImGuiWindow* content = ImGui::GetCurrentWindow();
   content->WorkRect.Max.x -= gutter;
   content->ContentRegionRect.Max.x -= gutter;
+  const bool fresh = app.ui.scroll_to_top;  // drawn at the last screen's slide, at its top from the next frame
   if (app.ui.scroll_to_top) {
     ImGui::SetScrollY(0);
     app.ui.scroll_to_top = false;
+    app.ui.view_top = 0;
+    app.ui.view_bottom = 1e9f;
+    app.ui.last_scroll = 0;
+    app.ui.scroll_dir = 1;
   }
   ImGuiIO& io = ImGui::GetIO();
   touch_scroll();
@@ -224,11 +230,16 @@ float draw_content(AppState& app, Chrome& chrome, Input& input, Frame& f, const 
     ImGui::SetScrollY(ImGui::GetScrollY() + input.scroll_by * content_h);
     input.scroll_by = 0;
   }
+  slide_on_band_tap(app, f);
   ImGui::SetCursorPos(ImVec2(g.margin * 0.5f, g.margin));
+  const std::size_t first_item = app.tree.items().size();
+  f.in_content = true;
   ImGui::BeginGroup();
   draw_screen(app, f, v);
   ImGui::Dummy(ImVec2(0, g.margin));
   ImGui::EndGroup();
+  f.in_content = false;
+  settle_column(app, f, first_item, fresh);
   if (std::getenv("KIOSK_DEBUG_LAYOUT"))
     std::fprintf(stderr, "content: h=%.0f scrollmax=%.0f cursor=%.0f win=%.0f\n", content_h, ImGui::GetScrollMaxY(),
                  ImGui::GetCursorPosY(), ImGui::GetWindowHeight());

@@ -3,6 +3,7 @@
 // Back and Next. No question numbers, ever.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 #include "screens.hpp"
@@ -11,80 +12,198 @@ namespace kiosk::ui {
 
 namespace {
 
-// The band saying "3 more answers below".
-float cue_height(const Frame& f) { return f.fonts.bar->FontSize + 20.0f * std::min(f.s(), 1.5f); }
-
-// A band at the bottom of the current scrolling area saying what is below,
-// in words, over what it hides; in the tree too, so speech can say it.
-void more_band(Frame& f, const std::string& id, const std::string& text) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float h = cue_height(f);
-  const ImVec2 cmin = dl->GetClipRectMin(), cmax = dl->GetClipRectMax();
-  const ImVec2 bmin(cmin.x, cmax.y - h);
-  dl->AddRectFilled(bmin, cmax, col(f.theme.panel));
-  dl->AddLine(bmin, ImVec2(cmax.x, bmin.y), col(f.theme.button_edge), 2.0f);
-  ImFont* bf = f.fonts.bar;
-  const float wrap = cmax.x - cmin.x - 16.0f;
-  const ImVec2 ts = text::measure(bf, text, wrap);
-  text::draw(dl, bf, ImVec2(cmin.x + 8.0f, bmin.y + (h - ts.y) * 0.5f), col(f.theme.panel_text), text, wrap,
-             text::Options{text::Direction::Auto, text::Align::Center});
-  A11yItem cue;
-  cue.id = id;
-  cue.label = text;
-  cue.role = Role::Status;
-  cue.rect = {bmin.x, bmin.y, cmax.x - bmin.x, h};
-  cue.clip = {cmin.x, cmin.y, cmax.x - cmin.x, cmax.y - cmin.y};
-  f.tree.add(std::move(cue));
-}
-
 // Answers in a grid of `cols` columns, read down each column then across.
 // An ordered scale in two rows reads across each row instead (0 to 5, then 6 to 10).
+// Each answer has its own place: in rows lined up across the columns, or,
+// where that is too tall, in columns that each stack their own answers, so
+// one long answer (Polish "Biała: walijska/angielska/...") does not make its
+// whole row tall.
 struct Grid {
-  int cols = 1, rows = 0;
+  int cols = 1;
   bool by_rows = false;
-  ImFont* font = nullptr;  // the answers' letters: the body's, or one step smaller for a long list
+  ImFont* font = nullptr;  // the answers' letters: the body's, or one step smaller
   float cell_w = 0, target = 0, height = 0;
-  std::vector<float> row_h;
+  std::vector<int> col;     // each answer's column, counted from the reading start
+  std::vector<float> x, w;  // each answer's start from the grid's start edge, and its width
+  std::vector<float> y, h;  // each answer's top below the grid's top, and its height
+  float first_row() const { return h.empty() ? 0.0f : h[0]; }
 };
 
+float row_gap(const Frame& f) { return f.gap() * 0.6f; }
+
+std::vector<float> answer_heights(const Frame& f, const std::vector<std::string>& labels, float cell_w, float target,
+                                  ImFont* font) {
+  std::vector<float> hs;
+  for (const auto& l : labels) hs.push_back(f.option_height(l, cell_w, target, font));
+  return hs;
+}
+
+float cell_width(const Frame& f, int cols, float width) {
+  return (width - static_cast<float>(cols - 1) * f.gap()) / static_cast<float>(cols);
+}
+
+// Rows lined up across the columns, each as tall as its tallest answer.
 Grid grid_for(const Frame& f, const std::vector<std::string>& labels, int cols, float width, float target,
               bool by_rows = false, ImFont* font = nullptr) {
   Grid g;
   g.font = font;
-  const int n = static_cast<int>(labels.size());
   g.cols = cols;
   g.by_rows = by_rows;
-  g.rows = (n + cols - 1) / cols;
-  g.cell_w = (width - static_cast<float>(cols - 1) * f.gap()) / static_cast<float>(cols);
   g.target = target;
-  g.row_h.assign(static_cast<size_t>(g.rows), target);
-  for (int i = 0; i < n; ++i) {
-    auto& h = g.row_h[static_cast<size_t>(by_rows ? i / cols : i % g.rows)];
-    h = std::max(h, f.option_height(labels[static_cast<size_t>(i)], g.cell_w, target, font));
+  g.cell_w = cell_width(f, cols, width);
+  const int n = static_cast<int>(labels.size());
+  const int rows = (n + cols - 1) / cols;
+  const auto hs = answer_heights(f, labels, g.cell_w, target, font);
+  std::vector<float> row_h(static_cast<size_t>(rows), target);
+  auto row_of = [&](int i) { return by_rows ? i / cols : i % rows; };
+  for (int i = 0; i < n; ++i)
+    row_h[static_cast<size_t>(row_of(i))] = std::max(row_h[static_cast<size_t>(row_of(i))], hs[static_cast<size_t>(i)]);
+  std::vector<float> row_y;
+  float y = 0;
+  for (float h : row_h) {
+    row_y.push_back(y);
+    y += h + row_gap(f);
   }
-  for (float h : g.row_h) g.height += h;
-  g.height += static_cast<float>(g.rows - 1) * f.gap() * 0.6f;
+  g.height = rows > 0 ? y - row_gap(f) : 0.0f;
+  for (int i = 0; i < n; ++i) {
+    g.col.push_back(by_rows ? i % cols : i / rows);
+    g.x.push_back(static_cast<float>(g.col.back()) * (g.cell_w + f.gap()));
+    g.w.push_back(g.cell_w);
+    g.y.push_back(row_y[static_cast<size_t>(row_of(i))]);
+    g.h.push_back(row_h[static_cast<size_t>(row_of(i))]);
+  }
   return g;
 }
 
-// Every word of every label must fit its cell whole, or the cell is too narrow.
-bool words_fit(const Frame& f, const std::vector<std::string>& labels, float cell_w, ImFont* font) {
-  const float room = cell_w - 16.0f * f.s();  // a narrow answer puts its mark above the words
-  for (const auto& l : labels) {
-    std::string spaced = l;  // a long word breaks after a slash ("Welsh/English/Scottish")
-    for (size_t i = spaced.find('/'); i != std::string::npos; i = spaced.find('/', i + 1)) spaced[i] = ' ';
-    std::istringstream in(spaced);
-    std::string w;
-    while (in >> w)
-      if (f.label_width(w + "/", font ? font : f.fonts.body) > room) return false;
+// Columns that each stack their own answers at their own heights, the
+// answers split between them in reading order so that the tallest column is
+// as short as it can be (on a tie, the earlier columns hold more).
+Grid stacked_for(const Frame& f, const std::vector<std::string>& labels, int cols, float width, float target,
+                 ImFont* font) {
+  Grid g;
+  g.font = font;
+  g.cols = cols;
+  g.target = target;
+  g.cell_w = cell_width(f, cols, width);
+  const int n = static_cast<int>(labels.size());
+  const auto hs = answer_heights(f, labels, g.cell_w, target, font);
+  std::vector<float> before(static_cast<size_t>(n) + 1, 0.0f);  // heights summed before each answer
+  for (int i = 0; i < n; ++i)
+    before[static_cast<size_t>(i) + 1] = before[static_cast<size_t>(i)] + hs[static_cast<size_t>(i)];
+  auto stack = [&](int a, int b) {  // answers a..b-1 in one column
+    return before[static_cast<size_t>(b)] - before[static_cast<size_t>(a)] + static_cast<float>(b - a - 1) * row_gap(f);
+  };
+  const float never = 1e30f;
+  // tallest[c][k]: the tallest of c columns holding the first k answers; from[c][k]: where the last begins.
+  std::vector<std::vector<float>> tallest(static_cast<size_t>(cols) + 1,
+                                          std::vector<float>(static_cast<size_t>(n) + 1, never));
+  std::vector<std::vector<int>> from(static_cast<size_t>(cols) + 1, std::vector<int>(static_cast<size_t>(n) + 1, 0));
+  tallest[0][0] = 0;
+  for (int c = 1; c <= cols; ++c)
+    for (int k = c; k <= n; ++k)
+      for (int j = k - 1; j >= c - 1; --j) {
+        const float t = std::max(tallest[static_cast<size_t>(c) - 1][static_cast<size_t>(j)], stack(j, k));
+        if (t < tallest[static_cast<size_t>(c)][static_cast<size_t>(k)] - 0.01f) {
+          tallest[static_cast<size_t>(c)][static_cast<size_t>(k)] = t;
+          from[static_cast<size_t>(c)][static_cast<size_t>(k)] = j;
+        }
+      }
+  const int used = std::min(cols, n);
+  g.height = tallest[static_cast<size_t>(used)][static_cast<size_t>(n)];
+  g.col.assign(static_cast<size_t>(n), 0);
+  g.y.assign(static_cast<size_t>(n), 0.0f);
+  g.w.assign(static_cast<size_t>(n), g.cell_w);
+  g.h = hs;
+  for (int c = used, k = n; c > 0; --c) {
+    const int j = from[static_cast<size_t>(c)][static_cast<size_t>(k)];
+    float y = 0;
+    for (int i = j; i < k; ++i) {
+      g.col[static_cast<size_t>(i)] = c - 1;
+      g.y[static_cast<size_t>(i)] = y;
+      y += hs[static_cast<size_t>(i)] + row_gap(f);
+    }
+    k = j;
   }
+  for (int c : g.col) g.x.push_back(static_cast<float>(c) * (g.cell_w + f.gap()));
+  return g;
+}
+
+// The widest word of a label; a long word breaks after a slash ("Welsh/English/Scottish").
+float widest_word(const Frame& f, const std::string& label, ImFont* font) {
+  std::string spaced = label;
+  for (size_t i = spaced.find('/'); i != std::string::npos; i = spaced.find('/', i + 1)) spaced[i] = ' ';
+  std::istringstream in(spaced);
+  std::string word;
+  float widest = 0;
+  while (in >> word) widest = std::max(widest, f.label_width(word + "/", font ? font : f.fonts.body));
+  return widest;
+}
+
+// One row whose answers are as wide as their words need, the room left
+// shared equally: a 0 to 10 scale keeps its eleven numbers on one row, with
+// its two ends ("0: not at all likely", "10: extremely likely") wider.
+// Empty when the row does not fit.
+std::optional<Grid> fitted_row(const Frame& f, const std::vector<std::string>& labels, float width, float target,
+                               ImFont* font) {
+  const int n = static_cast<int>(labels.size());
+  std::vector<float> need;
+  float sum = 0;
+  for (const auto& l : labels) {
+    need.push_back(std::max(target, widest_word(f, l, font) + 16.0f * f.s()));
+    sum += need.back();
+  }
+  // Matching ends: a scale reads the same from either end.
+  sum = 0;
+  for (int i = 0; i < n; ++i) {
+    auto& a = need[static_cast<size_t>(i)];
+    a = std::max(a, need[static_cast<size_t>(n - 1 - i)]);
+    sum += a;
+  }
+  const float spare = width - sum - static_cast<float>(n - 1) * f.gap();
+  if (spare < 0) return std::nullopt;
+  Grid g;
+  g.font = font;
+  g.cols = n;
+  g.target = target;
+  float x = 0;
+  for (int i = 0; i < n; ++i) {
+    const float w = need[static_cast<size_t>(i)] + spare / static_cast<float>(n);
+    g.col.push_back(i);
+    g.x.push_back(x);
+    g.w.push_back(w);
+    g.y.push_back(0);
+    g.h.push_back(f.option_height(labels[static_cast<size_t>(i)], w, target, font));
+    g.height = std::max(g.height, g.h.back());
+    x += w + f.gap();
+  }
+  for (float& h : g.h) h = g.height;
+  g.cell_w = *std::min_element(g.w.begin(), g.w.end());
+  return g;
+}
+
+// Every word of every label must fit its cell whole, or the cell is too narrow
+// (a narrow answer puts its mark above the words).
+bool words_fit(const Frame& f, const std::vector<std::string>& labels, float cell_w, ImFont* font) {
+  for (const auto& l : labels)
+    if (widest_word(f, l, font) > cell_w - 16.0f * f.s()) return false;
   return true;
 }
 
+// How many answers are wholly within `room` of the grid's top.
+int shown_within(const Grid& g, float room) {
+  int shown = 0;
+  for (size_t i = 0; i < g.y.size(); ++i)
+    if (g.y[i] + g.h[i] <= room) ++shown;
+  return shown;
+}
+
 // The layout that shows every answer in `room` if there is one: a scale or
-// yes/no as one row, a list in as few columns as fit, the targets no lower
-// than 56 px at 100%. Otherwise the one that shows the most answers.
-Grid choose_grid(const Frame& f, const Question& q, const std::vector<std::string>& labels, float width, float room) {
+// yes/no as one row, a list in as few columns as fit (rows lined up, else
+// columns stacked), the targets no lower than 56 px at 100%, the letters one
+// step smaller only when nothing else shows them all. Otherwise the one in
+// the body's letters that shows the most answers.
+Grid choose_grid(const Frame& f, const Question& q, const std::vector<std::string>& labels, float width, float room,
+                 bool on_arrival) {
   const int n = static_cast<int>(labels.size());
   const bool row_first = n == 2 || q.type == QuestionType::Likert || q.type == QuestionType::YesNo;
   const float big = f.min_target(), small = 56.0f * std::max(1.0f, f.s() * 0.6f);
@@ -98,25 +217,31 @@ Grid choose_grid(const Frame& f, const Question& q, const std::vector<std::strin
     if (c != n || !row_first) order.emplace_back(c, false);
   Grid best;
   int best_shown = -1;
-  // A long list (the 17 ethnic groups) fits 1280x800 only in the smaller
-  // letters (22 px at 100%), tried last.
+  // Longer words (Polish) and taller lines (Urdu's Nastaliq) fit 1280x800 at
+  // 100% only in the smaller letters (22 px), tried last.
   std::vector<std::pair<float, ImFont*>> sizes = {{big, nullptr}, {small, nullptr}};
-  if (n > 10) sizes.emplace_back(small, f.fonts.small);
+  if (n > 2) sizes.emplace_back(small, f.fonts.small);
   for (const auto& [target, font] : sizes) {
     for (const auto& [c, by_rows] : order) {
-      const Grid g = grid_for(f, labels, c, width, target, by_rows, font);
-      if (g.cell_w < target || !words_fit(f, labels, g.cell_w, font)) continue;
-      if (g.height <= room) return g;
-      // How many answers are wholly in view.
-      int shown = 0;
-      float y = 0;
-      for (int r = 0; r < g.rows; ++r) {
-        y += g.row_h[static_cast<size_t>(r)];
-        if (y > room) break;
-        shown += std::min(g.cols, n - r * g.cols);
-        y += f.gap() * 0.6f;
+      std::vector<Grid> tries;
+      if (cell_width(f, c, width) < target || !words_fit(f, labels, cell_width(f, c, width), font)) {
+        if (c != n || by_rows) continue;
+        if (auto row = fitted_row(f, labels, width, target, font))
+          tries.push_back(*row);
+        else
+          continue;
+      } else {
+        tries.push_back(grid_for(f, labels, c, width, target, by_rows, font));
       }
-      if (shown > best_shown && !font) best = g, best_shown = shown;
+      // Stacked columns only where they are all in view on arrival: shown in
+      // part, the band over one column's cut answer would reach into the next.
+      if (!scale && !by_rows && c > 1 && c < n && on_arrival)
+        tries.push_back(stacked_for(f, labels, c, width, target, font));
+      for (const Grid& g : tries) {
+        if (g.height <= room) return g;
+        if (&g != &tries.front()) continue;  // stacked: whole or not at all
+        if (const int shown = shown_within(g, room); shown > best_shown && !font) best = g, best_shown = shown;
+      }
     }
   }
   if (best_shown < 0) best = grid_for(f, labels, 1, width, big);
@@ -135,43 +260,14 @@ void draw_question(Frame& f, const AppView& v) {
       if (p->section == q.section) return p->id == q.id;
     return false;
   }();
-  // When the words are too long to leave room for the first row of answers
-  // (long principles at 200%), they scroll in a box of their own above the
-  // answers, so the answers are still in view on arrival. A smaller font was
-  // not enough: one step down still leaves Q1's words taller than the screen.
+  // The question's words and its answers are one column, which slides as
+  // one: at 200% a long principle puts the answers below, and the band at
+  // the column's foot says how many (the chrome draws it, over whatever it
+  // cuts, so no line is ever shown cut).
   std::vector<std::string> labels;
   for (const auto& o : q.options) labels.push_back(v.text(o.label));
-  ImGuiStorage* store = ImGui::GetStateStorage();
-  const ImGuiID text_key = ImGui::GetID(("q.words." + q.id).c_str());
-  const float words_h = store->GetFloat(text_key, 0.0f);
-  const float view_bottom0 = ImGui::GetWindowDrawList()->GetClipRectMax().y;
-  const float room0 = view_bottom0 - (ImGui::GetCursorScreenPos().y + ImGui::GetScrollY());
-  float first_row = 0;
-  if (!labels.empty()) {
-    const float w = ImGui::GetContentRegionAvail().x;
-    // The tallest first row any layout might choose, so the room is never too small.
-    // (An ordered scale is never in more than one column, so its words keep more room.)
-    const int most = q.type == QuestionType::Likert ? 2 : 4;
-    for (int c = 1; c <= std::min(most, static_cast<int>(labels.size())); ++c)
-      first_row = std::max(first_row, grid_for(f, labels, c, w, f.min_target()).row_h[0]);
-  }
-  const float words_room = room0 - first_row - cue_height(f) - f.gap() * 1.5f;
-  const bool boxed = q.has_options() && words_h > words_room;
-  if (boxed) {
-    ImGui::BeginChild("q.words",
-                      ImVec2(ImGui::GetContentRegionAvail().x, std::max(words_room, 2.5f * f.fonts.body->FontSize)),
-                      false, ImGuiWindowFlags_NoScrollWithMouse);
-    touch_scroll();
-  }
-  ImGui::BeginGroup();
-  // The section's heading and introduction set the scene, but in a box too
-  // small for all the words they would fill it (at 200% Q12, Q13 and Q22
-  // showed only their section's name): there the question comes first.
-  auto section_words = [&] {
-    if (!sec.heading.empty()) f.paragraph("q.section", v.text(sec.heading), true, f.fonts.bold);
-    if (first_in_section && !sec.intro.empty()) f.paragraph("q.intro", v.text(sec.intro), true);
-  };
-  if (!boxed) section_words();
+  if (!sec.heading.empty()) f.paragraph("q.section", v.text(sec.heading), true, f.fonts.bold);
+  if (first_in_section && !sec.intro.empty()) f.paragraph("q.intro", v.text(sec.intro), true);
   if (!q.title.empty()) f.heading("q.title", v.text(q.title));
   // Lines starting with "- " in a question are shown as a list.
   std::istringstream in(v.text(q.text));
@@ -200,20 +296,6 @@ void draw_question(Frame& f, const AppView& v) {
   flush(false);
   if (!q.hint.empty()) f.paragraph("q.hint", v.text(q.hint), true);
   if (!q.required) f.paragraph("q.optional", v.tr("q.optional"), true, f.fonts.small);
-  if (boxed) section_words();
-  ImGui::EndGroup();
-  // Kept for the next frame's choice of layout. Not when the words' box has
-  // slid wholly out of view: ImGui then skips what is drawn in it, the group
-  // measures nothing, and taking that for the words' height would unbox them
-  // on the next frame and box them again on the one after, the answers
-  // jumping under the visitor's finger every frame (a tap's press and
-  // release then land on different layouts, and choose nothing).
-  if (const float measured = ImGui::GetItemRectSize().y; measured > 1.0f) store->SetFloat(text_key, measured);
-  if (boxed) {
-    if (ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 1.0f) more_band(f, "question.words.more", v.tr("q.more_words"));
-    ImGui::EndChild();
-    ImGui::Dummy(ImVec2(0, f.gap() * 0.5f));
-  }
   if (!f.ui.error.empty()) f.alert("q.error", f.ui.error);
 
   const Answer* a = s.answer_for(q.id);
@@ -221,44 +303,26 @@ void draw_question(Frame& f, const AppView& v) {
     const bool multiple = q.type == QuestionType::Multiple;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float view_bottom = dl->GetClipRectMax().y;
-    // The room below the question on arrival, at the top of the scroll.
+    // The room below the question on arrival, at the top of the scroll; when
+    // the words leave too little for a row, the answers are laid out for the
+    // column slid up to them (less the bands above and below).
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
-    const float room = view_bottom - (p0.y + ImGui::GetScrollY()) - f.gap() * 0.5f;
+    float room = view_bottom - (p0.y + ImGui::GetScrollY()) - f.gap() * 0.5f;
+    const bool on_arrival = room >= f.min_target() * 1.5f;
+    if (!on_arrival) room = dl->GetClipRectMax().y - dl->GetClipRectMin().y - 2 * f.cue_height();
     const float grid_w = ImGui::GetContentRegionAvail().x;
-    const Grid g = choose_grid(f, q, labels, grid_w, room);
-    float y = p0.y;
-    std::vector<float> row_y;
-    for (float h : g.row_h) {
-      row_y.push_back(y);
-      y += h + f.gap() * 0.6f;
-    }
-    int below = 0;
-    const float cue_h = cue_height(f);
+    const Grid g = choose_grid(f, q, labels, grid_w, room, on_arrival);
     for (size_t i = 0; i < q.options.size(); ++i) {
       const auto& o = q.options[i];
-      const int k = static_cast<int>(i);
-      const int r = g.by_rows ? k / g.cols : k % g.rows, c = g.by_rows ? k % g.cols : k / g.rows;
       // Right to left, the first column is the rightmost (a scale reads from the right).
-      const float x = f.rtl ? p0.x + grid_w - g.cell_w - static_cast<float>(c) * (g.cell_w + f.gap())
-                            : p0.x + static_cast<float>(c) * (g.cell_w + f.gap());
-      ImGui::SetCursorScreenPos(ImVec2(x, row_y[static_cast<size_t>(r)]));
+      const float x = f.rtl ? p0.x + grid_w - g.x[i] - g.w[i] : p0.x + g.x[i];
+      ImGui::SetCursorScreenPos(ImVec2(x, p0.y + g.y[i]));
       const bool chosen = a && a->has(o.code);
-      if (f.option("opt." + o.code, labels[i], chosen, multiple, g.cell_w, g.row_h[static_cast<size_t>(r)], g.font))
+      if (f.option("opt." + o.code, labels[i], chosen, multiple, g.w[i], g.h[i], g.font))
         f.emit(multiple ? Intent{intent::Toggle{q.id, o.code}} : Intent{intent::Choose{q.id, o.code}});
-      if (ImGui::GetItemRectMax().y > view_bottom + 0.5f) ++below;
     }
     ImGui::SetCursorScreenPos(ImVec2(p0.x, p0.y + g.height));
     ImGui::Dummy(ImVec2(0, f.gap() * 0.6f));
-    if (below > 0) {
-      // Said in words at the bottom of the question area, over what it hides,
-      // so a visitor who cannot see the thin scrollbar knows to scroll; also
-      // in the tree, so speech can say it.
-      int hidden = 0;
-      for (const auto& it : f.tree.items())
-        if (it.id.rfind("opt.", 0) == 0 && it.rect.y + it.rect.h > view_bottom - cue_h + 0.5f) ++hidden;
-      const std::string text = v.tr("q.more_answers", {{"n", std::to_string(hidden)}});
-      more_band(f, "question.more", text);
-    }
     if (const Option* other = q.other_option(); other && a && a->has(other->code)) {
       if (f.text_box("q.other", v.tr("q.other.label"), a->other_text, v.tr("q.touch_to_type")))
         f.emit(intent::OpenKeyboard{q.id, TextTarget::Other});

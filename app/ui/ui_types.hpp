@@ -150,6 +150,16 @@ struct UiState {
   InfoPage info_page;        // Info screen: which page
   std::string locale;        // the visitor's language ("" = the survey's default)
   float scroll_to_top = true;
+  // The part of the content column shown whole on the last frame (screen y):
+  // lines and answers cut by its edges are covered by the bands that say
+  // what is above and below.
+  float view_top = 0, view_bottom = 1e9f;
+  // The column's slide on the last frame, and which way it last went (+1 on
+  // towards the end): at rest a line or answer cut by the top band is shown
+  // whole going back, or passed going on, so small slides always move on.
+  float last_scroll = 0;
+  int scroll_dir = 1;
+  int settles = 0;  // slides asked for in a row by settling, since the last input
 
   // Keyboard (on-screen or physical) editing a text answer
   std::string edit_question;

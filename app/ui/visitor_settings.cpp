@@ -257,7 +257,9 @@ void announce(AppState& s) {
   s.ui.last_spoken_screen = key;
   if (s.ui.focus.empty() || !s.tree.find(s.ui.focus)) {
     s.ui.focus = first_focus(s);
-    s.ui.focus_moved = !s.ui.focus.empty();
+    // A question is seen from its start: its first answer may be below the
+    // band at 200%, and takes the focus without sliding the words away.
+    s.ui.focus_moved = !s.ui.focus.empty() && s.ui.screen != Screen::Question;
     s.redraw(4);  // the scroll to the focus, then the layout it leads to, settle over a few frames
   }
   std::string prefix = std::move(s.ui.announce_prefix);

@@ -79,7 +79,7 @@ float Frame::label_width(const std::string& label, ImFont* font) const {
 }
 
 void Frame::register_item(const std::string& id, const std::string& label, Role role, const std::string& value,
-                          ImVec2 min, ImVec2 max, bool interactive, bool enabled) {
+                          ImVec2 min, ImVec2 max, bool interactive, bool enabled, float line_h) {
   A11yItem it;
   it.id = id;
   it.label = label;
@@ -91,6 +91,7 @@ void Frame::register_item(const std::string& id, const std::string& label, Role 
   it.clip = {cmin.x, cmin.y, cmax.x - cmin.x, cmax.y - cmin.y};
   it.interactive = interactive;
   it.enabled = enabled;
+  it.line_h = line_h;
   tree.add(std::move(it));
 }
 
@@ -123,12 +124,19 @@ bool Frame::interact(const std::string& id, ImVec2 size, bool enabled, ImVec2* m
   *max = ImGui::GetItemRectMax();
   *held = ImGui::IsItemActive();
   if (!enabled) clicked = false;
+  // In the content column a finger that came down on a band over what is cut
+  // (the part of an answer under "3 more answers below") presses nothing.
+  if (in_content) {
+    const float y = ImGui::GetIO().MouseClickedPos[0].y;
+    if (y < ui.view_top || y > ui.view_bottom) clicked = false, *held = false;
+  }
   if (clicked) ui.focus = id;
   if (enabled && !activate_id_.empty() && activate_id_ == id) clicked = true;
   if (ui.focus == id && ui.focus_moved) {
     // Scroll only when the focused item is not wholly in view.
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const ImVec2 cmin = dl->GetClipRectMin(), cmax = dl->GetClipRectMax();
+    ImVec2 cmin = dl->GetClipRectMin(), cmax = dl->GetClipRectMax();
+    if (in_content) cmin.y = std::max(cmin.y, ui.view_top), cmax.y = std::min(cmax.y, ui.view_bottom);
     if (min->y < cmin.y || max->y > cmax.y) ImGui::SetScrollHereY(0.5f);
     ui.focus_moved = false;
   }
@@ -137,13 +145,13 @@ bool Frame::interact(const std::string& id, ImVec2 size, bool enabled, ImVec2* m
 
 void Frame::heading(const std::string& id, const std::string& text, bool big) {
   const auto r = text::item(big ? fonts.title : fonts.heading, col(theme.heading), text);
-  register_item(id, text, Role::Heading, {}, r.min, r.max, false, true);
+  register_item(id, text, Role::Heading, {}, r.min, r.max, false, true, r.line_h);
   ImGui::Dummy(ImVec2(0, gap() * 0.5f));
 }
 
 void Frame::paragraph(const std::string& id, const std::string& text, bool muted, ImFont* font) {
   const auto r = text::item(font ? font : fonts.body, col(muted ? theme.muted_text : theme.text), text);
-  register_item(id, text, Role::Text, {}, r.min, r.max, false, true);
+  register_item(id, text, Role::Text, {}, r.min, r.max, false, true, r.line_h);
   ImGui::Dummy(ImVec2(0, gap() * 0.5f));
 }
 

@@ -57,6 +57,11 @@ class Frame {
   // The visitor's language reads right to left: rows of buttons, answers'
   // marks and the bars mirror (the text engine aligns the words themselves).
   bool rtl = false;
+  // Drawing the content column: a tap there counts only inside the part of
+  // it shown whole (UiState::view_top to view_bottom, from the last frame).
+  bool in_content = false;
+  // The band saying what is above or below the part shown whole.
+  float cue_height() const { return fonts.bar->FontSize + 20.0f * std::min(s(), 1.5f); }
 
   float s() const { return fonts.scale; }                                  // multiply every size by this
   float min_target() const { return 72.0f * std::max(1.0f, s() * 0.6f); }  // well over 44 px at 100%
@@ -110,7 +115,7 @@ class Frame {
 
  private:
   void register_item(const std::string& id, const std::string& label, Role role, const std::string& value, ImVec2 min,
-                     ImVec2 max, bool interactive, bool enabled);
+                     ImVec2 max, bool interactive, bool enabled, float line_h = 0);
   void draw_focus(ImVec2 min, ImVec2 max, bool outside = false);
   bool interact(const std::string& id, ImVec2 size, bool enabled, ImVec2* min, ImVec2* max, bool* held);
   std::string activate_id_;

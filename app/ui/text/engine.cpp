@@ -863,7 +863,7 @@ Rect item(const ImFont* font, ImU32 color, std::string_view s, bool wrap, const 
   float x = p.x;
   if (a == Align::Right) x = p.x + box - sz.x;
   if (a == Align::Center) x = p.x + (box - sz.x) * 0.5f;
-  return Rect{ImVec2(x, p.y), ImVec2(x + sz.x, p.y + sz.y)};
+  return Rect{ImVec2(x, p.y), ImVec2(x + sz.x, p.y + sz.y), L.line_h};
 }
 
 void set_base_direction(Direction d) { engine().base_direction = d; }

@@ -73,6 +73,7 @@ ImVec2 draw(ImDrawList* dl, const ImFont* font, ImVec2 pos, ImU32 color, std::st
 // it. Returns the rectangle the text occupies, for the accessibility tree.
 struct Rect {
   ImVec2 min, max;
+  float line_h = 0;  // from one line's top to the next
 };
 Rect item(const ImFont* font, ImU32 color, std::string_view text, bool wrap = true, const Options& opt = {});
 
