@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Drives the real kiosk binary under Xvfb through the whole Bury survey, as
-three visitors would: at 100% text, at 200% text with high contrast, and with
-speech on (SDL's disk audio driver writes what is played to a file). Reads
-what is on screen from the kiosk's own accessibility dump (--a11y-dump), not
-from pixels; saves a screenshot of every question at each setting.
+four visitors would: at 100% text; at 200% text with high contrast, in
+English and in Urdu, choosing by touch the last answer of every question
+(brought into view by tapping the band that says how many answers are below);
+and with speech on (SDL's disk audio driver writes what is played to a
+file). Reads what is on screen from the kiosk's own accessibility dump
+(--a11y-dump), not from pixels; saves a screenshot of every question at each
+setting.
 
-Exits non-zero if an answer of any Bury question is out of view at 100%, a
-yes/no question does not show both answers at 200%, or the help controls
-move between screens. Run through scripts/visitor_check.sh.
+Exits non-zero if an answer of any Bury question is out of view at 100%, an
+answer below the fold has no band counting it, anything on arrival is shown
+cut (other than a text showing whole lines), a tap does not choose the answer
+tapped, or the help controls move between screens. Run through
+scripts/visitor_check.sh.
 """
 import argparse
 import base64
@@ -167,6 +172,19 @@ class Kiosk:
             raise Failure(f"the keys never reached {item_id}")
         self.key("Return")
 
+    def still(self, quiet=0.25, timeout=5):
+        """Until the screen has not changed for `quiet` seconds: a visitor's
+        next tap comes after the column has come to rest."""
+        deadline = time.time() + timeout
+        last, since = self.now()["t_ms"], time.time()
+        while time.time() < deadline:
+            time.sleep(0.05)
+            self.read()
+            if self.now()["t_ms"] != last:
+                last, since = self.now()["t_ms"], time.time()
+            elif time.time() - since >= quiet:
+                return
+
     def item(self, item_id):
         for it in self.now()["items"]:
             if it["id"] == item_id:
@@ -184,6 +202,38 @@ class Kiosk:
             raise Failure(f"{item_id} is out of view, cannot be touched ({self.now()['key']})")
         x, y, w, h = it["rect"]
         self.xdo("mousemove", str(int(self.origin[0] + x + w / 2)), str(int(self.origin[1] + y + h / 2)), "click", "1")
+
+    def tap_rect(self, rect):
+        x, y, w, h = rect
+        self.xdo("mousemove", str(int(self.origin[0] + x + w / 2)), str(int(self.origin[1] + y + h / 2)), "click", "1")
+
+    def tap(self, item_id):
+        """A finger alone: taps the band that says what is below (or above)
+        until the item is wholly in view, then taps the item itself."""
+        for _ in range(12):
+            it = self.item(item_id)
+            if it is None:
+                raise Failure(f"{item_id} is not on screen ({self.now()['key']})")
+            if it["in_view"]:
+                break
+            below = it["rect"][1] + it["rect"][3] > it["clip"][1] + it["clip"][3]
+            band = (self.item("question.more") or self.item("content.more_below")) if below \
+                else self.item("content.more_above")
+            if band is None:
+                raise Failure(f"{item_id} is out of view and no band says so ({self.now()['key']})")
+            before = it["rect"][1]
+            self.tap_rect(band["rect"])
+            self.wait(lambda s: any(i["id"] == item_id and i["rect"][1] != before for i in s["items"]),
+                      f"a tap on '{band['label']}' to slide towards {item_id}")
+            self.still()
+        else:
+            raise Failure(f"taps on the bands never brought {item_id} into view")
+        self.click(item_id)
+
+    def tap_answer(self, item_id):
+        self.tap(item_id)
+        self.wait(lambda s: any(i["id"] == item_id and i["value"] == "selected" for i in s["items"]),
+                  f"{item_id} chosen by a tap")
 
     def key(self, name):
         self.xdo("key", name)
@@ -223,11 +273,13 @@ def audible_seconds(path, rate=22050, threshold=256):
 
 
 class Run:
-    def __init__(self, name, title, large, speech):
+    def __init__(self, name, title, large, speech, locale=""):
         self.name, self.title, self.large, self.speech = name, title, large, speech
+        self.locale = locale
         self.questions = []  # (arrival screen, speech record)
         self.help = []  # (screen key, positions)
         self.problems = []
+        self.tapped = []  # the answers chosen by a tap at 200%
         self.audio = None
 
 
@@ -271,9 +323,12 @@ def drive(binary, display, size, work, shots, run):
             k.wait_event(lambda e: "turn speech on" in e.get("text", ""), "the offer of speech")
             k.key("Return")
             home = k.wait(lambda s: s["settings"]["speech"], "speech on")
+        if run.locale:
+            k.tap(f"home.lang.{run.locale}")
+            home = k.wait(lambda s: s["key"] != home["key"], f"the home screen in {run.locale}")
         run.help.append(("home", help_positions(home)))
         k.shot(os.path.join(shots, f"{run.name}-home.png"))
-        k.click("home.start")
+        k.tap("home.start")
         s = k.wait(lambda s: s["screen"] == "about", "the introduction")
         run.help.append(("about", help_positions(s)))
         k.click("nav.next")
@@ -317,7 +372,15 @@ def drive(binary, display, size, work, shots, run):
                 k.wait(lambda s: s.get("question") == "q12", "q12")
                 continue
             opts = [i for i in k.now()["items"] if i["id"].startswith("opt.")]
-            if opts and not any(i["value"] == "selected" for i in opts):
+            if opts and run.large:
+                # At 200% by touch, as a low-vision visitor does: the last answer
+                # (not "Other", which asks for words), brought into view by
+                # tapping the band that says how many are below.
+                last = [i for i in opts if i["id"] != "opt.other"][-1]
+                if last["value"] != "selected":
+                    k.tap_answer(last["id"])
+                run.tapped.append(f"{qid}:{last['id']}")
+            elif opts and not any(i["value"] == "selected" for i in opts):
                 focus = k.now()["focus"]
                 if focus.startswith("opt."):
                     k.key("Return")  # the focused (first) answer
@@ -358,8 +421,22 @@ def check(run):
             run.problems.append(f"{s['question']}: at 100% out of view on arrival: {', '.join(hidden)}")
         if run.speech and hidden:
             run.problems.append(f"{s['question']}: with speech on, out of view on arrival: {', '.join(hidden)}")
-        if run.large and {i["id"] for i in opts} == {"opt.yes", "opt.no"} and hidden:
-            run.problems.append(f"{s['question']}: a yes/no question at 200% hides {', '.join(hidden)}")
+        # Hidden answers are said by the band at the column's foot, with their number.
+        below = [i for i in opts if not i["in_view"] and i["rect"][1] >= i["clip"][1]]
+        cue = next((i for i in s["items"] if i["id"] == "question.more"), None)
+        if below and (cue is None or str(len(below)) not in cue["label"]):
+            run.problems.append(f"{s['question']}: {len(below)} answers below and no band counts them")
+        # Nothing shown cut: an item partly in its area is a text showing whole lines.
+        for i in s["items"]:
+            x, y, w, h = i["rect"]
+            cx, cy, cw, ch = i["clip"]
+            top, bottom = max(y, cy), min(y + h, cy + ch)
+            if bottom - top <= 0.5 or (cy - 0.5 <= y and y + h <= cy + ch + 0.5):
+                continue
+            lh = i.get("line_h", 0)
+            whole = lh > 0 and all(abs((e - y) / lh - round((e - y) / lh)) * lh < 0.6 for e in (top, bottom))
+            if not whole:
+                run.problems.append(f"{s['question']}: \"{i['label'][:40]}\" ({i['id']}) is shown cut")
 
 
 def report(run):
@@ -384,7 +461,7 @@ def report(run):
         else:
             line += " a text box" + (" in view" if any(i["role"] == "text box" and i["in_view"] for i in s["items"]) else " NOT in view")
         if not words_in_view:
-            line += "; question words partly out of view"
+            line += "; question words go on below"
         if any(i["id"] == "question.more" for i in s["items"]):
             line += "; cue for more answers shown"
         print(line)
@@ -395,6 +472,8 @@ def report(run):
     if run.speech and run.audio:
         rec, loud = run.audio
         print(f"  audio recorded: {rec:.1f} s, of it audible: {loud:.1f} s")
+    if run.tapped:
+        print(f"  chosen by a tap: {len(run.tapped)} answers, the last of each question")
     print(f"  problems: {len(run.problems)}")
     for p in run.problems:
         print(f"    - {p}")
@@ -417,6 +496,7 @@ def main():
     work = tempfile.mkdtemp(prefix="visitor-check-")
     runs = [Run("100", f"100% text, {args.screen}", False, False),
             Run("200hc", f"200% text, high contrast, {args.screen}", True, False),
+            Run("200hc-ur", f"200% text, high contrast, Urdu, {args.screen}", True, False, "ur"),
             Run("speech", f"speech on (turned on by keys), 100% text, {args.screen}", False, True)]
     started = time.time()
     x = Xvfb(args.screen)

@@ -95,6 +95,7 @@ void A11yDump::screen(const AppState& s, int width, int height) {
                      {"clip", rect(it.clip)},
                      {"interactive", it.interactive},
                      {"enabled", it.enabled},
+                     {"line_h", it.line_h},
                      {"in_view", it.clip.contains(it.rect) && window.contains(it.rect)}});
   }
   j["items"] = std::move(items);
