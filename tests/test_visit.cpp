@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "ui_harness.hpp"
+#include "visitor_settings.hpp"
 
 using namespace kiosk;
 using namespace kiosk::ui;
@@ -88,16 +89,36 @@ TEST_CASE("a blind visitor turns speech on by keys and completes the Bury survey
     INFO(q.id << ": " << heard);
     REQUIRE_FALSE(heard.empty());
     CHECK_THAT(heard, Catch::Contains(q.text.get("en", "en").substr(0, 20)));
-    // Every answer, with its position and state, in order.
+    // Every answer, with its position and state, in order; a long list as
+    // its count and how to browse it (Q22's 17 took 82 s read in full), each
+    // of its answers then heard, in order, as the arrows reach it.
+    const bool long_list = q.options.size() > kListReadInFull;
     size_t at = 0;
-    for (size_t k = 0; k < q.options.size(); ++k) {
+    for (size_t k = 0; k < q.options.size() && !long_list; ++k) {
       const std::string said = std::to_string(k + 1) + " of " + std::to_string(q.options.size()) + ": " +
                                q.options[k].label.get("en", "en") + ", not chosen";
       const size_t found = heard.find(said, at);
       CHECK(found != std::string::npos);
       if (found != std::string::npos) at = found;
     }
-    if (q.has_options()) {
+    if (long_list) {
+      CHECK_THAT(heard, Catch::Contains(std::to_string(q.options.size()) + " answers. Use the up and down arrows"));
+      CHECK_THAT(heard, !Catch::Contains(q.options.back().label.get("en", "en")));
+      // The focus starts on the first answer; Down reads each of the others.
+      CHECK(r.app->ui().focus == "opt." + q.options.front().code);
+      for (size_t k = 1; k < q.options.size(); ++k) {
+        r.key(SDLK_DOWN);
+        CHECK_THAT(r.speech.said.back(), Catch::StartsWith(q.options[k].label.get("en", "en") + ", "));
+      }
+      for (size_t k = 1; k < q.options.size(); ++k) r.key(SDLK_UP);
+      CHECK(r.app->ui().focus == "opt." + q.options.front().code);
+    }
+    if (q.has_options() && long_list) {
+      CHECK_THAT(heard, Catch::Contains("Enter to"));
+      // The first answer, where the focus is.
+      r.key(SDLK_RETURN);
+      CHECK(r.speech.said.back() == q.options.front().label.get("en", "en") + ", selected");
+    } else if (q.has_options()) {
       CHECK_THAT(heard, Catch::Contains("Enter to"));
       // Choose what was heard first (not "Other", which would need typing).
       static const std::regex answer_re(R"((\d+) of \d+: ([^.]+?), not chosen)");

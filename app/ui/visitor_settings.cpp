@@ -212,16 +212,25 @@ std::string question_speech(const AppState& s) {
     }
   }
   bool multiple = false;
+  for (const A11yItem* a : answers) multiple = multiple || a->role == Role::Checkbox;
+  // A long list (Q22's 17 ethnic groups took 82 s read in full) is said as a
+  // count and how to browse it; each answer is read as the arrows reach it,
+  // and what is already chosen is said.
+  const bool long_list = answers.size() > kListReadInFull;
   for (size_t k = 0; k < answers.size(); ++k) {
     const A11yItem& a = *answers[k];
-    multiple = multiple || a.role == Role::Checkbox;
     const bool chosen = a.value == "selected";
+    if (long_list && !chosen) continue;
     sentence(out, s.tr(chosen ? "say.answer.chosen" : "say.answer.not_chosen",
                        {{"k", std::to_string(k + 1)}, {"count", std::to_string(answers.size())}, {"label", a.label}}));
   }
   for (const A11yItem* f : fields) sentence(out, utterance(s, *f));
-  for (const A11yItem* st : status) sentence(out, st->label);
-  if (!answers.empty())
+  for (const A11yItem* st : status)
+    if (st->id != "question.more" || !long_list) sentence(out, st->label);
+  if (long_list)
+    sentence(out, s.tr(multiple ? "say.answers.browse.multiple" : "say.answers.browse.single",
+                       {{"n", std::to_string(answers.size())}}));
+  else if (!answers.empty())
     sentence(out, s.tr(multiple ? "say.how.multiple" : "say.how.single"));
   else if (!fields.empty())
     sentence(out, s.tr("say.how.text"));

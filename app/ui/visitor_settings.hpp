@@ -30,6 +30,8 @@ void announce(AppState& s);
 std::string screen_key(const AppState& s);
 // What a question screen says: where you are, the question, every answer with
 // its position and state, any status (answers below), how to move on (A15).
+// Lists of more answers than this are said as a count and how to browse them.
+inline constexpr std::size_t kListReadInFull = 8;
 std::string question_speech(const AppState& s);
 // Turns speech on and has the screen read from the start (A13).
 void turn_speech_on(AppState& s);
