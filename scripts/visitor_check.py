@@ -200,8 +200,7 @@ class Kiosk:
             raise Failure(f"{item_id} is not on screen ({self.now()['key']})")
         if not it["in_view"]:
             raise Failure(f"{item_id} is out of view, cannot be touched ({self.now()['key']})")
-        x, y, w, h = it["rect"]
-        self.xdo("mousemove", str(int(self.origin[0] + x + w / 2)), str(int(self.origin[1] + y + h / 2)), "click", "1")
+        self.tap_rect(it["rect"])
 
     def tap_rect(self, rect):
         x, y, w, h = rect

@@ -147,13 +147,9 @@ std::optional<Grid> fitted_row(const Frame& f, const std::vector<std::string>& l
                                ImFont* font) {
   const int n = static_cast<int>(labels.size());
   std::vector<float> need;
-  float sum = 0;
-  for (const auto& l : labels) {
-    need.push_back(std::max(target, widest_word(f, l, font) + 16.0f * f.s()));
-    sum += need.back();
-  }
+  for (const auto& l : labels) need.push_back(std::max(target, widest_word(f, l, font) + 16.0f * f.s()));
   // Matching ends: a scale reads the same from either end.
-  sum = 0;
+  float sum = 0;
   for (int i = 0; i < n; ++i) {
     auto& a = need[static_cast<size_t>(i)];
     a = std::max(a, need[static_cast<size_t>(n - 1 - i)]);
