@@ -422,6 +422,124 @@ TEST_CASE("panels at 200%: their actions in view on opening, and the keyboard's 
     }
 }
 
+namespace {
+
+// The keys' places, by id: they must never move while typing.
+std::map<std::string, Rect> key_places(UiRig& r) {
+  std::map<std::string, Rect> keys;
+  for (const auto& it : r.app->tree().items())
+    if (it.role == Role::Key) keys[it.id] = it.rect;
+  return keys;
+}
+
+std::string cap(UiRig& r, const char* id) {
+  const auto* it = r.find_id(id);
+  return it ? it->label : "(no " + std::string(id) + ")";
+}
+
+}  // namespace
+
+// The keyboard as a visitor at 200% meets it with a long answer: every key
+// and action in view without sliding, the keys fixed while the text wraps,
+// the text box one height with the end of the text (the caret) in view,
+// key caps showing what a key will type, a space bar wider than a letter,
+// and "Ask staff for help" uncovered and working.
+TEST_CASE("keyboard: fixed keys, a text box that slides inside itself, caps as typed, help uncovered",
+          "[ui][layout][panels][keyboard]") {
+  for (auto [W, H] : {std::pair{1280, 800}, std::pair{1920, 1080}})
+    for (const char* locale : {"", "pl", "ur"})
+      for (int scale : {100, 200}) {
+        const std::string loc = locale;
+        INFO(W << "x" << H << " " << scale << "% " << (loc.empty() ? "en" : loc));
+        UiRig r(W, H);
+        if (!loc.empty()) r.tap_id("home.lang." + loc);
+        r.tap_id("bar.settings");
+        r.tap_id("settings.size." + std::to_string(scale));
+        r.tap_id("settings.done");
+        r.tap_id("home.start");
+        r.tap_id("nav.next");
+        r.tap_id("nav.next");
+        for (int guard = 0; guard < 40 && r.app->session()->current()->type != QuestionType::Text; ++guard) {
+          const Question& q = *r.app->session()->current();
+          if (q.has_options()) r.tap_id("opt." + q.options[0].code);
+          r.tap_id("nav.next");
+        }
+        REQUIRE(r.app->session()->current()->type == QuestionType::Text);
+        r.tap_id("q.textbox");
+        REQUIRE(r.app->ui().panel == Panel::Keyboard);
+        const auto keys = key_places(r);
+        REQUIRE(keys.size() >= 30);
+        // Everything the visitor types with is in view, nothing to slide.
+        for (const auto& [id, rect] : keys) {
+          INFO(id);
+          CHECK(wholly_in_view(r, id));
+        }
+        for (const char* id : {"kb.space", "kb.delete", "kb.cancel", "kb.done", "bar.help", "bar.settings"}) {
+          INFO(id);
+          CHECK(wholly_in_view(r, id));
+        }
+        // The space bar is a bar: at least three letters wide.
+        const auto* space = r.find_id("kb.space");
+        const auto* letter = r.find_id(keys.lower_bound("kb.key.")->first);
+        REQUIRE((space && letter));
+        CHECK(space->rect.w >= 3 * letter->rect.w);
+        // Caps as typed: a capital first on a layout with capitals.
+        const bool capitals = loc != "ur";
+        if (capitals) {
+          CHECK(cap(r, "kb.key.113") == "Q");
+          r.tap_id("kb.key.113");
+          CHECK(r.app->ui().edit_text == "Q");
+          CHECK(cap(r, "kb.key.113") == "q");
+          r.tap_id("kb.shift");
+          CHECK(cap(r, "kb.key.113") == "Q");
+          r.tap_id("kb.shift");
+          CHECK(cap(r, "kb.key.113") == "q");
+        }
+        const float box_h = r.find_id("kb.text")->clip.h;
+        const std::string words = "The library is where I read the paper every morning. ";
+        for (int i = 0; i < 2000; ++i) {
+          SDL_Event e{};
+          e.type = SDL_TEXTINPUT;
+          e.text.text[0] = words[static_cast<size_t>(i) % words.size()];
+          SDL_PushEvent(&e);
+          if (i % 97 == 96) {
+            r.settle();
+            // The keys stay put as the text wraps, and the end of the text is seen.
+            CHECK(key_places(r).size() == keys.size());
+            for (const auto& [id, rect] : key_places(r)) {
+              INFO(id << " after " << r.app->ui().edit_text.size() << " characters");
+              const auto was = keys.find(id);
+              REQUIRE(was != keys.end());
+              CHECK(same(was->second, rect));
+            }
+            const auto* text = r.find_id("kb.text");
+            REQUIRE(text != nullptr);
+            CHECK(text->clip.h == Approx(box_h).margin(0.5));
+            CHECK(text->rect.y + text->rect.h <= text->clip.y + text->clip.h + 0.5f);
+            CHECK(text->rect.y + text->rect.h > text->clip.y);
+          }
+        }
+        r.settle();
+        if (capitals) CHECK(cap(r, "kb.key.113") == "q");  // mid-sentence
+        INFO("typed " << r.app->ui().edit_text.size() << " characters");
+        CHECK(r.app->ui().edit_text.size() >= 1000);
+        for (const char* id : {"kb.space", "kb.delete", "kb.cancel", "kb.done", "bar.help"}) {
+          INFO(id);
+          CHECK(wholly_in_view(r, id));
+        }
+        // Help over the keyboard, and back to it with the text kept.
+        const std::string typed = r.app->ui().edit_text;
+        r.tap_id("bar.help");
+        CHECK(r.app->ui().panel == Panel::Help);
+        r.tap_id("help.close");
+        CHECK(r.app->ui().panel == Panel::Keyboard);
+        CHECK(r.app->ui().edit_text == typed);
+        r.tap_id("kb.done");
+        CHECK(r.app->ui().panel == Panel::None);
+        CHECK(r.app->session()->answer_for(r.app->session()->current()->id)->text.size() >= 1000);
+      }
+}
+
 TEST_CASE("touch: every answer of every Bury question chosen by a tap at every text size, 1280x800",
           "[ui][layout][touch]") {
   tap_all(test::bury_survey(), 1280, 800, {100, 125, 150, 200});

@@ -106,6 +106,11 @@ void run_variant(const KioskConfig& base, const std::string& dir, const std::str
   s.go(intent::OpenKeyboard{"q8", TextTarget::Answer});
   for (char c : std::string("Openness and fairness")) s.app->apply(intent::KeyboardKey{std::string(1, c)});
   s.shot("12-keyboard");
+  // A long answer: the box shows its end, the keys stay where they were.
+  const std::string more = " The library is where I read the paper every morning and meet my friends.";
+  for (int i = 0; i < 10; ++i)
+    for (char c : more) s.app->apply(intent::KeyboardKey{std::string(1, c)});
+  s.shot("12b-keyboard-long");
   s.go(intent::KeyboardDone{});
   s.shot("13-q8-text");
   s.answer_until("q11");

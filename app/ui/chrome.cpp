@@ -287,37 +287,50 @@ void draw_footer(AppState& app, Chrome& chrome, Frame& f, const AppView& v, cons
   }
 }
 
-// A panel covers everything: only its controls are reachable, and it always has a way out.
+// A panel covers everything below `top`: only its controls are reachable,
+// and it always has a way out. The keyboard's starts under the help bar, so
+// "Ask staff for help" is never covered while typing.
 void draw_panel(AppState& app, Frame& f, const AppView& v, const Theme& theme, const Geometry& g,
-                ImGuiWindowFlags flags) {
+                ImGuiWindowFlags flags, float top) {
   const float W = g.W, H = g.H, s = g.s, margin = g.margin;
-  app.tree.clear();
-  ImGui::SetNextWindowPos(ImVec2(0, 0));
-  ImGui::SetNextWindowSize(ImVec2(W, H));
+  auto& items = app.tree.items();
+  items.erase(std::remove_if(items.begin(), items.end(),
+                             [top](const A11yItem& i) {
+                               return top <= 0 || (i.id.rfind("bar.", 0) != 0 && i.id.rfind("header.", 0) != 0);
+                             }),
+              items.end());
+  ImGui::SetNextWindowPos(ImVec2(0, top));
+  ImGui::SetNextWindowSize(ImVec2(W, H - top));
   ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0, 0, 0, 0));
   ImGui::Begin("panel", nullptr, flags);
   ImDrawList* pdl = ImGui::GetWindowDrawList();
-  pdl->AddRectFilled(ImVec2(0, 0), ImVec2(W, H), col(theme.text, 0.55f));
+  pdl->AddRectFilled(ImVec2(0, top), ImVec2(W, H), col(theme.text, 0.55f));
   const float pw = std::min(W - margin, g.col_w + 2 * margin);
   const float px = (W - pw) * 0.5f;
-  const float py = margin * 0.5f;
-  pdl->AddRectFilled(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.background), 14.0f * s);
-  pdl->AddRect(ImVec2(px, py), ImVec2(px + pw, H - py), col(theme.button_edge), 14.0f * s, 0, 3.0f * s);
-  // The panel's actions (Done, Close, the keyboard's Space to Done) sit in a
-  // row at its foot, outside what slides: at 200% text, or with a long text
-  // typed, they are still in view. Its height is last frame's measure (ImGui
+  const float py = top + margin * (top > 0 ? 0.25f : 0.5f);
+  const float pbottom = H - margin * 0.5f;
+  pdl->AddRectFilled(ImVec2(px, py), ImVec2(px + pw, pbottom), col(theme.background), 14.0f * s);
+  pdl->AddRect(ImVec2(px, py), ImVec2(px + pw, pbottom), col(theme.button_edge), 14.0f * s, 0, 3.0f * s);
+  // The panel's actions (Done, Close) sit in a row at its foot, outside what
+  // slides: at 200% text they are still in view (the keyboard's are the last
+  // row of its keys). Its height is last frame's measure (ImGui
   // settles in two frames; a change asks for another).
   ImGuiStorage* store = ImGui::GetStateStorage();
   const ImGuiID actions_key = ImGui::GetID("panel.actions.h");
   const float least = f.min_target() + f.gap();
   const float actions_h = std::max(least, store->GetFloat(actions_key, least));
-  const float inner_h = H - 2 * py - margin;
-  ImGui::SetCursorPos(ImVec2(px + margin * 0.5f, py + margin * 0.5f));
-  ImGui::BeginChild("panel.content", ImVec2(pw - margin, std::max(f.min_target(), inner_h - actions_h)), false,
-                    ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_AlwaysVerticalScrollbar);
+  // The keyboard fits its keys to the room it has: nothing of it slides,
+  // and it keeps less of a margin.
+  const bool fitted = app.ui.panel == Panel::Keyboard;
+  const float inner_h = pbottom - py - margin * (fitted ? 0.75f : 1.0f);
+  ImGui::SetCursorScreenPos(ImVec2(px + margin * 0.5f, py + margin * 0.5f));
+  ImGui::BeginChild("panel.content", ImVec2(pw - margin, std::max(f.min_target(), inner_h - (fitted ? 0 : actions_h))),
+                    false,
+                    ImGuiWindowFlags_NoScrollWithMouse |
+                        (fitted ? ImGuiWindowFlags_NoScrollbar : ImGuiWindowFlags_AlwaysVerticalScrollbar));
   touch_scroll();
-  ImGui::SetCursorPos(ImVec2(margin * 0.5f, margin * 0.5f));
-  ImGui::PushTextWrapPos(pw - margin * 1.5f - ImGui::GetStyle().ScrollbarSize);
+  ImGui::SetCursorPos(ImVec2(margin * 0.5f, fitted ? 0.0f : margin * 0.5f));
+  ImGui::PushTextWrapPos(pw - margin * 1.5f - (fitted ? 0.0f : ImGui::GetStyle().ScrollbarSize));
   ImGui::BeginGroup();
   switch (app.ui.panel) {
     case Panel::Settings: draw_settings_panel(f, v); break;
@@ -333,11 +346,16 @@ void draw_panel(AppState& app, Frame& f, const AppView& v, const Theme& theme, c
   ImGui::EndGroup();
   ImGui::PopTextWrapPos();
   ImGui::EndChild();
+  if (fitted) {  // its actions are its last row
+    ImGui::End();
+    ImGui::PopStyleColor();
+    return;
+  }
   const float rule_y = ImGui::GetCursorScreenPos().y;
   pdl->AddLine(ImVec2(px + margin * 0.5f, rule_y), ImVec2(px + pw - margin * 0.5f, rule_y), col(theme.button_edge),
                2.0f);
   ImGui::SetCursorScreenPos(ImVec2(px + margin, rule_y + f.gap() * 0.5f));
-  ImGui::BeginChild("panel.actions", ImVec2(pw - 2 * margin, H - py - rule_y - f.gap() * 0.5f), false,
+  ImGui::BeginChild("panel.actions", ImVec2(pw - 2 * margin, pbottom - rule_y - f.gap() * 0.5f), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   const float y0 = ImGui::GetCursorPosY();
   auto flow = f.begin_flow();
@@ -345,7 +363,7 @@ void draw_panel(AppState& app, Frame& f, const AppView& v, const Theme& theme, c
     case Panel::Settings: draw_settings_actions(f, v, flow); break;
     case Panel::Help: draw_help_actions(f, v, flow); break;
     case Panel::Idle: draw_idle_actions(f, v, flow); break;
-    case Panel::Keyboard: draw_keyboard_actions(f, v, flow); break;
+    case Panel::Keyboard:
     case Panel::None: break;
   }
   f.end_flow(flow);
@@ -398,7 +416,9 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
   const float content_h = draw_content(app, chrome, input, f, v, g);
   draw_footer(app, chrome, f, v, theme, g, chrome.header_h + content_h);
   ImGui::End();
-  if (app.ui.panel != Panel::None) draw_panel(app, f, v, theme, g, fixed & ~ImGuiWindowFlags_NoBringToFrontOnFocus);
+  if (app.ui.panel != Panel::None)
+    draw_panel(app, f, v, theme, g, fixed & ~ImGuiWindowFlags_NoBringToFrontOnFocus,
+               app.ui.panel == Panel::Keyboard ? chrome.header_h : 0.0f);
 }
 
 }  // namespace kiosk::ui

@@ -1,6 +1,9 @@
 // Panels over any screen: accessibility settings, help, the idle warning and
 // the on-screen keyboard. (The help bar that opens them is drawn by chrome.cpp.)
+#include <imgui_internal.h>
+
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "screens.hpp"
@@ -73,61 +76,189 @@ void draw_idle_actions(Frame& f, const AppView& v, Frame::Flow& flow) {
   if (f.flow_button(flow, "idle.end", v.tr("idle.end"))) f.emit(intent::FinishVisit{});
 }
 
+namespace {
+
+// The keyboard's parts, top to bottom: the question's first lines, the text
+// box, the count, the keys. Nothing slides but the text inside its box, so
+// the keys never move as the text wraps (their places depend only on the
+// panel and the layout). Keys are as tall as a target should be when that
+// fits; else the question and the box give up lines first, then the keys
+// shrink, never below a finger's width.
+struct KeyboardPlan {
+  int question_lines = 0, box_lines = 0;
+  float question_line_h = 0, box_line_h = 0, box_pad = 0, key_h = 0, key_w = 0, gap = 0;
+  ImFont* key_font = nullptr;
+  bool space_own_row = false;
+  int rows = 0;
+};
+
+KeyboardPlan plan_keyboard(const Frame& f, const KeyboardLayout& layout, const std::string& question, float width,
+                           float question_w, float height) {
+  KeyboardPlan p;
+  p.gap = std::min(f.gap() * 0.5f, 10.0f);
+  p.key_w = (width - 9 * p.gap) / 10.0f;
+  // Shift takes two places at the start of the last row, Space the rest of
+  // it when three or more are left, else a row of its own.
+  const int last_used = static_cast<int>(layout.rows.back().size()) + (layout.has_shift() ? 2 : 0);
+  p.space_own_row = 10 - last_used < 3;
+  // The actions (Delete, Cancel, Done) are the last row.
+  p.rows = static_cast<int>(layout.rows.size()) + (p.space_own_row ? 1 : 0) + 1;
+  // The question's lines beside the count (which takes the first line's end).
+  int question_total = 1;
+  p.question_line_h = text::measure(f.fonts.small, "0123456789").y;
+  if (!question.empty()) {
+    question_total = static_cast<int>(text::lines(f.fonts.small, question, question_w).size());
+    p.question_line_h = std::max(p.question_line_h, text::measure(f.fonts.small, question, question_w).y /
+                                                        static_cast<float>(std::max(1, question_total)));
+  }
+  // The box's lines are as tall as a line of the layout's own letters.
+  std::string letters;
+  for (const auto& k : layout.rows[layout.rows.size() > 1 ? 1 : 0]) letters += k;
+  p.box_line_h = text::measure(f.fonts.body, letters + "|").y;
+  p.box_pad = 6.0f * f.s();
+  const float natural = f.min_target();
+  const float least = 48.0f;
+  for (int config = 0; config < 3; ++config) {
+    p.question_lines = std::max(1, std::min(question_total, 2 - config / 2));
+    p.box_lines = config == 0 ? 3 : 2;
+    const float used = static_cast<float>(p.question_lines) * p.question_line_h + p.gap +
+                       static_cast<float>(p.box_lines) * p.box_line_h + 2 * p.box_pad + p.gap +
+                       static_cast<float>(p.rows - 1) * p.gap;
+    const float fit = std::floor((height - used) / static_cast<float>(p.rows));
+    p.key_h = std::max(least, std::min(natural, fit));
+    if (fit >= natural) break;
+  }
+  // The caps in the body's bold when they fit the key, else smaller.
+  p.key_font = f.fonts.bold;
+  for (ImFont* font : {f.fonts.bold, f.fonts.bar, f.fonts.small}) {
+    p.key_font = font;
+    if (font->FontSize + 8.0f * f.s() <= p.key_h) break;
+  }
+  return p;
+}
+
+}  // namespace
+
 void draw_keyboard_panel(Frame& f, const AppView& v) {
   const Question* q = v.survey.find(f.ui.edit_question);
-  if (q)
-    f.paragraph("kb.q", f.ui.edit_target == TextTarget::Other ? v.tr("kb.specify") : v.text(q->text), true,
-                f.fonts.small);
+  const std::string question = !q                                      ? std::string()
+                               : f.ui.edit_target == TextTarget::Other ? v.tr("kb.specify")
+                                                                       : v.text(q->text);
   const int limit = !q                                      ? 200
                     : f.ui.edit_target == TextTarget::Other ? q->other_max_length
                                                             : (q->max_length ? q->max_length : 8);
-  // The text so far, with a caret.
-  f.paragraph("kb.text", f.ui.edit_text + "|", false, f.fonts.body);
+  const KeyboardLayout& layout = v.keyboard ? *v.keyboard : Keyboards::builtin_latin();
+  ImGuiWindow* win = ImGui::GetCurrentWindow();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float width = win->DC.TextWrapPos - ImGui::GetCursorPosX();
+  const float height = win->Pos.y + win->Size.y - origin.y;
   size_t chars = 0;
   for (char c : f.ui.edit_text) chars += (c & 0xC0) != 0x80;
-  f.paragraph("kb.count", v.tr("kb.count", {{"n", std::to_string(chars)}, {"limit", std::to_string(limit)}}), true,
-              f.fonts.small);
-  // The layout: the visitor's language's, or Latin capitals and digits for a
-  // postcode (text_entry.cpp chooses). Keys keep the places their layout
-  // gives them, left to right, as on a keyboard printed for it; Shift sits at
-  // the start of the last row in the reading direction.
-  const KeyboardLayout& layout = v.keyboard ? *v.keyboard : Keyboards::builtin_latin();
-  const bool shifted = f.ui.shift && layout.has_shift();
-  constexpr int kSlots = 10;  // the keyboard is ten keys wide
-  const float avail = ImGui::GetContentRegionAvail().x;
-  const float key_w = std::max(48.0f, (avail - 9 * f.gap() * 0.5f) / 10.0f);
+  const std::string count = v.tr("kb.count", {{"n", std::to_string(chars)}, {"limit", std::to_string(limit)}});
+  // As wide as it will ever be, so the question's lines never change as it counts.
+  const float count_w =
+      text::width(f.fonts.small, v.tr("kb.count", {{"n", std::to_string(limit)}, {"limit", std::to_string(limit)}}));
+  const KeyboardPlan p = plan_keyboard(f, layout, question, width, width - count_w - f.gap(), height);
+  float y = origin.y;
+  // Shown whole lines of a text in a box of its own (the a11y tree gets the
+  // part in view from the box's clip).
+  auto boxed = [&](const char* box, const char* id, const std::string& text, ImVec2 at, ImVec2 size, ImFont* font,
+                   bool muted) {
+    ImGui::SetCursorScreenPos(at);
+    ImGui::BeginChild(box, size, false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
+                          ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoNav);
+    f.paragraph(id, text, muted, font);
+  };
+
+  // The question's first lines (speech says it all), and the count at the
+  // end of the first line, in the reading direction.
+  const float count_x = f.rtl ? origin.x : origin.x + width - count_w;
+  const float question_x = f.rtl ? origin.x + count_w + f.gap() : origin.x;
+  if (!question.empty()) {
+    boxed("kb.qbox", "kb.q", question, ImVec2(question_x, y),
+          ImVec2(width - count_w - f.gap(), static_cast<float>(p.question_lines) * p.question_line_h), f.fonts.small,
+          true);
+    ImGui::EndChild();
+  }
+  boxed("kb.countbox", "kb.count", count, ImVec2(count_x, y), ImVec2(count_w + 1, p.question_line_h), f.fonts.small,
+        true);
+  ImGui::EndChild();
+  y += static_cast<float>(p.question_lines) * p.question_line_h + p.gap;
+
+  // The text so far, with a caret, in a box of fixed height that shows its
+  // end as it grows; a finger slides it to read back.
+  const float box_h = static_cast<float>(p.box_lines) * p.box_line_h + 2 * p.box_pad;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(origin.x, y), ImVec2(origin.x + width, y + box_h), col(f.theme.button), 8.0f * f.s());
+  dl->AddRect(ImVec2(origin.x, y), ImVec2(origin.x + width, y + box_h), col(f.theme.button_edge), 8.0f * f.s(), 0,
+              std::max(2.0f, 2.0f * f.s()));
+  const float pad_x = std::max(p.box_pad, 12.0f * f.s());
+  const ImVec2 inner(width - 2 * pad_x, box_h - 2 * p.box_pad);
+  const std::string typed = f.ui.edit_text + "|";
+  boxed("kb.box", "kb.text", typed, ImVec2(origin.x + pad_x, y + p.box_pad), inner, f.fonts.body, false);
+  touch_scroll();
+  ImGuiStorage* store = ImGui::GetStateStorage();
+  const ImGuiID len_key = ImGui::GetID("kb.len");
+  const int len = static_cast<int>(f.ui.edit_text.size());
+  if (store->GetInt(len_key, -1) != len || ImGui::IsWindowAppearing()) {
+    // Its last lines in view, whole: taken on the next frame (typing draws two).
+    store->SetInt(len_key, len);
+    ImGui::SetScrollY(std::max(0.0f, text::measure(f.fonts.body, typed, inner.x).y - inner.y));
+  }
+  ImGui::EndChild();
+  y += box_h + p.gap;
+
+  // The keys keep the places their layout gives them, left to right, as on a
+  // keyboard printed for it; Shift sits at the start of the last row in the
+  // reading direction, the space bar fills what is left of it. Each cap
+  // shows what the key will type next (a capital at a sentence's start).
+  const bool shifted = next_key_shifted(f.ui, layout);
+  auto slot_x = [&](int slot) { return origin.x + static_cast<float>(slot) * (p.key_w + p.gap); };
+  auto span = [&](int slots) { return static_cast<float>(slots) * p.key_w + static_cast<float>(slots - 1) * p.gap; };
+  auto key = [&](const std::string& id, const std::string& label, int slot, int slots, float row_y,
+                 Frame::Style style = Frame::Style::Normal, Role role = Role::Key) {
+    ImGui::SetCursorScreenPos(ImVec2(slot_x(slot), row_y));
+    return f.button(id, label, style, span(slots), role, {}, true, p.key_font, p.key_h);
+  };
   for (size_t r = 0; r < layout.rows.size(); ++r) {
     const auto& row = layout.rows[r];
-    const float x0 = ImGui::GetCursorScreenPos().x, y = ImGui::GetCursorScreenPos().y;
-    auto slot_x = [&](int slot) { return x0 + static_cast<float>(slot) * (key_w + f.gap() * 0.5f); };
-    float h = 0;
+    const bool last = r + 1 == layout.rows.size();
     int k = 0;
-    if (layout.has_shift() && r + 1 == layout.rows.size()) {
-      ImGui::SetCursorScreenPos(ImVec2(slot_x(f.rtl ? kSlots - 2 : 0), y));
-      if (f.button("kb.shift", v.tr(f.ui.shift ? "kb.shift.on" : "kb.shift"),
-                   f.ui.shift ? Frame::Style::Primary : Frame::Style::Normal, key_w * 2 + f.gap() * 0.5f, Role::Key))
-        f.emit(intent::KeyboardShift{});
-      h = std::max(h, ImGui::GetItemRectSize().y);
+    int shift_slot = -1;
+    if (layout.has_shift() && last) {
+      shift_slot = f.rtl ? 8 : 0;
       if (!f.rtl) k = 2;
+      if (key("kb.shift", v.tr(f.ui.shift ? "kb.shift.on" : "kb.shift"), shift_slot, 2, y,
+              f.ui.shift ? Frame::Style::Primary : Frame::Style::Normal))
+        f.emit(intent::KeyboardShift{});
     }
     for (size_t i = 0; i < row.size(); ++i, ++k) {
-      const std::string& key = shifted ? layout.shifted[r][i] : row[i];
-      ImGui::SetCursorScreenPos(ImVec2(slot_x(k), y));
       // The key types its first layer; text_entry applies Shift.
-      if (f.button(key_id(row[i]), key, Frame::Style::Normal, key_w, Role::Key)) f.emit(intent::KeyboardKey{row[i]});
-      h = std::max(h, ImGui::GetItemRectSize().y);
+      if (key(key_id(row[i]), shifted ? layout.shifted[r][i] : row[i], k, 1, y)) f.emit(intent::KeyboardKey{row[i]});
     }
-    ImGui::SetCursorScreenPos(ImVec2(x0, y + h + f.gap() * 0.5f));
-    ImGui::Dummy(ImVec2(0, 0));
+    if (last && !p.space_own_row) {
+      const int free_end = shift_slot == 8 ? 8 : 10;
+      if (key("kb.space", v.tr("kb.space"), k, free_end - k, y)) f.emit(intent::KeyboardKey{" "});
+    }
+    y += p.key_h + p.gap;
   }
-}
-
-// The keyboard's actions stay in view however much is typed.
-void draw_keyboard_actions(Frame& f, const AppView& v, Frame::Flow& flow) {
-  if (f.flow_button(flow, "kb.space", v.tr("kb.space"))) f.emit(intent::KeyboardKey{" "});
-  if (f.flow_button(flow, "kb.delete", v.tr("kb.delete"))) f.emit(intent::KeyboardDelete{});
-  if (f.flow_button(flow, "kb.cancel", v.tr("kb.cancel"))) f.emit(intent::KeyboardCancel{});
-  if (f.flow_button(flow, "kb.done", v.tr("kb.done"), Frame::Style::Primary)) f.emit(intent::KeyboardDone{});
+  if (p.space_own_row) {
+    if (key("kb.space", v.tr("kb.space"), 2, 6, y)) f.emit(intent::KeyboardKey{" "});
+    y += p.key_h + p.gap;
+  }
+  // The actions, Done at the end in the reading direction: never slid away
+  // however much is typed.
+  auto at = [&](int slot, int slots) { return f.rtl ? 10 - slot - slots : slot; };
+  if (key("kb.delete", v.tr("kb.delete"), at(0, 3), 3, y, Frame::Style::Normal, Role::Button))
+    f.emit(intent::KeyboardDelete{});
+  if (key("kb.cancel", v.tr("kb.cancel"), at(3, 3), 3, y, Frame::Style::Normal, Role::Button))
+    f.emit(intent::KeyboardCancel{});
+  if (key("kb.done", v.tr("kb.done"), at(6, 4), 4, y, Frame::Style::Primary, Role::Button))
+    f.emit(intent::KeyboardDone{});
+  y += p.key_h + p.gap;
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, y - p.gap));
+  ImGui::Dummy(ImVec2(0, 0));
 }
 
 }  // namespace kiosk::ui

@@ -82,7 +82,6 @@ void draw_keyboard_panel(Frame& f, const AppView& v);
 void draw_settings_actions(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_help_actions(Frame& f, const AppView& v, Frame::Flow& flow);
 void draw_idle_actions(Frame& f, const AppView& v, Frame::Flow& flow);
-void draw_keyboard_actions(Frame& f, const AppView& v, Frame::Flow& flow);
 
 // The same controls in the same place on every screen (A11).
 

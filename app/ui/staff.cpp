@@ -52,6 +52,7 @@ void pin_checked(AppState& s, const PinResult& r) {
 
 void on(AppState& s, const intent::OpenPin&) {
   s.ui.panel = Panel::None;
+  s.ui.keyboard_under = false;  // staff take over; the draft is not kept
   s.ui.screen = Screen::Pin;
   s.ui.pin.clear();
   s.ui.pin_message.clear();

@@ -45,6 +45,16 @@ const KeyboardLayout& keyboard_layout(const AppState& s) {
   return s.keyboards.for_locale(s.locale());
 }
 
+bool next_key_shifted(const UiState& ui, const KeyboardLayout& layout) {
+  if (!layout.has_shift()) return false;
+  if (ui.shift) return true;
+  if (!layout.capitals) return false;
+  // Capital at the start of the answer and of each sentence.
+  const std::string& t = ui.edit_text;
+  return t.empty() || (t.size() >= 2 && t.back() == ' ' &&
+                       (t[t.size() - 2] == '.' || t[t.size() - 2] == '?' || t[t.size() - 2] == '!'));
+}
+
 std::string key_id(const std::string& key) {
   std::string id = "kb.key";
   for (size_t i = 0; i < key.size();) {
@@ -64,6 +74,25 @@ void on(AppState& s, const intent::KeyboardShift&) {
   s.say(s.tr(s.ui.shift ? "say.shift.on" : "say.shift.off"));
 }
 
+namespace {
+// The focus on a keyboard's first letter (the digits are above it).
+void focus_first_letter(AppState& s) {
+  const KeyboardLayout& layout = keyboard_layout(s);
+  const auto& first = layout.rows[layout.rows.size() > 1 ? 1 : 0];
+  s.ui.focus = key_id(first.front());
+}
+}  // namespace
+
+void reopen_keyboard(AppState& s) {
+  s.ui.keyboard_under = false;
+  const Question* q = s.session ? s.session->current() : nullptr;
+  if (s.ui.screen != Screen::Question || !q || q->id != s.ui.edit_question) return;
+  s.ui.panel = Panel::Keyboard;
+  focus_first_letter(s);
+  SDL_StartTextInput();
+  s.say(s.tr("say.keyboard"));
+}
+
 void on(AppState& s, const intent::OpenKeyboard& in) {
   const Answer* cur = s.session ? s.session->answer_for(in.question) : nullptr;
   s.ui.edit_question = in.question;
@@ -72,10 +101,8 @@ void on(AppState& s, const intent::OpenKeyboard& in) {
   s.ui.panel = Panel::Keyboard;
   s.ui.error.clear();
   s.ui.shift = false;
-  // The focus starts on the first letter (the digits are above it).
-  const KeyboardLayout& layout = keyboard_layout(s);
-  const auto& first = layout.rows[layout.rows.size() > 1 ? 1 : 0];
-  s.ui.focus = key_id(first.front());
+  s.ui.keyboard_under = false;
+  focus_first_letter(s);
   SDL_StartTextInput();
   s.say(s.tr("say.keyboard"));
 }
@@ -92,15 +119,9 @@ void on(AppState& s, const intent::KeyboardKey& in) {
   const KeyboardLayout& layout = keyboard_layout(s);
   if (q->type == QuestionType::Postcode) {
     for (auto& c : k) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  } else if (s.ui.shift && layout.shiftable(k)) {
+  } else if (next_key_shifted(s.ui, layout) && layout.shiftable(k)) {
     k = layout.shift_of(k);
     s.ui.shift = false;  // one capital (or one Shift letter), as on a phone
-  } else if (layout.capitals && layout.shiftable(k)) {
-    // Capital at the start of the answer and of each sentence.
-    const std::string& t = s.ui.edit_text;
-    const bool start = t.empty() || (t.size() >= 2 && t.back() == ' ' &&
-                                     (t[t.size() - 2] == '.' || t[t.size() - 2] == '?' || t[t.size() - 2] == '!'));
-    if (start) k = layout.shift_of(k);
   }
   s.ui.edit_text += k;
   s.say(key_name(s, k));
@@ -116,6 +137,7 @@ void on(AppState& s, const intent::KeyboardDone&) { commit_keyboard(s, true); }
 
 void on(AppState& s, const intent::KeyboardCancel&) {
   s.ui.panel = Panel::None;
+  s.ui.keyboard_under = false;
   s.ui.error.clear();
   SDL_StopTextInput();
 }
@@ -141,6 +163,7 @@ void commit_keyboard(AppState& s, bool close) {
   ui.error.clear();
   if (close) {
     ui.panel = Panel::None;
+    ui.keyboard_under = false;
     ui.focus = "nav.next";
     SDL_StopTextInput();
   }

@@ -166,6 +166,9 @@ struct UiState {
   TextTarget edit_target = TextTarget::Answer;
   std::string edit_text;
   bool shift = false;  // on-screen keyboard: the next letter is a capital
+  // Help or settings opened from the bar over the keyboard: closing them
+  // goes back to the keyboard, with what was typed.
+  bool keyboard_under = false;
 
   // Idle handling
   std::chrono::steady_clock::time_point last_input{};

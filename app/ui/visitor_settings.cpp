@@ -1,5 +1,7 @@
 #include "visitor_settings.hpp"
 
+#include "text_entry.hpp"
+
 #include <cstdio>
 
 namespace kiosk::ui {
@@ -55,6 +57,7 @@ std::string help_text(const AppState& s) {
 
 void on(AppState& s, const intent::OpenPanel& in) {
   const bool settings = in.panel == Panel::Settings;
+  if (s.ui.panel == Panel::Keyboard) s.ui.keyboard_under = true;
   s.ui.panel = settings ? Panel::Settings : Panel::Help;
   s.ui.focus = settings ? "settings.done" : "help.close";
 }
@@ -62,6 +65,7 @@ void on(AppState& s, const intent::OpenPanel& in) {
 void on(AppState& s, const intent::ClosePanel& in) {
   s.ui.panel = Panel::None;
   s.ui.focus = in.focus.empty() ? "bar.settings" : in.focus;
+  if (s.ui.keyboard_under) reopen_keyboard(s);
 }
 
 void on(AppState& s, const intent::TextScale& in) {
