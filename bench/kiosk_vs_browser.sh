@@ -17,6 +17,10 @@
 # (on-CPU ns of all its threads, from before the pointer moves to the screen settling),
 # tap-to-paint (XTest press to the first screen whose pixels changed, found by XDamage
 # and XShmGetImage). Measures with bench/tap_probe.c, compiled here into a temp dir.
+# The kiosk is tapped where its accessibility dump (--a11y-dump) says the control is
+# (bench/kiosk_target.py), and each tap must have done what it was for (the answer
+# chosen, the next screen shown); the page's taps are fixed points of
+# bench/kiosk_vs_browser.html. A tap of either that changes nothing stops the run.
 # Speech is off in both: the kiosk only speaks when a visitor turns speech on, and the
 # page has none.
 set -euo pipefail
@@ -30,7 +34,7 @@ QUIET_MS=${QUIET_MS:-300}
 hz=$(getconf CLK_TCK)
 
 die() { echo "kiosk_vs_browser: $*" >&2; exit 1; }
-for tool in Xvfb chromium cc xdpyinfo setsid; do
+for tool in Xvfb chromium cc xdpyinfo setsid python3; do
   command -v "$tool" >/dev/null 2>&1 ||
     die "$tool is missing (Debian: apt-get install xvfb chromium gcc x11-utils util-linux)"
 done
@@ -98,17 +102,31 @@ TOML
 "$build/sync/hub/kiosk-hub" keygen --key-dir "$work/keys" >/dev/null
 key=$(tr -d '\n' <"$work/keys/current")
 cp "$work/keys/${key%.key}.pub" "$work/council.pub"
-# Where to tap, found from screenshots of both at 1280x800 (bench/kiosk_vs_browser.html is
-# laid out like the kiosk, so the questions' taps are the same). Prelude: Start the survey,
-# Continue (intro), I understand (privacy), which wraps to a second row in the kiosk only.
-prelude_kiosk=(650,240 290,743 355,662)
+# The kiosk's taps, by what they are for (bench/kiosk_target.py finds each in the dump):
+# Start the survey, Continue (intro), Start (privacy); then on ten questions the second
+# answer (Agree on Q1-Q6) and Next.
+prelude_kiosk=(home.start nav.next nav.next)
+kiosk_taps=()
+for _ in $(seq 10); do kiosk_taps+=(answer nav.next); done
+# The page's, found from screenshots of it at 1280x800: Start the survey, Continue, I
+# understand; from Q1: Agree, Next; Agree, Next on Q2-Q6; No (Q7, which skips Q8), Next;
+# Yes (Q9), Next; About once a week (Q10), Next; Bus (Q11), Next.
 prelude_chromium=(650,240 290,743 355,743)
-# From Q1: Agree, Next; Agree, Next on Q2-Q6; No (Q7, which skips Q8), Next; Yes (Q9), Next;
-# About once a week (Q10), Next; Bus (Q11), Next.
 next=261,743
 taps=(600,497 $next)
 for _ in 2 3 4 5 6; do taps+=(600,405 $next); done
 taps+=(600,313 $next 600,196 $next 600,343 $next 600,388 $next)
+[ "${#taps[@]}" -eq "${#kiosk_taps[@]}" ] || die "the two programs must get as many taps"
+
+# One kiosk tap, found in and checked against its dump: prints the probe's line, numbered N.
+kiosk_tap() {  # tag dump step n
+  local tag=$1 dump=$2 step=$3 n=$4 found xy id seen line
+  found=$(python3 "$src/bench/kiosk_target.py" find "$dump" "$step") || die "kiosk tap $n ($step): see above"
+  read -r xy id seen <<<"$found"
+  line=$("$probe" taps "$tag" "$xvfb_pid" "$QUIET_MS" "$xy")
+  python3 "$src/bench/kiosk_target.py" changed "$dump" "$seen" "$id" || die "kiosk tap $n ($step at $xy)"
+  awk -v n="$n" '{ $2 = n; print }' <<<"$line"
+}
 
 # "pid starttime ticks" for the PIDs given (ticks include reaped children).
 cpu_snapshot() {
@@ -141,7 +159,7 @@ run_one() {  # name round
   rm -f "$work/kiosk.db" "$work/kiosk.db-wal" "$work/kiosk.db-shm"
   if [ "$name" = kiosk ]; then
     class=kiosk
-    cmd=("$kiosk_bin" --config "$work/kiosk.toml" --windowed 1280x800)
+    cmd=("$kiosk_bin" --config "$work/kiosk.toml" --windowed 1280x800 --a11y-dump "$work/$tag.jsonl")
     prelude=("${prelude_kiosk[@]}")
   else
     class=chromium
@@ -170,10 +188,23 @@ run_one() {  # name round
   idle_pct=$(awk -v d="$(cpu_delta "$work/$tag.idle0" "$work/$tag.idle1")" -v hz="$hz" -v s="$IDLE_S" \
     'BEGIN { printf "%.2f", 100 * d / hz / s }')
 
-  "$probe" taps "$tag" "$xvfb_pid" "$QUIET_MS" "${prelude[@]}" >/dev/null
+  local i
+  if [ "$name" = kiosk ]; then
+    i=0
+    for step in "${prelude[@]}"; do kiosk_tap "$tag" "$work/$tag.jsonl" "$step" $((++i)) >/dev/null; done
+  else
+    "$probe" taps "$tag" "$xvfb_pid" "$QUIET_MS" "${prelude[@]}" >"$work/$tag.prelude"
+    awk '$5 < 0 { exit 1 }' "$work/$tag.prelude" || die "chromium: a tap of the prelude changed nothing on screen"
+  fi
   pids=$(program_pids "$tag")
   cpu_snapshot $pids >"$work/$tag.tap0"
-  "$probe" taps "$tag" "$xvfb_pid" "$QUIET_MS" "${taps[@]}" >"$work/$tag.taps"
+  if [ "$name" = kiosk ]; then
+    i=0
+    : >"$work/$tag.taps"
+    for step in "${kiosk_taps[@]}"; do kiosk_tap "$tag" "$work/$tag.jsonl" "$step" $((++i)) >>"$work/$tag.taps"; done
+  else
+    "$probe" taps "$tag" "$xvfb_pid" "$QUIET_MS" "${taps[@]}" >"$work/$tag.taps"
+  fi
   pids=$(program_pids "$tag")
   cpu_snapshot $pids >"$work/$tag.tap1"
   local ticks_per_tap pss nprocs
@@ -194,7 +225,7 @@ run_one() {  # name round
   awk -v n="$name" -v r="$round" '{ $1 = "tap " n " " r; print }' "$work/$tag.taps" >>"$tapfile"
   [ "$(wc -l <"$work/$tag.taps")" -eq "${#taps[@]}" ] || die "$name: the probe did not report every tap"
   if awk '$5 < 0 { bad = 1 } END { exit !bad }' "$work/$tag.taps"; then
-    echo "warning: a tap of $name in round $round changed nothing on screen (is the layout as expected?)" >&2
+    die "a tap of $name in round $round changed nothing on screen: its figures would measure nothing"
   fi
 }
 

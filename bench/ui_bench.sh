@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Kiosk UI figures under Xvfb, beside a bare SDL2 + Dear ImGui window:
-#   idle CPU over 30 s on the home screen, peak memory (VmHWM), and
+#   idle CPU over 30 s on the home screen, peak memory (VmHWM), memory in
+#   use then (PSS, from /proc/PID/smaps_rollup), and
 #   start-to-first-frame with 100,000 stored responses.
 # Usage: bench/ui_bench.sh [BUILD_DIR] [SECONDS]
 set -euo pipefail
@@ -43,16 +44,18 @@ measure() {  # name, command...
   t1=$(awk '{print $14+$15}' /proc/$pid/stat)
   local cpu; cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.2f", (b-a)/hz/s*100}')
   local hwm; hwm=$(awk '/VmHWM/{print $2}' /proc/$pid/status)
+  local pss; pss=$(awk '/^Pss:/{print $2}' /proc/$pid/smaps_rollup)
   kill $pid; wait $pid 2>/dev/null || true
-  echo "$name $first $cpu $hwm"
+  echo "$name $first $cpu $hwm $pss"
 }
 
 k=$(measure kiosk "$build/app/ui/kiosk" --config "$work/kiosk.toml" --windowed 1280x800 --report-startup)
 b=$(measure bare "$build/bench/bare_window")
-read -r _ kf kc km <<<"$k"
-read -r _ bf bc bm <<<"$b"
+read -r _ kf kc km kp <<<"$k"
+read -r _ bf bc bm bp <<<"$b"
 printf 'kiosk UI under Xvfb 1280x800, %s s idle on the home screen, 100,000 stored responses\n' "$secs"
 printf '%-28s %12s %12s\n' "" "kiosk" "bare window"
 printf '%-28s %12s %12s   ratio %s   (target < 300 ms)\n' "start to first frame (ms)" "$kf" "$bf" "$(awk -v a="$kf" -v b="$bf" 'BEGIN{printf "%.2f", a/b}')"
 printf '%-28s %12s %12s   (target < 0.5%% of one core)\n' "idle CPU (% of one core)" "$kc" "$bc"
 printf '%-28s %12s %12s   ratio %s   (target <= 1.3)\n' "peak memory (kB, VmHWM)" "$km" "$bm" "$(awk -v a="$km" -v b="$bm" 'BEGIN{printf "%.2f", a/b}')"
+printf '%-28s %12s %12s   ratio %s   (target <= 1.3)\n' "memory in use (kB, PSS)" "$kp" "$bp" "$(awk -v a="$kp" -v b="$bp" 'BEGIN{printf "%.2f", a/b}')"

@@ -284,3 +284,42 @@ TEST_CASE("shaping: a steady screen shapes nothing and rasterises nothing again"
   CHECK(after.glyphs_rasterised == before.glyphs_rasterised);
   CHECK(after.layout_hits > before.layout_hits);  // the same text was drawn, from the cache
 }
+
+// The glyph atlas is a texture in the renderer: 16 MiB at its largest. It
+// starts at a quarter of that, which the whole English survey at 100% fits
+// in, and doubles only when a frame's glyphs do not fit (large text, Urdu).
+TEST_CASE("shaping: the glyph atlas starts small and grows only when the text needs it", "[ui][shaping][memory]") {
+  {  // one kiosk at a time: Dear ImGui's context is the process's
+    test::UiRig r(1280, 800);
+    r.tap_id("home.start");
+    r.tap_id("nav.next");
+    r.tap_id("nav.next");
+    for (int guard = 0; guard < 40 && r.app->ui().screen == Screen::Question; ++guard) {
+      const kiosk::Question& q = *r.app->session()->current();
+      if (q.has_options()) r.tap_id("opt." + q.options[0].code);
+      r.tap_id("nav.next");
+    }
+    CHECK(r.app->ui().screen == Screen::Review);
+    INFO(text::stats().glyphs_cached << " glyphs cached");
+    CHECK(text::stats().atlas_size == 1024);
+  }
+  // Urdu at 200%: Nastaliq's glyphs at the largest sizes do not fit; the
+  // atlas grows and every screen still draws (the layout tests check what).
+  test::UiRig u(1280, 800);
+  CHECK(text::stats().atlas_size == 1024);  // a new renderer, a new atlas
+  u.tap_id("home.lang.ur");
+  u.tap_id("bar.settings");
+  u.tap_id("settings.size.200");
+  u.tap_id("settings.done");
+  u.tap_id("home.start");
+  u.tap_id("nav.next");
+  u.tap_id("nav.next");
+  for (int guard = 0; guard < 40 && u.app->ui().screen == Screen::Question; ++guard) {
+    const kiosk::Question& q = *u.app->session()->current();
+    if (q.has_options()) u.tap_id("opt." + q.options[0].code);
+    u.tap_id("nav.next");
+  }
+  CHECK(u.app->ui().screen == Screen::Review);
+  INFO(text::stats().glyphs_cached << " glyphs cached");
+  CHECK(text::stats().atlas_size == 2048);
+}

@@ -51,7 +51,10 @@ Status Host::open(const WindowOptions& opt) {
   if (const std::string font_error = fonts_job_.get(); !font_error.empty())
     return make_error(ErrorKind::Config, font_error);
   ImGui_ImplSDLRenderer_CreateFontsTexture();
-  ImGui::GetIO().Fonts->ClearTexData();  // the texture holds it now
+  // The texture holds the glyphs now; the font files ImGui read (six, 4 MiB)
+  // are not needed again until the atlas is rebuilt from scratch.
+  ImGui::GetIO().Fonts->ClearTexData();
+  ImGui::GetIO().Fonts->ClearInputData();
   return {};
 }
 
@@ -65,6 +68,7 @@ bool Host::rebuild_fonts(float scale, bool dyslexia_font) {
   }
   ImGui_ImplSDLRenderer_CreateFontsTexture();
   ImGui::GetIO().Fonts->ClearTexData();
+  ImGui::GetIO().Fonts->ClearInputData();
   return dyslexia_font;
 }
 

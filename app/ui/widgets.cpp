@@ -44,10 +44,11 @@ bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) 
     }
   }
   const std::string regular = *regular_file, bold = *bold_file;
-  // Latin, Latin-1, general punctuation (curly quotes, dashes), arrows, a few shapes.
-  // Latin-1 and the punctuation of real text (curly quotes, dashes, ellipsis,
-  // bullet). At these sizes glyphs need no oversampling.
-  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2010, 0x2027, 0x2030, 0x203A, 0};
+  // Dear ImGui draws no text of the kiosk's (the text engine shapes and draws
+  // every word from the same files), but needs fonts for their sizes: its
+  // atlas holds only the space and its fallback '?', so its texture is a few
+  // kilobytes, not megabytes at 200%.
+  static const ImWchar ranges[] = {0x0020, 0x0020, 0x003F, 0x003F, 0};
   ImFontConfig cfg;
   cfg.OversampleH = 1;
   cfg.OversampleV = 1;

@@ -29,6 +29,10 @@ namespace {
 // Glyphs are rasterised at a quarter pixel's precision in each direction, so
 // the joins of cursive scripts (Nastaliq steps down diagonally) meet exactly.
 constexpr int kSubpixels = 4;
+// The glyph atlas starts at kAtlasStart square and doubles, up to
+// kAtlasSize, when a frame's glyphs do not fit (200% text, a second script):
+// English at 100% never needs the 16 MiB of the largest.
+constexpr int kAtlasStart = 1024;
 constexpr int kAtlasSize = 2048;
 // A layout not drawn or measured for this many frames is dropped at the next sweep.
 constexpr int kLayoutIdleFrames = 1800;
@@ -175,7 +179,7 @@ struct Engine {
 
   SDL_Renderer* renderer = nullptr;
   SDL_Texture* atlas = nullptr;
-  int atlas_w = 0, atlas_h = 0;
+  int atlas_w = 0, atlas_h = 0, atlas_max = 0;
   int pen_x = 0, pen_y = 0, row_h = 0;
   bool atlas_full = false;
   int full_frame = -1, draw_frame = 0;
@@ -627,6 +631,27 @@ struct Engine {
       it = now - it->second.last_used > idle ? layouts.erase(it) : std::next(it);
   }
 
+  // A texture twice the size, if the renderer allows one; the glyphs are
+  // rasterised into it again as they are drawn. Called before anything of
+  // the frame is drawn, so no draw command refers to the old texture.
+  void grow_atlas() {
+    if (!renderer || atlas_w >= atlas_max) return;
+    SDL_Texture* bigger = make_atlas(renderer, atlas_w * 2);
+    if (!bigger) return;
+    SDL_DestroyTexture(atlas);
+    atlas = bigger;
+    atlas_w = atlas_h = atlas_w * 2;
+  }
+
+  static SDL_Texture* make_atlas(SDL_Renderer* r, int size) {
+    SDL_Texture* t = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, size, size);
+    if (t) {
+      SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+      SDL_SetTextureScaleMode(t, SDL_ScaleModeNearest);
+    }
+    return t;
+  }
+
   void reset_atlas() {
     slots.clear();
     pen_x = pen_y = row_h = 0;
@@ -730,7 +755,10 @@ struct Engine {
     const int now = frame();
     // Full: start again from empty on the next frame, so that no glyph drawn
     // in the frame that filled it is overwritten under it.
-    if (atlas_full && now != full_frame) reset_atlas();
+    if (atlas_full && now != full_frame) {
+      grow_atlas();
+      reset_atlas();
+    }
     draw_frame = now;
     if (box <= 0) box = wrap > 0 ? wrap : L.size.x;
     const ImVec2 cmin = dl ? dl->GetClipRectMin() : ImVec2(-1e9f, -1e9f);
@@ -816,15 +844,12 @@ void attach_renderer(SDL_Renderer* renderer) {
   detach_renderer(nullptr);
   e.renderer = renderer;
   SDL_RendererInfo info{};
-  int size = kAtlasSize;
+  e.atlas_max = kAtlasSize;
   if (SDL_GetRendererInfo(renderer, &info) == 0 && info.max_texture_width > 0)
-    size = std::min({size, info.max_texture_width, info.max_texture_height});
-  e.atlas = SDL_CreateTexture(renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, size, size);
-  if (e.atlas) {
-    SDL_SetTextureBlendMode(e.atlas, SDL_BLENDMODE_BLEND);
-    SDL_SetTextureScaleMode(e.atlas, SDL_ScaleModeNearest);
-    e.atlas_w = e.atlas_h = size;
-  }
+    e.atlas_max = std::min({e.atlas_max, info.max_texture_width, info.max_texture_height});
+  const int size = std::min(kAtlasStart, e.atlas_max);
+  e.atlas = Engine::make_atlas(renderer, size);
+  if (e.atlas) e.atlas_w = e.atlas_h = size;
   e.reset_atlas();
 }
 
@@ -929,6 +954,7 @@ Stats stats() {
   Stats s = e.st;
   s.layouts_cached = e.layouts.size();
   s.glyphs_cached = e.slots.size();
+  s.atlas_size = e.atlas_w;
   return s;
 }
 

@@ -119,6 +119,7 @@ struct Stats {
   std::uint64_t glyphs_rasterised = 0;
   std::size_t layouts_cached = 0;
   std::size_t glyphs_cached = 0;
+  int atlas_size = 0;  // the glyph atlas texture's side, in pixels
 };
 Stats stats();
 
