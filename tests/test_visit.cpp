@@ -81,6 +81,8 @@ TEST_CASE("a blind visitor turns speech on by keys and completes the Bury survey
   REQUIRE(r.app->ui().screen == Screen::Question);
 
   int guard = 0;
+  std::vector<std::string> heard_before;  // the labels of the last list read out on arrival
+  int said_as_same = 0;
   while (r.app->ui().screen == Screen::Question && ++guard < 60) {
     const Question& q = *r.app->session()->current();
     const auto p = r.app->session()->progress();
@@ -93,8 +95,25 @@ TEST_CASE("a blind visitor turns speech on by keys and completes the Bury survey
     // its count and how to browse it (Q22's 17 took 82 s read in full), each
     // of its answers then heard, in order, as the arrows reach it.
     const bool long_list = q.options.size() > kListReadInFull;
+    std::vector<std::string> labels;
+    for (const auto& o : q.options) labels.push_back(o.label.get("en", "en"));
+    // The same answers as the question before (Q2 to Q6's scale) are said
+    // as their count, first and last; each is then heard as Down reaches it.
+    const bool same_list = !long_list && labels.size() > 1 && labels == heard_before;
+    heard_before = labels;
+    if (same_list) {
+      ++said_as_same;
+      CHECK_THAT(heard, Catch::Contains("The same " + std::to_string(labels.size()) + " answers as before, from " +
+                                        labels.front() + " to " + labels.back()));
+      CHECK_THAT(heard, !Catch::Contains("1 of " + std::to_string(labels.size()) + ": "));
+      for (size_t k = 1; k < labels.size(); ++k) {
+        r.key(SDLK_DOWN);
+        CHECK_THAT(r.speech.said.back(), Catch::StartsWith(labels[k] + ", "));
+      }
+      for (size_t k = 1; k < labels.size(); ++k) r.key(SDLK_UP);
+    }
     size_t at = 0;
-    for (size_t k = 0; k < q.options.size() && !long_list; ++k) {
+    for (size_t k = 0; k < q.options.size() && !long_list && !same_list; ++k) {
       const std::string said = std::to_string(k + 1) + " of " + std::to_string(q.options.size()) + ": " +
                                q.options[k].label.get("en", "en") + ", not chosen";
       const size_t found = heard.find(said, at);
@@ -113,7 +132,7 @@ TEST_CASE("a blind visitor turns speech on by keys and completes the Bury survey
       for (size_t k = 1; k < q.options.size(); ++k) r.key(SDLK_UP);
       CHECK(r.app->ui().focus == "opt." + q.options.front().code);
     }
-    if (q.has_options() && long_list) {
+    if (q.has_options() && (long_list || same_list)) {
       CHECK_THAT(heard, Catch::Contains("Enter to"));
       // The first answer, where the focus is.
       r.key(SDLK_RETURN);
@@ -146,6 +165,7 @@ TEST_CASE("a blind visitor turns speech on by keys and completes the Bury survey
     r.key(SDLK_RETURN);
   }
   REQUIRE(r.app->ui().screen == Screen::Review);
+  CHECK(said_as_same >= 5);  // Q2 to Q6
   // Send is where the focus starts, and the screen says so in words for
   // keys, never "touch": one Enter sends (it took 26 presses of Down).
   CHECK(r.app->ui().focus == "nav.submit");

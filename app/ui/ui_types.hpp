@@ -193,6 +193,7 @@ struct UiState {
   bool asleep = false;  // outside the service point's opening hours: dark until a touch or opening time
 
   std::string last_spoken_screen;  // so a screen is announced once when it appears
+  std::string last_answers_heard;  // the answers said on the last question's arrival (answers_key)
   std::string help_where;          // the help panel's "where you are and which keys"
   std::string announce_prefix;     // said before the next screen reading ("Speech is on.")
   int speech_offer_key = 0;        // the key that had the speech offer read out (home, speech off); -1: declined

@@ -83,6 +83,7 @@ void on(AppState& s, const intent::ShowPrivacy&) {
 }
 
 void on(AppState& s, const intent::BeginQuestions&) {
+  s.ui.last_answers_heard.clear();  // the first question's answers are read out
   if (!s.session) start_session(s);
   if (s.session) {
     s.ui.screen = screen_for(*s.session);

@@ -195,7 +195,14 @@ std::string screen_key(const AppState& s) {
   return key;
 }
 
-std::string question_speech(const AppState& s) {
+std::string answers_key(const AppState& s) {
+  std::string key;
+  for (const auto& it : s.tree.items())
+    if (it.id.rfind("opt.", 0) == 0) key += it.label + "\n";
+  return key;
+}
+
+std::string question_speech(const AppState& s, const std::string& same_as) {
   std::string out;
   if (s.session) {
     const auto p = s.session->progress();
@@ -221,7 +228,15 @@ std::string question_speech(const AppState& s) {
   // count and how to browse it; each answer is read as the arrows reach it,
   // and what is already chosen is said.
   const bool long_list = answers.size() > kListReadInFull;
-  for (size_t k = 0; k < answers.size(); ++k) {
+  bool any_chosen = false;
+  for (const A11yItem* a : answers) any_chosen = any_chosen || a->value == "selected";
+  // Q1's five answers took 14 s read out; Q2 to Q6 have the same five.
+  const bool same = !long_list && !any_chosen && answers.size() > 1 && !same_as.empty() && same_as == answers_key(s);
+  if (same)
+    sentence(out, s.tr("say.answers.same", {{"n", std::to_string(answers.size())},
+                                            {"first", answers.front()->label},
+                                            {"last", answers.back()->label}}));
+  for (size_t k = 0; k < answers.size() && !same; ++k) {
     const A11yItem& a = *answers[k];
     const bool chosen = a.value == "selected";
     if (long_list && !chosen) continue;
@@ -280,7 +295,8 @@ void announce(AppState& s) {
   if (s.ui.panel == Panel::Keyboard) return s.say(prefix);  // the keys speak as they are touched
   std::string text = prefix;
   if (s.ui.screen == Screen::Question && s.ui.panel == Panel::None) {
-    sentence(text, question_speech(s));
+    sentence(text, question_speech(s, s.ui.last_answers_heard));
+    s.ui.last_answers_heard = answers_key(s);
   } else {
     sentence(text, screen_summary(s));
     // Where the focus is, so Enter does what the visitor expects.

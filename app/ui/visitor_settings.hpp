@@ -31,8 +31,13 @@ std::string screen_key(const AppState& s);
 // What a question screen says: where you are, the question, every answer with
 // its position and state, any status (answers below), how to move on (A15).
 // Lists of more answers than this are said as a count and how to browse them.
+// A list the same as the one last heard on arrival (`same_as`, from
+// answers_key: Q2 to Q6's agree-disagree scale) is said in a few words, its
+// count, first and last; every answer is still read as the arrows reach it.
 inline constexpr std::size_t kListReadInFull = 8;
-std::string question_speech(const AppState& s);
+std::string question_speech(const AppState& s, const std::string& same_as = {});
+// The labels of the question's answers on screen, in order ("" if none).
+std::string answers_key(const AppState& s);
 // Turns speech on and has the screen read from the start (A13).
 void turn_speech_on(AppState& s);
 // Read out, with speech off, when a key is pressed on the start screen.
