@@ -389,14 +389,7 @@ TEST_CASE("panels at 200%: their actions in view on opening, and the keyboard's 
       CHECK(wholly_in_view(r, "help.close"));
       r.tap_id("help.close");
       // To the first question with a free-text answer, and type 2,000 characters.
-      r.tap_id("home.start");
-      r.tap_id("nav.next");
-      r.tap_id("nav.next");
-      for (int guard = 0; guard < 40 && r.app->session()->current()->type != QuestionType::Text; ++guard) {
-        const Question& q = *r.app->session()->current();
-        if (q.has_options()) r.tap_id("opt." + q.options[0].code);
-        r.tap_id("nav.next");
-      }
+      r.walk_first_answers([&] { return r.app->session()->current()->type != QuestionType::Text; });
       const Question& q = *r.app->session()->current();
       REQUIRE(q.type == QuestionType::Text);
       r.tap_id("q.textbox");
@@ -456,14 +449,7 @@ TEST_CASE("keyboard: fixed keys, a text box that slides inside itself, caps as t
         r.tap_id("bar.settings");
         r.tap_id("settings.size." + std::to_string(scale));
         r.tap_id("settings.done");
-        r.tap_id("home.start");
-        r.tap_id("nav.next");
-        r.tap_id("nav.next");
-        for (int guard = 0; guard < 40 && r.app->session()->current()->type != QuestionType::Text; ++guard) {
-          const Question& q = *r.app->session()->current();
-          if (q.has_options()) r.tap_id("opt." + q.options[0].code);
-          r.tap_id("nav.next");
-        }
+        r.walk_first_answers([&] { return r.app->session()->current()->type != QuestionType::Text; });
         REQUIRE(r.app->session()->current()->type == QuestionType::Text);
         r.tap_id("q.textbox");
         REQUIRE(r.app->ui().panel == Panel::Keyboard);

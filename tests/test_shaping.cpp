@@ -291,14 +291,7 @@ TEST_CASE("shaping: a steady screen shapes nothing and rasterises nothing again"
 TEST_CASE("shaping: the glyph atlas starts small and grows only when the text needs it", "[ui][shaping][memory]") {
   {  // one kiosk at a time: Dear ImGui's context is the process's
     test::UiRig r(1280, 800);
-    r.tap_id("home.start");
-    r.tap_id("nav.next");
-    r.tap_id("nav.next");
-    for (int guard = 0; guard < 40 && r.app->ui().screen == Screen::Question; ++guard) {
-      const kiosk::Question& q = *r.app->session()->current();
-      if (q.has_options()) r.tap_id("opt." + q.options[0].code);
-      r.tap_id("nav.next");
-    }
+    r.walk_first_answers([] { return true; });
     CHECK(r.app->ui().screen == Screen::Review);
     INFO(text::stats().glyphs_cached << " glyphs cached");
     CHECK(text::stats().atlas_size == 1024);
@@ -311,14 +304,7 @@ TEST_CASE("shaping: the glyph atlas starts small and grows only when the text ne
   u.tap_id("bar.settings");
   u.tap_id("settings.size.200");
   u.tap_id("settings.done");
-  u.tap_id("home.start");
-  u.tap_id("nav.next");
-  u.tap_id("nav.next");
-  for (int guard = 0; guard < 40 && u.app->ui().screen == Screen::Question; ++guard) {
-    const kiosk::Question& q = *u.app->session()->current();
-    if (q.has_options()) u.tap_id("opt." + q.options[0].code);
-    u.tap_id("nav.next");
-  }
+  u.walk_first_answers([] { return true; });
   CHECK(u.app->ui().screen == Screen::Review);
   INFO(text::stats().glyphs_cached << " glyphs cached");
   CHECK(text::stats().atlas_size == 2048);

@@ -105,6 +105,21 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
     clock.advance(std::chrono::seconds(seconds));
     settle();
   }
+
+  // By touch from the home screen, through the introduction and what is
+  // kept, then each question's first answer and Next while `go_on` says so
+  // (it is asked on each question, before answering).
+  template <class GoOn>
+  void walk_first_answers(GoOn go_on) {
+    tap_id("home.start");
+    tap_id("nav.next");
+    tap_id("nav.next");
+    for (int guard = 0; guard < 40 && app->ui().screen == kiosk::ui::Screen::Question && go_on(); ++guard) {
+      const kiosk::Question& q = *app->session()->current();
+      if (q.has_options()) tap_id("opt." + q.options[0].code);
+      tap_id("nav.next");
+    }
+  }
 };
 
 }  // namespace test
