@@ -370,6 +370,25 @@ bool wholly_in_view(UiRig& r, const std::string& id) {
   return it && it->clip.contains(it->rect) && window_rect(r).contains(it->rect);
 }
 
+// Types `n` characters as a physical keyboard sends them (SDL text input
+// events, a sentence over and over), letting the kiosk draw after every
+// `every` and calling `after` then.
+template <class After>
+void type_text(UiRig& r, int n, int every, After after) {
+  const std::string words = "The library is where I read the paper every morning. ";
+  for (int i = 0; i < n; ++i) {
+    SDL_Event e{};
+    e.type = SDL_TEXTINPUT;
+    e.text.text[0] = words[static_cast<size_t>(i) % words.size()];
+    SDL_PushEvent(&e);
+    if (i % every == every - 1) {
+      r.settle();
+      after();
+    }
+  }
+  r.settle();
+}
+
 }  // namespace
 
 TEST_CASE("panels at 200%: their actions in view on opening, and the keyboard's with 2,000 characters typed",
@@ -395,15 +414,7 @@ TEST_CASE("panels at 200%: their actions in view on opening, and the keyboard's 
       r.tap_id("q.textbox");
       REQUIRE(r.app->ui().panel == Panel::Keyboard);
       for (const char* id : {"kb.space", "kb.delete", "kb.cancel", "kb.done"}) CHECK(wholly_in_view(r, id));
-      const std::string words = "The library is where I read the paper every morning. ";
-      for (int i = 0; i < 2000; ++i) {
-        SDL_Event e{};
-        e.type = SDL_TEXTINPUT;
-        e.text.text[0] = words[static_cast<size_t>(i) % words.size()];
-        SDL_PushEvent(&e);
-        if (i % 200 == 199) r.settle();
-      }
-      r.settle();
+      type_text(r, 2000, 200, [] {});
       INFO("typed " << r.app->ui().edit_text.size() << " characters");
       CHECK(r.app->ui().edit_text.size() >= 1000);
       for (const char* id : {"kb.space", "kb.delete", "kb.cancel", "kb.done"}) {
@@ -482,30 +493,21 @@ TEST_CASE("keyboard: fixed keys, a text box that slides inside itself, caps as t
           CHECK(cap(r, "kb.key.113") == "q");
         }
         const float box_h = r.find_id("kb.text")->clip.h;
-        const std::string words = "The library is where I read the paper every morning. ";
-        for (int i = 0; i < 2000; ++i) {
-          SDL_Event e{};
-          e.type = SDL_TEXTINPUT;
-          e.text.text[0] = words[static_cast<size_t>(i) % words.size()];
-          SDL_PushEvent(&e);
-          if (i % 97 == 96) {
-            r.settle();
-            // The keys stay put as the text wraps, and the end of the text is seen.
-            CHECK(key_places(r).size() == keys.size());
-            for (const auto& [id, rect] : key_places(r)) {
-              INFO(id << " after " << r.app->ui().edit_text.size() << " characters");
-              const auto was = keys.find(id);
-              REQUIRE(was != keys.end());
-              CHECK(same(was->second, rect));
-            }
-            const auto* text = r.find_id("kb.text");
-            REQUIRE(text != nullptr);
-            CHECK(text->clip.h == Approx(box_h).margin(0.5));
-            CHECK(text->rect.y + text->rect.h <= text->clip.y + text->clip.h + 0.5f);
-            CHECK(text->rect.y + text->rect.h > text->clip.y);
+        type_text(r, 2000, 97, [&] {
+          // The keys stay put as the text wraps, and the end of the text is seen.
+          CHECK(key_places(r).size() == keys.size());
+          for (const auto& [id, rect] : key_places(r)) {
+            INFO(id << " after " << r.app->ui().edit_text.size() << " characters");
+            const auto was = keys.find(id);
+            REQUIRE(was != keys.end());
+            CHECK(same(was->second, rect));
           }
-        }
-        r.settle();
+          const auto* text = r.find_id("kb.text");
+          REQUIRE(text != nullptr);
+          CHECK(text->clip.h == Approx(box_h).margin(0.5));
+          CHECK(text->rect.y + text->rect.h <= text->clip.y + text->clip.h + 0.5f);
+          CHECK(text->rect.y + text->rect.h > text->clip.y);
+        });
         if (capitals) CHECK(cap(r, "kb.key.113") == "q");  // mid-sentence
         INFO("typed " << r.app->ui().edit_text.size() << " characters");
         CHECK(r.app->ui().edit_text.size() >= 1000);
