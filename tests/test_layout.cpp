@@ -686,3 +686,28 @@ TEST_CASE("touch: at 200% the band over the answers below brings them into view 
       CHECK(band_taps > (W == 1280 ? 10 : 3));
     }
 }
+
+// The settings panel slid by keys to reach Done (as a visitor at 200% does)
+// must not leave the keyboard opened after it slid: it showed its keys from
+// the digits down, the question and the text box above the panel's top.
+TEST_CASE("keyboard: opens whole after the settings panel was slid by keys", "[ui][layout][panels][keyboard]") {
+  UiRig r(1280, 800);
+  r.tap_id("bar.settings");
+  r.tap_id("settings.size.200");
+  for (int i = 0; i < 40 && r.app->ui().focus != "settings.done"; ++i) r.key(SDLK_DOWN);
+  REQUIRE(r.app->ui().focus == "settings.done");
+  r.key(SDLK_RETURN);
+  REQUIRE(r.app->ui().panel == Panel::None);
+  r.walk_first_answers([&] { return r.app->session()->current()->type != QuestionType::Text; });
+  r.tap_id("q.textbox");
+  REQUIRE(r.app->ui().panel == Panel::Keyboard);
+  for (const char* id : {"kb.q", "kb.count", "kb.text"}) {
+    const auto* it = r.find_id(id);
+    REQUIRE(it != nullptr);
+    INFO(id << " at y " << it->rect.y << ", shown from " << it->clip.y << " to " << it->clip.y + it->clip.h);
+    CHECK(it->clip.h > 10);
+    // Seen from its top (the question may show only its first lines).
+    CHECK(it->rect.y >= it->clip.y - 0.5f);
+    if (std::string(id) != "kb.q") CHECK(it->clip.contains(it->rect));
+  }
+}

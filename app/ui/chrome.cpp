@@ -324,8 +324,10 @@ void draw_panel(AppState& app, Frame& f, const AppView& v, const Theme& theme, c
   const bool fitted = app.ui.panel == Panel::Keyboard;
   const float inner_h = pbottom - py - margin * (fitted ? 0.75f : 1.0f);
   ImGui::SetCursorScreenPos(ImVec2(px + margin * 0.5f, py + margin * 0.5f));
-  ImGui::BeginChild("panel.content", ImVec2(pw - margin, std::max(f.min_target(), inner_h - (fitted ? 0 : actions_h))),
-                    false,
+  // A child of its own: the other panels' slide (the settings panel slid by
+  // keys to reach Done) is kept by ImGui per child and must not carry over.
+  ImGui::BeginChild(fitted ? "panel.keyboard" : "panel.content",
+                    ImVec2(pw - margin, std::max(f.min_target(), inner_h - (fitted ? 0 : actions_h))), false,
                     ImGuiWindowFlags_NoScrollWithMouse |
                         (fitted ? ImGuiWindowFlags_NoScrollbar : ImGuiWindowFlags_AlwaysVerticalScrollbar));
   touch_scroll();
