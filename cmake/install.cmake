@@ -39,3 +39,10 @@ if(TARGET kiosk-hub)
   install(FILES ${PROJECT_SOURCE_DIR}/kiosk-config/hub.toml ${PROJECT_SOURCE_DIR}/kiosk-config/service-points.toml
           DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kiosk-hub COMPONENT hub)
 endif()
+
+# USB sticks for the admin area's exports: udev starts a unit per stick,
+# which mounts it for the kiosk's user (system/kiosk-usb-mount).
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/system/kiosk-usb-mount DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/library-kiosk
+        COMPONENT kiosk)
+install(FILES ${PROJECT_SOURCE_DIR}/system/library-kiosk-usb@.service DESTINATION /lib/systemd/system COMPONENT kiosk)
+install(FILES ${PROJECT_SOURCE_DIR}/system/90-library-kiosk-usb.rules DESTINATION /lib/udev/rules.d COMPONENT kiosk)

@@ -14,6 +14,7 @@ KIOSK_PACKAGES=(
   sqlite3 postgresql prometheus xvfb xauth xdotool imagemagick curl openssl python3
   libx11-dev libxext-dev libxtst-dev libxdamage-dev x11-utils
   cage xwayland grim tesseract-ocr tesseract-ocr-urd tesseract-ocr-pol gnumeric chromium
+  exfatprogs exfat-fuse e2fsprogs util-linux
 )
 
 kiosk_install_deps() {

@@ -16,6 +16,10 @@
 #     it from the out-of-order loop by itself; enrol to a plain-http hub on
 #     another machine is refused;
 #  4. responses collected and synced: the hub's export holds every one;
+#     a USB stick (an exFAT loop device) plugged in: the unit udev starts
+#     for it mounts it for the kiosk's user alone, kiosk-admin export writes
+#     to it, `kiosk-admin open` with the hub's secret key opens every
+#     response, and the unit's stop unmounts it;
 #  5. an upgrade of both packages: both services running before and after,
 #     restarted onto the new files (new main PIDs);
 #  6. removal stops both; purge removes the configuration and keeps, saying
@@ -57,6 +61,7 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$sd_pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$sd_pid" 2>/dev/null || true
   fi
+  [ -n "${stick_loop:-}" ] && losetup -d "$stick_loop" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -222,6 +227,29 @@ as_kiosk kiosk-admin sync --once >"$work/sync.out" 2>&1 || fail "sync --once fai
 rows=$(curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:8470/api/v1/export?format=jsonl" | grep -c . || true)
 [ "$rows" -ge 30 ] || fail "the hub's export holds $rows responses, not the 30 synced"
 echo "4. 30 responses simulated at the kiosk, synced; the hub's export holds $rows"
+
+# A USB stick plugged in: udev (not running in the namespace) would start
+# library-kiosk-usb@NAME.service for it; the walk starts that unit itself.
+rule=/lib/udev/rules.d/90-library-kiosk-usb.rules
+grep -q 'ENV{SYSTEMD_WANTS}+="library-kiosk-usb@%k.service"' "$rule" || fail "$rule does not start the stick's unit"
+truncate -s 64M "$work/stick.img"
+mkfs.exfat -L KIOSKUSB "$work/stick.img" >/dev/null
+stick_loop=$(losetup -f --show "$work/stick.img")
+stick=${stick_loop#/dev/}
+in_ns systemctl start "library-kiosk-usb@$stick.service" || fail "library-kiosk-usb@$stick did not start: $(in_ns journalctl -u "library-kiosk-usb@$stick" --no-pager | tail -5)"
+in_ns mountpoint -q /media/library-kiosk/KIOSKUSB || fail "the stick is not mounted at /media/library-kiosk/KIOSKUSB"
+owner=$(in_ns stat -c '%U %a' /media/library-kiosk/KIOSKUSB)
+[ "$owner" = "library-kiosk 700" ] || fail "the stick's folder is $owner, not library-kiosk's 700"
+as_kiosk kiosk-admin export --out /media/library-kiosk/KIOSKUSB/walk-export >"$work/export.out" 2>&1 ||
+  fail "kiosk-admin export to the stick: $(cat "$work/export.out")"
+in_ns kiosk-admin open --key "/var/lib/kiosk-hub/keys/$current" /media/library-kiosk/KIOSKUSB/walk-export \
+  --out "$work/opened" >"$work/open.out" 2>&1 || fail "kiosk-admin open on the stick: $(cat "$work/open.out")"
+opened=$(($(wc -l <"$work/opened/responses.csv") - 1))
+[ "$opened" -ge 30 ] || fail "the stick's export opened to $opened responses, not the 30 collected"
+in_ns systemctl stop "library-kiosk-usb@$stick.service"
+if in_ns mountpoint -q /media/library-kiosk/KIOSKUSB 2>/dev/null; then fail "the stick is still mounted after its unit stopped"; fi
+losetup -d "$stick_loop" && stick_loop=
+echo "   a USB stick: mounted by its unit for the kiosk's user, exported to, $opened responses opened from it, unmounted"
 
 # ---- 5. upgrade both: running before, running after, on the new files
 pids() { echo "$(in_ns systemctl show -p MainPID --value kiosk-hub) $(in_ns systemctl show -p MainPID --value library-kiosk)"; }

@@ -532,6 +532,60 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   CHECK(r.app->ui().quit);
 }
 
+// Run by tests/usb_stick.sh (hidden here: it needs a stick mounted by
+// system/kiosk-usb-mount, as root): the stick mounted in KIOSK_TEST_USB_ROOT
+// is offered by its label, a folder there with nothing mounted on it is not,
+// and an export to the stick says it may be taken out only once written
+// through. KIOSK_TEST_USB_SECRET: where to put the council's secret key, so
+// the script can open the export after the stick is unmounted.
+TEST_CASE("the admin area exports to a USB stick mounted for the kiosk", "[.usb]") {
+  const char* root = std::getenv("KIOSK_TEST_USB_ROOT");
+  const char* label = std::getenv("KIOSK_TEST_USB_LABEL");
+  const char* secret = std::getenv("KIOSK_TEST_USB_SECRET");
+  REQUIRE(root != nullptr);
+  REQUIRE(label != nullptr);
+  REQUIRE(secret != nullptr);
+  test::write_seal_keys(std::string(secret) + ".pub", secret);
+  // ui-staff.toml ends in [admin]: this line is that table's.
+  UiRig r(1280, 800, std::string("usb_folder = \"") + root + "\"\n");
+  complete_survey(r, Plan{"no", "yes", false});
+  r.advance(13);
+  r.app->apply(intent::OpenPin{});
+  r.settle();
+  for (char c : std::string("9999")) r.tap_id(std::string("pin.key.") + c);
+  r.tap_id("pin.key.OK");
+  for (int i = 0; i < 300 && r.find_id("admin.counts") == nullptr; ++i) r.wait_for_background();
+  REQUIRE(r.find_id("admin.counts") != nullptr);
+  std::string stick_id, stick_label;
+  std::vector<std::string> offered;
+  for (int i = 0; i < 10; ++i) {
+    const auto* it = r.find_id("admin.folder." + std::to_string(i));
+    if (!it) break;
+    offered.push_back(it->label);
+    if (it->label.rfind(std::string("USB stick ") + label + " (", 0) == 0) stick_id = it->id, stick_label = it->label;
+  }
+  std::string all;
+  for (const auto& o : offered) all += "[" + o + "] ";
+  INFO("offered: " << all);
+  REQUIRE_FALSE(stick_id.empty());
+  CHECK_THAT(stick_label, Catch::Contains(" free)"));
+  CHECK(offered.size() >= 2);  // the stick, then the kiosk's own folder
+  CHECK_THAT(offered.back(), Catch::StartsWith("This kiosk: "));
+  for (const auto& o : offered) CHECK(o.find("stale") == std::string::npos);  // nothing mounted there
+  r.tap_id(stick_id);
+  CHECK(r.find_id(stick_id)->value == "selected");
+  r.tap_id("admin.export.csv");
+  for (int i = 0; i < 300 && r.app->ui().notice.find("Exported") == std::string::npos; ++i) r.wait_for_background();
+  CHECK_THAT(r.app->ui().notice, Catch::Contains("Exported 1 response, sealed, to " + std::string(root)) &&
+                                     Catch::EndsWith("you may take the stick out now."));
+  // The kiosk's own folder: written through too, but nothing to take out.
+  r.tap_id("admin.folder." + std::to_string(offered.size() - 1));
+  r.tap_id("admin.export.codebook");
+  for (int i = 0; i < 300 && r.app->ui().notice.find("codebook") == std::string::npos; ++i) r.wait_for_background();
+  CHECK_THAT(r.app->ui().notice, Catch::Contains("Saved the codebook to"));
+  CHECK(r.app->ui().notice.find("stick") == std::string::npos);
+}
+
 TEST_CASE("a survey in several languages offers them on the home screen and records the choice", "[ui][locale]") {
   test::TempDir tmp;
   const std::string survey = tmp.file("hub.toml");

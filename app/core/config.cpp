@@ -356,13 +356,14 @@ Result<KioskConfig> load_config(const std::string& path) {
       }
     }
     if (const auto* a = r.table(root, "admin")) {
-      r.known(*a, "admin", {"pin_hash", "pin_attempts", "pin_lockout_seconds"});
+      r.known(*a, "admin", {"pin_hash", "pin_attempts", "pin_lockout_seconds", "usb_folder"});
       c.admin_pin_hash = r.str(*a, "admin", "pin_hash", false);
       if (!c.admin_pin_hash.empty() && c.admin_pin_hash.rfind("$argon2id$", 0) != 0)
         r.fail(*a->get("pin_hash"), "admin.pin_hash",
                "must be an Argon2id hash from `kiosk-admin hash-pin`, never a PIN");
       c.pin_attempts = r.integer(*a, "admin", "pin_attempts", 5, 1, 20);
       c.pin_lockout_seconds = r.integer(*a, "admin", "pin_lockout_seconds", 300, 10, 86400);
+      if (a->contains("usb_folder")) c.usb_folder = r.str(*a, "admin", "usb_folder", true);
     }
     c.demo_pins = is_demonstration_pin_hash(c.admin_pin_hash);
     for (const auto& m : c.staff) c.demo_pins = c.demo_pins || is_demonstration_pin_hash(m.pin_hash);

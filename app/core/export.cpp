@@ -4,6 +4,7 @@
 // two ordered scans, for speed)  4. JSON Lines and codebook  5. summary
 #include "kiosk/export.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -134,6 +135,36 @@ class OutFile {
 };
 
 }  // namespace
+
+Status sync_to_device(const std::string& path) {
+  namespace fs = std::filesystem;
+  auto sync_one = [](const std::string& p) -> Status {
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      return make_error(ErrorKind::Storage, p + ": could not write it through to its device (" +
+                                                std::strerror(err) + ")");
+    }
+    ::close(fd);
+    return {};
+  };
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    for (const auto& e : fs::recursive_directory_iterator(path, ec))
+      if (auto st = sync_one(e.path().string()); !st) return st;
+  if (auto st = sync_one(path); !st) return st;
+  const std::string parent = fs::path(path).parent_path().string();
+  if (auto st = sync_one(parent.empty() ? "." : parent); !st) return st;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool ok = fd >= 0 && ::syncfs(fd) == 0;
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (!ok)
+    return make_error(ErrorKind::Storage, path + ": could not write it through to its device (" +
+                                              std::strerror(err) + ")");
+  return {};
+}
 
 void append_csv_field(std::string& out, std::string_view f, bool guard_formula) {
   const bool formula = guard_formula && !f.empty() &&

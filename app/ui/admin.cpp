@@ -1,6 +1,7 @@
 #include "admin.hpp"
 
 #include <glob.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,20 +15,45 @@ using namespace std::chrono;
 
 namespace {
 
+// A folder another filesystem is mounted on: a stick that is there, not the
+// empty folder a stick leaves behind on the kiosk's own disk.
+bool is_mount_point(const std::string& path) {
+  struct stat here {}, up {};
+  if (::stat(path.c_str(), &here) != 0 || !S_ISDIR(here.st_mode)) return false;
+  if (::stat((path + "/..").c_str(), &up) != 0) return false;
+  return here.st_dev != up.st_dev;
+}
+
+// USB sticks mounted for the kiosk (library-kiosk-usb@.service mounts each
+// in a folder of usb_folder), then any a desktop's automounter made (a
+// developer's machine): only folders with a filesystem mounted on them.
+std::vector<ExportFolder> find_usb_sticks(const std::string& usb_folder) {
+  std::vector<ExportFolder> out;
+  std::vector<std::string> candidates;
+  for (const std::string& pattern : {usb_folder + "/*", std::string("/media/*/*"), std::string("/run/media/*/*")}) {
+    glob_t g{};
+    if (glob(pattern.c_str(), GLOB_ONLYDIR, nullptr, &g) == 0)
+      for (size_t i = 0; i < g.gl_pathc; ++i) candidates.push_back(g.gl_pathv[i]);
+    globfree(&g);
+  }
+  for (const auto& path : candidates) {
+    if (!is_mount_point(path)) continue;
+    if (std::any_of(out.begin(), out.end(), [&](const ExportFolder& f) { return f.path == path; })) continue;
+    std::error_code ec;
+    const auto space = fs::space(path, ec);
+    out.push_back({path, fs::path(path).filename().string(), true, ec ? 0 : space.available});
+  }
+  return out;
+}
+
 // Figures for the admin screen, read on a worker thread with its own connection.
-AdminView read_admin_figures(const std::string& db, const Survey& survey) {
+AdminView read_admin_figures(const std::string& db, const Survey& survey, const std::string& usb_folder) {
   AdminView a;
   auto store = Store::open(db, db::OpenMode::ReadWrite);
   if (!store) return a;
   if (auto c = (*store)->counts(); c) a.counts = *c;
   if (auto sm = summarise(**store, survey, survey.default_locale); sm) a.summary = std::move(sm).value();
-  // USB sticks first, then the kiosk's own export folder.
-  for (const char* pattern : {"/media/*/*", "/run/media/*/*", "/media/usb*"}) {
-    glob_t g{};
-    if (glob(pattern, GLOB_ONLYDIR, nullptr, &g) == 0)
-      for (size_t i = 0; i < g.gl_pathc; ++i) a.folders.push_back(g.gl_pathv[i]);
-    globfree(&g);
-  }
+  a.folders = find_usb_sticks(usb_folder);  // then the kiosk's own export folder (UI thread)
   a.loaded = true;
   return a;
 }
@@ -35,10 +61,12 @@ AdminView read_admin_figures(const std::string& db, const Survey& survey) {
 void load_admin(AppState& s) {
   if (s.jobs->pending(JobQueue::Kind::AdminFigures)) return;
   s.jobs->post(JobQueue::Kind::AdminFigures,
-               [db = s.config.database_path, survey = *s.survey, state = &s]() -> JobQueue::Finish {
-                 auto figures = std::make_shared<AdminView>(read_admin_figures(db, survey));
+               [db = s.config.database_path, survey = *s.survey, usb = s.config.usb_folder,
+                state = &s]() -> JobQueue::Finish {
+                 auto figures = std::make_shared<AdminView>(read_admin_figures(db, survey, usb));
                  return [state, figures] {
-                   figures->folders.push_back(default_export_folder());
+                   const std::string own = default_export_folder();
+                   figures->folders.push_back({own, own, false, 0});
                    figures->busy = state->admin.busy;  // an export still running stays running
                    state->admin = std::move(*figures);
                    state->redraw();
@@ -50,15 +78,18 @@ void load_admin(AppState& s) {
 struct ExportOutcome {
   std::string path, failure;  // failure: empty when it worked
   long long responses = -1;   // -1: the codebook
+  bool stick = false;         // written through to a USB stick, which may now be taken out
   std::string words(const AppState& s) const {
     if (!failure.empty()) return s.tr("admin.export.failed", {{"reason", failure}});
-    if (responses < 0) return s.tr("admin.export.codebook.done", {{"path", path}});
-    return s.tr("admin.export.done", {{"n", std::to_string(responses)}, {"path", path}});
+    std::string w = responses < 0 ? s.tr("admin.export.codebook.done", {{"path", path}})
+                                  : s.tr("admin.export.done", {{"n", std::to_string(responses)}, {"path", path}});
+    if (stick) w += " " + s.tr("admin.export.stick.done");
+    return w;
   }
 };
 
-ExportOutcome run_export(const std::string& folder, const std::string& kiosk, const std::string& stamp,
-                         ExportFormat format, const std::string& db, const Survey& survey) {
+ExportOutcome write_export(const std::string& folder, const std::string& kiosk, const std::string& stamp,
+                           ExportFormat format, const std::string& db, const Survey& survey) {
   std::error_code ec;
   fs::create_directories(folder, ec);
   const bool codebook = format == ExportFormat::Codebook;
@@ -75,6 +106,20 @@ ExportOutcome run_export(const std::string& folder, const std::string& kiosk, co
   const std::string dir = folder + "/" + kiosk + "-responses-" + stamp + ".sealed";
   auto e = export_sealed(**store, survey, kiosk, dir, stamp);
   return e ? ExportOutcome{dir, {}, static_cast<long long>(e->responses)} : ExportOutcome{dir, e.message(), 0};
+}
+
+// An export, then written through to its device: on a USB stick, staff are
+// told they may take it out only once nothing of it waits in memory.
+ExportOutcome run_export(const std::string& folder, const std::string& kiosk, const std::string& stamp,
+                         ExportFormat format, const std::string& db, const Survey& survey) {
+  ExportOutcome out = write_export(folder, kiosk, stamp, format, db, survey);
+  if (!out.failure.empty()) return out;
+  if (auto st = sync_to_device(out.path); !st) {
+    out.failure = st.message();
+    return out;
+  }
+  out.stick = is_mount_point(folder);
+  return out;
 }
 
 }  // namespace

@@ -9,6 +9,10 @@ namespace {
 
 std::string bytes(const AppView& v, std::int64_t b) {
   char buf[32];
+  if (b >= (std::int64_t{1} << 30)) {
+    std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(b) / (1 << 30));
+    return v.tr("admin.size.gb", {{"n", buf}});
+  }
   if (b >= (1 << 20)) {
     std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(b) / (1 << 20));
     return v.tr("admin.size.mb", {{"n", buf}});
@@ -93,10 +97,13 @@ void draw_admin(Frame& f, const AppView& v) {
     auto flow = f.begin_flow();
     int i = 0;
     for (const auto& folder : a.folders) {
-      const bool chosen = folder == f.ui.admin_folder;
-      if (f.flow_button(flow, "admin.folder." + std::to_string(i++), folder,
+      const bool chosen = folder.path == f.ui.admin_folder;
+      const std::string label =
+          folder.stick ? v.tr("admin.folder.stick", {{"name", folder.name}, {"free", bytes(v, static_cast<std::int64_t>(folder.free_bytes))}})
+                       : v.tr("admin.folder.kiosk", {{"path", folder.path}});
+      if (f.flow_button(flow, "admin.folder." + std::to_string(i++), label,
                         chosen ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, chosen ? "selected" : ""))
-        f.emit(intent::AdminFolder{folder});
+        f.emit(intent::AdminFolder{folder.path});
     }
     f.end_flow(flow);
   }

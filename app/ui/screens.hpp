@@ -19,12 +19,20 @@
 
 namespace kiosk::ui {
 
+// A place an export can go: a USB stick mounted for the kiosk, or the
+// kiosk's own export folder.
+struct ExportFolder {
+  std::string path, name;  // name: the stick's label (its folder's name)
+  bool stick = false;
+  std::uintmax_t free_bytes = 0;
+};
+
 struct AdminView {
   bool loaded = false;
   StoreCounts counts;
   std::optional<Summary> summary;
   sync::SyncStatus sync;
-  std::vector<std::string> folders;  // where exports can go (USB sticks first)
+  std::vector<ExportFolder> folders;  // where exports can go (USB sticks first)
   bool busy = false;                 // an export is being written: its buttons are disabled
 };
 

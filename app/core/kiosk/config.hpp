@@ -80,6 +80,10 @@ struct KioskConfig {
   std::vector<StaffMember> staff;  // may start assisted mode
   std::string admin_pin_hash;      // opens the admin area
   int pin_attempts = 5, pin_lockout_seconds = 300;
+  // [admin] usb_folder: where USB sticks are mounted for the kiosk (by
+  // library-kiosk-usb@.service, one folder per stick); the admin area offers
+  // each stick mounted there as a place to export to.
+  std::string usb_folder = "/media/library-kiosk";
   // A staff or admin PIN hash is one of the demonstration hashes shipped in
   // kiosk-config/kiosk.toml (PINs 1234 and 9999, known to anyone who reads
   // the README). Staff sign-in is refused then, unless demo_pins_allowed().

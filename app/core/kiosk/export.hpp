@@ -65,6 +65,11 @@ struct SealedExport {
 };
 Result<SealedExport> export_sealed(Store& store, const Survey& survey, const std::string& kiosk_id,
                                    const std::string& dir, const std::string& now_utc);
+// Makes what an export wrote at `path` (a file or a folder of files) safe on
+// its device before anyone takes the device out: each file and folder, the
+// folder holding `path`, then the whole filesystem (syncfs). Each file was
+// already flushed as it was finished; this adds the renames and folders.
+Status sync_to_device(const std::string& path);
 // `kiosk-admin open`: checks and opens every item of a sealed export and
 // writes out_dir/responses.csv, responses.jsonl and codebook.csv, the same
 // files a plain export wrote. Errors name the file and line.
