@@ -1,7 +1,7 @@
 # What `cmake --install` (and so the Debian packages) puts where:
 #   /usr/bin                      kiosk, kiosk-admin, kiosk-hub
 #   /usr/share/library-kiosk      assets (icons)
-#   /etc/library-kiosk            kiosk.toml, service-points.toml, surveys/, pages/, locales/, keyboards/
+#   /etc/library-kiosk            kiosk.toml, service-points.toml, surveys/, pages/, locales/, keyboards/, population/
 # The installed kiosk.toml keeps its data in /var/lib/library-kiosk, which the
 # package creates for its own system user.
 include(GNUInstallDirs)
@@ -28,6 +28,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/kiosk-config/service-points.toml ${PROJECT_S
         DESTINATION ${KIOSK_ETC} COMPONENT kiosk)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/kiosk-config/surveys ${PROJECT_SOURCE_DIR}/kiosk-config/pages
                   ${PROJECT_SOURCE_DIR}/kiosk-config/locales ${PROJECT_SOURCE_DIR}/kiosk-config/keyboards
+                  ${PROJECT_SOURCE_DIR}/kiosk-config/population
         DESTINATION ${KIOSK_ETC} COMPONENT kiosk)
 
 if(TARGET kiosk-hub)

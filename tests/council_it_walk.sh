@@ -222,7 +222,7 @@ wait_home
 echo "   a kiosk without its key fetched it from the hub itself and started"
 
 # ---- 4. responses collected and synced
-as_kiosk kiosk-admin simulate --responses 30 --seed 7 >/dev/null || fail "simulate failed"
+as_kiosk kiosk-admin simulate --responses 30 --abandoned 0 --seed 7 >/dev/null || fail "simulate failed"
 as_kiosk kiosk-admin sync --once >"$work/sync.out" 2>&1 || fail "sync --once failed: $(cat "$work/sync.out")"
 rows=$(curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:8470/api/v1/export?format=jsonl" | grep -c . || true)
 [ "$rows" -ge 30 ] || fail "the hub's export holds $rows responses, not the 30 synced"

@@ -52,7 +52,7 @@ kiosk --help >/dev/null || fail "kiosk --help"
 # Responses collected by the kiosk's own user, in its own data folder.
 completed() { as_kiosk kiosk-admin status | awk '/^completed:/ {print $2}'; }
 had=$(completed)
-as_kiosk kiosk-admin simulate --responses 25 --seed "$(date +%s%N)" >/dev/null
+as_kiosk kiosk-admin simulate --responses 25 --abandoned 0 --seed "$(date +%s%N)" >/dev/null
 before=$(completed)
 [ "$before" = $((${had:-0} + 25)) ] || fail "expected $((${had:-0} + 25)) completed responses, status says $before"
 [ "$(stat -c '%U' /var/lib/library-kiosk/kiosk.db)" = library-kiosk ] || fail "the database is not the kiosk user's"

@@ -20,6 +20,7 @@
 
 #include "kiosk/crypto.hpp"
 #include "kiosk/seal.hpp"
+#include "kiosk/simulate.hpp"
 #include "kiosk/survey.hpp"
 
 namespace test {
@@ -94,6 +95,19 @@ inline void write_file(const std::string& path, const std::string& text) {
 }
 
 // The key pair as files, as `kiosk-hub keygen` writes them.
+// One simulated visitor's options: this seed, kiosk and service point (and,
+// when given, visits from start_unix on).
+inline kiosk::SimulateOptions sim_options(std::uint64_t seed, const std::string& kiosk_id, const std::string& sp,
+                                          std::int64_t start_unix = 0) {
+  kiosk::SimulateOptions o;
+  o.responses = 1;
+  o.seed = seed;
+  o.kiosk_id = kiosk_id;
+  o.service_points = {sp};
+  if (start_unix) o.start_unix = start_unix;
+  return o;
+}
+
 inline void write_seal_keys(const std::string& public_path, const std::string& secret_path = {}) {
   write_file(public_path, kiosk::format_public_key(seal_key().pub));
   if (!secret_path.empty()) write_file(secret_path, kiosk::format_secret_key(seal_key()));

@@ -46,7 +46,8 @@ TEST_CASE("kiosk-admin simulate, status, export, summary and verify on one datab
   test::write_seal_keys(tmp.file("council.pub"), tmp.file("council.key"));
   const std::string db =
       " --db " + tmp.file("k.db") + " --config " + test::kiosk_toml() + " --public-key " + tmp.file("council.pub");
-  auto sim = test::run(admin("simulate --responses 250 --seed 3" + db));
+  // Every visit finished (--abandoned 0), so each command counts all 250.
+  auto sim = test::run(admin("simulate --responses 250 --seed 3 --abandoned 0" + db));
   REQUIRE(sim.exit_code == 0);
   CHECK_THAT(sim.out, Catch::Contains("added 250"));
 

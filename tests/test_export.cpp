@@ -233,7 +233,7 @@ TEST_CASE("CSV from the frozen documents is byte-identical to the store's fast e
 // result of a formula ("4", or a live HYPERLINK).
 TEST_CASE("a spreadsheet reads formula-like text in every CSV column as text", "[export][spreadsheet]") {
   test::TempDir tmp;
-  CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 3, "k1", {"castle"}, 1454284800}, 0);
+  CompletedResponse r = simulate_one(bury(), test::sim_options(3, "k1", "castle", 1454284800), 0);
   r.meta.survey_version = "=2+2";
   r.meta.kiosk_id = "=HYPERLINK(\"http://evil.example\",\"click\")";
   r.meta.service_point = "+2+2";
@@ -258,7 +258,7 @@ TEST_CASE("a spreadsheet reads formula-like text in every CSV column as text", "
   // Ordinary rows first, as in any real export (ssconvert guesses the separator from what it reads).
   std::vector<CompletedResponse> ordinary;
   for (std::uint64_t i = 1; i <= 20; ++i)
-    ordinary.push_back(simulate_one(bury(), SimulateOptions{1, 3, "k1", {"castle"}, 1454284800}, i));
+    ordinary.push_back(simulate_one(bury(), test::sim_options(3, "k1", "castle", 1454284800), i));
   for (const auto& o : ordinary) append_csv_row(csv, layout, o.meta, o.answers);
   append_csv_row(csv, layout, r.meta, r.answers);
   test::write_file(tmp.file("hub.csv"), csv);

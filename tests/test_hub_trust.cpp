@@ -67,7 +67,7 @@ struct TrustHub {
 // A true response from kiosk k1 at castle, whose q9 is "yes" (so q12 is hidden).
 CompletedResponse good_response(std::uint64_t from) {
   for (std::uint64_t i = from;; ++i) {
-    CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 42, "k1", {"castle"}, 1454284800}, i);
+    CompletedResponse r = simulate_one(bury(), test::sim_options(42, "k1", "castle", 1454284800), i);
     if (r.answers.count("q9") && r.answers["q9"].has("yes") && r.answers.count("q7") && r.answers["q7"].has("no"))
       return r;
   }

@@ -305,7 +305,7 @@ TEST_CASE("another kiosk's token cannot upload its responses, which stay pending
   test::TempDir tmp2;
   auto a = Store::open(tmp2.file("a.db"), db::OpenMode::Create, test::seal_pub());
   auto b = Store::open(tmp2.file("b.db"), db::OpenMode::Create, test::seal_pub());
-  CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 9, "k1", {"castle"}}, 0);
+  CompletedResponse r = simulate_one(bury(), test::sim_options(9, "k1", "castle"), 0);
   REQUIRE((*a)->insert_completed({r}).ok());
   r.answers["q17"] = Answer{{}, "A different comment", {}};
   REQUIRE((*b)->insert_completed({r}).ok());
@@ -863,7 +863,7 @@ TEST_CASE("stranded: 1,000 responses and another device's token, then the right 
   test::write_seal_keys(tmp.file("council.pub"));  // the council's key, as the hub sends it
   const std::string common =
       " --db " + db + " --config " + test::kiosk_toml() + " --public-key " + tmp.file("council.pub");
-  REQUIRE(test::run(admin_cmd("simulate --responses 1000 --seed 9" + common)).exit_code == 0);
+  REQUIRE(test::run(admin_cmd("simulate --responses 1000 --seed 9 --abandoned 0" + common)).exit_code == 0);
   auto sync_once = [&](const std::string& token) {
     return test::run(admin_cmd("sync --once --hub " + hub.process.url() + " --token " + token + common));
   };
@@ -987,7 +987,7 @@ TEST_CASE("conflicts are listed by kiosk-admin conflicts and sent again after re
   auto b = Store::open(tmp.file("b.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(a.ok());
   REQUIRE(b.ok());
-  CompletedResponse r = simulate_one(bury(), SimulateOptions{1, 31, "bury-castle-01", {"castle"}}, 0);
+  CompletedResponse r = simulate_one(bury(), test::sim_options(31, "bury-castle-01", "castle"), 0);
   REQUIRE((*a)->insert_completed({r}).ok());
   r.answers["q17"] = Answer{{}, "A different comment", {}};
   REQUIRE((*b)->insert_completed({r}).ok());
@@ -1038,7 +1038,8 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   // 812 responses through the real session engine and store: every tenth
   // one walked away from (abandoned), the rest completed.
   FakeClock clock;
-  SimulateOptions opt{1, 77, "k1", {"castle", "bury"}};
+  SimulateOptions opt = test::sim_options(77, "k1", "castle");
+  opt.service_points = {"castle", "bury"};
   int abandoned = 0;
   for (std::uint64_t i = 0; i < 812; ++i) {
     if (i % 10 == 3) {

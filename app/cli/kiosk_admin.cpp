@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -25,6 +26,7 @@
 #include "kiosk/export.hpp"
 #include "kiosk/hub_url.hpp"
 #include "kiosk/locale.hpp"
+#include "kiosk/population.hpp"
 #include "kiosk/simulate.hpp"
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
@@ -77,6 +79,9 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
     value(a, "survey", "FILE", "survey definition (default: survey in kiosk.toml)");
     value(a, "public-key", "FILE",
           "the council's public key responses are sealed to (default: [sealing] public_key_file in kiosk.toml)");
+    value(a, "population", "FILE",
+          "the area's population benchmarks (default: [kiosk] population in kiosk.toml; format in "
+          "kiosk-config/README.md)");
   };
   common(&app);
 
@@ -91,6 +96,12 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   value(simulate, "seed", "S", "random seed, for the same responses again");
   value(simulate, "kiosk-id", "ID", "kiosk id recorded with them (default: kiosk.toml's)");
   value(simulate, "service-point", "ID", "service point recorded with all of them (default: kiosk.toml's)");
+  value(simulate, "skew", "Q.OPTION=F,...",
+        "answer the population's questions with these options F times as often as their share (q20.65_plus=0.5: "
+        "half as many people aged 65+ as live in the area)");
+  value(simulate, "from", "YYYY-MM-DD", "first day of visits (default 2016-06-13, Bury's consultation)");
+  value(simulate, "to", "YYYY-MM-DD", "last day of visits (default 2016-09-05)");
+  value(simulate, "abandoned", "SHARE", "share of visits left part way, kept as abandoned (default 0.07)");
   auto* exp = app.add_subcommand(
       "export",
       "responses, sealed, to a folder (a USB stick): responses.sealed.jsonl, survey.toml and manifest.json, "
@@ -245,6 +256,23 @@ class Context {
     return load_seal_public_key(**c);
   }
 
+  // The population benchmarks: --population, else kiosk.toml's; none when
+  // neither names a file. A file that does not fit the survey is an error.
+  Result<std::optional<Population>> population() {
+    std::string path;
+    if (const auto* p = opt("population")) {
+      path = *p;
+    } else if (auto c = config(); c) {
+      path = (*c)->population_path;
+    }
+    if (path.empty()) return std::optional<Population>{};
+    auto s = survey();
+    if (!s) return s.error();
+    auto pop = load_population(path, **s);
+    if (!pop) return pop.error();
+    return std::optional<Population>(std::move(pop).value());
+  }
+
   Result<std::unique_ptr<Store>> store(db::OpenMode mode, bool need_key = false) {
     auto p = db_path();
     if (!p) return p.error();
@@ -366,9 +394,24 @@ int cmd_validate(const Args& a) {
               << "\" instead; write them in " << survey_translation_path(a.positional[0], locale) << "):\n";
     for (const auto& k : keys) std::cerr << "  " << k << "\n";
   }
+  std::string population = a.opts.count("population") ? a.opts.at("population") : std::string();
   if (auto it = a.opts.find("config"); it != a.opts.end() || std::getenv("KIOSK_CONFIG")) {
-    if (auto c = load_config(find_config_file(it != a.opts.end() ? it->second : std::string())); c)
+    if (auto c = load_config(find_config_file(it != a.opts.end() ? it->second : std::string())); c) {
       config_warnings(*c, s->locales);
+      if (population.empty()) population = c->population_path;
+    }
+  }
+  if (!population.empty()) {
+    auto pop = load_population(population, *s);
+    if (!pop) return fail(pop.message());
+    std::cout << "ok: " << population << ": population benchmarks for " << pop->area << ":";
+    for (const auto& b : pop->benchmarks)
+      std::cout << ' ' << b.question << " (" << b.name << ", " << b.table << ' ' << b.year << ')';
+    if (!pop->weight_by.empty()) {
+      std::cout << "; weights raked to";
+      for (const auto& w : pop->weight_by) std::cout << ' ' << w;
+    }
+    std::cout << "\n";
   }
   return validate_catalogues(a, *s) ? 0 : 1;
 }
@@ -412,31 +455,75 @@ int cmd_status(Context& ctx) {
   return 0;
 }
 
+// A day as YYYY-MM-DD, at 00:00 UTC.
+std::optional<std::int64_t> parse_day(const std::string& s) {
+  std::tm tm{};
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+    return std::nullopt;
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
 int cmd_simulate(Context& ctx) {
   const auto* n = ctx.opt("responses");
-  if (!n) return fail("usage: kiosk-admin simulate --responses N [--seed S] [--db FILE]", 2);
+  if (!n) return fail("usage: kiosk-admin simulate --responses N [--seed S] [--skew Q.OPTION=F,...] [--db FILE]", 2);
   SimulateOptions o;
+  o.abandoned_share = 0.07;
   try {
     o.responses = std::stoll(*n);
     if (const auto* s = ctx.opt("seed")) o.seed = std::stoull(*s);
+    if (const auto* a = ctx.opt("abandoned")) o.abandoned_share = std::stod(*a);
   } catch (const std::exception&) {
-    return fail("--responses and --seed take whole numbers", 2);
+    return fail("--responses and --seed take whole numbers, --abandoned a share from 0 to 1", 2);
   }
   if (o.responses < 0) return fail("--responses must not be negative", 2);
+  if (!(o.abandoned_share >= 0 && o.abandoned_share <= 1)) return fail("--abandoned takes a share from 0 to 1", 2);
+  for (const char* k : {"from", "to"})
+    if (const auto* d = ctx.opt(k)) {
+      const auto t = parse_day(*d);
+      if (!t) return fail(std::string("--") + k + ": \"" + *d + "\" is not a day as YYYY-MM-DD", 2);
+      (std::string(k) == "from" ? o.start_unix : o.end_unix) = *t + (std::string(k) == "to" ? 86400 : 0);
+    }
+  if (o.end_unix <= o.start_unix) return fail("--to must not be before --from", 2);
   auto survey = ctx.survey();
   if (!survey) return fail(survey.message());
   if (auto cfg = ctx.config(); cfg) {
     o.kiosk_id = (*cfg)->kiosk_id;
-    // A kiosk stands at one service point: its rehearsal data does too.
+    // A kiosk stands at one service point: its rehearsal data does too, in
+    // that place's opening hours, from the staff who work there.
     o.service_points = {(*cfg)->service_point};
+    if (const auto* sp = (*cfg)->find_service_point((*cfg)->service_point)) o.hours = sp->opening;
+    o.staff_ids.clear();
+    for (const auto& m : (*cfg)->staff) o.staff_ids.push_back(m.id);
   }
   if (const auto* k = ctx.opt("kiosk-id")) o.kiosk_id = *k;
-  if (const auto* sp = ctx.opt("service-point")) o.service_points = {*sp};
+  if (const auto* sp = ctx.opt("service-point")) {
+    o.service_points = {*sp};
+    if (auto cfg = ctx.config(); cfg)
+      if (const auto* p = (*cfg)->find_service_point(*sp)) o.hours = p->opening;
+  }
+  auto pop = ctx.population();
+  if (!pop) return fail(pop.message());
+  if (*pop) o.population = &**pop;
+  if (const auto* sk = ctx.opt("skew")) {
+    if (!o.population) return fail("--skew needs population benchmarks: give --population FILE", 2);
+    auto skew = parse_skew(*sk, *o.population);
+    if (!skew) return fail(skew.message(), 2);
+    o.skew = std::move(skew).value();
+  }
   auto st = ctx.store(db::OpenMode::Create, true);
   if (!st) return fail(st.message());
-  auto done = simulate_into(**st, **survey, o);
+  std::int64_t left = 0;
+  auto done = simulate_into(**st, **survey, o, &left);
   if (!done) return fail(done.message());
-  std::cout << "added " << *done << " simulated completed responses to " << (*st)->path() << "\n";
+  std::cout << "added " << *done << " simulated responses (" << (*done - left) << " completed, " << left
+            << " left part way) to " << (*st)->path() << " (at " << o.service_points[0]
+            << (o.hours.always_open() ? "" : ", in its opening hours")
+            << (o.population ? ", respondents drawn from " + o.population->path : std::string()) << ")\n";
   return 0;
 }
 

@@ -3,6 +3,8 @@
 
 #include <toml++/toml.h>
 
+#include "toml_reader.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -85,76 +87,9 @@ Status ensure_parent_dir(const std::string& file_path) {
 
 namespace {
 
-struct ConfigError {
-  std::string message;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-  [[noreturn]] void fail(const toml::node& n, const std::string& path, const std::string& what) const {
-    std::ostringstream m;
-    m << file_ << ':' << n.source().begin.line << ':' << n.source().begin.column << ": " << path << ": " << what;
-    throw ConfigError{m.str()};
-  }
-  std::string str(const toml::table& t, const std::string& path, const char* key, bool required,
-                  std::string dflt = {}) const {
-    const auto* n = t.get(key);
-    if (!n) {
-      if (required) throw ConfigError{file_ + ": " + path + "." + key + ": is missing"};
-      return dflt;
-    }
-    const auto* v = n->as_string();
-    if (!v) fail(*n, path + "." + key, "must be a string");
-    return v->get();
-  }
-  int integer(const toml::table& t, const std::string& path, const char* key, int dflt, int lo, int hi) const {
-    const auto* n = t.get(key);
-    if (!n) return dflt;
-    const auto* v = n->as_integer();
-    if (!v) fail(*n, path + "." + key, "must be a whole number");
-    if (v->get() < lo || v->get() > hi)
-      fail(*n, path + "." + key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-    return static_cast<int>(v->get());
-  }
-  bool boolean(const toml::table& t, const std::string& path, const char* key, bool dflt) const {
-    const auto* n = t.get(key);
-    if (!n) return dflt;
-    const auto* v = n->as_boolean();
-    if (!v) fail(*n, path + "." + key, "must be true or false");
-    return v->get();
-  }
-  const toml::table* table(const toml::table& t, const char* key) const {
-    const auto* n = t.get(key);
-    if (!n) return nullptr;
-    if (!n->as_table()) fail(*n, key, "must be a table");
-    return n->as_table();
-  }
-  void known(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> keys) const {
-    for (const auto& [k, v] : t) {
-      bool ok = false;
-      for (auto key : keys) ok = ok || key == k.str();
-      if (!ok) fail(v, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()), "unknown setting");
-    }
-  }
-
- private:
-  std::string file_;
-};
-
-toml::table parse_file(const std::string& path) {
-  try {
-    return toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream m;
-    if (e.source().begin.line == 0)
-      m << path << ": cannot read (" << e.description() << ")";
-    else
-      m << path << ':' << e.source().begin.line << ':' << e.source().begin.column
-        << ": invalid TOML: " << e.description();
-    throw ConfigError{m.str()};
-  }
-}
+using detail::ConfigError;
+using detail::parse_file;
+using detail::Reader;
 
 void load_service_points(KioskConfig& c, const std::string& path) {
   const auto root = parse_file(path);
@@ -245,7 +180,8 @@ Result<KioskConfig> load_config(const std::string& path) {
     const auto* k = r.table(root, "kiosk");
     if (!k) throw ConfigError{path + ": [kiosk] table is missing"};
     r.known(*k, "kiosk",
-            {"id", "name", "service_point", "survey", "database", "pages", "service_points", "locale", "locales"});
+            {"id", "name", "service_point", "survey", "database", "pages", "service_points", "locale", "locales",
+             "population"});
     c.kiosk_id = r.str(*k, "kiosk", "id", true);
     c.kiosk_name = r.str(*k, "kiosk", "name", false, c.kiosk_id);
     c.service_point = r.str(*k, "kiosk", "service_point", true);
@@ -253,6 +189,7 @@ Result<KioskConfig> load_config(const std::string& path) {
     c.database_path =
         resolve_path(r.str(*k, "kiosk", "database", false, "~/.local/share/library-kiosk/" + c.kiosk_id + ".db"), dir);
     c.pages_dir = resolve_path(r.str(*k, "kiosk", "pages", false, "pages"), dir);
+    if (k->get("population")) c.population_path = resolve_path(r.str(*k, "kiosk", "population", true), dir);
     c.default_locale = r.str(*k, "kiosk", "locale", false, "en");
     // Next to the survey's folder, as surveys/ and locales/ sit side by side in kiosk-config.
     // Without that folder (a survey kept elsewhere), the English built into the program.

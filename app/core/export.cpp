@@ -143,8 +143,8 @@ Status sync_to_device(const std::string& path) {
     if (fd < 0 || ::fsync(fd) != 0) {
       const int err = errno;
       if (fd >= 0) ::close(fd);
-      return make_error(ErrorKind::Storage, p + ": could not write it through to its device (" +
-                                                std::strerror(err) + ")");
+      return make_error(ErrorKind::Storage,
+                        p + ": could not write it through to its device (" + std::strerror(err) + ")");
     }
     ::close(fd);
     return {};
@@ -161,8 +161,8 @@ Status sync_to_device(const std::string& path) {
   const int err = errno;
   if (fd >= 0) ::close(fd);
   if (!ok)
-    return make_error(ErrorKind::Storage, path + ": could not write it through to its device (" +
-                                              std::strerror(err) + ")");
+    return make_error(ErrorKind::Storage,
+                      path + ": could not write it through to its device (" + std::strerror(err) + ")");
   return {};
 }
 

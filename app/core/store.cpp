@@ -575,20 +575,26 @@ Status Store::insert_completed(const std::vector<CompletedResponse>& batch) {
   auto tx = Transaction::begin(*conn_);
   if (!tx) return tx.error();
   auto complete = Statement::prepare(*conn_,
-                                     "UPDATE responses SET status='completed', ended_utc=?2, saved_utc=?2, key_id=?3, "
-                                     "sealed=?4, content_hash=?5, sync_state='pending' WHERE id=?1");
+                                     "UPDATE responses SET status=?6, ended_utc=?2, saved_utc=?2, key_id=?3, "
+                                     "sealed=?4, content_hash=?5, sync_state='pending', abandon_reason=?7 WHERE id=?1");
   if (!complete) return complete.error();
   for (const auto& r : batch) {
     ResponseMeta m = r.meta;
-    m.status = "completed";
+    const bool abandoned = m.status == "abandoned";
+    if (!abandoned) m.status = "completed";
     auto id = insert_numbered(m);
     if (!id) return id.error();
     auto sealed = seal(m, r.answers);
     if (!sealed) return sealed.error();
     complete->bind(1, *id).bind(2, m.ended_utc).bind(3, sealed->key_id).bind_blob(4, sealed->bytes);
-    complete->bind(5, sealed->hash);
+    complete->bind(5, sealed->hash).bind(6, m.status);
+    if (abandoned)
+      complete->bind(7, std::string("left part way (simulated)"));
+    else
+      complete->bind_null(7);
     if (auto st = complete->run(); !st) return st;
-    if (auto st = add_to_tallies(m, r.answers); !st) return st;
+    if (!abandoned)
+      if (auto st = add_to_tallies(m, r.answers); !st) return st;
   }
   return tx->commit();
 }

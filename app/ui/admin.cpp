@@ -18,7 +18,8 @@ namespace {
 // A folder another filesystem is mounted on: a stick that is there, not the
 // empty folder a stick leaves behind on the kiosk's own disk.
 bool is_mount_point(const std::string& path) {
-  struct stat here {}, up {};
+  struct stat here {
+  }, up{};
   if (::stat(path.c_str(), &here) != 0 || !S_ISDIR(here.st_mode)) return false;
   if (::stat((path + "/..").c_str(), &up) != 0) return false;
   return here.st_dev != up.st_dev;
@@ -60,18 +61,18 @@ AdminView read_admin_figures(const std::string& db, const Survey& survey, const 
 
 void load_admin(AppState& s) {
   if (s.jobs->pending(JobQueue::Kind::AdminFigures)) return;
-  s.jobs->post(JobQueue::Kind::AdminFigures,
-               [db = s.config.database_path, survey = *s.survey, usb = s.config.usb_folder,
-                state = &s]() -> JobQueue::Finish {
-                 auto figures = std::make_shared<AdminView>(read_admin_figures(db, survey, usb));
-                 return [state, figures] {
-                   const std::string own = default_export_folder();
-                   figures->folders.push_back({own, own, false, 0});
-                   figures->busy = state->admin.busy;  // an export still running stays running
-                   state->admin = std::move(*figures);
-                   state->redraw();
-                 };
-               });
+  s.jobs->post(
+      JobQueue::Kind::AdminFigures,
+      [db = s.config.database_path, survey = *s.survey, usb = s.config.usb_folder, state = &s]() -> JobQueue::Finish {
+        auto figures = std::make_shared<AdminView>(read_admin_figures(db, survey, usb));
+        return [state, figures] {
+          const std::string own = default_export_folder();
+          figures->folders.push_back({own, own, false, 0});
+          figures->busy = state->admin.busy;  // an export still running stays running
+          state->admin = std::move(*figures);
+          state->redraw();
+        };
+      });
 }
 
 // What an export did, put into words on the UI thread (in the kiosk's language then).

@@ -99,7 +99,8 @@ void draw_admin(Frame& f, const AppView& v) {
     for (const auto& folder : a.folders) {
       const bool chosen = folder.path == f.ui.admin_folder;
       const std::string label =
-          folder.stick ? v.tr("admin.folder.stick", {{"name", folder.name}, {"free", bytes(v, static_cast<std::int64_t>(folder.free_bytes))}})
+          folder.stick ? v.tr("admin.folder.stick",
+                              {{"name", folder.name}, {"free", bytes(v, static_cast<std::int64_t>(folder.free_bytes))}})
                        : v.tr("admin.folder.kiosk", {{"path", folder.path}});
       if (f.flow_button(flow, "admin.folder." + std::to_string(i++), label,
                         chosen ? Frame::Style::Primary : Frame::Style::Normal, Role::Option, chosen ? "selected" : ""))

@@ -28,6 +28,9 @@ struct KioskConfig {
   std::string kiosk_id, kiosk_name;
   std::string service_point;  // id of one of service_points
   std::string survey_path, database_path, pages_dir;
+  // [kiosk] population: the deployment's population benchmarks (optional;
+  // kiosk-admin's representativeness, weights and simulate read it).
+  std::string population_path;
   // The message catalogues: given, or locales/ next to the survey's folder;
   // empty when neither is there (the program's built-in English).
   std::string locales_dir;

@@ -105,7 +105,8 @@ class Store final : public ResponseSink {
   // needed and nothing is opened. Returns how many.
   Result<int> close_unfinished(const std::string& now_utc);
 
-  // Bulk insert of already completed responses, one transaction (simulation).
+  // Bulk insert of already closed responses, one transaction (simulation):
+  // completed, or abandoned where meta.status says so (not tallied).
   Status insert_completed(const std::vector<CompletedResponse>& batch);
 
   // The key responses are sealed to (nullptr: none; nothing can be saved).

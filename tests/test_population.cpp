@@ -1,0 +1,268 @@
+// Population benchmarks (kiosk-config/population/bury.toml) read and checked
+// against the survey, and the simulator an analyst rehearses with drawing
+// its respondents from them.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <ctime>
+
+#include "kiosk/opening_hours.hpp"
+#include "kiosk/population.hpp"
+#include "kiosk/simulate.hpp"
+#include "support.hpp"
+
+using namespace kiosk;
+
+namespace {
+
+std::string bury_population_file() { return test::source_path("kiosk-config/population/bury.toml"); }
+
+// "2016-03-01T08:00:00Z" as a time.
+std::chrono::system_clock::time_point utc(const std::string& s) {
+  std::tm tm{};
+  REQUIRE(strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm) != nullptr);
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+// A one-benchmark file for the error cases: `body` replaces the benchmark.
+std::string small_file(const std::string& body, const std::string& head = "") {
+  return "format = 1\narea = \"Test\"\nsurvey = \"bury_libraries_2016\"\n" + head + "\n[[benchmark]]\n" + body;
+}
+
+const std::string kAge =
+    "question = \"q20\"\nbase = \"18+\"\nsource = \"ONS\"\ntable = \"T1\"\nyear = 2016\noutside_base = "
+    "[\"under_18\"]\n";
+
+}  // namespace
+
+TEST_CASE("population: Bury's benchmarks load against the Bury survey, each with its base and source", "[population]") {
+  auto pop = load_population(bury_population_file(), test::bury());
+  INFO((pop ? std::string() : pop.message()));
+  REQUIRE(pop.ok());
+  CHECK(pop->survey_id == "bury_libraries_2016");
+  REQUIRE(pop->benchmarks.size() == 5);
+  // In the survey's order: sex, age, ethnic group, disability, caring.
+  std::vector<std::string> order;
+  for (const auto& b : pop->benchmarks) order.push_back(b.question);
+  CHECK(order == std::vector<std::string>{"q19", "q20", "q22", "q23", "q24"});
+  const Benchmark* age = pop->find("q20");
+  REQUIRE(age != nullptr);
+  // 65+ of adults in mid-2016: 33,712 of 145,790 (the reference's 23.1%).
+  CHECK(age->share("65_plus") == Approx(33712.0 / 145790.0).epsilon(1e-9));
+  CHECK(age->share("under_18") < 0);  // outside the adult base
+  CHECK(age->table == "SAPE19DT8");
+  CHECK(age->year == 2016);
+  const Benchmark* eth = pop->find("q22");
+  REQUIRE(eth != nullptr);
+  CHECK(eth->shares.size() == 17);  // every option of the survey's question
+  CHECK(eth->share("asian_pakistani") == Approx(9002.0 / 185060.0).epsilon(1e-9));
+  for (const auto& b : pop->benchmarks) {
+    double sum = 0;
+    for (const auto& s : b.shares) sum += s.share;
+    CHECK(sum == Approx(1.0).epsilon(1e-9));
+    CHECK_FALSE(b.source.empty());
+    CHECK_FALSE(b.base.empty());
+  }
+  CHECK(pop->weight_by == std::vector<std::string>{"q20", "q19"});
+}
+
+TEST_CASE("population: a file that does not fit the survey is refused, naming the file, line and key", "[population]") {
+  test::TempDir tmp;
+  const std::string f = tmp.file("pop.toml");
+  struct Case {
+    std::string text, expect;
+  };
+  const std::vector<Case> cases = {
+      {small_file("question = \"q99\"\nbase = \"x\"\nsource = \"x\"\ntable = \"x\"\nyear = 2011\ncounts = { a = 1 }\n"),
+       "pop.toml:6:12: benchmark[0].question: \"q99\" is not a question of bury_libraries_2016"},
+      {small_file(kAge +
+                  "counts = { \"18_29\" = 1, \"30_44\" = 1, \"45_64\" = 1, \"65_plus\" = 1, \"90_plus\" = 3 }\n"),
+       "benchmark[0].counts.90_plus: \"90_plus\" is not an option of q20"},
+      {small_file(kAge + "shares = { \"18_29\" = 0.2, \"30_44\" = 0.2, \"45_64\" = 0.3, \"65_plus\" = 0.2 }\n"),
+       "pop.toml:12:10: benchmark[0].shares: sum to 0.9000, not 1 (within 0.002)"},
+      {small_file("question = \"q20\"\nbase = \"18+\"\ntable = \"T1\"\nyear = 2016\noutside_base = [\"under_18\"]\n"
+                  "counts = { \"18_29\" = 1, \"30_44\" = 1, \"45_64\" = 1, \"65_plus\" = 1 }\n"),
+       "pop.toml:5:1: benchmark[0].source: is missing"},
+      {small_file("question = \"q20\"\nbase = \"18+\"\nsource = \"ONS\"\ntable = \"T1\"\nyear = 2016\n"
+                  "counts = { \"18_29\" = 1, \"30_44\" = 1, \"45_64\" = 1, \"65_plus\" = 1 }\n"),
+       "option \"under_18\" of q20 has no figure: give one, or list it in outside_base"},
+      {"format = 1\narea = \"T\"\nsurvey = \"family_hub\"\n[[benchmark]]\n" + kAge + "counts = { \"18_29\" = 1 }\n",
+       "pop.toml:3:10: survey: the file is for survey \"family_hub\", not \"bury_libraries_2016\""},
+      {small_file(kAge + "counts = { \"18_29\" = 1, \"30_44\" = 1, \"45_64\" = 1, \"65_plus\" = 1 }\n",
+                  "weight_by = [\"q22\"]"),
+       "weight_by: \"q22\" has no [[benchmark]] to weight to"},
+      {small_file(kAge + "counts = { \"18_29\" = 1, \"30_44\" = 1, \"45_64\" = 1, \"65_plus\" = -4 }\n"),
+       "benchmark[0].counts.65_plus: must be a whole number of people, 0 or more"},
+      {small_file("question = \"q17\"\nbase = \"x\"\nsource = \"x\"\ntable = \"x\"\nyear = 2011\ncounts = { a = 1 }\n"),
+       "q17 is not a single-choice question"},
+  };
+  for (const auto& c : cases) {
+    test::write_file(f, c.text);
+    auto pop = load_population(f, test::bury());
+    INFO(c.text);
+    REQUIRE_FALSE(pop.ok());
+    CHECK_THAT(pop.message(), Catch::Contains(c.expect));
+    CHECK_THAT(pop.message(), Catch::StartsWith(f + ":"));
+  }
+}
+
+TEST_CASE(
+    "simulate: a rehearsal at one kiosk, in its hours and the consultation's weeks, with the population's mix "
+    "and the chosen skew",
+    "[population][simulate]") {
+  auto pop = load_population(bury_population_file(), test::bury());
+  REQUIRE(pop.ok());
+  auto hours = parse_opening_hours({"Monday to Friday 9:30 to 17:00", "Saturday 9:30 to 13:00"});
+  REQUIRE(hours.ok());
+  SimulateOptions o;
+  o.kiosk_id = "castle-01";
+  o.service_points = {"castle"};
+  o.hours = *hours;
+  o.population = &*pop;
+  o.skew = {{"q20.65_plus", 0.5}, {"q22.asian_pakistani", 0.5}};
+  o.staff_ids = {"staff-07", "staff-09"};
+  o.abandoned_share = 0.07;
+  const int n = 6000;
+  std::map<std::string, std::map<std::string, int>> counts;  // question -> code -> respondents
+  int abandoned = 0, assisted = 0, polish_comments = 0, polish = 0;
+  std::set<std::string> comments;
+  for (int i = 0; i < n; ++i) {
+    const CompletedResponse r = simulate_one(test::bury(), o, static_cast<std::uint64_t>(i));
+    CHECK(r.meta.service_point == "castle");
+    const auto start = utc(r.meta.started_utc);
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(start.time_since_epoch()).count();
+    CHECK(secs >= o.start_unix);
+    CHECK(secs < o.end_unix);
+    CHECK(hours->open_at(local_minute_of_week(start)));
+    if (r.meta.status == "abandoned") {
+      ++abandoned;
+      CHECK_FALSE(r.meta.ended_utc.empty());
+      continue;
+    }
+    CHECK(r.meta.status == "completed");
+    if (r.meta.mode == "assisted") {
+      ++assisted;
+      CHECK((r.meta.staff_id == "staff-07" || r.meta.staff_id == "staff-09"));
+    }
+    for (const auto& b : pop->benchmarks)
+      if (auto it = r.answers.find(b.question); it != r.answers.end() && !it->second.choices.empty())
+        ++counts[b.question][it->second.choices[0]];
+    if (auto it = r.answers.find("q17"); it != r.answers.end() && !it->second.text.empty()) {
+      comments.insert(it->second.text);
+      if (r.meta.locale == "pl") {
+        ++polish;
+        // A Polish respondent's comment is in Polish.
+        polish_comments +=
+            it->second.text.find("ę") != std::string::npos || it->second.text.find("ą") != std::string::npos ||
+                    it->second.text.find("ł") != std::string::npos || it->second.text.find("ó") != std::string::npos
+                ? 1
+                : 0;
+      }
+    }
+  }
+  // Some visits are left part way: about 7%.
+  CHECK(abandoned > n * 0.05);
+  CHECK(abandoned < n * 0.09);
+  CHECK(assisted > 0);
+  CHECK(comments.size() >= 20);  // not ten canned sentences
+  CHECK(polish > 0);
+  CHECK(polish_comments == polish);
+  // Every benchmarked option within 4 standard errors of the population's
+  // share times its skew (renormalised over the base).
+  for (const auto& b : pop->benchmarks) {
+    int in_base = 0;
+    for (const auto& [code, k] : counts[b.question])
+      if (b.share(code) >= 0) in_base += k;
+    REQUIRE(in_base > 1000);
+    double norm = 0;
+    for (const auto& s : b.shares) {
+      auto it = o.skew.find(b.question + "." + s.code);
+      norm += s.share * (it == o.skew.end() ? 1.0 : it->second);
+    }
+    for (const auto& s : b.shares) {
+      auto it = o.skew.find(b.question + "." + s.code);
+      const double expect = s.share * (it == o.skew.end() ? 1.0 : it->second) / norm;
+      const double seen = static_cast<double>(counts[b.question][s.code]) / in_base;
+      const double se = std::sqrt(expect * (1 - expect) / in_base);
+      INFO(b.question << "." << s.code << ": seen " << seen << ", expected " << expect);
+      CHECK(std::fabs(seen - expect) <= 4 * se + 1e-4);
+    }
+  }
+  // The skew shows: 65+ at about half their share of adults (23.1%).
+  const double over65 =
+      static_cast<double>(counts["q20"]["65_plus"]) /
+      (counts["q20"]["18_29"] + counts["q20"]["30_44"] + counts["q20"]["45_64"] + counts["q20"]["65_plus"]);
+  CHECK(over65 < 0.15);
+  CHECK(over65 > 0.10);
+  // Options outside a base are answered, rarely.
+  CHECK(counts["q20"]["under_18"] > 0);
+  CHECK(counts["q20"]["under_18"] < n * 0.04);
+}
+
+TEST_CASE("simulate: a skew that names no benchmarked option is refused with what to write", "[population][simulate]") {
+  auto pop = load_population(bury_population_file(), test::bury());
+  REQUIRE(pop.ok());
+  CHECK(parse_skew("q20.65_plus=0.5,q22.asian_pakistani=2", *pop).ok());
+  CHECK_THAT(parse_skew("q21.x=1", *pop).message(), Catch::Contains("q21 has no benchmark"));
+  CHECK_THAT(parse_skew("q20.under_18=2", *pop).message(),
+             Catch::Contains("\"under_18\" is not an option of q20 with a population figure"));
+  CHECK_THAT(parse_skew("q20.65_plus", *pop).message(), Catch::Contains("is not QUESTION.OPTION=FACTOR"));
+  CHECK_THAT(parse_skew("q20.65_plus=half", *pop).message(), Catch::Contains("is not a factor from 0 to 100"));
+}
+
+TEST_CASE(
+    "kiosk-admin simulate: the kiosk's own place, hours and staff, the population from kiosk.toml, a skew, and "
+    "validate checking the population file",
+    "[population][simulate][cli]") {
+  test::TempDir tmp;
+  std::filesystem::copy(test::source_path("kiosk-config"), tmp.file("cfg"), std::filesystem::copy_options::recursive);
+  // Castle with opening hours, and a staff member of its own.
+  std::string sp = test::read_file(tmp.file("cfg/service-points.toml"));
+  sp.replace(sp.find("page = \"service-points/castle.md\""), 33,
+             "page = \"service-points/castle.md\"\nhours = [\"Monday to Saturday 10:00 to 16:00\"]");
+  test::write_file(tmp.file("cfg/service-points.toml"), sp);
+  std::string k = test::read_file(tmp.file("cfg/kiosk.toml"));
+  k.replace(k.find("id = \"staff-01\""), 15, "id = \"castle-sam\"");
+  test::write_file(tmp.file("cfg/kiosk.toml"), k);
+  test::write_seal_keys(tmp.file("council.pub"), tmp.file("council.key"));
+  const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
+  const std::string opts = " --config " + tmp.file("cfg/kiosk.toml") + " --db " + tmp.file("k.db") + " --public-key " +
+                           tmp.file("council.pub");
+  auto v = test::run(admin + "validate " + tmp.file("cfg/surveys/bury-libraries-2016.toml") + opts);
+  INFO(v.out << v.err);
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.out, Catch::Contains("population benchmarks for Bury Metropolitan Borough"));
+  auto sim = test::run(admin + "simulate --responses 400 --seed 5 --skew q20.65_plus=0.5" + opts);
+  INFO(sim.out << sim.err);
+  REQUIRE(sim.exit_code == 0);
+  CHECK_THAT(sim.out, Catch::Contains("added 400 simulated responses") &&
+                          Catch::Contains("at castle, in its opening hours") &&
+                          Catch::Contains("respondents drawn from"));
+  CHECK(sim.out.find(" 0 left part way") == std::string::npos);  // some visits are left part way
+  auto ex = test::run(admin + "export --out " + tmp.file("usb") + opts);
+  REQUIRE(ex.exit_code == 0);
+  auto op = test::run(admin + "open --key " + tmp.file("council.key") + " " + tmp.file("usb") + " --out " +
+                      tmp.file("opened"));
+  INFO(op.err);
+  REQUIRE(op.exit_code == 0);
+  const std::string jsonl = test::read_file(tmp.file("opened/responses.jsonl"));
+  // Everything at castle, assisted only by its own staff, in 2016's consultation weeks.
+  CHECK(jsonl.find("\"service_point\":\"castle\"") != std::string::npos);
+  CHECK(jsonl.find("\"service_point\":\"bury\"") == std::string::npos);
+  CHECK(jsonl.find("staff-01") == std::string::npos);
+  CHECK(jsonl.find("castle-sam") != std::string::npos);
+  CHECK(jsonl.find("\"2016-02") == std::string::npos);
+  CHECK(jsonl.find("\"2016-07") != std::string::npos);
+  CHECK(jsonl.find("\"abandoned\"") != std::string::npos);
+  // A skew the population does not have, and a population for another survey: refused, named.
+  auto bad = test::run(admin + "simulate --responses 4 --skew q21.x=2" + opts);
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--skew: q21 has no benchmark"));
+  test::write_file(tmp.file("other.toml"), small_file(kAge + "counts = { \"18_29\" = 1 }\n"));
+  auto wrong = test::run(admin + "simulate --responses 4 --population " + tmp.file("other.toml") + opts);
+  CHECK(wrong.exit_code == 1);
+  CHECK_THAT(wrong.err, Catch::Contains("other.toml:") && Catch::Contains("option \"30_44\" of q20 has no figure"));
+}
