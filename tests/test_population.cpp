@@ -11,6 +11,7 @@
 
 #include "kiosk/opening_hours.hpp"
 #include "kiosk/population.hpp"
+#include "kiosk/representativeness.hpp"
 #include "kiosk/simulate.hpp"
 #include "support.hpp"
 
@@ -257,6 +258,34 @@ TEST_CASE(
   CHECK(jsonl.find("\"2016-02") == std::string::npos);
   CHECK(jsonl.find("\"2016-07") != std::string::npos);
   CHECK(jsonl.find("\"abandoned\"") != std::string::npos);
+  // Who answered against who lives in Bury, from the opened export.
+  auto rep = test::run(admin + "represent " + tmp.file("opened") + " --csv " + tmp.file("rep.csv") + opts);
+  INFO(rep.out << rep.err);
+  REQUIRE(rep.exit_code == 0);
+  CHECK_THAT(rep.out, Catch::Contains("Who answered against who lives in Bury Metropolitan Borough"));
+  CHECK_THAT(rep.out, Catch::Contains("Age (q20), against residents aged 18 and over (145,790)"));
+  CHECK_THAT(rep.out, Catch::Contains("outside it (under 18)"));
+  CHECK_THAT(rep.out, Catch::Contains("more responses from people answering \"65+\" would close the gap"));
+  CHECK_THAT(rep.out, Catch::Contains("By service point:\n  castle ("));
+  CHECK_THAT(rep.out, Catch::Contains("By week (Monday):\n  2016-06-13 ("));
+  const std::string csv = test::read_file(tmp.file("rep.csv"));
+  CHECK(csv.rfind("slice,slice_key,slice_responses,question,benchmark,option_code", 0) == 0);
+  CHECK(csv.find("all,,") != std::string::npos);
+  CHECK(csv.find("q20,Age,65_plus,65+,") != std::string::npos);
+  CHECK(csv.find("under-represented") != std::string::npos);
+  // Nothing completed yet: said, not an empty table.
+  std::filesystem::create_directories(tmp.file("empty"));
+  test::write_file(tmp.file("empty/responses.jsonl"), "");
+  auto none = test::run(admin + "represent " + tmp.file("empty") + opts);
+  CHECK(none.exit_code == 0);
+  CHECK_THAT(none.out, Catch::Contains("No completed responses: nothing to compare yet."));
+  // A deployment with no population file: told what to give.
+  std::string nopop = test::read_file(tmp.file("cfg/kiosk.toml"));
+  nopop.replace(nopop.find("population = "), 11, "# populatio");
+  test::write_file(tmp.file("cfg/nopop.toml"), nopop);
+  auto np = test::run(admin + "represent " + tmp.file("opened") + " --config " + tmp.file("cfg/nopop.toml"));
+  CHECK(np.exit_code == 1);
+  CHECK_THAT(np.err, Catch::Contains("no population benchmarks: give --population FILE"));
   // A skew the population does not have, and a population for another survey: refused, named.
   auto bad = test::run(admin + "simulate --responses 4 --skew q21.x=2" + opts);
   CHECK(bad.exit_code == 2);
@@ -265,4 +294,83 @@ TEST_CASE(
   auto wrong = test::run(admin + "simulate --responses 4 --population " + tmp.file("other.toml") + opts);
   CHECK(wrong.exit_code == 1);
   CHECK_THAT(wrong.err, Catch::Contains("other.toml:") && Catch::Contains("option \"30_44\" of q20 has no figure"));
+}
+
+TEST_CASE("representativeness: Wilson intervals and the responses that would close a gap", "[population][represent]") {
+  // Published values (Newcombe 1998, table I): 0/10 -> 0 to 0.2775; 5/10 -> 0.2366 to 0.7634.
+  CHECK(wilson_interval(0, 10).low == Approx(0.0).margin(1e-4));
+  CHECK(wilson_interval(0, 10).high == Approx(0.2775).margin(1e-4));
+  CHECK(wilson_interval(5, 10).low == Approx(0.2366).margin(1e-4));
+  CHECK(wilson_interval(5, 10).high == Approx(0.7634).margin(1e-4));
+  CHECK(wilson_interval(0, 0).high == 1.0);
+  // 295 of 2,333 aged 65+ against 23.1%: the smallest number that reaches it.
+  const double p = 33712.0 / 145790.0;
+  const auto x = responses_to_reach(295, 2333, p);
+  CHECK(static_cast<double>(295 + x) / static_cast<double>(2333 + x) >= p);
+  CHECK(static_cast<double>(295 + x - 1) / static_cast<double>(2333 + x - 1) < p);
+  CHECK(responses_to_reach(600, 2333, p) == 0);
+  CHECK(week_of("2016-06-19T23:59:59Z") == "2016-06-13");  // a Sunday: its week began on Monday the 13th
+  CHECK(week_of("2016-06-20T00:00:00Z") == "2016-06-20");
+  CHECK(week_of("garbage").empty());
+}
+
+TEST_CASE(
+    "representativeness: on 20,000 simulated responses with 65+ and Pakistani residents at half their share, "
+    "exactly those groups are found under-represented, overall and at the skewed service point",
+    "[population][represent]") {
+  auto pop = load_population(bury_population_file(), test::bury());
+  REQUIRE(pop.ok());
+  RepresentativenessTally tally(*pop);
+  SimulateOptions skewed;
+  skewed.kiosk_id = "castle-01";
+  skewed.service_points = {"castle"};
+  skewed.population = &*pop;
+  skewed.skew = {{"q20.65_plus", 0.5}, {"q22.asian_pakistani", 0.5}};
+  SimulateOptions fair = skewed;  // another library, whose respondents are like its residents
+  fair.kiosk_id = "bury-01";
+  fair.service_points = {"bury"};
+  fair.skew.clear();
+  for (int i = 0; i < 20000; ++i) {
+    const bool at_castle = i % 2 == 0;
+    const CompletedResponse r = simulate_one(test::bury(), at_castle ? skewed : fair, static_cast<std::uint64_t>(i));
+    std::map<std::string, std::string> choice;
+    for (const auto& [q, a] : r.answers)
+      if (!a.choices.empty()) choice[q] = a.choices[0];
+    tally.add(r.meta.service_point, r.meta.started_utc, choice);
+  }
+  const auto slices = tally.slices();
+  auto under = [&](const RepresentativenessSlice& s) {
+    std::set<std::string> out;
+    for (const auto& q : s.questions)
+      for (const auto& g : q.groups)
+        if (g.verdict == Verdict::Under) out.insert(q.benchmark->question + "." + g.code);
+    return out;
+  };
+  const std::set<std::string> expected{"q20.65_plus", "q22.asian_pakistani"};
+  CHECK(slices.front().kind == RepresentativenessSlice::Kind::All);
+  CHECK(slices.front().responses == 20000);
+  CHECK(under(slices.front()) == expected);
+  int weeks = 0;
+  for (const auto& s : slices) {
+    if (s.kind == RepresentativenessSlice::Kind::ServicePoint) {
+      INFO(s.key);
+      CHECK(under(s) == (s.key == "castle" ? expected : std::set<std::string>{}));
+    }
+    if (s.kind == RepresentativenessSlice::Kind::Week) ++weeks;
+  }
+  CHECK(weeks == 13);  // 13 June to 5 September 2016
+  // Outside the base and unanswered are counted apart from the comparison.
+  const QuestionFigures& age = slices.front().questions[1];
+  REQUIRE(age.benchmark->question == "q20");
+  CHECK(age.outside_base > 0);
+  CHECK(age.not_answered > 0);
+  CHECK(age.in_base + age.outside_base + age.not_answered == 20000);
+  std::int64_t sum = 0;
+  for (const auto& g : age.groups) sum += g.respondents;
+  CHECK(sum == age.in_base);
+}
+
+TEST_CASE("representativeness: the intervals hold for a question's groups together", "[population][represent]") {
+  CHECK(z_for(0.05) == Approx(1.959964).margin(1e-5));
+  CHECK(z_for(0.05 / 17) == Approx(2.9738).margin(1e-3));  // 17 ethnic groups: 1 - 0.00147 one-sided
 }

@@ -30,6 +30,7 @@
 #include "kiosk/simulate.hpp"
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
+#include "represent.hpp"
 #include "sync_client.hpp"
 
 using namespace kiosk;
@@ -119,6 +120,12 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
       ->allow_extra_args(false);
   value(open_cmd, "out", "DIR", "where to write the CSV, JSON Lines and codebook (required)");
   app.add_subcommand("summary", "counts and percentages per question, by service point");
+  auto* represent = app.add_subcommand(
+      "represent",
+      "on opened responses: who answered against who lives in the area (the population benchmarks), each group's "
+      "share with a 95% interval and a verdict, overall, per service point and per week");
+  represent->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
+  value(represent, "csv", "FILE", "also write every figure to this CSV file");
   app.add_subcommand("verify",
                      "integrity check; every content hash recomputed over the sealed bytes; the ledger shows "
                      "nothing was removed without a receipt");
@@ -600,6 +607,21 @@ int cmd_summary(Context& ctx) {
   return 0;
 }
 
+int cmd_represent(Context& ctx, const Args& a) {
+  if (a.positional.size() != 1)
+    return fail("usage: kiosk-admin represent DIR [--csv FILE] [--population FILE] [--survey FILE]", 2);
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  auto pop = ctx.population();
+  if (!pop) return fail(pop.message());
+  if (!*pop)
+    return fail(
+        "no population benchmarks: give --population FILE, or [kiosk] population in kiosk.toml "
+        "(kiosk-config/README.md, \"Population benchmarks\")");
+  const std::string csv = ctx.opt("csv") ? *ctx.opt("csv") : std::string();
+  return cli::represent(a.positional[0], **survey, **pop, csv);
+}
+
 int cmd_verify(Context& ctx) {
   auto st = ctx.store(db::OpenMode::ReadWrite);
   if (!st) return fail(st.message());
@@ -866,6 +888,7 @@ int main(int argc, char** argv) {
   if (c == "export") return cmd_export(ctx);
   if (c == "open") return cmd_open(*args);
   if (c == "summary") return cmd_summary(ctx);
+  if (c == "represent") return cmd_represent(ctx, *args);
   if (c == "verify") return cmd_verify(ctx);
   if (c == "backup") return cmd_backup(ctx);
   if (c == "hash-pin") return cmd_hash_pin();

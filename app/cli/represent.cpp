@@ -1,0 +1,215 @@
+#include "represent.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "kiosk/export.hpp"
+#include "kiosk/representativeness.hpp"
+
+namespace kiosk::cli {
+namespace {
+
+std::string pct(double x) {
+  char b[16];
+  std::snprintf(b, sizeof b, "%.1f%%", 100 * x);
+  return b;
+}
+
+std::string thousands(std::int64_t n) {
+  std::string s = std::to_string(n), out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return out;
+}
+
+std::string label_of(const Survey& survey, const std::string& question, const std::string& code) {
+  const Question* q = survey.find(question);
+  const Option* o = q ? q->find_option(code) : nullptr;
+  return o ? survey.text(o->label, survey.default_locale) : code;
+}
+
+// One benchmarked question of a slice, as the analyst reads it.
+void print_question(std::ostream& out, const Survey& survey, const QuestionFigures& q) {
+  const Benchmark& b = *q.benchmark;
+  out << "\n"
+      << b.name << " (" << b.question << "), against " << b.base << "\n  " << b.source << ", " << b.table << ", "
+      << b.year << "\n";
+  if (!b.note.empty()) out << "  Note: " << b.note << "\n";
+  out << "  " << thousands(q.in_base) << " answered within the base";
+  if (q.outside_base) {
+    out << "; " << thousands(q.outside_base) << " outside it (";
+    for (size_t i = 0; i < b.outside_base.size(); ++i)
+      out << (i ? ", " : "") << label_of(survey, b.question, b.outside_base[i]);
+    out << ")";
+  }
+  out << "; " << thousands(q.not_answered) << " did not answer\n";
+  if (q.in_base == 0) {
+    out << "  no answers within the base yet: nothing to compare\n";
+    return;
+  }
+  char line[512];
+  std::snprintf(line, sizeof line, "  %-44s %9s %8s %17s %10s %6s  %s\n", "", "answered", "share", "95% interval",
+                "population", "ratio", "verdict");
+  out << line;
+  for (const auto& g : q.groups) {
+    std::string name = label_of(survey, b.question, g.code);
+    if (name.size() > 44) name = name.substr(0, 41) + "...";
+    char ratio[16];
+    std::snprintf(ratio, sizeof ratio, "%.2f", g.ratio);
+    std::snprintf(line, sizeof line, "  %-44s %9s %8s %17s %10s %6s  %s", name.c_str(),
+                  thousands(g.respondents).c_str(), pct(g.share).c_str(),
+                  (pct(g.ci.low) + "-" + pct(g.ci.high)).c_str(), pct(g.population).c_str(), ratio,
+                  verdict_words(g.verdict));
+    out << line;
+    if (g.verdict == Verdict::Under)
+      out << ": about " << thousands(g.to_close) << " more responses from people answering \""
+          << label_of(survey, b.question, g.code) << "\" would close the gap";
+    out << "\n";
+  }
+}
+
+// The under-represented groups of a slice, one line each.
+void print_gaps(std::ostream& out, const Survey& survey, const RepresentativenessSlice& s) {
+  bool any = false;
+  for (const auto& q : s.questions)
+    for (const auto& g : q.groups)
+      if (g.verdict == Verdict::Under) {
+        out << "    " << q.benchmark->name << " " << label_of(survey, q.benchmark->question, g.code) << ": "
+            << pct(g.share) << " of respondents against " << pct(g.population) << " of " << q.benchmark->base
+            << "; about " << thousands(g.to_close) << " more would close the gap\n";
+        any = true;
+      }
+  if (!any) out << "    no group under-represented\n";
+}
+
+std::string csv_row(std::initializer_list<std::string> fields) {
+  std::string out;
+  bool first = true;
+  for (const auto& f : fields) {
+    if (!first) out += ',';
+    append_csv_field(out, f, true);
+    first = false;
+  }
+  return out + "\r\n";
+}
+
+}  // namespace
+
+int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path) {
+  const std::string path = dir + "/responses.jsonl";
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "kiosk-admin: " << path << ": cannot read it (give the folder `kiosk-admin open` wrote)\n";
+    return 1;
+  }
+  RepresentativenessTally tally(pop);
+  std::string line;
+  std::int64_t lineno = 0, abandoned = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      std::cerr << "kiosk-admin: " << path << ":" << lineno << ": not a JSON object\n";
+      return 1;
+    }
+    if (j.value("survey_id", "") != survey.id) {
+      std::cerr << "kiosk-admin: " << path << ":" << lineno << ": a response of survey \"" << j.value("survey_id", "")
+                << "\", not \"" << survey.id << "\" (give --survey for its definition)\n";
+      return 1;
+    }
+    if (j.value("status", "") != "completed") {
+      ++abandoned;
+      continue;
+    }
+    std::map<std::string, std::string> choice;
+    const auto& answers = j["answers"];
+    for (const auto& b : pop.benchmarks)
+      if (answers.is_object() && answers.contains(b.question)) {
+        const auto& c = answers[b.question]["choices"];
+        if (c.is_array() && !c.empty() && c[0].is_string()) choice[b.question] = c[0].get<std::string>();
+      }
+    tally.add(j.value("service_point", ""), j.value("started_utc", ""), choice);
+  }
+  const auto slices = tally.slices();
+  const auto& all = slices.front();
+  std::cout << "Who answered against who lives in " << pop.area << "\n"
+            << thousands(all.responses) << " completed responses (" << thousands(abandoned)
+            << " left part way are not counted). A group is under- or over-represented when the 95% interval of its "
+               "share lies wholly below or above the population's; the intervals hold for a question's groups "
+               "together, so a verdict is a fluke of who happened to answer at most 1 time in 20.\n";
+  if (all.responses == 0) {
+    std::cout << "No completed responses: nothing to compare yet.\n";
+  } else {
+    for (const auto& q : all.questions) print_question(std::cout, survey, q);
+    std::cout << "\nBy service point:\n";
+    for (const auto& s : slices)
+      if (s.kind == RepresentativenessSlice::Kind::ServicePoint) {
+        std::cout << "  " << s.key << " (" << thousands(s.responses) << " responses)\n";
+        print_gaps(std::cout, survey, s);
+      }
+    std::cout << "\nBy week (Monday):\n";
+    for (const auto& s : slices)
+      if (s.kind == RepresentativenessSlice::Kind::Week) {
+        std::cout << "  " << s.key << " (" << thousands(s.responses) << " responses)\n";
+        print_gaps(std::cout, survey, s);
+      }
+  }
+  if (!csv_path.empty()) {
+    std::ofstream csv(csv_path, std::ios::binary);
+    csv << csv_row({"slice",        "slice_key",    "slice_responses",
+                    "question",     "benchmark",    "option_code",
+                    "option_label", "answered",     "answered_in_base",
+                    "outside_base", "not_answered", "share",
+                    "ci_low",       "ci_high",      "population_share",
+                    "ratio",        "verdict",      "more_responses_to_close",
+                    "base",         "source",       "table",
+                    "year"});
+    const char* kinds[] = {"all", "service_point", "week"};
+    auto num = [](double x) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.6f", x);
+      return std::string(b);
+    };
+    for (const auto& s : slices)
+      for (const auto& q : s.questions)
+        for (const auto& g : q.groups) {
+          const Benchmark& b = *q.benchmark;
+          csv << csv_row({kinds[static_cast<int>(s.kind)],
+                          s.key,
+                          std::to_string(s.responses),
+                          b.question,
+                          b.name,
+                          g.code,
+                          label_of(survey, b.question, g.code),
+                          std::to_string(g.respondents),
+                          std::to_string(q.in_base),
+                          std::to_string(q.outside_base),
+                          std::to_string(q.not_answered),
+                          num(g.share),
+                          num(g.ci.low),
+                          num(g.ci.high),
+                          num(g.population),
+                          num(g.ratio),
+                          verdict_words(g.verdict),
+                          std::to_string(g.to_close),
+                          b.base,
+                          b.source,
+                          b.table,
+                          std::to_string(b.year)});
+        }
+    if (!csv.flush()) {
+      std::cerr << "kiosk-admin: " << csv_path << ": could not write it\n";
+      return 1;
+    }
+    std::cerr << "wrote " << csv_path << "\n";
+  }
+  return 0;
+}
+
+}  // namespace kiosk::cli

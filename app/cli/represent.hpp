@@ -1,0 +1,18 @@
+// kiosk-admin represent: who answered against who lives in the area, from
+// the responses `kiosk-admin open` wrote (responses.jsonl), as text for the
+// analyst and as a CSV for a spreadsheet.
+#pragma once
+
+#include <string>
+
+#include "kiosk/population.hpp"
+#include "kiosk/survey.hpp"
+
+namespace kiosk::cli {
+
+// Reads DIR/responses.jsonl (completed responses of `survey`), prints the
+// figures overall, then what is under-represented per service point and
+// per week; writes every figure to csv_path when given. Returns the exit code.
+int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path);
+
+}  // namespace kiosk::cli
