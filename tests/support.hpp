@@ -2,6 +2,7 @@
 // binaries, and paths to the bundled configuration.
 #pragma once
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,6 +96,28 @@ inline void write_file(const std::string& path, const std::string& text) {
 }
 
 // The key pair as files, as `kiosk-hub keygen` writes them.
+// A statement run on a database file by a connection of its own (as the
+// sqlite3 shell would): the first column of the first row, "" if none.
+inline std::string sql_scalar(const std::string& db, const std::string& sql) {
+  sqlite3* c = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(db.c_str(), &c, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(c, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(c);
+  return out;
+}
+inline bool sql_exec(const std::string& db, const std::string& sql) {
+  sqlite3* c = nullptr;
+  bool ok = sqlite3_open(db.c_str(), &c) == SQLITE_OK && sqlite3_exec(c, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  sqlite3_close(c);
+  return ok;
+}
+
 // One simulated visitor's options: this seed, kiosk and service point (and,
 // when given, visits from start_unix on).
 inline kiosk::SimulateOptions sim_options(std::uint64_t seed, const std::string& kiosk_id, const std::string& sp,

@@ -176,7 +176,8 @@ TEST_CASE("an export that cannot be written names the path and leaves nothing ha
   CHECK_THAT(n.message(), Catch::StartsWith("/nonexistent-dir/out.csv: cannot write"));
 }
 
-TEST_CASE("the summary counts each option overall and by service point", "[export]") {
+TEST_CASE("the kiosk counts responses by service point and nothing of their answers, and documents give the options",
+          "[export]") {
   test::TempDir tmp;
   auto s = Store::open(tmp.file("r.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
@@ -184,11 +185,25 @@ TEST_CASE("the summary counts each option overall and by service point", "[expor
   o.responses = 300;
   o.service_points = {"castle", "bury"};
   REQUIRE(simulate_into(**s, bury(), o).ok());
-  auto sum = summarise(**s, bury(), "en");
-  REQUIRE(sum.ok());
+  auto kiosk = summarise(**s, bury(), "en");
+  REQUIRE(kiosk.ok());
+  CHECK(kiosk->overall.responses == 300);
+  REQUIRE(kiosk->by_service_point.size() == 2);
+  CHECK(kiosk->by_service_point["castle"].responses + kiosk->by_service_point["bury"].responses == 300);
+  for (const auto& q : kiosk->overall.questions) {
+    CHECK(q.answered == 0);
+    for (const auto& oc : q.options) CHECK(oc.count == 0);
+  }
+  // The same responses, opened (as the hub and kiosk-admin summary DIR count them).
+  Summary opened;
+  for (std::int64_t i = 0; i < o.responses; ++i) {
+    const CompletedResponse r = simulate_one(bury(), o, static_cast<std::uint64_t>(i));
+    add_to_summary(opened, bury(), "en", r.meta, r.answers);
+  }
+  const auto* sum = &opened;
   CHECK(sum->overall.responses == 300);
   REQUIRE(sum->by_service_point.size() == 2);
-  CHECK(sum->by_service_point["castle"].responses + sum->by_service_point["bury"].responses == 300);
+  CHECK(sum->by_service_point.at("castle").responses == kiosk->by_service_point["castle"].responses);
   const auto& q1 = sum->overall.questions[bury().find("q1")->index];
   std::int64_t total = 0;
   for (const auto& oc : q1.options) total += oc.count;
@@ -200,8 +215,8 @@ TEST_CASE("the summary counts each option overall and by service point", "[expor
   CHECK(q12.answered <= q9.options[1].count);  // only those who said No
   // Each service point's counts add up to the overall count.
   for (size_t k = 0; k < q1.options.size(); ++k)
-    CHECK(sum->by_service_point["castle"].questions[0].options[k].count +
-              sum->by_service_point["bury"].questions[0].options[k].count ==
+    CHECK(sum->by_service_point.at("castle").questions[0].options[k].count +
+              sum->by_service_point.at("bury").questions[0].options[k].count ==
           q1.options[k].count);
 }
 

@@ -293,8 +293,13 @@ TEST_CASE("the summary from tallies equals the kiosks' own summaries", "[hub][e2
   INFO(up.message);
   REQUIRE(up.stored == 300);
 
-  const auto local = summarise(**s, bury(), bury().default_locale);
-  REQUIRE(local.ok());
+  // The kiosk keeps no count of answers: what it sent, counted one by one.
+  Summary counted;
+  for (std::int64_t i = 0; i < o.responses; ++i) {
+    const CompletedResponse c = simulate_one(bury(), o, static_cast<std::uint64_t>(i));
+    add_to_summary(counted, bury(), bury().default_locale, c.meta, c.answers);
+  }
+  const auto* local = &counted;
   auto r = hub.get("/api/v1/summary");
   REQUIRE(r);
   REQUIRE(r->status == 200);

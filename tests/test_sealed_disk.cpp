@@ -110,8 +110,11 @@ TEST_CASE("no answer is readable from the kiosk's disk: killed mid-visit, after 
   REQUIRE_FALSE(completed_uuid.empty());
   REQUIRE_FALSE(cut_uuid.empty());
 
-  // Mid-visit and after a completed one, as the kill left them.
-  for (const char* ext : {"", "-wal", "-shm"}) expect_clean(db + ext, needles());
+  // Mid-visit and after a completed one, as the kill left them: no answer,
+  // not even an option's code in the kiosk's counts.
+  std::vector<std::string> with_code = needles();
+  with_code.push_back(kEthnicCode);
+  for (const char* ext : {"", "-wal", "-shm"}) expect_clean(db + ext, with_code);
 
   // Restarted: the cut-off visit closed from its last sealed draft; the
   // completed one sent and receipted; a backup and a USB export taken.
@@ -123,12 +126,13 @@ TEST_CASE("no answer is readable from the kiosk's disk: killed mid-visit, after 
   auto exported = export_sealed(**store, test::bury(), "k", tmp.file("usb"), "2026-11-24T04:00:02Z");
   REQUIRE(exported.ok());
   CHECK(exported->responses == 2);
-  for (const char* ext : {"", "-wal", "-shm"}) expect_clean(db + ext, needles());
-  expect_clean(tmp.file("backup.db"), needles());
+  for (const char* ext : {"", "-wal", "-shm"}) expect_clean(db + ext, with_code);
+  expect_clean(tmp.file("backup.db"), with_code);
+  // The tallies count responses and nothing of their answers.
+  CHECK(test::sql_scalar(db, "SELECT count(*) FROM tallies WHERE question_id <> '' OR option_code <> ''") == "0");
+  CHECK(test::sql_scalar(db, "SELECT sum(count) FROM tallies") == "1");
   // The export's survey.toml is the questionnaire itself (every option's
   // code and label); the responses and the manifest must hold no answer.
-  std::vector<std::string> with_code = needles();
-  with_code.push_back(kEthnicCode);
   expect_clean(tmp.file("usb/responses.sealed.jsonl"), with_code);
   expect_clean(tmp.file("usb/manifest.json"), with_code);
   CHECK((*store)->verify()->ok());
@@ -180,6 +184,29 @@ TEST_CASE("no answer is readable from the kiosk's disk: killed mid-visit, after 
   auto v = (*store)->verify();
   REQUIRE(v.ok());
   CHECK(v->ok());
+}
+
+TEST_CASE("a kiosk's database from before schema 4 loses its counts of answers on upgrade, from the file and the WAL",
+          "[store][seal]") {
+  test::TempDir tmp;
+  const std::string db = tmp.file("kiosk.db");
+  {
+    auto store = Store::open(db, db::OpenMode::Create, test::seal_pub());
+    REQUIRE(store.ok());
+  }
+  // As schema 3 kept them: each option chosen, counted per service point.
+  REQUIRE(test::sql_exec(db,
+                         "INSERT INTO tallies VALUES('bury_libraries_2016','castle','','',2),"
+                         "('bury_libraries_2016','castle','q22','',1),"
+                         "('bury_libraries_2016','castle','q22','asian_bangladeshi',1),"
+                         "('bury_libraries_2016','castle','q23','limited_a_lot',1); PRAGMA user_version=3;"));
+  REQUIRE(test::read_file(db).find(kEthnicCode) != std::string::npos);  // there before
+  auto store = Store::open(db, db::OpenMode::Create, test::seal_pub());
+  REQUIRE(store.ok());
+  CHECK(test::sql_scalar(db, "PRAGMA user_version") == std::to_string(Store::kSchemaVersion));
+  CHECK(test::sql_scalar(db, "SELECT count(*) FROM tallies WHERE question_id <> '' OR option_code <> ''") == "0");
+  CHECK(test::sql_scalar(db, "SELECT sum(count) FROM tallies") == "2");  // the responses still counted
+  for (const char* ext : {"", "-wal"}) expect_clean(db + ext, {kEthnicCode, "limited_a_lot"});
 }
 
 TEST_CASE("kiosk-admin open names the file and line of an item the key does not open", "[cli][seal]") {

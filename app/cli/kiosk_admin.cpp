@@ -119,7 +119,11 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
       ->type_name("FILE")
       ->allow_extra_args(false);
   value(open_cmd, "out", "DIR", "where to write the CSV, JSON Lines and codebook (required)");
-  app.add_subcommand("summary", "counts and percentages per question, by service point");
+  auto* summary_cmd = app.add_subcommand(
+      "summary",
+      "on opened responses (DIR): counts and percentages per question, by service point; on the kiosk: responses "
+      "per service point only (its answers are sealed and not counted)");
+  summary_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
   auto* represent = app.add_subcommand(
       "represent",
       "on opened responses: who answered against who lives in the area (the population benchmarks), each group's "
@@ -596,14 +600,22 @@ int cmd_open(const Args& a) {
   return 0;
 }
 
-int cmd_summary(Context& ctx) {
+// On opened responses (DIR): the results per question. On the kiosk's own
+// database: how many responses, per service point, and nothing of their
+// answers, which are sealed and never counted on the kiosk.
+int cmd_summary(Context& ctx, const Args& a) {
   auto survey = ctx.survey();
   if (!survey) return fail(survey.message());
+  if (a.positional.size() == 1) return cli::summary(a.positional[0], **survey);
   auto st = ctx.store(db::OpenMode::ReadWrite);
   if (!st) return fail(st.message());
   auto s = summarise(**st, **survey, (*survey)->default_locale);
   if (!s) return fail(s.message());
-  std::cout << format_summary(**survey, *s);
+  std::cout << "Completed responses on this kiosk: " << s->overall.responses << "\n";
+  for (const auto& [sp, t] : s->by_service_point) std::cout << "  " << sp << ": " << t.responses << "\n";
+  std::cout << "The answers are sealed, and the kiosk keeps no count of them. For results, open an export on the "
+               "council's computer and run `kiosk-admin summary DIR` (or `represent DIR`) on what it wrote, or read "
+               "them at the hub.\n";
   return 0;
 }
 
@@ -887,7 +899,7 @@ int main(int argc, char** argv) {
   if (c == "simulate") return cmd_simulate(ctx);
   if (c == "export") return cmd_export(ctx);
   if (c == "open") return cmd_open(*args);
-  if (c == "summary") return cmd_summary(ctx);
+  if (c == "summary") return cmd_summary(ctx, *args);
   if (c == "represent") return cmd_represent(ctx, *args);
   if (c == "verify") return cmd_verify(ctx);
   if (c == "backup") return cmd_backup(ctx);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -100,42 +101,85 @@ std::string csv_row(std::initializer_list<std::string> fields) {
 
 }  // namespace
 
-int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path) {
+// Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its
+// meta and answers; a line that does not read, or a response of another
+// survey, stops with the file and line named.
+bool read_opened(const std::string& dir, const Survey& survey,
+                 const std::function<void(const ResponseMeta&, const Answers&)>& each) {
   const std::string path = dir + "/responses.jsonl";
   std::ifstream in(path);
   if (!in) {
     std::cerr << "kiosk-admin: " << path << ": cannot read it (give the folder `kiosk-admin open` wrote)\n";
-    return 1;
+    return false;
   }
-  RepresentativenessTally tally(pop);
   std::string line;
-  std::int64_t lineno = 0, abandoned = 0;
+  std::int64_t lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      std::cerr << "kiosk-admin: " << path << ":" << lineno << ": not a JSON object\n";
-      return 1;
+    if (j.is_discarded() || !j.is_object() || (j.contains("answers") && !j["answers"].is_object())) {
+      std::cerr << "kiosk-admin: " << path << ":" << lineno << ": not a response as kiosk-admin open writes them\n";
+      return false;
     }
     if (j.value("survey_id", "") != survey.id) {
       std::cerr << "kiosk-admin: " << path << ":" << lineno << ": a response of survey \"" << j.value("survey_id", "")
                 << "\", not \"" << survey.id << "\" (give --survey for its definition)\n";
-      return 1;
+      return false;
     }
-    if (j.value("status", "") != "completed") {
+    ResponseMeta m;
+    m.survey_id = survey.id;
+    m.service_point = j.value("service_point", "");
+    m.started_utc = j.value("started_utc", "");
+    m.status = j.value("status", "");
+    m.locale = j.value("locale", "");
+    Answers answers;
+    if (j.contains("answers"))
+      for (const auto& [q, a] : j["answers"].items()) {
+        Answer x;
+        if (a.contains("choices") && a["choices"].is_array())
+          for (const auto& c : a["choices"])
+            if (c.is_string()) x.choices.push_back(c.get<std::string>());
+        if (a.contains("text") && a["text"].is_string()) x.text = a["text"].get<std::string>();
+        if (a.contains("other") && a["other"].is_string()) x.other_text = a["other"].get<std::string>();
+        answers[q] = std::move(x);
+      }
+    each(m, answers);
+  }
+  return true;
+}
+
+int summary(const std::string& dir, const Survey& survey) {
+  Summary s;
+  s.overall = empty_results(survey, survey.default_locale);
+  std::int64_t abandoned = 0;
+  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+    if (m.status != "completed")
       ++abandoned;
-      continue;
+    else
+      add_to_summary(s, survey, survey.default_locale, m, a);
+  });
+  if (!ok) return 1;
+  std::cout << format_summary(survey, s);
+  if (abandoned) std::cout << "(" << thousands(abandoned) << " responses left part way are not counted)\n";
+  return 0;
+}
+
+int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path) {
+  RepresentativenessTally tally(pop);
+  std::int64_t abandoned = 0;
+  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& answers) {
+    if (m.status != "completed") {
+      ++abandoned;
+      return;
     }
     std::map<std::string, std::string> choice;
-    const auto& answers = j["answers"];
     for (const auto& b : pop.benchmarks)
-      if (answers.is_object() && answers.contains(b.question)) {
-        const auto& c = answers[b.question]["choices"];
-        if (c.is_array() && !c.empty() && c[0].is_string()) choice[b.question] = c[0].get<std::string>();
-      }
-    tally.add(j.value("service_point", ""), j.value("started_utc", ""), choice);
-  }
+      if (auto it = answers.find(b.question); it != answers.end() && !it->second.choices.empty())
+        choice[b.question] = it->second.choices[0];
+    tally.add(m.service_point, m.started_utc, choice);
+  });
+  if (!ok) return 1;
   const auto slices = tally.slices();
   const auto& all = slices.front();
   std::cout << "Who answered against who lives in " << pop.area << "\n"

@@ -15,4 +15,8 @@ namespace kiosk::cli {
 // per week; writes every figure to csv_path when given. Returns the exit code.
 int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path);
 
+// Counts and percentages per question, overall and by service point, from
+// DIR/responses.jsonl (completed responses). Returns the exit code.
+int summary(const std::string& dir, const Survey& survey);
+
 }  // namespace kiosk::cli

@@ -109,7 +109,8 @@ BEGIN SELECT RAISE(ABORT, 'an abandoned response is deleted only after the hub h
 };
 constexpr int kMigrationCount = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 // The last step (2 -> 3, sealing) is C++: it seals what earlier versions kept in the clear.
-static_assert(kMigrationCount + 1 == Store::kSchemaVersion);
+// Then 3 -> 4 (count_responses_only): the tallies keep no answer.
+static_assert(kMigrationCount + 2 == Store::kSchemaVersion);
 
 // Schema 3: answers only sealed. The plain columns of schema 2 (kiosk,
 // service point, language, mode, staff, assistance, accessibility, the
@@ -141,8 +142,8 @@ CREATE TABLE responses_sealed(
 );
 -- The sealed form of each response that had a document or a draft, made in C++.
 CREATE TABLE sealing_work(id INTEGER PRIMARY KEY, key_id TEXT, sealed BLOB, content_hash TEXT, saved_utc TEXT);
--- Numbers only: per survey, service point, question and option
--- (question '' counts responses; option '' counts those who answered).
+-- Completed responses per survey and service point (question_id and
+-- option_code ''). Until schema 4 it also counted each option chosen.
 CREATE TABLE tallies(
   survey_id     TEXT NOT NULL,
   service_point TEXT NOT NULL,
@@ -244,19 +245,11 @@ const char kTallySql[] =
     "INSERT INTO tallies(survey_id, service_point, question_id, option_code, count) VALUES(?1,?2,?3,?4,1) "
     "ON CONFLICT(survey_id, service_point, question_id, option_code) DO UPDATE SET count = count + 1";
 
-Status tally(Statement& t, const ResponseMeta& m, const Answers& answers) {
-  auto one = [&](const std::string& q, const std::string& o) {
-    t.bind(1, m.survey_id).bind(2, m.service_point).bind(3, q).bind(4, o);
-    return t.run();
-  };
-  if (auto st = one("", ""); !st) return st;
-  for (const auto& [qid, a] : answers) {
-    if (a.empty()) continue;
-    if (auto st = one(qid, ""); !st) return st;
-    for (const auto& c : a.choices)
-      if (auto st = one(qid, c); !st) return st;
-  }
-  return {};
+// Responses per survey and service point, and nothing of their answers
+// (schema 4): what anyone reads off the kiosk's disk without the key.
+Status tally(Statement& t, const ResponseMeta& m, const Answers&) {
+  t.bind(1, m.survey_id).bind(2, m.service_point).bind(3, std::string()).bind(4, std::string());
+  return t.run();
 }
 
 }  // namespace
@@ -282,7 +275,30 @@ Status Store::migrate() {
     if (auto st = conn_->exec(set.c_str()); !st) return st;
     if (auto st = tx->commit(); !st) return st;
   }
-  if (version < kSchemaVersion) return seal_plain_answers();
+  if (version < 3)
+    if (auto st = seal_plain_answers(); !st) return st;
+  if (version < 4) return count_responses_only();
+  return {};
+}
+
+// Schema 3 -> 4. The tallies counted each option chosen per service point:
+// numbers, but after one visitor they were that visitor's sex, age band,
+// ethnic group and disability, readable without any key, and two backups
+// told each later visitor's answers apart. They now count responses only;
+// the option rows are deleted (overwritten: secure_delete), the file
+// rewritten and the WAL truncated so none stays behind.
+Status Store::count_responses_only() {
+  auto tx = Transaction::begin(*conn_);
+  if (!tx) return tx.error();
+  if (auto st = conn_->exec("DELETE FROM tallies WHERE question_id <> '' OR option_code <> ''"); !st)
+    return with_kind(make_error("migrating to schema version 4: " + st.message()), st.kind());
+  const auto deleted = conn_->changes();
+  if (auto st = conn_->exec("PRAGMA user_version=4"); !st) return st;
+  if (auto st = tx->commit(); !st) return st;
+  if (deleted > 0) {
+    if (auto st = conn_->exec("VACUUM"); !st) return st;
+    return scrub();
+  }
   return {};
 }
 

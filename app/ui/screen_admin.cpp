@@ -21,35 +21,6 @@ std::string bytes(const AppView& v, std::int64_t b) {
   return v.tr("admin.size.kb", {{"n", buf}});
 }
 
-void bar_chart(Frame& f, const AppView& v, const QuestionSummary& q, std::int64_t responses, const std::string& id) {
-  f.paragraph(id + ".q", q.id + ": " + q.text, false, f.fonts.bold);
-  f.paragraph(
-      id + ".n",
-      v.tr("admin.answered", {{"answered", std::to_string(q.answered)}, {"responses", std::to_string(responses)}}),
-      true, f.fonts.small);
-  const float width = ImGui::GetContentRegionAvail().x;
-  const float label_w = width * 0.45f;
-  ImFont* font = f.fonts.small;
-  for (const auto& o : q.options) {
-    const ImVec2 p = ImGui::GetCursorScreenPos();
-    const double pct = q.answered ? 100.0 * static_cast<double>(o.count) / static_cast<double>(q.answered) : 0.0;
-    char pct_text[16];
-    std::snprintf(pct_text, sizeof pct_text, "%.0f", pct);
-    const std::string num_text = v.tr("admin.option", {{"n", std::to_string(o.count)}, {"pct", pct_text}});
-    const char* num = num_text.c_str();
-    const ImVec2 ts = text::measure(font, o.label, label_w - 8);
-    const float h = std::max(ts.y, font->FontSize) + 8 * f.s();
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    text::draw(dl, font, ImVec2(p.x, p.y + 4), col(f.theme.text), o.label, label_w - 8);
-    const float bar_max = width - label_w - 170 * f.s();
-    const float bw = std::max(2.0f, bar_max * static_cast<float>(pct / 100.0));
-    dl->AddRectFilled(ImVec2(p.x + label_w, p.y + 6), ImVec2(p.x + label_w + bw, p.y + h - 6), col(f.theme.bar), 3);
-    text::draw(dl, font, ImVec2(p.x + label_w + bw + 10, p.y + 4), col(f.theme.text), num);
-    ImGui::Dummy(ImVec2(width, h));
-  }
-  ImGui::Dummy(ImVec2(0, f.gap()));
-}
-
 }  // namespace
 
 void draw_admin(Frame& f, const AppView& v) {
@@ -141,11 +112,11 @@ void draw_admin(Frame& f, const AppView& v) {
     if (auto it = a.summary->by_service_point.find(f.ui.admin_service_point); it != a.summary->by_service_point.end())
       t = &it->second;
     f.paragraph("admin.results.n", v.tr("admin.results.n", {{"n", std::to_string(t->responses)}}), false, f.fonts.bold);
-    if (!v.survey.age_question.empty())
-      f.paragraph("admin.results.age", v.tr("admin.results.age", {{"question", v.survey.age_question}}), true);
-    for (const auto& q : t->questions)
-      if (!q.options.empty()) bar_chart(f, v, q, t->responses, "admin.chart." + q.id);
   }
+  // The answers are sealed here, and the kiosk keeps no count of them: results
+  // and who answered are read at the hub, or from a sealed export opened on
+  // the council's computer.
+  f.paragraph("admin.results.sealed", v.tr("admin.results.sealed"), true);
 }
 
 void draw_admin_nav(Frame& f, const AppView& v, Frame::Flow& flow) {

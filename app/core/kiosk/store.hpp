@@ -73,7 +73,7 @@ struct VerifyReport {
 
 class Store final : public ResponseSink {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Create makes the file if needed; every mode but ReadOnly applies migrations.
   // `seal_to`: the council's public key, needed to save responses (without
@@ -160,6 +160,7 @@ class Store final : public ResponseSink {
   };
   Status migrate();
   Status seal_plain_answers();
+  Status count_responses_only();
   Status prepare_statements();
   Result<Sealed> seal(const ResponseMeta& meta, const Answers& answers) const;
   Result<std::int64_t> insert_numbered(ResponseMeta& meta);
