@@ -113,7 +113,8 @@ inline std::string sql_scalar(const std::string& db, const std::string& sql) {
 }
 inline bool sql_exec(const std::string& db, const std::string& sql) {
   sqlite3* c = nullptr;
-  bool ok = sqlite3_open(db.c_str(), &c) == SQLITE_OK && sqlite3_exec(c, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  bool ok =
+      sqlite3_open(db.c_str(), &c) == SQLITE_OK && sqlite3_exec(c, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
   sqlite3_close(c);
   return ok;
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <ctime>
 
@@ -273,6 +274,25 @@ TEST_CASE(
   CHECK(csv.find("all,,") != std::string::npos);
   CHECK(csv.find("q20,Age,65_plus,65+,") != std::string::npos);
   CHECK(csv.find("under-represented") != std::string::npos);
+  // Results weighted to age and sex, with the weights for a spreadsheet.
+  auto ws = test::run(admin + "summary " + tmp.file("opened") + " --weights " + tmp.file("w.csv") + opts);
+  INFO(ws.out << ws.err);
+  REQUIRE(ws.exit_code == 0);
+  CHECK_THAT(ws.out, Catch::Contains("Weighted by raking to Age (q20) and Sex (q19) of Bury") &&
+                         Catch::Contains(": converged after ") && Catch::Contains("design effect"));
+  CHECK_THAT(ws.out, Catch::Contains("unweighted  weighted    margin"));
+  const std::string wcsv = test::read_file(tmp.file("w.csv"));
+  CHECK(wcsv.rfind("response_uuid,weight\r\n", 0) == 0);
+  std::istringstream wl(wcsv);
+  std::string row;
+  std::getline(wl, row);
+  double wsum = 0;
+  int wn = 0;
+  while (std::getline(wl, row)) wsum += std::stod(row.substr(row.find(',') + 1)), ++wn;
+  CHECK(wn > 300);
+  CHECK(wsum / wn == Approx(1.0).margin(1e-6));
+  auto badcap = test::run(admin + "summary " + tmp.file("opened") + " --cap 0.5" + opts);
+  CHECK(badcap.exit_code == 2);
   // Nothing completed yet: said, not an empty table.
   std::filesystem::create_directories(tmp.file("empty"));
   test::write_file(tmp.file("empty/responses.jsonl"), "");

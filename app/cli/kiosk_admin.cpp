@@ -124,6 +124,8 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
       "on opened responses (DIR): counts and percentages per question, by service point; on the kiosk: responses "
       "per service point only (its answers are sealed and not counted)");
   summary_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
+  value(summary_cmd, "weights", "FILE", "on opened responses: write each response's weight (response_uuid,weight)");
+  value(summary_cmd, "cap", "C", "weights are kept within 1/C and C times the mean (default 5)");
   auto* represent = app.add_subcommand(
       "represent",
       "on opened responses: who answered against who lives in the area (the population benchmarks), each group's "
@@ -606,7 +608,19 @@ int cmd_open(const Args& a) {
 int cmd_summary(Context& ctx, const Args& a) {
   auto survey = ctx.survey();
   if (!survey) return fail(survey.message());
-  if (a.positional.size() == 1) return cli::summary(a.positional[0], **survey);
+  if (a.positional.size() == 1) {
+    auto pop = ctx.population();
+    if (!pop) return fail(pop.message());
+    RakeOptions opt;
+    if (const auto* c = ctx.opt("cap")) {
+      char* end = nullptr;
+      opt.cap = std::strtod(c->c_str(), &end);
+      if (c->empty() || *end || !(opt.cap > 1 && opt.cap <= 100))
+        return fail("--cap takes a number above 1 and at most 100 (weights are kept within 1/cap and cap)", 2);
+    }
+    const std::string weights = ctx.opt("weights") ? *ctx.opt("weights") : std::string();
+    return cli::summary(a.positional[0], **survey, *pop ? &**pop : nullptr, opt, weights);
+  }
   auto st = ctx.store(db::OpenMode::ReadWrite);
   if (!st) return fail(st.message());
   auto s = summarise(**st, **survey, (*survey)->default_locale);

@@ -1,5 +1,6 @@
 #include "represent.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -9,6 +10,7 @@
 
 #include "kiosk/export.hpp"
 #include "kiosk/representativeness.hpp"
+#include "kiosk/weighting.hpp"
 
 namespace kiosk::cli {
 namespace {
@@ -99,8 +101,6 @@ std::string csv_row(std::initializer_list<std::string> fields) {
   return out + "\r\n";
 }
 
-}  // namespace
-
 // Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its
 // meta and answers; a line that does not read, or a response of another
 // survey, stops with the file and line named.
@@ -132,6 +132,7 @@ bool read_opened(const std::string& dir, const Survey& survey,
     m.service_point = j.value("service_point", "");
     m.started_utc = j.value("started_utc", "");
     m.status = j.value("status", "");
+    m.uuid = j.value("uuid", "");
     m.locale = j.value("locale", "");
     Answers answers;
     if (j.contains("answers"))
@@ -149,19 +150,155 @@ bool read_opened(const std::string& dir, const Survey& survey,
   return true;
 }
 
-int summary(const std::string& dir, const Survey& survey) {
-  Summary s;
-  s.overall = empty_results(survey, survey.default_locale);
+// Each respondent's categories in the weighting margins (-1: not answered,
+// or outside the base).
+std::vector<int> categories(const std::vector<Margin>& margins, const std::vector<std::string>& questions,
+                            const Answers& a) {
+  std::vector<int> row;
+  for (size_t m = 0; m < margins.size(); ++m) {
+    int k = -1;
+    if (auto it = a.find(questions[m]); it != a.end() && !it->second.choices.empty())
+      for (size_t j = 0; j < margins[m].codes.size(); ++j)
+        if (margins[m].codes[j] == it->second.choices[0]) k = static_cast<int>(j);
+    row.push_back(k);
+  }
+  return row;
+}
+
+// Per question and option: unweighted and weighted sums, and the weights'
+// sums over those who answered (for the effective n of the margin of error).
+struct WeightedCell {
+  std::int64_t n = 0;
+  double w = 0;
+};
+struct WeightedQuestion {
+  std::int64_t answered = 0;
+  double w = 0, w2 = 0;
+  std::vector<WeightedCell> options;
+};
+
+void print_weighted(std::ostream& out, const Survey& survey, const std::vector<WeightedQuestion>& table,
+                    std::int64_t responses) {
+  char line[256];
+  for (const auto& q : survey.questions) {
+    if (q.options.empty()) continue;
+    const WeightedQuestion& t = table[q.index];
+    std::string text = survey.text(q.title, survey.default_locale);
+    if (text.empty()) text = survey.text(q.text, survey.default_locale);
+    if (text.size() > 90) text = text.substr(0, 87) + "...";
+    const double n_eff = t.w2 > 0 ? t.w * t.w / t.w2 : 0;
+    out << "  " << q.id << "  " << text << "\n      answered by " << thousands(t.answered) << " of "
+        << thousands(responses) << " (weighted: an effective " << thousands(static_cast<std::int64_t>(n_eff)) << ")\n";
+    std::snprintf(line, sizeof line, "      %-50s %8s %11s %9s %9s\n", "", "n", "unweighted", "weighted", "margin");
+    out << line;
+    for (size_t k = 0; k < q.options.size(); ++k) {
+      const auto& c = t.options[k];
+      const double pu = t.answered ? static_cast<double>(c.n) / static_cast<double>(t.answered) : 0;
+      const double pw = t.w > 0 ? c.w / t.w : 0;
+      const double moe = n_eff > 0 ? 1.96 * std::sqrt(pw * (1 - pw) / n_eff) : 0;
+      std::string label = survey.text(q.options[k].label, survey.default_locale);
+      if (label.size() > 50) label = label.substr(0, 47) + "...";
+      std::snprintf(line, sizeof line, "      %-50s %8s %11s %9s %9s\n", label.c_str(), thousands(c.n).c_str(),
+                    pct(pu).c_str(), pct(pw).c_str(), ("+/-" + pct(moe)).c_str());
+      out << line;
+    }
+  }
+}
+
+}  // namespace
+
+int summary(const std::string& dir, const Survey& survey, const Population* pop, const RakeOptions& opt,
+            const std::string& weights_path) {
+  const std::vector<Margin> margins = pop ? margins_of(*pop) : std::vector<Margin>{};
+  if (margins.empty()) {
+    Summary s;
+    s.overall = empty_results(survey, survey.default_locale);
+    std::int64_t abandoned = 0;
+    const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+      if (m.status != "completed")
+        ++abandoned;
+      else
+        add_to_summary(s, survey, survey.default_locale, m, a);
+    });
+    if (!ok) return 1;
+    std::cout << format_summary(survey, s);
+    if (abandoned) std::cout << "(" << thousands(abandoned) << " responses left part way are not counted)\n";
+    std::cout << "Unweighted: no population file with weight_by to weight to.\n";
+    return 0;
+  }
+  // Two passes over the file, so no response is held in memory: the
+  // weighting categories and uuids first, then the weighted counts.
+  std::vector<std::string> questions;
+  for (const auto& q : pop->weight_by) questions.push_back(q);
+  std::vector<std::vector<int>> rows;
+  std::vector<std::string> uuids;
   std::int64_t abandoned = 0;
-  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
-    if (m.status != "completed")
-      ++abandoned;
-    else
-      add_to_summary(s, survey, survey.default_locale, m, a);
+  if (!read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+        if (m.status != "completed") {
+          ++abandoned;
+          return;
+        }
+        rows.push_back(categories(margins, questions, a));
+        uuids.push_back(m.uuid);
+      }))
+    return 1;
+  if (rows.empty()) {
+    std::cout << "No completed responses in " << dir << ": no results yet.\n";
+    return 0;
+  }
+  auto w = rake(rows, margins, opt);
+  if (!w) {
+    std::cerr << "kiosk-admin: weighting to " << pop->path << ": " << w.message() << "\n";
+    return 1;
+  }
+  std::vector<WeightedQuestion> table(survey.questions.size());
+  for (const auto& q : survey.questions) table[q.index].options.resize(q.options.size());
+  std::size_t i = 0;
+  read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+    if (m.status != "completed") return;
+    const double wi = w->weights[i++];
+    for (const auto& [qid, ans] : a) {
+      const Question* q = survey.find(qid);
+      if (!q || ans.empty() || q->options.empty()) continue;
+      WeightedQuestion& t = table[q->index];
+      ++t.answered;
+      t.w += wi;
+      t.w2 += wi * wi;
+      for (size_t k = 0; k < q->options.size(); ++k)
+        if (ans.has(q->options[k].code)) ++t.options[k].n, t.options[k].w += wi;
+    }
   });
-  if (!ok) return 1;
-  std::cout << format_summary(survey, s);
-  if (abandoned) std::cout << "(" << thousands(abandoned) << " responses left part way are not counted)\n";
+  std::cout << "Results for " << survey.id << " (" << thousands(static_cast<std::int64_t>(rows.size()))
+            << " completed responses";
+  if (abandoned) std::cout << "; " << thousands(abandoned) << " left part way are not counted";
+  std::cout << ")\nWeighted by raking to";
+  for (size_t m = 0; m < margins.size(); ++m) std::cout << (m ? " and " : " ") << margins[m].name;
+  char figs[256];
+  std::snprintf(figs, sizeof figs,
+                " of %s: %s after %d sweeps (largest gap to a margin %.1e), weights kept within 1/%.0f and %.0f "
+                "(%d held by the cap); effective sample size %s of %s, design effect %.2f.\n",
+                pop->area.c_str(), w->converged ? "converged" : "NOT converged", w->iterations, w->max_error, opt.cap,
+                opt.cap, w->trimmed, thousands(static_cast<std::int64_t>(w->effective_n)).c_str(),
+                thousands(static_cast<std::int64_t>(rows.size())).c_str(), w->design_effect);
+  std::cout << figs;
+  std::cout << "Percentages are of those who answered each question; the margin is the 95% margin of error of the "
+               "weighted share, from the weights' effective sample size. Respondents who did not answer a weighting "
+               "question, or answered outside its base, are weighted by the other margins only.\n\n";
+  print_weighted(std::cout, survey, table, static_cast<std::int64_t>(rows.size()));
+  if (!weights_path.empty()) {
+    std::ofstream f(weights_path, std::ios::binary);
+    f << "response_uuid,weight\r\n";
+    char num[32];
+    for (size_t k = 0; k < uuids.size(); ++k) {
+      std::snprintf(num, sizeof num, "%.9f", w->weights[k]);
+      f << uuids[k] << ',' << num << "\r\n";
+    }
+    if (!f.flush()) {
+      std::cerr << "kiosk-admin: " << weights_path << ": could not write it\n";
+      return 1;
+    }
+    std::cerr << "wrote " << weights_path << "\n";
+  }
   return 0;
 }
 

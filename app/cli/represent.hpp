@@ -7,6 +7,7 @@
 
 #include "kiosk/population.hpp"
 #include "kiosk/survey.hpp"
+#include "kiosk/weighting.hpp"
 
 namespace kiosk::cli {
 
@@ -15,8 +16,12 @@ namespace kiosk::cli {
 // per week; writes every figure to csv_path when given. Returns the exit code.
 int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path);
 
-// Counts and percentages per question, overall and by service point, from
-// DIR/responses.jsonl (completed responses). Returns the exit code.
-int summary(const std::string& dir, const Survey& survey);
+// Counts and percentages per question from DIR/responses.jsonl (completed
+// responses): weighted by raking to the population's weight_by margins when
+// it has them (unweighted n and %, weighted % and its margin of error), and
+// the weights written to weights_path (response_uuid,weight) when given;
+// otherwise overall and by service point, unweighted. Returns the exit code.
+int summary(const std::string& dir, const Survey& survey, const Population* pop, const RakeOptions& opt,
+            const std::string& weights_path);
 
 }  // namespace kiosk::cli
