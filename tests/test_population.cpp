@@ -394,3 +394,48 @@ TEST_CASE("representativeness: the intervals hold for a question's groups togeth
   CHECK(z_for(0.05) == Approx(1.959964).margin(1e-5));
   CHECK(z_for(0.05 / 17) == Approx(2.9738).margin(1e-3));  // 17 ethnic groups: 1 - 0.00147 one-sided
 }
+
+TEST_CASE("kiosk-admin breakdown hides small counts so no one can be picked out, and comments hide contact details",
+          "[population][cli]") {
+  test::TempDir tmp;
+  // Opened responses written by hand, with counts chosen to test each rule.
+  std::string jsonl;
+  int n = 0;
+  auto add = [&](const std::string& sex, const std::string& volunteer, const std::string& comment = "") {
+    jsonl += "{\"uuid\":\"u" + std::to_string(++n) +
+             "\",\"survey_id\":\"bury_libraries_2016\",\"status\":\"completed\",\"service_point\":\"castle\","
+             "\"started_utc\":\"2016-06-14T10:00:00Z\",\"answers\":{\"q19\":{\"choices\":[\"" +
+             sex + "\"]},\"q16\":{\"choices\":[\"" + volunteer + "\"]}" +
+             (comment.empty() ? "" : ",\"q17\":{\"text\":\"" + comment + "\"}") + "}}\n";
+  };
+  for (int i = 0; i < 12; ++i) add("male", "yes");
+  for (int i = 0; i < 8; ++i) add("male", "no");  // 8: hidden, and so the 12 beside it
+  for (int i = 0; i < 20; ++i) add("female", "yes");
+  for (int i = 0; i < 10; ++i) add("female", "no");
+  for (int i = 0; i < 3; ++i) add("other", "yes");  // a group of 3: hidden whole
+  add("female", "yes", "Ring me on 07700 900123 or write to jo.bloggs@example.org, BL9 0SW");
+  std::filesystem::create_directories(tmp.file("opened"));
+  test::write_file(tmp.file("opened/responses.jsonl"), jsonl);
+  const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
+  const std::string survey = " --survey " + test::bury_survey() + " --population " + bury_population_file();
+  auto b = test::run(admin + "breakdown " + tmp.file("opened") + " --by q19 --question q16 --csv " + tmp.file("b.csv") +
+                     survey);
+  INFO(b.out << b.err);
+  REQUIRE(b.exit_code == 0);
+  CHECK_THAT(b.out, Catch::Contains("q16 Would you consider volunteering") && Catch::Contains("by Sex (q19)"));
+  const std::string csv = test::read_file(tmp.file("b.csv"));
+  INFO(csv);
+  CHECK(csv.find("q19,male,Male,20,q16,yes,Yes,<10,\r\n") != std::string::npos);  // secondary
+  CHECK(csv.find("q19,male,Male,20,q16,no,No,<10,\r\n") != std::string::npos);    // primary
+  CHECK(csv.find("q19,female,Female,31,q16,yes,Yes,21,") != std::string::npos);
+  CHECK(csv.find("q19,female,Female,31,q16,no,No,10,") != std::string::npos);
+  CHECK(csv.find("q19,other,Other please specify,<10,q16,yes,Yes,<10,") != std::string::npos);
+  // No count from 1 to 9 anywhere in what is printed.
+  for (int k = 1; k <= 9; ++k) CHECK(b.out.find("(" + std::to_string(k) + ")") == std::string::npos);
+  auto c = test::run(admin + "comments " + tmp.file("opened") + survey);
+  REQUIRE(c.exit_code == 0);
+  CHECK_THAT(c.out,
+             Catch::Contains("Ring me on [phone number removed] or write to [email removed], [postcode removed]"));
+  CHECK(c.out.find("07700") == std::string::npos);
+  CHECK(c.out.find("example.org") == std::string::npos);
+}

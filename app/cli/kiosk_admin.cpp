@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "breakdown.hpp"
 #include "kiosk/catalogue.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
@@ -132,6 +133,22 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
       "share with a 95% interval and a verdict, overall, per service point and per week");
   represent->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
   value(represent, "csv", "FILE", "also write every figure to this CSV file");
+  auto* breakdown_cmd = app.add_subcommand(
+      "breakdown",
+      "on opened responses: each choice question's answers by service point and by each characteristic the "
+      "population file benchmarks (age, sex, ethnic group, disability, caring), small counts suppressed");
+  breakdown_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
+  value(breakdown_cmd, "by", "Q,...",
+        "break down by these questions (and service_point); default: service_point and "
+        "the population file's questions");
+  value(breakdown_cmd, "question", "Q,...", "only these questions (default: every choice question)");
+  value(breakdown_cmd, "threshold", "N", "counts from 1 to N-1 are hidden (default 10)");
+  value(breakdown_cmd, "csv", "FILE", "also write every table to this CSV file");
+  auto* comments_cmd = app.add_subcommand(
+      "comments",
+      "on opened responses: the free-text answers per question and service point, with emails, phone "
+      "numbers and full postcodes masked");
+  comments_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
   app.add_subcommand("verify",
                      "integrity check; every content hash recomputed over the sealed bytes; the ledger shows "
                      "nothing was removed without a receipt");
@@ -648,6 +665,52 @@ int cmd_represent(Context& ctx, const Args& a) {
   return cli::represent(a.positional[0], **survey, **pop, csv);
 }
 
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= s.size()) {
+    const auto comma = std::min(s.find(',', pos), s.size());
+    if (comma > pos) out.push_back(s.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+int cmd_breakdown(Context& ctx, const Args& a) {
+  if (a.positional.size() != 1)
+    return fail("usage: kiosk-admin breakdown DIR [--by Q,...] [--question Q,...] [--threshold N] [--csv FILE]", 2);
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  cli::BreakdownOptions o;
+  auto pop = ctx.population();
+  if (!pop) return fail(pop.message());
+  if (*pop)
+    for (const auto& bm : (*pop)->benchmarks) o.names[bm.question] = bm.name;
+  if (const auto* b = ctx.opt("by")) {
+    o.by = split_list(*b);
+  } else {
+    o.by = {"service_point"};
+    if (*pop)
+      for (const auto& bm : (*pop)->benchmarks) o.by.push_back(bm.question);
+  }
+  if (const auto* q = ctx.opt("question")) o.questions = split_list(*q);
+  if (const auto* t = ctx.opt("threshold")) {
+    char* end = nullptr;
+    const long v = std::strtol(t->c_str(), &end, 10);
+    if (t->empty() || *end || v < 1 || v > 1000) return fail("--threshold takes a whole number from 1 to 1000", 2);
+    o.threshold = static_cast<int>(v);
+  }
+  if (const auto* c = ctx.opt("csv")) o.csv_path = *c;
+  return cli::breakdown(a.positional[0], **survey, o);
+}
+
+int cmd_comments(Context& ctx, const Args& a) {
+  if (a.positional.size() != 1) return fail("usage: kiosk-admin comments DIR", 2);
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  return cli::comments(a.positional[0], **survey);
+}
+
 int cmd_verify(Context& ctx) {
   auto st = ctx.store(db::OpenMode::ReadWrite);
   if (!st) return fail(st.message());
@@ -915,6 +978,8 @@ int main(int argc, char** argv) {
   if (c == "open") return cmd_open(*args);
   if (c == "summary") return cmd_summary(ctx, *args);
   if (c == "represent") return cmd_represent(ctx, *args);
+  if (c == "breakdown") return cmd_breakdown(ctx, *args);
+  if (c == "comments") return cmd_comments(ctx, *args);
   if (c == "verify") return cmd_verify(ctx);
   if (c == "backup") return cmd_backup(ctx);
   if (c == "hash-pin") return cmd_hash_pin();

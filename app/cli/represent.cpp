@@ -101,55 +101,6 @@ std::string csv_row(std::initializer_list<std::string> fields) {
   return out + "\r\n";
 }
 
-// Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its
-// meta and answers; a line that does not read, or a response of another
-// survey, stops with the file and line named.
-bool read_opened(const std::string& dir, const Survey& survey,
-                 const std::function<void(const ResponseMeta&, const Answers&)>& each) {
-  const std::string path = dir + "/responses.jsonl";
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << "kiosk-admin: " << path << ": cannot read it (give the folder `kiosk-admin open` wrote)\n";
-    return false;
-  }
-  std::string line;
-  std::int64_t lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || (j.contains("answers") && !j["answers"].is_object())) {
-      std::cerr << "kiosk-admin: " << path << ":" << lineno << ": not a response as kiosk-admin open writes them\n";
-      return false;
-    }
-    if (j.value("survey_id", "") != survey.id) {
-      std::cerr << "kiosk-admin: " << path << ":" << lineno << ": a response of survey \"" << j.value("survey_id", "")
-                << "\", not \"" << survey.id << "\" (give --survey for its definition)\n";
-      return false;
-    }
-    ResponseMeta m;
-    m.survey_id = survey.id;
-    m.service_point = j.value("service_point", "");
-    m.started_utc = j.value("started_utc", "");
-    m.status = j.value("status", "");
-    m.uuid = j.value("uuid", "");
-    m.locale = j.value("locale", "");
-    Answers answers;
-    if (j.contains("answers"))
-      for (const auto& [q, a] : j["answers"].items()) {
-        Answer x;
-        if (a.contains("choices") && a["choices"].is_array())
-          for (const auto& c : a["choices"])
-            if (c.is_string()) x.choices.push_back(c.get<std::string>());
-        if (a.contains("text") && a["text"].is_string()) x.text = a["text"].get<std::string>();
-        if (a.contains("other") && a["other"].is_string()) x.other_text = a["other"].get<std::string>();
-        answers[q] = std::move(x);
-      }
-    each(m, answers);
-  }
-  return true;
-}
-
 // Each respondent's categories in the weighting margins (-1: not answered,
 // or outside the base).
 std::vector<int> categories(const std::vector<Margin>& margins, const std::vector<std::string>& questions,
@@ -206,6 +157,55 @@ void print_weighted(std::ostream& out, const Survey& survey, const std::vector<W
 }
 
 }  // namespace
+
+// Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its
+// meta and answers; a line that does not read, or a response of another
+// survey, stops with the file and line named.
+bool read_opened(const std::string& dir, const Survey& survey,
+                 const std::function<void(const ResponseMeta&, const Answers&)>& each) {
+  const std::string path = dir + "/responses.jsonl";
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "kiosk-admin: " << path << ": cannot read it (give the folder `kiosk-admin open` wrote)\n";
+    return false;
+  }
+  std::string line;
+  std::int64_t lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || (j.contains("answers") && !j["answers"].is_object())) {
+      std::cerr << "kiosk-admin: " << path << ":" << lineno << ": not a response as kiosk-admin open writes them\n";
+      return false;
+    }
+    if (j.value("survey_id", "") != survey.id) {
+      std::cerr << "kiosk-admin: " << path << ":" << lineno << ": a response of survey \"" << j.value("survey_id", "")
+                << "\", not \"" << survey.id << "\" (give --survey for its definition)\n";
+      return false;
+    }
+    ResponseMeta m;
+    m.survey_id = survey.id;
+    m.service_point = j.value("service_point", "");
+    m.started_utc = j.value("started_utc", "");
+    m.status = j.value("status", "");
+    m.uuid = j.value("uuid", "");
+    m.locale = j.value("locale", "");
+    Answers answers;
+    if (j.contains("answers"))
+      for (const auto& [q, a] : j["answers"].items()) {
+        Answer x;
+        if (a.contains("choices") && a["choices"].is_array())
+          for (const auto& c : a["choices"])
+            if (c.is_string()) x.choices.push_back(c.get<std::string>());
+        if (a.contains("text") && a["text"].is_string()) x.text = a["text"].get<std::string>();
+        if (a.contains("other") && a["other"].is_string()) x.other_text = a["other"].get<std::string>();
+        answers[q] = std::move(x);
+      }
+    each(m, answers);
+  }
+  return true;
+}
 
 int summary(const std::string& dir, const Survey& survey, const Population* pop, const RakeOptions& opt,
             const std::string& weights_path) {

@@ -3,13 +3,22 @@
 // analyst and as a CSV for a spreadsheet.
 #pragma once
 
+#include <functional>
 #include <string>
+
+#include "kiosk/session.hpp"
 
 #include "kiosk/population.hpp"
 #include "kiosk/survey.hpp"
 #include "kiosk/weighting.hpp"
 
 namespace kiosk::cli {
+
+// Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its meta
+// and answers; a line that does not read, or a response of another survey,
+// is reported with the file and line, and false returned.
+bool read_opened(const std::string& dir, const Survey& survey,
+                 const std::function<void(const ResponseMeta&, const Answers&)>& each);
 
 // Reads DIR/responses.jsonl (completed responses of `survey`), prints the
 // figures overall, then what is under-represented per service point and

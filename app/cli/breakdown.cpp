@@ -1,0 +1,228 @@
+#include "breakdown.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+
+#include "kiosk/export.hpp"
+#include "represent.hpp"
+
+namespace kiosk::cli {
+namespace {
+
+// counts[by value][question option] among completed responses, and each
+// by-group's number who answered the question.
+struct Table {
+  std::map<std::string, std::map<std::string, std::int64_t>> cells;
+  std::map<std::string, std::int64_t> rows;
+};
+
+std::string by_value(const std::string& by, const ResponseMeta& m, const Answers& a) {
+  if (by == "service_point") return m.service_point;
+  auto it = a.find(by);
+  return it == a.end() || it->second.choices.empty() ? std::string() : it->second.choices[0];
+}
+
+std::string label(const Survey& s, const std::string& question, const std::string& code) {
+  if (question == "service_point") return code;
+  const Question* q = s.find(question);
+  const Option* o = q ? q->find_option(code) : nullptr;
+  return o ? s.text(o->label, s.default_locale) : code;
+}
+
+std::string cut(std::string s, size_t n) { return s.size() > n ? s.substr(0, n - 3) + "..." : s; }
+
+}  // namespace
+
+int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptions& opt) {
+  std::vector<const Question*> qs;
+  if (opt.questions.empty()) {
+    for (const auto& q : survey.questions)
+      if (!q.options.empty()) qs.push_back(&q);
+  } else {
+    for (const auto& id : opt.questions) {
+      const Question* q = survey.find(id);
+      if (!q || q->options.empty()) {
+        std::cerr << "kiosk-admin: --question " << id << ": not a choice question of " << survey.id << "\n";
+        return 2;
+      }
+      qs.push_back(q);
+    }
+  }
+  for (const auto& by : opt.by)
+    if (by != "service_point" && (!survey.find(by) || survey.find(by)->type != QuestionType::Single)) {
+      std::cerr << "kiosk-admin: --by " << by << ": not a single-choice question of " << survey.id
+                << " (or service_point)\n";
+      return 2;
+    }
+  // tables[by][question]
+  std::map<std::string, std::map<std::string, Table>> tables;
+  std::int64_t responses = 0;
+  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+    if (m.status != "completed") return;
+    ++responses;
+    for (const auto& by : opt.by) {
+      const std::string g = by_value(by, m, a);
+      if (g.empty()) continue;
+      for (const Question* q : qs) {
+        if (q->id == by) continue;
+        auto it = a.find(q->id);
+        if (it == a.end() || it->second.choices.empty()) continue;
+        Table& t = tables[by][q->id];
+        ++t.rows[g];
+        for (const auto& c : it->second.choices) ++t.cells[g][c];
+      }
+    }
+  });
+  if (!ok) return 1;
+  std::ofstream csv;
+  if (!opt.csv_path.empty()) {
+    csv.open(opt.csv_path, std::ios::binary);
+    std::string h;
+    for (const char* f : {"by", "group_code", "group_label", "group_answered", "question", "option_code",
+                          "option_label", "count", "percent_of_group"}) {
+      if (!h.empty()) h += ',';
+      append_csv_field(h, f, true);
+    }
+    csv << h << "\r\n";
+  }
+  std::cout << "Answers by group, of " << responses << " completed responses. Percentages are of the group's "
+            << "respondents who answered the question. A count from 1 to " << opt.threshold - 1 << " is shown as \"<"
+            << opt.threshold << "\", with a group of fewer than " << opt.threshold
+            << " shown only as such; where one count in a group is hidden, the next smallest is hidden too, so "
+               "none can be worked out from the group's total.\n";
+  char line[512];
+  for (const auto& by : opt.by) {
+    const std::string by_name = by == "service_point" ? "service point"
+                                : opt.names.count(by) ? opt.names.at(by) + " (" + by + ")"
+                                                      : by;
+    for (const Question* q : qs) {
+      if (q->id == by) continue;
+      const Table& t = tables[by][q->id];
+      std::string qtext = survey.text(q->title, survey.default_locale);
+      if (qtext.empty()) qtext = survey.text(q->text, survey.default_locale);
+      std::cout << "\n" << q->id << " " << cut(qtext, 80) << ", by " << by_name << "\n";
+      std::snprintf(line, sizeof line, "  %-34s %7s", "", "n");
+      std::cout << line;
+      for (const auto& o : q->options) {
+        std::snprintf(line, sizeof line, " %14s", cut(survey.text(o.label, survey.default_locale), 14).c_str());
+        std::cout << line;
+      }
+      std::cout << "\n";
+      // Groups in the by question's own order (service points by id).
+      std::vector<std::string> groups;
+      if (by == "service_point") {
+        for (const auto& [g, n] : t.rows) groups.push_back(g);
+      } else {
+        for (const auto& o : survey.find(by)->options)
+          if (t.rows.count(o.code)) groups.push_back(o.code);
+      }
+      for (const auto& g : groups) {
+        const std::int64_t n = t.rows.at(g);
+        std::snprintf(line, sizeof line, "  %-34s", cut(label(survey, by, g), 34).c_str());
+        std::cout << line;
+        const bool small = n < opt.threshold;
+        std::snprintf(line, sizeof line, " %7s",
+                      small ? ("<" + std::to_string(opt.threshold)).c_str() : std::to_string(n).c_str());
+        std::cout << line;
+        // Primary suppression: 1 to threshold-1; secondary: with one hidden,
+        // the next smallest too.
+        std::vector<std::int64_t> counts;
+        static const std::map<std::string, std::int64_t> none;
+        const auto found = t.cells.find(g);
+        const auto& cells = found == t.cells.end() ? none : found->second;
+        for (const auto& o : q->options) {
+          auto it = cells.find(o.code);
+          counts.push_back(it == cells.end() ? 0 : it->second);
+        }
+        std::vector<bool> hide(counts.size(), small);
+        int hidden = 0;
+        for (size_t k = 0; k < counts.size(); ++k)
+          if (counts[k] > 0 && counts[k] < opt.threshold) hide[k] = true, ++hidden;
+        if (!small && hidden == 1 && q->type != QuestionType::Multiple) {
+          size_t best = counts.size();
+          for (size_t k = 0; k < counts.size(); ++k)
+            if (!hide[k] && counts[k] > 0 && (best == counts.size() || counts[k] < counts[best])) best = k;
+          if (best < counts.size()) hide[best] = true;
+        }
+        for (size_t k = 0; k < counts.size(); ++k) {
+          std::string cell;
+          if (hide[k]) {
+            cell = "<" + std::to_string(opt.threshold);
+          } else {
+            char b[32];
+            std::snprintf(b, sizeof b, "%.0f%% (%lld)", 100.0 * static_cast<double>(counts[k]) / static_cast<double>(n),
+                          static_cast<long long>(counts[k]));
+            cell = b;
+          }
+          std::snprintf(line, sizeof line, " %14s", cell.c_str());
+          std::cout << line;
+          if (csv.is_open()) {
+            std::string row;
+            char pct[32];
+            std::snprintf(pct, sizeof pct, "%.4f", 100.0 * static_cast<double>(counts[k]) / static_cast<double>(n));
+            for (const std::string& f :
+                 {by, g, label(survey, by, g), small ? "<" + std::to_string(opt.threshold) : std::to_string(n), q->id,
+                  q->options[k].code, survey.text(q->options[k].label, survey.default_locale),
+                  hide[k] ? "<" + std::to_string(opt.threshold) : std::to_string(counts[k]),
+                  hide[k] ? std::string() : std::string(pct)}) {
+              if (!row.empty()) row += ',';
+              append_csv_field(row, f, true);
+            }
+            csv << row << "\r\n";
+          }
+        }
+        std::cout << "\n";
+      }
+    }
+  }
+  if (csv.is_open()) {
+    if (!csv.flush()) {
+      std::cerr << "kiosk-admin: " << opt.csv_path << ": could not write it\n";
+      return 1;
+    }
+    std::cerr << "wrote " << opt.csv_path << "\n";
+  }
+  return 0;
+}
+
+std::string mask_personal(const std::string& text) {
+  static const std::regex email(R"([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})");
+  // UK phone numbers: 0 or +44 then 9 or 10 more digits, spaces and dashes allowed.
+  static const std::regex phone(R"((\+44\s?|\b0)\d([\s-]?\d){8,9}\b)");
+  // A full postcode (the outward code alone, as "BL9", names a whole area and stays).
+  static const std::regex postcode(R"(\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b)");
+  std::string t = std::regex_replace(text, email, "[email removed]");
+  t = std::regex_replace(t, phone, "[phone number removed]");
+  t = std::regex_replace(t, postcode, "[postcode removed]");
+  return t;
+}
+
+int comments(const std::string& dir, const Survey& survey) {
+  // question -> service point -> comments
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> all;
+  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+    if (m.status != "completed") return;
+    for (const auto& [qid, ans] : a) {
+      const Question* q = survey.find(qid);
+      if (!q || q->type != QuestionType::Text || ans.text.empty()) continue;
+      all[qid][m.service_point].push_back(mask_personal(ans.text));
+    }
+  });
+  if (!ok) return 1;
+  std::cout << "Comments, per question and service point (emails, phone numbers and full postcodes masked).\n";
+  for (const auto& q : survey.questions) {
+    auto it = all.find(q.id);
+    if (it == all.end()) continue;
+    std::cout << "\n" << q.id << " " << survey.text(q.text, survey.default_locale) << "\n";
+    for (const auto& [sp, list] : it->second) {
+      std::cout << "  " << sp << " (" << list.size() << ")\n";
+      for (const auto& c : list) std::cout << "    - " << c << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace kiosk::cli
