@@ -34,8 +34,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/kiosk-config/surveys ${PROJECT_SOURCE_DI
 if(TARGET kiosk-hub)
   install(TARGETS kiosk-hub RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT hub)
   # The hub checks uploads against the surveys it serves.
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/kiosk-config/surveys DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kiosk-hub
-          COMPONENT hub)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/kiosk-config/surveys ${PROJECT_SOURCE_DIR}/kiosk-config/population
+          DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kiosk-hub COMPONENT hub)
   # hub.toml: serve's settings; service-points.toml: where uploads may come from (found one folder up from the survey).
   install(FILES ${PROJECT_SOURCE_DIR}/kiosk-config/hub.toml ${PROJECT_SOURCE_DIR}/kiosk-config/service-points.toml
           DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kiosk-hub COMPONENT hub)

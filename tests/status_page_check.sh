@@ -36,7 +36,8 @@ token_kiosk=$("$hub" add-device bury-castle-01 --db "$db" | tail -1)
 # The council's key pair: the hub keeps the secret half, the kiosk seals to the public one.
 "$hub" keygen --key-dir "$tmp/keys" >/dev/null || fail "kiosk-hub keygen failed"
 current=$(tr -d '\n' <"$tmp/keys/current")
-"$hub" serve --db "$db" --port 0 --key-dir "$tmp/keys" --survey "$src/kiosk-config/surveys/bury-libraries-2016.toml" >"$tmp/hub.out" 2>"$tmp/hub.err" &
+"$hub" serve --db "$db" --port 0 --key-dir "$tmp/keys" --survey "$src/kiosk-config/surveys/bury-libraries-2016.toml" \
+  --population "$src/kiosk-config/population/bury.toml" >"$tmp/hub.out" 2>"$tmp/hub.err" &
 hub_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$tmp/hub.out" && break; sleep 0.1; done
 url=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$tmp/hub.out")
@@ -56,7 +57,7 @@ if ! SCREENSHOT=$build/status-page.png node "$browser/check_page.mjs" "$url/" "$
   fail "axe-core found violations on the status page (above)"
 fi
 grep -m1 '^axe:' "$out"
-for want in "Castle Leisure Centre library" "Export"; do
+for want in "Castle Leisure Centre library" "Export" "Who answered, against who lives in Bury" "Age (q20), against residents aged 18 and over" "Under-represented groups, by service point"; do
   grep -q "$want" "$out" || { cat "$out" >&2; fail "the page does not show \"$want\""; }
 done
 page=$(curl -s -u "admin:$token_admin" "$url/")
@@ -64,4 +65,16 @@ grep -q "setInterval" <<<"$page" && grep -q 'id=pause' <<<"$page" || fail "the p
 for f in csv jsonl codebook; do
   grep -q "/api/v1/export?format=$f" <<<"$page" || fail "no link to the $f export"
 done
-echo "status page: no axe-core violations; names service points, links the exports, updates itself (pausable)"
+rep=$(curl -s -H "Authorization: Bearer $token_admin" "$url/api/v1/representativeness")
+python3 - "$rep" <<'PY' || fail "/api/v1/representativeness: $rep"
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["area"].startswith("Bury"), d["area"]
+assert [b["question"] for b in d["benchmarks"]] == ["q19", "q20", "q22", "q23", "q24"]
+all_ = d["slices"][0]
+assert all_["kind"] == "all" and all_["responses"] > 0
+age = [q for q in all_["questions"] if q["question"] == "q20"][0]
+assert sum(g["respondents"] for g in age["groups"]) == age["in_base"]
+assert all(g["verdict"] in ("under-represented", "in line", "over-represented") for g in age["groups"])
+PY
+echo "status page: no axe-core violations; names service points, links the exports, updates itself (pausable), compares who answered with Bury's population"

@@ -14,6 +14,8 @@
 #include "hub_store.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/export.hpp"
+#include "kiosk/population.hpp"
+#include "kiosk/representativeness.hpp"
 #include "kiosk/session.hpp"
 #include "kiosk/simulate.hpp"
 #include "sync_client.hpp"
@@ -409,4 +411,82 @@ TEST_CASE("strict JSON: duplicate keys anywhere, invalid UTF-8 and overflowing n
   p = hub::parse_strict_json(std::string(40, '[') + std::string(40, ']'), out);
   CHECK_FALSE(p.ok);
   CHECK_THAT(p.words, Catch::Contains("nested too deeply"));
+}
+
+TEST_CASE("the hub's representativeness equals the same figures counted from the responses one by one",
+          "[hub][e2e][trust]") {
+  test::TempDir tmp;
+  HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
+  const std::string admin = process.add("add-admin", "council");
+  const std::string token = process.add("add-device", "k1");
+  const std::string pop_file = test::source_path("kiosk-config/population/bury.toml");
+  process.extra_args = {"--population", pop_file};
+  process.start();
+  auto pop = load_population(pop_file, bury());
+  REQUIRE(pop.ok());
+  auto s = Store::open(tmp.file("k1.db"), db::OpenMode::Create, test::seal_pub());
+  REQUIRE(s.ok());
+  SimulateOptions o;
+  o.responses = 600;
+  o.seed = 5;
+  o.kiosk_id = "k1";
+  o.service_points = kPoints;
+  o.population = &*pop;
+  o.skew = {{"q20.65_plus", 0.4}};
+  REQUIRE(simulate_into(**s, bury(), o).ok());
+  sync::SyncSettings set;
+  set.hub_url = process.url();
+  set.token = token;
+  set.kiosk_id = "k1";
+  sync::SyncClient client(set, **s);
+  REQUIRE(client.upload_all().stored == 600);
+  RepresentativenessTally tally(*pop);
+  for (std::int64_t i = 0; i < o.responses; ++i) {
+    const CompletedResponse c = simulate_one(bury(), o, static_cast<std::uint64_t>(i));
+    std::map<std::string, std::string> choice;
+    for (const auto& [q, a] : c.answers)
+      if (!a.choices.empty()) choice[q] = a.choices[0];
+    tally.add(c.meta.service_point, c.meta.started_utc, choice);
+  }
+  const auto want = tally.slices();
+  httplib::Client c("127.0.0.1", process.port());
+  auto r = c.Get("/api/v1/representativeness", {{"Authorization", "Bearer " + admin}});
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const auto j = json::parse(r->body);
+  size_t compared = 0;
+  for (const auto& sl : j["slices"]) {
+    const RepresentativenessSlice* w = nullptr;
+    for (const auto& x : want)
+      if ((x.kind == RepresentativenessSlice::Kind::All && sl["kind"] == "all") ||
+          (x.kind == RepresentativenessSlice::Kind::ServicePoint && sl["kind"] == "service_point" &&
+           sl["key"] == x.key))
+        w = &x;
+    REQUIRE(w != nullptr);
+    CHECK(sl["responses"] == w->responses);
+    for (size_t qi = 0; qi < w->questions.size(); ++qi) {
+      const auto& jq = sl["questions"][qi];
+      const auto& wq = w->questions[qi];
+      CHECK(jq["in_base"] == wq.in_base);
+      CHECK(jq["outside_base"] == wq.outside_base);
+      CHECK(jq["not_answered"] == wq.not_answered);
+      for (size_t g = 0; g < wq.groups.size(); ++g) {
+        CHECK(jq["groups"][g]["respondents"] == wq.groups[g].respondents);
+        CHECK(jq["groups"][g]["verdict"] == verdict_words(wq.groups[g].verdict));
+      }
+    }
+    ++compared;
+  }
+  size_t not_weeks = 0;  // the hub gives every slice but the weeks (its tallies keep no time)
+  for (const auto& x : want) not_weeks += x.kind != RepresentativenessSlice::Kind::Week;
+  CHECK(compared == not_weeks);
+  CHECK(compared == 1 + kPoints.size());
+  CHECK(j["slices"][0]["questions"][1]["groups"][3]["verdict"] == "under-represented");  // 65+ at 0.4 of their share
+  // Without a population file: said, not an empty table.
+  TrustHub plain;
+  httplib::Client pc("127.0.0.1", plain.process.port());
+  auto none = pc.Get("/api/v1/representativeness", {{"Authorization", "Bearer " + plain.admin}});
+  REQUIRE(none);
+  CHECK(none->status == 409);
+  CHECK_THAT(none->body, Catch::Contains("start it with --population FILE"));
 }

@@ -17,7 +17,7 @@ namespace {
 
 std::string pct(double x) {
   char b[16];
-  std::snprintf(b, sizeof b, "%.1f%%", 100 * x);
+  std::snprintf(b, sizeof b, x > 0 && x < 0.01 ? "%.2f%%" : "%.1f%%", 100 * x);
   return b;
 }
 

@@ -74,15 +74,15 @@ void RepresentativenessTally::add(const std::string& service_point, const std::s
   if (const std::string w = week_of(started_utc); !w.empty()) count(by_week_[w]);
 }
 
-RepresentativenessSlice RepresentativenessTally::figures(RepresentativenessSlice::Kind kind, const std::string& key,
-                                                         const Slice& s) const {
-  RepresentativenessSlice out{kind, key, s.responses, {}};
-  for (const auto& b : pop_.benchmarks) {
+RepresentativenessSlice slice_figures(const Population& pop, RepresentativenessSlice::Kind kind, const std::string& key,
+                                      std::int64_t responses, const ChoiceCounts& counts) {
+  RepresentativenessSlice out{kind, key, responses, {}};
+  for (const auto& b : pop.benchmarks) {
     QuestionFigures q;
     q.benchmark = &b;
-    const auto found = s.counts.find(b.question);
+    const auto found = counts.find(b.question);
     const std::map<std::string, std::int64_t> none;
-    const auto& c = found == s.counts.end() ? none : found->second;
+    const auto& c = found == counts.end() ? none : found->second;
     for (const auto& [code, n] : c) {
       if (code.empty())
         q.not_answered += n;
@@ -114,10 +114,11 @@ RepresentativenessSlice RepresentativenessTally::figures(RepresentativenessSlice
 
 std::vector<RepresentativenessSlice> RepresentativenessTally::slices() const {
   std::vector<RepresentativenessSlice> out;
-  out.push_back(figures(RepresentativenessSlice::Kind::All, "", all_));
+  using K = RepresentativenessSlice::Kind;
+  out.push_back(slice_figures(pop_, K::All, "", all_.responses, all_.counts));
   for (const auto& [sp, s] : by_service_point_)
-    out.push_back(figures(RepresentativenessSlice::Kind::ServicePoint, sp, s));
-  for (const auto& [w, s] : by_week_) out.push_back(figures(RepresentativenessSlice::Kind::Week, w, s));
+    out.push_back(slice_figures(pop_, K::ServicePoint, sp, s.responses, s.counts));
+  for (const auto& [w, s] : by_week_) out.push_back(slice_figures(pop_, K::Week, w, s.responses, s.counts));
   return out;
 }
 

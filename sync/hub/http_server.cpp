@@ -545,7 +545,7 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   }
 
   // The service points documents may come from (document_check.hpp).
-  ApiOptions api_opt{opt.max_batch, {}, {}};
+  ApiOptions api_opt{opt.max_batch, {}, {}, {}};
   std::string no_hours;  // service points without opening hours, for a warning
   if (survey) {
     const std::string sp_path =
@@ -566,6 +566,18 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     for (const auto& sp : api_opt.service_points)
       if (sp.hours.empty()) no_hours += (no_hours.empty() ? "" : ", ") + sp.id;
     if (!no_hours.empty()) no_hours = sp_path + ": no opening hours for " + no_hours;
+  }
+  if (!opt.population_path.empty()) {
+    if (!survey) {
+      std::cerr << "kiosk-hub: --population needs --survey: the benchmarks are checked against the survey\n";
+      return 1;
+    }
+    auto pop = load_population(opt.population_path, *survey);
+    if (!pop) {
+      std::cerr << "kiosk-hub: " << pop.message() << "\n";
+      return 1;
+    }
+    api_opt.population = std::make_shared<const Population>(std::move(pop).value());
   }
   if (!opt.key_dir.empty()) {
     // A key that cannot be used stops the hub here, naming the file: better

@@ -19,6 +19,8 @@ struct ServeOptions {
   // Service points documents may come from; empty: a service-points.toml
   // beside the survey or one folder up (document_check.hpp).
   std::string service_points_path;
+  // The area's population benchmarks (kiosk-config/population/*.toml); empty: none.
+  std::string population_path;
   // Largest request body, both as sent and after gzip is inflated.
   std::size_t max_body_bytes = 16u << 20;
   std::size_t max_batch = 5000;

@@ -6,6 +6,7 @@
 #include "hub_api.hpp"
 #include "document_check.hpp"
 #include "hub_ledger.hpp"
+#include "kiosk/representativeness.hpp"
 
 #include <strings.h>
 #include <unistd.h>
@@ -632,6 +633,150 @@ struct Api::Impl {
     return json_reply(200, ledger_json(*rows, clock_.now()));
   }
 
+  // Who answered against who lives in the area (kiosk/representativeness.hpp),
+  // from the tallies: overall, then each service point. Per week needs each
+  // response's time: `kiosk-admin represent` on an export gives it.
+  Result<std::vector<RepresentativenessSlice>> representativeness() {
+    auto s = build_summary();
+    if (!s) return s.error();
+    const Population& pop = *opt_.population;
+    auto counts_of = [&](const ResultsTable& t) {
+      ChoiceCounts c;
+      for (const auto& b : pop.benchmarks) {
+        const Question* q = survey_->find(b.question);
+        if (!q || q->index >= t.questions.size()) continue;
+        const auto& qs = t.questions[q->index];
+        auto& m = c[b.question];
+        for (const auto& o : qs.options)
+          if (o.count) m[o.code] = o.count;
+        m[""] = t.responses - qs.answered;
+      }
+      return c;
+    };
+    using K = RepresentativenessSlice::Kind;
+    std::vector<RepresentativenessSlice> out;
+    out.push_back(slice_figures(pop, K::All, "", s->overall.responses, counts_of(s->overall)));
+    for (const auto& [sp, t] : s->by_service_point)
+      out.push_back(slice_figures(pop, K::ServicePoint, sp, t.responses, counts_of(t)));
+    return out;
+  }
+
+  std::string option_label(const std::string& question, const std::string& code) const {
+    const Question* q = survey_ ? survey_->find(question) : nullptr;
+    const Option* o = q ? q->find_option(code) : nullptr;
+    return o ? survey_->text(o->label, survey_->default_locale) : code;
+  }
+
+  // GET /api/v1/representativeness
+  Reply representativeness_json(Request&) {
+    if (!survey_) return error_reply(409, "representativeness needs the hub started with --survey FILE");
+    if (!opt_.population)
+      return error_reply(409, "the hub has no population benchmarks: start it with --population FILE");
+    auto slices = representativeness();
+    if (!slices) return error_reply(503, slices.message());
+    const Population& pop = *opt_.population;
+    json benchmarks = json::array();
+    for (const auto& b : pop.benchmarks)
+      benchmarks.push_back({{"question", b.question},
+                            {"name", b.name},
+                            {"base", b.base},
+                            {"source", b.source},
+                            {"table", b.table},
+                            {"year", b.year},
+                            {"note", b.note}});
+    json js = json::array();
+    for (const auto& sl : *slices) {
+      json qs = json::array();
+      for (const auto& q : sl.questions) {
+        json gs = json::array();
+        for (const auto& g : q.groups)
+          gs.push_back({{"code", g.code},
+                        {"label", option_label(q.benchmark->question, g.code)},
+                        {"respondents", g.respondents},
+                        {"share", g.share},
+                        {"ci_low", g.ci.low},
+                        {"ci_high", g.ci.high},
+                        {"population", g.population},
+                        {"ratio", g.ratio},
+                        {"verdict", verdict_words(g.verdict)},
+                        {"more_to_close", g.to_close}});
+        qs.push_back({{"question", q.benchmark->question},
+                      {"in_base", q.in_base},
+                      {"outside_base", q.outside_base},
+                      {"not_answered", q.not_answered},
+                      {"groups", gs}});
+      }
+      js.push_back({{"kind", sl.kind == RepresentativenessSlice::Kind::All ? "all" : "service_point"},
+                    {"key", sl.key},
+                    {"name", sl.key.empty() ? std::string("All service points") : service_point_name(sl.key)},
+                    {"responses", sl.responses},
+                    {"questions", qs}});
+    }
+    return json_reply(
+        200,
+        json{{field::kApi, protocol::kApiVersion}, {"area", pop.area}, {"benchmarks", benchmarks}, {"slices", js}});
+  }
+
+  // The status page's section: each benchmark's table for all service
+  // points, then the groups under-represented at each service point.
+  std::string representativeness_html() {
+    auto slices = representativeness();
+    if (!slices) return "<p class=warn>" + html_escape(slices.message()) + "</p>";
+    auto pct = [](double x) {
+      char b[16];
+      std::snprintf(b, sizeof b, x > 0 && x < 0.01 ? "%.2f%%" : "%.1f%%", 100 * x);
+      return std::string(b);
+    };
+    const Population& pop = *opt_.population;
+    std::string h = "<h2>Who answered, against who lives in " + html_escape(pop.area) +
+                    "</h2><p><small>Completed responses. A group is under- or over-represented when the 95% interval "
+                    "of its share (held for all the question's groups together) lies wholly below or above its "
+                    "share of the population. Figures by week: <code>kiosk-admin represent</code> on an "
+                    "export.</small></p>";
+    const auto& all = slices->front();
+    for (const auto& q : all.questions) {
+      const Benchmark& b = *q.benchmark;
+      h += "<div class=scroll><table><caption>" + html_escape(b.name) + " (" + html_escape(b.question) + "), against " +
+           html_escape(b.base) + ": " + html_escape(b.source) + ", " + html_escape(b.table) + ", " +
+           std::to_string(b.year) + ". " + std::to_string(q.in_base) + " answered within the base, " +
+           std::to_string(q.outside_base) + " outside it, " + std::to_string(q.not_answered) +
+           " did not answer.</caption><tr><th scope=col>Group</th><th scope=col class=num>Respondents</th><th "
+           "scope=col class=num>Share</th><th scope=col class=num>95% interval</th><th scope=col "
+           "class=num>Population</th><th scope=col>Verdict</th></tr>";
+      for (const auto& g : q.groups) {
+        std::string verdict = verdict_words(g.verdict);
+        if (g.verdict == kiosk::Verdict::Under)
+          verdict = "<span class=warn>Under-represented</span>: about " + std::to_string(g.to_close) +
+                    " more responses from this group would close the gap";
+        else if (g.verdict == kiosk::Verdict::Over)
+          verdict = "Over-represented";
+        else if (g.verdict == kiosk::Verdict::InLine)
+          verdict = "In line";
+        else
+          verdict = html_escape(verdict);
+        h += "<tr><th scope=row>" + html_escape(option_label(b.question, g.code)) + "</th><td class=num>" +
+             std::to_string(g.respondents) + "</td><td class=num>" + pct(g.share) + "</td><td class=num>" +
+             pct(g.ci.low) + " to " + pct(g.ci.high) + "</td><td class=num>" + pct(g.population) + "</td><td>" +
+             verdict + "</td></tr>";
+      }
+      h += "</table></div>";
+    }
+    h += "<h3>Under-represented groups, by service point</h3><ul>";
+    for (size_t i = 1; i < slices->size(); ++i) {
+      const auto& sl = (*slices)[i];
+      std::string gaps;
+      for (const auto& q : sl.questions)
+        for (const auto& g : q.groups)
+          if (g.verdict == kiosk::Verdict::Under)
+            gaps += std::string(gaps.empty() ? "" : "; ") + html_escape(q.benchmark->name) + " " +
+                    html_escape(option_label(q.benchmark->question, g.code)) + ": " + pct(g.share) + " against " +
+                    pct(g.population) + ", about " + std::to_string(g.to_close) + " more would close the gap";
+      h += "<li><b>" + html_escape(service_point_name(sl.key)) + "</b> (" + std::to_string(sl.responses) +
+           " responses): " + (gaps.empty() ? "no group under-represented" : gaps) + "</li>";
+    }
+    return h + "</ul>";
+  }
+
   Reply summary(Request&) {
     if (!survey_) return error_reply(409, "the summary needs the hub started with --survey FILE");
     auto s = build_summary();
@@ -747,7 +892,8 @@ struct Api::Impl {
         ".tile b{display:block;font-size:1.6rem}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}"
         "caption{text-align:left;font-weight:600;padding:.3rem 0}"
         "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #bbb;vertical-align:top}"
-        ".num{text-align:right;font-variant-numeric:tabular-nums}.bars th{width:35%;font-weight:normal}"
+        ".num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.bars "
+        "th{width:35%;font-weight:normal}"
         ".bar{background:#1d4f91;height:1.1rem;border-radius:3px;min-width:2px}.warn{color:#a4000f;font-weight:600}"
         ".ok{color:#0b6b2b;font-weight:600}small{color:#444}nav a{margin-right:1rem}a{color:#1d4f91}"
         // On a phone each kiosk becomes a card: label on the left, value on the right.
@@ -847,8 +993,13 @@ struct Api::Impl {
     };
     std::stable_sort(ages.begin(), ages.end(),
                      [&](const Tally& a, const Tally& b) { return rank(a.key) < rank(b.key); });
-    h += "<h2>Respondents by age</h2><p><small>Representativeness: compare with the borough's population.</small></p>" +
-         bars("Completed responses by age band", ages, age_label) + "</main>" +
+    if (opt_.population && survey_)
+      h += representativeness_html();
+    else
+      h += "<h2>Respondents by age</h2><p><small>Compare with the area's population (give the hub --population FILE "
+           "for the comparison itself).</small></p>" +
+           bars("Completed responses by age band", ages, age_label);
+    h += std::string("</main>") +
          // Updates itself for an officer who leaves it open (the figures, not
          // the whole page, and a button pauses it: WCAG 2.2.1, no timed
          // reload). The browser sends the same Basic credentials.
@@ -918,6 +1069,8 @@ struct Api::Impl {
         {"GET", route::kSurvey, "survey", "kiosk", false, false, true, &Impl::survey},
         {"GET", route::kExport, "export", "admin", false, false, false, &Impl::export_data},
         {"GET", route::kSummary, "summary", "admin", false, false, false, &Impl::summary},
+        {"GET", route::kRepresentativeness, "representativeness", "admin", false, false, false,
+         &Impl::representativeness_json},
         {"GET", route::kLedger, "ledger", "admin", false, false, false, &Impl::ledger},
         {"GET", route::kStatusPage, "status", "admin", true, false, false, &Impl::status_page},
         {"GET", route::kHealthz, "healthz", nullptr, false, false, true, &Impl::healthz},

@@ -18,6 +18,7 @@
 #include "hub_store.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/config.hpp"
+#include "kiosk/population.hpp"
 #include "kiosk/result.hpp"
 #include "kiosk/survey.hpp"
 
@@ -65,6 +66,10 @@ struct ApiOptions {
   // survey pull carries the current public key. Without them (a hub not yet
   // given --key-dir), documents are stored plain and sealed items are held.
   std::shared_ptr<const HubKeys> keys;
+  // The area's population benchmarks (kiosk/population.hpp): with them the
+  // status page and /api/v1/representativeness compare who answered with
+  // who lives there, overall and per service point.
+  std::shared_ptr<const Population> population;
 };
 
 // Counters and gauges behind /metrics.

@@ -212,6 +212,11 @@ int main(int argc, char** argv) {
                    "or one folder up)")
       ->type_name("FILE");
   serve_cmd
+      ->add_option("--population", o.population_path,
+                   "the area's population benchmarks (kiosk-config/population/*.toml): the status page and "
+                   "/api/v1/representativeness compare who answered with who lives there")
+      ->type_name("FILE");
+  serve_cmd
       ->add_option("--key-dir", o.key_dir,
                    "sealing keys (kiosk-hub keygen): documents are stored sealed and opened only to check and "
                    "export them; the current public key goes to kiosks with the survey")

@@ -70,6 +70,9 @@ struct RepresentativenessSlice {
   std::vector<QuestionFigures> questions;  // in the population's (the survey's) order
 };
 
+// Counts per question and option ("": did not answer) for one slice of the responses.
+using ChoiceCounts = std::map<std::string, std::map<std::string, std::int64_t>>;
+
 // Counts completed responses as they are read, then gives the figures.
 class RepresentativenessTally {
  public:
@@ -82,16 +85,18 @@ class RepresentativenessTally {
   std::vector<RepresentativenessSlice> slices() const;
 
  private:
-  using Counts = std::map<std::string, std::map<std::string, std::int64_t>>;  // question -> code -> n ("" none)
   struct Slice {
     std::int64_t responses = 0;
-    Counts counts;
+    ChoiceCounts counts;  // question -> code -> n ("": did not answer)
   };
-  RepresentativenessSlice figures(RepresentativenessSlice::Kind kind, const std::string& key, const Slice& s) const;
   const Population& pop_;
   Slice all_;
   std::map<std::string, Slice> by_service_point_, by_week_;
 };
+
+// The figures of one slice, from counts made wherever (the hub's tallies, say).
+RepresentativenessSlice slice_figures(const Population& pop, RepresentativenessSlice::Kind kind, const std::string& key,
+                                      std::int64_t responses, const ChoiceCounts& counts);
 
 // The Monday (UTC) of the week a time falls in, as YYYY-MM-DD; empty when
 // the time cannot be read.

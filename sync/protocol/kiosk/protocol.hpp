@@ -18,15 +18,16 @@ inline constexpr char kApiVersion[] = "kiosk-hub/1";
 
 namespace route {
 inline constexpr char kApiBase[] = "/api/v1";
-inline constexpr char kResponses[] = "/api/v1/responses";  // POST: a batch; receipts back
-inline constexpr char kHeartbeat[] = "/api/v1/heartbeat";  // POST: the kiosk's health
-inline constexpr char kSurvey[] = "/api/v1/survey";        // GET, with ETag / If-None-Match
-inline constexpr char kExport[] = "/api/v1/export";        // GET ?format=..., admin token
-inline constexpr char kSummary[] = "/api/v1/summary";      // GET, admin token
-inline constexpr char kStatusPage[] = "/";                 // HTML, admin token as Basic password
-inline constexpr char kHealthz[] = "/healthz";             // no token
-inline constexpr char kMetrics[] = "/metrics";             // Prometheus, no token
-inline constexpr char kLedger[] = "/api/v1/ledger";        // GET, admin token: per kiosk, numbers missing
+inline constexpr char kResponses[] = "/api/v1/responses";                    // POST: a batch; receipts back
+inline constexpr char kHeartbeat[] = "/api/v1/heartbeat";                    // POST: the kiosk's health
+inline constexpr char kSurvey[] = "/api/v1/survey";                          // GET, with ETag / If-None-Match
+inline constexpr char kExport[] = "/api/v1/export";                          // GET ?format=..., admin token
+inline constexpr char kSummary[] = "/api/v1/summary";                        // GET, admin token
+inline constexpr char kRepresentativeness[] = "/api/v1/representativeness";  // GET, admin token
+inline constexpr char kStatusPage[] = "/";                                   // HTML, admin token as Basic password
+inline constexpr char kHealthz[] = "/healthz";                               // no token
+inline constexpr char kMetrics[] = "/metrics";                               // Prometheus, no token
+inline constexpr char kLedger[] = "/api/v1/ledger";  // GET, admin token: per kiosk, numbers missing
 }  // namespace route
 
 // Query parameter of route::kExport.
