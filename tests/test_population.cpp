@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -438,4 +439,87 @@ TEST_CASE("kiosk-admin breakdown hides small counts so no one can be picked out,
              Catch::Contains("Ring me on [phone number removed] or write to [email removed], [postcode removed]"));
   CHECK(c.out.find("07700") == std::string::npos);
   CHECK(c.out.find("example.org") == std::string::npos);
+}
+
+TEST_CASE("kiosk-admin spss writes a .sav that PSPP reads with the same counts, weighted and unweighted",
+          "[population][cli][spss]") {
+  test::TempDir tmp;
+  test::write_seal_keys(tmp.file("council.pub"), tmp.file("council.key"));
+  const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
+  const std::string opts =
+      " --config " + test::kiosk_toml() + " --db " + tmp.file("k.db") + " --public-key " + tmp.file("council.pub");
+  REQUIRE(test::run(admin + "simulate --responses 500 --seed 8 --skew q20.65_plus=0.5" + opts).exit_code == 0);
+  REQUIRE(test::run(admin + "export --out " + tmp.file("usb") + opts).exit_code == 0);
+  REQUIRE(test::run(admin + "open --key " + tmp.file("council.key") + " " + tmp.file("usb") + " --out " +
+                    tmp.file("opened"))
+              .exit_code == 0);
+  auto sav = test::run(admin + "spss " + tmp.file("opened") + " --out " + tmp.file("r.sav") + opts);
+  INFO(sav.err);
+  REQUIRE(sav.exit_code == 0);
+  CHECK_THAT(sav.err, Catch::Contains("weighted by \"weight\""));
+  // Our own figures for q1 and q20: unweighted counts and weighted sums.
+  auto sum = test::run(admin + "summary " + tmp.file("opened") + " --weights " + tmp.file("w.csv") + opts);
+  REQUIRE(sum.exit_code == 0);
+  std::map<std::string, double> weight_of;
+  {
+    std::istringstream in(test::read_file(tmp.file("w.csv")));
+    std::string row;
+    std::getline(in, row);
+    while (std::getline(in, row)) weight_of[row.substr(0, row.find(','))] = std::stod(row.substr(row.find(',') + 1));
+  }
+  std::map<std::string, std::map<std::string, double>> weighted;  // question -> code -> sum of weights
+  std::map<std::string, std::map<std::string, int>> counted;
+  {
+    std::istringstream in(test::read_file(tmp.file("opened/responses.jsonl")));
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line);
+      if (j["status"] != "completed") continue;
+      for (const char* q : {"q1", "q20"})
+        if (j["answers"].contains(q)) {
+          const std::string code = j["answers"][q]["choices"][0];
+          weighted[q][code] += weight_of.at(j["uuid"]);
+          ++counted[q][code];
+        }
+    }
+  }
+  // PSPP reads the file: its dictionary, then frequencies weighted (the file's
+  // weight variable) and unweighted, as CSV.
+  test::write_file(tmp.file("check.sps"), "GET FILE='" + tmp.file("r.sav") +
+                                              "'.\nDISPLAY DICTIONARY /VARIABLES=q1 q20 weight service_point_name.\n"
+                                              "LIST /VARIABLES=service_point_name /CASES=FROM 1 TO 1.\n"
+                                              "SHOW WEIGHT.\nFREQUENCIES /VARIABLES=q1 q20.\nWEIGHT OFF.\n"
+                                              "FREQUENCIES /VARIABLES=q1 q20.\n");
+  auto p = test::run("pspp -O format=csv -o " + tmp.file("out.csv") + " " + tmp.file("check.sps"));
+  INFO(p.out << p.err);
+  REQUIRE(p.exit_code == 0);
+  const std::string out = test::read_file(tmp.file("out.csv"));
+  INFO(out.substr(0, 4000));
+  CHECK_THAT(out, Catch::Contains("Principle 1"));     // the variable label
+  CHECK_THAT(out, Catch::Contains("Strongly agree"));  // value labels
+  CHECK_THAT(out, Catch::Contains("What is your age?"));
+  CHECK_THAT(out, Catch::Contains("Castle Leisure Centre library"));
+  CHECK_THAT(out, Catch::Contains("weight"));
+  // Each frequency PSPP printed, weighted (first) then unweighted, equals ours.
+  auto freq = [&](const std::string& table, int nth, const std::string& label) -> double {
+    size_t at = 0;
+    for (int k = 0; k <= nth; ++k) {
+      at = out.find("Table: " + table, at + 1);
+      if (at == std::string::npos) return -1;
+    }
+    const size_t row = out.find("," + label + ",", at);
+    if (row == std::string::npos) return -1;
+    const size_t num = row + label.size() + 2;
+    return std::stod(out.substr(num, out.find(',', num) - num));
+  };
+  const double sa_w = freq("Principle 1", 0, "Strongly agree"), sa_u = freq("Principle 1", 1, "Strongly agree");
+  const double over65_w = freq("What is your age?", 0, "65+"), over65_u = freq("What is your age?", 1, "65+");
+  CHECK(sa_w == Approx(weighted["q1"]["strongly_agree"]).margin(0.51));  // PSPP shows whole cases
+  CHECK(over65_w == Approx(weighted["q20"]["65_plus"]).margin(0.51));
+  CHECK(sa_u == counted["q1"]["strongly_agree"]);
+  CHECK(over65_u == counted["q20"]["65_plus"]);
+  // Weighted, 65+ are their share of Bury's adults again (they answered at about half of it).
+  double in_base = 0;
+  for (const char* c : {"18_29", "30_44", "45_64", "65_plus"}) in_base += weighted["q20"][c];
+  CHECK(weighted["q20"]["65_plus"] / in_base == Approx(33712.0 / 145790.0).margin(1e-4));
+  CHECK(over65_w > over65_u);
 }

@@ -32,6 +32,7 @@
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
 #include "represent.hpp"
+#include "spss.hpp"
 #include "sync_client.hpp"
 
 using namespace kiosk;
@@ -144,6 +145,13 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   value(breakdown_cmd, "question", "Q,...", "only these questions (default: every choice question)");
   value(breakdown_cmd, "threshold", "N", "counts from 1 to N-1 are hidden (default 10)");
   value(breakdown_cmd, "csv", "FILE", "also write every table to this CSV file");
+  auto* spss_cmd = app.add_subcommand(
+      "spss",
+      "on opened responses: an SPSS data file (.sav) for SPSS and PSPP, with variable and value labels, "
+      "missing answers, and the raking weight as its weight variable");
+  spss_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
+  value(spss_cmd, "out", "FILE", "the .sav file to write (required)");
+  value(spss_cmd, "cap", "C", "weights are kept within 1/C and C times the mean (default 5)");
   auto* comments_cmd = app.add_subcommand(
       "comments",
       "on opened responses: the free-text answers per question and service point, with emails, phone "
@@ -704,6 +712,27 @@ int cmd_breakdown(Context& ctx, const Args& a) {
   return cli::breakdown(a.positional[0], **survey, o);
 }
 
+int cmd_spss(Context& ctx, const Args& a) {
+  const auto* out = ctx.opt("out");
+  if (a.positional.size() != 1 || !out) return fail("usage: kiosk-admin spss DIR --out FILE.sav", 2);
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  auto pop = ctx.population();
+  if (!pop) return fail(pop.message());
+  cli::SpssOptions o;
+  o.out = *out;
+  if (*pop) o.population = &**pop;
+  if (const auto* c = ctx.opt("cap")) {
+    char* end = nullptr;
+    o.rake.cap = std::strtod(c->c_str(), &end);
+    if (c->empty() || *end || !(o.rake.cap > 1 && o.rake.cap <= 100))
+      return fail("--cap takes a number above 1 and at most 100", 2);
+  }
+  if (auto cfg = ctx.config(); cfg)
+    for (const auto& sp : (*cfg)->service_points) o.service_point_names[sp.id] = sp.name;
+  return cli::spss(a.positional[0], **survey, o);
+}
+
 int cmd_comments(Context& ctx, const Args& a) {
   if (a.positional.size() != 1) return fail("usage: kiosk-admin comments DIR", 2);
   auto survey = ctx.survey();
@@ -980,6 +1009,7 @@ int main(int argc, char** argv) {
   if (c == "represent") return cmd_represent(ctx, *args);
   if (c == "breakdown") return cmd_breakdown(ctx, *args);
   if (c == "comments") return cmd_comments(ctx, *args);
+  if (c == "spss") return cmd_spss(ctx, *args);
   if (c == "verify") return cmd_verify(ctx);
   if (c == "backup") return cmd_backup(ctx);
   if (c == "hash-pin") return cmd_hash_pin();
