@@ -274,6 +274,20 @@ TEST_CASE("lying and malformed documents are refused naming the field, quarantin
                           Catch::Contains("not valid UTF-8") || Catch::Contains("uuid"));
 }
 
+// A kiosk "k1" with `o`'s simulated responses, uploaded to the hub at `url`.
+static void sync_simulated(Store& s, const SimulateOptions& o, const std::string& url, const std::string& token) {
+  REQUIRE(simulate_into(s, bury(), o).ok());
+  sync::SyncSettings set;
+  set.hub_url = url;
+  set.token = token;
+  set.kiosk_id = o.kiosk_id;
+  set.batch_size = 100;
+  sync::SyncClient client(set, s);
+  const auto up = client.upload_all();
+  INFO(up.message);
+  REQUIRE(up.stored == o.responses);
+}
+
 TEST_CASE("the summary from tallies equals the kiosks' own summaries", "[hub][e2e][trust]") {
   TrustHub hub;
   test::TempDir tmp;
@@ -284,16 +298,7 @@ TEST_CASE("the summary from tallies equals the kiosks' own summaries", "[hub][e2
   o.seed = 77;
   o.kiosk_id = "k1";
   o.service_points = kPoints;
-  REQUIRE(simulate_into(**s, bury(), o).ok());
-  sync::SyncSettings set;
-  set.hub_url = hub.process.url();
-  set.token = hub.token;
-  set.kiosk_id = "k1";
-  set.batch_size = 100;
-  sync::SyncClient client(set, **s);
-  const auto up = client.upload_all();
-  INFO(up.message);
-  REQUIRE(up.stored == 300);
+  sync_simulated(**s, o, hub.process.url(), hub.token);
 
   // The kiosk keeps no count of answers: what it sent, counted one by one.
   Summary counted;
@@ -433,13 +438,7 @@ TEST_CASE("the hub's representativeness equals the same figures counted from the
   o.service_points = kPoints;
   o.population = &*pop;
   o.skew = {{"q20.65_plus", 0.4}};
-  REQUIRE(simulate_into(**s, bury(), o).ok());
-  sync::SyncSettings set;
-  set.hub_url = process.url();
-  set.token = token;
-  set.kiosk_id = "k1";
-  sync::SyncClient client(set, **s);
-  REQUIRE(client.upload_all().stored == 600);
+  sync_simulated(**s, o, process.url(), token);
   RepresentativenessTally tally(*pop);
   for (std::int64_t i = 0; i < o.responses; ++i) {
     const CompletedResponse c = simulate_one(bury(), o, static_cast<std::uint64_t>(i));

@@ -122,6 +122,18 @@ std::map<std::string, Answer> stored_answers(UiRig& r, const std::string& uuid) 
   return doc->second;
 }
 
+// Signs in with the admin PIN from wherever the kiosk is, and waits for
+// the admin area's figures.
+void open_admin_area(UiRig& r) {
+  r.app->apply(intent::OpenPin{});
+  r.settle();
+  for (char c : std::string("9999")) r.tap_id(std::string("pin.key.") + c);
+  r.tap_id("pin.key.OK");
+  for (int i = 0; i < 300 && r.find_id("admin.counts") == nullptr; ++i) r.wait_for_background();
+  REQUIRE(r.app->ui().screen == Screen::Admin);
+  REQUIRE(r.find_id("admin.counts") != nullptr);
+}
+
 }  // namespace
 
 TEST_CASE("the whole Bury survey by touch alone and by keys alone, both branches of Q9", "[ui]") {
@@ -496,18 +508,7 @@ TEST_CASE("the admin area shows counts and results, exports, and is the only way
   complete_survey(r, Plan{"no", "yes", false});
   r.advance(13);
   // The window close button does nothing in full screen; here (windowed) it would quit, so test the admin path.
-  r.app->apply(intent::OpenPin{});
-  r.settle();
-  for (char c : std::string("9999")) r.tap_id(std::string("pin.key.") + c);
-  r.tap_id("pin.key.OK");
-  for (int i = 0; i < 300 && r.app->ui().screen != Screen::Admin; ++i) {
-    r.wait_for_background();
-  }
-  REQUIRE(r.app->ui().screen == Screen::Admin);
-  for (int i = 0; i < 300 && r.find_id("admin.counts") == nullptr; ++i) {
-    r.wait_for_background();
-  }
-  REQUIRE(r.find_id("admin.counts") != nullptr);
+  open_admin_area(r);
   CHECK_THAT(r.find_id("admin.counts")->label, Catch::Contains("Completed: 1"));
   // No results from the kiosk's own disk: its answers are sealed and never counted there.
   CHECK(r.find_id("admin.chart.q1.q") == nullptr);
@@ -554,12 +555,7 @@ TEST_CASE("the admin area exports to a USB stick mounted for the kiosk", "[.usb]
   UiRig r(1280, 800, std::string("usb_folder = \"") + root + "\"\n");
   complete_survey(r, Plan{"no", "yes", false});
   r.advance(13);
-  r.app->apply(intent::OpenPin{});
-  r.settle();
-  for (char c : std::string("9999")) r.tap_id(std::string("pin.key.") + c);
-  r.tap_id("pin.key.OK");
-  for (int i = 0; i < 300 && r.find_id("admin.counts") == nullptr; ++i) r.wait_for_background();
-  REQUIRE(r.find_id("admin.counts") != nullptr);
+  open_admin_area(r);
   std::string stick_id, stick_label;
   std::vector<std::string> offered;
   for (int i = 0; i < 10; ++i) {

@@ -33,7 +33,7 @@ struct AdminView {
   std::optional<Summary> summary;
   sync::SyncStatus sync;
   std::vector<ExportFolder> folders;  // where exports can go (USB sticks first)
-  bool busy = false;                 // an export is being written: its buttons are disabled
+  bool busy = false;                  // an export is being written: its buttons are disabled
 };
 
 struct AppView {
