@@ -1,6 +1,7 @@
 // Population benchmarks (kiosk-config/population/bury.toml) read and checked
 // against the survey, and the simulator an analyst rehearses with drawing
 // its respondents from them.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -522,4 +523,59 @@ TEST_CASE("kiosk-admin spss writes a .sav that PSPP reads with the same counts, 
   for (const char* c : {"18_29", "30_44", "45_64", "65_plus"}) in_base += weighted["q20"][c];
   CHECK(weighted["q20"]["65_plus"] / in_base == Approx(33712.0 / 145790.0).margin(1e-4));
   CHECK(over65_w > over65_u);
+}
+
+TEST_CASE(
+    "kiosk-admin workbook writes an .xlsx that gnumeric reads: responses, codebook, a sheet and chart per "
+    "question, representativeness",
+    "[population][cli][xlsx]") {
+  test::TempDir tmp;
+  test::write_seal_keys(tmp.file("council.pub"), tmp.file("council.key"));
+  const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
+  const std::string opts =
+      " --config " + test::kiosk_toml() + " --db " + tmp.file("k.db") + " --public-key " + tmp.file("council.pub");
+  REQUIRE(test::run(admin + "simulate --responses 300 --seed 9 --skew q20.65_plus=0.5" + opts).exit_code == 0);
+  REQUIRE(test::run(admin + "export --out " + tmp.file("usb") + opts).exit_code == 0);
+  REQUIRE(test::run(admin + "open --key " + tmp.file("council.key") + " " + tmp.file("usb") + " --out " +
+                    tmp.file("opened"))
+              .exit_code == 0);
+  auto wb = test::run(admin + "workbook " + tmp.file("opened") + " --out " + tmp.file("r.xlsx") + opts);
+  INFO(wb.err);
+  REQUIRE(wb.exit_code == 0);
+  // gnumeric's ssconvert reads every sheet into its own CSV.
+  auto conv = test::run("ssconvert --export-file-per-sheet " + tmp.file("r.xlsx") + " " + tmp.file("sheet-%s.csv"));
+  INFO(conv.out << conv.err);
+  REQUIRE(conv.exit_code == 0);
+  for (const char* sheet : {"About", "Responses", "Codebook", "q1", "q20", "q22", "Representativeness"})
+    CHECK(std::filesystem::exists(tmp.file(std::string("sheet-") + sheet + ".csv")));
+  CHECK_FALSE(std::filesystem::exists(tmp.file("sheet-q17.csv")));  // free text has no table
+  // Counted from the opened responses themselves.
+  long completed = 0, strongly = 0;
+  {
+    std::istringstream in(test::read_file(tmp.file("opened/responses.jsonl")));
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line);
+      if (j["status"] != "completed") continue;
+      ++completed;
+      if (j["answers"].contains("q1") && j["answers"]["q1"]["choices"][0] == "strongly_agree") ++strongly;
+    }
+  }
+  // Responses: a header and one row per completed response, codes beside labels.
+  const std::string responses = test::read_file(tmp.file("sheet-Responses.csv"));
+  CHECK(std::count(responses.begin(), responses.end(), '\n') == completed + 1);
+  CHECK(responses.rfind("response_uuid,service_point,service_point_name,started_utc,started_local", 0) == 0);
+  CHECK_THAT(responses, Catch::Contains("Castle Leisure Centre library"));
+  CHECK_THAT(responses, Catch::Contains(",1,Strongly agree,") || Catch::Contains(",1,\"Strongly agree\","));
+  // q1's sheet: its table, with the n of "Strongly agree" as counted.
+  const std::string q1 = test::read_file(tmp.file("sheet-q1.csv"));
+  // (ssconvert quotes text with spaces in its CSV.)
+  CHECK_THAT(q1, Catch::Contains("Answer,n,\"Unweighted %\",\"Weighted %\",\"Margin of error (95%)\""));
+  CHECK_THAT(q1, Catch::Contains("\n\"Strongly agree\"," + std::to_string(strongly) + ","));
+  const std::string rep = test::read_file(tmp.file("sheet-Representativeness.csv"));
+  CHECK_THAT(rep, Catch::Contains("all,,q20,Age,\"65+ (Age)\","));
+  CHECK_THAT(rep, Catch::Contains("under-represented"));
+  // Native charts: one per question sheet and one for representativeness, in the package.
+  auto charts = test::run("unzip -l " + tmp.file("r.xlsx"));
+  REQUIRE(charts.exit_code == 0);
+  CHECK_THAT(charts.out, Catch::Contains("xl/charts/chart1.xml") && Catch::Contains("xl/charts/chart20.xml"));
 }

@@ -34,6 +34,7 @@
 #include "represent.hpp"
 #include "spss.hpp"
 #include "sync_client.hpp"
+#include "workbook.hpp"
 
 using namespace kiosk;
 
@@ -152,6 +153,13 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   spss_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
   value(spss_cmd, "out", "FILE", "the .sav file to write (required)");
   value(spss_cmd, "cap", "C", "weights are kept within 1/C and C times the mean (default 5)");
+  auto* workbook_cmd =
+      app.add_subcommand("workbook",
+                         "on opened responses: an Excel workbook (.xlsx): the responses with codes and labels, the "
+                         "codebook, a sheet and chart per question (weighted and unweighted), representativeness");
+  workbook_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
+  value(workbook_cmd, "out", "FILE", "the .xlsx file to write (required)");
+  value(workbook_cmd, "cap", "C", "weights are kept within 1/C and C times the mean (default 5)");
   auto* comments_cmd = app.add_subcommand(
       "comments",
       "on opened responses: the free-text answers per question and service point, with emails, phone "
@@ -733,6 +741,27 @@ int cmd_spss(Context& ctx, const Args& a) {
   return cli::spss(a.positional[0], **survey, o);
 }
 
+int cmd_workbook(Context& ctx, const Args& a) {
+  const auto* out = ctx.opt("out");
+  if (a.positional.size() != 1 || !out) return fail("usage: kiosk-admin workbook DIR --out FILE.xlsx", 2);
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  auto pop = ctx.population();
+  if (!pop) return fail(pop.message());
+  cli::WorkbookOptions o;
+  o.out = *out;
+  if (*pop) o.population = &**pop;
+  if (const auto* c = ctx.opt("cap")) {
+    char* end = nullptr;
+    o.rake.cap = std::strtod(c->c_str(), &end);
+    if (c->empty() || *end || !(o.rake.cap > 1 && o.rake.cap <= 100))
+      return fail("--cap takes a number above 1 and at most 100", 2);
+  }
+  if (auto cfg = ctx.config(); cfg)
+    for (const auto& sp : (*cfg)->service_points) o.service_point_names[sp.id] = sp.name;
+  return cli::workbook(a.positional[0], **survey, o);
+}
+
 int cmd_comments(Context& ctx, const Args& a) {
   if (a.positional.size() != 1) return fail("usage: kiosk-admin comments DIR", 2);
   auto survey = ctx.survey();
@@ -1010,6 +1039,7 @@ int main(int argc, char** argv) {
   if (c == "breakdown") return cmd_breakdown(ctx, *args);
   if (c == "comments") return cmd_comments(ctx, *args);
   if (c == "spss") return cmd_spss(ctx, *args);
+  if (c == "workbook") return cmd_workbook(ctx, *args);
   if (c == "verify") return cmd_verify(ctx);
   if (c == "backup") return cmd_backup(ctx);
   if (c == "hash-pin") return cmd_hash_pin();

@@ -207,6 +207,31 @@ bool read_opened(const std::string& dir, const Survey& survey,
   return true;
 }
 
+std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,
+                                          const RakeOptions& opt) {
+  const std::vector<Margin> margins = pop ? margins_of(*pop) : std::vector<Margin>{};
+  std::vector<std::string> questions = pop ? pop->weight_by : std::vector<std::string>{};
+  OpenedWeights out;
+  std::vector<std::vector<int>> rows;
+  if (!read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+        if (m.status != "completed") {
+          ++out.abandoned;
+          return;
+        }
+        if (!margins.empty()) rows.push_back(categories(margins, questions, a));
+        out.uuids.push_back(m.uuid);
+      }))
+    return std::nullopt;
+  if (margins.empty() || out.uuids.empty()) return out;
+  auto w = rake(rows, margins, opt);
+  if (!w) {
+    std::cerr << "kiosk-admin: weighting to " << pop->path << ": " << w.message() << "\n";
+    return std::nullopt;
+  }
+  out.rake = std::move(w).value();
+  return out;
+}
+
 int summary(const std::string& dir, const Survey& survey, const Population* pop, const RakeOptions& opt,
             const std::string& weights_path) {
   const std::vector<Margin> margins = pop ? margins_of(*pop) : std::vector<Margin>{};
@@ -228,29 +253,15 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
   }
   // Two passes over the file, so no response is held in memory: the
   // weighting categories and uuids first, then the weighted counts.
-  std::vector<std::string> questions;
-  for (const auto& q : pop->weight_by) questions.push_back(q);
-  std::vector<std::vector<int>> rows;
-  std::vector<std::string> uuids;
-  std::int64_t abandoned = 0;
-  if (!read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
-        if (m.status != "completed") {
-          ++abandoned;
-          return;
-        }
-        rows.push_back(categories(margins, questions, a));
-        uuids.push_back(m.uuid);
-      }))
-    return 1;
-  if (rows.empty()) {
+  const auto weighed = weigh_opened(dir, survey, pop, opt);
+  if (!weighed) return 1;
+  const std::vector<std::string>& uuids = weighed->uuids;
+  const std::int64_t abandoned = weighed->abandoned;
+  if (uuids.empty()) {
     std::cout << "No completed responses in " << dir << ": no results yet.\n";
     return 0;
   }
-  auto w = rake(rows, margins, opt);
-  if (!w) {
-    std::cerr << "kiosk-admin: weighting to " << pop->path << ": " << w.message() << "\n";
-    return 1;
-  }
+  const RakeResult* w = &*weighed->rake;
   std::vector<WeightedQuestion> table(survey.questions.size());
   for (const auto& q : survey.questions) table[q.index].options.resize(q.options.size());
   std::size_t i = 0;
@@ -268,7 +279,7 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
         if (ans.has(q->options[k].code)) ++t.options[k].n, t.options[k].w += wi;
     }
   });
-  std::cout << "Results for " << survey.id << " (" << thousands(static_cast<std::int64_t>(rows.size()))
+  std::cout << "Results for " << survey.id << " (" << thousands(static_cast<std::int64_t>(uuids.size()))
             << " completed responses";
   if (abandoned) std::cout << "; " << thousands(abandoned) << " left part way are not counted";
   std::cout << ")\nWeighted by raking to";
@@ -279,12 +290,12 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
                 "(%d held by the cap); effective sample size %s of %s, design effect %.2f.\n",
                 pop->area.c_str(), w->converged ? "converged" : "NOT converged", w->iterations, w->max_error, opt.cap,
                 opt.cap, w->trimmed, thousands(static_cast<std::int64_t>(w->effective_n)).c_str(),
-                thousands(static_cast<std::int64_t>(rows.size())).c_str(), w->design_effect);
+                thousands(static_cast<std::int64_t>(uuids.size())).c_str(), w->design_effect);
   std::cout << figs;
   std::cout << "Percentages are of those who answered each question; the margin is the 95% margin of error of the "
                "weighted share, from the weights' effective sample size. Respondents who did not answer a weighting "
                "question, or answered outside its base, are weighted by the other margins only.\n\n";
-  print_weighted(std::cout, survey, table, static_cast<std::int64_t>(rows.size()));
+  print_weighted(std::cout, survey, table, static_cast<std::int64_t>(uuids.size()));
   if (!weights_path.empty()) {
     std::ofstream f(weights_path, std::ios::binary);
     f << "response_uuid,weight\r\n";

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "kiosk/session.hpp"
 
@@ -24,6 +26,18 @@ bool read_opened(const std::string& dir, const Survey& survey,
 // figures overall, then what is under-represented per service point and
 // per week; writes every figure to csv_path when given. Returns the exit code.
 int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path);
+
+// The first pass over opened responses: the completed ones' uuids in file
+// order and, when the population names margins, their raking weights.
+// Problems are said on stderr and give nothing.
+struct OpenedWeights {
+  std::vector<std::string> uuids;
+  std::int64_t abandoned = 0;
+  std::optional<RakeResult> rake;  // none: unweighted
+  double weight(size_t i) const { return rake ? rake->weights[i] : 1.0; }
+};
+std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,
+                                          const RakeOptions& opt);
 
 // Counts and percentages per question from DIR/responses.jsonl (completed
 // responses): weighted by raking to the population's weight_by margins when
