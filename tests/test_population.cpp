@@ -319,11 +319,17 @@ TEST_CASE(
 }
 
 TEST_CASE("representativeness: Wilson intervals and the responses that would close a gap", "[population][represent]") {
-  // Published values (Newcombe 1998, table I): 0/10 -> 0 to 0.2775; 5/10 -> 0.2366 to 0.7634.
-  CHECK(wilson_interval(0, 10).low == Approx(0.0).margin(1e-4));
-  CHECK(wilson_interval(0, 10).high == Approx(0.2775).margin(1e-4));
-  CHECK(wilson_interval(5, 10).low == Approx(0.2366).margin(1e-4));
-  CHECK(wilson_interval(5, 10).high == Approx(0.7634).margin(1e-4));
+  // Newcombe (1998), "Two-sided confidence intervals for the single proportion",
+  // table I, method 3 (the score interval without continuity correction).
+  const struct {
+    std::int64_t k, n;
+    double low, high;
+  } published[] = {{81, 263, 0.2553, 0.3662}, {15, 148, 0.0624, 0.1605}, {0, 20, 0.0, 0.1611}, {1, 29, 0.0061, 0.1718}};
+  for (const auto& c : published) {
+    INFO(c.k << "/" << c.n);
+    CHECK(wilson_interval(c.k, c.n).low == Approx(c.low).margin(1e-4));
+    CHECK(wilson_interval(c.k, c.n).high == Approx(c.high).margin(1e-4));
+  }
   CHECK(wilson_interval(0, 0).high == 1.0);
   // 295 of 2,333 aged 65+ against 23.1%: the smallest number that reaches it.
   const double p = 33712.0 / 145790.0;
