@@ -40,6 +40,24 @@ const std::string kAge =
     "question = \"q20\"\nbase = \"18+\"\nsource = \"ONS\"\ntable = \"T1\"\nyear = 2016\noutside_base = "
     "[\"under_18\"]\n";
 
+// A kiosk's simulated responses (65+ at half their share), exported sealed
+// and opened into tmp/opened as the analyst would; returns the options that
+// name the kiosk's database, configuration and key.
+std::string opened_sample(test::TempDir& tmp, int responses, int seed) {
+  test::write_seal_keys(tmp.file("council.pub"), tmp.file("council.key"));
+  const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
+  const std::string opts =
+      " --config " + test::kiosk_toml() + " --db " + tmp.file("k.db") + " --public-key " + tmp.file("council.pub");
+  REQUIRE(test::run(admin + "simulate --responses " + std::to_string(responses) + " --seed " + std::to_string(seed) +
+                    " --skew q20.65_plus=0.5" + opts)
+              .exit_code == 0);
+  REQUIRE(test::run(admin + "export --out " + tmp.file("usb") + opts).exit_code == 0);
+  REQUIRE(test::run(admin + "open --key " + tmp.file("council.key") + " " + tmp.file("usb") + " --out " +
+                    tmp.file("opened"))
+              .exit_code == 0);
+  return opts;
+}
+
 }  // namespace
 
 TEST_CASE("population: Bury's benchmarks load against the Bury survey, each with its base and source", "[population]") {
@@ -451,15 +469,8 @@ TEST_CASE("kiosk-admin breakdown hides small counts so no one can be picked out,
 TEST_CASE("kiosk-admin spss writes a .sav that PSPP reads with the same counts, weighted and unweighted",
           "[population][cli][spss]") {
   test::TempDir tmp;
-  test::write_seal_keys(tmp.file("council.pub"), tmp.file("council.key"));
   const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
-  const std::string opts =
-      " --config " + test::kiosk_toml() + " --db " + tmp.file("k.db") + " --public-key " + tmp.file("council.pub");
-  REQUIRE(test::run(admin + "simulate --responses 500 --seed 8 --skew q20.65_plus=0.5" + opts).exit_code == 0);
-  REQUIRE(test::run(admin + "export --out " + tmp.file("usb") + opts).exit_code == 0);
-  REQUIRE(test::run(admin + "open --key " + tmp.file("council.key") + " " + tmp.file("usb") + " --out " +
-                    tmp.file("opened"))
-              .exit_code == 0);
+  const std::string opts = opened_sample(tmp, 500, 8);
   auto sav = test::run(admin + "spss " + tmp.file("opened") + " --out " + tmp.file("r.sav") + opts);
   INFO(sav.err);
   REQUIRE(sav.exit_code == 0);
@@ -536,15 +547,8 @@ TEST_CASE(
     "question, representativeness",
     "[population][cli][xlsx]") {
   test::TempDir tmp;
-  test::write_seal_keys(tmp.file("council.pub"), tmp.file("council.key"));
   const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
-  const std::string opts =
-      " --config " + test::kiosk_toml() + " --db " + tmp.file("k.db") + " --public-key " + tmp.file("council.pub");
-  REQUIRE(test::run(admin + "simulate --responses 300 --seed 9 --skew q20.65_plus=0.5" + opts).exit_code == 0);
-  REQUIRE(test::run(admin + "export --out " + tmp.file("usb") + opts).exit_code == 0);
-  REQUIRE(test::run(admin + "open --key " + tmp.file("council.key") + " " + tmp.file("usb") + " --out " +
-                    tmp.file("opened"))
-              .exit_code == 0);
+  const std::string opts = opened_sample(tmp, 300, 9);
   auto wb = test::run(admin + "workbook " + tmp.file("opened") + " --out " + tmp.file("r.xlsx") + opts);
   INFO(wb.err);
   REQUIRE(wb.exit_code == 0);

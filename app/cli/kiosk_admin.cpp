@@ -635,6 +635,15 @@ int cmd_open(const Args& a) {
   return 0;
 }
 
+// --cap C: weights kept within 1/C and C times the mean.
+bool read_cap(Context& ctx, RakeOptions& rake) {
+  const auto* c = ctx.opt("cap");
+  if (!c) return true;
+  char* end = nullptr;
+  rake.cap = std::strtod(c->c_str(), &end);
+  return !c->empty() && !*end && rake.cap > 1 && rake.cap <= 100;
+}
+
 // On opened responses (DIR): the results per question. On the kiosk's own
 // database: how many responses, per service point, and nothing of their
 // answers, which are sealed and never counted on the kiosk.
@@ -645,12 +654,8 @@ int cmd_summary(Context& ctx, const Args& a) {
     auto pop = ctx.population();
     if (!pop) return fail(pop.message());
     RakeOptions opt;
-    if (const auto* c = ctx.opt("cap")) {
-      char* end = nullptr;
-      opt.cap = std::strtod(c->c_str(), &end);
-      if (c->empty() || *end || !(opt.cap > 1 && opt.cap <= 100))
-        return fail("--cap takes a number above 1 and at most 100 (weights are kept within 1/cap and cap)", 2);
-    }
+    if (!read_cap(ctx, opt))
+      return fail("--cap takes a number above 1 and at most 100 (weights are kept within 1/cap and cap)", 2);
     const std::string weights = ctx.opt("weights") ? *ctx.opt("weights") : std::string();
     return cli::summary(a.positional[0], **survey, *pop ? &**pop : nullptr, opt, weights);
   }
@@ -720,46 +725,22 @@ int cmd_breakdown(Context& ctx, const Args& a) {
   return cli::breakdown(a.positional[0], **survey, o);
 }
 
-int cmd_spss(Context& ctx, const Args& a) {
+// spss and workbook: a file from opened responses, weighted when the population names margins.
+int cmd_opened_file(Context& ctx, const Args& a, const char* name,
+                    int (*write)(const std::string&, const Survey&, const cli::OpenedFileOptions&)) {
   const auto* out = ctx.opt("out");
-  if (a.positional.size() != 1 || !out) return fail("usage: kiosk-admin spss DIR --out FILE.sav", 2);
+  if (a.positional.size() != 1 || !out) return fail(std::string("usage: kiosk-admin ") + name + " DIR --out FILE", 2);
   auto survey = ctx.survey();
   if (!survey) return fail(survey.message());
   auto pop = ctx.population();
   if (!pop) return fail(pop.message());
-  cli::SpssOptions o;
+  cli::OpenedFileOptions o;
   o.out = *out;
   if (*pop) o.population = &**pop;
-  if (const auto* c = ctx.opt("cap")) {
-    char* end = nullptr;
-    o.rake.cap = std::strtod(c->c_str(), &end);
-    if (c->empty() || *end || !(o.rake.cap > 1 && o.rake.cap <= 100))
-      return fail("--cap takes a number above 1 and at most 100", 2);
-  }
+  if (!read_cap(ctx, o.rake)) return fail("--cap takes a number above 1 and at most 100", 2);
   if (auto cfg = ctx.config(); cfg)
     for (const auto& sp : (*cfg)->service_points) o.service_point_names[sp.id] = sp.name;
-  return cli::spss(a.positional[0], **survey, o);
-}
-
-int cmd_workbook(Context& ctx, const Args& a) {
-  const auto* out = ctx.opt("out");
-  if (a.positional.size() != 1 || !out) return fail("usage: kiosk-admin workbook DIR --out FILE.xlsx", 2);
-  auto survey = ctx.survey();
-  if (!survey) return fail(survey.message());
-  auto pop = ctx.population();
-  if (!pop) return fail(pop.message());
-  cli::WorkbookOptions o;
-  o.out = *out;
-  if (*pop) o.population = &**pop;
-  if (const auto* c = ctx.opt("cap")) {
-    char* end = nullptr;
-    o.rake.cap = std::strtod(c->c_str(), &end);
-    if (c->empty() || *end || !(o.rake.cap > 1 && o.rake.cap <= 100))
-      return fail("--cap takes a number above 1 and at most 100", 2);
-  }
-  if (auto cfg = ctx.config(); cfg)
-    for (const auto& sp : (*cfg)->service_points) o.service_point_names[sp.id] = sp.name;
-  return cli::workbook(a.positional[0], **survey, o);
+  return write(a.positional[0], **survey, o);
 }
 
 int cmd_comments(Context& ctx, const Args& a) {
@@ -1038,8 +1019,8 @@ int main(int argc, char** argv) {
   if (c == "represent") return cmd_represent(ctx, *args);
   if (c == "breakdown") return cmd_breakdown(ctx, *args);
   if (c == "comments") return cmd_comments(ctx, *args);
-  if (c == "spss") return cmd_spss(ctx, *args);
-  if (c == "workbook") return cmd_workbook(ctx, *args);
+  if (c == "spss") return cmd_opened_file(ctx, *args, "spss", cli::spss);
+  if (c == "workbook") return cmd_opened_file(ctx, *args, "workbook", cli::workbook);
   if (c == "verify") return cmd_verify(ctx);
   if (c == "backup") return cmd_backup(ctx);
   if (c == "hash-pin") return cmd_hash_pin();

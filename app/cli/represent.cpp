@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -205,6 +206,17 @@ bool read_opened(const std::string& dir, const Survey& survey,
     each(m, answers);
   }
   return true;
+}
+
+std::string local_time(const std::string& utc) {
+  std::tm tm{};
+  if (utc.empty() || !strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return {};
+  const std::time_t t = timegm(&tm);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%d %H:%M", &local);
+  return b;
 }
 
 std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,

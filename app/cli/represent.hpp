@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,18 @@ struct OpenedWeights {
 };
 std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,
                                           const RakeOptions& opt);
+
+// What a file written from opened responses needs (spss, workbook).
+struct OpenedFileOptions {
+  std::string out;
+  const Population* population = nullptr;  // weights when it has weight_by
+  RakeOptions rake;
+  std::map<std::string, std::string> service_point_names;
+  std::string time_zone = "Europe/London";
+};
+
+// "2016-06-13T10:02:00Z" in the process's local time zone ("2016-06-13 11:02").
+std::string local_time(const std::string& utc);
 
 // Counts and percentages per question from DIR/responses.jsonl (completed
 // responses): weighted by raking to the population's weight_by margins when

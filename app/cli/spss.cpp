@@ -26,18 +26,6 @@ ssize_t write_bytes(const void* data, size_t len, void* ctx) {
   return static_cast<ssize_t>(len);
 }
 
-// "2016-06-13T10:02:00Z" in the council's local time ("2016-06-13 11:02").
-std::string local_time(const std::string& utc) {
-  std::tm tm{};
-  if (utc.empty() || !strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return {};
-  const std::time_t t = timegm(&tm);
-  std::tm local{};
-  localtime_r(&t, &local);
-  char b[32];
-  std::strftime(b, sizeof b, "%Y-%m-%d %H:%M", &local);
-  return b;
-}
-
 // One variable of the file and where its value comes from.
 struct Var {
   enum class Kind { Meta, Choice, Flag, Text, Other, Weight } kind;
@@ -55,7 +43,7 @@ std::string question_label(const Survey& s, const Question& q) {
   return t + ": " + body;
 }
 
-std::string meta_value(const Var& v, const ResponseMeta& m, const SpssOptions& opt) {
+std::string meta_value(const Var& v, const ResponseMeta& m, const OpenedFileOptions& opt) {
   if (v.meta == "response_uuid") return m.uuid;
   if (v.meta == "service_point") return m.service_point;
   if (v.meta == "service_point_name") {
@@ -71,7 +59,7 @@ std::string meta_value(const Var& v, const ResponseMeta& m, const SpssOptions& o
 
 }  // namespace
 
-int spss(const std::string& dir, const Survey& survey, const SpssOptions& opt) {
+int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& opt) {
   if (!opt.time_zone.empty()) {
     setenv("TZ", opt.time_zone.c_str(), 1);
     tzset();

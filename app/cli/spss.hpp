@@ -12,17 +12,10 @@
 #include "kiosk/population.hpp"
 #include "kiosk/survey.hpp"
 #include "kiosk/weighting.hpp"
+#include "represent.hpp"
 
 namespace kiosk::cli {
 
-struct SpssOptions {
-  std::string out;
-  const Population* population = nullptr;  // weights when it has weight_by
-  RakeOptions rake;
-  std::map<std::string, std::string> service_point_names;
-  std::string time_zone = "Europe/London";
-};
-
-int spss(const std::string& dir, const Survey& survey, const SpssOptions& opt);
+int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& opt);
 
 }  // namespace kiosk::cli

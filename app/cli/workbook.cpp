@@ -15,17 +15,6 @@
 namespace kiosk::cli {
 namespace {
 
-std::string local_time(const std::string& utc) {
-  std::tm tm{};
-  if (utc.empty() || !strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return {};
-  const std::time_t t = timegm(&tm);
-  std::tm local{};
-  localtime_r(&t, &local);
-  char b[32];
-  std::strftime(b, sizeof b, "%Y-%m-%d %H:%M", &local);
-  return b;
-}
-
 std::string text_of(const Survey& s, const LocalText& t) { return s.text(t, s.default_locale); }
 
 std::string question_text(const Survey& s, const Question& q) {
@@ -45,7 +34,7 @@ struct Weighted {
 
 }  // namespace
 
-int workbook(const std::string& dir, const Survey& survey, const WorkbookOptions& opt) {
+int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptions& opt) {
   if (!opt.time_zone.empty()) {
     setenv("TZ", opt.time_zone.c_str(), 1);
     tzset();

@@ -12,17 +12,10 @@
 #include "kiosk/population.hpp"
 #include "kiosk/survey.hpp"
 #include "kiosk/weighting.hpp"
+#include "represent.hpp"
 
 namespace kiosk::cli {
 
-struct WorkbookOptions {
-  std::string out;
-  const Population* population = nullptr;
-  RakeOptions rake;
-  std::map<std::string, std::string> service_point_names;
-  std::string time_zone = "Europe/London";
-};
-
-int workbook(const std::string& dir, const Survey& survey, const WorkbookOptions& opt);
+int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptions& opt);
 
 }  // namespace kiosk::cli
