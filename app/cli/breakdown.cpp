@@ -26,10 +26,7 @@ std::string by_value(const std::string& by, const ResponseMeta& m, const Answers
 }
 
 std::string label(const Survey& s, const std::string& question, const std::string& code) {
-  if (question == "service_point") return code;
-  const Question* q = s.find(question);
-  const Option* o = q ? q->find_option(code) : nullptr;
-  return o ? s.text(o->label, s.default_locale) : code;
+  return question == "service_point" ? code : label_of(s, question, code);
 }
 
 std::string cut(std::string s, size_t n) { return s.size() > n ? s.substr(0, n - 3) + "..." : s; }

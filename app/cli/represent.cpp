@@ -31,12 +31,6 @@ std::string thousands(std::int64_t n) {
   return out;
 }
 
-std::string label_of(const Survey& survey, const std::string& question, const std::string& code) {
-  const Question* q = survey.find(question);
-  const Option* o = q ? q->find_option(code) : nullptr;
-  return o ? survey.text(o->label, survey.default_locale) : code;
-}
-
 // One benchmarked question of a slice, as the analyst reads it.
 void print_question(std::ostream& out, const Survey& survey, const QuestionFigures& q) {
   const Benchmark& b = *q.benchmark;
@@ -102,21 +96,6 @@ std::string csv_row(std::initializer_list<std::string> fields) {
   return out + "\r\n";
 }
 
-// Each respondent's categories in the weighting margins (-1: not answered,
-// or outside the base).
-std::vector<int> categories(const std::vector<Margin>& margins, const std::vector<std::string>& questions,
-                            const Answers& a) {
-  std::vector<int> row;
-  for (size_t m = 0; m < margins.size(); ++m) {
-    int k = -1;
-    if (auto it = a.find(questions[m]); it != a.end() && !it->second.choices.empty())
-      for (size_t j = 0; j < margins[m].codes.size(); ++j)
-        if (margins[m].codes[j] == it->second.choices[0]) k = static_cast<int>(j);
-    row.push_back(k);
-  }
-  return row;
-}
-
 // Per question and option: unweighted and weighted sums, and the weights'
 // sums over those who answered (for the effective n of the margin of error).
 struct WeightedCell {
@@ -158,6 +137,27 @@ void print_weighted(std::ostream& out, const Survey& survey, const std::vector<W
 }
 
 }  // namespace
+
+std::string label_of(const Survey& survey, const std::string& question, const std::string& code) {
+  const Question* q = survey.find(question);
+  const Option* o = q ? q->find_option(code) : nullptr;
+  return o ? survey.text(o->label, survey.default_locale) : code;
+}
+
+// Each respondent's categories in the weighting margins (-1: not answered,
+// or outside the base).
+std::vector<int> categories(const std::vector<Margin>& margins, const std::vector<std::string>& questions,
+                            const Answers& a) {
+  std::vector<int> row;
+  for (size_t m = 0; m < margins.size(); ++m) {
+    int k = -1;
+    if (auto it = a.find(questions[m]); it != a.end() && !it->second.choices.empty())
+      for (size_t j = 0; j < margins[m].codes.size(); ++j)
+        if (margins[m].codes[j] == it->second.choices[0]) k = static_cast<int>(j);
+    row.push_back(k);
+  }
+  return row;
+}
 
 // Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its
 // meta and answers; a line that does not read, or a response of another

@@ -40,6 +40,13 @@ struct OpenedWeights {
 std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,
                                           const RakeOptions& opt);
 
+// An option's label in the survey's first language (its code if unknown).
+std::string label_of(const Survey& survey, const std::string& question, const std::string& code);
+// A respondent's category in each weighting margin, the margins' questions
+// in `questions` (-1: not answered, or outside the base).
+std::vector<int> categories(const std::vector<Margin>& margins, const std::vector<std::string>& questions,
+                            const Answers& a);
+
 // What a file written from opened responses needs (spss, workbook).
 struct OpenedFileOptions {
   std::string out;

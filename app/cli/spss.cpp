@@ -100,15 +100,7 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
       if (v.kind == Var::Kind::Text || v.kind == Var::Kind::Other) v.width = std::max(v.width, text_of(v, a).size());
     }
     if (!margins.empty()) {
-      std::vector<int> row;
-      for (size_t k = 0; k < margins.size(); ++k) {
-        int c = -1;
-        if (auto it = a.find(opt.population->weight_by[k]); it != a.end() && !it->second.choices.empty())
-          for (size_t j = 0; j < margins[k].codes.size(); ++j)
-            if (margins[k].codes[j] == it->second.choices[0]) c = static_cast<int>(j);
-        row.push_back(c);
-      }
-      rows.push_back(std::move(row));
+      rows.push_back(categories(margins, opt.population->weight_by, a));
     }
   });
   if (!ok) return 1;
