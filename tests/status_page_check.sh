@@ -2,7 +2,8 @@
 # The hub's status page as an admin sees it in a browser: Debian's Chromium
 # (headless, through playwright-core from npm) signs in, axe-core finds no
 # accessibility violation, and the page names the service points, links the
-# exports and refreshes itself.
+# exports and refreshes itself. Then the HTML consultation report
+# (kiosk-admin report) of the same responses, through axe-core too.
 #   tests/status_page_check.sh BUILD_DIR
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,3 +79,20 @@ assert sum(g["respondents"] for g in age["groups"]) == age["in_base"]
 assert all(g["verdict"] in ("under-represented", "in line", "over-represented") for g in age["groups"])
 PY
 echo "status page: no axe-core violations; names service points, links the exports, updates itself (pausable), compares who answered with Bury's population"
+
+# The consultation report's HTML, from the same kiosk's responses exported
+# sealed and opened with the council's key, as the analyst would.
+"$admin" export --out "$tmp/usb" --config "$tmp/kiosk/kiosk.toml" >/dev/null || fail "kiosk-admin export failed"
+"$admin" open --key "$tmp/keys/$current" "$tmp/usb" --out "$tmp/opened" >/dev/null 2>&1 || fail "kiosk-admin open failed"
+"$admin" report "$tmp/opened" --config "$tmp/kiosk/kiosk.toml" --html "$tmp/report.html" --pdf "$tmp/report.pdf" \
+  2>"$tmp/report.err" || fail "kiosk-admin report failed: $(cat "$tmp/report.err")"
+out=$tmp/report.txt
+if ! node "$browser/check_page.mjs" "file://$tmp/report.html" - --text >"$out" 2>&1; then
+  cat "$out" >&2
+  fail "axe-core found violations in the HTML report (above)"
+fi
+grep -m1 '^axe:' "$out"
+for want in "1. How the consultation ran" "Who answered, against who lives in Bury" "Appendix: comments"; do
+  grep -q "$want" "$out" || fail "the HTML report does not show \"$want\""
+done
+echo "HTML report: no axe-core violations"

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -588,4 +589,165 @@ TEST_CASE(
   auto charts = test::run("unzip -l " + tmp.file("r.xlsx"));
   REQUIRE(charts.exit_code == 0);
   CHECK_THAT(charts.out, Catch::Contains("xl/charts/chart1.xml") && Catch::Contains("xl/charts/chart20.xml"));
+}
+
+namespace {
+
+// Text without spaces and the direction marks pdftotext puts around
+// right-to-left runs: Nastaliq's cascading glyphs come back with spaces
+// between them, but every character in its order.
+std::string letters_only(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == ' ' || s[i] == '\n') continue;
+    // U+200E/U+200F/U+202A-U+202E (E2 80 8E/8F/AA-AE)
+    if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80) {
+      const auto c = static_cast<unsigned char>(s[i + 2]);
+      if (c == 0x8E || c == 0x8F || (c >= 0xAA && c <= 0xAE)) {
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "kiosk-admin report writes a tagged PDF and an HTML file with every section, the verdicts, suppressed "
+    "breakdowns and the Polish and Urdu comments",
+    "[population][cli][report]") {
+  test::TempDir tmp;
+  const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
+  const std::string opts = opened_sample(tmp, 400, 11);
+  // What the report must carry, counted from the opened responses themselves.
+  long completed = 0;
+  std::string polish, urdu;
+  {
+    std::istringstream in(test::read_file(tmp.file("opened/responses.jsonl")));
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line);
+      if (j["status"] != "completed") continue;
+      ++completed;
+      if (!j["answers"].contains("q17")) continue;
+      if (j["locale"] == "pl") polish = j["answers"]["q17"]["text"];
+      if (j["locale"] == "ur") urdu = j["answers"]["q17"]["text"];
+    }
+  }
+  REQUIRE_FALSE(polish.empty());  // the sample has a comment in each language to look for
+  REQUIRE_FALSE(urdu.empty());
+  auto r = test::run(admin + "report " + tmp.file("opened") + " --pdf " + tmp.file("r.pdf") + " --html " +
+                     tmp.file("r.html") + opts);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto info = test::run("pdfinfo " + tmp.file("r.pdf"));
+  REQUIRE(info.exit_code == 0);
+  CHECK_THAT(info.out, Catch::Contains("Tagged:          yes"));
+  CHECK_THAT(info.out, Catch::Contains("Title:           Libraries Initial Public Consultation: consultation report"));
+  auto text = test::run("pdftotext -enc UTF-8 " + tmp.file("r.pdf") + " -");
+  REQUIRE(text.exit_code == 0);
+  const std::string html = test::read_file(tmp.file("r.html"));
+  std::ostringstream n;
+  n << completed << " completed responses";
+  for (const std::string& doc : {text.out, html}) {
+    for (const char* want : {"1. How the consultation ran", "2. Responses per service point",
+                             "3. Who answered, against who lives in Bury", "4. Results per question",
+                             "5. Results by protected characteristic and by service point", "Appendix: comments",
+                             "Castle Leisure Centre library", "Age (q20), against residents aged 18 and over"})
+      CHECK_THAT(doc, Catch::Contains(want));
+    CHECK_THAT(doc, Catch::Contains(n.str()));
+    // 65+ answered at half their share: found under-represented, with the responses that would close the gap.
+    bool said = false;
+    for (size_t at = doc.find("65+"); at != std::string::npos && !said; at = doc.find("65+", at + 1))
+      said = doc.substr(at, 300).find("under-represented: about ") != std::string::npos;
+    CHECK(said);
+    CHECK_THAT(doc, Catch::Contains(polish));
+  }
+  CHECK_THAT(html, Catch::Contains(urdu));
+  // pdftotext reads the lam-alef ligature's two letters back in visual order
+  // (alef, lam); the PDF carries them in logical order for the ligature.
+  std::string urdu_read = letters_only(urdu);
+  for (size_t at = urdu_read.find("\u0644\u0627"); at != std::string::npos; at = urdu_read.find("\u0644\u0627", at + 4))
+    urdu_read.replace(at, 4, "\u0627\u0644");
+  INFO("Urdu comment: " << urdu);
+  CHECK_THAT(letters_only(text.out), Catch::Contains(urdu_read));
+  // The HTML stands alone: no script, nothing fetched.
+  CHECK_THAT(html, !Catch::Contains("<script") && !Catch::Contains("src=") && !Catch::Contains("href=\"http"));
+  // Every breakdown cell published in section 5 stands for no fewer than 10
+  // people: a group's share times its n is 0 or at least 10; smaller groups
+  // and cells show only "<10".
+  const auto from = html.find("5. Results by protected characteristic and by service point</h2>");
+  const auto to = html.find("Appendix: comments</h2>");
+  REQUIRE(from != std::string::npos);
+  REQUIRE(to != std::string::npos);
+  const std::string breakdowns = html.substr(from, to - from);
+  const std::regex row(R"(<tr><th scope="row">[^<]*</th><td class="n">([^<]*)</td>((?:<td class="n">[^<]*</td>)*)</tr>)");
+  const std::regex cellre(R"(<td class="n">([^<]*)</td>)");
+  int rows = 0, hidden = 0, shown = 0;
+  for (auto it = std::sregex_iterator(breakdowns.begin(), breakdowns.end(), row); it != std::sregex_iterator(); ++it) {
+    ++rows;
+    const std::string group_n = (*it)[1];
+    const std::string cells = (*it)[2];
+    if (group_n == "&lt;10") {
+      for (auto c = std::sregex_iterator(cells.begin(), cells.end(), cellre); c != std::sregex_iterator(); ++c)
+        CHECK((*c)[1] == "&lt;10");
+      continue;
+    }
+    std::string digits;
+    for (char ch : group_n)
+      if (ch != ',') digits += ch;
+    const double gn = std::stod(digits);
+    CHECK(gn >= 10);
+    for (auto c = std::sregex_iterator(cells.begin(), cells.end(), cellre); c != std::sregex_iterator(); ++c) {
+      const std::string v = (*c)[1];
+      if (v == "&lt;10") {
+        ++hidden;
+        continue;
+      }
+      ++shown;
+      const double count = std::round(std::stod(v) / 100 * gn);
+      INFO(v << " of " << gn);
+      CHECK((count == 0 || count >= 10));
+    }
+  }
+  CHECK(rows > 50);
+  CHECK(hidden > 0);
+  CHECK(shown > 100);
+}
+
+TEST_CASE("kiosk-admin report refuses an export with no completed responses, and says why representativeness is absent",
+          "[population][cli][report]") {
+  test::TempDir tmp;
+  const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
+  const std::string opts = opened_sample(tmp, 60, 12);
+  // No population file: the report is written, and says why there is no comparison.
+  std::filesystem::copy(test::source_path("kiosk-config"), tmp.file("cfg"), std::filesystem::copy_options::recursive);
+  std::string toml = test::read_file(tmp.file("cfg/kiosk.toml"));
+  toml.replace(toml.find("population = "), 11, "# populatio");
+  test::write_file(tmp.file("cfg/kiosk.toml"), toml);
+  std::string no_pop = opts;
+  no_pop.replace(no_pop.find(test::kiosk_toml()), test::kiosk_toml().size(), tmp.file("cfg/kiosk.toml"));
+  auto r = test::run(admin + "report " + tmp.file("opened") + " --html " + tmp.file("r.html") + no_pop);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string html = test::read_file(tmp.file("r.html"));
+  CHECK_THAT(html, Catch::Contains("Not shown: no population file was given"));
+  CHECK_THAT(html, Catch::Contains("Unweighted: no population file was given"));
+  // No completed response: nothing is presented as a report.
+  std::filesystem::create_directories(tmp.file("empty"));
+  test::write_file(tmp.file("empty/responses.jsonl"), "");
+  auto e = test::run(admin + "report " + tmp.file("empty") + " --pdf " + tmp.file("e.pdf") + opts);
+  CHECK(e.exit_code == 1);
+  CHECK_THAT(e.err, Catch::Contains("no completed responses: no report written"));
+  CHECK_FALSE(std::filesystem::exists(tmp.file("e.pdf")));
+  // Neither --pdf nor --html: a usage error.
+  auto u = test::run(admin + "report " + tmp.file("opened") + opts);
+  CHECK(u.exit_code == 2);
+  CHECK_THAT(u.err, Catch::Contains("usage: kiosk-admin report DIR --pdf FILE"));
+  // A PDF that cannot be written is said, not left half-written.
+  auto w = test::run(admin + "report " + tmp.file("opened") + " --pdf " + tmp.file("no/such/dir/r.pdf") + opts);
+  CHECK(w.exit_code == 1);
+  CHECK_THAT(w.err, Catch::Contains("could not write the PDF"));
 }

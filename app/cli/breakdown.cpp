@@ -12,13 +12,6 @@
 namespace kiosk::cli {
 namespace {
 
-// counts[by value][question option] among completed responses, and each
-// by-group's number who answered the question.
-struct Table {
-  std::map<std::string, std::map<std::string, std::int64_t>> cells;
-  std::map<std::string, std::int64_t> rows;
-};
-
 std::string by_value(const std::string& by, const ResponseMeta& m, const Answers& a) {
   if (by == "service_point") return m.service_point;
   auto it = a.find(by);
@@ -54,24 +47,14 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
                 << " (or service_point)\n";
       return 2;
     }
-  // tables[by][question]
-  std::map<std::string, std::map<std::string, Table>> tables;
+  Breakdowns counted;
+  counted.by = opt.by;
+  counted.questions = qs;
   std::int64_t responses = 0;
   const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
     if (m.status != "completed") return;
     ++responses;
-    for (const auto& by : opt.by) {
-      const std::string g = by_value(by, m, a);
-      if (g.empty()) continue;
-      for (const Question* q : qs) {
-        if (q->id == by) continue;
-        auto it = a.find(q->id);
-        if (it == a.end() || it->second.choices.empty()) continue;
-        Table& t = tables[by][q->id];
-        ++t.rows[g];
-        for (const auto& c : it->second.choices) ++t.cells[g][c];
-      }
-    }
+    counted.add(m, a);
   });
   if (!ok) return 1;
   std::ofstream csv;
@@ -97,7 +80,7 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
                                                       : by;
     for (const Question* q : qs) {
       if (q->id == by) continue;
-      const Table& t = tables[by][q->id];
+      const GroupTable& t = counted.tables[by][q->id];
       std::string qtext = survey.text(q->title, survey.default_locale);
       if (qtext.empty()) qtext = survey.text(q->text, survey.default_locale);
       std::cout << "\n" << q->id << " " << cut(qtext, 80) << ", by " << by_name << "\n";
@@ -108,15 +91,7 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
         std::cout << line;
       }
       std::cout << "\n";
-      // Groups in the by question's own order (service points by id).
-      std::vector<std::string> groups;
-      if (by == "service_point") {
-        for (const auto& [g, n] : t.rows) groups.push_back(g);
-      } else {
-        for (const auto& o : survey.find(by)->options)
-          if (t.rows.count(o.code)) groups.push_back(o.code);
-      }
-      for (const auto& g : groups) {
+      for (const auto& g : groups_in_order(survey, by, t)) {
         const std::int64_t n = t.rows.at(g);
         std::snprintf(line, sizeof line, "  %-34s", cut(label(survey, by, g), 34).c_str());
         std::cout << line;
@@ -124,26 +99,8 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
         std::snprintf(line, sizeof line, " %7s",
                       small ? ("<" + std::to_string(opt.threshold)).c_str() : std::to_string(n).c_str());
         std::cout << line;
-        // Primary suppression: 1 to threshold-1; secondary: with one hidden,
-        // the next smallest too.
-        std::vector<std::int64_t> counts;
-        static const std::map<std::string, std::int64_t> none;
-        const auto found = t.cells.find(g);
-        const auto& cells = found == t.cells.end() ? none : found->second;
-        for (const auto& o : q->options) {
-          auto it = cells.find(o.code);
-          counts.push_back(it == cells.end() ? 0 : it->second);
-        }
-        std::vector<bool> hide(counts.size(), small);
-        int hidden = 0;
-        for (size_t k = 0; k < counts.size(); ++k)
-          if (counts[k] > 0 && counts[k] < opt.threshold) hide[k] = true, ++hidden;
-        if (!small && hidden == 1 && q->type != QuestionType::Multiple) {
-          size_t best = counts.size();
-          for (size_t k = 0; k < counts.size(); ++k)
-            if (!hide[k] && counts[k] > 0 && (best == counts.size() || counts[k] < counts[best])) best = k;
-          if (best < counts.size()) hide[best] = true;
-        }
+        const std::vector<std::int64_t> counts = group_counts(t, g, *q);
+        const std::vector<bool> hide = hidden_cells(counts, n, opt.threshold, q->type == QuestionType::Multiple);
         for (size_t k = 0; k < counts.size(); ++k) {
           std::string cell;
           if (hide[k]) {
@@ -183,6 +140,59 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
     std::cerr << "wrote " << opt.csv_path << "\n";
   }
   return 0;
+}
+
+void Breakdowns::add(const ResponseMeta& m, const Answers& a) {
+  for (const auto& b : by) {
+    const std::string g = by_value(b, m, a);
+    if (g.empty()) continue;
+    for (const Question* q : questions) {
+      if (q->id == b) continue;
+      auto it = a.find(q->id);
+      if (it == a.end() || it->second.choices.empty()) continue;
+      GroupTable& t = tables[b][q->id];
+      ++t.rows[g];
+      for (const auto& c : it->second.choices) ++t.cells[g][c];
+    }
+  }
+}
+
+std::vector<std::string> groups_in_order(const Survey& survey, const std::string& by, const GroupTable& t) {
+  std::vector<std::string> groups;
+  if (by == "service_point") {
+    for (const auto& [g, n] : t.rows) groups.push_back(g);
+  } else if (const Question* q = survey.find(by)) {
+    for (const auto& o : q->options)
+      if (t.rows.count(o.code)) groups.push_back(o.code);
+  }
+  return groups;
+}
+
+std::vector<std::int64_t> group_counts(const GroupTable& t, const std::string& group, const Question& q) {
+  std::vector<std::int64_t> counts;
+  static const std::map<std::string, std::int64_t> none;
+  const auto found = t.cells.find(group);
+  const auto& cells = found == t.cells.end() ? none : found->second;
+  for (const auto& o : q.options) {
+    auto it = cells.find(o.code);
+    counts.push_back(it == cells.end() ? 0 : it->second);
+  }
+  return counts;
+}
+
+std::vector<bool> hidden_cells(const std::vector<std::int64_t>& counts, std::int64_t n, int threshold, bool multiple) {
+  const bool small = n < threshold;
+  std::vector<bool> hide(counts.size(), small);
+  int hidden = 0;
+  for (size_t k = 0; k < counts.size(); ++k)
+    if (counts[k] > 0 && counts[k] < threshold) hide[k] = true, ++hidden;
+  if (!small && hidden == 1 && !multiple) {
+    size_t best = counts.size();
+    for (size_t k = 0; k < counts.size(); ++k)
+      if (!hide[k] && counts[k] > 0 && (best == counts.size() || counts[k] < counts[best])) best = k;
+    if (best < counts.size()) hide[best] = true;
+  }
+  return hide;
 }
 
 std::string mask_personal(const std::string& text) {

@@ -6,10 +6,12 @@
 // masked.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "kiosk/session.hpp"
 #include "kiosk/survey.hpp"
 
 namespace kiosk::cli {
@@ -23,6 +25,29 @@ struct BreakdownOptions {
 };
 
 int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptions& opt);
+
+// One breakdown table: per group (a service point, an option of the by
+// question), the count of each option chosen and how many answered.
+struct GroupTable {
+  std::map<std::string, std::map<std::string, std::int64_t>> cells;  // group -> option -> count
+  std::map<std::string, std::int64_t> rows;                          // group -> answered
+};
+// tables[by][question], counted as completed responses are read.
+struct Breakdowns {
+  std::vector<std::string> by;          // question ids, or "service_point"
+  std::vector<const Question*> questions;
+  std::map<std::string, std::map<std::string, GroupTable>> tables;
+  void add(const ResponseMeta& m, const Answers& a);
+};
+// The groups of a table in the by question's own order (service points by id).
+std::vector<std::string> groups_in_order(const Survey& survey, const std::string& by, const GroupTable& t);
+// A group's count of each of the question's options, in its order.
+std::vector<std::int64_t> group_counts(const GroupTable& t, const std::string& group, const Question& q);
+// Which of a group's counts are not published: the group itself when it has
+// fewer than threshold respondents; each count from 1 to threshold-1; and,
+// when exactly one is hidden in a single-choice question, the next smallest
+// too, so the hidden one cannot be worked out from the group's total.
+std::vector<bool> hidden_cells(const std::vector<std::int64_t>& counts, std::int64_t n, int threshold, bool multiple);
 
 // Emails, phone numbers and full postcodes masked in a comment.
 std::string mask_personal(const std::string& text);

@@ -34,6 +34,7 @@
 #include "represent.hpp"
 #include "spss.hpp"
 #include "sync_client.hpp"
+#include "report.hpp"
 #include "workbook.hpp"
 
 using namespace kiosk;
@@ -160,6 +161,16 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   workbook_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
   value(workbook_cmd, "out", "FILE", "the .xlsx file to write (required)");
   value(workbook_cmd, "cap", "C", "weights are kept within 1/C and C times the mean (default 5)");
+  auto* report_cmd = app.add_subcommand(
+      "report",
+      "on opened responses: the consultation report for a cabinet paper, as PDF and as one accessible HTML file: how "
+      "it ran, responses per service point, representativeness, results weighted and unweighted with charts, "
+      "breakdowns by protected characteristic (small cells suppressed), the comments");
+  report_cmd->add_option("DIR", file, "the folder `kiosk-admin open` wrote");
+  value(report_cmd, "pdf", "FILE", "the PDF to write");
+  value(report_cmd, "html", "FILE", "the HTML file to write (the same content)");
+  value(report_cmd, "threshold", "N", "breakdown counts from 1 to N-1 are hidden (default 10)");
+  value(report_cmd, "cap", "C", "weights are kept within 1/C and C times the mean (default 5)");
   auto* comments_cmd = app.add_subcommand(
       "comments",
       "on opened responses: the free-text answers per question and service point, with emails, phone "
@@ -697,6 +708,17 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
+// --threshold N (1 to 1000) when given; false when it does not read.
+bool read_threshold(Context& ctx, int& threshold) {
+  if (const auto* t = ctx.opt("threshold")) {
+    char* end = nullptr;
+    const long v = std::strtol(t->c_str(), &end, 10);
+    if (t->empty() || *end || v < 1 || v > 1000) return false;
+    threshold = static_cast<int>(v);
+  }
+  return true;
+}
+
 int cmd_breakdown(Context& ctx, const Args& a) {
   if (a.positional.size() != 1)
     return fail("usage: kiosk-admin breakdown DIR [--by Q,...] [--question Q,...] [--threshold N] [--csv FILE]", 2);
@@ -715,14 +737,25 @@ int cmd_breakdown(Context& ctx, const Args& a) {
       for (const auto& bm : (*pop)->benchmarks) o.by.push_back(bm.question);
   }
   if (const auto* q = ctx.opt("question")) o.questions = split_list(*q);
-  if (const auto* t = ctx.opt("threshold")) {
-    char* end = nullptr;
-    const long v = std::strtol(t->c_str(), &end, 10);
-    if (t->empty() || *end || v < 1 || v > 1000) return fail("--threshold takes a whole number from 1 to 1000", 2);
-    o.threshold = static_cast<int>(v);
-  }
+  if (!read_threshold(ctx, o.threshold)) return fail("--threshold takes a whole number from 1 to 1000", 2);
   if (const auto* c = ctx.opt("csv")) o.csv_path = *c;
   return cli::breakdown(a.positional[0], **survey, o);
+}
+
+// What a file written from opened responses needs: the population (weights
+// when it names margins), --cap, the service points' names. Not 0: the
+// exit code, the problem said.
+int opened_file_options(Context& ctx, cli::OpenedFileOptions& o, std::optional<Population>& pop_holder) {
+  auto pop = ctx.population();
+  if (!pop) return fail(pop.message());
+  if (*pop) {
+    pop_holder = **pop;
+    o.population = &*pop_holder;
+  }
+  if (!read_cap(ctx, o.rake)) return fail("--cap takes a number above 1 and at most 100", 2);
+  if (auto cfg = ctx.config(); cfg)
+    for (const auto& sp : (*cfg)->service_points) o.service_point_names[sp.id] = sp.name;
+  return 0;
 }
 
 // spss and workbook: a file from opened responses, weighted when the population names margins.
@@ -732,15 +765,27 @@ int cmd_opened_file(Context& ctx, const Args& a, const char* name,
   if (a.positional.size() != 1 || !out) return fail(std::string("usage: kiosk-admin ") + name + " DIR --out FILE", 2);
   auto survey = ctx.survey();
   if (!survey) return fail(survey.message());
-  auto pop = ctx.population();
-  if (!pop) return fail(pop.message());
   cli::OpenedFileOptions o;
+  std::optional<Population> pop;
+  if (const int rc = opened_file_options(ctx, o, pop)) return rc;
   o.out = *out;
-  if (*pop) o.population = &**pop;
-  if (!read_cap(ctx, o.rake)) return fail("--cap takes a number above 1 and at most 100", 2);
-  if (auto cfg = ctx.config(); cfg)
-    for (const auto& sp : (*cfg)->service_points) o.service_point_names[sp.id] = sp.name;
   return write(a.positional[0], **survey, o);
+}
+
+int cmd_report(Context& ctx, const Args& a) {
+  const auto* pdf = ctx.opt("pdf");
+  const auto* html = ctx.opt("html");
+  if (a.positional.size() != 1 || (!pdf && !html))
+    return fail("usage: kiosk-admin report DIR --pdf FILE [--html FILE] [--threshold N] [--cap C]", 2);
+  auto survey = ctx.survey();
+  if (!survey) return fail(survey.message());
+  cli::ReportOptions o;
+  std::optional<Population> pop;
+  if (const int rc = opened_file_options(ctx, o.file, pop)) return rc;
+  if (pdf) o.pdf = *pdf;
+  if (html) o.html = *html;
+  if (!read_threshold(ctx, o.threshold)) return fail("--threshold takes a whole number from 1 to 1000", 2);
+  return cli::report(a.positional[0], **survey, o);
 }
 
 int cmd_comments(Context& ctx, const Args& a) {
@@ -1021,6 +1066,7 @@ int main(int argc, char** argv) {
   if (c == "comments") return cmd_comments(ctx, *args);
   if (c == "spss") return cmd_opened_file(ctx, *args, "spss", cli::spss);
   if (c == "workbook") return cmd_opened_file(ctx, *args, "workbook", cli::workbook);
+  if (c == "report") return cmd_report(ctx, *args);
   if (c == "verify") return cmd_verify(ctx);
   if (c == "backup") return cmd_backup(ctx);
   if (c == "hash-pin") return cmd_hash_pin();

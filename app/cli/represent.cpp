@@ -16,21 +16,6 @@
 namespace kiosk::cli {
 namespace {
 
-std::string pct(double x) {
-  char b[16];
-  std::snprintf(b, sizeof b, x > 0 && x < 0.01 ? "%.2f%%" : "%.1f%%", 100 * x);
-  return b;
-}
-
-std::string thousands(std::int64_t n) {
-  std::string s = std::to_string(n), out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i && (s.size() - i) % 3 == 0) out += ',';
-    out += s[i];
-  }
-  return out;
-}
-
 // One benchmarked question of a slice, as the analyst reads it.
 void print_question(std::ostream& out, const Survey& survey, const QuestionFigures& q) {
   const Benchmark& b = *q.benchmark;
@@ -96,18 +81,6 @@ std::string csv_row(std::initializer_list<std::string> fields) {
   return out + "\r\n";
 }
 
-// Per question and option: unweighted and weighted sums, and the weights'
-// sums over those who answered (for the effective n of the margin of error).
-struct WeightedCell {
-  std::int64_t n = 0;
-  double w = 0;
-};
-struct WeightedQuestion {
-  std::int64_t answered = 0;
-  double w = 0, w2 = 0;
-  std::vector<WeightedCell> options;
-};
-
 void print_weighted(std::ostream& out, const Survey& survey, const std::vector<WeightedQuestion>& table,
                     std::int64_t responses) {
   char line[256];
@@ -117,16 +90,14 @@ void print_weighted(std::ostream& out, const Survey& survey, const std::vector<W
     std::string text = survey.text(q.title, survey.default_locale);
     if (text.empty()) text = survey.text(q.text, survey.default_locale);
     if (text.size() > 90) text = text.substr(0, 87) + "...";
-    const double n_eff = t.w2 > 0 ? t.w * t.w / t.w2 : 0;
+    const double n_eff = t.effective_n();
     out << "  " << q.id << "  " << text << "\n      answered by " << thousands(t.answered) << " of "
         << thousands(responses) << " (weighted: an effective " << thousands(static_cast<std::int64_t>(n_eff)) << ")\n";
     std::snprintf(line, sizeof line, "      %-50s %8s %11s %9s %9s\n", "", "n", "unweighted", "weighted", "margin");
     out << line;
     for (size_t k = 0; k < q.options.size(); ++k) {
       const auto& c = t.options[k];
-      const double pu = t.answered ? static_cast<double>(c.n) / static_cast<double>(t.answered) : 0;
-      const double pw = t.w > 0 ? c.w / t.w : 0;
-      const double moe = n_eff > 0 ? 1.96 * std::sqrt(pw * (1 - pw) / n_eff) : 0;
+      const double pu = t.unweighted(k), pw = t.weighted(k), moe = t.margin(k);
       std::string label = survey.text(q.options[k].label, survey.default_locale);
       if (label.size() > 50) label = label.substr(0, 47) + "...";
       std::snprintf(line, sizeof line, "      %-50s %8s %11s %9s %9s\n", label.c_str(), thousands(c.n).c_str(),
@@ -137,6 +108,49 @@ void print_weighted(std::ostream& out, const Survey& survey, const std::vector<W
 }
 
 }  // namespace
+
+std::string pct(double x) {
+  char b[16];
+  std::snprintf(b, sizeof b, x > 0 && x < 0.01 ? "%.2f%%" : "%.1f%%", 100 * x);
+  return b;
+}
+
+std::string thousands(std::int64_t n) {
+  std::string s = std::to_string(n), out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return out;
+}
+
+double WeightedQuestion::unweighted(size_t k) const {
+  return answered ? static_cast<double>(options[k].n) / static_cast<double>(answered) : 0;
+}
+double WeightedQuestion::weighted(size_t k) const { return w > 0 ? options[k].w / w : 0; }
+double WeightedQuestion::margin(size_t k) const {
+  const double n_eff = effective_n(), p = weighted(k);
+  return n_eff > 0 ? 1.96 * std::sqrt(p * (1 - p) / n_eff) : 0;
+}
+
+std::vector<WeightedQuestion> weighted_table(const Survey& survey) {
+  std::vector<WeightedQuestion> table(survey.questions.size());
+  for (const auto& q : survey.questions) table[q.index].options.resize(q.options.size());
+  return table;
+}
+
+void add_weighted(std::vector<WeightedQuestion>& table, const Survey& survey, const Answers& a, double wi) {
+  for (const auto& [qid, ans] : a) {
+    const Question* q = survey.find(qid);
+    if (!q || ans.empty() || q->options.empty()) continue;
+    WeightedQuestion& t = table[q->index];
+    ++t.answered;
+    t.w += wi;
+    t.w2 += wi * wi;
+    for (size_t k = 0; k < q->options.size(); ++k)
+      if (ans.has(q->options[k].code)) ++t.options[k].n, t.options[k].w += wi;
+  }
+}
 
 std::string label_of(const Survey& survey, const std::string& question, const std::string& code) {
   const Question* q = survey.find(question);
@@ -192,6 +206,13 @@ bool read_opened(const std::string& dir, const Survey& survey,
     m.status = j.value("status", "");
     m.uuid = j.value("uuid", "");
     m.locale = j.value("locale", "");
+    m.mode = j.value("mode", "");
+    m.kiosk_id = j.value("kiosk_id", "");
+    m.staff_id = j.value("staff_id", "");
+    m.ended_utc = j.value("completed_utc", "");
+    if (j.contains("assistance") && j["assistance"].is_array())
+      for (const auto& h : j["assistance"])
+        if (h.is_string()) m.assistance.push_back(h.get<std::string>());
     Answers answers;
     if (j.contains("answers"))
       for (const auto& [q, a] : j["answers"].items()) {
@@ -274,22 +295,11 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
     return 0;
   }
   const RakeResult* w = &*weighed->rake;
-  std::vector<WeightedQuestion> table(survey.questions.size());
-  for (const auto& q : survey.questions) table[q.index].options.resize(q.options.size());
+  std::vector<WeightedQuestion> table = weighted_table(survey);
   std::size_t i = 0;
   read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
     if (m.status != "completed") return;
-    const double wi = w->weights[i++];
-    for (const auto& [qid, ans] : a) {
-      const Question* q = survey.find(qid);
-      if (!q || ans.empty() || q->options.empty()) continue;
-      WeightedQuestion& t = table[q->index];
-      ++t.answered;
-      t.w += wi;
-      t.w2 += wi * wi;
-      for (size_t k = 0; k < q->options.size(); ++k)
-        if (ans.has(q->options[k].code)) ++t.options[k].n, t.options[k].w += wi;
-    }
+    add_weighted(table, survey, a, w->weights[i++]);
   });
   std::cout << "Results for " << survey.id << " (" << thousands(static_cast<std::int64_t>(uuids.size()))
             << " completed responses";

@@ -56,6 +56,32 @@ struct OpenedFileOptions {
   std::string time_zone = "Europe/London";
 };
 
+// A share as a percentage ("12.3%"; "0.25%" below 1%) and a count with
+// thousands separated ("12,345").
+std::string pct(double x);
+std::string thousands(std::int64_t n);
+
+// Per choice question: how many answered, the sums of their weights (and
+// squares, for the effective n), and per option the unweighted count and the
+// weighted sum. Unweighted figures are these with every weight 1.
+struct WeightedQuestion {
+  struct Cell {
+    std::int64_t n = 0;
+    double w = 0;
+  };
+  std::int64_t answered = 0;
+  double w = 0, w2 = 0;
+  std::vector<Cell> options;  // in the question's order
+  double effective_n() const { return w2 > 0 ? w * w / w2 : 0; }
+  double unweighted(size_t k) const;  // share of those who answered
+  double weighted(size_t k) const;
+  // The 95% margin of error of the weighted share, from the effective n.
+  double margin(size_t k) const;
+};
+// One per question of the survey, at Question::index.
+std::vector<WeightedQuestion> weighted_table(const Survey& survey);
+void add_weighted(std::vector<WeightedQuestion>& table, const Survey& survey, const Answers& a, double weight);
+
 // "2016-06-13T10:02:00Z" in the process's local time zone ("2016-06-13 11:02").
 std::string local_time(const std::string& utc);
 

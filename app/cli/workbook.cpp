@@ -25,13 +25,6 @@ std::string question_text(const Survey& s, const Question& q) {
 // Excel keeps a cell's text to 32,767 characters.
 std::string cell(const std::string& s) { return s.size() > 32767 ? s.substr(0, 32767) : s; }
 
-struct Weighted {
-  std::int64_t answered = 0;
-  double w = 0, w2 = 0;
-  std::vector<std::int64_t> n;
-  std::vector<double> wn;
-};
-
 }  // namespace
 
 int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptions& opt) {
@@ -111,11 +104,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
   }
   for (size_t c = 0; c < header.size(); ++c)
     worksheet_write_string(resp, 0, static_cast<lxw_col_t>(c), header[c].c_str(), bold);
-  std::vector<Weighted> table(survey.questions.size());
-  for (const auto& q : survey.questions) {
-    table[q.index].n.assign(q.options.size(), 0);
-    table[q.index].wn.assign(q.options.size(), 0);
-  }
+  std::vector<WeightedQuestion> table = weighted_table(survey);
   static const Population kNone;
   RepresentativenessTally tally(opt.population ? *opt.population : kNone);
   lxw_row_t row = 0;
@@ -135,15 +124,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
     for (const auto& q : survey.questions) {
       auto it = a.find(q.id);
       const bool answered = it != a.end() && !it->second.empty();
-      Weighted& t = table[q.index];
-      if (answered && !q.options.empty()) {
-        ++t.answered;
-        t.w += wi;
-        t.w2 += wi * wi;
-        for (size_t k = 0; k < q.options.size(); ++k)
-          if (it->second.has(q.options[k].code)) ++t.n[k], t.wn[k] += wi;
-        if (!it->second.choices.empty()) choice[q.id] = it->second.choices[0];
-      }
+      if (answered && !q.options.empty() && !it->second.choices.empty()) choice[q.id] = it->second.choices[0];
       if (q.type == QuestionType::Multiple) {
         for (const auto& o : q.options) {
           if (answered) worksheet_write_number(resp, row, c, it->second.has(o.code) ? 1 : 0, nullptr);
@@ -168,6 +149,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
         ++c;
       }
     }
+    add_weighted(table, survey, a, wi);
     if (opt.population) tally.add(m.service_point, m.started_utc, choice);
   });
   worksheet_freeze_panes(resp, 1, 1);
@@ -201,8 +183,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
   for (const auto& q : survey.questions) {
     if (q.options.empty()) continue;
     lxw_worksheet* ws = workbook_add_worksheet(wb, q.id.c_str());
-    const Weighted& t = table[q.index];
-    const double n_eff = t.w2 > 0 ? t.w * t.w / t.w2 : 0;
+    const WeightedQuestion& t = table[q.index];
     worksheet_write_string(ws, 0, 0, cell(question_text(survey, q)).c_str(), bold);
     worksheet_write_string(ws, 1, 0,
                            ("Answered by " + std::to_string(t.answered) + " of " +
@@ -213,13 +194,11 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
     for (int c = 0; c < 5; ++c) worksheet_write_string(ws, 3, static_cast<lxw_col_t>(c), h[c], bold);
     for (size_t k = 0; k < q.options.size(); ++k) {
       const auto r = static_cast<lxw_row_t>(4 + k);
-      const double pu = t.answered ? static_cast<double>(t.n[k]) / static_cast<double>(t.answered) : 0;
-      const double pw = t.w > 0 ? t.wn[k] / t.w : 0;
       worksheet_write_string(ws, r, 0, text_of(survey, q.options[k].label).c_str(), nullptr);
-      worksheet_write_number(ws, r, 1, static_cast<double>(t.n[k]), nullptr);
-      worksheet_write_number(ws, r, 2, pu, pct);
-      worksheet_write_number(ws, r, 3, pw, pct);
-      worksheet_write_number(ws, r, 4, n_eff > 0 ? 1.96 * std::sqrt(pw * (1 - pw) / n_eff) : 0, pct);
+      worksheet_write_number(ws, r, 1, static_cast<double>(t.options[k].n), nullptr);
+      worksheet_write_number(ws, r, 2, t.unweighted(k), pct);
+      worksheet_write_number(ws, r, 3, t.weighted(k), pct);
+      worksheet_write_number(ws, r, 4, t.margin(k), pct);
     }
     worksheet_set_column(ws, 0, 0, 45, nullptr);
     worksheet_set_column(ws, 1, 4, 18, nullptr);
