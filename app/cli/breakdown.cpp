@@ -74,13 +74,15 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
             << " shown only as such; where one count in a group is hidden, the next smallest is hidden too, so "
                "none can be worked out from the group's total.\n";
   char line[512];
-  for (const auto& by : opt.by) {
+  for (size_t bi = 0; bi < opt.by.size(); ++bi) {
+    const std::string& by = opt.by[bi];
     const std::string by_name = by == "service_point" ? "service point"
                                 : opt.names.count(by) ? opt.names.at(by) + " (" + by + ")"
                                                       : by;
-    for (const Question* q : qs) {
+    for (size_t qi = 0; qi < qs.size(); ++qi) {
+      const Question* q = qs[qi];
       if (q->id == by) continue;
-      const GroupTable& t = counted.tables[by][q->id];
+      const GroupTable& t = counted.table(bi, qi);
       std::string qtext = survey.text(q->title, survey.default_locale);
       if (qtext.empty()) qtext = survey.text(q->text, survey.default_locale);
       std::cout << "\n" << q->id << " " << cut(qtext, 80) << ", by " << by_name << "\n";
@@ -143,18 +145,32 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
 }
 
 void Breakdowns::add(const ResponseMeta& m, const Answers& a) {
-  for (const auto& b : by) {
-    const std::string g = by_value(b, m, a);
+  if (tables_.empty()) tables_.assign(by.size(), std::vector<GroupTable>(questions.size()));
+  for (size_t b = 0; b < by.size(); ++b) {
+    const std::string g = by_value(by[b], m, a);
     if (g.empty()) continue;
-    for (const Question* q : questions) {
-      if (q->id == b) continue;
+    for (size_t j = 0; j < questions.size(); ++j) {
+      const Question* q = questions[j];
+      if (q->id == by[b]) continue;
       auto it = a.find(q->id);
       if (it == a.end() || it->second.choices.empty()) continue;
-      GroupTable& t = tables[b][q->id];
+      GroupTable& t = tables_[b][j];
       ++t.rows[g];
-      for (const auto& c : it->second.choices) ++t.cells[g][c];
+      auto& counts = t.cells[g];
+      if (counts.empty()) counts.assign(q->options.size(), 0);
+      for (const auto& c : it->second.choices)
+        for (size_t k = 0; k < q->options.size(); ++k)
+          if (q->options[k].code == c) {
+            ++counts[k];
+            break;
+          }
     }
   }
+}
+
+const GroupTable& Breakdowns::table(size_t b, size_t q) const {
+  static const GroupTable kEmpty;
+  return b < tables_.size() && q < tables_[b].size() ? tables_[b][q] : kEmpty;
 }
 
 std::vector<std::string> groups_in_order(const Survey& survey, const std::string& by, const GroupTable& t) {
@@ -169,15 +185,8 @@ std::vector<std::string> groups_in_order(const Survey& survey, const std::string
 }
 
 std::vector<std::int64_t> group_counts(const GroupTable& t, const std::string& group, const Question& q) {
-  std::vector<std::int64_t> counts;
-  static const std::map<std::string, std::int64_t> none;
   const auto found = t.cells.find(group);
-  const auto& cells = found == t.cells.end() ? none : found->second;
-  for (const auto& o : q.options) {
-    auto it = cells.find(o.code);
-    counts.push_back(it == cells.end() ? 0 : it->second);
-  }
-  return counts;
+  return found == t.cells.end() ? std::vector<std::int64_t>(q.options.size(), 0) : found->second;
 }
 
 std::vector<bool> hidden_cells(const std::vector<std::int64_t>& counts, std::int64_t n, int threshold, bool multiple) {

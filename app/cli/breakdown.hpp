@@ -27,17 +27,22 @@ struct BreakdownOptions {
 int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptions& opt);
 
 // One breakdown table: per group (a service point, an option of the by
-// question), the count of each option chosen and how many answered.
+// question), how many answered and the count of each option chosen, in the
+// question's order.
 struct GroupTable {
-  std::map<std::string, std::map<std::string, std::int64_t>> cells;  // group -> option -> count
-  std::map<std::string, std::int64_t> rows;                          // group -> answered
+  std::map<std::string, std::vector<std::int64_t>> cells;  // group -> count per option
+  std::map<std::string, std::int64_t> rows;                // group -> answered
 };
-// tables[by][question], counted as completed responses are read.
+// A table per by and question, counted as completed responses are read.
 struct Breakdowns {
-  std::vector<std::string> by;          // question ids, or "service_point"
+  std::vector<std::string> by;  // question ids, or "service_point"
   std::vector<const Question*> questions;
-  std::map<std::string, std::map<std::string, GroupTable>> tables;
   void add(const ResponseMeta& m, const Answers& a);
+  // The table of by[b] and questions[q]; empty when nobody in a group answered.
+  const GroupTable& table(size_t b, size_t q) const;
+
+ private:
+  std::vector<std::vector<GroupTable>> tables_;  // [by][question]
 };
 // The groups of a table in the by question's own order (service points by id).
 std::vector<std::string> groups_in_order(const Survey& survey, const std::string& by, const GroupTable& t);

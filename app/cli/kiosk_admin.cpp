@@ -171,6 +171,8 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   value(report_cmd, "html", "FILE", "the HTML file to write (the same content)");
   value(report_cmd, "threshold", "N", "breakdown counts from 1 to N-1 are hidden (default 10)");
   value(report_cmd, "cap", "C", "weights are kept within 1/C and C times the mean (default 5)");
+  value(report_cmd, "comments", "N|all",
+        "comments listed per question and service point (default 250; the rest are counted)");
   auto* comments_cmd = app.add_subcommand(
       "comments",
       "on opened responses: the free-text answers per question and service point, with emails, phone "
@@ -776,7 +778,7 @@ int cmd_report(Context& ctx, const Args& a) {
   const auto* pdf = ctx.opt("pdf");
   const auto* html = ctx.opt("html");
   if (a.positional.size() != 1 || (!pdf && !html))
-    return fail("usage: kiosk-admin report DIR --pdf FILE [--html FILE] [--threshold N] [--cap C]", 2);
+    return fail("usage: kiosk-admin report DIR --pdf FILE [--html FILE] [--threshold N] [--cap C] [--comments N|all]", 2);
   auto survey = ctx.survey();
   if (!survey) return fail(survey.message());
   cli::ReportOptions o;
@@ -785,6 +787,16 @@ int cmd_report(Context& ctx, const Args& a) {
   if (pdf) o.pdf = *pdf;
   if (html) o.html = *html;
   if (!read_threshold(ctx, o.threshold)) return fail("--threshold takes a whole number from 1 to 1000", 2);
+  if (const auto* c = ctx.opt("comments")) {
+    char* end = nullptr;
+    const long v = std::strtol(c->c_str(), &end, 10);
+    if (*c == "all")
+      o.comments = -1;
+    else if (c->empty() || *end || v < 0)
+      return fail("--comments takes a whole number (0: none), or all", 2);
+    else
+      o.comments = v;
+  }
   return cli::report(a.positional[0], **survey, o);
 }
 

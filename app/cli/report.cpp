@@ -99,6 +99,7 @@ struct Counts {
   // question -> service point -> comments, masked
   std::map<std::string, std::map<std::string, std::vector<std::string>>> comments;
   std::map<std::string, std::int64_t> text_answered;  // question -> how many wrote something
+  std::map<std::string, std::map<std::string, std::int64_t>> comments_written;  // all, listed or not
 };
 
 }  // namespace
@@ -163,7 +164,11 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
       if (!q->options.empty() && !ans.choices.empty()) choice[qid] = ans.choices[0];
       if (q->options.empty() && !ans.text.empty()) {
         ++c.text_answered[qid];
-        if (q->type == QuestionType::Text) c.comments[qid][m.service_point].push_back(mask_personal(ans.text));
+        if (q->type == QuestionType::Text) {
+          auto& list = c.comments[qid][m.service_point];
+          if (opt.comments < 0 || static_cast<long>(list.size()) < opt.comments) list.push_back(mask_personal(ans.text));
+          ++c.comments_written[qid][m.service_point];
+        }
       }
     }
     if (pop) tally.add(m.service_point, m.started_utc, choice);
@@ -415,13 +420,14 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
     out.push_back(para("Only by service point: without a population file the report does not know which questions "
                        "ask about protected characteristics."));
   const std::string small = "<" + std::to_string(opt.threshold);
-  for (const auto& by : breakdowns.by) {
+  for (size_t bi = 0; bi < breakdowns.by.size(); ++bi) {
+    const std::string& by = breakdowns.by[bi];
     const Question* byq = by == "service_point" ? nullptr : survey.find(by);
     out.push_back(heading(2, "By " + by_name[by] + (byq ? " (" + by + ")" : std::string())));
-    for (const Question* q : breakdowns.questions) {
-      auto tit = breakdowns.tables[by].find(q->id);
-      if (tit == breakdowns.tables[by].end()) continue;
-      const GroupTable& gt = tit->second;
+    for (size_t qi = 0; qi < breakdowns.questions.size(); ++qi) {
+      const Question* q = breakdowns.questions[qi];
+      const GroupTable& gt = breakdowns.table(bi, qi);
+      if (gt.rows.empty()) continue;
       std::vector<std::string> header = {by_name[by], "n"};
       std::vector<bool> numeric = {false, true};
       for (const auto& o : q->options) header.push_back(text_of(survey, o.label)), numeric.push_back(true);
@@ -442,8 +448,12 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
 
   // Appendix: comments.
   out.push_back(heading(1, "Appendix: comments"));
-  out.push_back(para("Every free-text answer, as written, per question and service point. Email addresses, phone "
-                     "numbers and full postcodes are masked. Postcode answers are not listed."));
+  out.push_back(para(std::string(opt.comments < 0 ? "Every free-text answer" : "The free-text answers") +
+                     ", as written, per question and service point, in the order they were given" +
+                     (opt.comments < 0 ? std::string()
+                                       : " (up to " + thousands(opt.comments) + " per question and service point)") +
+                     ". Email addresses, phone numbers and full postcodes are masked. Postcode answers are not "
+                     "listed."));
   bool any_text = false;
   for (const auto& q : survey.questions) {
     if (q.type != QuestionType::Text) continue;
@@ -455,8 +465,13 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
       continue;
     }
     for (const auto& [sp, list] : it->second) {
-      out.push_back(para(sp_name(sp) + ": " + thousands(static_cast<std::int64_t>(list.size())) + " comment" +
-                         (list.size() == 1 ? "" : "s")));
+      const std::int64_t all = c.comments_written[q.id][sp];
+      std::string head = sp_name(sp) + ": " + thousands(all) + " comment" + (all == 1 ? "" : "s");
+      if (static_cast<std::int64_t>(list.size()) < all)
+        head += "; the first " + thousands(static_cast<std::int64_t>(list.size())) +
+                " are listed here, and every one is in the workbook's Responses sheet and `kiosk-admin comments`";
+      out.push_back(para(head));
+      if (list.empty()) continue;
       ReportBlock l;
       l.kind = Kind::List;
       l.items = list;

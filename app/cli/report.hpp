@@ -48,6 +48,9 @@ struct ReportOptions {
   OpenedFileOptions file;  // population, weighting cap, service point names, time zone
   std::string pdf, html;   // where to write (at least one)
   int threshold = 10;      // breakdown counts from 1 to threshold-1 are suppressed
+  // Comments listed per question and service point (the rest counted, and
+  // all of them in `kiosk-admin comments`); -1: every one.
+  long comments = 250;
 };
 
 // The report's content from DIR/responses.jsonl; nullopt (said on stderr)
