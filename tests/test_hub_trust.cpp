@@ -4,6 +4,7 @@
 // the quarantine; the survey registry; the summary from tallies.
 #include <httplib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -488,4 +489,86 @@ TEST_CASE("the hub's representativeness equals the same figures counted from the
   REQUIRE(none);
   CHECK(none->status == 409);
   CHECK_THAT(none->body, Catch::Contains("start it with --population FILE"));
+}
+
+TEST_CASE("the hub gives an admin the workbook, the .sav and the consultation report of what it holds, read back by "
+          "gnumeric, PSPP and pdftotext",
+          "[hub][e2e][trust][analyst]") {
+  test::TempDir tmp;
+  HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
+  const std::string admin = process.add("add-admin", "council");
+  const std::string token = process.add("add-device", "k1");
+  const std::string pop_file = test::source_path("kiosk-config/population/bury.toml");
+  process.extra_args = {"--population", pop_file};
+  process.start();
+  auto pop = load_population(pop_file, bury());
+  REQUIRE(pop.ok());
+  httplib::Client c("127.0.0.1", process.port());
+  c.set_read_timeout(120, 0);
+  const httplib::Headers as_admin = {{"Authorization", "Bearer " + admin}};
+  // Nothing held yet: said, not an empty file.
+  auto early = c.Get("/api/v1/export?format=report-pdf", as_admin);
+  REQUIRE(early);
+  CHECK(early->status == 409);
+  CHECK_THAT(early->body, Catch::Contains("no completed responses"));
+
+  auto s = Store::open(tmp.file("k1.db"), db::OpenMode::Create, test::seal_pub());
+  REQUIRE(s.ok());
+  SimulateOptions o;
+  o.responses = 300;
+  o.seed = 21;
+  o.kiosk_id = "k1";
+  o.service_points = kPoints;
+  o.population = &*pop;
+  o.skew = {{"q20.65_plus", 0.4}};
+  sync_simulated(**s, o, process.url(), token);
+  std::int64_t completed = 0;
+  for (std::int64_t i = 0; i < o.responses; ++i)
+    completed += simulate_one(bury(), o, static_cast<std::uint64_t>(i)).meta.status == "completed";
+
+  // A kiosk's token is not an admin's.
+  auto kiosk = c.Get("/api/v1/export?format=xlsx", {{"Authorization", "Bearer " + token}});
+  REQUIRE(kiosk);
+  CHECK(kiosk->status == 403);
+
+  auto fetch = [&](const std::string& format, const std::string& file) {
+    auto r = c.Get("/api/v1/export?format=" + format, as_admin);
+    REQUIRE(r);
+    INFO(r->body.substr(0, 300));
+    REQUIRE(r->status == 200);
+    CHECK_THAT(r->get_header_value("Content-Disposition"), Catch::Contains("attachment; filename=\"bury_libraries_2016"));
+    test::write_file(tmp.file(file), r->body);
+    return r->get_header_value("Content-Type");
+  };
+  CHECK(fetch("xlsx", "r.xlsx") == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  auto conv = test::run("ssconvert --export-file-per-sheet " + tmp.file("r.xlsx") + " " + tmp.file("sheet-%s.csv"));
+  INFO(conv.err);
+  REQUIRE(conv.exit_code == 0);
+  const std::string rows = test::read_file(tmp.file("sheet-Responses.csv"));
+  CHECK(std::count(rows.begin(), rows.end(), '\n') == completed + 1);
+  CHECK_THAT(test::read_file(tmp.file("sheet-Representativeness.csv")), Catch::Contains("under-represented"));
+
+  CHECK(fetch("sav", "r.sav") == "application/x-spss-sav");
+  test::write_file(tmp.file("n.sps"), "GET FILE='" + tmp.file("r.sav") + "'.\nWEIGHT OFF.\nFREQUENCIES /VARIABLES=q16.\n");
+  auto pspp = test::run("pspp -O format=csv -o " + tmp.file("n.csv") + " " + tmp.file("n.sps"));
+  INFO(pspp.out << pspp.err);
+  REQUIRE(pspp.exit_code == 0);
+  CHECK_THAT(test::read_file(tmp.file("n.csv")), Catch::Contains("Total,," + std::to_string(completed) + ","));
+
+  CHECK(fetch("report-pdf", "r.pdf") == "application/pdf");
+  auto text = test::run("pdftotext -enc UTF-8 " + tmp.file("r.pdf") + " -");
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("This report covers " + std::to_string(completed) + " completed responses"));
+  CHECK_THAT(text.out, Catch::Contains("3. Who answered, against who lives in Bury"));
+  CHECK(fetch("report-html", "r.html") == "text/html; charset=utf-8");
+  CHECK_THAT(test::read_file(tmp.file("r.html")), Catch::Contains("5. Results by protected characteristic"));
+  // Each download is in the audit log, as every export is.
+  auto store = hub::open_hub_store(process.db());
+  REQUIRE(store.ok());
+  auto log = (*store)->audit_log(20);
+  REQUIRE(log.ok());
+  std::string details;
+  for (const auto& row : *log) details += row.actor + " " + row.detail + "\n";
+  CHECK_THAT(details, Catch::Contains("council format xlsx") && Catch::Contains("council format sav") &&
+                          Catch::Contains("council format report-pdf") && Catch::Contains("council format report-html"));
 }

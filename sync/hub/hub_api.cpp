@@ -7,6 +7,9 @@
 #include "document_check.hpp"
 #include "hub_ledger.hpp"
 #include "kiosk/representativeness.hpp"
+#include "report.hpp"
+#include "spss.hpp"
+#include "workbook.hpp"
 
 #include <strings.h>
 #include <unistd.h>
@@ -16,6 +19,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -570,8 +575,12 @@ struct Api::Impl {
   Reply export_data(Request& req) {
     namespace fmt = protocol::format;
     const std::string format = req.has_param(protocol::kFormatParam) ? req.param(protocol::kFormatParam) : fmt::kCsv;
-    if (format != fmt::kCsv && format != fmt::kJsonl && format != fmt::kCodebook)
-      return error_reply(400, "format must be csv, jsonl or codebook");
+    const bool analyst_file = format == fmt::kXlsx || format == fmt::kSav || format == fmt::kReportPdf ||
+                              format == fmt::kReportHtml;
+    if (format != fmt::kCsv && format != fmt::kJsonl && format != fmt::kCodebook && !analyst_file)
+      return error_reply(400, "format must be csv, jsonl, codebook, xlsx, sav, report-pdf or report-html");
+    if (analyst_file && !survey_)
+      return error_reply(409, "the workbook, the .sav and the report need the hub started with --survey FILE");
     if (format != fmt::kJsonl && !survey_)
       return error_reply(409, "CSV and codebook need the hub started with --survey FILE");
     // Every export is in the audit log, with the admin token's name: the
@@ -579,6 +588,7 @@ struct Api::Impl {
     const std::string actor = req.principal ? req.principal->name : std::string("?");
     if (auto st = store_.audit(actor, "export", "format " + format); !st)
       return error_reply(503, "could not write the audit log, so nothing was exported: " + st.message());
+    if (analyst_file) return analyst_export(format);
     std::string out;
     if (format == fmt::kCodebook) {
       append_codebook(out, *survey_);
@@ -617,6 +627,75 @@ struct Api::Impl {
                  format == fmt::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson",
                  {{"Content-Disposition", "attachment; filename=\"responses." + format + "\""}},
                  std::move(out)};
+  }
+
+  // The workbook, the .sav or the consultation report (kiosk-admin's, from
+  // app/cli), written from every response the hub holds: opened one at a
+  // time into a private folder as `kiosk-admin open` writes them, the file
+  // written from there, sent, and the folder removed.
+  Reply analyst_export(const std::string& format) {
+    namespace fmt = protocol::format;
+    char dir_template[] = "/tmp/kiosk-hub-export-XXXXXX";
+    const char* dir_made = mkdtemp(dir_template);
+    if (!dir_made) return error_reply(503, "could not make a folder for the export: " + std::string(strerror(errno)));
+    const std::string dir = dir_made;
+    struct Remove {
+      std::string dir;
+      ~Remove() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+      }
+    } remove{dir};
+    {
+      std::ofstream jsonl(dir + "/responses.jsonl", std::ios::binary);
+      std::string bad;
+      auto st = store_.for_each_document([&](const StoredDocument& stored) {
+        auto opened = open_stored(stored);
+        if (!opened) {
+          bad = opened.message();
+          return false;
+        }
+        auto d = parse_canonical_document(*opened);
+        if (d && d->first.survey_id == survey_->id) jsonl << *opened << '\n';
+        return true;
+      });
+      if (!st) return error_reply(503, st.message());
+      if (!bad.empty()) return error_reply(500, "a stored document could not be read: " + bad);
+      if (!jsonl.flush()) return error_reply(503, "could not write the export's working file");
+    }
+    cli::OpenedFileOptions o;
+    o.population = opt_.population.get();
+    for (const auto& sp : opt_.service_points) o.service_point_names[sp.id] = sp.name;
+    o.time_zone.clear();  // the process's own (kiosk-hub serve sets Europe/London unless TZ is given)
+    std::string file, type, name;
+    int rc = 0;
+    if (format == fmt::kXlsx) {
+      o.out = file = dir + "/responses.xlsx";
+      type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      name = survey_->id + ".xlsx";
+      rc = cli::workbook(dir, *survey_, o);
+    } else if (format == fmt::kSav) {
+      o.out = file = dir + "/responses.sav";
+      type = "application/x-spss-sav";
+      name = survey_->id + ".sav";
+      rc = cli::spss(dir, *survey_, o);
+    } else {
+      cli::ReportOptions r;
+      r.file = o;
+      const bool pdf = format == fmt::kReportPdf;
+      file = dir + (pdf ? "/report.pdf" : "/report.html");
+      (pdf ? r.pdf : r.html) = file;
+      type = pdf ? "application/pdf" : "text/html; charset=utf-8";
+      name = survey_->id + "-report" + (pdf ? ".pdf" : ".html");
+      rc = cli::report(dir, *survey_, r);
+    }
+    if (rc != 0)
+      return error_reply(409, "nothing to write: no completed responses of " + survey_->id + " yet, or they could "
+                              "not be read (the hub's log says which)");
+    std::ifstream in(file, std::ios::binary);
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) return error_reply(503, "could not read the file written for the export");
+    return Reply{200, type, {{"Content-Disposition", "attachment; filename=\"" + name + "\""}}, std::move(body)};
   }
 
   Result<Summary> build_summary() {
@@ -908,7 +987,11 @@ struct Api::Impl {
         "<nav aria-label=\"Exports\"><a href=\"" +
         std::string(route::kExport) + "?format=csv\">Export as CSV</a><a href=\"" + route::kExport +
         "?format=jsonl\">Export as JSON Lines</a><a href=\"" + route::kExport +
-        "?format=codebook\">Codebook</a><a href=\"" + route::kLedger + "\">Ledger (JSON)</a></nav></header><main>";
+        "?format=codebook\">Codebook</a><a href=\"" + route::kExport + "?format=xlsx\">Excel workbook</a><a href=\"" +
+        route::kExport + "?format=sav\">SPSS file (.sav)</a><a href=\"" + route::kExport +
+        "?format=report-pdf\">Consultation report (PDF)</a><a href=\"" + route::kExport +
+        "?format=report-html\">Consultation report (HTML)</a><a href=\"" + route::kLedger +
+        "\">Ledger (JSON)</a></nav></header><main>";
     h += "<ul class=tiles><li class=tile><b>" + std::to_string(*total) + "</b>responses</li><li class=tile><b>" +
          std::to_string(devices->size()) + "</b>kiosks</li><li class=tile><b" + (*conflicts ? " class=warn" : "") +
          ">" + std::to_string(*conflicts) + "</b>conflicts</li><li class=tile><b" +

@@ -21,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -372,6 +373,13 @@ int main(int argc, char** argv) {
     return fail("usage: kiosk-hub set-service-point NAME SERVICE_POINT --db ...", kUsageError);
   if (takes_name && name.empty()) return fail("usage: kiosk-hub " + cmd + " NAME --db ...", kUsageError);
   if (cmd == "serve" && cert.empty() != key.empty()) return fail("--cert and --key go together", kUsageError);
+  // Local times in the workbook, the .sav and the report are the council's
+  // (British Summer Time right), unless TZ says otherwise: set here, before
+  // any thread starts, as the C library reads it.
+  if (cmd == "serve" && !std::getenv("TZ")) {
+    setenv("TZ", "Europe/London", 1);
+    tzset();
+  }
   if (db.empty()) return fail("--db FILE or --db postgresql://... is required (or set KIOSK_HUB_DB)", kUsageError);
   // Root writing the hub's SQLite file would leave root-owned journal files
   // the hub's own user then cannot write ("readonly database").

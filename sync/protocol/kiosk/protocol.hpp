@@ -141,6 +141,11 @@ namespace format {
 inline constexpr char kCsv[] = "csv";
 inline constexpr char kJsonl[] = "jsonl";
 inline constexpr char kCodebook[] = "codebook";
+// The analyst's files (kiosk-admin workbook, spss, report), from what the hub holds.
+inline constexpr char kXlsx[] = "xlsx";
+inline constexpr char kSav[] = "sav";
+inline constexpr char kReportPdf[] = "report-pdf";
+inline constexpr char kReportHtml[] = "report-html";
 }  // namespace format
 
 }  // namespace kiosk::protocol
