@@ -80,6 +80,18 @@ assert all(g["verdict"] in ("under-represented", "in line", "over-represented") 
 PY
 echo "status page: no axe-core violations; names service points, links the exports, updates itself (pausable), compares who answered with Bury's population"
 
+# The results page: the report's content for one service point, in a form.
+out=$tmp/results.txt
+if ! SCREENSHOT=$build/results-page.png node "$browser/check_page.mjs" "$url/results?service_point=castle" "$token_admin" \
+  --text >"$out" 2>&1; then
+  cat "$out" >&2
+  fail "axe-core found violations on the results page (above)"
+fi
+grep -m1 '^axe:' "$out"
+for want in "Service point" "Show results" "Castle Leisure Centre library" "4. Results per question"; do
+  grep -q "$want" "$out" || fail "the results page does not show \"$want\""
+done
+
 # The consultation report's HTML, from the same kiosk's responses exported
 # sealed and opened with the council's key, as the analyst would.
 "$admin" export --out "$tmp/usb" --config "$tmp/kiosk/kiosk.toml" >/dev/null || fail "kiosk-admin export failed"

@@ -492,7 +492,7 @@ TEST_CASE("the hub's representativeness equals the same figures counted from the
 }
 
 TEST_CASE("the hub gives an admin the workbook, the .sav and the consultation report of what it holds, read back by "
-          "gnumeric, PSPP and pdftotext",
+          "gnumeric, PSPP and pdftotext, and a results page filtered by service point and days",
           "[hub][e2e][trust][analyst]") {
   test::TempDir tmp;
   HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
@@ -563,6 +563,46 @@ TEST_CASE("the hub gives an admin the workbook, the .sav and the consultation re
   CHECK(fetch("report-html", "r.html") == "text/html; charset=utf-8");
   CHECK_THAT(test::read_file(tmp.file("r.html")), Catch::Contains("5. Results by protected characteristic"));
   // Each download is in the audit log, as every export is.
+  // The results page: the same content, filtered by service point and days, for admins only.
+  auto page = c.Get("/results", as_admin);
+  REQUIRE(page);
+  REQUIRE(page->status == 200);
+  CHECK_THAT(page->body, Catch::Contains("<form method=\"get\" action=\"/results\"") &&
+                             Catch::Contains("All service points. ") &&
+                             Catch::Contains("This report covers " + std::to_string(completed) + " completed") &&
+                             Catch::Contains("<svg role=\"img\"") && Catch::Contains("<desc id="));
+  std::int64_t at_castle = 0, in_june = 0;
+  for (std::int64_t i = 0; i < o.responses; ++i) {
+    const auto one = simulate_one(bury(), o, static_cast<std::uint64_t>(i));
+    if (one.meta.status != "completed") continue;
+    at_castle += one.meta.service_point == "castle";
+    in_june += one.meta.started_utc.compare(0, 7, "2016-06") == 0;
+  }
+  REQUIRE(at_castle > 0);
+  auto castle = c.Get("/results?service_point=castle", as_admin);
+  REQUIRE(castle);
+  REQUIRE(castle->status == 200);
+  CHECK_THAT(castle->body, Catch::Contains("This report covers " + std::to_string(at_castle) + " completed"));
+  CHECK_THAT(castle->body, Catch::Contains("<option value=\"castle\" selected>"));
+  auto june = c.Get("/results?from=2016-06-01&to=2016-06-30", as_admin);
+  REQUIRE(june);
+  REQUIRE(june->status == 200);
+  CHECK_THAT(june->body, Catch::Contains("This report covers " + std::to_string(in_june) + " completed"));
+  auto none = c.Get("/results?from=2030-01-01", as_admin);
+  REQUIRE(none);
+  CHECK(none->status == 200);
+  CHECK_THAT(none->body, Catch::Contains("No completed responses match these choices yet."));
+  auto bad_day = c.Get("/results?from=1%20June", as_admin);
+  REQUIRE(bad_day);
+  CHECK(bad_day->status == 400);
+  CHECK_THAT(bad_day->body, Catch::Contains("YYYY-MM-DD"));
+  auto bad_sp = c.Get("/results?service_point=atlantis", as_admin);
+  REQUIRE(bad_sp);
+  CHECK(bad_sp->status == 400);
+  auto as_kiosk = c.Get("/results", {{"Authorization", "Bearer " + token}});
+  REQUIRE(as_kiosk);
+  CHECK(as_kiosk->status == 403);
+
   auto store = hub::open_hub_store(process.db());
   REQUIRE(store.ok());
   auto log = (*store)->audit_log(20);

@@ -191,13 +191,19 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
   auto& out = doc.blocks;
   const std::string N = thousands(c.completed);
 
+  // The zone times are given in: the options', else the process's TZ.
+  const char* tz_env = std::getenv("TZ");
+  const std::string time_zone = !opt.file.time_zone.empty() ? opt.file.time_zone
+                                : tz_env && *tz_env       ? std::string(tz_env)
+                                                          : std::string("the computer's local time");
+
   // 1. How the consultation ran.
   out.push_back(heading(1, "1. How the consultation ran"));
   {
     std::size_t kiosks = 0;
     for (const auto& [sp, set] : c.kiosks) kiosks += set.size();
     std::string p = "This report covers " + N + " completed responses to \u201c" + title + "\u201d, started between " +
-                    long_date(c.first_utc) + " and " + long_date(c.last_utc) + " (times in " + opt.file.time_zone +
+                    long_date(c.first_utc) + " and " + long_date(c.last_utc) + " (times in " + time_zone +
                     ") at " + std::to_string(c.per_service_point.size()) + " service point" +
                     (c.per_service_point.size() == 1 ? "" : "s") +
                     (kiosks ? " on " + std::to_string(kiosks) + " kiosk" + (kiosks == 1 ? "" : "s") : std::string()) +

@@ -60,6 +60,9 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
 // The document drawn; false (said on stderr) when the file cannot be written.
 bool write_report_pdf(const ReportDocument& doc, const std::string& path);
 bool write_report_html(const ReportDocument& doc, const std::string& path);
+// The HTML as text; before_contents (HTML, such as a form of filters) goes
+// between the title and the contents.
+std::string report_html(const ReportDocument& doc, const std::string& before_contents = "");
 
 int report(const std::string& dir, const Survey& survey, const ReportOptions& opt);
 

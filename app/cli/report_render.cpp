@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "report.hpp"
@@ -517,12 +518,8 @@ bool write_report_pdf(const ReportDocument& doc, const std::string& path) {
   return true;
 }
 
-bool write_report_html(const ReportDocument& doc, const std::string& path) {
-  std::ofstream o(path, std::ios::binary);
-  if (!o) {
-    std::cerr << "kiosk-admin: " << path << ": cannot write it\n";
-    return false;
-  }
+std::string report_html(const ReportDocument& doc, const std::string& before_contents) {
+  std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang=\"" << esc(doc.lang) << "\">\n<head>\n<meta charset=\"utf-8\">\n"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" << esc(doc.title)
     << "</title>\n<style>\n"
@@ -540,7 +537,7 @@ bool write_report_html(const ReportDocument& doc, const std::string& path) {
        "ul.comments li{margin:0.2rem 0}\n"
        ":focus{outline:3px solid #b35900}\n"
        "</style>\n</head>\n<body>\n<main>\n<h1>"
-    << esc(doc.title) << "</h1>\n<p class=\"sub\">" << esc(doc.subtitle) << "</p>\n";
+    << esc(doc.title) << "</h1>\n<p class=\"sub\">" << esc(doc.subtitle) << "</p>\n" << before_contents;
   // Contents: the sections.
   o << "<nav aria-label=\"Contents\">\n<h2 id=\"contents\">Contents</h2>\n<ul>\n";
   int section = 0;
@@ -589,7 +586,12 @@ bool write_report_html(const ReportDocument& doc, const std::string& path) {
     }
   }
   o << "</main>\n</body>\n</html>\n";
-  if (!o.flush()) {
+  return o.str();
+}
+
+bool write_report_html(const ReportDocument& doc, const std::string& path) {
+  std::ofstream o(path, std::ios::binary);
+  if (!o || !(o << report_html(doc)) || !o.flush()) {
     std::cerr << "kiosk-admin: " << path << ": could not write it\n";
     return false;
   }

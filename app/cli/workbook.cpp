@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <ctime>
 #include <iostream>
 #include <vector>
@@ -39,7 +40,11 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
     return 1;
   }
   lxw_workbook_options wo{};
-  wo.constant_memory = LXW_TRUE;  // rows go to disk as they are written
+  wo.constant_memory = LXW_TRUE;  // rows go to a temporary file as they are written
+  // ... beside the workbook, not in the system's /tmp: answers stay where
+  // the caller chose to write them (the hub: a folder in memory).
+  const std::string tmpdir = std::filesystem::path(opt.out).parent_path().string();
+  wo.tmpdir = const_cast<char*>(tmpdir.empty() ? "." : tmpdir.c_str());
   lxw_workbook* wb = workbook_new_opt(opt.out.c_str(), &wo);
   if (!wb) {
     std::cerr << "kiosk-admin: " << opt.out << ": cannot write it\n";

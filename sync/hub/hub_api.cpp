@@ -633,40 +633,84 @@ struct Api::Impl {
   // app/cli), written from every response the hub holds: opened one at a
   // time into a private folder as `kiosk-admin open` writes them, the file
   // written from there, sent, and the folder removed.
-  Reply analyst_export(const std::string& format) {
-    namespace fmt = protocol::format;
-    char dir_template[] = "/tmp/kiosk-hub-export-XXXXXX";
-    const char* dir_made = mkdtemp(dir_template);
-    if (!dir_made) return error_reply(503, "could not make a folder for the export: " + std::string(strerror(errno)));
-    const std::string dir = dir_made;
-    struct Remove {
-      std::string dir;
-      ~Remove() {
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
-      }
-    } remove{dir};
-    {
-      std::ofstream jsonl(dir + "/responses.jsonl", std::ios::binary);
-      std::string bad;
-      auto st = store_.for_each_document([&](const StoredDocument& stored) {
-        auto opened = open_stored(stored);
-        if (!opened) {
-          bad = opened.message();
-          return false;
+  // A private folder (0700) for opened responses and the file written from
+  // them, removed when done: in memory, never on a disk, where there is a
+  // memory filesystem: systemd's RuntimeDirectory (/run/kiosk-hub, as the
+  // package's unit sets), else /dev/shm; only failing both, TMPDIR or /tmp.
+  struct WorkDir {
+    std::string path;
+    WorkDir() {
+      std::vector<std::string> places;
+      if (const char* run = std::getenv("RUNTIME_DIRECTORY"); run && *run) places.emplace_back(run);
+      places.emplace_back("/dev/shm");
+      if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp) places.emplace_back(tmp);
+      places.emplace_back("/tmp");
+      for (const auto& place : places) {
+        std::string t = place + "/kiosk-hub-export-XXXXXX";
+        if (const char* made = mkdtemp(t.data())) {
+          path = made;
+          return;
         }
-        auto d = parse_canonical_document(*opened);
-        if (d && d->first.survey_id == survey_->id) jsonl << *opened << '\n';
-        return true;
-      });
-      if (!st) return error_reply(503, st.message());
-      if (!bad.empty()) return error_reply(500, "a stored document could not be read: " + bad);
-      if (!jsonl.flush()) return error_reply(503, "could not write the export's working file");
+      }
     }
+    ~WorkDir() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove_all(path, ec);
+    }
+    WorkDir(const WorkDir&) = delete;
+    WorkDir& operator=(const WorkDir&) = delete;
+  };
+
+  // Which responses a results page or file covers: one service point (or
+  // all), and the days (local time, YYYY-MM-DD, inclusive) they started.
+  struct Filter {
+    std::string service_point, from, to;
+    bool keeps(const ResponseMeta& m) const {
+      if (!service_point.empty() && m.service_point != service_point) return false;
+      if (from.empty() && to.empty()) return true;
+      const std::string day = cli::local_time(m.started_utc).substr(0, 10);
+      return (from.empty() || day >= from) && (to.empty() || day <= to);
+    }
+  };
+
+  // Every response of the survey the hub holds (and the filter keeps),
+  // opened one at a time into DIR/responses.jsonl as `kiosk-admin open`
+  // writes them. An error reply, or nothing.
+  std::optional<Reply> write_opened(const std::string& dir, const Filter& filter) {
+    std::ofstream jsonl(dir + "/responses.jsonl", std::ios::binary);
+    std::string bad;
+    auto st = store_.for_each_document([&](const StoredDocument& stored) {
+      auto opened = open_stored(stored);
+      if (!opened) {
+        bad = opened.message();
+        return false;
+      }
+      auto d = parse_canonical_document(*opened);
+      if (d && d->first.survey_id == survey_->id && filter.keeps(d->first)) jsonl << *opened << '\n';
+      return true;
+    });
+    if (!st) return error_reply(503, st.message());
+    if (!bad.empty()) return error_reply(500, "a stored document could not be read: " + bad);
+    if (!jsonl.flush()) return error_reply(503, "could not write the export's working file");
+    return std::nullopt;
+  }
+
+  cli::OpenedFileOptions analyst_options() const {
     cli::OpenedFileOptions o;
     o.population = opt_.population.get();
     for (const auto& sp : opt_.service_points) o.service_point_names[sp.id] = sp.name;
     o.time_zone.clear();  // the process's own (kiosk-hub serve sets Europe/London unless TZ is given)
+    return o;
+  }
+
+  Reply analyst_export(const std::string& format) {
+    namespace fmt = protocol::format;
+    WorkDir work;
+    if (work.path.empty())
+      return error_reply(503, "could not make a folder for the export: " + std::string(strerror(errno)));
+    const std::string& dir = work.path;
+    if (auto e = write_opened(dir, Filter{})) return std::move(*e);
+    cli::OpenedFileOptions o = analyst_options();
     std::string file, type, name;
     int rc = 0;
     if (format == fmt::kXlsx) {
@@ -696,6 +740,70 @@ struct Api::Impl {
     std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in.good() && !in.eof()) return error_reply(503, "could not read the file written for the export");
     return Reply{200, type, {{"Content-Disposition", "attachment; filename=\"" + name + "\""}}, std::move(body)};
+  }
+
+  // GET /results: the consultation report's content as a page, for one
+  // service point (or all) and a range of days, chosen in a form. Built from
+  // the responses themselves (per week and weighted need each one), so it
+  // takes seconds at 100,000 responses, not the tallies' milliseconds.
+  Reply results_page(Request& req) {
+    if (!survey_) return error_reply(409, "the results page needs the hub started with --survey FILE");
+    Filter f;
+    if (req.has_param("service_point")) f.service_point = req.param("service_point");
+    if (req.has_param("from")) f.from = req.param("from");
+    if (req.has_param("to")) f.to = req.param("to");
+    auto is_date = [](const std::string& d) {
+      std::tm tm{};
+      const char* end = d.size() == 10 ? strptime(d.c_str(), "%Y-%m-%d", &tm) : nullptr;
+      return d.empty() || (end && *end == '\0');
+    };
+    if (!is_date(f.from) || !is_date(f.to))
+      return error_reply(400, "from and to are days as YYYY-MM-DD (\"" + f.from + "\", \"" + f.to + "\")");
+    bool known = f.service_point.empty();
+    for (const auto& sp : opt_.service_points) known = known || sp.id == f.service_point;
+    if (!known) return error_reply(400, "no service point \"" + f.service_point + "\" at this hub");
+    WorkDir work;
+    if (work.path.empty()) return error_reply(503, "could not make a folder for the page: " + std::string(strerror(errno)));
+    if (auto e = write_opened(work.path, f)) return std::move(*e);
+    // The form: every service point by name, and the days.
+    std::string form =
+        "<form method=\"get\" action=\"" + std::string(route::kResultsPage) +
+        "\" style=\"display:flex;flex-wrap:wrap;gap:0.8rem 1.2rem;align-items:end;background:#eef2f6;padding:0.8rem;"
+        "margin:1rem 0\"><div><label for=\"sp\" style=\"display:block;font-weight:bold\">Service point</label>"
+        "<select id=\"sp\" name=\"service_point\" style=\"font-size:1rem;padding:0.3rem\"><option value=\"\">All "
+        "service points</option>";
+    for (const auto& sp : opt_.service_points)
+      form += "<option value=\"" + html_escape(sp.id) + "\"" + (sp.id == f.service_point ? " selected" : "") + ">" +
+              html_escape(sp.name) + "</option>";
+    form += "</select></div><div><label for=\"from\" style=\"display:block;font-weight:bold\">From (first day)</label>"
+            "<input type=\"date\" id=\"from\" name=\"from\" value=\"" +
+            html_escape(f.from) +
+            "\" style=\"font-size:1rem;padding:0.3rem\"></div><div><label for=\"to\" style=\"display:block;"
+            "font-weight:bold\">To (last day)</label><input type=\"date\" id=\"to\" name=\"to\" value=\"" +
+            html_escape(f.to) +
+            "\" style=\"font-size:1rem;padding:0.3rem\"></div><button type=\"submit\" style=\"font-size:1rem;"
+            "padding:0.4rem 1rem\">Show results</button><p style=\"margin:0;flex-basis:100%\"><a href=\"" +
+            std::string(route::kStatusPage) + "\">Back to the status page</a></p></form>\n";
+    cli::ReportOptions r;
+    r.file = analyst_options();
+    r.comments = 50;
+    std::string page;
+    if (auto doc = cli::build_report(work.path, *survey_, r)) {
+      doc->title = "Results: " + doc->title.substr(0, doc->title.rfind(": consultation report"));
+      std::string scope = f.service_point.empty() ? "All service points" : service_point_name(f.service_point);
+      if (!f.from.empty() || !f.to.empty())
+        scope += ", " + (f.from.empty() ? std::string("the start") : f.from) + " to " +
+                 (f.to.empty() ? std::string("today") : f.to);
+      doc->subtitle = scope + ". " + doc->subtitle;
+      page = cli::report_html(*doc, form);
+    } else {
+      cli::ReportDocument empty;
+      empty.lang = survey_->default_locale.empty() ? "en" : survey_->default_locale;
+      empty.title = "Results: " + survey_->text(survey_->title, survey_->default_locale);
+      empty.subtitle = "No completed responses match these choices yet.";
+      page = cli::report_html(empty, form);
+    }
+    return Reply{200, "text/html; charset=utf-8", {{"Cache-Control", "no-store"}}, std::move(page)};
   }
 
   Result<Summary> build_summary() {
@@ -990,7 +1098,8 @@ struct Api::Impl {
         "?format=codebook\">Codebook</a><a href=\"" + route::kExport + "?format=xlsx\">Excel workbook</a><a href=\"" +
         route::kExport + "?format=sav\">SPSS file (.sav)</a><a href=\"" + route::kExport +
         "?format=report-pdf\">Consultation report (PDF)</a><a href=\"" + route::kExport +
-        "?format=report-html\">Consultation report (HTML)</a><a href=\"" + route::kLedger +
+        "?format=report-html\">Consultation report (HTML)</a><a href=\"" + route::kResultsPage +
+        "\">Results page</a><a href=\"" + route::kLedger +
         "\">Ledger (JSON)</a></nav></header><main>";
     h += "<ul class=tiles><li class=tile><b>" + std::to_string(*total) + "</b>responses</li><li class=tile><b>" +
          std::to_string(devices->size()) + "</b>kiosks</li><li class=tile><b" + (*conflicts ? " class=warn" : "") +
@@ -1156,6 +1265,7 @@ struct Api::Impl {
          &Impl::representativeness_json},
         {"GET", route::kLedger, "ledger", "admin", false, false, false, &Impl::ledger},
         {"GET", route::kStatusPage, "status", "admin", true, false, false, &Impl::status_page},
+        {"GET", route::kResultsPage, "results", "admin", true, false, false, &Impl::results_page},
         {"GET", route::kHealthz, "healthz", nullptr, false, false, true, &Impl::healthz},
         {"GET", route::kMetrics, "metrics", nullptr, false, false, true, &Impl::metrics_text},
     };

@@ -25,6 +25,7 @@ inline constexpr char kExport[] = "/api/v1/export";                          // 
 inline constexpr char kSummary[] = "/api/v1/summary";                        // GET, admin token
 inline constexpr char kRepresentativeness[] = "/api/v1/representativeness";  // GET, admin token
 inline constexpr char kStatusPage[] = "/";                                   // HTML, admin token as Basic password
+inline constexpr char kResultsPage[] = "/results";  // HTML, admin token as Basic password; ?service_point=&from=&to=
 inline constexpr char kHealthz[] = "/healthz";                               // no token
 inline constexpr char kMetrics[] = "/metrics";                               // Prometheus, no token
 inline constexpr char kLedger[] = "/api/v1/ledger";  // GET, admin token: per kiosk, numbers missing
