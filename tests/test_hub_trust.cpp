@@ -491,9 +491,10 @@ TEST_CASE("the hub's representativeness equals the same figures counted from the
   CHECK_THAT(none->body, Catch::Contains("start it with --population FILE"));
 }
 
-TEST_CASE("the hub gives an admin the workbook, the .sav and the consultation report of what it holds, read back by "
-          "gnumeric, PSPP and pdftotext, and a results page filtered by service point and days",
-          "[hub][e2e][trust][analyst]") {
+TEST_CASE(
+    "the hub gives an admin the workbook, the .sav and the consultation report of what it holds, read back by "
+    "gnumeric, PSPP and pdftotext, and a results page filtered by service point and days",
+    "[hub][e2e][trust][analyst]") {
   test::TempDir tmp;
   HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
   const std::string admin = process.add("add-admin", "council");
@@ -536,7 +537,8 @@ TEST_CASE("the hub gives an admin the workbook, the .sav and the consultation re
     REQUIRE(r);
     INFO(r->body.substr(0, 300));
     REQUIRE(r->status == 200);
-    CHECK_THAT(r->get_header_value("Content-Disposition"), Catch::Contains("attachment; filename=\"bury_libraries_2016"));
+    CHECK_THAT(r->get_header_value("Content-Disposition"),
+               Catch::Contains("attachment; filename=\"bury_libraries_2016"));
     test::write_file(tmp.file(file), r->body);
     return r->get_header_value("Content-Type");
   };
@@ -549,7 +551,8 @@ TEST_CASE("the hub gives an admin the workbook, the .sav and the consultation re
   CHECK_THAT(test::read_file(tmp.file("sheet-Representativeness.csv")), Catch::Contains("under-represented"));
 
   CHECK(fetch("sav", "r.sav") == "application/x-spss-sav");
-  test::write_file(tmp.file("n.sps"), "GET FILE='" + tmp.file("r.sav") + "'.\nWEIGHT OFF.\nFREQUENCIES /VARIABLES=q16.\n");
+  test::write_file(tmp.file("n.sps"),
+                   "GET FILE='" + tmp.file("r.sav") + "'.\nWEIGHT OFF.\nFREQUENCIES /VARIABLES=q16.\n");
   auto pspp = test::run("pspp -O format=csv -o " + tmp.file("n.csv") + " " + tmp.file("n.sps"));
   INFO(pspp.out << pspp.err);
   REQUIRE(pspp.exit_code == 0);
@@ -610,5 +613,6 @@ TEST_CASE("the hub gives an admin the workbook, the .sav and the consultation re
   std::string details;
   for (const auto& row : *log) details += row.actor + " " + row.detail + "\n";
   CHECK_THAT(details, Catch::Contains("council format xlsx") && Catch::Contains("council format sav") &&
-                          Catch::Contains("council format report-pdf") && Catch::Contains("council format report-html"));
+                          Catch::Contains("council format report-pdf") &&
+                          Catch::Contains("council format report-html"));
 }

@@ -652,10 +652,10 @@ TEST_CASE(
   std::ostringstream n;
   n << completed << " completed responses";
   for (const std::string& doc : {text.out, html}) {
-    for (const char* want : {"1. How the consultation ran", "2. Responses per service point",
-                             "3. Who answered, against who lives in Bury", "4. Results per question",
-                             "5. Results by protected characteristic and by service point", "Appendix: comments",
-                             "Castle Leisure Centre library", "Age (q20), against residents aged 18 and over"})
+    for (const char* want :
+         {"1. How the consultation ran", "2. Responses per service point", "3. Who answered, against who lives in Bury",
+          "4. Results per question", "5. Results by protected characteristic and by service point",
+          "Appendix: comments", "Castle Leisure Centre library", "Age (q20), against residents aged 18 and over"})
       CHECK_THAT(doc, Catch::Contains(want));
     CHECK_THAT(doc, Catch::Contains(n.str()));
     // 65+ answered at half their share: found under-represented, with the responses that would close the gap.
@@ -683,7 +683,8 @@ TEST_CASE(
   REQUIRE(from != std::string::npos);
   REQUIRE(to != std::string::npos);
   const std::string breakdowns = html.substr(from, to - from);
-  const std::regex row(R"(<tr><th scope="row">[^<]*</th><td class="n">([^<]*)</td>((?:<td class="n">[^<]*</td>)*)</tr>)");
+  const std::regex row(
+      R"(<tr><th scope="row">[^<]*</th><td class="n">([^<]*)</td>((?:<td class="n">[^<]*</td>)*)</tr>)");
   const std::regex cellre(R"(<td class="n">([^<]*)</td>)");
   int rows = 0, hidden = 0, shown = 0;
   for (auto it = std::sregex_iterator(breakdowns.begin(), breakdowns.end(), row); it != std::sregex_iterator(); ++it) {

@@ -701,14 +701,14 @@ TEST_CASE("the sync thread keeps its schedule by the injected clock: Retry-After
   sync::SyncWorker worker(settings(proxy.url(), token, "k1"), tmp.file("k1.db"), 60, 600, &clock);
   worker.start();
 
-  // First pass: an upload, a heartbeat and a survey check, all answered 503.
+  // First pass: an upload, a heartbeat, a survey check and the hub's figures, all answered 503.
   REQUIRE(worker.wait_status([](const sync::SyncStatus& s) { return s.pending == 20; }, 20s));
   auto st = worker.status();
   CHECK(st.last_attempt_utc == "2016-03-01T08:00:00Z");
   CHECK_THAT(st.last_error, Catch::Contains("busy"));
   CHECK(st.seconds_to_next_attempt == 120);  // Retry-After outweighs the first backoff (at most 2 s)
   const int first = proxy.requests();
-  CHECK(first == 3);
+  CHECK(first == 4);
 
   // 119 s on, nothing is due yet.
   clock.advance(119s);
@@ -728,12 +728,12 @@ TEST_CASE("the sync thread keeps its schedule by the injected clock: Retry-After
   CHECK(proxy.requests() == first + 1);
   CHECK(hub.uuids().size() == 20);
 
-  // At 600 s the heartbeat and the survey check go out again.
+  // At 600 s the heartbeat, the survey check and the figures go out again.
   clock.advance(480s);
   worker.wake();
-  CHECK(proxy.wait_for_requests(first + 3, 20s));
+  CHECK(proxy.wait_for_requests(first + 4, 20s));
   worker.stop();
-  CHECK(proxy.requests() == first + 3);
+  CHECK(proxy.requests() == first + 4);
 }
 
 TEST_CASE("the hub's store stamps times from its injected clock", "[hub][e2e]") {

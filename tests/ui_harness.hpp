@@ -59,6 +59,7 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
     auto c = kiosk::load_config(cfg);
     INFO((c.ok() ? std::string() : c.message()));
     REQUIRE(c.ok());
+    sync = !c->sync.hub_url.empty();  // a test that names a real hub syncs with it
     const auto st = start(std::move(c).value(), w, h, engine);
     INFO((st.ok() ? std::string() : st.message()));
     REQUIRE(st.ok());

@@ -31,10 +31,10 @@
 #include "kiosk/simulate.hpp"
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
+#include "report.hpp"
 #include "represent.hpp"
 #include "spss.hpp"
 #include "sync_client.hpp"
-#include "report.hpp"
 #include "workbook.hpp"
 
 using namespace kiosk;
@@ -778,7 +778,8 @@ int cmd_report(Context& ctx, const Args& a) {
   const auto* pdf = ctx.opt("pdf");
   const auto* html = ctx.opt("html");
   if (a.positional.size() != 1 || (!pdf && !html))
-    return fail("usage: kiosk-admin report DIR --pdf FILE [--html FILE] [--threshold N] [--cap C] [--comments N|all]", 2);
+    return fail("usage: kiosk-admin report DIR --pdf FILE [--html FILE] [--threshold N] [--cap C] [--comments N|all]",
+                2);
   auto survey = ctx.survey();
   if (!survey) return fail(survey.message());
   cli::ReportOptions o;

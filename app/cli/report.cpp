@@ -39,9 +39,9 @@ std::string long_date(const std::string& utc) {
 
 std::string language_name(const std::string& code) {
   static const std::map<std::string, std::string> names = {
-      {"en", "English"},  {"pl", "Polish"},  {"ur", "Urdu"},     {"bn", "Bengali"}, {"pa", "Punjabi"},
-      {"ar", "Arabic"},   {"ro", "Romanian"}, {"cy", "Welsh"},    {"gu", "Gujarati"}, {"so", "Somali"},
-      {"zh", "Chinese"},  {"fr", "French"},  {"es", "Spanish"},  {"pt", "Portuguese"}};
+      {"en", "English"}, {"pl", "Polish"},   {"ur", "Urdu"},    {"bn", "Bengali"},   {"pa", "Punjabi"},
+      {"ar", "Arabic"},  {"ro", "Romanian"}, {"cy", "Welsh"},   {"gu", "Gujarati"},  {"so", "Somali"},
+      {"zh", "Chinese"}, {"fr", "French"},   {"es", "Spanish"}, {"pt", "Portuguese"}};
   auto it = names.find(code);
   return it == names.end() ? code : it->second + " (" + code + ")";
 }
@@ -98,7 +98,7 @@ struct Counts {
   std::vector<WeightedQuestion> results;
   // question -> service point -> comments, masked
   std::map<std::string, std::map<std::string, std::vector<std::string>>> comments;
-  std::map<std::string, std::int64_t> text_answered;  // question -> how many wrote something
+  std::map<std::string, std::int64_t> text_answered;                            // question -> how many wrote something
   std::map<std::string, std::map<std::string, std::int64_t>> comments_written;  // all, listed or not
 };
 
@@ -166,7 +166,8 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
         ++c.text_answered[qid];
         if (q->type == QuestionType::Text) {
           auto& list = c.comments[qid][m.service_point];
-          if (opt.comments < 0 || static_cast<long>(list.size()) < opt.comments) list.push_back(mask_personal(ans.text));
+          if (opt.comments < 0 || static_cast<long>(list.size()) < opt.comments)
+            list.push_back(mask_personal(ans.text));
           ++c.comments_written[qid][m.service_point];
         }
       }
@@ -194,35 +195,35 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
   // The zone times are given in: the options', else the process's TZ.
   const char* tz_env = std::getenv("TZ");
   const std::string time_zone = !opt.file.time_zone.empty() ? opt.file.time_zone
-                                : tz_env && *tz_env       ? std::string(tz_env)
-                                                          : std::string("the computer's local time");
+                                : tz_env && *tz_env         ? std::string(tz_env)
+                                                            : std::string("the computer's local time");
 
   // 1. How the consultation ran.
   out.push_back(heading(1, "1. How the consultation ran"));
   {
     std::size_t kiosks = 0;
     for (const auto& [sp, set] : c.kiosks) kiosks += set.size();
-    std::string p = "This report covers " + N + " completed responses to \u201c" + title + "\u201d, started between " +
-                    long_date(c.first_utc) + " and " + long_date(c.last_utc) + " (times in " + time_zone +
-                    ") at " + std::to_string(c.per_service_point.size()) + " service point" +
-                    (c.per_service_point.size() == 1 ? "" : "s") +
-                    (kiosks ? " on " + std::to_string(kiosks) + " kiosk" + (kiosks == 1 ? "" : "s") : std::string()) +
-                    ".";
+    std::string p =
+        "This report covers " + N + " completed responses to \u201c" + title + "\u201d, started between " +
+        long_date(c.first_utc) + " and " + long_date(c.last_utc) + " (times in " + time_zone + ") at " +
+        std::to_string(c.per_service_point.size()) + " service point" + (c.per_service_point.size() == 1 ? "" : "s") +
+        (kiosks ? " on " + std::to_string(kiosks) + " kiosk" + (kiosks == 1 ? "" : "s") : std::string()) + ".";
     if (weighed->abandoned)
       p += " A further " + thousands(weighed->abandoned) +
            " visits were left part way; they are kept, but no figure in this report counts them.";
     out.push_back(para(p));
     out.push_back(para(thousands(c.assisted) + " responses (" + share_of(c.assisted, c.completed) +
                        ") were completed with a member of staff's help; the rest by visitors alone."));
-    ReportBlock langs = table("Languages the survey was answered in", {"Language", "Responses", "Share"},
-                              {false, true, true});
+    ReportBlock langs =
+        table("Languages the survey was answered in", {"Language", "Responses", "Share"}, {false, true, true});
     for (const auto& [loc, n] : c.per_locale)
       langs.rows.push_back({language_name(loc), thousands(n), share_of(n, c.completed)});
     out.push_back(std::move(langs));
     if (c.assisted) {
       ReportBlock help = table("How staff helped, in assisted responses (more than one may apply)",
                                {"Help given", "Responses", "Share of assisted"}, {false, true, true});
-      for (const auto& [h, n] : c.per_help) help.rows.push_back({assistance_name(h), thousands(n), share_of(n, c.assisted)});
+      for (const auto& [h, n] : c.per_help)
+        help.rows.push_back({assistance_name(h), thousands(n), share_of(n, c.assisted)});
       out.push_back(std::move(help));
     }
   }
@@ -230,8 +231,8 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
   // 2. Responses per service point.
   out.push_back(heading(1, "2. Responses per service point"));
   {
-    ReportBlock t = table("Completed responses per service point", {"Service point", "Id", "Kiosks", "Responses", "Share"},
-                          {false, false, true, true, true});
+    ReportBlock t = table("Completed responses per service point",
+                          {"Service point", "Id", "Kiosks", "Responses", "Share"}, {false, false, true, true, true});
     ReportBlock chart;
     chart.kind = Kind::Chart;
     chart.text = "Share of all completed responses, per service point";
@@ -252,9 +253,9 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
   // 3. Representativeness.
   out.push_back(heading(1, "3. Who answered, against who lives in " + (pop ? pop->area : std::string("the area"))));
   if (!pop) {
-    out.push_back(para(
-        "Not shown: no population file was given (kiosk.toml's [kiosk] population, or --population), so the "
-        "respondents cannot be compared with the area's population."));
+    out.push_back(
+        para("Not shown: no population file was given (kiosk.toml's [kiosk] population, or --population), so the "
+             "respondents cannot be compared with the area's population."));
   } else if (pop->benchmarks.empty()) {
     out.push_back(para("Not shown: the population file " + pop->path +
                        " benchmarks none of this survey's questions, so there is nothing to compare."));
@@ -307,9 +308,10 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
       out.push_back(std::move(t));
     }
     out.push_back(heading(2, "Under-represented groups, by service point"));
-    ReportBlock gaps = table("Groups under-represented at each service point",
-                             {"Service point", "Characteristic", "Group", "Share", "Population", "More to close the gap"},
-                             {false, false, false, true, true, true});
+    ReportBlock gaps =
+        table("Groups under-represented at each service point",
+              {"Service point", "Characteristic", "Group", "Share", "Population", "More to close the gap"},
+              {false, false, false, true, true, true});
     std::vector<std::string> quiet;
     ReportBlock weeks = table("Responses and under-represented groups, week by week",
                               {"Week beginning", "Responses", "Under-represented groups"}, {false, true, false});
@@ -323,8 +325,8 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
           any = true;
           const std::string name = label_of(survey, q.benchmark->question, g.code);
           if (sl.kind == RepresentativenessSlice::Kind::ServicePoint)
-            gaps.rows.push_back({sp_name(sl.key), q.benchmark->name, name, pct(g.share), pct(g.population),
-                                 thousands(g.to_close)});
+            gaps.rows.push_back(
+                {sp_name(sl.key), q.benchmark->name, name, pct(g.share), pct(g.population), thousands(g.to_close)});
           else
             list += (list.empty() ? "" : "; ") + q.benchmark->name + ": " + name;
         }
@@ -382,26 +384,27 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
     std::string p = "Answered by " + thousands(t.answered) + " of " + N;
     if (weighted) p += " (an effective " + thousands(static_cast<std::int64_t>(t.effective_n())) + " once weighted)";
     p += ".";
-    if (q.type == QuestionType::Multiple) p += " More than one answer could be chosen, so shares add to more than 100%.";
+    if (q.type == QuestionType::Multiple)
+      p += " More than one answer could be chosen, so shares add to more than 100%.";
     out.push_back(para(p));
     ReportBlock chart;
     chart.kind = Kind::Chart;
     chart.text = q.id + ": share of those who answered";
     chart.series = weighted ? std::vector<std::string>{"Unweighted", "Weighted"} : std::vector<std::string>{"Share"};
-    ReportBlock tb = weighted ? table(q.id + ": answers", {"Answer", "n", "Unweighted", "Weighted", "Margin of error"},
-                                      {false, true, true, true, true})
-                              : table(q.id + ": answers", {"Answer", "n", "Share", "Margin of error"},
-                                      {false, true, true, true});
+    ReportBlock tb =
+        weighted ? table(q.id + ": answers", {"Answer", "n", "Unweighted", "Weighted", "Margin of error"},
+                         {false, true, true, true, true})
+                 : table(q.id + ": answers", {"Answer", "n", "Share", "Margin of error"}, {false, true, true, true});
     std::string alt;
     for (size_t k = 0; k < q.options.size(); ++k) {
       const std::string label = text_of(survey, q.options[k].label);
-      const double moe = weighted ? t.margin(k)
-                         : t.answered ? 1.96 * std::sqrt(t.unweighted(k) * (1 - t.unweighted(k)) /
-                                                         static_cast<double>(t.answered))
-                                      : 0;
+      const double moe =
+          weighted     ? t.margin(k)
+          : t.answered ? 1.96 * std::sqrt(t.unweighted(k) * (1 - t.unweighted(k)) / static_cast<double>(t.answered))
+                       : 0;
       if (weighted)
-        tb.rows.push_back({label, thousands(t.options[k].n), pct(t.unweighted(k)), pct(t.weighted(k)),
-                           "\u00b1" + pct(moe)});
+        tb.rows.push_back(
+            {label, thousands(t.options[k].n), pct(t.unweighted(k)), pct(t.weighted(k)), "\u00b1" + pct(moe)});
       else
         tb.rows.push_back({label, thousands(t.options[k].n), pct(t.unweighted(k)), "\u00b1" + pct(moe)});
       chart.labels.push_back(label);
@@ -423,8 +426,9 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
       " is shown as \u201c<" + std::to_string(opt.threshold) +
       "\u201d, and where one count in a group is hidden the next smallest is hidden too."));
   if (!pop)
-    out.push_back(para("Only by service point: without a population file the report does not know which questions "
-                       "ask about protected characteristics."));
+    out.push_back(
+        para("Only by service point: without a population file the report does not know which questions "
+             "ask about protected characteristics."));
   const std::string small = "<" + std::to_string(opt.threshold);
   for (size_t bi = 0; bi < breakdowns.by.size(); ++bi) {
     const std::string& by = breakdowns.by[bi];
@@ -444,8 +448,7 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
         const auto counts = group_counts(gt, g, *q);
         const auto hide = hidden_cells(counts, n, opt.threshold, q->type == QuestionType::Multiple);
         std::vector<std::string> row = {name, n < opt.threshold ? small : thousands(n)};
-        for (size_t k = 0; k < counts.size(); ++k)
-          row.push_back(hide[k] ? small : share_of(counts[k], n));
+        for (size_t k = 0; k < counts.size(); ++k) row.push_back(hide[k] ? small : share_of(counts[k], n));
         t.rows.push_back(std::move(row));
       }
       out.push_back(std::move(t));
@@ -454,12 +457,12 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
 
   // Appendix: comments.
   out.push_back(heading(1, "Appendix: comments"));
-  out.push_back(para(std::string(opt.comments < 0 ? "Every free-text answer" : "The free-text answers") +
-                     ", as written, per question and service point, in the order they were given" +
-                     (opt.comments < 0 ? std::string()
-                                       : " (up to " + thousands(opt.comments) + " per question and service point)") +
-                     ". Email addresses, phone numbers and full postcodes are masked. Postcode answers are not "
-                     "listed."));
+  out.push_back(para(
+      std::string(opt.comments < 0 ? "Every free-text answer" : "The free-text answers") +
+      ", as written, per question and service point, in the order they were given" +
+      (opt.comments < 0 ? std::string() : " (up to " + thousands(opt.comments) + " per question and service point)") +
+      ". Email addresses, phone numbers and full postcodes are masked. Postcode answers are not "
+      "listed."));
   bool any_text = false;
   for (const auto& q : survey.questions) {
     if (q.type != QuestionType::Text) continue;

@@ -22,7 +22,7 @@ using Kind = ReportBlock::Kind;
 // ---------------------------------------------------------------- PDF
 
 constexpr double kPageW = 595.276, kPageH = 841.89;  // A4, in points
-constexpr double kMargin = 56.7;                      // 2 cm
+constexpr double kMargin = 56.7;                     // 2 cm
 constexpr double kWidth = kPageW - 2 * kMargin;
 constexpr double kTop = kMargin, kBottom = kPageH - kMargin;
 const char* const kFamily = "Noto Sans";
@@ -172,7 +172,7 @@ class Pdf {
     auto l = layout(text, size, true, kWidth);
     const double h = height(l);
     y_ += level == 1 ? 14 : 8;
-    need(h + 70);  // never a heading alone at the foot of a page
+    need(h + 70);                                // never a heading alone at the foot of a page
     const char* tag = level == 1 ? "H2" : "H3";  // H1 is the title
     tag_begin(tag, nullptr);
     show(l, kMargin, y_, level == 1 ? kSeries[0] : kText);
@@ -260,7 +260,8 @@ class Pdf {
     const double room = kWidth - fixed;
     double base = 0, more = 0;
     for (size_t c = 0; c < cols; ++c)
-      if (!b.numeric[c]) base += std::min(natural[c], 110.0), more += std::min(natural[c], 260.0) - std::min(natural[c], 110.0);
+      if (!b.numeric[c])
+        base += std::min(natural[c], 110.0), more += std::min(natural[c], 260.0) - std::min(natural[c], 110.0);
     for (size_t c = 0; c < cols; ++c) {
       if (b.numeric[c]) continue;
       const double first = std::min(natural[c], 110.0), extra = std::min(natural[c], 260.0) - first;
@@ -487,8 +488,8 @@ void svg_chart(std::ostream& o, const ReportBlock& b, int id) {
     << "\" stroke=\"#767676\"/>\n";
   for (int t = 0; t <= ticks(sc); ++t)
     o << "<text x=\"" << label_w + bars_w * sc.step * t / top << "\" y=\"" << axis + 16
-      << "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#4d4d4d\">"
-      << static_cast<int>(100 * sc.step * t + 0.5) << "%</text>\n";
+      << "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#4d4d4d\">" << static_cast<int>(100 * sc.step * t + 0.5)
+      << "%</text>\n";
   o << "</svg>\n<figcaption>" << esc(b.text) << " (the table below gives every figure)</figcaption>\n</figure>\n";
 }
 
@@ -537,7 +538,8 @@ std::string report_html(const ReportDocument& doc, const std::string& before_con
        "ul.comments li{margin:0.2rem 0}\n"
        ":focus{outline:3px solid #b35900}\n"
        "</style>\n</head>\n<body>\n<main>\n<h1>"
-    << esc(doc.title) << "</h1>\n<p class=\"sub\">" << esc(doc.subtitle) << "</p>\n" << before_contents;
+    << esc(doc.title) << "</h1>\n<p class=\"sub\">" << esc(doc.subtitle) << "</p>\n"
+    << before_contents;
   // Contents: the sections.
   o << "<nav aria-label=\"Contents\">\n<h2 id=\"contents\">Contents</h2>\n<ul>\n";
   int section = 0;
@@ -570,8 +572,7 @@ std::string report_html(const ReportDocument& doc, const std::string& before_con
             if (c == 0)
               o << "<th scope=\"row\">" << esc(r[c]) << "</th>";
             else
-              o << "<td" << (c < b.numeric.size() && b.numeric[c] ? " class=\"n\"" : "") << ">" << esc(r[c])
-                << "</td>";
+              o << "<td" << (c < b.numeric.size() && b.numeric[c] ? " class=\"n\"" : "") << ">" << esc(r[c]) << "</td>";
           }
           o << "</tr>\n";
         }

@@ -21,6 +21,43 @@ std::string bytes(const AppView& v, std::int64_t b) {
   return v.tr("admin.size.kb", {{"n", buf}});
 }
 
+// Who answered at this service point against who lives in the area, as
+// the hub counted at the last sync (held in memory by the sync thread):
+// staff see which groups to reach while the consultation runs.
+void draw_hub_figures(Frame& f, const AppView& v) {
+  const auto& figures = v.admin.sync.figures;
+  if (!v.admin.sync.configured) return;
+  if (!figures) {
+    f.paragraph("admin.figures.waiting", v.tr("admin.figures.waiting"), true);
+    return;
+  }
+  f.heading("admin.figures.h", v.tr("admin.figures.h", {{"area", figures->area}}));
+  std::string when = figures->as_of_utc.substr(0, 16);  // "2016-07-01T10:02" -> "2016-07-01 10:02"
+  if (when.size() > 10 && when[10] == 'T') when[10] = ' ';
+  f.paragraph("admin.figures.asof",
+              v.tr("admin.figures.asof", {{"time", when}, {"n", std::to_string(figures->responses)}}));
+  auto percent = [](double x) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%.0f%%", 100 * x);
+    return std::string(b);
+  };
+  bool any = false;
+  for (const auto& q : figures->questions) {
+    const Question* sq = v.survey.find(q.question);
+    for (const auto& g : q.groups) {
+      if (g.verdict != "under-represented") continue;
+      any = true;
+      const Option* o = sq ? sq->find_option(g.code) : nullptr;
+      f.paragraph("admin.figures.under." + q.question + "." + g.code,
+                  v.tr("admin.figures.under", {{"group", o ? v.text(o->label) : g.code},
+                                               {"share", percent(g.share)},
+                                               {"population", percent(g.population)},
+                                               {"more", std::to_string(g.to_close)}}));
+    }
+  }
+  if (!any) f.paragraph("admin.figures.none_under", v.tr("admin.figures.none_under"));
+}
+
 }  // namespace
 
 void draw_admin(Frame& f, const AppView& v) {
@@ -117,6 +154,7 @@ void draw_admin(Frame& f, const AppView& v) {
   // and who answered are read at the hub, or from a sealed export opened on
   // the council's computer.
   f.paragraph("admin.results.sealed", v.tr("admin.results.sealed"), true);
+  draw_hub_figures(f, v);
 }
 
 void draw_admin_nav(Frame& f, const AppView& v, Frame::Flow& flow) {

@@ -633,6 +633,36 @@ Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& 
   return std::optional<SurveyUpdate>{std::move(u)};
 }
 
+Result<std::optional<HubFigures>> SyncClient::fetch_figures() {
+  std::string path = protocol::route::kFigures;
+  if (!settings_.service_point.empty()) path += "?service_point=" + settings_.service_point;
+  const Reply r = http_->request(settings_, clock_, path, nullptr, {});
+  if (r.curl == CURLE_OK && (r.status == 204 || r.status == 404)) return std::optional<HubFigures>{};
+  if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_).error();
+  const json j = json::parse(r.body, nullptr, false);
+  HubFigures f;
+  try {
+    f.as_of_utc = j.at("as_of_utc").get<std::string>();
+    f.area = j.value("area", "");
+    f.service_point = j.value("key", "");
+    f.responses = j.at("responses").get<std::int64_t>();
+    for (const auto& q : j.at("questions")) {
+      HubFigures::Question hq;
+      hq.question = q.at("question").get<std::string>();
+      hq.name = q.value("name", hq.question);
+      hq.in_base = q.at("in_base").get<std::int64_t>();
+      for (const auto& g : q.at("groups"))
+        hq.groups.push_back({g.at("code").get<std::string>(), g.at("respondents").get<std::int64_t>(),
+                             g.at("share").get<double>(), g.at("population").get<double>(),
+                             g.at("verdict").get<std::string>(), g.value("more_to_close", std::int64_t{0})});
+      f.questions.push_back(std::move(hq));
+    }
+  } catch (const json::exception&) {
+    return make_error(ErrorKind::Network, "The hub's figures for this service point were not understood.");
+  }
+  return std::optional<HubFigures>{std::move(f)};
+}
+
 Status write_public_key_file(const std::string& path, const std::string& line) {
   const std::filesystem::path target(path);
   const std::string tmp = path + ".new";
@@ -860,6 +890,12 @@ void SyncWorker::run() {
           if (status_.last_error == pull_error_) status_.last_error = pull_error;
           pull_error_ = pull_error;
         }
+      }
+      // Who answered here, as the hub counts it, for the admin area: kept
+      // in memory, replaced at each pull (a failed fetch keeps the last).
+      if (auto f = client.fetch_figures(); f) {
+        std::lock_guard lock(m_);
+        status_.figures = std::move(*f);
       }
       status_cv_.notify_all();
       next_heartbeat = now + heartbeat_;

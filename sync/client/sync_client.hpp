@@ -106,6 +106,27 @@ Status write_public_key_file(const std::string& path, const std::string& line);
 // sends no key (ErrorKind::Config: `kiosk-hub keygen` on the hub).
 Result<SurveyUpdate> pull_sealing_key(const SyncSettings& settings);
 
+// Who answered at this kiosk's service point against who lives in the
+// area, as the hub counted them (GET /api/v1/figures) at the last sync: for
+// the admin area. Held in memory only; the kiosk counts nothing on its disk.
+struct HubFigures {
+  struct Group {
+    std::string code;
+    std::int64_t respondents = 0;
+    double share = 0, population = 0;
+    std::string verdict;  // "under-represented", "in line", "over-represented", "no data"
+    std::int64_t to_close = 0;
+  };
+  struct Question {
+    std::string question, name;
+    std::int64_t in_base = 0;
+    std::vector<Group> groups;
+  };
+  std::string as_of_utc, area, service_point;
+  std::int64_t responses = 0;
+  std::vector<Question> questions;
+};
+
 class SyncClient {
  public:
   // Time (receipt stamps, Retry-After dates, the age of what is pending, the
@@ -130,6 +151,8 @@ class SyncClient {
   // its definition and the sealing key that comes with it (ErrorKind::Validation
   // when either is unusable, so nothing of that pull is applied).
   Result<std::optional<SurveyUpdate>> fetch_survey(const std::string& etag);
+  // GET /api/v1/figures: none when the hub has no population to compare with (204).
+  Result<std::optional<HubFigures>> fetch_figures();
 
   const SyncSettings& settings() const { return settings_; }
 
@@ -171,6 +194,7 @@ struct SyncStatus {
   std::int64_t pending = 0, conflicts = 0, synced = 0;
   std::string oldest_pending_utc;
   int seconds_to_next_attempt = 0;
+  std::optional<HubFigures> figures;  // the hub's, as of the last sync; none before one
 };
 
 // The sync thread: its own SQLite connection, its own curl handle. The UI

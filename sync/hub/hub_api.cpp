@@ -575,8 +575,8 @@ struct Api::Impl {
   Reply export_data(Request& req) {
     namespace fmt = protocol::format;
     const std::string format = req.has_param(protocol::kFormatParam) ? req.param(protocol::kFormatParam) : fmt::kCsv;
-    const bool analyst_file = format == fmt::kXlsx || format == fmt::kSav || format == fmt::kReportPdf ||
-                              format == fmt::kReportHtml;
+    const bool analyst_file =
+        format == fmt::kXlsx || format == fmt::kSav || format == fmt::kReportPdf || format == fmt::kReportHtml;
     if (format != fmt::kCsv && format != fmt::kJsonl && format != fmt::kCodebook && !analyst_file)
       return error_reply(400, "format must be csv, jsonl, codebook, xlsx, sav, report-pdf or report-html");
     if (analyst_file && !survey_)
@@ -734,8 +734,9 @@ struct Api::Impl {
       rc = cli::report(dir, *survey_, r);
     }
     if (rc != 0)
-      return error_reply(409, "nothing to write: no completed responses of " + survey_->id + " yet, or they could "
-                              "not be read (the hub's log says which)");
+      return error_reply(409, "nothing to write: no completed responses of " + survey_->id +
+                                  " yet, or they could "
+                                  "not be read (the hub's log says which)");
     std::ifstream in(file, std::ios::binary);
     std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in.good() && !in.eof()) return error_reply(503, "could not read the file written for the export");
@@ -763,7 +764,8 @@ struct Api::Impl {
     for (const auto& sp : opt_.service_points) known = known || sp.id == f.service_point;
     if (!known) return error_reply(400, "no service point \"" + f.service_point + "\" at this hub");
     WorkDir work;
-    if (work.path.empty()) return error_reply(503, "could not make a folder for the page: " + std::string(strerror(errno)));
+    if (work.path.empty())
+      return error_reply(503, "could not make a folder for the page: " + std::string(strerror(errno)));
     if (auto e = write_opened(work.path, f)) return std::move(*e);
     // The form: every service point by name, and the days.
     std::string form =
@@ -775,15 +777,16 @@ struct Api::Impl {
     for (const auto& sp : opt_.service_points)
       form += "<option value=\"" + html_escape(sp.id) + "\"" + (sp.id == f.service_point ? " selected" : "") + ">" +
               html_escape(sp.name) + "</option>";
-    form += "</select></div><div><label for=\"from\" style=\"display:block;font-weight:bold\">From (first day)</label>"
-            "<input type=\"date\" id=\"from\" name=\"from\" value=\"" +
-            html_escape(f.from) +
-            "\" style=\"font-size:1rem;padding:0.3rem\"></div><div><label for=\"to\" style=\"display:block;"
-            "font-weight:bold\">To (last day)</label><input type=\"date\" id=\"to\" name=\"to\" value=\"" +
-            html_escape(f.to) +
-            "\" style=\"font-size:1rem;padding:0.3rem\"></div><button type=\"submit\" style=\"font-size:1rem;"
-            "padding:0.4rem 1rem\">Show results</button><p style=\"margin:0;flex-basis:100%\"><a href=\"" +
-            std::string(route::kStatusPage) + "\">Back to the status page</a></p></form>\n";
+    form +=
+        "</select></div><div><label for=\"from\" style=\"display:block;font-weight:bold\">From (first day)</label>"
+        "<input type=\"date\" id=\"from\" name=\"from\" value=\"" +
+        html_escape(f.from) +
+        "\" style=\"font-size:1rem;padding:0.3rem\"></div><div><label for=\"to\" style=\"display:block;"
+        "font-weight:bold\">To (last day)</label><input type=\"date\" id=\"to\" name=\"to\" value=\"" +
+        html_escape(f.to) +
+        "\" style=\"font-size:1rem;padding:0.3rem\"></div><button type=\"submit\" style=\"font-size:1rem;"
+        "padding:0.4rem 1rem\">Show results</button><p style=\"margin:0;flex-basis:100%\"><a href=\"" +
+        std::string(route::kStatusPage) + "\">Back to the status page</a></p></form>\n";
     cli::ReportOptions r;
     r.file = analyst_options();
     r.comments = 50;
@@ -854,6 +857,58 @@ struct Api::Impl {
     return o ? survey_->text(o->label, survey_->default_locale) : code;
   }
 
+  json slice_json(const RepresentativenessSlice& sl) const {
+    json qs = json::array();
+    for (const auto& q : sl.questions) {
+      json gs = json::array();
+      for (const auto& g : q.groups)
+        gs.push_back({{"code", g.code},
+                      {"label", option_label(q.benchmark->question, g.code)},
+                      {"respondents", g.respondents},
+                      {"share", g.share},
+                      {"ci_low", g.ci.low},
+                      {"ci_high", g.ci.high},
+                      {"population", g.population},
+                      {"ratio", g.ratio},
+                      {"verdict", verdict_words(g.verdict)},
+                      {"more_to_close", g.to_close}});
+      qs.push_back({{"question", q.benchmark->question},
+                    {"name", q.benchmark->name},
+                    {"in_base", q.in_base},
+                    {"outside_base", q.outside_base},
+                    {"not_answered", q.not_answered},
+                    {"groups", gs}});
+    }
+    return json{{"kind", sl.kind == RepresentativenessSlice::Kind::All ? "all" : "service_point"},
+                {"key", sl.key},
+                {"name", sl.key.empty() ? std::string("All service points") : service_point_name(sl.key)},
+                {"responses", sl.responses},
+                {"questions", qs}};
+  }
+
+  // GET /api/v1/figures (a kiosk's token): who answered at the kiosk's own
+  // service point against who lives in the area, for its admin area ("as of
+  // the last sync"). The kiosk keeps them in memory only: it counts nothing
+  // on its disk. 204 when the hub has no survey or population to compare.
+  Reply figures(Request& req) {
+    if (!survey_ || !opt_.population) return Reply{204, "", {}, ""};
+    std::string sp = req.principal ? req.principal->service_point : std::string();
+    if (sp.empty() && req.has_param("service_point")) sp = req.param("service_point");
+    if (sp.empty()) return error_reply(400, "which service point? (add-device --service-point, or ?service_point=)");
+    auto slices = representativeness();
+    if (!slices) return error_reply(503, slices.message());
+    json mine;
+    for (const auto& sl : *slices)
+      if (sl.kind == RepresentativenessSlice::Kind::ServicePoint && sl.key == sp) mine = slice_json(sl);
+    if (mine.is_null()) {  // nothing from there yet
+      mine = slice_json(slice_figures(*opt_.population, RepresentativenessSlice::Kind::ServicePoint, sp, 0, {}));
+    }
+    mine["as_of_utc"] = format_utc(clock_.now());
+    mine["area"] = opt_.population->area;
+    mine[field::kApi] = protocol::kApiVersion;
+    return json_reply(200, mine);
+  }
+
   // GET /api/v1/representativeness
   Reply representativeness_json(Request&) {
     if (!survey_) return error_reply(409, "representativeness needs the hub started with --survey FILE");
@@ -872,33 +927,7 @@ struct Api::Impl {
                             {"year", b.year},
                             {"note", b.note}});
     json js = json::array();
-    for (const auto& sl : *slices) {
-      json qs = json::array();
-      for (const auto& q : sl.questions) {
-        json gs = json::array();
-        for (const auto& g : q.groups)
-          gs.push_back({{"code", g.code},
-                        {"label", option_label(q.benchmark->question, g.code)},
-                        {"respondents", g.respondents},
-                        {"share", g.share},
-                        {"ci_low", g.ci.low},
-                        {"ci_high", g.ci.high},
-                        {"population", g.population},
-                        {"ratio", g.ratio},
-                        {"verdict", verdict_words(g.verdict)},
-                        {"more_to_close", g.to_close}});
-        qs.push_back({{"question", q.benchmark->question},
-                      {"in_base", q.in_base},
-                      {"outside_base", q.outside_base},
-                      {"not_answered", q.not_answered},
-                      {"groups", gs}});
-      }
-      js.push_back({{"kind", sl.kind == RepresentativenessSlice::Kind::All ? "all" : "service_point"},
-                    {"key", sl.key},
-                    {"name", sl.key.empty() ? std::string("All service points") : service_point_name(sl.key)},
-                    {"responses", sl.responses},
-                    {"questions", qs}});
-    }
+    for (const auto& sl : *slices) js.push_back(slice_json(sl));
     return json_reply(
         200,
         json{{field::kApi, protocol::kApiVersion}, {"area", pop.area}, {"benchmarks", benchmarks}, {"slices", js}});
@@ -1099,8 +1128,7 @@ struct Api::Impl {
         route::kExport + "?format=sav\">SPSS file (.sav)</a><a href=\"" + route::kExport +
         "?format=report-pdf\">Consultation report (PDF)</a><a href=\"" + route::kExport +
         "?format=report-html\">Consultation report (HTML)</a><a href=\"" + route::kResultsPage +
-        "\">Results page</a><a href=\"" + route::kLedger +
-        "\">Ledger (JSON)</a></nav></header><main>";
+        "\">Results page</a><a href=\"" + route::kLedger + "\">Ledger (JSON)</a></nav></header><main>";
     h += "<ul class=tiles><li class=tile><b>" + std::to_string(*total) + "</b>responses</li><li class=tile><b>" +
          std::to_string(devices->size()) + "</b>kiosks</li><li class=tile><b" + (*conflicts ? " class=warn" : "") +
          ">" + std::to_string(*conflicts) + "</b>conflicts</li><li class=tile><b" +
@@ -1259,6 +1287,7 @@ struct Api::Impl {
         {"POST", route::kResponses, "responses", "kiosk", false, true, false, &Impl::upload},
         {"POST", route::kHeartbeat, "heartbeat", "kiosk", false, true, false, &Impl::heartbeat},
         {"GET", route::kSurvey, "survey", "kiosk", false, false, true, &Impl::survey},
+        {"GET", route::kFigures, "figures", "kiosk", false, false, false, &Impl::figures},
         {"GET", route::kExport, "export", "admin", false, false, false, &Impl::export_data},
         {"GET", route::kSummary, "summary", "admin", false, false, false, &Impl::summary},
         {"GET", route::kRepresentativeness, "representativeness", "admin", false, false, false,

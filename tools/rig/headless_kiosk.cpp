@@ -26,7 +26,7 @@ Status HeadlessKiosk::start(KioskConfig config, int w, int h, ui::Speech* engine
   o.height = h;
   o.clock = &clock;
   o.speech = engine ? engine : &speech;
-  o.start_sync = false;
+  o.start_sync = sync;
   auto a = ui::KioskApp::create(std::move(o));
   if (!a) return a.error();
   app = std::move(a).value();

@@ -28,8 +28,10 @@ class HeadlessKiosk {
   std::unique_ptr<ui::KioskApp> app;
 
   // Starts the kiosk on `config` in a w x h window, with this rig's clock and
-  // no sync thread, speaking into `speech` (recorded) or into `engine` if given.
+  // no sync thread (unless `sync`, for a configuration that names a real
+  // hub), speaking into `speech` (recorded) or into `engine` if given.
   Status start(KioskConfig config, int w, int h, ui::Speech* engine = nullptr);
+  bool sync = false;
 
   // Runs the loop until what the last input asked for is on screen.
   void settle(int passes = 20);

@@ -24,11 +24,12 @@ inline constexpr char kSurvey[] = "/api/v1/survey";                          // 
 inline constexpr char kExport[] = "/api/v1/export";                          // GET ?format=..., admin token
 inline constexpr char kSummary[] = "/api/v1/summary";                        // GET, admin token
 inline constexpr char kRepresentativeness[] = "/api/v1/representativeness";  // GET, admin token
-inline constexpr char kStatusPage[] = "/";                                   // HTML, admin token as Basic password
-inline constexpr char kResultsPage[] = "/results";  // HTML, admin token as Basic password; ?service_point=&from=&to=
-inline constexpr char kHealthz[] = "/healthz";                               // no token
-inline constexpr char kMetrics[] = "/metrics";                               // Prometheus, no token
-inline constexpr char kLedger[] = "/api/v1/ledger";  // GET, admin token: per kiosk, numbers missing
+inline constexpr char kFigures[] = "/api/v1/figures";  // GET, kiosk token: its service point's representativeness
+inline constexpr char kStatusPage[] = "/";             // HTML, admin token as Basic password
+inline constexpr char kResultsPage[] = "/results";     // HTML, admin token as Basic password; ?service_point=&from=&to=
+inline constexpr char kHealthz[] = "/healthz";         // no token
+inline constexpr char kMetrics[] = "/metrics";         // Prometheus, no token
+inline constexpr char kLedger[] = "/api/v1/ledger";    // GET, admin token: per kiosk, numbers missing
 }  // namespace route
 
 // Query parameter of route::kExport.
