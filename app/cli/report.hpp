@@ -66,4 +66,7 @@ std::string report_html(const ReportDocument& doc, const std::string& before_con
 
 int report(const std::string& dir, const Survey& survey, const ReportOptions& opt);
 
+// Text for HTML: & < > " ' as entities.
+std::string html_escape(const std::string& s);
+
 }  // namespace kiosk::cli

@@ -427,20 +427,7 @@ class Pdf {
 
 // ---------------------------------------------------------------- HTML
 
-std::string esc(const std::string& s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+std::string esc(const std::string& s) { return html_escape(s); }
 
 std::string cut(const std::string& s, size_t n) {
   if (s.size() <= n) return s;
@@ -494,6 +481,22 @@ void svg_chart(std::ostream& o, const ReportBlock& b, int id) {
 }
 
 }  // namespace
+
+std::string html_escape(const std::string& s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      case '\'': o += "&#39;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
 
 bool write_report_pdf(const ReportDocument& doc, const std::string& path) {
   std::string err;

@@ -233,20 +233,7 @@ std::string bearer_or_basic(const Request& req) {
   return {};
 }
 
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o.push_back(c);
-    }
-  }
-  return o;
-}
+using cli::html_escape;  // the report's (report.hpp)
 
 }  // namespace
 
@@ -600,14 +587,8 @@ struct Api::Impl {
       append_csv_header(out, layout->cols);
     }
     std::string bad;
-    auto st = store_.for_each_document([&](const StoredDocument& stored) {
-      // Opened in memory as it streams: the plain text exists only here and in the reply.
-      auto opened = open_stored(stored);
-      if (!opened) {
-        bad = opened.message();
-        return false;
-      }
-      const std::string& doc = *opened;
+    // Opened in memory as it streams: the plain text exists only here and in the reply.
+    auto st = for_each_opened(bad, [&](const std::string& doc) {
       if (format == fmt::kJsonl) {
         out += doc;
         out += '\n';
@@ -633,6 +614,19 @@ struct Api::Impl {
   // app/cli), written from every response the hub holds: opened one at a
   // time into a private folder as `kiosk-admin open` writes them, the file
   // written from there, sent, and the folder removed.
+  // Each stored document opened, in turn; stops at the first that cannot
+  // be opened, its reason in `bad`.
+  Status for_each_opened(std::string& bad, const std::function<bool(const std::string&)>& each) {
+    return store_.for_each_document([&](const StoredDocument& stored) {
+      auto opened = open_stored(stored);
+      if (!opened) {
+        bad = opened.message();
+        return false;
+      }
+      return each(*opened);
+    });
+  }
+
   // A private folder (0700) for opened responses and the file written from
   // them, removed when done: in memory, never on a disk, where there is a
   // memory filesystem: systemd's RuntimeDirectory (/run/kiosk-hub, as the
@@ -679,14 +673,9 @@ struct Api::Impl {
   std::optional<Reply> write_opened(const std::string& dir, const Filter& filter) {
     std::ofstream jsonl(dir + "/responses.jsonl", std::ios::binary);
     std::string bad;
-    auto st = store_.for_each_document([&](const StoredDocument& stored) {
-      auto opened = open_stored(stored);
-      if (!opened) {
-        bad = opened.message();
-        return false;
-      }
-      auto d = parse_canonical_document(*opened);
-      if (d && d->first.survey_id == survey_->id && filter.keeps(d->first)) jsonl << *opened << '\n';
+    auto st = for_each_opened(bad, [&](const std::string& doc) {
+      auto d = parse_canonical_document(doc);
+      if (d && d->first.survey_id == survey_->id && filter.keeps(d->first)) jsonl << doc << '\n';
       return true;
     });
     if (!st) return error_reply(503, st.message());
