@@ -419,17 +419,31 @@ TEST_CASE("strict JSON: duplicate keys anywhere, invalid UTF-8 and overflowing n
   CHECK_THAT(p.words, Catch::Contains("nested too deeply"));
 }
 
-TEST_CASE("the hub's representativeness equals the same figures counted from the responses one by one",
-          "[hub][e2e][trust]") {
+// A hub started with Bury's population benchmarks, an admin and one kiosk (k1).
+struct PopulationHub {
   test::TempDir tmp;
   HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
-  const std::string admin = process.add("add-admin", "council");
-  const std::string token = process.add("add-device", "k1");
-  const std::string pop_file = test::source_path("kiosk-config/population/bury.toml");
-  process.extra_args = {"--population", pop_file};
-  process.start();
-  auto pop = load_population(pop_file, bury());
-  REQUIRE(pop.ok());
+  std::string admin = process.add("add-admin", "council");
+  std::string token = process.add("add-device", "k1");
+  Population pop;
+  PopulationHub() {
+    const std::string pop_file = test::source_path("kiosk-config/population/bury.toml");
+    process.extra_args = {"--population", pop_file};
+    process.start();
+    auto p = load_population(pop_file, bury());
+    REQUIRE(p.ok());
+    pop = std::move(p).value();
+  }
+};
+
+TEST_CASE("the hub's representativeness equals the same figures counted from the responses one by one",
+          "[hub][e2e][trust]") {
+  PopulationHub hub;
+  test::TempDir& tmp = hub.tmp;
+  HubProcess& process = hub.process;
+  const std::string& admin = hub.admin;
+  const std::string& token = hub.token;
+  const Population* pop = &hub.pop;
   auto s = Store::open(tmp.file("k1.db"), db::OpenMode::Create, test::seal_pub());
   REQUIRE(s.ok());
   SimulateOptions o;
@@ -437,7 +451,7 @@ TEST_CASE("the hub's representativeness equals the same figures counted from the
   o.seed = 5;
   o.kiosk_id = "k1";
   o.service_points = kPoints;
-  o.population = &*pop;
+  o.population = pop;
   o.skew = {{"q20.65_plus", 0.4}};
   sync_simulated(**s, o, process.url(), token);
   RepresentativenessTally tally(*pop);
@@ -495,15 +509,12 @@ TEST_CASE(
     "the hub gives an admin the workbook, the .sav and the consultation report of what it holds, read back by "
     "gnumeric, PSPP and pdftotext, and a results page filtered by service point and days",
     "[hub][e2e][trust][analyst]") {
-  test::TempDir tmp;
-  HubProcess process{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
-  const std::string admin = process.add("add-admin", "council");
-  const std::string token = process.add("add-device", "k1");
-  const std::string pop_file = test::source_path("kiosk-config/population/bury.toml");
-  process.extra_args = {"--population", pop_file};
-  process.start();
-  auto pop = load_population(pop_file, bury());
-  REQUIRE(pop.ok());
+  PopulationHub hub;
+  test::TempDir& tmp = hub.tmp;
+  HubProcess& process = hub.process;
+  const std::string& admin = hub.admin;
+  const std::string& token = hub.token;
+  const Population* pop = &hub.pop;
   httplib::Client c("127.0.0.1", process.port());
   c.set_read_timeout(120, 0);
   const httplib::Headers as_admin = {{"Authorization", "Bearer " + admin}};
@@ -520,7 +531,7 @@ TEST_CASE(
   o.seed = 21;
   o.kiosk_id = "k1";
   o.service_points = kPoints;
-  o.population = &*pop;
+  o.population = pop;
   o.skew = {{"q20.65_plus", 0.4}};
   sync_simulated(**s, o, process.url(), token);
   std::int64_t completed = 0;

@@ -640,7 +640,7 @@ struct Api::Impl {
       if (const char* tmp = std::getenv("TMPDIR"); tmp && *tmp) places.emplace_back(tmp);
       places.emplace_back("/tmp");
       for (const auto& place : places) {
-        std::string t = place + "/kiosk-hub-export-XXXXXX";
+        std::string t = place + "/kiosk-hub-export-XXXXXX";  // mkdtemp's template: it fills in the Xs
         if (const char* made = mkdtemp(t.data())) {
           path = made;
           return;
