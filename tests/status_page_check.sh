@@ -62,7 +62,11 @@ for want in "Castle Leisure Centre library" "Export" "Who answered, against who 
   grep -q "$want" "$out" || { cat "$out" >&2; fail "the page does not show \"$want\""; }
 done
 page=$(curl -s -u "admin:$token_admin" "$url/")
-grep -q "setInterval" <<<"$page" && grep -q 'id=pause' <<<"$page" || fail "the page does not update itself (with a pause)"
+# Its updater is the hub's own file (the page's Content-Security-Policy runs
+# no inline script; check_page.mjs fails on anything that policy refused).
+script=$(curl -s "$url/status.js")
+grep -q '<script src="/status.js">' <<<"$page" && grep -q "setInterval" <<<"$script" && grep -q 'id=pause' <<<"$page" ||
+  fail "the page does not update itself (with a pause)"
 for f in csv jsonl codebook; do
   grep -q "/api/v1/export?format=$f" <<<"$page" || fail "no link to the $f export"
 done

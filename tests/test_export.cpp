@@ -115,6 +115,21 @@ TEST_CASE("CSV fields are quoted by RFC 4180 and formulas are defused", "[export
     append_csv_field(g, lead, true);
     CHECK(g.find('\'') != std::string::npos);
   }
+  // A control character first (a NUL, which some readers drop, then the
+  // formula), or spaces before the formula: guarded the same way.
+  using namespace std::string_literals;
+  for (const std::string& lead :
+       {"\0=HYPERLINK(\"http://evil.example\")"s, "\x01=1"s, "\x1f+1"s, "\x7f@A1"s, "  =1"s, "\n=1"s}) {
+    std::string g;
+    append_csv_field(g, lead, true);
+    INFO(g);
+    CHECK(g.find('\'') != std::string::npos);
+    CHECK(g.find('\'') < g.find_first_of("=+@"));
+  }
+  // Text that only starts with a space or a control character, and no formula, is left as it is.
+  std::string plain;
+  append_csv_field(plain, " Radcliffe", true);
+  CHECK(plain == " Radcliffe");
 }
 
 TEST_CASE("a free-text answer with commas, quotes and newlines survives the round trip", "[export]") {

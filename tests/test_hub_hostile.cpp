@@ -5,6 +5,7 @@
 // The same suite runs on SQLite and on PostgreSQL.
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <zlib.h>
@@ -16,6 +17,7 @@
 #include <sstream>
 
 #include "hub_fixture.hpp"
+#include "kiosk/seal.hpp"
 #include "kiosk/simulate.hpp"
 #include "sync_client.hpp"
 
@@ -576,4 +578,231 @@ TEST_CASE("hub metrics during a database outage: database_up 0, no made-up respo
               .exit_code == 0);
   CHECK(t.get("/healthz").status == 200);
   CHECK_THAT(t.get("/metrics").body, Catch::Contains("kiosk_hub_database_up 1"));
+}
+
+namespace {
+// Sends `request` and reads until the hub closes the connection (or the
+// deadline passes): everything it answered on that one connection.
+std::string raw_until_close(int port, const std::string& request, bool& closed) {
+  const int fd = connect_from(port, "127.0.0.1");
+  REQUIRE(fd >= 0);
+  REQUIRE(send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  std::string in;
+  closed = false;
+  const auto deadline = Steady::now() + std::chrono::seconds(10);
+  while (Steady::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
+    if (poll(&p, 1, static_cast<int>(std::max<long>(left, 1))) <= 0) continue;
+    char buf[65536];
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      closed = true;
+      break;
+    }
+    in.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return in;
+}
+
+size_t replies_in(const std::string& text) {
+  size_t n = 0;
+  for (size_t at = text.find("HTTP/1.1 "); at != std::string::npos; at = text.find("HTTP/1.1 ", at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("a body framed two ways is refused and its connection closed, so nothing is smuggled behind it",
+          "[hub][e2e][hostile]") {
+  Target t(false);
+  const std::string smuggled =
+      "GET /api/v1/survey HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer " + t.token + "\r\n\r\n";
+  const std::string auth = "Authorization: Bearer " + t.token + "\r\n";
+  for (const std::string& framing : {std::string("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                                     std::string("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"),
+                                     std::string("Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}")}) {
+    INFO(framing);
+    bool closed = false;
+    const std::string got = raw_until_close(t.hub->port(),
+                                            "POST /api/v1/heartbeat HTTP/1.1\r\nHost: hub\r\n" + auth +
+                                                "Content-Type: application/json\r\n" + framing + smuggled,
+                                            closed);
+    INFO(got.substr(0, 600));
+    CHECK(got.rfind("HTTP/1.1 400", 0) == 0);
+    CHECK(replies_in(got) == 1);  // the GET behind it was never answered
+    CHECK(closed);
+  }
+  t.check_healthy("framed two ways");
+}
+
+TEST_CASE("the hub's pages say what they are and may not be framed or run another's script", "[hub][e2e][hostile]") {
+  Target t(false);
+  httplib::Client c("127.0.0.1", t.hub->port());
+  auto page = c.Get("/", {{"Authorization", "Bearer " + t.admin}});
+  REQUIRE(page);
+  REQUIRE(page->status == 200);
+  const std::string csp = page->get_header_value("Content-Security-Policy");
+  CHECK_THAT(csp, Catch::Contains("default-src 'none'") && Catch::Contains("script-src 'self'") &&
+                      Catch::Contains("frame-ancestors 'none'"));
+  CHECK(page->get_header_value("X-Frame-Options") == "DENY");
+  CHECK(page->get_header_value("X-Content-Type-Options") == "nosniff");
+  // No inline script for that policy to block: the page's updater is a file of the hub's.
+  CHECK(page->body.find("<script>") == std::string::npos);
+  CHECK_THAT(page->body, Catch::Contains("<script src=\"/status.js\"></script>"));
+  auto js = c.Get("/status.js");
+  REQUIRE(js);
+  CHECK(js->status == 200);
+  CHECK_THAT(js->get_header_value("Content-Type"), Catch::StartsWith("text/javascript"));
+  CHECK_THAT(js->body, Catch::Contains("Pause updates"));
+  // The admin's Basic credentials, which a browser that opened the status
+  // page sends by itself, change nothing: another site's form posting
+  // text/plain to the hub is refused before its body is read.
+  const std::string basic = "Basic " + base64_encode("admin:" + t.admin);
+  auto forged = c.Post("/api/v1/heartbeat", {{"Authorization", basic}, {"Origin", "https://evil.example"}},
+                       R"({"highest_seq": 5})", "text/plain");
+  REQUIRE(forged);
+  CHECK(forged->status == 401);
+  CHECK_THAT(forged->body, Catch::Contains("Bearer"));
+  // The same token as Bearer, as a program sends it, still works; and Basic still reads the page.
+  auto bearer = c.Post("/api/v1/heartbeat", {{"Authorization", "Bearer " + t.token}}, R"({"highest_seq": 0})",
+                       "application/json");
+  REQUIRE(bearer);
+  CHECK(bearer->status == 200);
+  auto read = c.Get("/", {{"Authorization", basic}});
+  REQUIRE(read);
+  CHECK(read->status == 200);
+  // A JSON reply is not sniffed as anything else either.
+  auto health = c.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->get_header_value("X-Content-Type-Options") == "nosniff");
+}
+
+// PostgreSQL only (the "[e2e]" run against PostgreSQL selects it; the SQLite
+// run leaves it out): hubs share one database there, and a long read by
+// another session must not let one hub's start freeze the others.
+TEST_CASE("postgresql: a hub started while a long read holds the tables starts, and the running hub keeps answering",
+          "[.][e2e][pg]") {
+  REQUIRE(test::using_postgres());
+  test::TempDir tmp;
+  HubProcess a(test::hub_database(tmp), test::bury_survey(), tmp.file("a.log"));
+  const std::string token = a.add("add-device", "k1");
+  a.start();
+  const std::string url = a.db();
+  // An analyst's long query, in its own session, holding the hub's tables.
+  const pid_t reader = fork();
+  if (reader == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    execlp("psql", "psql", "-q", url.c_str(), "-c",
+           "BEGIN; SELECT count(*) FROM principals, devices, responses, conflicts, quarantine; "
+           "SELECT pg_sleep(120); COMMIT;",
+           static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto psql = [&](const std::string& sql) { return test::run("psql -qtA '" + url + "' -c \"" + sql + "\" 2>&1"); };
+  struct EndRead {
+    std::function<void()> end;
+    ~EndRead() { end(); }
+  } end_read{[&] {
+    psql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' AND pid <> "
+        "pg_backend_pid()");
+    int st = 0;
+    waitpid(reader, &st, 0);
+  }};
+  // Until the read holds its locks (a condition, read from pg_locks).
+  const auto deadline = Steady::now() + std::chrono::seconds(60);
+  bool holding = false;
+  while (!holding && Steady::now() < deadline) {
+    const auto r = psql(
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid WHERE s.query LIKE "
+        "'%pg_sleep(120)%' AND s.pid <> pg_backend_pid() AND l.relation = 'principals'::regclass");
+    holding = r.out.rfind("1", 0) == 0;
+  }
+  REQUIRE(holding);
+
+  // A second hub starts on the same database meanwhile...
+  HubProcess b(a.db(), test::bury_survey(), tmp.file("b.log"));
+  std::string b_error;
+  std::thread starting([&] {
+    try {
+      b.start();
+    } catch (const std::exception& e) {
+      b_error = e.what();
+    }
+  });
+  // ...and the running one still answers its kiosk.
+  httplib::Client c("127.0.0.1", a.port());
+  c.set_read_timeout(40, 0);
+  const auto t0 = Steady::now();
+  auto hb =
+      c.Post("/api/v1/heartbeat", {{"Authorization", "Bearer " + token}}, R"({"pending": 0})", "application/json");
+  const double seconds = seconds_since(t0);
+  starting.join();
+  REQUIRE(hb);
+  CHECK(hb->status == 200);
+  CHECK(seconds < 10);  // frozen, it waited for the read to end (two minutes)
+  INFO(b_error << test::read_file(tmp.file("b.log")));
+  CHECK(b_error.empty());
+  CHECK(b.running());
+  if (b.running()) {
+    httplib::Client cb("127.0.0.1", b.port());
+    cb.set_read_timeout(40, 0);
+    auto hb2 =
+        cb.Post("/api/v1/heartbeat", {{"Authorization", "Bearer " + token}}, R"({"pending": 0})", "application/json");
+    REQUIRE(hb2);
+    CHECK(hb2->status == 200);
+  }
+}
+
+TEST_CASE("postgresql: with the database paused the hub says so on /healthz within seconds, and recovers",
+          "[.][e2e][pg]") {
+  REQUIRE(test::using_postgres());
+  Target t(false);
+  CHECK(t.get("/healthz").status == 200);
+  // The server of the test's PostgreSQL (tests/pg_server.sh: DIR/url, DIR/data), every process of it paused.
+  std::string dir = std::getenv("KIOSK_TEST_PG_URL_FILE");
+  dir = dir.substr(0, dir.rfind('/'));
+  const std::string pid_file = test::read_file(dir + "/data/postmaster.pid");
+  const std::string postmaster = pid_file.substr(0, pid_file.find('\n'));
+  REQUIRE(!postmaster.empty());
+  auto signal_all = [&](const char* sig) {
+    test::run(std::string("pkill -") + sig + " -P " + postmaster + "; kill -" + sig + " " + postmaster);
+  };
+  // Scrapes of /metrics, which wait on the database, are in hand meanwhile.
+  std::vector<std::thread> scrapes;
+  // Whatever happens below, the server goes on and the scrapes end.
+  struct Resume {
+    std::function<void()> go;
+    std::vector<std::thread>& threads;
+    ~Resume() {
+      go();
+      for (auto& th : threads)
+        if (th.joinable()) th.join();
+    }
+  } resume{[&] { signal_all("CONT"); }, scrapes};
+  signal_all("STOP");
+  for (int i = 0; i < 4; ++i)
+    scrapes.emplace_back([&] {
+      httplib::Client c("127.0.0.1", t.hub->port());
+      c.set_read_timeout(60, 0);
+      (void)c.Get("/metrics");
+    });
+  httplib::Client c("127.0.0.1", t.hub->port());
+  c.set_read_timeout(30, 0);
+  for (int i = 0; i < 3; ++i) {
+    const auto t0 = Steady::now();
+    auto h = c.Get("/healthz");
+    const double seconds = seconds_since(t0);
+    REQUIRE(h);
+    CHECK(h->status == 503);
+    CHECK_THAT(h->body, Catch::Contains("no answer within 1 s"));
+    CHECK(seconds < 5);  // the hub's deadline is 1 s; waiting for the database would take as long as the pause
+  }
+  resume.go();
+  for (auto& s : scrapes) s.join();
+  CHECK(t.get("/healthz").status == 200);
+  CHECK(t.get("/metrics").status == 200);
 }

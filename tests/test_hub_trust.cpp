@@ -627,3 +627,70 @@ TEST_CASE(
                           Catch::Contains("council format report-pdf") &&
                           Catch::Contains("council format report-html"));
 }
+
+TEST_CASE(
+    "the results page and the report count what arrives after they were first shown, through this hub or another "
+    "on the same database",
+    "[hub][e2e][trust][analyst]") {
+  PopulationHub hub;
+  HubProcess other(hub.process.db(), test::bury_survey(), hub.tmp.file("other.log"));
+  other.extra_args = hub.process.extra_args;
+  other.start();
+  const std::string token2 = hub.process.add("add-device", "k2");
+  const httplib::Headers as_admin = {{"Authorization", "Bearer " + hub.admin}};
+  httplib::Client c("127.0.0.1", hub.process.port());
+  c.set_read_timeout(120, 0);
+  auto completed_of = [&](const SimulateOptions& o) {
+    std::int64_t n = 0;
+    for (std::int64_t i = 0; i < o.responses; ++i)
+      n += simulate_one(bury(), o, static_cast<std::uint64_t>(i)).meta.status == "completed";
+    return n;
+  };
+  auto covers = [&](const std::string& path) {
+    auto r = c.Get(path, as_admin);
+    REQUIRE(r);
+    INFO(r->body.substr(0, 300));
+    REQUIRE(r->status == 200);
+    const std::string key = "This report covers ";
+    const auto at = r->body.find(key);
+    REQUIRE(at != std::string::npos);
+    std::string digits;
+    for (size_t i = at + key.size();
+         i < r->body.size() && (std::isdigit(static_cast<unsigned char>(r->body[i])) || r->body[i] == ','); ++i)
+      if (r->body[i] != ',') digits += r->body[i];
+    return std::stoll(digits);
+  };
+
+  auto s1 = Store::open(hub.tmp.file("k1.db"), db::OpenMode::Create, test::seal_pub());
+  REQUIRE(s1.ok());
+  SimulateOptions o1;
+  o1.responses = 120;
+  o1.seed = 31;
+  o1.kiosk_id = "k1";
+  o1.service_points = kPoints;
+  o1.population = &hub.pop;
+  sync_simulated(**s1, o1, hub.process.url(), hub.token);
+  const std::int64_t first = completed_of(o1);
+  CHECK(covers("/results") == first);
+  CHECK(covers("/api/v1/export?format=report-html") == first);
+
+  // A second kiosk's responses arrive through the other hub.
+  auto s2 = Store::open(hub.tmp.file("k2.db"), db::OpenMode::Create, test::seal_pub());
+  REQUIRE(s2.ok());
+  SimulateOptions o2 = o1;
+  o2.responses = 90;
+  o2.seed = 32;
+  o2.kiosk_id = "k2";
+  sync_simulated(**s2, o2, other.url(), token2);
+  const std::int64_t both = first + completed_of(o2);
+  CHECK(covers("/results") == both);
+  CHECK(covers("/api/v1/export?format=report-html") == both);
+  // And a page filtered to one service point counts only its own, new ones included.
+  std::int64_t at_castle = 0;
+  for (const SimulateOptions* o : {&o1, &o2})
+    for (std::int64_t i = 0; i < o->responses; ++i) {
+      const auto one = simulate_one(bury(), *o, static_cast<std::uint64_t>(i));
+      at_castle += one.meta.status == "completed" && one.meta.service_point == "castle";
+    }
+  CHECK(covers("/results?service_point=castle") == at_castle);
+}

@@ -198,6 +198,21 @@ TEST_CASE("faults between kiosk and hub never mark a response synced without a r
     REQUIRE(o.retry_after_seconds.has_value());
     CHECK(*o.retry_after_seconds == 7);
   }
+  SECTION("503 naming the hub's full disk, or its database not answering: said as such") {
+    proxy.canned(FaultProxy::response(
+        503, "Service Unavailable", "application/json",
+        R"({"api":1,"error":"could not store the batch (nothing was stored): the hub's disk is full","reason":"hub_disk_full"})",
+        "Retry-After: 300\r\n"));
+    auto o = client.upload_all();
+    CHECK(o.kind == K::RetryLater);
+    CHECK(o.reason == "hub_disk_full");
+    CHECK_THAT(o.message, Catch::Contains("The hub's disk is full") && Catch::Contains("Nothing is lost"));
+    proxy.canned(FaultProxy::response(503, "Service Unavailable", "application/json",
+                                      R"({"api":1,"error":"x","reason":"hub_unavailable"})", "Retry-After: 30\r\n"));
+    o = client.upload_all();
+    CHECK(o.kind == K::RetryLater);
+    CHECK_THAT(o.message, Catch::Contains("database is not answering"));
+  }
   SECTION("429 with Retry-After as a date") {
     proxy.canned(FaultProxy::response(429, "Too Many Requests", "application/json", "{}",
                                       "Retry-After: Wed, 21 Oct 2099 07:28:00 GMT\r\n"));
@@ -1082,7 +1097,9 @@ TEST_CASE("the ledger: number 455 of 812 deleted behind the kiosk's back shows a
   // A heartbeat whose ledger fields are of the wrong kind is refused, naming the field.
   {
     httplib::Client c("127.0.0.1", hub.process.port());
-    for (const std::string body : {R"({"highest_seq": "many"})", R"({"clock_utc": "not a date"})"}) {
+    // As is a number no kiosk could have reached: stored, it would show that many missing for ever.
+    for (const std::string body : {R"({"highest_seq": "many"})", R"({"clock_utc": "not a date"})",
+                                   R"({"highest_seq": 9223372036854775807})", R"({"highest_seq": 1000000001})"}) {
       auto r = c.Post("/api/v1/heartbeat", {{"Authorization", "Bearer " + token2}}, body, "application/json");
       REQUIRE(r);
       CHECK(r->status == 400);

@@ -105,11 +105,16 @@ struct Counts {
 }  // namespace
 
 std::optional<ReportDocument> build_report(const std::string& dir, const Survey& survey, const ReportOptions& opt) {
+  return build_report(opened_in(dir, survey), survey, opt);
+}
+
+std::optional<ReportDocument> build_report(const OpenedResponses& from, const Survey& survey,
+                                           const ReportOptions& opt) {
   const Population* pop = opt.file.population;
-  const auto weighed = weigh_opened(dir, survey, pop, opt.file.rake);
+  const auto weighed = weigh_opened(from, pop, opt.file.rake);
   if (!weighed) return std::nullopt;
   if (weighed->uuids.empty()) {
-    std::cerr << "kiosk-admin: " << dir << ": no completed responses"
+    std::cerr << "kiosk-admin: " << from.where << ": no completed responses"
               << (weighed->abandoned ? " (" + thousands(weighed->abandoned) + " left part way)" : std::string())
               << ": no report written\n";
     return std::nullopt;
@@ -140,7 +145,7 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
   Counts c;
   c.results = weighted_table(survey);
   size_t i = 0;
-  read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+  from.for_each([&](const ResponseMeta& m, const Answers& a) {
     if (m.status != "completed") return;
     const double wi = weighed->weight(i++);
     ++c.completed;

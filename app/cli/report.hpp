@@ -56,6 +56,8 @@ struct ReportOptions {
 // The report's content from DIR/responses.jsonl; nullopt (said on stderr)
 // when the responses cannot be read or none is completed.
 std::optional<ReportDocument> build_report(const std::string& dir, const Survey& survey, const ReportOptions& opt);
+// The same from responses wherever they are held (the hub's, in memory).
+std::optional<ReportDocument> build_report(const OpenedResponses& from, const Survey& survey, const ReportOptions& opt);
 
 // The document drawn; false (said on stderr) when the file cannot be written.
 bool write_report_pdf(const ReportDocument& doc, const std::string& path);

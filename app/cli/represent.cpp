@@ -240,13 +240,21 @@ std::string local_time(const std::string& utc) {
   return b;
 }
 
+OpenedResponses opened_in(const std::string& dir, const Survey& survey) {
+  return OpenedResponses{dir, [dir, &survey](const OpenedEach& each) { return read_opened(dir, survey, each); }};
+}
+
 std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,
                                           const RakeOptions& opt) {
+  return weigh_opened(opened_in(dir, survey), pop, opt);
+}
+
+std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Population* pop, const RakeOptions& opt) {
   const std::vector<Margin> margins = pop ? margins_of(*pop) : std::vector<Margin>{};
   std::vector<std::string> questions = pop ? pop->weight_by : std::vector<std::string>{};
   OpenedWeights out;
   std::vector<std::vector<int>> rows;
-  if (!read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+  if (!from.for_each([&](const ResponseMeta& m, const Answers& a) {
         if (m.status != "completed") {
           ++out.abandoned;
           return;

@@ -23,6 +23,18 @@ namespace kiosk::cli {
 bool read_opened(const std::string& dir, const Survey& survey,
                  const std::function<void(const ResponseMeta&, const Answers&)>& each);
 
+// Where opened responses come from: `for_each` calls `each` for every
+// response, in the same order each time (a report reads them twice), and is
+// false when they cannot be read (said on stderr); `where` names them in
+// messages. From a folder `kiosk-admin open` wrote (opened_in), or from the
+// hub's responses held in memory.
+using OpenedEach = std::function<void(const ResponseMeta&, const Answers&)>;
+struct OpenedResponses {
+  std::string where;
+  std::function<bool(const OpenedEach&)> for_each;
+};
+OpenedResponses opened_in(const std::string& dir, const Survey& survey);
+
 // Reads DIR/responses.jsonl (completed responses of `survey`), prints the
 // figures overall, then what is under-represented per service point and
 // per week; writes every figure to csv_path when given. Returns the exit code.
@@ -37,6 +49,7 @@ struct OpenedWeights {
   std::optional<RakeResult> rake;  // none: unweighted
   double weight(size_t i) const { return rake ? rake->weights[i] : 1.0; }
 };
+std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Population* pop, const RakeOptions& opt);
 std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,
                                           const RakeOptions& opt);
 

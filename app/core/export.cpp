@@ -166,9 +166,21 @@ Status sync_to_device(const std::string& path) {
   return {};
 }
 
+namespace {
+// A field a spreadsheet could take for a formula: one starting with = + - @,
+// with a control character (a NUL, which some readers drop; tab; CR), or
+// with spaces before one of those.
+bool looks_like_formula(std::string_view f) {
+  size_t i = 0;
+  while (i < f.size() && f[i] == ' ') ++i;
+  if (i == f.size()) return false;
+  const unsigned char c = static_cast<unsigned char>(f[i]);
+  return c == '=' || c == '+' || c == '-' || c == '@' || c < 0x20 || c == 0x7f;
+}
+}  // namespace
+
 void append_csv_field(std::string& out, std::string_view f, bool guard_formula) {
-  const bool formula = guard_formula && !f.empty() &&
-                       (f[0] == '=' || f[0] == '+' || f[0] == '-' || f[0] == '@' || f[0] == '\t' || f[0] == '\r');
+  const bool formula = guard_formula && looks_like_formula(f);
   const bool quote = f.find_first_of(",\"\r\n") != std::string_view::npos;
   if (!quote && !formula) {
     out.append(f);

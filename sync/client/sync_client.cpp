@@ -316,8 +316,21 @@ BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Cloc
                   "). Ask council IT for a token (kiosk-hub add-device) and put it in kiosk.toml." + kept;
   } else if (r.status == 429 || r.status == 503) {
     o.kind = BatchOutcome::Kind::RetryLater;
-    o.message = "The hub is busy (HTTP " + std::to_string(r.status) + "); trying again" +
-                (o.retry_after_seconds ? " in " + std::to_string(*o.retry_after_seconds) + " s." : " later.");
+    // The hub names the class of its trouble ({"reason"}); a proxy's 503 does not.
+    const json body = json::parse(r.body, nullptr, false);
+    if (body.is_object() && body.contains(field::kReason) && body[field::kReason].is_string())
+      o.reason = body[field::kReason].get<std::string>();
+    const std::string again =
+        o.retry_after_seconds ? " in " + std::to_string(*o.retry_after_seconds) + " s." : " later.";
+    if (o.reason == reason::kHubDiskFull)
+      o.message =
+          "The hub's disk is full: council IT must make room. Nothing is lost: this kiosk keeps every "
+          "response and tries again" +
+          again;
+    else if (o.reason == reason::kHubUnavailable)
+      o.message = "The hub's database is not answering; trying again" + again;
+    else
+      o.message = "The hub is busy (HTTP " + std::to_string(r.status) + "); trying again" + again;
   } else if (r.status >= 500) {
     o.kind = BatchOutcome::Kind::RetryLater;
     o.message = "The hub had a problem (HTTP " + std::to_string(r.status) + "); trying again later.";

@@ -253,6 +253,18 @@ MHD_Result send(Server& s, MHD_Connection* c, Exchange& x, Reply r, bool unread_
   }
   if (!r.content_type.empty()) MHD_add_response_header(resp, protocol::header::kContentType, r.content_type.c_str());
   for (const auto& [k, v] : r.headers) MHD_add_response_header(resp, k.c_str(), v.c_str());
+  // Every reply is what its type says; a page (the status and results
+  // pages, the report) runs no inline script and only the hub's own
+  // (/status.js), loads nothing from elsewhere, posts its forms only here
+  // and is never framed (clickjacking).
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  if (r.content_type.rfind("text/html", 0) == 0) {
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; "
+                            "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+  }
   const MHD_Result queued = MHD_queue_response(c, static_cast<unsigned>(r.status), resp);
   MHD_destroy_response(resp);
   const double seconds = std::chrono::duration<double>(s.clock.steady() - x.t0).count();
@@ -310,6 +322,21 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       x->req.path = url;
       MHD_get_connection_values(c, MHD_HEADER_KIND, &collect_header, &x->req);
       MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, &collect_arg, &x->req);
+      // Request smuggling (RFC 9112, 6.3): a body framed two ways (a length
+      // and chunks) or given two lengths is refused before any of it is
+      // read, and the connection closed after the reply, so no byte of it
+      // can be taken for a second request.
+      size_t lengths = 0, encodings = 0;
+      for (const auto& [k, v] : x->req.headers) {
+        lengths += strcasecmp(k.c_str(), "Content-Length") == 0;
+        encodings += strcasecmp(k.c_str(), "Transfer-Encoding") == 0;
+      }
+      if (lengths > 1 || (lengths > 0 && encodings > 0)) {
+        Reply r = error_reply(400, lengths > 1 ? "the request gives Content-Length more than once"
+                                               : "the request gives both Content-Length and Transfer-Encoding");
+        r.headers.emplace_back("Connection", "close");
+        return send(s, c, *x, std::move(r), true);
+      }
       const std::string cl = x->req.header("Content-Length");
       const bool has_body = !x->req.header("Transfer-Encoding").empty() || (!cl.empty() && cl != "0");
       if (auto early = s.api.begin(x->req)) {
@@ -654,6 +681,7 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     std::fflush(stdout);
     // Under systemd (Type=notify): ready once it listens. Nothing otherwise.
     sd_notify(0, (std::string("READY=1\nSTATUS=") + where).c_str());
+    api.warm_up();  // after the signal mask is set: its thread inherits it
     int sig = 0;
     if (sigwait(&stop_signals, &sig) != 0) status = 1;
     sd_notify(0, "STOPPING=1\nSTATUS=stopping: requests in hand finish first");

@@ -8,6 +8,7 @@
 #include "hub_ledger.hpp"
 #include "kiosk/representativeness.hpp"
 #include "report.hpp"
+#include "response_cache.hpp"
 #include "spss.hpp"
 #include "workbook.hpp"
 
@@ -29,6 +30,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <variant>
 
 #include "kiosk/clock.hpp"
@@ -162,6 +164,23 @@ Reply error_reply(int status, const std::string& message) {
 }
 
 namespace {
+// A 503 for a cause inside the hub, to a kiosk: what could not be done and
+// the class of cause, with a reason and Retry-After; never a path or the
+// database's own words, which go to the hub's log.
+Reply unavailable(const std::string& what, const Error& e) {
+  std::fprintf(stderr, "kiosk-hub: %s: %s\n", what.c_str(), e.message.c_str());
+  const bool full = e.kind == ErrorKind::DiskFull;
+  Reply r = json_reply(
+      503, json{{field::kApi, protocol::kApiVersion},
+                {field::kError, what + (full ? ": the hub's disk is full (council IT is needed; nothing is lost)"
+                                             : ": the hub's database did not answer; try again later")},
+                {field::kReason, full ? protocol::reason::kHubDiskFull : protocol::reason::kHubUnavailable}});
+  r.headers.emplace_back(header::kRetryAfter, full ? "300" : "30");
+  return r;
+}
+}  // namespace
+
+namespace {
 
 // The offset of the first byte that is not well-formed UTF-8 (RFC 3629: no
 // overlongs, no surrogates, nothing above U+10FFFF), or npos.
@@ -250,16 +269,25 @@ struct Api::Impl {
         tagged += "\ntranslation " + locale + " " + std::to_string(text.size()) + "\n" + text;
       if (opt_.keys) tagged += "\n" + opt_.keys->current_public;
       survey_etag_ = "\"" + sha256_hex(tagged).substr(0, 32) + "\"";
+      cache_.emplace(*survey_, [this](const StoredDocument& s) { return open_stored(s); });
     }
     start_unix_ = std::chrono::duration<double>(clock_.now().time_since_epoch()).count();
   }
 
   // The principal, or the reply refusing the request (401, 403, 503).
   std::variant<Principal, Reply> auth(const Request& req, const char* role, bool browser) {
+    // A browser sends Basic credentials by itself, to any request another
+    // site makes it send (a form posting text/plain): so they are taken
+    // only to read pages and downloads, never to change anything.
+    if (req.header(header::kAuthorization).rfind(header::kBasicPrefix, 0) == 0 && req.method != "GET" &&
+        req.method != "HEAD")
+      return error_reply(401,
+                         "Basic credentials are taken only to read pages and downloads; send the token as "
+                         "\"Authorization: Bearer TOKEN\"");
     const std::string token = bearer_or_basic(req);
     if (!token.empty()) {
       auto p = store_.authenticate(token);
-      if (!p) return error_reply(503, "the hub's database is unavailable: " + p.message());
+      if (!p) return unavailable("could not check the token", p.error());
       if (*p && (*p)->revoked) return refused_token(true, true, browser);
       if (*p) {
         if ((*p)->role != role && (*p)->role != "admin")
@@ -398,11 +426,11 @@ struct Api::Impl {
       accepted.push_back(std::move(chk.in));
     }
     if (auto st = store_.quarantine(who->name, refused); !st)
-      return error_reply(503, "could not keep the refused documents (nothing was stored): " + st.message());
+      return unavailable("could not keep the refused documents (nothing was stored)", st.error());
     std::vector<ItemResult> stored;
     if (!accepted.empty()) {
       auto r = store_.ingest(who->name, accepted);
-      if (!r) return error_reply(503, "could not store the batch (nothing was stored): " + r.message());
+      if (!r) return unavailable("could not store the batch (nothing was stored)", r.error());
       stored = std::move(r).value();
     }
     json receipts = json::array();
@@ -531,7 +559,8 @@ struct Api::Impl {
     }
     // The ledger's fields: the kiosk's highest response number and its clock.
     if (auto st = read_ledger_fields(b, hb, clock_.now()); !st) return error_reply(400, st.message());
-    if (auto st = store_.heartbeat(who->name, hb, format_utc(clock_.now())); !st) return error_reply(503, st.message());
+    if (auto st = store_.heartbeat(who->name, hb, format_utc(clock_.now())); !st)
+      return unavailable("could not record the heartbeat", st.error());
     return json_reply(200, json{{field::kApi, protocol::kApiVersion}, {field::kOk, true}});
   }
 
@@ -655,27 +684,15 @@ struct Api::Impl {
     WorkDir& operator=(const WorkDir&) = delete;
   };
 
-  // Which responses a results page or file covers: one service point (or
-  // all), and the days (local time, YYYY-MM-DD, inclusive) they started.
-  struct Filter {
-    std::string service_point, from, to;
-    bool keeps(const ResponseMeta& m) const {
-      if (!service_point.empty() && m.service_point != service_point) return false;
-      if (from.empty() && to.empty()) return true;
-      const std::string day = cli::local_time(m.started_utc).substr(0, 10);
-      return (from.empty() || day >= from) && (to.empty() || day <= to);
-    }
-  };
-
   // Every response of the survey the hub holds (and the filter keeps),
   // opened one at a time into DIR/responses.jsonl as `kiosk-admin open`
   // writes them. An error reply, or nothing.
-  std::optional<Reply> write_opened(const std::string& dir, const Filter& filter) {
+  std::optional<Reply> write_opened(const std::string& dir) {
     std::ofstream jsonl(dir + "/responses.jsonl", std::ios::binary);
     std::string bad;
     auto st = for_each_opened(bad, [&](const std::string& doc) {
       auto d = parse_canonical_document(doc);
-      if (d && d->first.survey_id == survey_->id && filter.keeps(d->first)) jsonl << doc << '\n';
+      if (d && d->first.survey_id == survey_->id) jsonl << doc << '\n';
       return true;
     });
     if (!st) return error_reply(503, st.message());
@@ -692,13 +709,29 @@ struct Api::Impl {
     return o;
   }
 
+  // The report's content from the responses held in memory (cache_), for
+  // the scope: the document, an error reply, or neither (none completed).
+  std::variant<std::monostate, cli::ReportDocument, Reply> report_of(const ResponseScope& scope,
+                                                                     const cli::ReportOptions& r) {
+    std::optional<cli::ReportDocument> doc;
+    auto st = cache_->use(store_, scope,
+                          [&](const cli::OpenedResponses& from) { doc = cli::build_report(from, *survey_, r); });
+    if (!st)
+      return st.kind() == ErrorKind::Internal || st.kind() == ErrorKind::Config
+                 ? error_reply(500, "a stored document could not be read: " + st.message())
+                 : error_reply(503, st.message());
+    if (doc) return std::move(*doc);
+    return std::monostate{};
+  }
+
   Reply analyst_export(const std::string& format) {
     namespace fmt = protocol::format;
+    if (format == fmt::kReportPdf || format == fmt::kReportHtml) return report_export(format == fmt::kReportPdf);
     WorkDir work;
     if (work.path.empty())
       return error_reply(503, "could not make a folder for the export: " + std::string(strerror(errno)));
     const std::string& dir = work.path;
-    if (auto e = write_opened(dir, Filter{})) return std::move(*e);
+    if (auto e = write_opened(dir)) return std::move(*e);
     cli::OpenedFileOptions o = analyst_options();
     std::string file, type, name;
     int rc = 0;
@@ -707,20 +740,11 @@ struct Api::Impl {
       type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
       name = survey_->id + ".xlsx";
       rc = cli::workbook(dir, *survey_, o);
-    } else if (format == fmt::kSav) {
+    } else {
       o.out = file = dir + "/responses.sav";
       type = "application/x-spss-sav";
       name = survey_->id + ".sav";
       rc = cli::spss(dir, *survey_, o);
-    } else {
-      cli::ReportOptions r;
-      r.file = o;
-      const bool pdf = format == fmt::kReportPdf;
-      file = dir + (pdf ? "/report.pdf" : "/report.html");
-      (pdf ? r.pdf : r.html) = file;
-      type = pdf ? "application/pdf" : "text/html; charset=utf-8";
-      name = survey_->id + "-report" + (pdf ? ".pdf" : ".html");
-      rc = cli::report(dir, *survey_, r);
     }
     if (rc != 0)
       return error_reply(409, "nothing to write: no completed responses of " + survey_->id +
@@ -732,13 +756,37 @@ struct Api::Impl {
     return Reply{200, type, {{"Content-Disposition", "attachment; filename=\"" + name + "\""}}, std::move(body)};
   }
 
+  // The consultation report, PDF or HTML, from the responses held in memory.
+  Reply report_export(bool pdf) {
+    cli::ReportOptions r;
+    r.file = analyst_options();
+    auto made = report_of(ResponseScope{}, r);
+    if (auto* e = std::get_if<Reply>(&made)) return std::move(*e);
+    auto* doc = std::get_if<cli::ReportDocument>(&made);
+    if (!doc) return error_reply(409, "nothing to write: no completed responses of " + survey_->id + " yet");
+    const std::string name = survey_->id + "-report" + (pdf ? ".pdf" : ".html");
+    const std::vector<std::pair<std::string, std::string>> disposition = {
+        {"Content-Disposition", "attachment; filename=\"" + name + "\""}};
+    if (!pdf) return Reply{200, "text/html; charset=utf-8", disposition, cli::report_html(*doc)};
+    WorkDir work;
+    if (work.path.empty())
+      return error_reply(503, "could not make a folder for the report: " + std::string(strerror(errno)));
+    const std::string file = work.path + "/report.pdf";
+    if (!cli::write_report_pdf(*doc, file)) return error_reply(503, "could not write the report's PDF");
+    std::ifstream in(file, std::ios::binary);
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) return error_reply(503, "could not read the report written");
+    return Reply{200, "application/pdf", disposition, std::move(body)};
+  }
+
   // GET /results: the consultation report's content as a page, for one
   // service point (or all) and a range of days, chosen in a form. Built from
-  // the responses themselves (per week and weighted need each one), so it
-  // takes seconds at 100,000 responses, not the tallies' milliseconds.
+  // the responses themselves (per week and weighted need each one), held
+  // opened in memory (response_cache.hpp) so only the first page after a
+  // start waits for every sealed response to be opened.
   Reply results_page(Request& req) {
     if (!survey_) return error_reply(409, "the results page needs the hub started with --survey FILE");
-    Filter f;
+    ResponseScope f;
     if (req.has_param("service_point")) f.service_point = req.param("service_point");
     if (req.has_param("from")) f.from = req.param("from");
     if (req.has_param("to")) f.to = req.param("to");
@@ -752,10 +800,6 @@ struct Api::Impl {
     bool known = f.service_point.empty();
     for (const auto& sp : opt_.service_points) known = known || sp.id == f.service_point;
     if (!known) return error_reply(400, "no service point \"" + f.service_point + "\" at this hub");
-    WorkDir work;
-    if (work.path.empty())
-      return error_reply(503, "could not make a folder for the page: " + std::string(strerror(errno)));
-    if (auto e = write_opened(work.path, f)) return std::move(*e);
     // The form: every service point by name, and the days.
     std::string form =
         "<form method=\"get\" action=\"" + std::string(route::kResultsPage) +
@@ -780,7 +824,9 @@ struct Api::Impl {
     r.file = analyst_options();
     r.comments = 50;
     std::string page;
-    if (auto doc = cli::build_report(work.path, *survey_, r)) {
+    auto made = report_of(f, r);
+    if (auto* e = std::get_if<Reply>(&made)) return std::move(*e);
+    if (auto* doc = std::get_if<cli::ReportDocument>(&made)) {
       doc->title = "Results: " + doc->title.substr(0, doc->title.rfind(": consultation report"));
       std::string scope = f.service_point.empty() ? "All service points" : service_point_name(f.service_point);
       if (!f.from.empty() || !f.to.empty())
@@ -885,7 +931,7 @@ struct Api::Impl {
     if (sp.empty() && req.has_param("service_point")) sp = req.param("service_point");
     if (sp.empty()) return error_reply(400, "which service point? (add-device --service-point, or ?service_point=)");
     auto slices = representativeness();
-    if (!slices) return error_reply(503, slices.message());
+    if (!slices) return unavailable("could not count the figures", slices.error());
     json mine;
     for (const auto& sl : *slices)
       if (sl.kind == RepresentativenessSlice::Kind::ServicePoint && sl.key == sp) mine = slice_json(sl);
@@ -1212,14 +1258,22 @@ struct Api::Impl {
          // Updates itself for an officer who leaves it open (the figures, not
          // the whole page, and a button pauses it: WCAG 2.2.1, no timed
          // reload). The browser sends the same Basic credentials.
-         "<script>(function(){var paused=false,b=document.getElementById('pause');"
-         "b.addEventListener('click',function(){paused=!paused;b.setAttribute('aria-pressed',String(paused));"
-         "b.textContent=paused?'Resume updates':'Pause updates';});"
-         "setInterval(function(){if(paused)return;fetch(location.href,{credentials:'same-origin'})"
-         ".then(function(r){return r.ok?r.text():null;}).then(function(t){if(!t)return;"
-         "var m=new DOMParser().parseFromString(t,'text/html').querySelector('main');"
-         "if(m)document.querySelector('main').innerHTML=m.innerHTML;});},60000);})();</script></body></html>";
+         "<script src=\"" + route::kStatusScript + "\"></script></body></html>";
     return Reply{200, "text/html; charset=utf-8", {}, std::move(h)};
+  }
+
+  // The status page's updater, a file of its own so that the page's
+  // Content-Security-Policy allows no inline script.
+  Reply status_script(Request&) {
+    static const char kScript[] =
+        "(function(){var paused=false,b=document.getElementById('pause');"
+        "b.addEventListener('click',function(){paused=!paused;b.setAttribute('aria-pressed',String(paused));"
+        "b.textContent=paused?'Resume updates':'Pause updates';});"
+        "setInterval(function(){if(paused)return;fetch(location.href,{credentials:'same-origin'})"
+        ".then(function(r){return r.ok?r.text():null;}).then(function(t){if(!t)return;"
+        "var m=new DOMParser().parseFromString(t,'text/html').querySelector('main');"
+        "if(m)document.querySelector('main').innerHTML=m.innerHTML;});},60000);})();\n";
+    return Reply{200, "text/javascript; charset=utf-8", {{"Cache-Control", "max-age=3600"}}, kScript};
   }
 
   Reply healthz(Request&) {
@@ -1284,8 +1338,11 @@ struct Api::Impl {
         {"GET", route::kLedger, "ledger", "admin", false, false, false, &Impl::ledger},
         {"GET", route::kStatusPage, "status", "admin", true, false, false, &Impl::status_page},
         {"GET", route::kResultsPage, "results", "admin", true, false, false, &Impl::results_page},
+        {"GET", route::kStatusScript, "status_script", nullptr, false, false, true, &Impl::status_script},
         {"GET", route::kHealthz, "healthz", nullptr, false, false, true, &Impl::healthz},
-        {"GET", route::kMetrics, "metrics", nullptr, false, false, true, &Impl::metrics_text},
+        // Not quick: its queries wait on the database, and must never hold
+        // the workers /healthz answers on.
+        {"GET", route::kMetrics, "metrics", nullptr, false, false, false, &Impl::metrics_text},
     };
     return table;
   }
@@ -1330,6 +1387,14 @@ struct Api::Impl {
   double start_unix_ = 0;
   SurveyRegistry registry_;  // every survey version served (document_check.hpp)
   TrustSettings trust_;
+  // The survey's responses opened once, for the results page and the report.
+  std::optional<ResponseCache> cache_;
+  std::thread warm_up_;
+
+  ~Impl() {
+    if (cache_) cache_->stop();
+    if (warm_up_.joinable()) warm_up_.join();
+  }
 };
 
 namespace {
@@ -1373,6 +1438,22 @@ Status Api::prepare(const std::string& now_utc) {
 }
 
 Result<std::string> Api::open_stored(const StoredDocument& stored) const { return impl_->open_stored(stored); }
+
+void Api::warm_up() {
+  Impl& m = *impl_;
+  if (!m.cache_ || m.warm_up_.joinable()) return;
+  m.warm_up_ = std::thread([&m] {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto st = m.cache_->use(m.store_, ResponseScope{}, [](const cli::OpenedResponses&) {});
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (st)
+      std::fprintf(stderr, "kiosk-hub: results ready: %zu responses of the survey opened in %.1f s\n", m.cache_->size(),
+                   s);
+    else
+      std::fprintf(stderr, "kiosk-hub: results not ready (the first results page will try again): %s\n",
+                   st.message().c_str());
+  });
+}
 
 std::optional<Reply> Api::begin(Request& req) {
   try {

@@ -114,6 +114,12 @@ class Api {
   // keys, seals the documents a hub without them stored plain.
   Status prepare(const std::string& now_utc);
 
+  // Once listening: opens every stored response of the survey, in the
+  // background, into the copy the results page and the report are built
+  // from (response_cache.hpp), so the first page after a start does not
+  // wait for it. Stopped and joined when the Api is destroyed.
+  void warm_up();
+
   // A stored document in the clear, in memory: opened with the keys when sealed.
   Result<std::string> open_stored(const StoredDocument& stored) const;
 

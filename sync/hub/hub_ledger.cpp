@@ -130,6 +130,14 @@ Status read_ledger_fields(const json& b, Heartbeat& hb, std::chrono::system_cloc
     if (!it->is_number_integer() || it->get<std::int64_t>() < 0)
       return make_error(ErrorKind::Validation,
                         std::string("\"") + field::kHighestSeq + "\" must be a whole number, 0 or more");
+    // A kiosk numbers its responses from 1, one per visit: a number past
+    // kMaxPlausibleSeq (a response a second for 30 years) is a lie or a
+    // fault, and stored it would show that many missing for ever.
+    if (it->is_number_unsigned() ? it->get<std::uint64_t>() > static_cast<std::uint64_t>(kMaxPlausibleSeq)
+                                 : it->get<std::int64_t>() > kMaxPlausibleSeq)
+      return make_error(ErrorKind::Validation, std::string("\"") + field::kHighestSeq + "\" is " + it->dump() +
+                                                   ", more than a kiosk could have numbered (at most " +
+                                                   std::to_string(kMaxPlausibleSeq) + ")");
     hb.highest_seq = it->get<std::int64_t>();
   }
   if (const auto it = b.find(field::kClockUtc); it != b.end()) {

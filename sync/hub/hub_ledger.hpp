@@ -29,8 +29,12 @@ std::optional<std::pair<int, nlohmann::json>> refuse_document_kiosk(const std::s
 // The 401 body for a request whose token is missing, unknown or revoked.
 nlohmann::json token_refusal(bool token_given, bool revoked);
 
+// The highest response number a heartbeat may report: a response a second
+// for 30 years. Past it, a heartbeat is refused (400), not stored.
+inline constexpr std::int64_t kMaxPlausibleSeq = 1'000'000'000;
 // Reads highest_seq and clock_utc from a heartbeat body into `hb` (the
-// clock offset against `now`); a field of the wrong type is a Validation error.
+// clock offset against `now`); a field of the wrong type, or a highest_seq
+// past kMaxPlausibleSeq, is a Validation error.
 Status read_ledger_fields(const nlohmann::json& body, Heartbeat& hb, std::chrono::system_clock::time_point now);
 
 // GET /api/v1/ledger: {"api", "kiosks": [{"kiosk", "numbered_up_to", "received", "missing",

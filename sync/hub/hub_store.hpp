@@ -170,6 +170,17 @@ class HubStore {
   virtual Result<std::vector<DeviceRow>> devices() = 0;
   // In a stable order (completed time, then uuid); stop early by returning false.
   virtual Status for_each_document(const std::function<bool(const StoredDocument&)>& fn) = 0;
+  // For a copy of the responses kept up to date in memory (the results
+  // page): each stored response numbered above `after` (the number is the
+  // store's own, of its row) or, when `only` is given, just those numbered
+  // in it; in number order; stop early by returning false. Numbers are not
+  // given in commit order (several hubs, one PostgreSQL), so a copy checks
+  // document_numbers() when its count differs from response_count().
+  using NumberedDocument = std::function<bool(std::int64_t number, const StoredDocument&)>;
+  virtual Status for_each_document_after(std::int64_t after, const std::vector<std::int64_t>* only,
+                                         const NumberedDocument& fn) = 0;
+  // Every stored response's number, lowest first.
+  virtual Result<std::vector<std::int64_t>> document_numbers() = 0;
   virtual Result<std::int64_t> response_count() = 0;
   virtual Result<std::int64_t> conflict_count() = 0;
   // Completed responses counted by "service_point" or "age_band".

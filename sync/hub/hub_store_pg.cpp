@@ -3,7 +3,9 @@
 // one database. Each thread has its own connection; a dropped connection is
 // reopened on next use.
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -84,6 +86,12 @@ ALTER TABLE conflicts ADD COLUMN IF NOT EXISTS key_id TEXT;
 ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS key_id TEXT;
 )sql";
 
+// Which schema a database is at: the fingerprint of kSchema, kTrustSchema
+// and kSealSchema each hub that changed it applied (PgHubStore::init).
+const char* const kSchemaVersions = R"sql(
+CREATE TABLE IF NOT EXISTS hub_schema(fingerprint TEXT NOT NULL PRIMARY KEY, applied_utc TEXT NOT NULL);
+)sql";
+
 using TallyKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 void add_marks(std::map<TallyKey, std::int64_t>& sums, const Incoming& it) {
   for (const auto& m : it.marks) ++sums[{it.survey_id, it.survey_version, it.service_point, m.question, m.option}];
@@ -122,17 +130,21 @@ class Conn {
   Error error(const std::string& doing) const {
     std::string m = last_error_.empty() ? PQerrorMessage(c_) : last_error_;
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-    return make_error(ErrorKind::Storage, "PostgreSQL: " + doing + ": " + m);
+    // 53100 disk_full, 53200 out_of_memory... class 53: insufficient resources.
+    const ErrorKind kind = last_state_ == "53100" ? ErrorKind::DiskFull : ErrorKind::Storage;
+    return make_error(kind, "PostgreSQL: " + doing + ": " + m);
   }
 
  private:
   PgResult remember(PGresult* r) {
     const char* e = r ? PQresultErrorMessage(r) : nullptr;
     last_error_ = e ? e : "";
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    last_state_ = state ? state : "";
     return PgResult(r);
   }
   PGconn* c_;
-  std::string last_error_;
+  std::string last_error_, last_state_;
 };
 
 class PgHubStore final : public HubStore {
@@ -143,14 +155,51 @@ class PgHubStore final : public HubStore {
   Status init() {
     auto c = connection();
     if (!c) return c.error();
-    // Serialise schema creation between hub processes starting together.
-    auto lock = (*c)->exec("SELECT pg_advisory_lock(727001)");
-    auto r = (*c)->exec(kSchema);
-    const bool ok = r.ok() && (*c)->exec(kTrustSchema).ok() && (*c)->exec(kSealSchema).ok();
-    Error e = (*c)->error("creating the schema");
-    (void)(*c)->exec("SELECT pg_advisory_unlock(727001)");
-    if (!ok) return e;
-    return {};
+    Conn& conn = **c;
+    // The schema this hub needs, by a fingerprint of its definition. A
+    // database already at it (another hub made it, or this one before a
+    // restart) gets no DDL at all: ALTER TABLE takes its lock before it
+    // looks whether there is anything to do, and a lock queued behind a long
+    // read (an export, an analyst's query) stalls every other hub's token
+    // look-ups behind it.
+    const std::string fingerprint = sha256_hex(std::string(kSchema) + kTrustSchema + kSealSchema).substr(0, 32);
+    const char* const kAtSchema = "SELECT 1 FROM hub_schema WHERE fingerprint = $1";
+    if (auto r = conn.exec(kAtSchema, {&fingerprint}); r.ok() && r.rows() == 1) return {};
+    // Otherwise by one hub at a time, in one transaction, each lock waited
+    // for at most a few seconds: a start that would wait longer fails,
+    // saying why, rather than freeze the hubs already running.
+    if (!conn.exec("SELECT pg_advisory_lock(727001)").ok()) return conn.error("waiting to change the schema");
+    auto done = [&](std::optional<Error> e) -> Status {
+      if (e) (void)conn.exec("ROLLBACK");
+      (void)conn.exec("SELECT pg_advisory_unlock(727001)");
+      if (e) return *e;
+      return {};
+    };
+    if (!conn.exec("BEGIN").ok()) return done(conn.error("changing the schema"));
+    if (!conn.exec("SET LOCAL lock_timeout = '3s'").ok() || !conn.exec(kSchemaVersions).ok())
+      return done(conn.error("changing the schema"));
+    if (auto r = conn.exec(kAtSchema, {&fingerprint}); r.ok() && r.rows() == 1) {
+      (void)conn.exec("COMMIT");  // another hub did it while this one waited
+      return done(std::nullopt);
+    }
+    const std::string now = format_utc(clock_.now());
+    for (const char* part : {kSchema, kTrustSchema, kSealSchema}) {
+      auto r = conn.exec(part);
+      if (r.ok()) continue;
+      const char* state = PQresultErrorField(r.r, PG_DIAG_SQLSTATE);
+      if (state && std::string(state) == "55P03")  // lock_not_available
+        return done(make_error(ErrorKind::Storage,
+                               "PostgreSQL: changing the schema: another session holds the hub's tables (a long "
+                               "export or query?) and this hub will not queue behind it, which would stall the "
+                               "hubs already running; start it again when that ends"));
+      return done(conn.error("changing the schema"));
+    }
+    if (!conn.exec("INSERT INTO hub_schema(fingerprint, applied_utc) VALUES($1, $2) ON CONFLICT DO NOTHING",
+                   {&fingerprint, &now})
+             .ok() ||
+        !conn.exec("COMMIT").ok())
+      return done(conn.error("recording the schema"));
+    return done(std::nullopt);
   }
 
   Result<std::string> add_principal(const std::string& name, const std::string& role) override {
@@ -363,13 +412,43 @@ class PgHubStore final : public HubStore {
   }
 
   Status for_each_document(const std::function<bool(const StoredDocument&)>& fn) override {
+    return each_row("SELECT coalesce(key_id,''), document FROM responses ORDER BY completed_utc, uuid",
+                    [&](const PgResult& r, int i) {
+                      return fn(StoredDocument{r.get(i, 0), r.get(i, 1)});
+                    });
+  }
+
+  Status for_each_document_after(std::int64_t after, const std::vector<std::int64_t>* only,
+                                 const NumberedDocument& fn) override {
+    // Numbers only, written into the statement: nothing a client sent.
+    std::string sql = "SELECT seq, coalesce(key_id,''), document FROM responses WHERE seq > " + std::to_string(after);
+    if (only) {
+      sql += " AND seq = ANY('{";
+      for (size_t i = 0; i < only->size(); ++i) sql += (i ? "," : "") + std::to_string((*only)[i]);
+      sql += "}'::bigint[])";
+    }
+    return each_row(sql + " ORDER BY seq", [&](const PgResult& r, int i) {
+      return fn(r.num(i, 0), StoredDocument{r.get(i, 1), r.get(i, 2)});
+    });
+  }
+
+  Result<std::vector<std::int64_t>> document_numbers() override {
+    std::vector<std::int64_t> out;
+    auto st = each_row("SELECT seq FROM responses ORDER BY seq", [&](const PgResult& r, int i) {
+      out.push_back(r.num(i, 0));
+      return true;
+    });
+    if (!st) return st.error();
+    return out;
+  }
+
+  // Each row of a SELECT, through a cursor, so memory stays flat however
+  // large the dataset; stop early by returning false.
+  Status each_row(const std::string& select, const std::function<bool(const PgResult&, int)>& fn) {
     auto c = connection();
     if (!c) return c.error();
-    // A cursor keeps memory flat however large the dataset.
     if (!(*c)->exec("BEGIN").ok()) return (*c)->error("starting an export");
-    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR SELECT coalesce(key_id,''), document FROM responses "
-                    "ORDER BY completed_utc, uuid")
-             .ok()) {
+    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR " + select).ok()) {
       Error e = (*c)->error("starting an export");
       (void)(*c)->exec("ROLLBACK");
       return e;
@@ -382,7 +461,7 @@ class PgHubStore final : public HubStore {
         return e;
       }
       bool more = r.rows() > 0;
-      for (int i = 0; i < r.rows() && more; ++i) more = fn(StoredDocument{r.get(i, 0), r.get(i, 1)});
+      for (int i = 0; i < r.rows() && more; ++i) more = fn(r, i);
       if (!more) break;
     }
     (void)(*c)->exec("COMMIT");
@@ -403,9 +482,50 @@ class PgHubStore final : public HubStore {
     return out;
   }
 
+  // /healthz: its own connection, made and asked within one second, so a
+  // database that does not answer (paused, cut off) is reported as down
+  // then, not waited for; a connection that missed the deadline is dropped.
   Status ping() override {
-    auto n = scalar("SELECT 1");
-    if (!n) return n.error();
+    using namespace std::chrono;
+    const auto deadline = steady_clock::now() + seconds(1);
+    std::unique_lock lock(ping_mutex_, std::defer_lock);
+    if (!lock.try_lock_until(deadline)) return make_error(ErrorKind::Storage, "PostgreSQL: no answer within 1 s");
+    auto wait_for = [&](PGconn* c, bool write) {
+      const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+      if (left <= 0) return false;
+      pollfd p{PQsocket(c), static_cast<short>(write ? POLLOUT : POLLIN), 0};
+      return ::poll(&p, 1, static_cast<int>(left)) == 1;
+    };
+    auto fail = [&](const std::string& why) -> Status {
+      ping_conn_.reset();
+      return make_error(ErrorKind::Storage, "PostgreSQL: " + why);
+    };
+    if (!ping_conn_ || PQstatus(ping_conn_->get()) != CONNECTION_OK) {
+      ping_conn_ = std::make_unique<Conn>(start_connecting(false));
+      PGconn* c = ping_conn_->get();
+      if (!c || PQstatus(c) == CONNECTION_BAD) return fail("cannot connect");
+      for (auto st = PGRES_POLLING_WRITING; st != PGRES_POLLING_OK;) {
+        if (st == PGRES_POLLING_FAILED) return fail(std::string("cannot connect: ") + PQerrorMessage(c));
+        if (!wait_for(c, st == PGRES_POLLING_WRITING)) return fail("no answer within 1 s (connecting)");
+        st = PQconnectPoll(c);
+      }
+    }
+    PGconn* c = ping_conn_->get();
+    if (!PQsendQuery(c, "SELECT 1")) return fail(std::string("asking: ") + PQerrorMessage(c));
+    while (PQflush(c) == 1)
+      if (!wait_for(c, true)) return fail("no answer within 1 s");
+    bool ok = true;
+    for (;;) {
+      while (PQisBusy(c)) {
+        if (!wait_for(c, false)) return fail("no answer within 1 s");
+        if (!PQconsumeInput(c)) return fail(std::string("reading: ") + PQerrorMessage(c));
+      }
+      PGresult* r = PQgetResult(c);
+      if (!r) break;
+      ok = ok && PQresultStatus(r) == PGRES_TUPLES_OK;
+      PQclear(r);
+    }
+    if (!ok) return fail("SELECT 1 failed");
     return {};
   }
 
@@ -646,6 +766,16 @@ class PgHubStore final : public HubStore {
     };
     // One hub process seals; another starting beside it waits, then finds nothing plain.
     if (!conn.exec("SELECT pg_advisory_xact_lock(727003)").ok()) return fail("locking for sealing");
+    // Nothing plain (every start but the first with keys): no DDL below, so
+    // no lock on the tables that could queue behind another session's read.
+    auto plain = conn.exec(
+        "SELECT EXISTS(SELECT 1 FROM responses WHERE key_id IS NULL) OR EXISTS(SELECT 1 FROM conflicts WHERE key_id "
+        "IS NULL) OR EXISTS(SELECT 1 FROM quarantine WHERE key_id IS NULL)");
+    if (!plain.ok()) return fail("looking for plain documents");
+    if (plain.get(0, 0) != "t") {
+      (void)conn.exec("COMMIT");
+      return std::int64_t{0};
+    }
     // Stored responses are frozen against updates; sealing one in place
     // changes its form, not its content, so the trigger steps aside for this
     // transaction alone (DDL is transactional in PostgreSQL).
@@ -669,27 +799,50 @@ class PgHubStore final : public HubStore {
       return fail("sealing stored documents");
     if (!conn.exec("COMMIT").ok()) return conn.error("committing the sealed documents");
     // The old row versions hold the plain text until the tables are rewritten.
-    if (sealed > 0)
+    // Once, and as long as it takes: no statement timeout for this (VACUUM
+    // runs alone, outside any transaction, so the setting is its own statement).
+    if (sealed > 0) {
+      (void)conn.exec("SET statement_timeout = 0");
       for (const char* table : {"responses", "conflicts", "quarantine"})
         if (!conn.exec(std::string("VACUUM FULL ") + table).ok()) return conn.error("rewriting " + std::string(table));
+      (void)conn.exec("RESET statement_timeout");
+    }
     return sealed;
   }
 
  private:
+  // What every connection is made with, unless the URL says otherwise (the
+  // URL's own settings win: they come after these): a connection attempt
+  // gives up after 5 s, a statement waiting for a lock after 10 s (rather
+  // than queueing others behind it), any statement after 10 minutes, and a
+  // transaction left idle (a hub stopped mid-way) after 2 minutes.
+  PGconn* start_connecting(bool wait) const {
+    const char* keys[] = {"connect_timeout", "options", "dbname", nullptr};
+    const char* values[] = {"5",
+                            "-c lock_timeout=10s -c statement_timeout=10min "
+                            "-c idle_in_transaction_session_timeout=2min -c synchronous_commit=on",
+                            url_.c_str(), nullptr};
+    return wait ? PQconnectdbParams(keys, values, 1) : PQconnectStartParams(keys, values, 1);
+  }
+
+  // This thread's connection, made when it has none (or its last broke).
+  // Made outside the pool's lock: a database slow to answer delays only the
+  // thread that asked, never every other thread's look-up of its own.
   Result<Conn*> connection() {
-    std::lock_guard lock(mutex_);
-    auto& slot = pool_[std::this_thread::get_id()];
-    if (slot && PQstatus(slot->get()) != CONNECTION_OK) slot.reset();
-    if (!slot) {
-      PGconn* raw = PQconnectdb(url_.c_str());
-      auto c = std::make_unique<Conn>(raw);
-      if (PQstatus(raw) != CONNECTION_OK) return c->error("connecting");
-      // Server notices ("relation already exists, skipping") are not errors: keep the log readable.
-      PQsetNoticeProcessor(
-          raw, [](void*, const char*) {}, nullptr);
-      (void)c->exec("SET synchronous_commit = on");
-      slot = std::move(c);
+    const auto me = std::this_thread::get_id();
+    {
+      std::lock_guard lock(mutex_);
+      auto it = pool_.find(me);
+      if (it != pool_.end() && it->second && PQstatus(it->second->get()) == CONNECTION_OK) return it->second.get();
     }
+    auto c = std::make_unique<Conn>(start_connecting(true));
+    if (PQstatus(c->get()) != CONNECTION_OK) return c->error("connecting");
+    // Server notices ("relation already exists, skipping") are not errors: keep the log readable.
+    PQsetNoticeProcessor(
+        c->get(), [](void*, const char*) {}, nullptr);
+    std::lock_guard lock(mutex_);
+    auto& slot = pool_[me];
+    slot = std::move(c);
     return slot.get();
   }
   // One multi-row upsert per 1,000 rows; rows are sorted (std::map), so two
@@ -733,6 +886,8 @@ class PgHubStore final : public HubStore {
   const Clock& clock_;
   std::mutex mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<Conn>> pool_;
+  std::timed_mutex ping_mutex_;
+  std::unique_ptr<Conn> ping_conn_;
 };
 
 }  // namespace

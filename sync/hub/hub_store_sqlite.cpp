@@ -67,6 +67,9 @@ BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END;
 -- The ledger's tallies: numbers received per kiosk and block of kLedgerBlock.
 CREATE TABLE IF NOT EXISTS ledger_blocks(
   kiosk_id TEXT NOT NULL, block INTEGER NOT NULL, received INTEGER NOT NULL, PRIMARY KEY (kiosk_id, block));
+-- On PostgreSQL, which schema the database is at (hub_store_pg.cpp: hubs
+-- sharing it change it once, not at every start); here for the same tables.
+CREATE TABLE IF NOT EXISTS hub_schema(fingerprint TEXT NOT NULL PRIMARY KEY, applied_utc TEXT NOT NULL);
 )sql";
 
 // The ledger's columns, added to databases made before it (and so, in the
@@ -345,6 +348,39 @@ class SqliteHubStore final : public HubStore {
       auto r = q->step();
       if (!r) return r.error();
       if (!*r || !fn(StoredDocument{q->str(0), q->str(1)})) return {};
+    }
+  }
+
+  Status for_each_document_after(std::int64_t after, const std::vector<std::int64_t>* only,
+                                 const NumberedDocument& fn) override {
+    auto c = connection();
+    if (!c) return c.error();
+    std::string sql = "SELECT seq, coalesce(key_id,''), document FROM responses WHERE seq > " + std::to_string(after);
+    if (only) {
+      sql += " AND seq IN (";
+      for (size_t i = 0; i < only->size(); ++i) sql += (i ? "," : "") + std::to_string((*only)[i]);
+      sql += ")";
+    }
+    auto q = Statement::prepare(**c, sql + " ORDER BY seq");
+    if (!q) return q.error();
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r || !fn(q->integer(0), StoredDocument{q->str(1), q->str(2)})) return {};
+    }
+  }
+
+  Result<std::vector<std::int64_t>> document_numbers() override {
+    auto c = connection();
+    if (!c) return c.error();
+    auto q = Statement::prepare(**c, "SELECT seq FROM responses ORDER BY seq");
+    if (!q) return q.error();
+    std::vector<std::int64_t> out;
+    for (;;) {
+      auto r = q->step();
+      if (!r) return r.error();
+      if (!*r) return out;
+      out.push_back(q->integer(0));
     }
   }
 

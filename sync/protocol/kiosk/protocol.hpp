@@ -26,10 +26,12 @@ inline constexpr char kSummary[] = "/api/v1/summary";                        // 
 inline constexpr char kRepresentativeness[] = "/api/v1/representativeness";  // GET, admin token
 inline constexpr char kFigures[] = "/api/v1/figures";  // GET, kiosk token: its service point's representativeness
 inline constexpr char kStatusPage[] = "/";             // HTML, admin token as Basic password
-inline constexpr char kResultsPage[] = "/results";     // HTML, admin token as Basic password; ?service_point=&from=&to=
-inline constexpr char kHealthz[] = "/healthz";         // no token
-inline constexpr char kMetrics[] = "/metrics";         // Prometheus, no token
-inline constexpr char kLedger[] = "/api/v1/ledger";    // GET, admin token: per kiosk, numbers missing
+inline constexpr char kStatusScript[] =
+    "/status.js";  // the status page's updater (its CSP allows only scripts from the hub)
+inline constexpr char kResultsPage[] = "/results";   // HTML, admin token as Basic password; ?service_point=&from=&to=
+inline constexpr char kHealthz[] = "/healthz";       // no token
+inline constexpr char kMetrics[] = "/metrics";       // Prometheus, no token
+inline constexpr char kLedger[] = "/api/v1/ledger";  // GET, admin token: per kiosk, numbers missing
 }  // namespace route
 
 // Query parameter of route::kExport.
@@ -135,6 +137,10 @@ inline constexpr char kRevokedToken[] = "revoked_token";                   // 40
 inline constexpr char kWrongDevice[] = "wrong_device";                     // 403: kiosk_id is not the token's device
 inline constexpr char kUnknownSurveyVersion[] = "unknown_survey_version";  // held item
 inline constexpr char kUnknownKey[] = "unknown_key";                       // held item: sealed to a key the hub lacks
+// 503: the hub could not do it for a cause of its own. The reply says only
+// which (its log has the detail); the kiosk keeps everything and tries again.
+inline constexpr char kHubDiskFull[] = "hub_disk_full";
+inline constexpr char kHubUnavailable[] = "hub_unavailable";  // its database did not answer, or failed
 }  // namespace reason
 
 // ---- 5. Export formats -------------------------------------------------------------

@@ -1,0 +1,83 @@
+// The hub's responses to its survey, opened once and held in memory in a
+// compact form, so that the results page and the report are computed from
+// memory rather than by opening every sealed response again for each page
+// (at 100,000 responses that took the page 22 s; see BENCHMARKS.md).
+//
+// What is held, per response: its numbers and times, the interned names of
+// its kiosk, service point, language, mode and helper, a bitmask of the
+// options chosen per choice question, and its free-text answers (the report
+// masks emails, phone numbers and full postcodes in those it lists). The
+// "please specify" text of an other option is not held: the results page
+// does not show it. The copy lives in the hub's memory only; nothing of it
+// is written anywhere.
+//
+// Kept up to date from the store at each use: the rows numbered above the
+// highest held, then, when the store's count still differs from the copy's
+// (several hubs on one PostgreSQL commit in any order, so a lower number can
+// land late), the numbers it lacks.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hub_store.hpp"
+#include "kiosk/result.hpp"
+#include "kiosk/survey.hpp"
+#include "represent.hpp"
+
+namespace kiosk::hub {
+
+// Which responses a page covers: one service point (or all), and the days
+// (local time, YYYY-MM-DD, inclusive) they started.
+struct ResponseScope {
+  std::string service_point, from, to;
+};
+
+class ResponseCache {
+ public:
+  // Opens a stored response (unseals it): the plain canonical document.
+  using Open = std::function<Result<std::string>(const StoredDocument&)>;
+  ResponseCache(const Survey& survey, Open open);
+
+  // Brings the copy up to date, then calls `use` with the responses in
+  // `scope`, in the order they were completed, under the copy's lock (the
+  // source is valid only inside `use`). An error: the store could not be
+  // read, or a stored response could not be opened (its reason given).
+  Status use(HubStore& store, const ResponseScope& scope, const std::function<void(const cli::OpenedResponses&)>& fn);
+
+  // How many responses of the survey are held (for tests and the log).
+  size_t size() const;
+  // Makes a refresh under way (the warm-up at start) give up soon: the hub is stopping.
+  void stop() { stopping_ = true; }
+
+ private:
+  struct Entry {
+    std::int64_t number = 0;
+    std::int64_t started = -1, ended = -1;  // seconds since the epoch, UTC; -1: none
+    std::string uuid;
+    char day[11] = {};  // the local day it started, YYYY-MM-DD
+    std::uint16_t version = 0, kiosk = 0, service_point = 0, locale = 0, mode = 0, staff = 0, assistance = 0;
+    bool completed = false;
+    std::vector<std::uint64_t> chosen;                         // option bitmasks, at offsets_[question index]
+    std::vector<std::pair<std::uint16_t, std::string>> texts;  // question index, the text
+  };
+  Status refresh(HubStore& store);
+  Status add(std::int64_t number, const StoredDocument& stored, std::vector<Entry>& fresh);
+  std::uint16_t intern(const std::string& s);
+
+  const Survey& survey_;
+  Open open_;
+  std::vector<size_t> offsets_;  // per question index: where its options' bits start in Entry::chosen
+  size_t words_ = 0;             // Entry::chosen's size
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex m_;
+  std::vector<Entry> entries_;         // in completed order (then uuid)
+  std::vector<std::int64_t> numbers_;  // every store number held or passed over, ascending
+  std::vector<std::string> strings_;   // interned (assistance: joined by \x1f)
+};
+
+}  // namespace kiosk::hub
