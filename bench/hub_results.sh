@@ -5,7 +5,8 @@
 # each export timed with curl, and the hub's peak memory read from
 # /proc/PID/status (VmHWM) at the end. The first /results opens every
 # response into the hub's in-memory copy (response_cache.hpp); later pages
-# are built from that copy. Then the hub is restarted, as after an upgrade,
+# are built from that copy, and the same page for the same data is sent as
+# it was built. Then the hub is restarted, as after an upgrade,
 # and the time it takes to open them all again in the background is read
 # from its log ("results ready"), and /results timed once more.
 #   bench/hub_results.sh BUILD_DIR [RESPONSES] [DB] [WORK_DIR]
@@ -52,8 +53,9 @@ timed() {  # PATH: seconds to the last byte, and the size
 }
 echo "the hub, $n responses:"
 timed "/"
-timed "/results"  # the first: opens every response
-timed "/results"
+timed "/results"                    # the first: opens every response into the hub's copy
+timed "/results"                    # again, nothing new: the page as it was built
+timed "/results?from=2016-01-01"    # other choices (all of it again): built from the copy
 timed "/results?service_point=castle&from=2016-07-01&to=2016-07-31"
 timed "/api/v1/export?format=report-html"
 timed "/api/v1/export?format=report-pdf"

@@ -197,7 +197,7 @@ class HubProcess {
 // A one-connection-at-a-time HTTP proxy with switchable faults.
 class FaultProxy {
  public:
-  enum class Mode { Pass, Canned, SlowReply, DropAfterCommit };
+  enum class Mode { Pass, Canned, SlowReply, DropAfterCommit, SlowLine };
 
   explicit FaultProxy(int upstream_port) : upstream_(upstream_port) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
@@ -232,6 +232,12 @@ class FaultProxy {
     set(Mode::SlowReply, "");
   }
   void drop_after_commit() { set(Mode::DropAfterCommit, ""); }
+  // A slow line towards the hub: each request reaches it at this many bytes
+  // a second (paced in tenths of a second), the reply at full speed.
+  void slow_line(std::size_t bytes_per_second) {
+    rate_ = bytes_per_second;
+    set(Mode::SlowLine, "");
+  }
   int requests() const {
     std::lock_guard lock(m_);
     return requests_;
@@ -281,7 +287,7 @@ class FaultProxy {
     return true;
   }
 
-  std::string forward(std::string req) {
+  std::string forward(std::string req, std::size_t rate = 0) {
     // Ask the hub to close after replying, so reading to EOF gets all of it.
     const auto eol = req.find("\r\n");
     req.insert(eol + 2, "Connection: close\r\n");
@@ -292,7 +298,18 @@ class FaultProxy {
     a.sin_port = htons(static_cast<uint16_t>(upstream_));
     std::string resp;
     if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+      if (rate == 0) {
+        send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+      } else {
+        // The line's pace: a tenth of a second's bytes, then the next tenth.
+        const size_t step = std::max<size_t>(1, rate / 10);
+        auto next = std::chrono::steady_clock::now();
+        for (size_t at = 0; at < req.size(); at += step) {
+          if (send(fd, req.data() + at, std::min(step, req.size() - at), MSG_NOSIGNAL) < 0) break;
+          next += std::chrono::milliseconds(100);
+          std::this_thread::sleep_until(next);
+        }
+      }
       char buf[65536];
       for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) resp.append(buf, static_cast<size_t>(n));
     }
@@ -318,7 +335,7 @@ class FaultProxy {
         if (mode == Mode::Canned) {
           send(c, canned.data(), canned.size(), MSG_NOSIGNAL);
         } else {
-          const std::string resp = forward(req);  // the hub commits here
+          const std::string resp = forward(req, mode == Mode::SlowLine ? rate_.load() : 0);  // the hub commits here
           if (mode == Mode::SlowReply) {
             // The fault itself: hold the reply for the delay, unless the
             // test changes the mode or the proxy stops first.
@@ -327,7 +344,7 @@ class FaultProxy {
                               [&] { return stop_ || mode_ != Mode::SlowReply; });
             lock.unlock();
             send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
-          } else if (mode == Mode::Pass) {
+          } else if (mode == Mode::Pass || mode == Mode::SlowLine) {
             send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
           }
           // DropAfterCommit: say nothing at all.
@@ -343,6 +360,7 @@ class FaultProxy {
   std::atomic<bool> stop_{false};
   int requests_ = 0;  // guarded by m_
   std::atomic<int> delay_{0};
+  std::atomic<std::size_t> rate_{0};
   mutable std::mutex m_;
   mutable std::condition_variable changed_;  // a request arrived, the mode changed, or the proxy stops
   Mode mode_ = Mode::Pass;

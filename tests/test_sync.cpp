@@ -176,6 +176,47 @@ TEST_CASE("hub down, then up", "[sync][e2e][fault]") {
   check_exactly_once(hub, local_uuids(*store));
 }
 
+TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hub's deadline; a trickle is still cut",
+          "[sync][e2e][fault]") {
+  test::TempDir tmp;
+  HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
+  const std::string token = hub.add("add-device", "k1");
+  const std::string token2 = hub.add("add-device", "k2");
+  hub.extra_args = {"--request-timeout", "2"};  // the deadline a batch at 10 kB/s passes
+  hub.start();
+  auto store = make_kiosk(tmp, "k1", 60, 5);
+  FaultProxy proxy(hub.port());
+  proxy.slow_line(10 * 1024);
+  // The proxy takes each request at once and paces it to the hub, so the
+  // kiosk sees no byte move while it waits: its stall timer must outlast the line.
+  auto on_slow_line = [&](const std::string& t, const std::string& kiosk) {
+    auto st = settings(proxy.url(), t, kiosk);
+    st.stall_timeout_seconds = 60;
+    st.total_timeout_seconds = 60;
+    return st;
+  };
+  sync::SyncClient client(on_slow_line(token, "k1"), *store);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto o = client.upload_batch();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO(o.message);
+  CHECK(o.kind == sync::BatchOutcome::Kind::Receipted);
+  CHECK(o.stored == 60);
+  CHECK(seconds > 2.5);  // the batch did take longer than the deadline on that line
+  CHECK(store->counts()->pending == 0);
+  // At 300 bytes a second the body is cut at the deadline: nothing stored, all kept.
+  auto slow = make_kiosk(tmp, "k2", 60, 6);
+  proxy.slow_line(300);
+  sync::SyncClient trickle(on_slow_line(token2, "k2"), *slow);
+  const auto cut = trickle.upload_batch();
+  INFO(cut.message);
+  CHECK(cut.kind == sync::BatchOutcome::Kind::RetryLater);
+  CHECK(slow->counts()->pending == 60);
+  auto store_view = hub::open_hub_store(hub.db());
+  REQUIRE(store_view.ok());
+  CHECK(*(*store_view)->response_count() == 60);
+}
+
 TEST_CASE("faults between kiosk and hub never mark a response synced without a receipt", "[sync][e2e][fault]") {
   Hub hub;
   test::TempDir tmp;

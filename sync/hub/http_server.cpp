@@ -6,9 +6,11 @@
 //   refusal goes out at once, the body never read;
 // - the body arrives in chunks, gzip inflated as it comes, capped both as
 //   sent and inflated at --max-body (413);
-// - a whole request must arrive within --request-timeout of the connection
-//   opening (or its previous reply), however slowly it trickles: a reaper
-//   shuts down the socket of any that has not;
+// - a request's headers must arrive within --request-timeout of the
+//   connection opening (or its previous reply), however slowly they trickle;
+//   past that, its body may go on only while it keeps arriving at
+//   --min-upload-rate on average and never pauses that long: a reaper shuts
+//   down the socket of any other;
 // - connections are capped overall and per client address.
 //
 // Sections: 1. one request  2. one connection and the deadline  3. serve
@@ -59,6 +61,11 @@ constexpr int kPollingThreads = 2;
 // One connection: when its current request began, for the deadline.
 struct Conn {
   SteadyTime since;  // the connection opened, or its previous reply went out
+  // The request's body: whether its headers are in, how many bytes of it
+  // have arrived, and when the last did (the deadline's rate rule).
+  bool in_body = false;
+  std::uint64_t body_bytes = 0;
+  SteadyTime last_byte;
   int fd = -1;
   bool answering = false;  // the request is in: a handler or the reply is running
   bool cut = false;
@@ -322,6 +329,11 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       x->req.path = url;
       MHD_get_connection_values(c, MHD_HEADER_KIND, &collect_header, &x->req);
       MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, &collect_arg, &x->req);
+      if (Conn* conn = conn_of(c)) {
+        std::lock_guard lock(s.m);
+        conn->in_body = true;
+        conn->last_byte = std::chrono::steady_clock::now();
+      }
       // Request smuggling (RFC 9112, 6.3): a body framed two ways (a length
       // and chunks) or given two lengths is refused before any of it is
       // read, and the connection closed after the reply, so no byte of it
@@ -369,6 +381,11 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       const size_t n = *upload_data_size;
       *upload_data_size = 0;
       x->received += n;
+      if (Conn* conn = conn_of(c)) {
+        std::lock_guard lock(s.m);
+        conn->body_bytes += n;
+        conn->last_byte = std::chrono::steady_clock::now();
+      }
       if (x->received > s.opt.max_body_bytes) {
         // Only a chunked body gets here (a Content-Length was checked):
         // there is no bound on the rest, so close rather than read it.
@@ -421,6 +438,8 @@ void on_completed(void* cls, MHD_Connection* c, void** con_cls, MHD_RequestTermi
     std::lock_guard lock(s.m);
     conn->answering = false;
     conn->since = std::chrono::steady_clock::now();
+    conn->in_body = false;
+    conn->body_bytes = 0;
   }
 }
 
@@ -475,12 +494,21 @@ class Reaper {
  private:
   void run() {
     const auto limit = std::chrono::seconds(s_.opt.request_timeout_seconds);
+    const double min_rate = static_cast<double>(s_.opt.min_upload_rate);
     std::unique_lock lock(m_);
     while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; })) {
       const auto now = std::chrono::steady_clock::now();
       std::lock_guard conns_lock(s_.m);
       for (Conn* c : s_.conns) {
         if (c->answering || c->cut || c->fd < 0 || now - c->since <= limit) continue;
+        // Past the deadline, a body still arriving, at --min-upload-rate on
+        // average since the request began and with no pause as long as the
+        // deadline, goes on: a kiosk on a slow line delivers. Headers not
+        // yet in, a body that stopped, or one that trickles, are cut.
+        const double elapsed = std::chrono::duration<double>(now - c->since).count();
+        if (min_rate > 0 && c->in_body && now - c->last_byte <= limit &&
+            static_cast<double>(c->body_bytes) >= min_rate * elapsed)
+          continue;
         ::shutdown(c->fd, SHUT_RDWR);
         c->cut = true;
       }

@@ -32,9 +32,15 @@ struct ServeOptions {
   unsigned max_connections = 1000;
   // 0: no per-address limit (behind a reverse proxy every kiosk has its address).
   unsigned max_connections_per_address = 64;
-  // A request's headers and body must have arrived this long after the
-  // connection opened (or its previous reply went out), however it trickles.
+  // A request's headers must have arrived this long after the connection
+  // opened (or its previous reply went out), however they trickle; its body
+  // too, unless it keeps to min_upload_rate.
   int request_timeout_seconds = 10;
+  // Past that deadline a request's body goes on while it arrives at least
+  // this fast on average (bytes a second) with no pause as long as the
+  // deadline: a kiosk on a slow line (10 kB/s) delivers; a trickle is cut.
+  // 0: the whole request must arrive within the deadline.
+  std::size_t min_upload_rate = 2048;
   // A connection with no traffic this long is closed (idle keep-alive).
   int idle_timeout_seconds = 5;
   // Memory per connection for the request line and headers; a header block

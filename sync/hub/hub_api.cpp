@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -820,6 +821,16 @@ struct Api::Impl {
         "\" style=\"font-size:1rem;padding:0.3rem\"></div><button type=\"submit\" style=\"font-size:1rem;"
         "padding:0.4rem 1rem\">Show results</button><p style=\"margin:0;flex-basis:100%\"><a href=\"" +
         std::string(route::kStatusPage) + "\">Back to the status page</a></p></form>\n";
+    // The same page, for the same choices, the same data and the same day
+    // (the page says when it was written), is sent again as it was built.
+    const std::string key = f.service_point + '\n' + f.from + '\n' + f.to + '\n' + local_day();
+    auto state = cache_->current(store_);
+    if (!state) return error_reply(state.kind() == ErrorKind::Storage ? 503 : 500, state.message());
+    {
+      std::lock_guard lock(pages_mutex_);
+      auto it = pages_.find(key);
+      if (it != pages_.end() && it->second.first == *state) return results_reply(it->second.second);
+    }
     cli::ReportOptions r;
     r.file = analyst_options();
     r.comments = 50;
@@ -841,7 +852,24 @@ struct Api::Impl {
       empty.subtitle = "No completed responses match these choices yet.";
       page = cli::report_html(empty, form);
     }
+    {
+      std::lock_guard lock(pages_mutex_);
+      if (pages_.size() >= kPagesKept) pages_.clear();  // a handful of choices at a time; never grows
+      pages_[key] = {*state, page};
+    }
+    return results_reply(std::move(page));
+  }
+
+  static Reply results_reply(std::string page) {
     return Reply{200, "text/html; charset=utf-8", {{"Cache-Control", "no-store"}}, std::move(page)};
+  }
+
+  static std::string local_day() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    char b[16];
+    return std::string(b, std::strftime(b, sizeof b, "%Y-%m-%d", &tm));
   }
 
   Result<Summary> build_summary() {
@@ -1390,6 +1418,11 @@ struct Api::Impl {
   // The survey's responses opened once, for the results page and the report.
   std::optional<ResponseCache> cache_;
   std::thread warm_up_;
+  // Results pages built, by their choices and day: the data's state they
+  // were built from (ResponseCache::current) and the page.
+  static constexpr size_t kPagesKept = 16;
+  std::mutex pages_mutex_;
+  std::map<std::string, std::pair<std::uint64_t, std::string>> pages_;
 
   ~Impl() {
     if (cache_) cache_->stop();

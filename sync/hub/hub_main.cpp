@@ -243,11 +243,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd
       ->add_option("--request-timeout", o.request_timeout_seconds,
-                   "a request (headers and body) must arrive within this many seconds of the connection opening "
-                   "or its previous reply; trickling bytes does not extend it")
+                   "a request's headers must arrive within this many seconds of the connection opening or its "
+                   "previous reply, and its body too unless it keeps to --min-upload-rate; trickling bytes does "
+                   "not extend it")
       ->type_name("SECONDS")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  serve_cmd
+      ->add_option("--min-upload-rate", o.min_upload_rate,
+                   "past --request-timeout, a body may go on while it arrives at least this many bytes a second "
+                   "on average, never pausing as long as the timeout (a slow line delivers); 0: never")
+      ->type_name("BYTES")
+      ->capture_default_str();
   serve_cmd->add_option("--idle-timeout", o.idle_timeout_seconds, "close a connection silent this many seconds")
       ->type_name("SECONDS")
       ->capture_default_str()

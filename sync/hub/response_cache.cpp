@@ -39,6 +39,12 @@ ResponseCache::ResponseCache(const Survey& survey, Open open) : survey_(survey),
   strings_.emplace_back();  // 0: none
 }
 
+Result<std::uint64_t> ResponseCache::current(HubStore& store) {
+  std::lock_guard<std::mutex> lock(m_);
+  if (auto st = refresh(store); !st) return st.error();
+  return static_cast<std::uint64_t>(numbers_.size());
+}
+
 size_t ResponseCache::size() const {
   std::lock_guard<std::mutex> lock(m_);
   return entries_.size();

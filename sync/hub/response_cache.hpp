@@ -49,6 +49,11 @@ class ResponseCache {
   // read, or a stored response could not be opened (its reason given).
   Status use(HubStore& store, const ResponseScope& scope, const std::function<void(const cli::OpenedResponses&)>& fn);
 
+  // Brings the copy up to date and says which state of the data it holds:
+  // a number that changes whenever a response is added (so a page built
+  // from the same number is still true).
+  Result<std::uint64_t> current(HubStore& store);
+
   // How many responses of the survey are held (for tests and the log).
   size_t size() const;
   // Makes a refresh under way (the warm-up at start) give up soon: the hub is stopping.
