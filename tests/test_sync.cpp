@@ -215,6 +215,24 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
   auto store_view = hub::open_hub_store(hub.db());
   REQUIRE(store_view.ok());
   CHECK(*(*store_view)->response_count() == 60);
+
+  // A hub (or a proxy before it) that cuts any request longer than its
+  // deadline, whatever the rate: the kiosk halves the batch each time it is
+  // cut, and the whole backlog arrives, each response once.
+  hub.stop();
+  hub.extra_args = {"--request-timeout", "2", "--min-upload-rate", "0"};
+  hub.start();
+  FaultProxy cutting(hub.port());
+  cutting.slow_line(10 * 1024);
+  auto st = settings(cutting.url(), token2, "k2");
+  st.stall_timeout_seconds = 60;
+  st.total_timeout_seconds = 60;
+  sync::SyncClient halving(st, *slow);
+  const auto all = halving.upload_all();
+  INFO(all.message);
+  CHECK(all.kind == sync::BatchOutcome::Kind::Receipted);
+  CHECK(slow->counts()->pending == 0);
+  CHECK(*(*store_view)->response_count() == 120);
 }
 
 TEST_CASE("faults between kiosk and hub never mark a response synced without a receipt", "[sync][e2e][fault]") {

@@ -5,6 +5,9 @@
 //           5. the sync thread
 #include "sync_client.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -380,7 +383,9 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
     sent.insert(p.uuid);
   }
   const std::string body = json{{field::kKioskId, settings_.kiosk_id}, {field::kResponses, std::move(list)}}.dump();
+  const auto t0 = clock_.steady();
   const Reply r = http_->request(settings_, clock_, protocol::route::kResponses, &body, {});
+  const double seconds = std::chrono::duration<double>(clock_.steady() - t0).count();
   o.sent = static_cast<int>(pending->size());
   if (r.curl == CURLE_OK && r.status == 413 && batch_size_ > 1) {
     batch_size_ = std::max(1, batch_size_ / 2);
@@ -390,7 +395,27 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
     o.message = "The hub found the batch too large; sending smaller batches.";
     return o;
   }
+  // Cut off while sending or waiting (a slow line the hub or a proxy gave
+  // up on): the same batch would be cut again, so half of it goes now,
+  // down to one response.
+  const bool cut_off = r.curl == CURLE_GOT_NOTHING || r.curl == CURLE_SEND_ERROR || r.curl == CURLE_RECV_ERROR ||
+                       r.curl == CURLE_OPERATION_TIMEDOUT;
+  if (cut_off && batch_size_ > 1 && pending->size() > 1) {
+    batch_size_ = std::max(1, static_cast<int>(pending->size()) / 2);
+    o = classify_failure(r, settings_.hub_url, clock_);
+    o.sent = static_cast<int>(pending->size());
+    o.retry_after_seconds = 0;
+    o.retry_now = true;
+    o.message += " Sending smaller batches (" + std::to_string(batch_size_) + " responses).";
+    return o;
+  }
   if (r.curl != CURLE_OK || r.status != 200) return classify_failure(r, settings_.hub_url, clock_);
+  // The next batch sized to what this line carried: about kBatchSeconds' worth,
+  // never more than configured (a fast line is back to that at once).
+  if (seconds > 0 && !pending->empty()) {
+    const double per_second = static_cast<double>(pending->size()) / seconds;
+    batch_size_ = static_cast<int>(std::clamp(per_second * kBatchSeconds, 1.0, double(settings_.batch_size)));
+  }
   if (after_id) *after_id = pending->back().id;
   // A 200 is only a receipt if it is the hub's JSON, committed, with receipts.
   const json reply = json::parse(r.body, nullptr, false);

@@ -163,7 +163,9 @@ class SyncClient {
   SystemClock system_clock_;
   const Clock& clock_;
   std::unique_ptr<Http> http_;
-  int batch_size_;
+  int batch_size_;  // the configured size, or less on a line that cannot carry it (upload_batch)
+  // A batch is sized to take about this long on the line as last measured.
+  static constexpr double kBatchSeconds = 8;
 };
 
 // Exponential backoff with full jitter: a random wait in [0, min(cap, base*2^n)].
