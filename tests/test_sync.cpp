@@ -176,7 +176,7 @@ TEST_CASE("hub down, then up", "[sync][e2e][fault]") {
   check_exactly_once(hub, local_uuids(*store));
 }
 
-TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hub's deadline; a trickle is still cut",
+TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hub's deadline, and a trickle is cut",
           "[sync][e2e][fault]") {
   test::TempDir tmp;
   HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
