@@ -145,31 +145,63 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
 }
 
 void Breakdowns::add(const ResponseMeta& m, const Answers& a) {
-  if (tables_.empty()) tables_.assign(by.size(), std::vector<GroupTable>(questions.size()));
+  if (acc_.empty()) {
+    acc_.resize(by.size());
+    chosen_.resize(questions.size());
+  }
+  built_ = false;
+  // Each question's chosen options as indices, found once per response.
+  bool any = false;
+  for (size_t j = 0; j < questions.size(); ++j) {
+    const Question* q = questions[j];
+    chosen_[j].clear();
+    auto it = a.find(q->id);
+    if (it == a.end()) continue;
+    for (const auto& c : it->second.choices)
+      for (size_t k = 0; k < q->options.size(); ++k)
+        if (q->options[k].code == c) {
+          chosen_[j].push_back(k);
+          break;
+        }
+    // Answered (a row of the table) even when no code is known.
+    if (!it->second.choices.empty()) {
+      if (chosen_[j].empty()) chosen_[j].push_back(kUnknown);
+      any = true;
+    }
+  }
+  if (!any) return;
   for (size_t b = 0; b < by.size(); ++b) {
     const std::string g = by_value(by[b], m, a);
     if (g.empty()) continue;
+    Group& group = acc_[b][g];  // the one look-up of this response's group
+    if (group.rows.empty()) {
+      group.rows.assign(questions.size(), 0);
+      group.cells.resize(questions.size());
+      for (size_t j = 0; j < questions.size(); ++j) group.cells[j].assign(questions[j]->options.size(), 0);
+    }
     for (size_t j = 0; j < questions.size(); ++j) {
-      const Question* q = questions[j];
-      if (q->id == by[b]) continue;
-      auto it = a.find(q->id);
-      if (it == a.end() || it->second.choices.empty()) continue;
-      GroupTable& t = tables_[b][j];
-      ++t.rows[g];
-      auto& counts = t.cells[g];
-      if (counts.empty()) counts.assign(q->options.size(), 0);
-      for (const auto& c : it->second.choices)
-        for (size_t k = 0; k < q->options.size(); ++k)
-          if (q->options[k].code == c) {
-            ++counts[k];
-            break;
-          }
+      if (chosen_[j].empty() || questions[j]->id == by[b]) continue;
+      ++group.rows[j];
+      for (size_t k : chosen_[j])
+        if (k != kUnknown) ++group.cells[j][k];
     }
   }
 }
 
 const GroupTable& Breakdowns::table(size_t b, size_t q) const {
   static const GroupTable kEmpty;
+  if (!built_) {
+    // The tables as callers read them: per question, the groups where anyone answered it.
+    tables_.assign(by.size(), std::vector<GroupTable>(questions.size()));
+    for (size_t bi = 0; bi < acc_.size(); ++bi)
+      for (const auto& [g, group] : acc_[bi])
+        for (size_t j = 0; j < questions.size(); ++j)
+          if (group.rows[j] > 0) {
+            tables_[bi][j].rows[g] = group.rows[j];
+            tables_[bi][j].cells[g] = group.cells[j];
+          }
+    built_ = true;
+  }
   return b < tables_.size() && q < tables_[b].size() ? tables_[b][q] : kEmpty;
 }
 

@@ -42,7 +42,18 @@ struct Breakdowns {
   const GroupTable& table(size_t b, size_t q) const;
 
  private:
-  std::vector<std::vector<GroupTable>> tables_;  // [by][question]
+  // Counted per group first, so that a response costs one look-up of its
+  // group per by (not one per by and question); the tables are made from
+  // these when first read.
+  struct Group {
+    std::vector<std::int64_t> rows;                // per question: answered
+    std::vector<std::vector<std::int64_t>> cells;  // per question, per option
+  };
+  static constexpr size_t kUnknown = static_cast<size_t>(-1);
+  std::vector<std::map<std::string, Group>> acc_;        // [by] group ->
+  std::vector<std::vector<size_t>> chosen_;              // this response's options, per question
+  mutable std::vector<std::vector<GroupTable>> tables_;  // [by][question]
+  mutable bool built_ = false;
 };
 // The groups of a table in the by question's own order (service points by id).
 std::vector<std::string> groups_in_order(const Survey& survey, const std::string& by, const GroupTable& t);

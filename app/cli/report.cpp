@@ -145,6 +145,9 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
   Counts c;
   c.results = weighted_table(survey);
   size_t i = 0;
+  // Each benchmarked question's first choice (empty: not answered), the
+  // map's nodes kept from one response to the next.
+  std::map<std::string, std::string> choice;
   from.for_each([&](const ResponseMeta& m, const Answers& a) {
     if (m.status != "completed") return;
     const double wi = weighed->weight(i++);
@@ -162,12 +165,16 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
     }
     add_weighted(c.results, survey, a, wi);
     breakdowns.add(m, a);
-    std::map<std::string, std::string> choice;
+    if (pop)
+      for (const auto& b : pop->benchmarks) {
+        auto it = a.find(b.question);
+        choice[b.question].assign(it == a.end() || it->second.choices.empty() ? std::string() : it->second.choices[0]);
+      }
     for (const auto& [qid, ans] : a) {
+      if (ans.text.empty()) continue;
       const Question* q = survey.find(qid);
       if (!q) continue;
-      if (!q->options.empty() && !ans.choices.empty()) choice[qid] = ans.choices[0];
-      if (q->options.empty() && !ans.text.empty()) {
+      if (q->options.empty()) {
         ++c.text_answered[qid];
         if (q->type == QuestionType::Text) {
           auto& list = c.comments[qid][m.service_point];

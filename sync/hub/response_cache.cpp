@@ -1,6 +1,7 @@
 #include "response_cache.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <ctime>
 
 #include "kiosk/session.hpp"
@@ -179,25 +180,32 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
   std::vector<Answer*> slot(offsets_.size(), nullptr);
   for (const auto& q : survey_.questions) slot[q.index] = &a[q.id];
   auto each = [&](const cli::OpenedEach& f) {
+    const Entry* prev = nullptr;  // names are set again only when they change
     for (const Entry& e : entries_) {
       if (sp != -1 && e.service_point != sp) continue;
       if (!scope.from.empty() && (e.day[0] == '\0' || scope.from > e.day)) continue;
       if (!scope.to.empty() && (e.day[0] == '\0' || scope.to < e.day)) continue;
       m.uuid = e.uuid;
-      m.survey_version = strings_[e.version];
-      m.kiosk_id = strings_[e.kiosk];
-      m.service_point = strings_[e.service_point];
-      m.locale = strings_[e.locale];
-      m.mode = strings_[e.mode];
-      m.staff_id = strings_[e.staff];
-      m.assistance.clear();
-      for (const std::string& help = strings_[e.assistance]; !help.empty();) {
-        size_t from = 0;
-        for (size_t at; (at = help.find(kJoin, from)) != std::string::npos; from = at + 1)
-          m.assistance.push_back(help.substr(from, at - from));
-        m.assistance.push_back(help.substr(from));
-        break;
+      auto name = [&](std::uint16_t Entry::*field, std::string& to) {
+        if (!prev || prev->*field != e.*field) to = strings_[e.*field];
+      };
+      name(&Entry::version, m.survey_version);
+      name(&Entry::kiosk, m.kiosk_id);
+      name(&Entry::service_point, m.service_point);
+      name(&Entry::locale, m.locale);
+      name(&Entry::mode, m.mode);
+      name(&Entry::staff, m.staff_id);
+      if (!prev || prev->assistance != e.assistance) {
+        m.assistance.clear();
+        for (const std::string& help = strings_[e.assistance]; !help.empty();) {
+          size_t from = 0;
+          for (size_t at; (at = help.find(kJoin, from)) != std::string::npos; from = at + 1)
+            m.assistance.push_back(help.substr(from, at - from));
+          m.assistance.push_back(help.substr(from));
+          break;
+        }
       }
+      prev = &e;
       utc_text(e.started, m.started_utc);
       utc_text(e.ended, m.ended_utc);
       m.status = e.completed ? "completed" : "abandoned";
@@ -207,10 +215,12 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
         x.other_text.clear();
         size_t n = 0;
         const size_t at = offsets_[q.index];
-        for (size_t k = 0; k < q.options.size(); ++k)
-          if (e.chosen[at + k / 64] >> (k % 64) & 1) {
+        for (size_t w = 0; w * 64 < q.options.size(); ++w)  // the set bits only, in option order
+          for (std::uint64_t bits = e.chosen[at + w]; bits != 0; bits &= bits - 1) {
+            const size_t k = w * 64 + static_cast<size_t>(std::countr_zero(bits));
             if (x.choices.size() <= n) x.choices.emplace_back();
-            x.choices[n++].assign(q.options[k].code);
+            if (x.choices[n] != q.options[k].code) x.choices[n].assign(q.options[k].code);
+            ++n;
           }
         x.choices.resize(n);
       }
