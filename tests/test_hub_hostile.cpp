@@ -806,3 +806,162 @@ TEST_CASE("postgresql: with the database paused the hub says so on /healthz with
   CHECK(t.get("/healthz").status == 200);
   CHECK(t.get("/metrics").status == 200);
 }
+
+namespace {
+
+std::string gzip_of(const std::string& in) {
+  z_stream zs{};
+  deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+// An upload that sends every byte but the last `withheld`, from `source`,
+// then holds the connection open. Non-blocking: it sends what the socket
+// takes until `until`.
+struct Withheld {
+  int fd = -1;
+  std::string bytes;
+  size_t sent = 0;
+};
+
+}  // namespace
+
+// Honest load (issue 19): a kiosk's batch of the hub's largest size (5,000
+// responses) sent by 50 connections at once, while 128 more send the same
+// but hold back its last bytes. The hub holds every body it keeps against
+// one budget and refuses the rest with 503, Retry-After and a reason before
+// reading them; each sender tries again as a kiosk does, until every batch
+// is taken. Its peak memory stays under 256 MB, /healthz answers within a
+// second throughout, and the 5,000 responses are stored once.
+TEST_CASE(
+    "honest load: 50 largest batches at once and 128 withheld bodies keep the hub under 256 MB, /healthz answers, "
+    "every batch is taken once",
+    "[hub][e2e][hostile][load]") {
+  std::signal(SIGPIPE, SIG_IGN);
+  test::TempDir tmp;
+  HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
+  const std::string admin = hub.add("add-admin", "council");
+  const std::string token = hub.add("add-device", "k1");
+  hub.start();
+  auto kiosk = make_kiosk(tmp, "k1", 5000, 91);
+  auto pending = kiosk->pending(5000);
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 5000);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : *pending)
+    list.push_back({{"uuid", p.uuid},
+                    {"content_hash", p.content_hash},
+                    {"key_id", p.key_id},
+                    {"sealed", base64_encode(p.sealed)}});
+  const std::string plain = nlohmann::json{{"kiosk_id", "k1"}, {"responses", std::move(list)}}.dump();
+  const std::string body = gzip_of(plain);
+  INFO("a batch: " << plain.size() << " bytes, " << body.size() << " as sent");
+  REQUIRE(plain.size() > 5u << 20);
+  REQUIRE(plain.size() < kMaxBody);
+  const std::vector<std::string> headers = {"Authorization: Bearer " + token, "Content-Type: application/json",
+                                            "Content-Encoding: gzip"};
+
+  std::atomic<bool> done{false};
+  // /healthz, every 100 ms while the load lasts.
+  std::atomic<int> health_failures{0};
+  double slowest_health = 0;
+  std::thread health([&] {
+    while (!done) {
+      auto r = curl_request(hub.url() + "/healthz", {}, nullptr);
+      if (r.status != 200) ++health_failures;
+      slowest_health = std::max(slowest_health, r.seconds);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
+  // 128 withheld bodies from 16 addresses (each under the per-address limit).
+  std::vector<Withheld> withheld(128);
+  const std::string head =
+      "POST /api/v1/responses HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer " + token +
+      "\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n";
+  for (size_t i = 0; i < withheld.size(); ++i) {
+    withheld[i].fd = connect_from(hub.port(), "127.0.4." + std::to_string(1 + i % 16));
+    REQUIRE(withheld[i].fd >= 0);
+    fcntl(withheld[i].fd, F_SETFL, fcntl(withheld[i].fd, F_GETFL) | O_NONBLOCK);
+    withheld[i].bytes = head + body.substr(0, body.size() - 16);
+  }
+  std::thread holder([&] {
+    const auto until = Steady::now() + std::chrono::seconds(8);
+    char scratch[4096];
+    while (!done && Steady::now() < until) {
+      bool any = false;
+      for (auto& w : withheld) {
+        if (w.fd < 0 || w.sent >= w.bytes.size()) continue;
+        const ssize_t n = send(w.fd, w.bytes.data() + w.sent, w.bytes.size() - w.sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+          w.sent += static_cast<size_t>(n);
+          any = true;
+        } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+          w.sent = w.bytes.size();  // refused and closed: nothing more to send
+        }
+        while (recv(w.fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0) {
+        }
+      }
+      if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+
+  // 50 senders of the whole batch, each trying again after a 503 as the
+  // kiosk does (Retry-After), for at most three minutes.
+  std::atomic<int> taken{0}, busy{0}, other{0};
+  std::mutex m;
+  std::string other_reply;  // the first reply that was neither
+  std::vector<std::thread> senders;
+  for (int i = 0; i < 50; ++i)
+    senders.emplace_back([&] {
+      const auto give_up = Steady::now() + std::chrono::minutes(3);
+      while (Steady::now() < give_up) {
+        auto r = curl_request(hub.url() + "/api/v1/responses", headers, &body);
+        if (r.status == 200) {
+          ++taken;
+          return;
+        }
+        if (r.status == 503 && r.body.find("hub_busy") != std::string::npos) {
+          ++busy;
+          std::this_thread::sleep_for(std::chrono::seconds(2));  // the least Retry-After the hub gives
+          continue;
+        }
+        std::lock_guard lock(m);
+        if (other++ == 0) other_reply = std::to_string(r.status) + " " + r.error + " " + r.body.substr(0, 300);
+        return;
+      }
+    });
+  for (auto& t : senders) t.join();
+  done = true;
+  holder.join();
+  health.join();
+  for (auto& w : withheld) close(w.fd);
+
+  INFO("taken " << taken << ", told busy " << busy << " times, other replies " << other << ": " << other_reply);
+  CHECK(taken == 50);
+  CHECK(other == 0);
+  CHECK(busy > 0);  // the budget was reached, and said so
+  const auto peak = peak_memory_bytes(hub.pid());
+  INFO("hub peak memory " << peak / (1 << 20) << " MB");
+  CHECK(peak < kPeakMemoryLimit);
+  CHECK(health_failures == 0);
+  CHECK(slowest_health < 1.0);
+  // Stored once: 5,000 responses, each once.
+  auto r = curl_request(hub.url() + "/api/v1/export?format=jsonl", {"Authorization: Bearer " + admin}, nullptr);
+  REQUIRE(r.status == 200);
+  std::set<std::string> lines;
+  size_t n = 0;
+  std::istringstream in(r.body);
+  for (std::string line; std::getline(in, line); ++n) lines.insert(line);
+  CHECK(n == 5000);
+  CHECK(lines.size() == 5000);
+}

@@ -271,6 +271,11 @@ TEST_CASE("faults between kiosk and hub never mark a response synced without a r
     o = client.upload_all();
     CHECK(o.kind == K::RetryLater);
     CHECK_THAT(o.message, Catch::Contains("database is not answering"));
+    proxy.canned(FaultProxy::response(503, "Service Unavailable", "application/json",
+                                      R"({"api":1,"error":"x","reason":"hub_busy"})", "Retry-After: 4\r\n"));
+    o = client.upload_all();
+    CHECK(o.kind == K::RetryLater);
+    CHECK_THAT(o.message, Catch::Contains("busy with other kiosks' uploads") && Catch::Contains("in 4 s"));
   }
   SECTION("429 with Retry-After as a date") {
     proxy.canned(FaultProxy::response(429, "Too Many Requests", "application/json", "{}",

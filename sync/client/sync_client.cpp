@@ -332,6 +332,8 @@ BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Cloc
           again;
     else if (o.reason == reason::kHubUnavailable)
       o.message = "The hub's database is not answering; trying again" + again;
+    else if (o.reason == reason::kHubBusy)
+      o.message = "The hub is busy with other kiosks' uploads. Nothing is lost; trying again" + again;
     else
       o.message = "The hub is busy (HTTP " + std::to_string(r.status) + "); trying again" + again;
   } else if (r.status >= 500) {

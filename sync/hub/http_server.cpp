@@ -4,8 +4,14 @@
 // - the header block fits in --max-header-bytes (431 otherwise);
 // - the token, route and Content-Length are judged on the headers alone and a
 //   refusal goes out at once, the body never read;
-// - the body arrives in chunks, gzip inflated as it comes, capped both as
-//   sent and inflated at --max-body (413);
+// - the body arrives in chunks, capped as sent at --max-body (413), and is
+//   inflated from gzip by the worker that handles it (never on a polling
+//   thread), capped there too;
+// - every body held in memory, as sent and inflated, from its first byte
+//   until its reply, is charged to one budget for the whole hub
+//   (--body-budget): an upload that would pass it is refused with 503 and
+//   Retry-After, before its body is read when its length says so, so many
+//   honest kiosks at once cannot take the hub's memory;
 // - a request's headers must arrive within --request-timeout of the
 //   connection opening (or its previous reply), however slowly they trickle;
 //   past that, its body may go on only while it keeps arriving at
@@ -30,6 +36,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -57,6 +65,10 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 // Threads that poll sockets and parse HTTP; handlers run on Workers.
 constexpr int kPollingThreads = 2;
+// Handlers of requests with a body running at once (Server::uploads).
+constexpr int kUploadsAtOnce = 2;
+// What a body sent in chunks (no Content-Length) is first charged to the budget.
+constexpr std::size_t kFirstChunk = 64u << 10;
 
 // One connection: when its current request began, for the deadline.
 struct Conn {
@@ -197,6 +209,28 @@ class Workers {
   std::vector<std::thread> threads_;
 };
 
+// The bytes of request bodies held in memory, as sent and inflated, across
+// every connection and worker, against --body-budget.
+class BodyBudget {
+ public:
+  explicit BodyBudget(std::size_t limit) : limit_(limit) {}
+  bool take(std::size_t n) {
+    std::lock_guard lock(m_);
+    if (n > limit_ - used_) return false;
+    used_ += n;
+    return true;
+  }
+  void give(std::size_t n) {
+    std::lock_guard lock(m_);
+    used_ -= std::min(n, used_);
+  }
+
+ private:
+  std::mutex m_;
+  const std::size_t limit_;
+  std::size_t used_ = 0;
+};
+
 struct Server {
   Api& api;
   const ServeOptions& opt;
@@ -204,26 +238,46 @@ struct Server {
   std::mutex m;
   std::set<Conn*> conns;
   Lingerer lingerer;
+  BodyBudget budget{opt.body_budget_bytes};  // before the workers: their last jobs use it
   // Quick routes (/healthz, /metrics, the survey) have workers of their own,
   // so they never queue behind uploads and exports.
   Workers quick{2}, heavy{opt.threads};
+  // Requests with a body (uploads, heartbeats) on at most two workers of
+  // their own: an upload's handler needs several times its body while it
+  // parses, opens and checks each response (about 65 MB for a batch of the
+  // largest size), so how many run at once bounds the hub's memory beside
+  // --body-budget; and SQLite takes one writer at a time anyway.
+  Workers uploads{std::min(opt.threads, kUploadsAtOnce)};
 };
 
 // ---- 1. One request ------------------------------------------------------------
 
 struct Exchange {
+  explicit Exchange(BodyBudget& b) : budget(b) {}
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
   Request req;
   SteadyTime t0;
   std::optional<std::uint64_t> content_length;
   std::uint64_t received = 0;  // body bytes as sent
-  bool gzip = false, inflating = false, gzip_ended = false;
-  z_stream zs{};
+  bool gzip = false;
   std::optional<Reply> refusal;  // decided while the body came in; sent once it is all in
   std::optional<Reply> reply;    // set by a worker, sent when the connection resumes
   bool working = false;
-  ~Exchange() {
-    if (inflating) inflateEnd(&zs);
+  BodyBudget& budget;
+  std::size_t charged = 0;  // bytes of this request's body held, charged to the budget
+  // Charges `total` bytes held (more or fewer than before); false, with
+  // nothing more charged, when the budget has no room for the rise.
+  bool charge(std::size_t total) {
+    if (total > charged) {
+      if (!budget.take(total - charged)) return false;
+    } else {
+      budget.give(charged - total);
+    }
+    charged = total;
+    return true;
   }
+  ~Exchange() { budget.give(charged); }
 };
 
 Conn* conn_of(MHD_Connection* c) {
@@ -286,33 +340,72 @@ Reply too_large(const ServeOptions& opt, const std::string& what) {
                               " bytes; --max-body)");
 }
 
-// Inflates one chunk into the body; sets a refusal on corrupt data or when
-// the inflated size passes the cap.
-void inflate_chunk(const ServeOptions& opt, Exchange& x, const char* data, size_t size) {
-  x.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-  x.zs.avail_in = static_cast<uInt>(size);
-  char out[64 * 1024];
-  while (x.zs.avail_in > 0) {
-    if (x.gzip_ended) {
-      // RFC 1952 allows several members one after another.
-      inflateReset(&x.zs);
-      x.gzip_ended = false;
+// The hub is using its whole --body-budget: try again soon, at a moment of
+// the kiosk's own (Retry-After from 2 to 6 s, so that many kiosks refused
+// together do not all come back together).
+Reply busy(const std::string& what) {
+  Reply r;
+  r.status = 503;
+  r.content_type = protocol::kJsonType;
+  r.body = nlohmann::json{{protocol::field::kApi, protocol::kApiVersion},
+                          {protocol::field::kError,
+                           "the hub is busy with other uploads (" + what + "); nothing was taken: try again shortly"},
+                          {protocol::field::kReason, protocol::reason::kHubBusy}}
+               .dump();
+  static std::atomic<unsigned> turn{0};
+  r.headers.emplace_back(protocol::header::kRetryAfter, std::to_string(2 + turn++ % 5));
+  return r;
+}
+
+// On a worker: the gzip body as sent, inflated in its place (RFC 1952:
+// members one after another), both charged to the budget as it grows. A
+// refusal: corrupt or cut-short data (400), more than --max-body inflated
+// (413), or no room left in the budget (503).
+std::optional<Reply> inflate_body(const ServeOptions& opt, Exchange& x) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return error_reply(503, "cannot start inflating the body");
+  std::string out;
+  std::string& in = x.req.body;
+  zs.next_in = reinterpret_cast<Bytef*>(in.data());
+  zs.avail_in = static_cast<uInt>(in.size());
+  bool ended = false;
+  char buf[64 * 1024];
+  std::optional<Reply> refused;
+  while (zs.avail_in > 0) {
+    if (ended) {
+      inflateReset(&zs);
+      ended = false;
     }
-    x.zs.next_out = reinterpret_cast<Bytef*>(out);
-    x.zs.avail_out = sizeof out;
-    const int rc = inflate(&x.zs, Z_NO_FLUSH);
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    const int rc = inflate(&zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-      x.refusal = error_reply(400, std::string("the gzip body is corrupt: ") + (x.zs.msg ? x.zs.msg : "bad data"));
-      return;
+      refused = error_reply(400, std::string("the gzip body is corrupt: ") + (zs.msg ? zs.msg : "bad data"));
+      break;
     }
-    x.req.body.append(out, sizeof out - x.zs.avail_out);
-    if (x.req.body.size() > opt.max_body_bytes) {
-      x.refusal = too_large(opt, "more than " + std::to_string(opt.max_body_bytes) + " bytes once inflated");
-      return;
+    out.append(buf, sizeof buf - zs.avail_out);
+    if (out.size() > opt.max_body_bytes) {
+      refused = too_large(opt, "more than " + std::to_string(opt.max_body_bytes) + " bytes once inflated");
+      break;
     }
-    if (rc == Z_STREAM_END) x.gzip_ended = true;
-    if (rc == Z_BUF_ERROR && x.zs.avail_out != 0) break;  // wants more input
+    if (!x.charge(in.capacity() + out.capacity())) {
+      refused = busy("no room to inflate this body");
+      break;
+    }
+    if (rc == Z_STREAM_END) ended = true;
+    if (rc == Z_BUF_ERROR && zs.avail_out != 0) break;  // wants more input, and there is none
   }
+  inflateEnd(&zs);
+  if (!refused && !ended && !in.empty()) refused = error_reply(400, "the gzip body ends before its end");
+  std::string().swap(in);
+  if (refused) {
+    x.charge(0);
+    return refused;
+  }
+  out.shrink_to_fit();
+  in.swap(out);
+  x.charge(in.capacity());
+  return std::nullopt;
 }
 
 MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
@@ -322,7 +415,7 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
   try {
     if (!x) {
       // The headers alone: every refusal that does not need the body goes now.
-      x = new Exchange;
+      x = new Exchange(s.budget);
       *con_cls = x;
       x->t0 = s.clock.steady();
       x->req.method = method;
@@ -369,11 +462,19 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       const std::string enc = x->req.header(protocol::header::kContentEncoding);
       if (strcasecmp(enc.c_str(), protocol::kGzipEncoding) == 0) {
         x->gzip = true;
-        if (inflateInit2(&x->zs, 16 + MAX_WBITS) != Z_OK)
-          return send(s, c, *x, error_reply(503, "cannot start inflating the body"), true);
-        x->inflating = true;
       } else if (!enc.empty() && strcasecmp(enc.c_str(), "identity") != 0) {
         return send(s, c, *x, error_reply(415, "Content-Encoding must be gzip or none, not " + enc), true);
+      }
+      // A body to keep: its length (or a first chunk's worth, when it comes
+      // in chunks) must fit the budget now, or it is refused unread.
+      if (has_body && s.api.takes_body(x->req)) {
+        const std::size_t first = x->content_length ? static_cast<std::size_t>(*x->content_length) : kFirstChunk;
+        if (!x->charge(first)) {
+          Reply r = busy("no room for a body of " + std::to_string(first) + " bytes");
+          r.headers.emplace_back("Connection", "close");
+          return send(s, c, *x, std::move(r), true);
+        }
+        if (x->content_length) x->req.body.reserve(first);
       }
       return MHD_YES;
     }
@@ -396,11 +497,14 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       }
       if (x->refusal) return MHD_YES;  // discarded: at most the cap
       if (!s.api.takes_body(x->req)) return MHD_YES;
-      if (x->gzip)
-        inflate_chunk(s.opt, *x, upload_data, n);
-      else
-        x->req.body.append(upload_data, n);
-      if (x->refusal) std::string().swap(x->req.body);  // free what was inflated
+      x->req.body.append(upload_data, n);
+      if (!x->charge(std::max(x->charged, x->req.body.capacity()))) {
+        // A body longer than it said, or sent in chunks, past the budget:
+        // what came is freed and the rest discarded.
+        x->refusal = busy("no room for the rest of this body");
+        std::string().swap(x->req.body);
+        x->charge(0);
+      }
       return MHD_YES;
     }
     // The whole request is in.
@@ -414,12 +518,13 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       conn->answering = true;
     }
     if (x->refusal) return send(s, c, *x, std::move(*x->refusal));
-    if (x->gzip && x->received > 0 && !x->gzip_ended && s.api.takes_body(x->req))
-      return send(s, c, *x, error_reply(400, "the gzip body ends before its end"));
     x->working = true;
     MHD_suspend_connection(c);
-    (s.api.quick(x->req) ? s.quick : s.heavy).post([&s, c, x] {
-      x->reply = s.api.finish(x->req);
+    Workers& pool = s.api.quick(x->req) ? s.quick : s.api.takes_body(x->req) ? s.uploads : s.heavy;
+    pool.post([&s, c, x] {
+      std::optional<Reply> refused;
+      if (x->gzip && x->received > 0 && s.api.takes_body(x->req)) refused = inflate_body(s.opt, *x);
+      x->reply = refused ? std::move(*refused) : s.api.finish(x->req);
       MHD_resume_connection(c);
     });
     return MHD_YES;

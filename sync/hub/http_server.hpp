@@ -23,6 +23,11 @@ struct ServeOptions {
   std::string population_path;
   // Largest request body, both as sent and after gzip is inflated.
   std::size_t max_body_bytes = 16u << 20;
+  // All request bodies held in memory at once, as sent and inflated, across
+  // every connection: past it an upload is refused with 503 and Retry-After
+  // (a kiosk tries again). With the handlers' working memory (--threads)
+  // this keeps the hub under 256 MB however many kiosks send at once.
+  std::size_t body_budget_bytes = 64u << 20;
   std::size_t max_batch = 5000;
   std::string cert_file, key_file;  // TLS directly; or leave empty behind a reverse proxy
   // Threads running handlers. Connections are polled by two event-driven

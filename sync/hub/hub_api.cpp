@@ -327,12 +327,15 @@ struct Api::Impl {
       (void)store_.quarantine(who->name, {sealed_for_quarantine(quarantine_item("", why, req.body))});
       return error_reply(400, why);
     }
+    // The parsed form is all that is read from here on: the text goes, so an
+    // upload holds its batch once, not twice, while it is checked.
+    std::string().swap(req.body);
     if (!body.is_object()) return error_reply(400, "the request body must be a JSON object");
     // Another device's batch is refused as a whole (403 wrong_device).
     if (auto refusal = refuse_batch(body, *who)) return json_reply(refusal->first, refusal->second);
     const std::string quoted = std::string("\"") + field::kResponses + "\"";
     if (!body.contains(field::kResponses)) return error_reply(400, quoted + " is missing");
-    const json& list = body[field::kResponses];
+    json& list = body[field::kResponses];
     if (!list.is_array()) return error_reply(400, quoted + " must be an array");
     if (list.size() > opt_.max_batch)
       return error_reply(413, "too many responses in one batch: " + std::to_string(list.size()) + " (at most " +
@@ -361,6 +364,12 @@ struct Api::Impl {
     std::vector<int> slot(list.size(), -1);
     std::vector<QuarantineItem> refused;
     for (size_t i = 0; i < list.size(); ++i) {
+      // Each item's parsed form is freed once it has been taken or refused,
+      // so the batch is not held both parsed and as documents to store.
+      struct Release {
+        json& item;
+        ~Release() { item = nullptr; }
+      } release{list[i]};
       ItemResult& r = results[i];
       r.uuid = list[i][field::kUuid].get<std::string>();
       Incoming in;

@@ -229,6 +229,13 @@ int main(int argc, char** argv) {
       ->type_name("BYTES")
       ->capture_default_str();
   serve_cmd
+      ->add_option("--body-budget", o.body_budget_bytes,
+                   "request bodies held in memory at once, across every connection, as sent and inflated; past "
+                   "it an upload is refused with 503 and Retry-After and its kiosk tries again")
+      ->type_name("BYTES")
+      ->check(CLI::Range(std::size_t{1} << 20, std::size_t{1} << 40))
+      ->capture_default_str();
+  serve_cmd
       ->add_option("--threads", o.threads,
                    "threads running handlers; connections are polled by two event-driven threads, so a slow client "
                    "holds a socket, not a thread")
@@ -459,6 +466,9 @@ int main(int argc, char** argv) {
     std::cout << ledger_table(*rows, clock.now());
     return 0;
   }
+  if (o.body_budget_bytes < o.max_body_bytes)
+    return fail("--body-budget (" + std::to_string(o.body_budget_bytes) + " bytes) is smaller than --max-body (" +
+                std::to_string(o.max_body_bytes) + " bytes): an upload of the largest size could never be taken");
   o.cert_file = cert;
   o.key_file = key;
   return serve(**store, o, clock);

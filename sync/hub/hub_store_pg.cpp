@@ -259,37 +259,45 @@ class PgHubStore final : public HubStore {
     if (!conn.exec("BEGIN").ok()) return conn.error("starting a transaction");
     // A batch may carry the same UUID twice: insert each UUID once.
     std::map<std::string, size_t> first;
-    std::vector<const char*> values;
-    std::string sql =
-        "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, "
-        "completed_utc, age_band, received_utc, document, kiosk_seq, status, key_id) VALUES ";
-    int n = 0;
+    for (size_t i = 0; i < items.size(); ++i) first.emplace(items[i].uuid, i);
+    // Rows go in in UUID order, so two hubs storing overlapping batches take
+    // the same row locks in the same order and never deadlock; and in
+    // statements of at most kRows rows, as PostgreSQL takes at most 65,535
+    // parameters in one (a batch of 5,000 is 70,000).
     constexpr int kCols = 14;
-    // libpq takes text parameters: the numbers live here while the query runs (NULL: no number).
-    std::vector<std::string> seqs;
-    seqs.reserve(items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-      const auto& it = items[i];
-      if (!first.emplace(it.uuid, i).second) continue;
-      sql += n ? ",(" : "(";
-      for (int k = 1; k <= kCols; ++k)
-        sql += (k == kCols ? "NULLIF($" : "$") + std::to_string(n * kCols + k) + (k == 12 ? "::bigint" : "") +
-               (k == kCols ? ",'')" : "") + (k < kCols ? "," : ")");
-      for (const std::string* v : {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point, &it.survey_id,
-                                   &it.survey_version, &it.completed_utc, &it.age_band, &now, &it.document})
-        values.push_back(v->c_str());
-      seqs.push_back(std::to_string(it.seq));
-      values.push_back(it.seq > 0 ? seqs.back().c_str() : nullptr);
-      values.push_back(it.status.c_str());
-      values.push_back(it.key_id.c_str());
-      ++n;
-    }
-    sql += " ON CONFLICT (uuid) DO NOTHING RETURNING uuid, seq";
-    PgResult ins(PQexecParams(conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                              nullptr, 0));
-    if (!ins.ok()) return fail("storing a batch");
+    constexpr size_t kRows = 1000;
     std::map<std::string, std::string> stored;
-    for (int r = 0; r < ins.rows(); ++r) stored[ins.get(r, 0)] = ins.get(r, 1);
+    for (auto from = first.begin(); from != first.end();) {
+      std::string sql =
+          "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, "
+          "completed_utc, age_band, received_utc, document, kiosk_seq, status, key_id) VALUES ";
+      std::vector<const char*> values;
+      // libpq takes text parameters: the numbers live here while the query runs (NULL: no number).
+      std::vector<std::string> seqs;
+      seqs.reserve(kRows);
+      int n = 0;
+      for (; from != first.end() && static_cast<size_t>(n) < kRows; ++from) {
+        const auto& it = items[from->second];
+        sql += n ? ",(" : "(";
+        for (int k = 1; k <= kCols; ++k)
+          sql += (k == kCols ? "NULLIF($" : "$") + std::to_string(n * kCols + k) + (k == 12 ? "::bigint" : "") +
+                 (k == kCols ? ",'')" : "") + (k < kCols ? "," : ")");
+        for (const std::string* v :
+             {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point, &it.survey_id, &it.survey_version,
+              &it.completed_utc, &it.age_band, &now, &it.document})
+          values.push_back(v->c_str());
+        seqs.push_back(std::to_string(it.seq));
+        values.push_back(it.seq > 0 ? seqs.back().c_str() : nullptr);
+        values.push_back(it.status.c_str());
+        values.push_back(it.key_id.c_str());
+        ++n;
+      }
+      sql += " ON CONFLICT (uuid) DO NOTHING RETURNING uuid, seq";
+      PgResult ins(PQexecParams(conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                nullptr, nullptr, 0));
+      if (!ins.ok()) return fail("storing a batch");
+      for (int r = 0; r < ins.rows(); ++r) stored[ins.get(r, 0)] = ins.get(r, 1);
+    }
     // The ledger's tallies, in the same transaction: one upsert per kiosk and block touched.
     std::map<std::pair<std::string, std::int64_t>, std::int64_t> tallies;
     for (const auto& [uuid, i] : first)

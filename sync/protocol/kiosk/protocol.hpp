@@ -141,6 +141,7 @@ inline constexpr char kUnknownKey[] = "unknown_key";                       // he
 // which (its log has the detail); the kiosk keeps everything and tries again.
 inline constexpr char kHubDiskFull[] = "hub_disk_full";
 inline constexpr char kHubUnavailable[] = "hub_unavailable";  // its database did not answer, or failed
+inline constexpr char kHubBusy[] = "hub_busy";                // its memory for uploads is in use by others
 }  // namespace reason
 
 // ---- 5. Export formats -------------------------------------------------------------
