@@ -790,6 +790,16 @@ TEST_CASE("postgresql: with the database paused the hub says so on /healthz with
       c.set_read_timeout(60, 0);
       (void)c.Get("/metrics");
     });
+  // And kiosks uploading, whose tokens the hub must look up in the paused
+  // database: that waits on a worker, never on the threads that read every
+  // connection, /healthz's among them.
+  for (int i = 0; i < 6; ++i)
+    scrapes.emplace_back([&] {
+      httplib::Client c("127.0.0.1", t.hub->port());
+      c.set_read_timeout(60, 0);
+      (void)c.Post("/api/v1/heartbeat", {{"Authorization", "Bearer " + t.token}}, "{\"kiosk_id\":\"k1\"}",
+                   "application/json");
+    });
   httplib::Client c("127.0.0.1", t.hub->port());
   c.set_read_timeout(30, 0);
   for (int i = 0; i < 3; ++i) {

@@ -646,6 +646,108 @@ TEST_CASE("two hub processes on one database store a response once, whichever re
   }
 }
 
+// A region's deployment (issue 19): three hubs on one database, six kiosks
+// spread over them, two of which also send every batch to a second hub at
+// the same moment (a copy of the kiosk's database syncing elsewhere), and
+// one hub stopped and started again while they send. Each kiosk keeps
+// trying, as it does, until nothing is pending. Then every hub exports each
+// response exactly once, and their ledgers agree: each kiosk numbered up to
+// its last response, all received, none missing.
+TEST_CASE(
+    "three hubs on one database, kiosks spread over them, batches sent to two at once, one hub restarted: every "
+    "response once, the ledgers agree",
+    "[sync][e2e][multi-hub]") {
+  test::TempDir tmp;
+  const std::string db = test::hub_database(tmp);
+  std::vector<std::unique_ptr<HubProcess>> hubs;
+  for (int h = 0; h < 3; ++h)
+    hubs.push_back(std::make_unique<HubProcess>(db, test::bury_survey(), tmp.file("hub" + std::to_string(h) + ".log")));
+  const std::string admin = hubs[0]->add("add-admin", "council");
+  std::vector<std::string> names, tokens;
+  for (int k = 0; k < 6; ++k) {
+    names.push_back("k" + std::to_string(k + 1));
+    tokens.push_back(hubs[0]->add("add-device", names.back()));
+  }
+  for (auto& h : hubs) h->start();
+  std::vector<std::string> files;  // each kiosk's database; kiosks 1 and 2 also have a copy
+  std::set<std::string> expected;
+  for (int k = 0; k < 6; ++k) {
+    auto s = make_kiosk(tmp, names[static_cast<size_t>(k)], 150, 300 + static_cast<std::uint64_t>(k));
+    for (const auto& u : local_uuids(*s)) expected.insert(u);
+    files.push_back(tmp.file(names[static_cast<size_t>(k)] + ".db"));
+    if (k < 2) REQUIRE(s->backup_to(tmp.file(names[static_cast<size_t>(k)] + "-copy.db")).ok());
+  }
+  REQUIRE(expected.size() == 900);
+
+  // The hubs' URLs, read afresh at each try (a restarted hub keeps its port).
+  std::mutex m;
+  std::vector<std::string> urls;
+  for (auto& h : hubs) urls.push_back(h->url());
+  auto url_of = [&](size_t h) {
+    std::lock_guard lock(m);
+    return urls[h];
+  };
+  std::atomic<int> unfinished{0};
+  std::atomic<int> batches_done{0};
+  auto kiosk = [&](const std::string& file, size_t k, size_t hub) {
+    auto s = Store::open(file, db::OpenMode::ReadWrite, test::seal_pub());
+    if (!s) return void(++unfinished);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+    while (std::chrono::steady_clock::now() < give_up) {
+      auto set = settings(url_of(hub), tokens[k], names[k]);
+      set.batch_size = 10;
+      set.stall_timeout_seconds = 20;
+      sync::SyncClient c(set, **s);
+      auto o = c.upload_batch();
+      if (o.kind == sync::BatchOutcome::Kind::Receipted) ++batches_done;
+      if (o.kind == sync::BatchOutcome::Kind::NothingPending) {
+        (void)c.send_heartbeat("");
+        return;
+      }
+      if (o.kind != sync::BatchOutcome::Kind::Receipted)  // the hub is restarting: as a kiosk, try again soon
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ++unfinished;
+  };
+  std::vector<std::thread> threads;
+  for (size_t k = 0; k < 6; ++k) threads.emplace_back(kiosk, files[k], k, k % 3);
+  // The copies of kiosks 1 and 2 send the same batches to another hub.
+  threads.emplace_back(kiosk, tmp.file("k1-copy.db"), 0, 1);
+  threads.emplace_back(kiosk, tmp.file("k2-copy.db"), 1, 2);
+  // Once some batches are in, hub 3 is stopped and started again on its port.
+  while (batches_done < 20 && unfinished == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int port = hubs[2]->port();
+  hubs[2]->stop();
+  hubs[2]->start(port);
+  for (auto& t : threads) t.join();
+  CHECK(unfinished == 0);
+
+  std::string first_ledger;
+  for (auto& h : hubs) {
+    INFO("the hub on port " << h->port());
+    const auto docs = exported_documents(h->port(), admin);
+    std::set<std::string> seen;
+    for (const auto& d : docs) seen.insert(nlohmann::json::parse(d)["uuid"].get<std::string>());
+    CHECK(docs.size() == 900);
+    CHECK(seen == expected);
+    httplib::Client c("127.0.0.1", h->port());
+    auto r = c.Get("/api/v1/ledger", {{"Authorization", "Bearer " + admin}});
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    auto ledger = nlohmann::json::parse(r->body);
+    REQUIRE(ledger["kiosks"].size() == 6);
+    for (auto& row : ledger["kiosks"]) {
+      INFO(row.dump());
+      CHECK(row["received"] == 150);
+      CHECK(row["missing"] == 0);
+      CHECK(row["numbered_up_to"] == 150);
+      row.erase("missing_for_seconds");  // counted from each hub's own clock
+    }
+    if (first_ledger.empty()) first_ledger = ledger.dump();
+    CHECK(ledger.dump() == first_ledger);
+  }
+}
+
 namespace {
 
 // psql on the test server: tab-free, unaligned rows, one per line.

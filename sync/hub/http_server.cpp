@@ -242,6 +242,9 @@ struct Server {
   // Quick routes (/healthz, /metrics, the survey) have workers of their own,
   // so they never queue behind uploads and exports.
   Workers quick{2}, heavy{opt.threads};
+  // Token look-ups, on the headers: the database is asked here, never on a
+  // polling thread. When it does not answer these wait; /healthz does not.
+  Workers tokens{2};
   // Requests with a body (uploads, heartbeats) on at most two workers of
   // their own: an upload's handler needs several times its body while it
   // parses, opens and checks each response (about 65 MB for a batch of the
@@ -264,6 +267,12 @@ struct Exchange {
   std::optional<Reply> refusal;  // decided while the body came in; sent once it is all in
   std::optional<Reply> reply;    // set by a worker, sent when the connection resumes
   bool working = false;
+  bool has_body = false;
+  bool replied = false;  // a reply has been queued
+  // The token is being looked up on a worker (the connection suspended);
+  // then `early` holds its refusal, if any.
+  bool authorizing = false;
+  std::optional<Reply> early;
   BodyBudget& budget;
   std::size_t charged = 0;  // bytes of this request's body held, charged to the budget
   // Charges `total` bytes held (more or fewer than before); false, with
@@ -299,6 +308,7 @@ void free_string(void* p) { delete static_cast<std::string*>(p); }
 
 // `unread_body`: the reply goes before the body was read (a refusal).
 MHD_Result send(Server& s, MHD_Connection* c, Exchange& x, Reply r, bool unread_body = false) {
+  x.replied = true;
   if (Conn* conn = conn_of(c)) {
     std::lock_guard lock(s.m);
     conn->answering = true;
@@ -408,6 +418,47 @@ std::optional<Reply> inflate_body(const ServeOptions& opt, Exchange& x) {
   return std::nullopt;
 }
 
+// The headers' checks once the route and token are known: the length and
+// encoding, and the body's first charge to the budget. A refusal goes now,
+// the body unread.
+MHD_Result admit(Server& s, MHD_Connection* c, Exchange& x) {
+  const std::string cl = x.req.header("Content-Length");
+  if (!cl.empty()) {
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), n);
+    if (ec != std::errc() || end != cl.data() + cl.size())
+      return send(s, c, x, error_reply(400, "Content-Length is not a number: " + cl), true);
+    if (n > s.opt.max_body_bytes) return send(s, c, x, too_large(s.opt, std::to_string(n) + " bytes"), true);
+    x.content_length = n;
+  }
+  const std::string enc = x.req.header(protocol::header::kContentEncoding);
+  if (strcasecmp(enc.c_str(), protocol::kGzipEncoding) == 0) {
+    x.gzip = true;
+  } else if (!enc.empty() && strcasecmp(enc.c_str(), "identity") != 0) {
+    return send(s, c, x, error_reply(415, "Content-Encoding must be gzip or none, not " + enc), true);
+  }
+  // A body to keep: its length (or a first chunk's worth, when it comes
+  // in chunks) must fit the budget now, or it is refused unread.
+  if (x.has_body && s.api.takes_body(x.req)) {
+    const std::size_t first = x.content_length ? static_cast<std::size_t>(*x.content_length) : kFirstChunk;
+    if (!x.charge(first)) {
+      Reply r = busy("no room for a body of " + std::to_string(first) + " bytes");
+      r.headers.emplace_back("Connection", "close");
+      return send(s, c, x, std::move(r), true);
+    }
+    if (x.content_length) x.req.body.reserve(first);
+  }
+  return MHD_YES;
+}
+
+// A refusal on the headers: without a body it waits for the (immediate)
+// last call, which keeps the connection alive; with one it goes now, unread.
+MHD_Result refuse_early(Server& s, MHD_Connection* c, Exchange& x, Reply r) {
+  if (x.has_body) return send(s, c, x, std::move(r), true);
+  x.refusal = std::move(r);
+  return MHD_YES;
+}
+
 MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
                       const char* upload_data, size_t* upload_data_size, void** con_cls) {
   Server& s = *static_cast<Server*>(cls);
@@ -443,40 +494,39 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
         return send(s, c, *x, std::move(r), true);
       }
       const std::string cl = x->req.header("Content-Length");
-      const bool has_body = !x->req.header("Transfer-Encoding").empty() || (!cl.empty() && cl != "0");
-      if (auto early = s.api.begin(x->req)) {
-        // Without a body the refusal waits for the (immediate) last call,
-        // which keeps the connection alive; with one it goes now, unread.
-        if (has_body) return send(s, c, *x, std::move(*early), true);
-        x->refusal = std::move(*early);
+      x->has_body = !x->req.header("Transfer-Encoding").empty() || (!cl.empty() && cl != "0");
+      if (auto early = s.api.route(x->req)) return refuse_early(s, c, *x, std::move(*early));
+      if (s.api.needs_token(x->req)) {
+        // The token is looked up on a worker of its own, never here: a
+        // polling thread waiting on a slow database would stall every
+        // connection it serves, /healthz among them.
+        x->authorizing = true;
+        MHD_suspend_connection(c);
+        s.tokens.post([&s, c, x] {
+          x->early = s.api.authorize(x->req);
+          MHD_resume_connection(c);
+        });
         return MHD_YES;
       }
-      if (!cl.empty()) {
-        std::uint64_t n = 0;
-        const auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), n);
-        if (ec != std::errc() || end != cl.data() + cl.size())
-          return send(s, c, *x, error_reply(400, "Content-Length is not a number: " + cl), true);
-        if (n > s.opt.max_body_bytes) return send(s, c, *x, too_large(s.opt, std::to_string(n) + " bytes"), true);
-        x->content_length = n;
-      }
-      const std::string enc = x->req.header(protocol::header::kContentEncoding);
-      if (strcasecmp(enc.c_str(), protocol::kGzipEncoding) == 0) {
-        x->gzip = true;
-      } else if (!enc.empty() && strcasecmp(enc.c_str(), "identity") != 0) {
-        return send(s, c, *x, error_reply(415, "Content-Encoding must be gzip or none, not " + enc), true);
-      }
-      // A body to keep: its length (or a first chunk's worth, when it comes
-      // in chunks) must fit the budget now, or it is refused unread.
-      if (has_body && s.api.takes_body(x->req)) {
-        const std::size_t first = x->content_length ? static_cast<std::size_t>(*x->content_length) : kFirstChunk;
-        if (!x->charge(first)) {
-          Reply r = busy("no room for a body of " + std::to_string(first) + " bytes");
-          r.headers.emplace_back("Connection", "close");
-          return send(s, c, *x, std::move(r), true);
+      return admit(s, c, *x);
+    }
+    if (x->authorizing) {
+      // Resumed: the token has been looked up.
+      x->authorizing = false;
+      if (x->early) {
+        const bool unread = x->has_body;
+        const MHD_Result r = refuse_early(s, c, *x, std::move(*x->early));
+        if (unread) {
+          *upload_data_size = 0;
+          return r;
         }
-        if (x->content_length) x->req.body.reserve(first);
+      } else if (const MHD_Result r = admit(s, c, *x); r != MHD_YES || x->replied) {
+        *upload_data_size = 0;
+        return r;
       }
-      return MHD_YES;
+      // libmicrohttpd calls again as it did on the headers (no body bytes
+      // yet); the body and the last call follow as for any request.
+      if (*upload_data_size == 0) return MHD_YES;
     }
     if (*upload_data_size > 0) {
       const size_t n = *upload_data_size;
@@ -822,6 +872,8 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   // No new connections; requests in the workers finish and their
   // connections resume before the daemon stops.
   MHD_quiesce_daemon(d);
+  server.tokens.stop();  // first: a connection it resumes may still hand its request to the others
+  server.uploads.stop();
   server.quick.stop();
   server.heavy.stop();
   MHD_stop_daemon(d);

@@ -1384,7 +1384,7 @@ struct Api::Impl {
     return table;
   }
 
-  std::optional<Reply> begin(Request& req) {
+  std::optional<Reply> route(Request& req) {
     const auto& table = routes();
     // HEAD is GET without the body (the transport drops it).
     const std::string method = req.method == "HEAD" ? "GET" : req.method;
@@ -1404,7 +1404,12 @@ struct Api::Impl {
       r.headers.emplace_back(header::kAllow, on_path->method);
       return r;
     }
-    const Route& rt = table[static_cast<size_t>(req.route_index)];
+    return std::nullopt;
+  }
+
+  std::optional<Reply> authorize(Request& req) {
+    if (req.route_index < 0) return std::nullopt;
+    const Route& rt = routes()[static_cast<size_t>(req.route_index)];
     if (rt.role) {
       auto who = auth(req, rt.role, rt.browser);
       if (auto* refused = std::get_if<Reply>(&who)) return std::move(*refused);
@@ -1498,13 +1503,32 @@ void Api::warm_up() {
 }
 
 std::optional<Reply> Api::begin(Request& req) {
+  if (auto r = route(req)) return r;
+  return authorize(req);
+}
+
+std::optional<Reply> Api::route(Request& req) {
   try {
-    return impl_->begin(req);
+    return impl_->route(req);
   } catch (const std::exception& e) {
     return internal_error(req, e.what());
   } catch (...) {
     return internal_error(req, "unknown error");
   }
+}
+
+std::optional<Reply> Api::authorize(Request& req) {
+  try {
+    return impl_->authorize(req);
+  } catch (const std::exception& e) {
+    return internal_error(req, e.what());
+  } catch (...) {
+    return internal_error(req, "unknown error");
+  }
+}
+
+bool Api::needs_token(const Request& req) const {
+  return req.route_index >= 0 && Impl::routes()[static_cast<size_t>(req.route_index)].role != nullptr;
 }
 
 Reply Api::finish(Request& req) {

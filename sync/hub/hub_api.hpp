@@ -97,7 +97,14 @@ class Api {
 
   // Called with the headers alone (body empty): finds the route and checks
   // the token. A reply means "answer this now and never read the body".
+  // begin() is route() then authorize(): route() never touches the database
+  // (the transport calls it on its polling threads); authorize() looks the
+  // token up, so the transport calls it on a worker.
   std::optional<Reply> begin(Request& req);
+  std::optional<Reply> route(Request& req);
+  std::optional<Reply> authorize(Request& req);
+  // Whether the route route() chose takes a token (authorize() has work to do).
+  bool needs_token(const Request& req) const;
   // The whole request, after begin() returned nothing. Never throws: an
   // exception becomes a 500 and a log line.
   Reply finish(Request& req);
