@@ -1453,6 +1453,18 @@ Reply internal_error(const Request& req, const char* what) {
   return error_reply(500, std::string("internal error: ") + what);
 }
 
+// f(), or the internal error it threw.
+template <class F>
+auto guarded(const Request& req, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return internal_error(req, e.what());
+  } catch (...) {
+    return internal_error(req, "unknown error");
+  }
+}
+
 }  // namespace
 
 Api::Api(HubStore& store, ApiOptions opt, const Clock& clock, std::optional<Survey> survey)
@@ -1508,23 +1520,11 @@ std::optional<Reply> Api::begin(Request& req) {
 }
 
 std::optional<Reply> Api::route(Request& req) {
-  try {
-    return impl_->route(req);
-  } catch (const std::exception& e) {
-    return internal_error(req, e.what());
-  } catch (...) {
-    return internal_error(req, "unknown error");
-  }
+  return guarded(req, [&] { return impl_->route(req); });
 }
 
 std::optional<Reply> Api::authorize(Request& req) {
-  try {
-    return impl_->authorize(req);
-  } catch (const std::exception& e) {
-    return internal_error(req, e.what());
-  } catch (...) {
-    return internal_error(req, "unknown error");
-  }
+  return guarded(req, [&] { return impl_->authorize(req); });
 }
 
 bool Api::needs_token(const Request& req) const {
@@ -1533,13 +1533,7 @@ bool Api::needs_token(const Request& req) const {
 
 Reply Api::finish(Request& req) {
   if (req.route_index < 0) return internal_error(req, "no route chosen");
-  try {
-    return impl_->finish(req);
-  } catch (const std::exception& e) {
-    return internal_error(req, e.what());
-  } catch (...) {
-    return internal_error(req, "unknown error");
-  }
+  return guarded(req, [&] { return impl_->finish(req); });
 }
 
 bool Api::quick(const Request& req) const {
