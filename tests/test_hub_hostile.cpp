@@ -819,20 +819,6 @@ TEST_CASE("postgresql: with the database paused the hub says so on /healthz with
 
 namespace {
 
-std::string gzip_of(const std::string& in) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
 // An upload that sends every byte but the last `withheld`, from `source`,
 // then holds the connection open. Non-blocking: it sends what the socket
 // takes until `until`.
@@ -883,7 +869,7 @@ TEST_CASE(
                     {"key_id", p.key_id},
                     {"sealed", base64_encode(p.sealed)}});
   const std::string plain = nlohmann::json{{"kiosk_id", "k1"}, {"responses", std::move(list)}}.dump();
-  const std::string body = gzip_of(plain);
+  const std::string body = sync::gzip(plain);  // as the kiosk compresses it
   INFO("a batch: " << plain.size() << " bytes, " << body.size() << " as sent");
   REQUIRE(plain.size() > 5u << 20);
   REQUIRE(plain.size() < kMaxBody);
