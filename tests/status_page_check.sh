@@ -15,12 +15,18 @@ fail() { echo "status_page_check: $*" >&2; exit 1; }
 # Node.js and npm are the machine's own (nodesource's nodejs carries npm;
 # Debian's npm package conflicts with it, so scripts/deps.sh does not list it).
 command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm are needed (Node.js 18 or later)"
-# playwright-core and axe-core, at the versions package-lock.json pins, in the build folder.
+# playwright-core and axe-core, at the versions package-lock.json pins, in the
+# build folder: fetched from npm once, and again only when the lock changes
+# (so the check needs the network on a build folder's first run only; ctest
+# labels it "network").
 browser=$build/browser-checks
 mkdir -p "$browser"
 cp "$src/tests/browser/package.json" "$src/tests/browser/package-lock.json" "$src/tests/browser/check_page.mjs" "$browser/"
-if ! (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
-  fail "npm ci failed in $browser"
+if ! cmp -s "$browser/package-lock.json" "$browser/node_modules/.installed-from-lock" 2>/dev/null; then
+  if ! (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    fail "npm ci failed in $browser"
+  fi
+  cp "$browser/package-lock.json" "$browser/node_modules/.installed-from-lock"
 fi
 
 tmp=$(mktemp -d)

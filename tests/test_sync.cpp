@@ -48,9 +48,11 @@ sync::SyncSettings settings(const std::string& url, const std::string& token, co
   s.kiosk_id = kiosk;
   s.service_point = "castle";
   s.batch_size = 100;
-  s.connect_timeout_seconds = 2;
-  s.stall_timeout_seconds = 1;
-  s.total_timeout_seconds = 20;
+  // Long enough that no test depends on a busy machine's hub answering
+  // within it; a test of the timeout itself sets its own.
+  s.connect_timeout_seconds = 5;
+  s.stall_timeout_seconds = 10;
+  s.total_timeout_seconds = 30;
   return s;
 }
 
@@ -287,7 +289,10 @@ TEST_CASE("faults between kiosk and hub never mark a response synced without a r
   }
   SECTION("a reply slower than the timeout (the hub committed meanwhile)") {
     proxy.slow(4);
-    auto o = client.upload_batch();
+    auto st = settings(proxy.url(), token, "k1");
+    st.stall_timeout_seconds = 1;  // fires well before the reply
+    sync::SyncClient impatient(st, *store);
+    auto o = impatient.upload_batch();
     CHECK(o.kind == K::RetryLater);
     CHECK_THAT(o.message, Catch::Contains("did not answer in time"));
   }
