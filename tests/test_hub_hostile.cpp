@@ -41,6 +41,14 @@ namespace {
 
 constexpr std::size_t kMaxBody = 16u << 20;  // the hub's default --max-body
 
+// These tests run the hub with a 4 s deadline (--request-timeout). A reply
+// well inside it (3 s) was given without waiting for what an attacker
+// withholds, and is what they hold the hub to: /healthz answering at all
+// through an attack is a function; answering within the product's 1 s is a
+// timing that bench/hub_load.sh measures on a quiet machine, as on two busy
+// cores beside other tests a reply can wait its turn for a core.
+constexpr double kAnsweredWithin = 3.0;
+
 double seconds_since(Steady::time_point t0) { return std::chrono::duration<double>(Steady::now() - t0).count(); }
 
 // ---- Raw sockets: what curl would never send ----------------------------------
@@ -185,12 +193,53 @@ struct TlsConn {
 
 // ---- The hub under attack -----------------------------------------------------
 
-std::int64_t peak_memory_bytes(pid_t pid) {
+// A field of /proc/PID/status in bytes: VmHWM (the peak) or VmRSS (now).
+std::int64_t status_bytes(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // in kB
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1)) * 1024;  // in kB
   return -1;
 }
+std::int64_t peak_memory_bytes(pid_t pid) { return status_bytes(pid, "VmHWM"); }
+// Sets VmHWM back to what the process holds now (proc(5), clear_refs "5").
+bool reset_peak_memory(pid_t pid) {
+  std::ofstream out("/proc/" + std::to_string(pid) + "/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+// Kiosk "k1"'s sync settings for the hub at `url`.
+sync::SyncSettings kiosk_settings(const std::string& url, const std::string& token, int batch_size,
+                                  int stall_seconds, int total_seconds) {
+  sync::SyncSettings set;
+  set.hub_url = url;
+  set.token = token;
+  set.kiosk_id = "k1";
+  set.service_point = "castle";
+  set.batch_size = batch_size;
+  set.connect_timeout_seconds = 2;
+  set.stall_timeout_seconds = stall_seconds;
+  set.total_timeout_seconds = total_seconds;
+  return set;
+}
+
+// A hub on its own database with an admin and kiosk "k1", for the tests of
+// its memory; under AddressSanitizer with a small quarantine (16 MB), as
+// freed blocks wait there (256 MB by default, more than the bounds held).
+struct MeasuredHub {
+  MeasuredHub() {
+    std::signal(SIGPIPE, SIG_IGN);
+#if defined(__SANITIZE_ADDRESS__)
+    const std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
+    setenv("ASAN_OPTIONS", (asan + (asan.empty() ? "" : ":") + "quarantine_size_mb=16").c_str(), 1);
+#endif
+  }
+  test::TempDir tmp;
+  HubProcess hub{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
+  std::string admin = hub.add("add-admin", "council");
+  std::string token = hub.add("add-device", "k1");
+};
 
 // A kiosk database (in `file`) holding n responses from kiosk "k1".
 std::unique_ptr<Store> make_kiosk(const test::TempDir& tmp, const std::string& file, int n, std::uint64_t seed) {
@@ -249,15 +298,7 @@ struct Target {
 
   std::string url(const std::string& path) const { return hub->url() + path; }
   sync::SyncClient client(Store& s) {
-    sync::SyncSettings set;
-    set.hub_url = hub->url();
-    set.token = token;
-    set.kiosk_id = "k1";
-    set.service_point = "castle";
-    set.batch_size = 100;
-    set.connect_timeout_seconds = 2;
-    set.stall_timeout_seconds = 2;
-    set.total_timeout_seconds = 10;
+    auto set = kiosk_settings(hub->url(), token, 100, 2, 10);
     if (tls) set.ca_file = cert;
     return sync::SyncClient(set, s);
   }
@@ -276,14 +317,14 @@ struct Target {
     return out;
   }
 
-  // The hub is up, answers a normal kiosk within a second, and still holds
-  // what it held before, unchanged.
+  // The hub is up, answers a normal kiosk, and still holds what it held
+  // before, unchanged.
   void check_healthy(const std::string& after) {
     INFO("after " << after);
     auto h = get("/healthz");
     INFO(h.error);
     CHECK(h.status == 200);
-    CHECK(h.seconds < 1.0);
+    CHECK(h.seconds < kAnsweredWithin);
     const auto now = export_lines();
     for (const auto& line : stored_before) CHECK(now.count(line) == 1);
     CHECK(peak_memory_bytes(hub->pid()) < kPeakMemoryLimit);
@@ -367,19 +408,20 @@ struct Target {
       }
     });
     auto second = make_kiosk(tmp, "k1-second", 50, 78);
+    // Served while the attack holds. The kiosk gives up after 2 s with no
+    // byte moving (its stall timeout here), so a hub that made it wait for
+    // the attackers to be cut fails the upload.
     for (int round = 0; round < 3; ++round) {
       auto h = get("/healthz");
       INFO("round " << round << ": " << h.error);
       CHECK(h.status == 200);
-      CHECK(h.seconds < 1.0);
+      CHECK(h.seconds < kAnsweredWithin);
     }
     const auto t0 = Steady::now();
     auto o = client(*second).upload_all();
-    const double upload_seconds = seconds_since(t0);
-    INFO(o.message);
+    INFO(o.message << "; the upload took " << seconds_since(t0) << " s");
     CHECK(o.kind == sync::BatchOutcome::Kind::Receipted);
     CHECK(o.stored == 50);
-    CHECK(upload_seconds < 1.0);
     // The deadline does not restart with each byte: the trickling clients
     // are cut once 4 s (--request-timeout) have passed since they connected,
     // though they kept sending. Waited on with a deadline of its own.
@@ -428,7 +470,7 @@ TEST_CASE("hostile clients: the hub stays bounded and keeps serving", "[hub][e2e
                             "POST /api/v1/responses HTTP/1.1\r\nHost: hub\r\n" + auth +
                                 "Content-Type: application/json\r\nContent-Length: 10737418240\r\n\r\n{\"responses\":");
       CHECK(r.status == (auth.empty() ? 401 : 413));
-      CHECK(r.seconds < 1.0);
+      CHECK(r.seconds < kAnsweredWithin);  // not waiting for the body
       if (!auth.empty()) CHECK_THAT(r.body, Catch::Contains(std::to_string(kMaxBody)));
     }
     t.check_healthy("a 10 GB Content-Length");
@@ -841,21 +883,18 @@ TEST_CASE(
     "honest load: 50 largest batches at once and 128 withheld bodies keep the hub under 256 MB, /healthz answers, "
     "every batch is taken once",
     "[hub][e2e][hostile][load]") {
-  std::signal(SIGPIPE, SIG_IGN);
-  test::TempDir tmp;
-  HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
-  const std::string admin = hub.add("add-admin", "council");
-  const std::string token = hub.add("add-device", "k1");
+  MeasuredHub measured;
+  auto& [tmp, hub, admin, token] = measured;
 #if defined(__SANITIZE_ADDRESS__)
-  // Under AddressSanitizer the hub runs several times slower and keeps freed
-  // blocks in a quarantine (256 MB by default, more than the budget itself):
-  // the same load at a quarter of the size, the quarantine small, and the
-  // scaled limit. The plain build is held to 50, 128 and 256 MB.
+  // Under AddressSanitizer the hub runs several times slower (and its
+  // quarantine is kept small, MeasuredHub): the same load at a quarter of
+  // the size, and the scaled limit. The plain build is held to 50, 128 and
+  // 256 MB.
   constexpr int kSenders = 12, kWithheld = 32;
-  const std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
-  setenv("ASAN_OPTIONS", (asan + (asan.empty() ? "" : ":") + "quarantine_size_mb=16").c_str(), 1);
+  constexpr std::int64_t kReturnedWithin = 3 * (48ll << 20);  // shadow memory and quarantine kept
 #else
   constexpr int kSenders = 50, kWithheld = 128;
+  constexpr std::int64_t kReturnedWithin = 48ll << 20;
 #endif
   hub.start();
   auto kiosk = make_kiosk(tmp, "k1", 5000, 91);
@@ -876,6 +915,7 @@ TEST_CASE(
   const std::vector<std::string> headers = {"Authorization: Bearer " + token, "Content-Type: application/json",
                                             "Content-Encoding: gzip"};
 
+  const auto resident_at_start = status_bytes(hub.pid(), "VmRSS");
   std::atomic<bool> done{false};
   // /healthz, every 100 ms while the load lasts.
   std::atomic<int> health_failures{0};
@@ -962,7 +1002,19 @@ TEST_CASE(
   INFO("hub peak memory " << peak / (1 << 20) << " MB");
   CHECK(peak < kPeakMemoryLimit);
   CHECK(health_failures == 0);
-  CHECK(slowest_health < 1.0);
+  CHECK(slowest_health < kAnsweredWithin);
+  // Memory is returned once the burst is over: the hub is back near where it
+  // started once the withheld connections it was holding are closed (looked
+  // at for up to 10 s, as the hub notices the closed sockets).
+  std::int64_t resident = status_bytes(hub.pid(), "VmRSS");
+  for (int i = 0; i < 100 && resident > resident_at_start + kReturnedWithin; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    resident = status_bytes(hub.pid(), "VmRSS");
+  }
+  std::printf("honest load: hub resident %lld MB at start, %lld MB peak, %lld MB after the burst\n",
+              static_cast<long long>(resident_at_start >> 20), static_cast<long long>(peak >> 20),
+              static_cast<long long>(resident >> 20));
+  CHECK(resident - resident_at_start < kReturnedWithin);
   // Stored once: 5,000 responses, each once.
   auto r = curl_request(hub.url() + "/api/v1/export?format=jsonl", {"Authorization: Bearer " + admin}, nullptr);
   REQUIRE(r.status == 200);
@@ -972,4 +1024,85 @@ TEST_CASE(
   for (std::string line; std::getline(in, line); ++n) lines.insert(line);
   CHECK(n == 5000);
   CHECK(lines.size() == 5000);
+}
+
+// An export is streamed from the database as it is sent, so its size does not
+// come into the hub's memory: a fresh hub process exporting 20,000 responses
+// (about 34 MB of JSON Lines) grows by less than half of that. Before, the
+// hub built the whole file in memory first (and held it while it was sent).
+// A client that leaves part-way frees the worker making it: the hub then
+// exports again in full and stops at once.
+TEST_CASE("an export is streamed: a hub exporting 20,000 responses does not hold them, and a client may leave",
+          "[hub][e2e][export]") {
+  MeasuredHub measured;
+  auto& [tmp, hub, admin, token] = measured;
+#if defined(__SANITIZE_ADDRESS__)
+  // A smaller export under AddressSanitizer (its shadow memory and
+  // quarantine): the bound is the plain build's to hold.
+  constexpr int kResponses = 5000;
+  constexpr std::int64_t kGrowthLimit = 48ll << 20;
+#else
+  constexpr int kResponses = 20000;
+  constexpr std::int64_t kGrowthLimit = 16ll << 20;
+#endif
+  hub.start();
+  {
+    auto store = make_kiosk(tmp, "k1", kResponses, 71);
+    sync::SyncClient c(kiosk_settings(hub.url(), token, 2000, 60, 120), *store);
+    const auto o = c.upload_all();
+    INFO(o.message);
+    REQUIRE(o.kind == sync::BatchOutcome::Kind::Receipted);
+    REQUIRE(o.stored == kResponses);
+  }
+  // A fresh process, once it has opened the responses for its results page
+  // in the background (its log says "results ready"), its peak then set
+  // back to what it holds: its peak from there on is the export's alone.
+  const int port = hub.port();
+  hub.stop();
+  const auto log_before = test::read_file(tmp.file("hub.log")).size();
+  hub.start(port);
+  const auto ready_by = Steady::now() + std::chrono::minutes(2);
+  while (test::read_file(tmp.file("hub.log")).find("results ready", log_before) == std::string::npos &&
+         Steady::now() < ready_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(test::read_file(tmp.file("hub.log")).find("results ready", log_before) != std::string::npos);
+  const std::string auth = "Authorization: Bearer " + admin;
+  REQUIRE(curl_request(hub.url() + "/healthz", {}, nullptr).status == 200);
+  REQUIRE(reset_peak_memory(hub.pid()));  // the opening's own peak is not the export's
+  const auto before = status_bytes(hub.pid(), "VmHWM");
+  auto r = curl_request(hub.url() + "/api/v1/export?format=jsonl", {auth}, nullptr, "", 120);
+  REQUIRE(r.status == 200);
+  std::set<std::string> uuids;
+  std::size_t n = 0;
+  std::istringstream in(r.body);
+  for (std::string line; std::getline(in, line); ++n) uuids.insert(nlohmann::json::parse(line)["uuid"]);
+  CHECK(n == static_cast<std::size_t>(kResponses));
+  CHECK(uuids.size() == static_cast<std::size_t>(kResponses));
+  const auto growth = status_bytes(hub.pid(), "VmHWM") - before;
+  std::printf("export streamed: %zu bytes of JSON Lines; the hub's peak grew by %lld MB\n", r.body.size(),
+              static_cast<long long>(growth >> 20));
+  INFO("the export is " << (r.body.size() >> 20) << " MB; the hub's peak grew by " << (growth >> 20) << " MB");
+  CHECK(growth < kGrowthLimit);
+  if (growth >= kGrowthLimit) return;
+
+  // The CSV streams too: a header and a row a response.
+  auto csv = curl_request(hub.url() + "/api/v1/export?format=csv", {auth}, nullptr, "", 120);
+  REQUIRE(csv.status == 200);
+  CHECK(csv.body.rfind("\xEF\xBB\xBF", 0) == 0);  // the BOM Excel needs, then the header
+  CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') >= kResponses + 1);
+
+  // A client that reads a little and leaves.
+  const int fd = connect_from(hub.port(), "127.0.0.1");
+  REQUIRE(fd >= 0);
+  const std::string req = "GET /api/v1/export?format=jsonl HTTP/1.1\r\nHost: hub\r\n" + auth + "\r\n\r\n";
+  REQUIRE(write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size()));
+  char buf[65536];
+  REQUIRE(read(fd, buf, sizeof buf) > 0);
+  close(fd);
+  auto again = curl_request(hub.url() + "/api/v1/export?format=jsonl", {auth}, nullptr, "", 120);
+  REQUIRE(again.status == 200);
+  CHECK(again.body == r.body);
+  const auto t0 = Steady::now();
+  hub.stop();  // waits for the process: a worker left waiting on the gone client would hold it
+  CHECK(seconds_since(t0) < 10);
 }

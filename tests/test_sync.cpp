@@ -1380,7 +1380,8 @@ TEST_CASE("the hub's ledger across blocks: whole blocks missing, gaps at block e
 
 // SQLite only (a file made by the previous release); PostgreSQL adds the same
 // columns with ADD COLUMN IF NOT EXISTS in its schema script.
-TEST_CASE("a hub database from before the ledger gains its columns and keeps its responses", "[hub][schema]") {
+TEST_CASE("a hub database from before the ledger gains its columns, loses its age band column, and keeps its responses",
+          "[hub][schema]") {
   test::TempDir tmp;
   const std::string path = tmp.file("old-hub.db");
   {
@@ -1441,6 +1442,11 @@ INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, surve
   REQUIRE(q.ok());
   REQUIRE(*q->step());
   CHECK(q->str(0) == "-:completed,2:abandoned");
+  // The age band that release kept in the clear beside each response is gone.
+  auto cols = db::Statement::prepare(*c, "SELECT count(*) FROM pragma_table_info('responses') WHERE name='age_band'");
+  REQUIRE(cols.ok());
+  REQUIRE(*cols->step());
+  CHECK(cols->integer(0) == 0);
 }
 
 TEST_CASE("kiosk-hub add-device prints an enrolment command, and kiosk-admin enrol checks it before writing",

@@ -13,8 +13,4 @@ std::string format_utc(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::int64_t to_unix_ms(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 }  // namespace kiosk

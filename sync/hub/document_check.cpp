@@ -447,10 +447,6 @@ Verdict check_document(SurveyRegistry& registry, const TrustSettings& settings, 
     fill->completed_utc = m.ended_utc;
     fill->seq = m.seq;  // the ledger: the kiosk's response number, and whether it was abandoned
     fill->status = m.status;
-    fill->age_band.clear();
-    if (!survey->age_question.empty())
-      if (auto a = answers.find(survey->age_question); a != answers.end() && !a->second.choices.empty())
-        fill->age_band = a->second.choices[0];
     fill->marks = answer_marks(answers, completed);
   }
   Verdict ok;

@@ -24,6 +24,7 @@
 #include "document_check.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -44,6 +45,7 @@
 #include <csignal>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <functional>
@@ -251,7 +253,92 @@ struct Server {
   // largest size), so how many run at once bounds the hub's memory beside
   // --body-budget; and SQLite takes one writer at a time anyway.
   Workers uploads{std::min(opt.threads, kUploadsAtOnce)};
+  // Upload handlers running now: when the last of a burst ends, what they
+  // freed is handed back to the system (return_memory).
+  std::atomic<int> uploads_running{0};
+  std::atomic<bool> stopping{false};  // set at shutdown: streamed replies stop early
 };
+
+// malloc keeps what a burst of uploads freed in its arenas for reuse, so the
+// hub would stay at its peak long after the load. When no upload handler is
+// left running, the free pages go back to the system: a few milliseconds of
+// one upload worker, never a polling thread.
+void return_memory() { malloc_trim(0); }
+
+// A reply body made on a worker while MHD sends it (Reply::stream). At most
+// kAhead bytes wait to be sent: the worker waits while the client is behind,
+// and the connection is suspended while the worker is behind, so an export
+// of any size holds about a megabyte.
+struct BodyStream {
+  static constexpr std::size_t kAhead = 1 << 20;
+  std::mutex m;
+  std::condition_variable room;
+  std::string queued;  // made, not yet sent, from `from`
+  std::size_t from = 0;
+  bool done = false, failed = false;
+  bool gone = false;     // MHD has let the reply go: the client left, or it was all sent
+  bool waiting = false;  // the connection is suspended for want of data
+  MHD_Connection* c = nullptr;
+
+  // On the worker. Suspending and resuming both happen under `m`, so the
+  // connection is resumed only once it was suspended.
+  bool write(std::string_view piece, const std::atomic<bool>& stopping) {
+    std::unique_lock lock(m);
+    while (!gone && !stopping && queued.size() - from >= kAhead)
+      room.wait_for(lock, std::chrono::milliseconds(250));  // looks at `stopping` now and then
+    if (gone || stopping) return false;
+    queued.append(piece);
+    wake();
+    return true;
+  }
+  void finish(bool complete) {
+    std::lock_guard lock(m);
+    done = true;
+    failed = !complete;
+    wake();
+  }
+  void wake() {
+    if (waiting && !gone) {
+      waiting = false;
+      MHD_resume_connection(c);
+    }
+  }
+};
+
+// MHD asks for the next bytes of a streamed reply, on a polling thread.
+ssize_t read_stream(void* cls, std::uint64_t, char* buf, std::size_t max) {
+  BodyStream& st = **static_cast<std::shared_ptr<BodyStream>*>(cls);
+  std::lock_guard lock(st.m);
+  const std::size_t ready = st.queued.size() - st.from;
+  if (ready > 0) {
+    const std::size_t n = std::min(ready, max);
+    std::memcpy(buf, st.queued.data() + st.from, n);
+    st.from += n;
+    if (st.from == st.queued.size()) {
+      st.queued.clear();
+      st.from = 0;
+    } else if (st.from >= BodyStream::kAhead) {
+      st.queued.erase(0, st.from);
+      st.from = 0;
+    }
+    st.room.notify_one();
+    return static_cast<ssize_t>(n);
+  }
+  if (st.done) return st.failed ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+  st.waiting = true;  // nothing yet: parked until the worker writes (no busy loop)
+  MHD_suspend_connection(st.c);
+  return 0;
+}
+
+void free_stream(void* cls) {
+  auto* st = static_cast<std::shared_ptr<BodyStream>*>(cls);
+  {
+    std::lock_guard lock((*st)->m);
+    (*st)->gone = true;
+    (*st)->room.notify_all();
+  }
+  delete st;
+}
 
 // ---- 1. One request ------------------------------------------------------------
 
@@ -264,8 +351,9 @@ struct Exchange {
   std::optional<std::uint64_t> content_length;
   std::uint64_t received = 0;  // body bytes as sent
   bool gzip = false;
-  std::optional<Reply> refusal;  // decided while the body came in; sent once it is all in
-  std::optional<Reply> reply;    // set by a worker, sent when the connection resumes
+  std::optional<Reply> refusal;        // decided while the body came in; sent once it is all in
+  std::optional<Reply> reply;          // set by a worker, sent when the connection resumes
+  std::shared_ptr<BodyStream> stream;  // the reply's body, while a worker still makes it
   bool working = false;
   bool has_body = false;
   bool replied = false;  // a reply has been queued
@@ -286,7 +374,14 @@ struct Exchange {
     charged = total;
     return true;
   }
-  ~Exchange() { budget.give(charged); }
+  ~Exchange() {
+    budget.give(charged);
+    if (stream) {  // the connection ended before or while its body was sent: the worker stops
+      std::lock_guard lock(stream->m);
+      stream->gone = true;
+      stream->room.notify_all();
+    }
+  }
 };
 
 Conn* conn_of(MHD_Connection* c) {
@@ -314,13 +409,23 @@ MHD_Result send(Server& s, MHD_Connection* c, Exchange& x, Reply r, bool unread_
     conn->answering = true;
     conn->linger = conn->linger || unread_body;
   }
-  auto* body = new std::string(std::move(r.body));
-  const size_t body_size = body->size();
-  MHD_Response* resp =
-      MHD_create_response_from_buffer_with_free_callback_cls(body_size, body->data(), &free_string, body);
-  if (!resp) {
-    delete body;
-    return MHD_NO;
+  MHD_Response* resp = nullptr;
+  if (x.stream) {
+    // Size unknown: sent chunked, so a transfer cut short is seen as such.
+    auto* cls = new std::shared_ptr<BodyStream>(x.stream);
+    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, &read_stream, cls, &free_stream);
+    if (!resp) {
+      free_stream(cls);
+      return MHD_NO;
+    }
+  } else {
+    auto* body = new std::string(std::move(r.body));
+    const size_t body_size = body->size();
+    resp = MHD_create_response_from_buffer_with_free_callback_cls(body_size, body->data(), &free_string, body);
+    if (!resp) {
+      delete body;
+      return MHD_NO;
+    }
   }
   if (!r.content_type.empty()) MHD_add_response_header(resp, protocol::header::kContentType, r.content_type.c_str());
   for (const auto& [k, v] : r.headers) MHD_add_response_header(resp, k.c_str(), v.c_str());
@@ -571,11 +676,42 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
     x->working = true;
     MHD_suspend_connection(c);
     Workers& pool = s.api.quick(x->req) ? s.quick : s.api.takes_body(x->req) ? s.uploads : s.heavy;
-    pool.post([&s, c, x] {
+    const bool upload = &pool == &s.uploads;
+    if (upload) ++s.uploads_running;
+    pool.post([&s, c, x, upload] {
       std::optional<Reply> refused;
       if (x->gzip && x->received > 0 && s.api.takes_body(x->req)) refused = inflate_body(s.opt, *x);
       x->reply = refused ? std::move(*refused) : s.api.finish(x->req);
-      MHD_resume_connection(c);
+      if (x->reply->stream) {
+        // The headers go with the first piece, and the body follows as this
+        // worker makes it. From that resume on, `x` may be gone: only the
+        // stream is used.
+        auto make = std::move(x->reply->stream);
+        auto st = std::make_shared<BodyStream>();
+        st->c = c;
+        x->stream = st;
+        bool started = false;
+        std::string why;
+        const bool complete = make(
+            [&](std::string_view piece) {
+              if (!started) {
+                started = true;
+                MHD_resume_connection(c);
+              }
+              return st->write(piece, s.stopping);
+            },
+            why);
+        if (started) {
+          st->finish(complete);
+        } else {  // nothing sent yet: a plain reply, saying what went wrong if it did
+          x->stream.reset();
+          if (!complete) x->reply = error_reply(503, why);
+          MHD_resume_connection(c);
+        }
+      } else {
+        MHD_resume_connection(c);
+      }
+      if (upload && --s.uploads_running == 0) return_memory();
     });
     return MHD_YES;
   } catch (const std::exception& e) {
@@ -872,7 +1008,8 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
   // No new connections; requests in the workers finish and their
   // connections resume before the daemon stops.
   MHD_quiesce_daemon(d);
-  server.tokens.stop();  // first: a connection it resumes may still hand its request to the others
+  server.stopping = true;  // a streamed export still being sent is cut off, not waited for
+  server.tokens.stop();    // first: a connection it resumes may still hand its request to the others
   server.uploads.stop();
   server.quick.stop();
   server.heavy.stop();

@@ -430,7 +430,6 @@ struct Api::Impl {
           chk.in.document = seal_to_current(*opt_.keys, chk.in.document);
           chk.in.key_id = opt_.keys->current.id;
         }
-        chk.in.age_band.clear();
       }
       slot[i] = static_cast<int>(accepted.size());
       accepted.push_back(std::move(chk.in));
@@ -620,33 +619,53 @@ struct Api::Impl {
       append_codebook(out, *survey_);
       return Reply{200, "text/csv; charset=utf-8", {}, std::move(out)};
     }
-    std::optional<CsvLayout> layout;
-    if (format == fmt::kCsv) {
-      layout.emplace(*survey_);
-      append_csv_header(out, layout->cols);
-    }
-    std::string bad;
-    // Opened in memory as it streams: the plain text exists only here and in the reply.
-    auto st = for_each_opened(bad, [&](const std::string& doc) {
-      if (format == fmt::kJsonl) {
-        out += doc;
-        out += '\n';
-        return true;
+    // Streamed as the responses are read from the database, a piece at a
+    // time: an export of any size holds about a megabyte of the hub's
+    // memory. Each document is opened in memory as it goes: the plain text
+    // exists only here and in the reply. A document that cannot be read, or
+    // the database failing part-way, cuts the transfer off, so the client
+    // sees an incomplete download, never a short file.
+    Reply r{200,
+            format == fmt::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+            {{"Content-Disposition", "attachment; filename=\"responses." + format + "\""}},
+            {}};
+    r.stream = [this, format](const Reply::Write& write, std::string& why) {
+      constexpr std::size_t kPiece = 64 * 1024;
+      std::string piece;
+      std::optional<CsvLayout> layout;
+      if (format == fmt::kCsv) {
+        layout.emplace(*survey_);
+        append_csv_header(piece, layout->cols);
       }
-      auto d = parse_canonical_document(doc);
-      if (!d) {
-        bad = d.message();
+      bool client_left = false;
+      std::string bad;
+      auto st = for_each_opened(bad, [&](const std::string& doc) {
+        if (format == fmt::kJsonl) {
+          piece += doc;
+          piece += '\n';
+        } else {
+          auto d = parse_canonical_document(doc);
+          if (!d) {
+            bad = d.message();
+            return false;
+          }
+          if (d->first.survey_id == survey_->id) append_csv_row(piece, *layout, d->first, d->second);
+        }
+        if (piece.size() >= kPiece) {
+          if (!write(piece)) return !(client_left = true);
+          piece.clear();
+        }
+        return true;
+      });
+      if (!st || !bad.empty()) {
+        why = !st ? st.message() : "a stored document could not be read: " + bad;
+        std::fprintf(stderr, "kiosk-hub: export (%s) stopped: %s\n", format.c_str(), why.c_str());
         return false;
       }
-      if (d->first.survey_id == survey_->id) append_csv_row(out, *layout, d->first, d->second);
-      return true;
-    });
-    if (!st) return error_reply(503, st.message());
-    if (!bad.empty()) return error_reply(500, "a stored document could not be read: " + bad);
-    return Reply{200,
-                 format == fmt::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson",
-                 {{"Content-Disposition", "attachment; filename=\"responses." + format + "\""}},
-                 std::move(out)};
+      if (client_left) return false;
+      return piece.empty() || write(piece);
+    };
+    return r;
   }
 
   // The workbook, the .sav or the consultation report (kiosk-admin's, from
@@ -1206,7 +1225,8 @@ struct Api::Impl {
          ">" + std::to_string(*conflicts) + "</b>conflicts</li><li class=tile><b" +
          (*quarantined ? " class=warn" : "") + ">" + std::to_string(*quarantined) + "</b>refused documents</li></ul>";
     h += "<h2>Kiosks</h2><div class=scroll><table class=kiosks><tr><th scope=col>Kiosk</th><th scope=col>Service "
-         "point</th><th scope=col>Last heartbeat</th><th scope=col class=num>Waiting to sync</th><th scope=col "
+         "point</th><th scope=col>Last heartbeat</th><th scope=col>Version</th><th scope=col class=num>Waiting to "
+         "sync</th><th scope=col "
          "class=num>At hub</th><th scope=col>Responses missing</th><th scope=col>Health</th></tr>";
     for (const auto& d : *devices) {
       std::vector<std::string> problems;
@@ -1218,6 +1238,9 @@ struct Api::Impl {
         problems.push_back("No heartbeat for over an hour of opening time");
       }
       if (!d.last_error.empty()) problems.push_back(d.last_error);
+      // After an upgrade, council IT sees which kiosks still run the old version.
+      if (!d.app_version.empty() && d.app_version != KIOSK_VERSION)
+        problems.push_back("Runs version " + d.app_version + "; this hub runs " + KIOSK_VERSION);
       if (d.oldest_pending_age_seconds > 3600) problems.push_back("Responses waiting over an hour");
       if (d.free_disk_bytes >= 0 && d.free_disk_bytes < 500LL * 1024 * 1024)
         problems.push_back("Disk nearly full: " + std::to_string(d.free_disk_bytes / (1024 * 1024)) + " MB free");
@@ -1237,13 +1260,15 @@ struct Api::Impl {
       h += "<tr><td data-label=Kiosk>" + html_escape(d.name) + "</td><td data-label=\"Service point\">" +
            html_escape(d.service_point.empty() ? std::string("not known yet") : service_point_name(d.service_point)) +
            "</td><td data-label=\"Last heartbeat\">" + html_escape(ago(d.last_seen_utc)) +
+           "</td><td data-label=Version>" +
+           html_escape(d.app_version.empty() ? std::string("not known yet") : d.app_version) +
            "</td><td class=num data-label=\"Waiting to sync\">" + std::to_string(d.pending) +
            "</td><td class=num data-label=\"At hub\">" + std::to_string(d.responses) +
            "</td><td data-label=\"Responses missing\">" + html_escape(missing) + "</td><td data-label=Health>" +
            health + "</td></tr>";
     }
     if (devices->empty())
-      h += "<tr><td colspan=7>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
+      h += "<tr><td colspan=8>No kiosks yet: add one with <code>kiosk-hub add-device NAME</code>.</td></tr>";
     h += "</table></div>";
     // The quarantine, newest first; never part of the summary or exports.
     h += "<h2>Refused documents</h2><p><small>Kept in the quarantine, not in the summary or exports: " +

@@ -6,11 +6,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,6 +49,15 @@ struct Reply {
   std::string content_type;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // A body too large to hold at once (an export of every response): made
+  // while it is sent, on the worker that handled the request, and handed
+  // over piece by piece through `write`, which waits while the client is
+  // behind and returns false once it has gone (then stop). Returns whether
+  // the body is complete, with the reason in `why` if not: before the first
+  // piece the reply becomes a 503 saying so; after it, the transfer is cut
+  // off, so a client never takes a part for the whole. `body` is unused.
+  using Write = std::function<bool(std::string_view)>;
+  std::function<bool(const Write&, std::string& why)> stream = nullptr;
 };
 
 // {"api": ..., "error": message}, never throwing (invalid UTF-8 is replaced).

@@ -11,6 +11,7 @@
 //   backup --db ... --out FILE   a consistent copy while the hub runs (SQLite; pg_dump for PostgreSQL)
 //   restore --from FILE --db ... a backup into a hub's new, empty database
 // Usage errors exit 2, other failures 1.
+#include <malloc.h>
 #include <pwd.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -184,10 +185,17 @@ std::string operator_name() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Request bodies (up to --max-body, and once inflated) and a batch's parsed
+  // responses are large and short-lived: from 1 MiB up they are mapped on
+  // their own and unmapped when freed. By default malloc raises that
+  // threshold to the largest block freed so far, after which every body
+  // would come from the heap and stay there after the burst.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   CLI::App app{"kiosk-hub: the central endpoint every kiosk syncs to, on SQLite or PostgreSQL.", "kiosk-hub"};
   app.footer("Tokens are printed once, alone on the last line, and stored only as hashes.");
   // A settings file's value comes first and the command line's after it: the last one given wins.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.set_version_flag("--version", KIOSK_VERSION);
   std::string db, name;
   ServeOptions o;
   std::string cert, key;

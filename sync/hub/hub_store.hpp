@@ -34,7 +34,7 @@ struct AnswerMark {
 // An empty key_id: `document` is the plain document (a hub without keys).
 struct Incoming {
   std::string uuid, content_hash, document, key_id;
-  std::string kiosk_id, service_point, survey_id, survey_version, completed_utc, age_band;
+  std::string kiosk_id, service_point, survey_id, survey_version, completed_utc;
   std::int64_t seq = 0;              // the kiosk's response number; 0: a schema-1 document without one
   std::string status = "completed";  // or "abandoned"
   // Counted in the summary tallies in the same transaction as the response is
@@ -183,8 +183,6 @@ class HubStore {
   virtual Result<std::vector<std::int64_t>> document_numbers() = 0;
   virtual Result<std::int64_t> response_count() = 0;
   virtual Result<std::int64_t> conflict_count() = 0;
-  // Completed responses counted by "service_point" or "age_band".
-  virtual Result<std::vector<Tally>> tally(const std::string& column) = 0;
   virtual Status ping() = 0;
 
   // ---- Trust: the survey registry, the quarantine, the summary tallies ----

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS devices(
 CREATE TABLE IF NOT EXISTS responses(
   seq BIGSERIAL PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL, device TEXT NOT NULL,
   kiosk_id TEXT NOT NULL, service_point TEXT NOT NULL, survey_id TEXT NOT NULL, survey_version TEXT NOT NULL,
-  completed_utc TEXT NOT NULL, age_band TEXT NOT NULL, received_utc TEXT NOT NULL, document TEXT NOT NULL);
+  completed_utc TEXT NOT NULL, received_utc TEXT NOT NULL, document TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS responses_order ON responses(completed_utc, uuid);
 CREATE TABLE IF NOT EXISTS conflicts(
   id BIGSERIAL PRIMARY KEY, uuid TEXT NOT NULL, content_hash TEXT NOT NULL, device TEXT NOT NULL,
@@ -72,7 +72,9 @@ CREATE TABLE IF NOT EXISTS answer_tallies(
   option_code TEXT NOT NULL, n BIGINT NOT NULL,
   PRIMARY KEY (survey_id, survey_version, service_point, question_id, option_code));
 CREATE INDEX IF NOT EXISTS responses_by_service_point ON responses(service_point);
-CREATE INDEX IF NOT EXISTS responses_by_age_band ON responses(age_band);
+-- An answer kept in the clear beside each response once (its age band): gone.
+DROP INDEX IF EXISTS responses_by_age_band;
+ALTER TABLE responses DROP COLUMN IF EXISTS age_band;
 CREATE INDEX IF NOT EXISTS responses_by_device ON responses(device);
 CREATE TABLE IF NOT EXISTS audit_log(
   id BIGSERIAL PRIMARY KEY, at_utc TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
@@ -264,13 +266,13 @@ class PgHubStore final : public HubStore {
     // the same row locks in the same order and never deadlock; and in
     // statements of at most kRows rows, as PostgreSQL takes at most 65,535
     // parameters in one (a batch of 5,000 is 70,000).
-    constexpr int kCols = 14;
+    constexpr int kCols = 13;
     constexpr size_t kRows = 1000;
     std::map<std::string, std::string> stored;
     for (auto from = first.begin(); from != first.end();) {
       std::string sql =
           "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, survey_version, "
-          "completed_utc, age_band, received_utc, document, kiosk_seq, status, key_id) VALUES ";
+          "completed_utc, received_utc, document, kiosk_seq, status, key_id) VALUES ";
       std::vector<const char*> values;
       // libpq takes text parameters: the numbers live here while the query runs (NULL: no number).
       std::vector<std::string> seqs;
@@ -280,11 +282,10 @@ class PgHubStore final : public HubStore {
         const auto& it = items[from->second];
         sql += n ? ",(" : "(";
         for (int k = 1; k <= kCols; ++k)
-          sql += (k == kCols ? "NULLIF($" : "$") + std::to_string(n * kCols + k) + (k == 12 ? "::bigint" : "") +
+          sql += (k == kCols ? "NULLIF($" : "$") + std::to_string(n * kCols + k) + (k == 11 ? "::bigint" : "") +
                  (k == kCols ? ",'')" : "") + (k < kCols ? "," : ")");
-        for (const std::string* v :
-             {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point, &it.survey_id, &it.survey_version,
-              &it.completed_utc, &it.age_band, &now, &it.document})
+        for (const std::string* v : {&it.uuid, &it.content_hash, &device, &it.kiosk_id, &it.service_point,
+                                     &it.survey_id, &it.survey_version, &it.completed_utc, &now, &it.document})
           values.push_back(v->c_str());
         seqs.push_back(std::to_string(it.seq));
         values.push_back(it.seq > 0 ? seqs.back().c_str() : nullptr);
@@ -478,17 +479,6 @@ class PgHubStore final : public HubStore {
 
   Result<std::int64_t> response_count() override { return scalar("SELECT count(*) FROM responses"); }
   Result<std::int64_t> conflict_count() override { return scalar("SELECT count(*) FROM conflicts"); }
-
-  Result<std::vector<Tally>> tally(const std::string& column) override {
-    if (column != "service_point" && column != "age_band") return make_error("cannot tally by " + column);
-    auto c = connection();
-    if (!c) return c.error();
-    auto r = (*c)->exec("SELECT " + column + ", count(*) FROM responses GROUP BY 1 ORDER BY 1");
-    if (!r.ok()) return (*c)->error("counting");
-    std::vector<Tally> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back({r.get(i, 0), r.num(i, 1)});
-    return out;
-  }
 
   // /healthz: its own connection, made and asked within one second, so a
   // database that does not answer (paused, cut off) is reported as down
@@ -794,10 +784,9 @@ class PgHubStore final : public HubStore {
       const std::string id = table == "responses" ? "seq" : "id";
       auto rows = conn.exec("SELECT " + id + ", document FROM " + table + " WHERE key_id IS NULL");
       if (!rows.ok()) return fail("reading plain documents");
-      const std::string set = table == "responses" ? ", age_band=''" : "";
       for (int i = 0; i < rows.rows(); ++i) {
         const std::string rowid = rows.get(i, 0), sealed_text = seal(rows.get(i, 1));
-        auto up = conn.exec("UPDATE " + table + " SET document=$1, key_id=$2" + set + " WHERE " + id + "=$3::bigint",
+        auto up = conn.exec("UPDATE " + table + " SET document=$1, key_id=$2 WHERE " + id + "=$3::bigint",
                             {&sealed_text, &key_id, &rowid});
         if (!up.ok()) return fail("sealing stored documents");
         ++sealed;

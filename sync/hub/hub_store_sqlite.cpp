@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS devices(
 CREATE TABLE IF NOT EXISTS responses(
   seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, content_hash TEXT NOT NULL, device TEXT NOT NULL,
   kiosk_id TEXT NOT NULL, service_point TEXT NOT NULL, survey_id TEXT NOT NULL, survey_version TEXT NOT NULL,
-  completed_utc TEXT NOT NULL, age_band TEXT NOT NULL, received_utc TEXT NOT NULL, document TEXT NOT NULL);
+  completed_utc TEXT NOT NULL, received_utc TEXT NOT NULL, document TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS responses_order ON responses(completed_utc, uuid);
 CREATE TABLE IF NOT EXISTS conflicts(
   id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, content_hash TEXT NOT NULL, device TEXT NOT NULL,
@@ -99,7 +99,8 @@ CREATE TABLE IF NOT EXISTS answer_tallies(
   option_code TEXT NOT NULL, n INTEGER NOT NULL,
   PRIMARY KEY (survey_id, survey_version, service_point, question_id, option_code));
 CREATE INDEX IF NOT EXISTS responses_by_service_point ON responses(service_point);
-CREATE INDEX IF NOT EXISTS responses_by_age_band ON responses(age_band);
+-- An answer kept in the clear beside each response once (its age band): gone.
+DROP INDEX IF EXISTS responses_by_age_band;
 CREATE INDEX IF NOT EXISTS responses_by_device ON responses(device);
 CREATE TABLE IF NOT EXISTS audit_log(
   id INTEGER PRIMARY KEY, at_utc TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
@@ -112,6 +113,23 @@ const AddedColumn kSealColumns[] = {
 const char* const kFrozenTrigger =
     "CREATE TRIGGER IF NOT EXISTS hub_responses_are_frozen BEFORE UPDATE ON responses "
     "BEGIN SELECT RAISE(ABORT, 'stored responses are never overwritten'); END";
+
+// Columns of databases made before they were dropped (the index on one
+// goes first: kTrustSchema drops it).
+const AddedColumn kDroppedColumns[] = {{"responses", "age_band", ""}};
+
+Status drop_columns(db::Connection& c) {
+  for (const AddedColumn& col : kDroppedColumns) {
+    auto q = Statement::prepare(c, "SELECT count(*) FROM pragma_table_info(?1) WHERE name=?2");
+    if (!q) return q.error();
+    q->bind(1, col.table).bind(2, col.column);
+    if (auto r = q->step(); !r) return r.error();
+    if (q->integer(0) == 0) continue;
+    const std::string drop = std::string("ALTER TABLE ") + col.table + " DROP COLUMN " + col.column;
+    if (auto st = c.exec(drop.c_str()); !st) return st;
+  }
+  return {};
+}
 
 Status add_columns(db::Connection& c, const AddedColumn* begin, const AddedColumn* end) {
   for (const AddedColumn* col = begin; col != end; ++col) {
@@ -149,6 +167,7 @@ class SqliteHubStore final : public HubStore {
     if (auto st = (*c)->exec(kLedgerIndex); !st) return st;
     if (auto st = (*c)->exec(kTrustSchema); !st) return st;
     if (auto st = add_columns(**c, std::begin(kSealColumns), std::end(kSealColumns)); !st) return st;
+    if (auto st = drop_columns(**c); !st) return st;
     return tx->commit();
   }
 
@@ -209,11 +228,11 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(write_mutex_);
     auto tx = db::Transaction::begin(conn);
     if (!tx) return tx.error();
-    auto ins = Statement::prepare(
-        conn,
-        "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, "
-        "survey_version, completed_utc, age_band, received_utc, document, kiosk_seq, status, "
-        "key_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) ON CONFLICT(uuid) DO NOTHING");
+    auto ins =
+        Statement::prepare(conn,
+                           "INSERT INTO responses(uuid, content_hash, device, kiosk_id, service_point, survey_id, "
+                           "survey_version, completed_utc, received_utc, document, kiosk_seq, status, "
+                           "key_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) ON CONFLICT(uuid) DO NOTHING");
     auto sel = Statement::prepare(conn, "SELECT seq, content_hash FROM responses WHERE uuid=?1");
     auto conf = Statement::prepare(conn,
                                    "INSERT INTO conflicts(uuid, content_hash, device, received_utc, document, key_id) "
@@ -228,13 +247,13 @@ class SqliteHubStore final : public HubStore {
     std::map<TallyKey, std::int64_t> sums;
     for (const auto& it : items) {
       ins->bind(1, it.uuid).bind(2, it.content_hash).bind(3, device).bind(4, it.kiosk_id).bind(5, it.service_point);
-      ins->bind(6, it.survey_id).bind(7, it.survey_version).bind(8, it.completed_utc).bind(9, it.age_band);
-      ins->bind(10, now).bind(11, it.document).bind(13, it.status);
+      ins->bind(6, it.survey_id).bind(7, it.survey_version).bind(8, it.completed_utc);
+      ins->bind(9, now).bind(10, it.document).bind(12, it.status);
       if (it.seq > 0)
-        ins->bind(12, it.seq);
+        ins->bind(11, it.seq);
       else
-        ins->bind_null(12);
-      bind_key(*ins, 14, it.key_id);
+        ins->bind_null(11);
+      bind_key(*ins, 13, it.key_id);
       if (auto st = ins->run(); !st) return st.error();
       ItemResult r;
       r.uuid = it.uuid;
@@ -386,22 +405,6 @@ class SqliteHubStore final : public HubStore {
 
   Result<std::int64_t> response_count() override { return scalar("SELECT count(*) FROM responses"); }
   Result<std::int64_t> conflict_count() override { return scalar("SELECT count(*) FROM conflicts"); }
-
-  Result<std::vector<Tally>> tally(const std::string& column) override {
-    if (column != "service_point" && column != "age_band") return make_error("cannot tally by " + column);
-    auto c = connection();
-    if (!c) return c.error();
-    auto q = Statement::prepare(**c, "SELECT " + column + ", count(*) FROM responses GROUP BY 1 ORDER BY 1");
-    if (!q) return q.error();
-    std::vector<Tally> out;
-    for (;;) {
-      auto r = q->step();
-      if (!r) return r.error();
-      if (!*r) break;
-      out.push_back({q->str(0), q->integer(1)});
-    }
-    return out;
-  }
 
   Status ping() override {
     auto n = response_count();
@@ -679,9 +682,8 @@ class SqliteHubStore final : public HubStore {
         const char* id = std::string(table) == "responses" ? "seq" : "id";
         auto sel = Statement::prepare(
             conn, std::string("SELECT ") + id + ", document FROM " + table + " WHERE key_id IS NULL");
-        auto up = Statement::prepare(conn, std::string("UPDATE ") + table + " SET document=?1, key_id=?2" +
-                                               (std::string(table) == "responses" ? ", age_band=''" : "") + " WHERE " +
-                                               id + "=?3");
+        auto up = Statement::prepare(
+            conn, std::string("UPDATE ") + table + " SET document=?1, key_id=?2" + " WHERE " + id + "=?3");
         if (!sel) return sel.error();
         if (!up) return up.error();
         std::vector<std::pair<std::int64_t, std::string>> rows;

@@ -43,7 +43,5 @@ class FakeClock final : public Clock {
 
 // "2016-03-01T08:00:00Z": seconds precision, always UTC.
 std::string format_utc(std::chrono::system_clock::time_point t);
-// Milliseconds since the epoch, for ordering and ages.
-std::int64_t to_unix_ms(std::chrono::system_clock::time_point t);
 
 }  // namespace kiosk
