@@ -206,6 +206,14 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
   CHECK(o.stored == 60);
   CHECK(seconds > 2.5);  // the batch did take longer than the deadline on that line
   CHECK(store->counts()->pending == 0);
+  // What staff are told: the line as measured, and the smaller batches it carries.
+  const auto line = client.line();
+  INFO("measured " << line.bytes_per_second << " bytes/s; now " << line.batch_size << " at a time");
+  CHECK(line.bytes_per_second > 0);
+  CHECK(line.bytes_per_second <= 10.5 * 1024);  // never more than the line carried
+  CHECK(line.slow());
+  CHECK(line.batch_size < 100);
+  CHECK_FALSE(line.too_slow_for_one);
   // At 300 bytes a second the body is cut at the deadline: nothing stored, all kept.
   auto slow = make_kiosk(tmp, "k2", 60, 6);
   proxy.slow_line(300);
@@ -214,6 +222,17 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
   INFO(cut.message);
   CHECK(cut.kind == sync::BatchOutcome::Kind::RetryLater);
   CHECK(slow->counts()->pending == 60);
+  // Cut at one response too: the kiosk can send nothing smaller, and says so.
+  {
+    auto st = on_slow_line(token2, "k2");
+    st.batch_size = 2;
+    sync::SyncClient one_by_one(st, *slow);
+    const auto cut_at_one = one_by_one.upload_all();
+    INFO(cut_at_one.message);
+    CHECK(cut_at_one.kind == sync::BatchOutcome::Kind::RetryLater);
+    CHECK(one_by_one.line().too_slow_for_one);
+    CHECK(slow->counts()->pending == 60);
+  }
   auto store_view = hub::open_hub_store(hub.db());
   REQUIRE(store_view.ok());
   CHECK(*(*store_view)->response_count() == 60);
@@ -234,6 +253,7 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
   INFO(all.message);
   CHECK(all.kind == sync::BatchOutcome::Kind::Receipted);
   CHECK(slow->counts()->pending == 0);
+  CHECK_FALSE(halving.line().too_slow_for_one);
   CHECK(*(*store_view)->response_count() == 120);
 }
 
@@ -1724,4 +1744,51 @@ TEST_CASE("admin actions are in the audit log with who and when: devices added a
   auto page = c.Get("/");
   REQUIRE(page);
   CHECK_THAT(page->body, Catch::Contains("Admin actions") && Catch::Contains("export: format jsonl"));
+}
+
+// One version number for the project: debian/changelog's newest entry (the
+// packages'), every program's --version, and what each kiosk reports to its
+// hub, shown on the status page, where a kiosk left on another version after
+// an upgrade is named.
+TEST_CASE("one version number: the packages', every program's --version, and each kiosk's on the status page",
+          "[sync][e2e]") {
+  std::ifstream changelog(test::source_path("debian/changelog"));
+  std::string top;
+  std::getline(changelog, top);
+  const auto open = top.find('('), close = top.find(')');
+  REQUIRE(open != std::string::npos);
+  REQUIRE(close > open);
+  std::string version = top.substr(open + 1, close - open - 1);
+  version = version.substr(0, version.find('-'));  // the upstream part of a Debian version
+  std::vector<std::string> programs = {KIOSK_HUB_BIN, KIOSK_ADMIN_BIN};
+#if defined(KIOSK_KIOSK_BIN)
+  programs.push_back(KIOSK_KIOSK_BIN);
+#endif
+  for (const auto& p : programs) {
+    const auto r = test::run(p + " --version");
+    INFO(p << ": " << r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == version + "\n");
+  }
+
+  Hub hub;
+  test::TempDir tmp;
+  const std::string token = hub.process.add("add-device", "k1");
+  const std::string old_token = hub.process.add("add-device", "k-old");
+  auto store = make_kiosk(tmp, "k1", 3, 31);
+  auto old_store = make_kiosk(tmp, "k-old", 3, 32);
+  sync::SyncClient current(settings(hub.process.url(), token, "k1"), *store);
+  REQUIRE(current.send_heartbeat("").ok());
+  auto st = settings(hub.process.url(), old_token, "k-old");
+  st.app_version = "0.0.9";  // left behind by an upgrade
+  sync::SyncClient left_behind(st, *old_store);
+  REQUIRE(left_behind.send_heartbeat("").ok());
+  httplib::Client c("127.0.0.1", hub.process.port());
+  auto page = c.Get("/", {httplib::make_basic_authentication_header("staff", hub.admin)});
+  REQUIRE(page);
+  REQUIRE(page->status == 200);
+  CHECK_THAT(page->body, Catch::Contains("<td data-label=Version>" + version + "</td>"));
+  CHECK_THAT(page->body, Catch::Contains("<td data-label=Version>0.0.9</td>"));
+  CHECK_THAT(page->body, Catch::Contains("Runs version 0.0.9; this hub runs " + version));
+  CHECK_THAT(page->body, !Catch::Contains("Runs version " + version));
 }

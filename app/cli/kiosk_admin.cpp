@@ -220,6 +220,7 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   enrol->add_flag("--insecure-http", insecure_http, std::string(insecure_help) + "; written to kiosk.toml");
   for (CLI::App* sub : app.get_subcommands({})) common(sub);
 
+  app.set_version_flag("--version", KIOSK_VERSION);
   if (argc <= 1) {
     std::cout << app.help();
     return kUsageError;
@@ -896,6 +897,13 @@ int cmd_sync(Context& ctx) {
     std::cout << "sent " << o.sent << ": stored " << o.stored << ", already at the hub " << o.duplicates
               << ", conflicts " << o.conflicts << ", rejected " << o.rejected << ", held " << o.held << "\n";
     std::cout << "pending now: " << c->pending << ", synced: " << c->synced << ", conflicts: " << c->conflict << "\n";
+    // What this pass learnt of the line, as the admin area says it.
+    if (const auto line = client.line(); line.too_slow_for_one)
+      std::cerr << "kiosk-admin: sync: the line to the hub is too slow to carry even one response before the hub "
+                   "gives up; nothing is lost: ask council IT to check the kiosk's connection\n";
+    else if (line.slow())
+      std::cout << "the line to the hub is slow (about " << static_cast<long long>(line.bytes_per_second / 1024)
+                << " kB a second): sending " << line.batch_size << " responses at a time\n";
     if (c->pending == 0 && c->conflict == 0) return 0;
     // What is left, and why, in words; the exit code says which for scripts.
     if (c->pending > 0)

@@ -178,7 +178,7 @@ void follow_sync_status(AppState& s) {
     const auto st = s.sync->status();
     auto as_of = [](const sync::SyncStatus& x) { return x.figures ? x.figures->as_of_utc : std::string(); };
     if (st.last_attempt_utc != s.admin.sync.last_attempt_utc || st.last_error != s.admin.sync.last_error ||
-        st.pending != s.admin.sync.pending || as_of(st) != as_of(s.admin.sync)) {
+        st.pending != s.admin.sync.pending || as_of(st) != as_of(s.admin.sync) || !(st.line == s.admin.sync.line)) {
       s.admin.sync = st;
       s.admin.counts.pending = st.pending;
       s.admin.counts.synced = st.synced;

@@ -52,9 +52,12 @@ std::optional<int> parse_args(int argc, char** argv, Args& args) {
                  "write each new screen's accessibility tree and every utterance spoken to FILE, as JSON lines "
                  "(for checking the kiosk from outside: scripts/visitor_check.sh)")
       ->type_name("FILE");
+  cli.set_version_flag("--version", KIOSK_VERSION);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "kiosk: %s (try --help)\n", e.what());

@@ -96,6 +96,13 @@ void draw_admin(Frame& f, const AppView& v) {
       f.alert("admin.sync.error", s.last_error);
     else
       f.paragraph("admin.sync.ok", v.tr("admin.sync.ok"), false, f.fonts.bold);
+    // What the kiosk learnt of its line: staff can tell council IT.
+    if (s.line.too_slow_for_one)
+      f.alert("admin.sync.too_slow", v.tr("admin.sync.too_slow"));
+    else if (s.line.slow())
+      f.paragraph("admin.sync.slow_line",
+                  v.tr("admin.sync.slow_line", {{"rate", bytes(v, static_cast<std::int64_t>(s.line.bytes_per_second))},
+                                                {"n", std::to_string(s.line.batch_size)}}));
     if (f.button("admin.sync.now", v.tr("admin.sync.now"))) f.emit(intent::AdminSyncNow{});
   }
 

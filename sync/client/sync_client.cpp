@@ -46,7 +46,8 @@ struct Reply {
   std::string content_type, body, retry_after, etag;
   CURLcode curl = CURLE_OK;
   std::string curl_error;
-  bool refused_url = false;  // the hub address itself was refused (plain http): nothing was sent
+  bool refused_url = false;    // the hub address itself was refused (plain http): nothing was sent
+  std::size_t body_bytes = 0;  // the request body as sent (compressed)
 };
 
 size_t on_body(char* p, size_t size, size_t n, void* user) {
@@ -205,6 +206,7 @@ struct SyncClient::Http {
     std::string compressed;
     if (body) {
       compressed = gzip(*body);
+      r.body_bytes = compressed.size();
       add(header::kContentType, protocol::kJsonType);
       add(header::kContentEncoding, protocol::kGzipEncoding);
       curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -402,6 +404,7 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
   // down to one response.
   const bool cut_off = r.curl == CURLE_GOT_NOTHING || r.curl == CURLE_SEND_ERROR || r.curl == CURLE_RECV_ERROR ||
                        r.curl == CURLE_OPERATION_TIMEDOUT;
+  if (cut_off && pending->size() == 1) too_slow_for_one_ = true;
   if (cut_off && batch_size_ > 1 && pending->size() > 1) {
     batch_size_ = std::max(1, static_cast<int>(pending->size()) / 2);
     o = classify_failure(r, settings_.hub_url, clock_);
@@ -417,7 +420,9 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
   if (seconds > 0 && !pending->empty()) {
     const double per_second = static_cast<double>(pending->size()) / seconds;
     batch_size_ = static_cast<int>(std::clamp(per_second * kBatchSeconds, 1.0, double(settings_.batch_size)));
+    bytes_per_second_ = static_cast<double>(r.body_bytes) / seconds;
   }
+  too_slow_for_one_ = false;  // something arrived
   if (after_id) *after_id = pending->back().id;
   // A 200 is only a receipt if it is the hub's JSON, committed, with receipts.
   const json reply = json::parse(r.body, nullptr, false);
@@ -483,6 +488,15 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
     o.message = "The hub answered without a receipt for any response sent; they stay pending.";
   }
   return o;
+}
+
+LineEstimate SyncClient::line() const {
+  LineEstimate l;
+  l.bytes_per_second = bytes_per_second_;
+  l.batch_size = batch_size_;
+  l.configured_batch_size = settings_.batch_size;
+  l.too_slow_for_one = too_slow_for_one_;
+  return l;
 }
 
 BatchOutcome SyncClient::upload_all(int max_batches) {
@@ -875,6 +889,7 @@ void SyncWorker::run() {
       const BatchOutcome o = client.upload_all();
       {
         std::lock_guard lock(m_);
+        status_.line = client.line();
         status_.last_attempt_utc = format_utc(clock_.now());
         if (o.ok()) {
           backoff.reset();

@@ -29,7 +29,7 @@ namespace kiosk::sync {
 struct SyncSettings {
   std::string hub_url;  // e.g. https://hub.example.org (the API is under /api/v1)
   std::string token;
-  std::string kiosk_id, service_point, app_version = "0.1.0";
+  std::string kiosk_id, service_point, app_version = KIOSK_VERSION;
   int batch_size = 200;
   int connect_timeout_seconds = 10;
   int stall_timeout_seconds = 30;  // abort when under 1 byte/s for this long
@@ -127,6 +127,19 @@ struct HubFigures {
   std::vector<Question> questions;
 };
 
+// What the kiosk has learnt of its line to the hub: staff are told when it
+// is too slow for the configured batch, or for one response.
+struct LineEstimate {
+  double bytes_per_second = 0;  // as the last receipted batch measured it; 0 before one
+  int batch_size = 0;           // what the kiosk now sends at a time
+  int configured_batch_size = 0;
+  // A batch of one response was cut off: the hub (or a proxy before it)
+  // gives up before even that arrives. Cleared by the next receipt.
+  bool too_slow_for_one = false;
+  bool slow() const { return bytes_per_second > 0 && batch_size < configured_batch_size; }
+  bool operator==(const LineEstimate&) const = default;
+};
+
 class SyncClient {
  public:
   // Time (receipt stamps, Retry-After dates, the age of what is pending, the
@@ -155,6 +168,7 @@ class SyncClient {
   Result<std::optional<HubFigures>> fetch_figures();
 
   const SyncSettings& settings() const { return settings_; }
+  LineEstimate line() const;
 
  private:
   struct Http;
@@ -164,6 +178,8 @@ class SyncClient {
   const Clock& clock_;
   std::unique_ptr<Http> http_;
   int batch_size_;  // the configured size, or less on a line that cannot carry it (upload_batch)
+  double bytes_per_second_ = 0;
+  bool too_slow_for_one_ = false;
   // A batch is sized to take about this long on the line as last measured.
   static constexpr double kBatchSeconds = 8;
 };
@@ -197,6 +213,7 @@ struct SyncStatus {
   std::string oldest_pending_utc;
   int seconds_to_next_attempt = 0;
   std::optional<HubFigures> figures;  // the hub's, as of the last sync; none before one
+  LineEstimate line;                  // as of the last upload
 };
 
 // The sync thread: its own SQLite connection, its own curl handle. The UI
