@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 
 #include "fake_systemd.hpp"
@@ -747,7 +748,7 @@ TEST_CASE(
   for (auto& t : threads) t.join();
   CHECK(unfinished == 0);
 
-  std::string first_ledger;
+  std::string first_ledger, first_page;
   for (auto& h : hubs) {
     INFO("the hub on port " << h->port());
     const auto docs = exported_documents(h->port(), admin);
@@ -770,6 +771,19 @@ TEST_CASE(
     }
     if (first_ledger.empty()) first_ledger = ledger.dump();
     CHECK(ledger.dump() == first_ledger);
+    // The status pages agree too: the same totals and the same row for each
+    // kiosk, but for how long ago its heartbeat was (each hub's own clock).
+    auto page = c.Get("/", {httplib::make_basic_authentication_header("staff", admin)});
+    REQUIRE(page);
+    REQUIRE(page->status == 200);
+    const auto from = page->body.find("<main>"), to = page->body.find("<h2>Refused documents");
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    const std::string shown = std::regex_replace(page->body.substr(from, to - from),
+                                                 std::regex("<td data-label=\"Last heartbeat\">[^<]*</td>"), "");
+    CHECK_THAT(shown, Catch::Contains("<b>900</b>responses") && Catch::Contains("<b>6</b>kiosks"));
+    if (first_page.empty()) first_page = shown;
+    CHECK(shown == first_page);
   }
 }
 
