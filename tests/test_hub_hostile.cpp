@@ -210,8 +210,8 @@ bool reset_peak_memory(pid_t pid) {
 }
 
 // Kiosk "k1"'s sync settings for the hub at `url`.
-sync::SyncSettings kiosk_settings(const std::string& url, const std::string& token, int batch_size,
-                                  int stall_seconds, int total_seconds) {
+sync::SyncSettings kiosk_settings(const std::string& url, const std::string& token, int batch_size, int stall_seconds,
+                                  int total_seconds) {
   sync::SyncSettings set;
   set.hub_url = url;
   set.token = token;
