@@ -27,7 +27,7 @@ cd "$work"
 hub_pid=
 start_hub() {  # extra serve arguments
   : >hub.out
-  "$hub" serve --db "$db" --port 0 --key-dir keys "$@" >hub.out 2>>hub.err &
+  "$hub" serve --db "$db" --port 0 --key-dir keys "$@" >hub.out 2>hub.err &
   hub_pid=$!
   for _ in $(seq 100); do grep -q "listening on" hub.out && break; sleep 0.1; done
   url=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' hub.out)
