@@ -256,13 +256,16 @@ struct Server {
   // Upload handlers running now: when the last of a burst ends, what they
   // freed is handed back to the system (return_memory).
   std::atomic<int> uploads_running{0};
-  std::atomic<bool> stopping{false};  // set at shutdown: streamed replies stop early
+  std::atomic<bool> large_upload_done{false};  // since memory was last handed back
+  std::atomic<bool> stopping{false};           // set at shutdown: streamed replies stop early
 };
 
 // malloc keeps what a burst of uploads freed in its arenas for reuse, so the
 // hub would stay at its peak long after the load. When no upload handler is
-// left running, the free pages go back to the system: a few milliseconds of
+// left running and one of them had a batch of some size (not only
+// heartbeats), the free pages go back to the system: a few milliseconds of
 // one upload worker, never a polling thread.
+constexpr std::uint64_t kLargeUpload = 64 * 1024;
 void return_memory() { malloc_trim(0); }
 
 // A reply body made on a worker while MHD sends it (Reply::stream). At most
@@ -679,6 +682,7 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
     const bool upload = &pool == &s.uploads;
     if (upload) ++s.uploads_running;
     pool.post([&s, c, x, upload] {
+      if (upload && x->received >= kLargeUpload) s.large_upload_done = true;
       std::optional<Reply> refused;
       if (x->gzip && x->received > 0 && s.api.takes_body(x->req)) refused = inflate_body(s.opt, *x);
       x->reply = refused ? std::move(*refused) : s.api.finish(x->req);
@@ -711,7 +715,7 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
       } else {
         MHD_resume_connection(c);
       }
-      if (upload && --s.uploads_running == 0) return_memory();
+      if (upload && --s.uploads_running == 0 && s.large_upload_done.exchange(false)) return_memory();
     });
     return MHD_YES;
   } catch (const std::exception& e) {
