@@ -300,6 +300,12 @@ struct BodyStream {
     failed = !complete;
     wake();
   }
+  // The reply is let go (sent, or its connection ended): the worker stops.
+  void let_go() {
+    std::lock_guard lock(m);
+    gone = true;
+    room.notify_all();
+  }
   void wake() {
     if (waiting && !gone) {
       waiting = false;
@@ -335,11 +341,7 @@ ssize_t read_stream(void* cls, std::uint64_t, char* buf, std::size_t max) {
 
 void free_stream(void* cls) {
   auto* st = static_cast<std::shared_ptr<BodyStream>*>(cls);
-  {
-    std::lock_guard lock((*st)->m);
-    (*st)->gone = true;
-    (*st)->room.notify_all();
-  }
+  (*st)->let_go();
   delete st;
 }
 
@@ -379,11 +381,7 @@ struct Exchange {
   }
   ~Exchange() {
     budget.give(charged);
-    if (stream) {  // the connection ended before or while its body was sent: the worker stops
-      std::lock_guard lock(stream->m);
-      stream->gone = true;
-      stream->room.notify_all();
-    }
+    if (stream) stream->let_go();  // the connection ended before or while its body was sent
   }
 };
 
