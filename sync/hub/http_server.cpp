@@ -21,7 +21,6 @@
 //
 // Sections: 1. one request  2. one connection and the deadline  3. serve
 #include "http_server.hpp"
-#include "document_check.hpp"
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -866,16 +865,7 @@ MHD_OptionItem fn_option(MHD_OPTION o, F* fn, void* cls) {
 
 }  // namespace
 
-int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
-  std::optional<Survey> survey;
-  if (!opt.survey_path.empty()) {
-    auto sv = load_survey_file(opt.survey_path);
-    if (!sv) {
-      std::cerr << "kiosk-hub: " << sv.message() << "\n";
-      return 1;
-    }
-    survey = std::move(sv).value();
-  }
+int serve(Api& api, const ServeOptions& opt, const Clock& clock, const std::string& backend) {
   const bool tls = !opt.cert_file.empty();
   std::string cert, key;
   if (tls) {
@@ -892,59 +882,6 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     key = std::move(*k);
   }
 
-  // The service points documents may come from (document_check.hpp).
-  ApiOptions api_opt{opt.max_batch, {}, {}, {}};
-  std::string no_hours;  // service points without opening hours, for a warning
-  if (survey) {
-    const std::string sp_path =
-        opt.service_points_path.empty() ? default_service_points_path(opt.survey_path) : opt.service_points_path;
-    if (sp_path.empty()) {
-      std::cerr << "kiosk-hub: no service-points.toml beside " << opt.survey_path
-                << " or one folder up: give --service-points FILE\n";
-      return 1;
-    }
-    auto sps = load_service_points_file(sp_path);
-    if (!sps) {
-      std::cerr << "kiosk-hub: " << sps.message() << "\n";
-      return 1;
-    }
-    api_opt.service_points = std::move(sps).value();
-    // A quiet kiosk is flagged after an hour of opening time: without hours,
-    // every hour counts. Said once the hub is otherwise able to start.
-    for (const auto& sp : api_opt.service_points)
-      if (sp.hours.empty()) no_hours += (no_hours.empty() ? "" : ", ") + sp.id;
-    if (!no_hours.empty()) no_hours = sp_path + ": no opening hours for " + no_hours;
-  }
-  if (!opt.population_path.empty()) {
-    if (!survey) {
-      std::cerr << "kiosk-hub: --population needs --survey: the benchmarks are checked against the survey\n";
-      return 1;
-    }
-    auto pop = load_population(opt.population_path, *survey);
-    if (!pop) {
-      std::cerr << "kiosk-hub: " << pop.message() << "\n";
-      return 1;
-    }
-    api_opt.population = std::make_shared<const Population>(std::move(pop).value());
-  }
-  if (!opt.key_dir.empty()) {
-    // A key that cannot be used stops the hub here, naming the file: better
-    // than running on and holding every sealed upload.
-    auto keys = load_hub_keys(opt.key_dir);
-    if (!keys) {
-      std::cerr << "kiosk-hub: " << keys.message() << "\n";
-      return 1;
-    }
-    api_opt.keys = std::make_shared<const HubKeys>(std::move(keys).value());
-  }
-  if (!no_hours.empty())
-    std::cerr << "kiosk-hub: warning: " << no_hours
-              << ": a kiosk there that goes quiet is flagged after any hour, open or closed\n";
-  Api api(store, api_opt, clock, std::move(survey));
-  if (auto st = api.prepare(format_utc(clock.now())); !st) {
-    std::cerr << "kiosk-hub: " << st.message() << "\n";
-    return 1;
-  }
   Server server{api, opt, clock, {}, {}, {}};
 
   int port = 0;
@@ -997,7 +934,7 @@ int serve(HubStore& store, const ServeOptions& opt, const Clock& clock) {
     Reaper reaper(server);
     char where[256];
     std::snprintf(where, sizeof where, "listening on %s://%s:%d (%s)", tls ? "https" : "http", opt.bind.c_str(), port,
-                  store.backend().c_str());
+                  backend.c_str());
     std::printf("%s\n", where);
     std::fflush(stdout);
     // Under systemd (Type=notify): ready once it listens. Nothing otherwise.

@@ -1,26 +1,19 @@
 // kiosk-hub's HTTP transport (libmicrohttpd): bounded per request whatever a
-// client does. The routes themselves are in hub_api.hpp.
+// client does. The routes themselves are in hub_api.hpp; hub_main assembles
+// them (survey, keys, store) and hands them to serve().
 #pragma once
 
 #include <cstddef>
 #include <string>
 
-#include "hub_store.hpp"
+#include "hub_api.hpp"
 #include "kiosk/clock.hpp"
 
 namespace kiosk::hub {
 
 struct ServeOptions {
   std::string bind = "127.0.0.1";
-  int port = 8470;          // 0: any free port (printed on stdout)
-  std::string survey_path;  // survey served to kiosks and used for exports
-  // The sealing keys (hub_keys.hpp); empty: documents are stored readable.
-  std::string key_dir;
-  // Service points documents may come from; empty: a service-points.toml
-  // beside the survey or one folder up (document_check.hpp).
-  std::string service_points_path;
-  // The area's population benchmarks (kiosk-config/population/*.toml); empty: none.
-  std::string population_path;
+  int port = 8470;  // 0: any free port (printed on stdout)
   // Largest request body, both as sent and after gzip is inflated.
   std::size_t max_body_bytes = 16u << 20;
   // All request bodies held in memory at once, as sent and inflated, across
@@ -28,7 +21,6 @@ struct ServeOptions {
   // (a kiosk tries again). With the handlers' working memory (--threads)
   // this keeps the hub under 256 MB however many kiosks send at once.
   std::size_t body_budget_bytes = 64u << 20;
-  std::size_t max_batch = 5000;
   std::string cert_file, key_file;  // TLS directly; or leave empty behind a reverse proxy
   // Threads running handlers. Connections are polled by two event-driven
   // threads: a connection costs a socket, not a thread, so slow clients
@@ -53,8 +45,9 @@ struct ServeOptions {
   std::size_t max_header_bytes = 32u << 10;
 };
 
-// Serves until SIGINT/SIGTERM. Prints "listening on URL" once ready. Time
-// (heartbeats, the status page, request log and latencies) comes from `clock`.
-int serve(HubStore& store, const ServeOptions& opt, const Clock& clock);
+// Serves `api` until SIGINT/SIGTERM. Prints "listening on URL (BACKEND)"
+// once ready (`backend`: the database's kind, for that line), then starts
+// api.warm_up(). Time (the request log and latencies) comes from `clock`.
+int serve(Api& api, const ServeOptions& opt, const Clock& clock, const std::string& backend);
 
 }  // namespace kiosk::hub

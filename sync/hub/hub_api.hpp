@@ -87,6 +87,7 @@ struct ApiOptions {
 class Metrics {
  public:
   Metrics();
+  ~Metrics();
   void request(const std::string& route, int status, double seconds);
   void items(std::int64_t stored, std::int64_t dup, std::int64_t conflict, std::int64_t rejected);
   void connection_opened() { ++open_connections_; }
@@ -146,5 +147,23 @@ class Api {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// What `kiosk-hub serve` is given besides the database.
+struct HubFiles {
+  std::string survey_path;  // served to kiosks and used for exports; empty: none
+  // Service points documents may come from; empty: a service-points.toml
+  // beside the survey or one folder up (document_check.hpp).
+  std::string service_points_path;
+  // The area's population benchmarks (kiosk-config/population/*.toml); empty: none.
+  std::string population_path;
+  // The sealing keys (hub_keys.hpp); empty: documents are stored readable.
+  std::string key_dir;
+};
+
+// The routes, assembled from the files and the store and prepared: every
+// file is checked, and one that cannot be used is an error naming it (the
+// hub does not start). What is usable but worth saying goes to `warnings`.
+Result<std::unique_ptr<Api>> assemble_api(HubStore& store, const HubFiles& files, const Clock& clock,
+                                          std::vector<std::string>& warnings);
 
 }  // namespace kiosk::hub

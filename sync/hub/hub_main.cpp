@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "http_server.hpp"
+#include "hub_api.hpp"
 #include "hub_keys.hpp"
 #include "hub_ledger.hpp"
 #include "hub_store.hpp"
@@ -47,6 +48,19 @@ constexpr int kUsageError = 2;
 int fail(const std::string& m, int code = 1) {
   std::cerr << "kiosk-hub: " << m << "\n";
   return code;
+}
+
+// The hub's routes assembled from the files (hub_api.hpp), or nothing with
+// the reason printed.
+std::unique_ptr<Api> assemble(HubStore& store, const HubFiles& files, const kiosk::Clock& clock) {
+  std::vector<std::string> warnings;
+  auto api = assemble_api(store, files, clock, warnings);
+  if (!api) {  // the reason alone: the warnings matter once the hub can start
+    std::cerr << "kiosk-hub: " << api.message() << "\n";
+    return nullptr;
+  }
+  for (const auto& w : warnings) std::cerr << "kiosk-hub: warning: " << w << "\n";
+  return std::move(api).value();
 }
 
 // The [serve] table of a settings file as command-line options for `cmd`
@@ -198,6 +212,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", KIOSK_VERSION);
   std::string db, name;
   ServeOptions o;
+  HubFiles files;
   std::string cert, key;
   std::string config;
   auto add_db = [&db, &config](CLI::App* a) {
@@ -213,20 +228,20 @@ int main(int argc, char** argv) {
   add_db(serve_cmd);
   serve_cmd->add_option("--port", o.port, "TCP port; 0 picks a free one (printed)")->capture_default_str();
   serve_cmd->add_option("--bind", o.bind, "address to listen on")->capture_default_str();
-  serve_cmd->add_option("--survey", o.survey_path, "survey served to kiosks and used for CSV and summaries")
+  serve_cmd->add_option("--survey", files.survey_path, "survey served to kiosks and used for CSV and summaries")
       ->type_name("FILE");
   serve_cmd
-      ->add_option("--service-points", o.service_points_path,
+      ->add_option("--service-points", files.service_points_path,
                    "service-points.toml: uploads from other service points are refused (default: beside the survey "
                    "or one folder up)")
       ->type_name("FILE");
   serve_cmd
-      ->add_option("--population", o.population_path,
+      ->add_option("--population", files.population_path,
                    "the area's population benchmarks (kiosk-config/population/*.toml): the status page and "
                    "/api/v1/representativeness compare who answered with who lives there")
       ->type_name("FILE");
   serve_cmd
-      ->add_option("--key-dir", o.key_dir,
+      ->add_option("--key-dir", files.key_dir,
                    "sealing keys (kiosk-hub keygen): documents are stored sealed and opened only to check and "
                    "export them; the current public key goes to kiosks with the survey")
       ->type_name("DIR");
@@ -479,5 +494,7 @@ int main(int argc, char** argv) {
                 std::to_string(o.max_body_bytes) + " bytes): an upload of the largest size could never be taken");
   o.cert_file = cert;
   o.key_file = key;
-  return serve(**store, o, clock);
+  auto api = assemble(**store, files, clock);
+  if (!api) return 1;
+  return serve(*api, o, clock, (*store)->backend());
 }
