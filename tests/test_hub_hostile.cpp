@@ -448,7 +448,7 @@ struct Target {
 
 // One hub through every attack in turn: its peak memory (VmHWM) is over all
 // of them, and what it stored before the first is checked after each.
-TEST_CASE("hostile clients: the hub stays bounded and keeps serving", "[hub][e2e][hostile]") {
+TEST_CASE("hostile clients: the hub stays bounded and keeps serving", "[hub][e2e][hostile][plain]") {
   Target t(false);
 
   t.gzip_bomb_attack();  // 401 without a token, 413 at the inflated cap with one
@@ -882,7 +882,7 @@ struct Withheld {
 TEST_CASE(
     "honest load: 50 largest batches at once and 128 withheld bodies keep the hub under 256 MB, /healthz answers, "
     "every batch is taken once",
-    "[hub][e2e][hostile][load]") {
+    "[hub][e2e][hostile][load][plain]") {
   MeasuredHub measured;
   auto& [tmp, hub, admin, token] = measured;
 #if defined(__SANITIZE_ADDRESS__)
@@ -1037,7 +1037,7 @@ TEST_CASE(
 // A client that leaves part-way frees the worker making it: the hub then
 // exports again in full and stops at once.
 TEST_CASE("an export is streamed: a hub exporting 20,000 responses does not hold them, and a client may leave",
-          "[hub][e2e][export]") {
+          "[hub][e2e][export][plain]") {
   MeasuredHub measured;
   auto& [tmp, hub, admin, token] = measured;
 #if defined(__SANITIZE_ADDRESS__)
