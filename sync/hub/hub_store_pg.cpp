@@ -149,6 +149,34 @@ class Conn {
   std::string last_error_, last_state_;
 };
 
+// A transaction on one connection: BEGIN in begin(), COMMIT in commit(),
+// and ROLLBACK whenever it ends otherwise (an error returned early, or an
+// exception from a callback), so a pooled connection is never handed to the
+// thread's next request still inside a transaction with a cursor open.
+class PgTransaction {
+ public:
+  explicit PgTransaction(Conn& c) : c_(c) {}
+  PgTransaction(const PgTransaction&) = delete;
+  PgTransaction& operator=(const PgTransaction&) = delete;
+  ~PgTransaction() {
+    if (open_) (void)c_.exec("ROLLBACK");
+  }
+  Status begin(const std::string& doing) {
+    if (!c_.exec("BEGIN").ok()) return c_.error(doing);
+    open_ = true;
+    return {};
+  }
+  Status commit(const std::string& doing) {
+    open_ = false;  // a COMMIT that fails has rolled back
+    if (!c_.exec("COMMIT").ok()) return c_.error(doing);
+    return {};
+  }
+
+ private:
+  Conn& c_;
+  bool open_ = false;
+};
+
 class PgHubStore final : public HubStore {
  public:
   PgHubStore(std::string url, const Clock* clock) : url_(std::move(url)), clock_(clock ? *clock : system_clock_) {}
@@ -171,37 +199,33 @@ class PgHubStore final : public HubStore {
     // for at most a few seconds: a start that would wait longer fails,
     // saying why, rather than freeze the hubs already running.
     if (!conn.exec("SELECT pg_advisory_lock(727001)").ok()) return conn.error("waiting to change the schema");
-    auto done = [&](std::optional<Error> e) -> Status {
-      if (e) (void)conn.exec("ROLLBACK");
-      (void)conn.exec("SELECT pg_advisory_unlock(727001)");
-      if (e) return *e;
-      return {};
-    };
-    if (!conn.exec("BEGIN").ok()) return done(conn.error("changing the schema"));
+    struct Unlock {  // after the transaction has ended (declared before it)
+      Conn& conn;
+      ~Unlock() { (void)conn.exec("SELECT pg_advisory_unlock(727001)"); }
+    } unlock{conn};
+    PgTransaction tx(conn);
+    if (auto st = tx.begin("changing the schema"); !st) return st;
     if (!conn.exec("SET LOCAL lock_timeout = '3s'").ok() || !conn.exec(kSchemaVersions).ok())
-      return done(conn.error("changing the schema"));
-    if (auto r = conn.exec(kAtSchema, {&fingerprint}); r.ok() && r.rows() == 1) {
-      (void)conn.exec("COMMIT");  // another hub did it while this one waited
-      return done(std::nullopt);
-    }
+      return conn.error("changing the schema");
+    if (auto r = conn.exec(kAtSchema, {&fingerprint}); r.ok() && r.rows() == 1)
+      return tx.commit("changing the schema");  // another hub did it while this one waited
     const std::string now = format_utc(clock_.now());
     for (const char* part : {kSchema, kTrustSchema, kSealSchema}) {
       auto r = conn.exec(part);
       if (r.ok()) continue;
       const char* state = PQresultErrorField(r.r, PG_DIAG_SQLSTATE);
       if (state && std::string(state) == "55P03")  // lock_not_available
-        return done(make_error(ErrorKind::Storage,
-                               "PostgreSQL: changing the schema: another session holds the hub's tables (a long "
-                               "export or query?) and this hub will not queue behind it, which would stall the "
-                               "hubs already running; start it again when that ends"));
-      return done(conn.error("changing the schema"));
+        return make_error(ErrorKind::Storage,
+                          "PostgreSQL: changing the schema: another session holds the hub's tables (a long "
+                          "export or query?) and this hub will not queue behind it, which would stall the "
+                          "hubs already running; start it again when that ends");
+      return conn.error("changing the schema");
     }
     if (!conn.exec("INSERT INTO hub_schema(fingerprint, applied_utc) VALUES($1, $2) ON CONFLICT DO NOTHING",
                    {&fingerprint, &now})
-             .ok() ||
-        !conn.exec("COMMIT").ok())
-      return done(conn.error("recording the schema"));
-    return done(std::nullopt);
+             .ok())
+      return conn.error("recording the schema");
+    return tx.commit("recording the schema");
   }
 
   Result<std::string> add_principal(const std::string& name, const std::string& role) override {
@@ -253,12 +277,9 @@ class PgHubStore final : public HubStore {
     std::vector<ItemResult> out(items.size());
     for (size_t i = 0; i < items.size(); ++i) out[i].uuid = items[i].uuid;
     if (items.empty()) return out;
-    auto fail = [&](const std::string& doing) {
-      Error e = conn.error(doing);
-      (void)conn.exec("ROLLBACK");
-      return e;
-    };
-    if (!conn.exec("BEGIN").ok()) return conn.error("starting a transaction");
+    PgTransaction tx(conn);
+    if (auto st = tx.begin("starting a transaction"); !st) return st.error();
+    auto fail = [&](const std::string& doing) { return conn.error(doing); };
     // A batch may carry the same UUID twice: insert each UUID once.
     std::map<std::string, size_t> first;
     for (size_t i = 0; i < items.size(); ++i) first.emplace(items[i].uuid, i);
@@ -314,10 +335,7 @@ class PgHubStore final : public HubStore {
     std::map<TallyKey, std::int64_t> sums;
     for (const auto& [uuid, i] : first)
       if (stored.count(uuid)) add_marks(sums, items[i]);
-    if (auto st = write_tallies(conn, sums); !st) {
-      (void)conn.exec("ROLLBACK");
-      return st.error();
-    }
+    if (auto st = write_tallies(conn, sums); !st) return st.error();
     // What was not inserted is already held: a duplicate or a conflict.
     std::string missing = "{";
     for (const auto& [uuid, i] : first)
@@ -361,7 +379,7 @@ class PgHubStore final : public HubStore {
       }
     }
     // synchronous_commit is on: COMMIT returns once the WAL is flushed.
-    if (!conn.exec("COMMIT").ok()) return conn.error("committing");
+    if (auto st = tx.commit("committing"); !st) return st.error();
     return out;
   }
 
@@ -456,25 +474,19 @@ class PgHubStore final : public HubStore {
   Status each_row(const std::string& select, const std::function<bool(const PgResult&, int)>& fn) {
     auto c = connection();
     if (!c) return c.error();
-    if (!(*c)->exec("BEGIN").ok()) return (*c)->error("starting an export");
-    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR " + select).ok()) {
-      Error e = (*c)->error("starting an export");
-      (void)(*c)->exec("ROLLBACK");
-      return e;
-    }
+    // fn may throw (a client's write, memory): the transaction and its
+    // cursor end with it.
+    PgTransaction tx(**c);
+    if (auto st = tx.begin("starting an export"); !st) return st;
+    if (!(*c)->exec("DECLARE docs NO SCROLL CURSOR FOR " + select).ok()) return (*c)->error("starting an export");
     for (;;) {
       auto r = (*c)->exec("FETCH 2000 FROM docs");
-      if (!r.ok()) {
-        Error e = (*c)->error("exporting");
-        (void)(*c)->exec("ROLLBACK");
-        return e;
-      }
+      if (!r.ok()) return (*c)->error("exporting");
       bool more = r.rows() > 0;
       for (int i = 0; i < r.rows() && more; ++i) more = fn(r, i);
       if (!more) break;
     }
-    (void)(*c)->exec("COMMIT");
-    return {};
+    return tx.commit("ending an export");
   }
 
   Result<std::int64_t> response_count() override { return scalar("SELECT count(*) FROM responses"); }
@@ -720,19 +732,13 @@ class PgHubStore final : public HubStore {
     if (!c) return c.error();
     Conn& conn = **c;
     // One hub process fills them; another starting beside it waits, then finds them filled.
-    if (!conn.exec("BEGIN").ok()) return conn.error("starting a transaction");
-    auto fail = [&](const std::string& doing) {
-      Error e = conn.error(doing);
-      (void)conn.exec("ROLLBACK");
-      return e;
-    };
+    PgTransaction tx(conn);
+    if (auto st = tx.begin("starting a transaction"); !st) return st;
+    auto fail = [&](const std::string& doing) { return conn.error(doing); };
     if (!conn.exec("SELECT pg_advisory_xact_lock(727002)").ok()) return fail("locking the tallies");
     auto have = conn.exec("SELECT (SELECT count(*) FROM answer_tallies), (SELECT count(*) FROM responses)");
     if (!have.ok()) return fail("counting the tallies");
-    if (have.num(0, 0) > 0 || have.num(0, 1) == 0) {
-      (void)conn.exec("COMMIT");
-      return {};
-    }
+    if (have.num(0, 0) > 0 || have.num(0, 1) == 0) return tx.commit("counting the tallies");
     if (!conn.exec("DECLARE tally_docs NO SCROLL CURSOR FOR SELECT coalesce(key_id,''), document FROM responses").ok())
       return fail("reading the documents");
     std::map<TallyKey, std::int64_t> sums;
@@ -744,24 +750,17 @@ class PgHubStore final : public HubStore {
         if (auto in = marks_of(StoredDocument{r.get(i, 0), r.get(i, 1)})) add_marks(sums, *in);
     }
     if (!conn.exec("CLOSE tally_docs").ok()) return fail("reading the documents");
-    if (auto st = write_tallies(conn, sums); !st) {
-      (void)conn.exec("ROLLBACK");
-      return st;
-    }
-    if (!conn.exec("COMMIT").ok()) return conn.error("committing the tallies");
-    return {};
+    if (auto st = write_tallies(conn, sums); !st) return st;
+    return tx.commit("committing the tallies");
   }
 
   Result<std::int64_t> seal_plain_documents(const SealPlain& seal, const std::string& key_id) override {
     auto c = connection();
     if (!c) return c.error();
     Conn& conn = **c;
-    if (!conn.exec("BEGIN").ok()) return conn.error("starting a transaction");
-    auto fail = [&](const std::string& doing) {
-      Error e = conn.error(doing);
-      (void)conn.exec("ROLLBACK");
-      return e;
-    };
+    PgTransaction tx(conn);
+    if (auto st = tx.begin("starting a transaction"); !st) return st.error();
+    auto fail = [&](const std::string& doing) { return conn.error(doing); };
     // One hub process seals; another starting beside it waits, then finds nothing plain.
     if (!conn.exec("SELECT pg_advisory_xact_lock(727003)").ok()) return fail("locking for sealing");
     // Nothing plain (every start but the first with keys): no DDL below, so
@@ -771,7 +770,7 @@ class PgHubStore final : public HubStore {
         "IS NULL) OR EXISTS(SELECT 1 FROM quarantine WHERE key_id IS NULL)");
     if (!plain.ok()) return fail("looking for plain documents");
     if (plain.get(0, 0) != "t") {
-      (void)conn.exec("COMMIT");
+      if (auto st = tx.commit("looking for plain documents"); !st) return st.error();
       return std::int64_t{0};
     }
     // Stored responses are frozen against updates; sealing one in place
@@ -794,7 +793,7 @@ class PgHubStore final : public HubStore {
     }
     if (!conn.exec("ALTER TABLE responses ENABLE TRIGGER hub_responses_are_frozen").ok())
       return fail("sealing stored documents");
-    if (!conn.exec("COMMIT").ok()) return conn.error("committing the sealed documents");
+    if (auto st = tx.commit("committing the sealed documents"); !st) return st.error();
     // The old row versions hold the plain text until the tables are rewritten.
     // Once, and as long as it takes: no statement timeout for this (VACUUM
     // runs alone, outside any transaction, so the setting is its own statement).
