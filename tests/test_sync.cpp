@@ -258,6 +258,58 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
   CHECK(*(*store_view)->response_count() == 120);
 }
 
+// Behind something that cuts every request at a fixed total time (here the
+// hub itself, with no minimum rate; in the field a proxy or load balancer),
+// a batch sized by the line's speed grows back into the cut after each
+// success: the kiosk used to be cut three or four times for every batch it
+// delivered. It now remembers the smallest batch cut and stays below it.
+TEST_CASE(
+    "behind a cut at a fixed total time, the kiosk's batches settle below it instead of being cut again and "
+    "again",
+    "[sync][e2e][fault]") {
+  test::TempDir tmp;
+  HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
+  const std::string token = hub.add("add-device", "k1");
+  hub.extra_args = {"--request-timeout", "1", "--min-upload-rate", "0"};
+  hub.start();
+  constexpr int kBacklog = 200;
+  auto store = make_kiosk(tmp, "k1", kBacklog, 11);
+  FaultProxy proxy(hub.port());
+  proxy.slow_line(20 * 1024);
+  auto st = settings(proxy.url(), token, "k1");
+  st.stall_timeout_seconds = 60;
+  st.total_timeout_seconds = 60;
+  sync::SyncClient client(st, *store);
+  int cuts = 0, delivered = 0, since_last_cut = 0;
+  std::vector<int> sizes;
+  for (int i = 0; i < 400 && store->counts()->pending > 0; ++i) {
+    const auto o = client.upload_batch();
+    INFO(o.message);
+    sizes.push_back(o.sent);
+    if (o.kind == sync::BatchOutcome::Kind::Receipted) {
+      ++delivered;
+      ++since_last_cut;
+    } else {
+      REQUIRE(o.kind == sync::BatchOutcome::Kind::RetryLater);
+      REQUIRE(o.retry_now);  // cut off: smaller at once
+      ++cuts;
+      since_last_cut = 0;
+    }
+  }
+  std::string seen;
+  for (int n : sizes) seen += std::to_string(n) + " ";
+  INFO("batch sizes sent: " << seen);
+  CHECK(store->counts()->pending == 0);
+  // Each cut lowers the ceiling by a quarter or more: a handful of cuts,
+  // then none (before: more cut batches than delivered ones, to the end).
+  CHECK(cuts <= 12);
+  CHECK(cuts < delivered);
+  CHECK(since_last_cut >= 3);
+  auto view = hub::open_hub_store(hub.db());
+  REQUIRE(view.ok());
+  CHECK(*(*view)->response_count() == kBacklog);
+}
+
 TEST_CASE("faults between kiosk and hub never mark a response synced without a receipt", "[sync][e2e][fault]") {
   Hub hub;
   test::TempDir tmp;

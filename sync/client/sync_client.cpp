@@ -406,7 +406,10 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
                        r.curl == CURLE_OPERATION_TIMEDOUT;
   if (cut_off && pending->size() == 1) too_slow_for_one_ = true;
   if (cut_off && batch_size_ > 1 && pending->size() > 1) {
-    batch_size_ = std::max(1, static_cast<int>(pending->size()) / 2);
+    const int cut = static_cast<int>(pending->size());
+    if (cut_at_ == 0 || cut < cut_at_ || clock_.steady() - cut_when_ > kCutRemembered) cut_at_ = cut;
+    cut_when_ = clock_.steady();
+    batch_size_ = std::max(1, cut / 2);
     o = classify_failure(r, settings_.hub_url, clock_);
     o.sent = static_cast<int>(pending->size());
     o.retry_after_seconds = 0;
@@ -419,7 +422,10 @@ BatchOutcome SyncClient::upload_batch(std::int64_t* after_id) {
   // never more than configured (a fast line is back to that at once).
   if (seconds > 0 && !pending->empty()) {
     const double per_second = static_cast<double>(pending->size()) / seconds;
-    batch_size_ = static_cast<int>(std::clamp(per_second * kBatchSeconds, 1.0, double(settings_.batch_size)));
+    if (cut_at_ > 0 && clock_.steady() - cut_when_ > kCutRemembered) cut_at_ = 0;
+    const double most = cut_at_ > 0 ? std::min<double>(settings_.batch_size, std::max(1, cut_at_ * 3 / 4))
+                                    : double(settings_.batch_size);
+    batch_size_ = static_cast<int>(std::clamp(per_second * kBatchSeconds, 1.0, most));
     bytes_per_second_ = static_cast<double>(r.body_bytes) / seconds;
   }
   too_slow_for_one_ = false;  // something arrived

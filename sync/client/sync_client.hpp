@@ -180,6 +180,14 @@ class SyncClient {
   int batch_size_;  // the configured size, or less on a line that cannot carry it (upload_batch)
   double bytes_per_second_ = 0;
   bool too_slow_for_one_ = false;
+  // The smallest batch that was cut off, and when: a batch grows back to no
+  // more than three quarters of it, so behind something that cuts requests
+  // at a fixed total time the size settles below that, rather than growing
+  // into it and being cut every other batch. Forgotten after kCutRemembered
+  // (the line may have got better).
+  int cut_at_ = 0;
+  std::chrono::steady_clock::time_point cut_when_{};
+  static constexpr std::chrono::minutes kCutRemembered{60};
   // A batch is sized to take about this long on the line as last measured.
   static constexpr double kBatchSeconds = 8;
 };
