@@ -3,6 +3,7 @@
 # assets, configuration in /etc/library-kiosk) and kiosk-hub, into DIR
 # (default dist/), and checks them with lintian (any error fails).
 #   scripts/package.sh [DIR]
+# KIOSK_DEB_BUILD_OPTIONS: more DEB_BUILD_OPTIONS (scripts/test.sh: noddebs).
 # dpkg-buildpackage rather than CPack: conffiles, maintainer scripts, system
 # users and systemd units are what debhelper is for, and dpkg-shlibdeps
 # computes the run-time dependencies from the binaries.
@@ -21,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/library-kiosk"
 tar --exclude='./build*' --exclude='./dist' --exclude='./.git' --exclude='./screenshots' -cf - . |
   tar -xf - -C "$work/library-kiosk"
-(cd "$work/library-kiosk" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -b -us -uc >"$work/build.log" 2>&1) || {
+(cd "$work/library-kiosk" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${KIOSK_DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -b -us -uc >"$work/build.log" 2>&1) || {
   tail -40 "$work/build.log"
   echo "package.sh: dpkg-buildpackage failed (log above)" >&2
   exit 1

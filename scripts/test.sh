@@ -1,36 +1,52 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test through ctest:
-#   1. a normal build (RelWithDebInfo), and the tests labelled "plain" in it:
-#      those whose figures the sanitizers change (the memory a hub holds);
-#      with KIOSK_SANITIZE=0, every test here instead;
-#   1b. the Debian packages built, checked by lintian, installed on this
-#      machine and upgraded, then the council IT walk under a real systemd
-#      (install, enrol, upgrade, remove, purge) (as root only: it installs packages);
-#   2. a kiosk built without the hub (KIOSK_BUILD_HUB=OFF), with libpq,
-#      cpp-httplib, libmicrohttpd and OpenSSL hidden from pkg-config, to prove a kiosk needs
-#      none of them (`scripts/test.sh without-hub` runs only this step);
-#   3. every test under AddressSanitizer + UndefinedBehaviorSanitizer
-#      (skip with KIOSK_SANITIZE=0).
-# Each test thus runs once where it means most, the plain ones twice. Tests
-# run headless: SDL's offscreen driver, or an Xvfb the tests start. Each
-# step prints when it started, in seconds from the start.
+# Installs what is missing, builds, and runs every test through ctest, each
+# test once, where it means most:
+#   1. a build under AddressSanitizer + UndefinedBehaviorSanitizer (with the
+#      benchmarks, compiled but not run);
+#   2. as root: the Debian packages built, checked by lintian, installed on
+#      this machine and upgraded; the tests labelled "plain" (those whose
+#      figures a sanitizer changes: the memory a hub holds under load) run
+#      against the installed package's kiosk-hub, the build councils run; the
+#      installed kiosk session under cage; the council IT walk under a real
+#      systemd (install, enrol, upgrade, remove, purge). Not as root: a
+#      plain build instead, for the "plain" tests;
+#   3. a kiosk built without the hub (KIOSK_BUILD_HUB=OFF), with libpq,
+#      cpp-httplib, libmicrohttpd and OpenSSL hidden from pkg-config, to prove
+#      a kiosk needs none of them (`scripts/test.sh without-hub` runs only
+#      this step); with the sanitizer build's flags, so ccache has compiled
+#      all of it already;
+#   4. every other test, under the sanitizers.
+# KIOSK_SANITIZE=0: one plain build and the whole suite in it instead (and
+# the packages, as root). Tests run headless: SDL's offscreen driver, or an
+# Xvfb the tests start. Each step prints when it started, in seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
+KIOSK_PACKAGES+=(ccache)
 kiosk_install_deps
 
 jobs=$(nproc)
 # Tests wait as well as compute (a hub's timeouts, a slow line, a kiosk's
 # screen): a third more at once than there are cores keeps the cores busy.
 test_jobs=$((jobs + (jobs + 2) / 3))
+sanitize=${KIOSK_SANITIZE:-1}
 step() { echo "== $* (at ${SECONDS} s)"; }
+# Line tables only (-g1): enough for every stack trace and sanitizer report,
+# and a third less compile time than full debug information. -O1 under the
+# sanitizers, as their documentation advises: reports stay exact, and the
+# build takes about half as long as at -O2.
+opt=-O2
+if [ "$sanitize" != "0" ]; then opt=-O1; fi
+flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_WERROR=ON
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$opt -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$opt -g1 -DNDEBUG")
+if [ "$sanitize" != "0" ]; then flags+=(-DKIOSK_SANITIZE=ON); fi
+# Through ccache, keyed on paths relative to this tree: the kiosk built
+# without the hub (same flags, a sibling folder) is then taken from it.
+export CCACHE_DIR=$PWD/build-ccache CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=4G
+flags+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 build() {
   local dir=$1; shift
-  # Line tables only (-g1): enough for every stack trace and sanitizer
-  # report, and a third less compile time than full debug information.
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_BUILD_BENCH=ON -DKIOSK_WERROR=ON \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="${KIOSK_OPT:--O2} -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="${KIOSK_OPT:--O2} -g1 -DNDEBUG" \
-    "$@" >/dev/null
+  cmake -S . -B "$dir" "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
 }
 run_tests() {
@@ -62,10 +78,7 @@ build_without_hub() {
       return 1
     fi
   done
-  # Unoptimised and without debug information: this build proves what links,
-  # and compiles in half the time.
-  PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH= cmake --fresh -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_C_FLAGS_DEBUG=-O0 \
+  PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH= cmake --fresh -S . -B "$dir" "${flags[@]}" \
     -DKIOSK_BUILD_HUB=OFF -DKIOSK_BUILD_TESTS=OFF -DKIOSK_BUILD_BENCH=OFF >/dev/null
   rm -rf "$pcdir"
   cmake --build "$dir" -j "$jobs" --target kiosk kiosk-admin
@@ -84,42 +97,51 @@ if [ "${1:-}" = "without-hub" ]; then
   exit 0
 fi
 
-sanitize=${KIOSK_SANITIZE:-1}
 step "formatting (.clang-format)"
 git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
 
-step "build"
-build build
 if [ "$sanitize" != "0" ]; then
-  step "the tests whose figures the sanitizers change, in the plain build (the rest run under the sanitizers)"
-  run_tests build -L plain
+  step "build under AddressSanitizer and UndefinedBehaviorSanitizer"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  build build-asan "${flags[@]}" -DKIOSK_BUILD_BENCH=ON
+  tests=build-asan
 else
-  step "test"
-  run_tests build
+  step "build"
+  build build "${flags[@]}" -DKIOSK_BUILD_BENCH=ON
+  tests=build
 fi
 
-step "Debian packages: build, lintian, install, upgrade"
 if [ "$(id -u)" -eq 0 ]; then
-  scripts/package.sh build-dist
+  step "Debian packages: build, lintian, install, upgrade"
+  # No -dbgsym packages: nothing here installs them, and lintian reads each.
+  KIOSK_DEB_BUILD_OPTIONS=noddebs scripts/package.sh build-dist
   tests/package_install.sh build-dist
+  if [ "$sanitize" != "0" ]; then
+    step "the tests whose figures a sanitizer changes, against the installed kiosk-hub"
+    KIOSK_TEST_HUB_BIN=/usr/bin/kiosk-hub run_tests "$tests" -L plain
+  fi
   step "the installed kiosk session, headless (cage, grim)"
   tests/kiosk_session.sh build-dist/session
   step "the council IT walk under a real systemd: install, enrol, upgrade, remove, purge"
   tests/council_it_walk.sh build-dist
-else
-  echo "not run: installing packages needs root (CI runs as root)"
+elif [ "$sanitize" != "0" ]; then
+  echo "the packages are not built: installing them needs root (CI runs as root)"
+  step "a plain build, for the tests whose figures a sanitizer changes"
+  plain=("${flags[@]/-O1/-O2}")
+  build build "${plain[@]/-DKIOSK_SANITIZE=ON/-DKIOSK_SANITIZE=OFF}" -DKIOSK_BUILD_BENCH=OFF
+  run_tests build -L plain
 fi
 
 step "a kiosk built without the hub"
 build_without_hub
+ccache --show-stats | grep -E "Hits|Misses" || true
 
 if [ "$sanitize" != "0" ]; then
-  step "build and test under AddressSanitizer and UndefinedBehaviorSanitizer"
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  # -O1, as the sanitizers' own documentation advises: reports stay exact,
-  # and the build takes about half as long as at -O2.
-  KIOSK_OPT=-O1 build build-asan -DKIOSK_SANITIZE=ON -DKIOSK_BUILD_BENCH=OFF
-  run_tests build-asan
+  step "every other test, under the sanitizers"
+  run_tests "$tests" -LE plain
+else
+  step "test"
+  run_tests "$tests"
 fi
 step "done"

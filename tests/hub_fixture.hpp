@@ -34,6 +34,26 @@
 
 namespace test {
 
+// The kiosk-hub the tests run: the one built beside them, or the one named
+// by KIOSK_TEST_HUB_BIN (scripts/test.sh points the tests labelled "plain"
+// at the installed package's, the build councils run).
+inline const char* hub_bin() {
+  static const std::string bin = [] {
+    const char* e = std::getenv("KIOSK_TEST_HUB_BIN");
+    return std::string(e && *e ? e : KIOSK_HUB_BIN);
+  }();
+  return bin.c_str();
+}
+
+// Whether that hub was built with AddressSanitizer, whose allocator keeps
+// what it maps and whose shadow memory triples a process's: its memory
+// figures are then not what a council's hub would show.
+inline bool hub_sanitized() {
+  static const bool sanitized =
+      run(std::string("readelf -d '") + hub_bin() + "'").out.find("libasan") != std::string::npos;
+  return sanitized;
+}
+
 // The hub's database for one test: a SQLite file, or (when the test run is
 // given a PostgreSQL server in KIOSK_TEST_PG_URL_FILE) a fresh database on it.
 inline std::string hub_database(const TempDir& tmp) {
@@ -77,7 +97,7 @@ class HubProcess {
   ~HubProcess() { stop(); }
 
   std::string add(const std::string& what, const std::string& name) {
-    auto r = run(std::string(KIOSK_HUB_BIN) + " " + what + " " + name + " --db '" + db_ + "'");
+    auto r = run(std::string(hub_bin()) + " " + what + " " + name + " --db '" + db_ + "'");
     if (r.exit_code != 0) throw std::runtime_error("kiosk-hub " + what + " failed: " + r.err);
     std::string out = r.out;
     while (!out.empty() && out.back() == '\n') out.pop_back();
@@ -105,11 +125,11 @@ class HubProcess {
       const std::string log = log_path_;
       if (FILE* f = std::fopen(log.c_str(), "a")) dup2(fileno(f), STDERR_FILENO);
       const std::string p = std::to_string(port);
-      std::vector<const char*> argv = {KIOSK_HUB_BIN, "serve",     "--port",   p.c_str(),
-                                       "--db",        db_.c_str(), "--survey", survey_.c_str()};
+      std::vector<const char*> argv = {hub_bin(), "serve",     "--port",   p.c_str(),
+                                       "--db",    db_.c_str(), "--survey", survey_.c_str()};
       for (const auto& a : args) argv.push_back(a.c_str());
       argv.push_back(nullptr);
-      execv(KIOSK_HUB_BIN, const_cast<char* const*>(argv.data()));
+      execv(hub_bin(), const_cast<char* const*>(argv.data()));
       _exit(127);
     }
     close(fds[1]);
@@ -171,7 +191,7 @@ class HubProcess {
     char dir[] = "/tmp/kiosk-hub-keys-XXXXXX";
     if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
     auto k = std::make_shared<KeyDir>(KeyDir{dir});
-    auto r = run(std::string(KIOSK_HUB_BIN) + " keygen --key-dir '" + k->path + "'");
+    auto r = run(std::string(hub_bin()) + " keygen --key-dir '" + k->path + "'");
     if (r.exit_code != 0) throw std::runtime_error("kiosk-hub keygen failed: " + r.err);
     // The tests' council key (test::seal_key(), which the tests' kiosks seal
     // to) becomes the current one; keygen's own stays readable beside it, as

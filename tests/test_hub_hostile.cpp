@@ -30,11 +30,7 @@ namespace {
 // AddressSanitizer build of the hub carries shadow memory and a quarantine of
 // freed blocks (its manual: about 3x the memory of the plain program), so
 // there the bound is scaled; the plain build is held to 256 MB.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr long long kPeakMemoryLimit = 3 * (256ll << 20);
-#else
-constexpr long long kPeakMemoryLimit = 256ll << 20;
-#endif
+long long peak_memory_limit() { return test::hub_sanitized() ? 3 * (256ll << 20) : 256ll << 20; }
 }  // namespace
 
 namespace {
@@ -230,10 +226,10 @@ sync::SyncSettings kiosk_settings(const std::string& url, const std::string& tok
 struct MeasuredHub {
   MeasuredHub() {
     std::signal(SIGPIPE, SIG_IGN);
-#if defined(__SANITIZE_ADDRESS__)
-    const std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
-    setenv("ASAN_OPTIONS", (asan + (asan.empty() ? "" : ":") + "quarantine_size_mb=16").c_str(), 1);
-#endif
+    if (test::hub_sanitized()) {
+      const std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
+      setenv("ASAN_OPTIONS", (asan + (asan.empty() ? "" : ":") + "quarantine_size_mb=16").c_str(), 1);
+    }
   }
   test::TempDir tmp;
   HubProcess hub{test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log")};
@@ -327,7 +323,7 @@ struct Target {
     CHECK(h.seconds < kAnsweredWithin);
     const auto now = export_lines();
     for (const auto& line : stored_before) CHECK(now.count(line) == 1);
-    CHECK(peak_memory_bytes(hub->pid()) < kPeakMemoryLimit);
+    CHECK(peak_memory_bytes(hub->pid()) < peak_memory_limit());
   }
 
   // A TLS (or plain) connection from `source` that has sent nothing yet.
@@ -885,17 +881,13 @@ TEST_CASE(
     "[hub][e2e][hostile][load][plain]") {
   MeasuredHub measured;
   auto& [tmp, hub, admin, token] = measured;
-#if defined(__SANITIZE_ADDRESS__)
-  // Under AddressSanitizer the hub runs several times slower (and its
+  // A hub built with AddressSanitizer runs several times slower (and its
   // quarantine is kept small, MeasuredHub): the same load at a quarter of
-  // the size, and the scaled limit. The plain build is held to 50, 128 and
+  // the size, and the scaled limit. A plain hub is held to 50, 128 and
   // 256 MB.
-  constexpr int kSenders = 12, kWithheld = 32;
-  constexpr bool kHeldToReturn = false;
-#else
-  constexpr int kSenders = 50, kWithheld = 128;
-  constexpr bool kHeldToReturn = true;
-#endif
+  const bool sanitized = test::hub_sanitized();
+  const int kSenders = sanitized ? 12 : 50, kWithheld = sanitized ? 32 : 128;
+  const bool kHeldToReturn = !sanitized;
   constexpr std::int64_t kReturnedWithin = 48ll << 20;
   hub.start();
   auto kiosk = make_kiosk(tmp, "k1", 5000, 91);
@@ -1001,7 +993,7 @@ TEST_CASE(
   CHECK(busy > 0);  // the budget was reached, and said so
   const auto peak = peak_memory_bytes(hub.pid());
   INFO("hub peak memory " << peak / (1 << 20) << " MB");
-  CHECK(peak < kPeakMemoryLimit);
+  CHECK(peak < peak_memory_limit());
   CHECK(health_failures == 0);
   CHECK(slowest_health < kAnsweredWithin);
   // Memory is returned once the burst is over: the hub is back near where it
@@ -1040,15 +1032,10 @@ TEST_CASE("an export is streamed: a hub exporting 20,000 responses does not hold
           "[hub][e2e][export][plain]") {
   MeasuredHub measured;
   auto& [tmp, hub, admin, token] = measured;
-#if defined(__SANITIZE_ADDRESS__)
-  // A smaller export under AddressSanitizer (its shadow memory and
-  // quarantine): the bound is the plain build's to hold.
-  constexpr int kResponses = 5000;
-  constexpr std::int64_t kGrowthLimit = 48ll << 20;
-#else
-  constexpr int kResponses = 20000;
-  constexpr std::int64_t kGrowthLimit = 16ll << 20;
-#endif
+  // A smaller export from a hub built with AddressSanitizer (its shadow
+  // memory and quarantine): the bound is a plain hub's to hold.
+  const int kResponses = test::hub_sanitized() ? 5000 : 20000;
+  const std::int64_t kGrowthLimit = test::hub_sanitized() ? 48ll << 20 : 16ll << 20;
   hub.start();
   {
     auto store = make_kiosk(tmp, "k1", kResponses, 71);
