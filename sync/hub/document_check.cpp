@@ -176,14 +176,6 @@ Result<const Survey*> SurveyRegistry::find(const std::string& survey_id, const s
   return static_cast<const Survey*>(slot.get());
 }
 
-Result<std::vector<std::string>> load_service_point_ids(const std::string& path) {
-  auto sps = load_service_points_file(path);
-  if (!sps) return sps.error();
-  std::vector<std::string> ids;
-  for (const auto& sp : *sps) ids.push_back(sp.id);
-  return ids;
-}
-
 std::string default_service_points_path(const std::string& survey_path) {
   namespace fs = std::filesystem;
   if (survey_path.empty()) return {};

@@ -49,13 +49,11 @@ class SurveyRegistry {
 };
 
 // What the checks know besides the survey: the service points documents may
-// come from (ids from a service-points.toml; see ServeOptions).
+// come from (ids from a service-points.toml; see HubFiles in hub_api.hpp).
 struct TrustSettings {
   std::vector<std::string> service_points;
 };
 
-// Loads the ids of a service-points.toml (kiosk-config/README.md).
-Result<std::vector<std::string>> load_service_point_ids(const std::string& path);
 // Where the hub takes its service points from when not told: a
 // service-points.toml beside the survey file, or one folder up (the layout of
 // kiosk-config/). Empty when there is none.
