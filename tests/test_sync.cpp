@@ -57,6 +57,16 @@ sync::SyncSettings settings(const std::string& url, const std::string& token, co
   return s;
 }
 
+// The same, behind a line slower than the hub's deadline: the proxy takes
+// each request at once and paces it to the hub, so the kiosk sees no byte
+// move while it waits, and its stall timer must outlast the line.
+sync::SyncSettings on_slow_line(const std::string& url, const std::string& token, const std::string& kiosk) {
+  auto st = settings(url, token, kiosk);
+  st.stall_timeout_seconds = 60;
+  st.total_timeout_seconds = 60;
+  return st;
+}
+
 // The JSON Lines export of the hub on `port`, one document a line.
 std::vector<std::string> exported_documents(int port, const std::string& admin) {
   httplib::Client c("127.0.0.1", port);
@@ -190,15 +200,7 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
   auto store = make_kiosk(tmp, "k1", 60, 5);
   FaultProxy proxy(hub.port());
   proxy.slow_line(10 * 1024);
-  // The proxy takes each request at once and paces it to the hub, so the
-  // kiosk sees no byte move while it waits: its stall timer must outlast the line.
-  auto on_slow_line = [&](const std::string& t, const std::string& kiosk) {
-    auto st = settings(proxy.url(), t, kiosk);
-    st.stall_timeout_seconds = 60;
-    st.total_timeout_seconds = 60;
-    return st;
-  };
-  sync::SyncClient client(on_slow_line(token, "k1"), *store);
+  sync::SyncClient client(on_slow_line(proxy.url(), token, "k1"), *store);
   const auto t0 = std::chrono::steady_clock::now();
   const auto o = client.upload_batch();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -218,14 +220,14 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
   // At 300 bytes a second the body is cut at the deadline: nothing stored, all kept.
   auto slow = make_kiosk(tmp, "k2", 60, 6);
   proxy.slow_line(300);
-  sync::SyncClient trickle(on_slow_line(token2, "k2"), *slow);
+  sync::SyncClient trickle(on_slow_line(proxy.url(), token2, "k2"), *slow);
   const auto cut = trickle.upload_batch();
   INFO(cut.message);
   CHECK(cut.kind == sync::BatchOutcome::Kind::RetryLater);
   CHECK(slow->counts()->pending == 60);
   // Cut at one response too: the kiosk can send nothing smaller, and says so.
   {
-    auto st = on_slow_line(token2, "k2");
+    auto st = on_slow_line(proxy.url(), token2, "k2");
     st.batch_size = 2;
     sync::SyncClient one_by_one(st, *slow);
     const auto cut_at_one = one_by_one.upload_all();
@@ -246,10 +248,7 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
   hub.start();
   FaultProxy cutting(hub.port());
   cutting.slow_line(10 * 1024);
-  auto st = settings(cutting.url(), token2, "k2");
-  st.stall_timeout_seconds = 60;
-  st.total_timeout_seconds = 60;
-  sync::SyncClient halving(st, *slow);
+  sync::SyncClient halving(on_slow_line(cutting.url(), token2, "k2"), *slow);
   const auto all = halving.upload_all();
   INFO(all.message);
   CHECK(all.kind == sync::BatchOutcome::Kind::Receipted);
@@ -276,10 +275,7 @@ TEST_CASE(
   auto store = make_kiosk(tmp, "k1", kBacklog, 11);
   FaultProxy proxy(hub.port());
   proxy.slow_line(20 * 1024);
-  auto st = settings(proxy.url(), token, "k1");
-  st.stall_timeout_seconds = 60;
-  st.total_timeout_seconds = 60;
-  sync::SyncClient client(st, *store);
+  sync::SyncClient client(on_slow_line(proxy.url(), token, "k1"), *store);
   int cuts = 0, delivered = 0, since_last_cut = 0;
   std::vector<int> sizes;
   for (int i = 0; i < 400 && store->counts()->pending > 0; ++i) {
@@ -904,7 +900,7 @@ TEST_CASE("adding a device whose name is taken says so, on either backend", "[hu
 
 // Hidden from the plain SQLite run (it needs both databases); the PostgreSQL
 // run selects it through its [e2e] tag.
-TEST_CASE("the SQLite and PostgreSQL hub schemas have the same tables, columns and freeze trigger",
+TEST_CASE("the SQLite and PostgreSQL hub schemas have the same tables, columns, keys, indexes and freeze trigger",
           "[.][e2e][schema]") {
   REQUIRE(test::using_postgres());
   test::TempDir tmp;
@@ -912,42 +908,59 @@ TEST_CASE("the SQLite and PostgreSQL hub schemas have the same tables, columns a
   (void)lite.add("add-admin", "council");  // opening the store creates its schema
   (void)pg.add("add-admin", "council");
 
-  // "table.column type null|not null", types folded to the two families the hub uses.
+  // "table.column type null|not null[ key]", types folded to the two families the hub uses.
   auto family = [](std::string t) {
     for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (t == "integer" || t == "bigint") return std::string("integer");
     return t;
   };
-  std::vector<std::string> lite_cols, pg_cols, lite_triggers, pg_triggers;
+  std::vector<std::string> lite_cols, pg_cols, lite_triggers, pg_triggers, lite_indexes, pg_indexes;
   {
     auto c = db::Connection::open(lite.db(), db::OpenMode::ReadOnly);
     REQUIRE(c.ok());
     // A PRIMARY KEY column is NOT NULL on PostgreSQL; SQLite's pragma reports it by pk, not notnull.
     auto q = db::Statement::prepare(
         *c,
-        "SELECT m.name, p.name, p.type, p.\"notnull\" OR p.pk > 0 FROM sqlite_schema m, pragma_table_info(m.name) p "
-        "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid");
+        "SELECT m.name, p.name, p.type, p.\"notnull\" OR p.pk > 0, p.pk > 0 FROM sqlite_schema m, "
+        "pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid");
     REQUIRE(q.ok());
     while (*q->step())
       lite_cols.push_back(q->str(0) + "." + q->str(1) + " " + family(q->str(2)) +
-                          (q->integer(3) ? " not null" : " null"));
+                          (q->integer(3) ? " not null" : " null") + (q->integer(4) ? " key" : ""));
+    // The indexes the schema names (not those SQLite makes for a key or a UNIQUE).
+    auto i = db::Statement::prepare(
+        *c, "SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY 1");
+    REQUIRE(i.ok());
+    while (*i->step()) lite_indexes.push_back(i->str(0));
     auto t = db::Statement::prepare(*c, "SELECT name, tbl_name FROM sqlite_schema WHERE type = 'trigger' ORDER BY 1");
     REQUIRE(t.ok());
     while (*t->step()) lite_triggers.push_back(t->str(0) + " on " + t->str(1));
   }
   {
-    const auto r = psql(pg.db(),
-                        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
-                        "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position");
+    const auto r =
+        psql(pg.db(),
+             "SELECT c.table_name, c.column_name, c.data_type, c.is_nullable, EXISTS (SELECT 1 FROM "
+             "information_schema.table_constraints tc JOIN information_schema.key_column_usage k USING "
+             "(constraint_schema, constraint_name) WHERE tc.constraint_type = 'PRIMARY KEY' AND "
+             "k.table_name = c.table_name AND k.column_name = c.column_name) FROM information_schema.columns "
+             "c WHERE c.table_schema = 'public' ORDER BY c.table_name, c.ordinal_position");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     for (const auto& line : lines_of(r.out)) {
       std::vector<std::string> f;
       std::istringstream in(line);
       for (std::string x; std::getline(in, x, '|');) f.push_back(x);
-      REQUIRE(f.size() == 4);
-      pg_cols.push_back(f[0] + "." + f[1] + " " + family(f[2]) + (f[3] == "NO" ? " not null" : " null"));
+      REQUIRE(f.size() == 5);
+      pg_cols.push_back(f[0] + "." + f[1] + " " + family(f[2]) + (f[3] == "NO" ? " not null" : " null") +
+                        (f[4] == "t" ? " key" : ""));
     }
+    const auto i = psql(pg.db(),
+                        "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace "
+                        "n ON n.oid = i.relnamespace WHERE n.nspname = 'public' AND NOT EXISTS (SELECT 1 FROM "
+                        "pg_constraint k WHERE k.conindid = x.indexrelid) ORDER BY 1");
+    INFO(i.err);
+    REQUIRE(i.exit_code == 0);
+    pg_indexes = lines_of(i.out);
     const auto t = psql(pg.db(),
                         "SELECT DISTINCT trigger_name || ' on ' || event_object_table FROM information_schema.triggers "
                         "WHERE trigger_schema = 'public' ORDER BY 1");
@@ -958,6 +971,8 @@ TEST_CASE("the SQLite and PostgreSQL hub schemas have the same tables, columns a
   CHECK(lite_cols == pg_cols);
   CHECK(lite_triggers == pg_triggers);
   CHECK(lite_triggers == std::vector<std::string>{"hub_responses_are_frozen on responses"});
+  REQUIRE_FALSE(lite_indexes.empty());
+  CHECK(lite_indexes == pg_indexes);
 }
 
 TEST_CASE("the sync thread keeps its schedule by the injected clock: Retry-After, retry, heartbeat",
