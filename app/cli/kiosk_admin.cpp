@@ -36,6 +36,7 @@
 #include "spss.hpp"
 #include "sync_client.hpp"
 #include "workbook.hpp"
+#include "xlsform.hpp"
 
 using namespace kiosk;
 
@@ -95,6 +96,17 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
                                       "check a survey definition and the kiosk's message catalogues; exit 0 if good "
                                       "(translation gaps are warnings), 1 with the error");
   validate->add_option("FILE", file, "the survey definition (.toml)");
+  auto* import_cmd = app.add_subcommand(
+      "import",
+      "turn a survey written in a spreadsheet (XLSForm: survey, choices and settings sheets) into a survey "
+      "definition and its translation files, checked as `validate` checks them; errors name the sheet, row and "
+      "column");
+  import_cmd->add_option("FORM", file, "the XLSForm workbook (.xlsx)");
+  value(import_cmd, "out", "DIR", "the folder to write FORM_ID.toml and its translation files to (required)");
+  auto* export_xlsform = app.add_subcommand(
+      "export-xlsform", "write a survey definition as an XLSForm workbook, to edit in a spreadsheet and import again");
+  export_xlsform->add_option("SURVEY", file, "the survey definition (.toml)");
+  value(export_xlsform, "out", "FILE", "the .xlsx file to write (required)");
   app.add_subcommand("status", "responses by state, sync state, database size");
   auto* simulate = app.add_subcommand("simulate", "add N realistic completed responses (demos, benchmarks)");
   value(simulate, "responses", "N", "how many completed responses to add (required)");
@@ -474,6 +486,49 @@ int cmd_validate(const Args& a) {
     std::cout << "\n";
   }
   return validate_catalogues(a, *s) ? 0 : 1;
+}
+
+int cmd_import(const Args& a) {
+  if (a.positional.size() != 1 || !a.opts.count("out"))
+    return fail("usage: kiosk-admin import FORM.xlsx --out DIR", kUsageError);
+  const std::string& form = a.positional[0];
+  auto imported = xlsform::import_xlsx(form);
+  if (!imported) return fail(imported.message());
+  for (const auto& w : imported->warnings) std::cerr << "warning: " << w << "\n";
+  const std::string header = "Imported from " + std::filesystem::path(form).filename().string() +
+                             " (an XLSForm) by kiosk-admin import. Format: kiosk-config/README.md.\n"
+                             "Edit the workbook and import it again, or edit this file and check it with "
+                             "kiosk-admin validate.";
+  auto def = xlsform::to_definition(imported->survey, header);
+  auto path = xlsform::write_definition(*imported, def, a.opts.at("out"), form);
+  if (!path) return fail(path.message());
+  std::cout << "Imported " << form << " into " << *path;
+  for (const auto& [locale, _] : def.translations) std::cout << ", " << survey_translation_path(*path, locale);
+  std::cout << "\n";
+  Args check = a;
+  check.positional = {*path};
+  return cmd_validate(check);
+}
+
+int cmd_export_xlsform(const Args& a) {
+  if (a.positional.size() != 1 || !a.opts.count("out"))
+    return fail("usage: kiosk-admin export-xlsform SURVEY.toml --out FORM.xlsx", kUsageError);
+  auto s = load_survey_file(a.positional[0]);
+  if (!s) return fail(s.message());
+  const std::string& out = a.opts.at("out");
+  if (auto st = xlsform::export_xlsx(*s, out); !st) return fail(st.message());
+  // What an officer will import next time must be this survey: read it back.
+  auto back = xlsform::import_xlsx(out);
+  if (!back) return fail("wrote " + out + ", but it does not import again: " + back.message());
+  if (auto d = xlsform::differences(*s, back->survey); !d.empty()) {
+    std::string all;
+    for (const auto& x : d) all += "\n  " + x;
+    return fail("wrote " + out + ", but importing it gives a different survey:" + all);
+  }
+  std::cout << "Wrote " << out << ": survey \"" << s->id << "\" version " << s->version << ", " << s->questions.size()
+            << " questions, in " << s->locales.size() << (s->locales.size() == 1 ? " language" : " languages")
+            << ". Imported again, it gives the same survey.\n";
+  return 0;
 }
 
 std::string human_bytes(std::int64_t b) {
@@ -1077,6 +1132,8 @@ int main(int argc, char** argv) {
   Context ctx(*args);
   const std::string& c = args->command;
   if (c == "validate") return cmd_validate(*args);
+  if (c == "import") return cmd_import(*args);
+  if (c == "export-xlsform") return cmd_export_xlsform(*args);
   if (c == "status") return cmd_status(ctx);
   if (c == "simulate") return cmd_simulate(ctx);
   if (c == "export") return cmd_export(ctx);

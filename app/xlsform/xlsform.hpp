@@ -1,0 +1,60 @@
+// XLSForm in and out: a survey written in a spreadsheet (the `survey`,
+// `choices` and `settings` sheets that ODK, KoboToolbox, SurveyCTO and Ona
+// read) becomes a survey definition in this kiosk's format, and back.
+// What is supported, and how each column maps, is in kiosk-config/README.md
+// ("Surveys written in a spreadsheet: XLSForm").
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kiosk/result.hpp"
+#include "kiosk/survey.hpp"
+#include "xlsx_reader.hpp"
+
+namespace kiosk::xlsform {
+
+struct Imported {
+  Survey survey;  // every text in every language (LocalText by locale)
+  // What the kiosk leaves out on purpose, each naming the sheet, row and
+  // column: metadata it records itself, presentation hints it does its own way.
+  std::vector<std::string> warnings;
+  // The survey sheet's row of each question and section (by id), to name it in later errors.
+  std::map<std::string, std::size_t> survey_rows;
+};
+
+// Reads an XLSForm workbook. Anything it cannot carry over faithfully is an
+// error naming the file, sheet, row, column and reason, e.g.
+//   FORM.xlsx: sheet "survey", row 12, column F (relevant): ${q9} comes after this question: ...
+Result<Imported> import_xlsx(const std::string& path, const xlsx::Limits& limits = {});
+Result<Imported> import_sheets(const std::vector<xlsx::Sheet>& sheets, const std::string& source);
+
+// The survey in this kiosk's format: the definition (texts in the default
+// locale) and one translation file per other locale that has any text.
+struct Definition {
+  std::string survey_toml;
+  std::map<std::string, std::string> translations;  // locale -> file text
+};
+Definition to_definition(const Survey& survey, const std::string& header_comment);
+
+// Checks `def` as the kiosk would load it from DIR/<id>.toml, then writes
+// it there (each file replaced whole, only once all of them check out).
+// Returns the survey file's path. `source` names the workbook in errors.
+Result<std::string> write_definition(const Imported& imported, const Definition& def, const std::string& dir,
+                                     const std::string& source);
+
+// Languages as XLSForm columns name them ("label::Polish (pl)"): lower-case
+// English names and their codes, and the column form of a code ("Polish (pl)";
+// the bare code when the name is not known).
+const std::vector<std::pair<std::string, std::string>>& language_names();
+std::string language_label(const std::string& code);
+
+// The survey as an XLSForm workbook (libxlsxwriter).
+Status export_xlsx(const Survey& survey, const std::string& path);
+
+// Where two surveys differ, in words ("q10: option weekly: label in pl differs"); empty when they are the same
+// survey in every question, code, rule and text.
+std::vector<std::string> differences(const Survey& a, const Survey& b);
+
+}  // namespace kiosk::xlsform
