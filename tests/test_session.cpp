@@ -241,3 +241,71 @@ TEST_CASE("assisted mode and accessibility settings are recorded with the respon
   CHECK(doc->first.assistance == std::vector<std::string>{"read_aloud", "scribed"});
   CHECK(doc->first.accessibility.at("text_scale") == "200");
 }
+
+TEST_CASE("numbers are typed digit by digit and checked against their range once the visitor moves on, and a note takes no answer",
+          "[session]") {
+  auto s = parse_survey(R"(format = 1
+id = "numbers"
+version = "1"
+default_locale = "en"
+title = "Numbers"
+[[sections]]
+id = "s1"
+[[sections.questions]]
+id = "visits"
+type = "integer"
+text = "How many times have you visited in the last month?"
+min = 0
+max = 31
+[[sections.questions]]
+id = "miles"
+type = "decimal"
+decimals = 1
+min = 0.5
+text = "How far did you travel, in miles?"
+[[sections.questions]]
+id = "thanks"
+type = "note"
+text = "Thank you: nearly done."
+)",
+                        "numbers.toml");
+  REQUIRE(s.ok());
+  const Question& visits = *s->find("visits");
+  const Question& miles = *s->find("miles");
+  const Question& note = *s->find("thanks");
+  CHECK(visits.max_length >= 2);
+  // While typing: a sign, digits, one point on a decimal.
+  CHECK_FALSE(validate_answer(visits, type_text("-"), false));
+  CHECK_FALSE(validate_answer(miles, type_text("3."), false));
+  CHECK(validate_answer(visits, type_text("3."), false) == "Please type a whole number, using the digits 0 to 9.");
+  CHECK(validate_answer(visits, type_text("1a"), false) == "Please type a whole number, using the digits 0 to 9.");
+  CHECK(validate_answer(miles, type_text("3.25"), false) ==
+        "Please type a number, such as 12 or 3.5, with at most 1 digits after the point.");
+  // Moving on: a whole number in range.
+  CHECK_FALSE(validate_answer(visits, type_text("31"), true));
+  CHECK_FALSE(validate_answer(visits, type_text("0"), true));
+  CHECK(validate_answer(visits, type_text("32"), true) == "Please type a number from 0 to 31.");
+  CHECK(validate_answer(visits, type_text("-"), true) == "Please type a whole number, using the digits 0 to 9.");
+  CHECK(validate_answer(miles, type_text("0.4"), true) == "Please type a number of at least 0.5.");
+  CHECK(validate_answer(miles, type_text("3."), true) ==
+        "Please type a number, such as 12 or 3.5, with at most 1 digits after the point.");
+  CHECK_FALSE(validate_answer(miles, type_text("12.5"), true));
+  CHECK(validate_answer(visits, choose("3"), true) == "This question is answered by typing, not by choosing.");
+  // A note: nothing to answer, and nothing may be given.
+  CHECK_FALSE(validate_answer(note, Answer{}, true));
+  CHECK(validate_answer(note, type_text("x"), true) == "This is a note: it takes no answer.");
+  // The visit: a number typed, the note passed with Next alone.
+  FakeClock clock;
+  auto session = Session::start(*s, meta(), clock, nullptr);
+  REQUIRE(session.ok());
+  Session& v = **session;
+  REQUIRE(v.answer(type_text("4")).ok());
+  REQUIRE(v.next().ok());
+  REQUIRE(v.answer(type_text("0.2")).ok());  // acceptable while typing
+  CHECK_FALSE(v.next().ok());                // not once the visitor moves on
+  REQUIRE(v.answer(type_text("2.5")).ok());
+  REQUIRE(v.next().ok());
+  CHECK(v.current()->id == "thanks");
+  REQUIRE(v.next().ok());
+  CHECK(v.stage() == Session::Stage::Review);
+}

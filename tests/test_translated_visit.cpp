@@ -79,20 +79,7 @@ bool said_since(const UiRig& r, size_t from, const std::string& part) {
   return false;
 }
 
-void type_text(UiRig& r, const std::string& text) {
-  // One character (UTF-8 sequence) per event, as a keyboard sends them.
-  for (size_t i = 0; i < text.size();) {
-    size_t n = 1;
-    while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
-    SDL_Event e{};
-    e.type = SDL_TEXTINPUT;
-    std::copy_n(text.data() + i, n, e.text.text);
-    e.text.text[n] = 0;
-    SDL_PushEvent(&e);
-    r.settle();
-    i += n;
-  }
-}
+void type_text(UiRig& r, const std::string& text) { r.type_text(text); }
 
 void press(UiRig& r, bool by_keys, const std::string& id) {
   if (by_keys) {

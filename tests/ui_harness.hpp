@@ -95,6 +95,21 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
 
   void key(SDL_Keycode k, Uint16 mod = 0) { HeadlessKiosk::key(k, mod); }
 
+  // Types on a physical keyboard: one character (UTF-8 sequence) per event, as a keyboard sends them.
+  void type_text(const std::string& text) {
+    for (size_t i = 0; i < text.size();) {
+      size_t n = 1;
+      while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
+      SDL_Event e{};
+      e.type = SDL_TEXTINPUT;
+      std::copy_n(text.data() + i, n, e.text.text);
+      e.text.text[n] = 0;
+      SDL_PushEvent(&e);
+      settle();
+      i += n;
+    }
+  }
+
   // Keys alone: arrows until the control is focused, then Enter.
   void choose_by_keys(const std::string& id) {
     for (int i = 0; i < 200 && app->ui().focus != id; ++i) key(SDLK_DOWN);

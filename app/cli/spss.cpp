@@ -28,7 +28,7 @@ ssize_t write_bytes(const void* data, size_t len, void* ctx) {
 
 // One variable of the file and where its value comes from.
 struct Var {
-  enum class Kind { Meta, Choice, Flag, Text, Other, Weight } kind;
+  enum class Kind { Meta, Choice, Flag, Text, Other, Number, Weight } kind;
   std::string name, meta;  // meta: which field (Kind::Meta)
   const Question* q = nullptr;
   std::string code;  // Flag: the option
@@ -79,6 +79,9 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
         break;
       case QuestionType::Text:
       case QuestionType::Postcode: vars.push_back({Var::Kind::Text, q.id, {}, &q, {}, 1, nullptr}); break;
+      case QuestionType::Integer:
+      case QuestionType::Decimal: vars.push_back({Var::Kind::Number, q.id, {}, &q, {}, 1, nullptr}); break;
+      case QuestionType::Note: break;
     }
     if (const Option* o = q.other_option())
       vars.push_back({Var::Kind::Other, q.id + "_other_text", {}, &q, o->code, 1, nullptr});
@@ -166,6 +169,14 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
         readstat_variable_set_measure(v.rs, READSTAT_MEASURE_NOMINAL);
         break;
       }
+      case Var::Kind::Number: {
+        // A number is a scale variable, shown with the places it was asked with.
+        v.rs = readstat_add_variable(w.get(), v.name.c_str(), READSTAT_TYPE_DOUBLE, 0);
+        readstat_variable_set_label(v.rs, question_label(survey, *v.q).substr(0, 255).c_str());
+        readstat_variable_set_format(v.rs, ("F12." + std::to_string(v.q->decimals)).c_str());
+        readstat_variable_set_measure(v.rs, READSTAT_MEASURE_SCALE);
+        break;
+      }
       case Var::Kind::Weight:
         v.rs = readstat_add_variable(w.get(), "weight", READSTAT_TYPE_DOUBLE, 0);
         readstat_variable_set_label(v.rs, "raking weight to the population's margins (mean 1)");
@@ -213,6 +224,12 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
         case Var::Kind::Flag:
           if (answered)
             readstat_insert_int32_value(w.get(), v.rs, it->second.has(v.code) ? 1 : 0);
+          else
+            readstat_insert_missing_value(w.get(), v.rs);
+          break;
+        case Var::Kind::Number:
+          if (answered)
+            readstat_insert_double_value(w.get(), v.rs, std::strtod(it->second.text.c_str(), nullptr));
           else
             readstat_insert_missing_value(w.get(), v.rs);
           break;

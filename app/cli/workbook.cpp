@@ -3,6 +3,7 @@
 #include <xlsxwriter.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -97,6 +98,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
                                      "started_utc",   "started_local", "locale",
                                      "mode",          "weight"};
   for (const auto& q : survey.questions) {
+    if (!q.takes_answer()) continue;
     if (q.type == QuestionType::Multiple) {
       for (const auto& o : q.options) header.push_back(q.id + "_" + o.code);
     } else if (q.options.empty()) {
@@ -127,6 +129,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
     worksheet_write_number(resp, row, c++, wi, dec);
     std::map<std::string, std::string> choice;
     for (const auto& q : survey.questions) {
+      if (!q.takes_answer()) continue;
       auto it = a.find(q.id);
       const bool answered = it != a.end() && !it->second.empty();
       if (answered && !q.options.empty() && !it->second.choices.empty()) choice[q.id] = it->second.choices[0];
@@ -135,6 +138,10 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
           if (answered) worksheet_write_number(resp, row, c, it->second.has(o.code) ? 1 : 0, nullptr);
           ++c;
         }
+      } else if (q.is_number()) {
+        // A number as a number, so the analyst's sums and charts work on it.
+        if (answered) worksheet_write_number(resp, row, c, std::strtod(it->second.text.c_str(), nullptr), nullptr);
+        ++c;
       } else if (q.options.empty()) {
         if (answered) worksheet_write_string(resp, row, c, cell(it->second.text).c_str(), nullptr);
         ++c;
@@ -166,10 +173,11 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
     for (int c = 0; c < 6; ++c) worksheet_write_string(cb, 0, static_cast<lxw_col_t>(c), h[c], bold);
     lxw_row_t r = 1;
     for (const auto& q : survey.questions) {
+      if (!q.takes_answer()) continue;
       if (q.options.empty()) {
         worksheet_write_string(cb, r, 0, q.id.c_str(), nullptr);
         worksheet_write_string(cb, r, 1, cell(question_text(survey, q)).c_str(), nullptr);
-        worksheet_write_string(cb, r++, 2, q.type == QuestionType::Postcode ? "postcode" : "text", nullptr);
+        worksheet_write_string(cb, r++, 2, std::string(to_string(q.type)).c_str(), nullptr);
         continue;
       }
       for (size_t k = 0; k < q.options.size(); ++k) {

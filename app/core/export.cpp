@@ -32,6 +32,7 @@ std::vector<Column> csv_columns(const Survey& survey) {
   std::vector<Column> cols;
   for (const char* m : kMetaColumns) cols.push_back({m, Column::Kind::Meta, nullptr, {}});
   for (const auto& q : survey.questions) {
+    if (!q.takes_answer()) continue;  // a note: nothing to export
     if (q.type == QuestionType::Multiple) {
       for (const auto& o : q.options) cols.push_back({q.id + "_" + o.code, Column::Kind::OptionFlag, &q, o.code});
     } else {
@@ -523,6 +524,23 @@ void append_codebook(std::string& b, const Survey& survey) {
       case Column::Kind::Value:
         if (c.question->has_options()) {
           for (const auto& o : c.question->options) row(c.name, c.question, o.code, survey.text(o.label, loc));
+        } else if (c.question->is_number()) {
+          const Question& q = *c.question;
+          auto num = [&](double v) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%.*f", q.type == QuestionType::Integer ? 0 : q.decimals, v);
+            return std::string(buf);
+          };
+          std::string what = q.type == QuestionType::Integer
+                                 ? "a whole number"
+                                 : "a number with at most " + std::to_string(q.decimals) + " decimal places";
+          if (q.min_value && q.max_value)
+            what += ", from " + num(*q.min_value) + " to " + num(*q.max_value);
+          else if (q.min_value)
+            what += ", at least " + num(*q.min_value);
+          else if (q.max_value)
+            what += ", at most " + num(*q.max_value);
+          row(c.name, c.question, "(number)", what);
         } else {
           row(c.name, c.question, "(text)",
               c.question->type == QuestionType::Postcode
@@ -551,6 +569,7 @@ void append_codebook(std::string& b, const Survey& survey) {
 ResultsTable empty_results(const Survey& survey, const std::string& locale) {
   ResultsTable t;
   for (const auto& q : survey.questions) {
+    if (!q.takes_answer()) continue;  // a note has no results
     QuestionSummary qs;
     qs.id = q.id;
     qs.type = q.type;

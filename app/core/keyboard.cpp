@@ -208,6 +208,20 @@ const KeyboardLayout& Keyboards::postcode() {
   return l;
 }
 
+const KeyboardLayout& Keyboards::number(bool decimal) {
+  static const KeyboardLayout whole = [] {
+    auto l = builtin("number", "Number", {"1 2 3", "4 5 6", "7 8 9", "- 0"}, {}, false);
+    l.pad = true;
+    return l;
+  }();
+  static const KeyboardLayout point = [] {
+    auto l = builtin("number", "Number", {"1 2 3", "4 5 6", "7 8 9", "- 0 ."}, {}, false);
+    l.pad = true;
+    return l;
+  }();
+  return decimal ? point : whole;
+}
+
 const KeyboardLayout& Keyboards::builtin_latin() {
   static const KeyboardLayout l = builtin(
       "en", "Latin",

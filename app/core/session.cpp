@@ -1,6 +1,8 @@
 #include "kiosk/session.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "kiosk/catalogue.hpp"
@@ -85,6 +87,51 @@ std::vector<std::string> prune_hidden(const Survey& survey, Answers& answers) {
 }
 
 namespace {
+// A number typed on the pad. While it is being typed ("-", "3.") only its
+// characters are checked; the range once the visitor moves on.
+std::optional<RuleProblem> number_problem(const Question& q, const Answer& a, bool final_check) {
+  using P = RuleProblem;
+  if (!a.choices.empty() || !a.other_text.empty())
+    return P{"This question is answered by typing, not by choosing.", "rule.type_not_choose", {}};
+  const std::string& t = a.text;
+  const bool decimal = q.type == QuestionType::Decimal;
+  const std::string places = std::to_string(q.decimals);
+  auto not_number = [&] {
+    return decimal ? P{"Please type a number, such as 12 or 3.5, with at most " + places +
+                           " digits after the point.",
+                       "rule.number.decimal",
+                       {{"decimals", places}}}
+                   : P{"Please type a whole number, using the digits 0 to 9.", "rule.number.whole", {}};
+  };
+  std::size_t digits = 0, after_point = 0;
+  bool point = false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '-' && i == 0) continue;
+    if (c == '.' && decimal && !point) {
+      point = true;
+      continue;
+    }
+    if (c < '0' || c > '9') return not_number();
+    ++digits;
+    if (point) ++after_point;
+  }
+  if (after_point > static_cast<std::size_t>(q.decimals) || t.size() > static_cast<std::size_t>(q.max_length))
+    return not_number();
+  if (!final_check) return std::nullopt;
+  if (digits == 0 || (point && after_point == 0)) return not_number();
+  const double v = std::strtod(t.c_str(), nullptr);
+  const int shown = decimal ? q.decimals : 0;
+  const std::string lo = q.min_value ? format_number(*q.min_value, shown) : "";
+  const std::string hi = q.max_value ? format_number(*q.max_value, shown) : "";
+  const bool below = q.min_value && v < *q.min_value, above = q.max_value && v > *q.max_value;
+  if (!below && !above) return std::nullopt;
+  if (q.min_value && q.max_value)
+    return P{"Please type a number from " + lo + " to " + hi + ".", "rule.number.range", {{"min", lo}, {"max", hi}}};
+  if (below) return P{"Please type a number of at least " + lo + ".", "rule.number.min", {{"min", lo}}};
+  return P{"Please type a number no bigger than " + hi + ".", "rule.number.max", {{"max", hi}}};
+}
+
 std::optional<RuleProblem> rule_problem(const Question& q, const Answer& a, bool final_check) {
   using P = RuleProblem;
   if (a.empty()) {
@@ -94,9 +141,13 @@ std::optional<RuleProblem> rule_problem(const Question& q, const Answer& a, bool
         return P{"Please choose at least one answer to continue.", "rule.required.multiple", {}};
       case QuestionType::Text: return P{"Please type an answer in the box to continue.", "rule.required.text", {}};
       case QuestionType::Postcode: return P{"Please type your postcode to continue.", "rule.required.postcode", {}};
+      case QuestionType::Integer:
+      case QuestionType::Decimal: return P{"Please type a number to continue.", "rule.required.number", {}};
       default: return P{"Please choose an answer to continue.", "rule.required.choose", {}};
     }
   }
+  if (q.type == QuestionType::Note) return P{"This is a note: it takes no answer.", "rule.note", {}};
+  if (q.is_number()) return number_problem(q, a, final_check);
   const bool with_options = q.has_options();
   if (with_options) {
     if (!a.text.empty()) return P{"This question is answered by choosing, not by typing.", "rule.choose_not_type", {}};

@@ -1,6 +1,8 @@
 #include "kiosk/simulate.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -206,6 +208,18 @@ CompletedResponse simulate_one(const Survey& survey, const SimulateOptions& opt,
           break;
         }
         case QuestionType::Postcode: a.text = kPostcodes[rng() % std::size(kPostcodes)]; break;
+        case QuestionType::Integer:
+        case QuestionType::Decimal: {
+          // Spread over the range, or over 0 to 20 where it is open.
+          const double lo = q.min_value.value_or(0), hi = q.max_value.value_or(lo + 20);
+          const double v = lo + (hi - lo) * static_cast<double>(rng() % 1001) / 1000.0;
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%.*f", q.type == QuestionType::Decimal ? 1 : 0, v);
+          a.text = buf;
+          if (auto bad = validate_answer(q, a, true)) a.text = std::to_string(static_cast<long long>(std::ceil(lo)));
+          break;
+        }
+        case QuestionType::Note: break;
       }
     }
     (void)s.answer(a);

@@ -39,13 +39,17 @@ std::string_view to_string(QuestionType t) {
     case QuestionType::YesNo: return "yes_no";
     case QuestionType::Text: return "text";
     case QuestionType::Postcode: return "postcode";
+    case QuestionType::Integer: return "integer";
+    case QuestionType::Decimal: return "decimal";
+    case QuestionType::Note: return "note";
   }
   return "?";
 }
 
 std::optional<QuestionType> question_type_from(std::string_view s) {
   for (auto t : {QuestionType::Single, QuestionType::Multiple, QuestionType::Likert, QuestionType::YesNo,
-                 QuestionType::Text, QuestionType::Postcode})
+                 QuestionType::Text, QuestionType::Postcode, QuestionType::Integer, QuestionType::Decimal,
+                 QuestionType::Note})
     if (to_string(t) == s) return t;
   return std::nullopt;
 }
@@ -389,14 +393,15 @@ class SurveyLoader {
     if (!t) fail(node, qpath, "must be a table");
     check_keys(*t, qpath,
                {"id", "type", "title", "text", "hint", "options", "scale", "required", "max_length", "other_max_length",
-                "show_if"});
+                "show_if", "min", "max", "decimals"});
     Question q;
     q.id = require_identifier(*t, qpath, "id");
     const std::string type_name = require_string(*t, qpath, "type");
     const auto type = question_type_from(type_name);
     if (!type)
       fail(*t->get("type"), qpath + ".type",
-           "unknown question type \"" + type_name + "\" (expected single, multiple, likert, yes_no, text or postcode)");
+           "unknown question type \"" + type_name +
+               "\" (expected single, multiple, likert, yes_no, text, postcode, integer, decimal or note)");
     q.type = *type;
     q.title = optional_text(*t, qpath, "title");
     q.text = require_text(*t, qpath, "text");
@@ -462,8 +467,48 @@ class SurveyLoader {
              "must be a whole number between 1 and " + std::to_string(kMaxTextLength));
       q.other_max_length = static_cast<int>(v->get());
     }
+    read_number_keys(*t, qpath, q);
+    if (q.type == QuestionType::Note && q.required)
+      fail(*t->get("required"), qpath + ".required", "a note takes no answer, so it cannot be required");
     if (const auto* si = t->get("show_if")) q.show_if = read_rule(*si, qpath + ".show_if", s, q.id);
     return q;
+  }
+
+  // min, max and decimals: only number questions have them. A number is
+  // typed on a pad, so its box holds as many characters as the widest
+  // number in range, with its sign and point.
+  void read_number_keys(const toml::table& t, const std::string& qpath, Question& q) const {
+    auto number = [&](const char* key) -> std::optional<double> {
+      const auto* n = t.get(key);
+      if (!n) return std::nullopt;
+      if (!q.is_number()) fail(*n, qpath + "." + key, "only integer and decimal questions have a " + std::string(key));
+      if (const auto* i = n->as_integer()) return static_cast<double>(i->get());
+      const auto* f = n->as_floating_point();
+      if (!f || q.type == QuestionType::Integer)
+        fail(*n, qpath + "." + key, q.type == QuestionType::Integer ? "must be a whole number" : "must be a number");
+      if (!std::isfinite(f->get())) fail(*n, qpath + "." + key, "must be a finite number");
+      return f->get();
+    };
+    q.min_value = number("min");
+    q.max_value = number("max");
+    constexpr double kLargest = 1e12;  // beyond this a pad and a spreadsheet both lose digits
+    for (auto [v, key] : {std::pair{q.min_value, "min"}, std::pair{q.max_value, "max"}})
+      if (v && std::fabs(*v) > kLargest) fail(*t.get(key), qpath + "." + key, "must be between -10^12 and 10^12");
+    if (q.min_value && q.max_value && *q.min_value > *q.max_value)
+      fail(*t.get("max"), qpath + ".max", "is less than min");
+    if (const auto* d = t.get("decimals")) {
+      if (q.type != QuestionType::Decimal) fail(*d, qpath + ".decimals", "only decimal questions have decimals");
+      const auto* v = d->as_integer();
+      if (!v || v->get() < 1 || v->get() > 6) fail(*d, qpath + ".decimals", "must be a whole number from 1 to 6");
+      q.decimals = static_cast<int>(v->get());
+    } else if (q.type == QuestionType::Decimal) {
+      q.decimals = 2;
+    }
+    if (q.is_number()) {
+      const double widest = std::max(std::fabs(q.min_value.value_or(-kLargest)), std::fabs(q.max_value.value_or(kLargest)));
+      q.max_length = static_cast<int>(std::to_string(static_cast<long long>(widest)).size()) + 1 +
+                     (q.decimals > 0 ? q.decimals + 1 : 0);
+    }
   }
 
   // ---- 3. Rule checks ------------------------------------------------------
@@ -581,6 +626,18 @@ Result<Survey> parse_survey(std::string_view text, const std::string& source_nam
   }
 }
 
+std::string format_number(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  std::string out = buf;
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
+}
+
 int reading_minutes(const Survey& s) {
   std::size_t words = 0;
   auto count = [&](const LocalText& t) {
@@ -598,7 +655,11 @@ int reading_minutes(const Survey& s) {
     count(q.text);
     count(q.hint);
     for (const auto& o : q.options) count(o.label);
-    seconds += q.type == QuestionType::Text ? 45 : q.type == QuestionType::Postcode ? 15 : 5;
+    seconds += q.type == QuestionType::Text       ? 45
+               : q.type == QuestionType::Postcode ? 15
+               : q.is_number()                    ? 10
+               : q.type == QuestionType::Note     ? 0
+                                                  : 5;
   }
   seconds += static_cast<double>(words) * 60.0 / 150.0;
   return std::max(1, static_cast<int>(std::ceil(seconds / 60.0)));

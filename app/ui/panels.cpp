@@ -100,7 +100,7 @@ KeyboardPlan plan_keyboard(const Frame& f, const KeyboardLayout& layout, const s
   // Shift takes two places at the start of the last row, Space the rest of
   // it when three or more are left, else a row of its own.
   const int last_used = static_cast<int>(layout.rows.back().size()) + (layout.has_shift() ? 2 : 0);
-  p.space_own_row = 10 - last_used < 3;
+  p.space_own_row = !layout.pad && 10 - last_used < 3;
   // The actions (Delete, Cancel, Done) are the last row.
   p.rows = static_cast<int>(layout.rows.size()) + (p.space_own_row ? 1 : 0) + 1;
   // The question's lines beside the count (which takes the first line's end).
@@ -154,10 +154,16 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
   const float height = win->Pos.y + win->Size.y - origin.y;
   size_t chars = 0;
   for (char c : f.ui.edit_text) chars += (c & 0xC0) != 0x80;
-  const std::string count = v.tr("kb.count", {{"n", std::to_string(chars)}, {"limit", std::to_string(limit)}});
+  // A number's box says what it takes ("A whole number. From 0 to 31.")
+  // where a text's counts its characters.
+  const bool number = q && q->is_number() && f.ui.edit_target == TextTarget::Answer;
+  const std::string count = number ? number_words(v, *q, false)
+                                   : v.tr("kb.count", {{"n", std::to_string(chars)}, {"limit", std::to_string(limit)}});
   // As wide as it will ever be, so the question's lines never change as it counts.
   const float count_w =
-      text::width(f.fonts.small, v.tr("kb.count", {{"n", std::to_string(limit)}, {"limit", std::to_string(limit)}}));
+      number ? std::min(width * 0.5f, text::width(f.fonts.small, count))
+             : text::width(f.fonts.small,
+                           v.tr("kb.count", {{"n", std::to_string(limit)}, {"limit", std::to_string(limit)}}));
   const KeyboardPlan p = plan_keyboard(f, layout, question, width, width - count_w - f.gap(), height);
   float y = origin.y;
   // Shown whole lines of a text in a box of its own (the a11y tree gets the
@@ -234,10 +240,13 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
         f.emit(intent::KeyboardShift{});
     }
     for (size_t i = 0; i < row.size(); ++i, ++k) {
-      // The key types its first layer; text_entry applies Shift.
-      if (key(key_id(row[i]), shifted ? layout.shifted[r][i] : row[i], k, 1, y)) f.emit(intent::KeyboardKey{row[i]});
+      // The key types its first layer; text_entry applies Shift. A pad's
+      // keys are three places wide, left to right in every language.
+      const int slot = layout.pad ? static_cast<int>(i) * 3 : k, slots = layout.pad ? 3 : 1;
+      if (key(key_id(row[i]), shifted ? layout.shifted[r][i] : row[i], slot, slots, y))
+        f.emit(intent::KeyboardKey{row[i]});
     }
-    if (last && !p.space_own_row) {
+    if (last && !p.space_own_row && !layout.pad) {
       const int free_end = shift_slot == 8 ? 8 : 10;
       if (key("kb.space", v.tr("kb.space"), k, free_end - k, y)) f.emit(intent::KeyboardKey{" "});
     }

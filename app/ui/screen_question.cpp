@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "screens.hpp"
+#include "text_entry.hpp"
 
 namespace kiosk::ui {
 
@@ -265,6 +266,26 @@ void draw_question(Frame& f, const AppView& v) {
   if (!sec.heading.empty()) f.paragraph("q.section", v.text(sec.heading), true, f.fonts.bold);
   if (first_in_section && !sec.intro.empty()) f.paragraph("q.intro", v.text(sec.intro), true);
   if (!q.title.empty()) f.heading("q.title", v.text(q.title));
+  if (q.type == QuestionType::Note) {
+    // A note is a screen of reading: its paragraphs (split at blank lines)
+    // in body text, under the section's heading.
+    std::istringstream note(v.text(q.text));
+    std::string line, para;
+    int k = 0;
+    auto put = [&] {
+      if (para.empty()) return;
+      f.paragraph("q.note" + std::to_string(k++), para, true);
+      para.clear();
+    };
+    while (std::getline(note, line)) {
+      if (line.find_first_not_of(" \t") == std::string::npos)
+        put();
+      else
+        para += (para.empty() ? "" : " ") + line;
+    }
+    put();
+    return;
+  }
   // Lines starting with "- " in a question are shown as a list.
   std::istringstream in(v.text(q.text));
   std::string line, para;
@@ -291,7 +312,7 @@ void draw_question(Frame& f, const AppView& v) {
   }
   flush(false);
   if (!q.hint.empty()) f.paragraph("q.hint", v.text(q.hint), true);
-  if (!q.required) f.paragraph("q.optional", v.tr("q.optional"), true, f.fonts.small);
+  if (!q.required && q.takes_answer()) f.paragraph("q.optional", v.tr("q.optional"), true, f.fonts.small);
   if (!f.ui.error.empty()) f.alert("q.error", f.ui.error);
 
   const Answer* a = s.answer_for(q.id);
@@ -323,6 +344,12 @@ void draw_question(Frame& f, const AppView& v) {
       if (f.text_box("q.other", v.tr("q.other.label"), a->other_text, v.tr("q.touch_to_type")))
         f.emit(intent::OpenKeyboard{q.id, TextTarget::Other});
     }
+  } else if (q.type == QuestionType::Note) {
+    // A screen of text: Next goes on.
+  } else if (q.is_number()) {
+    if (f.text_box("q.textbox", v.tr("q.number.label"), a ? a->text : "", v.tr("q.touch_to_type_number")))
+      f.emit(intent::OpenKeyboard{q.id, TextTarget::Answer});
+    f.paragraph("q.range", number_words(v, q), true, f.fonts.small);
   } else {
     const std::string placeholder = q.type == QuestionType::Postcode && !v.config.deployment.postcode_example.empty()
                                         ? v.tr("q.postcode.hint", {{"example", v.config.deployment.postcode_example}})

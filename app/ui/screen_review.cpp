@@ -24,6 +24,7 @@ void draw_review(Frame& f, const AppView& v) {
   f.paragraph("review.p", v.tr(v.settings.speech ? "review.p.keys" : "review.p"));
   if (!f.ui.error.empty()) f.alert("review.error", f.ui.error);
   for (const Question* q : s.visible_questions()) {
+    if (!q->takes_answer()) continue;  // a note: nothing to review
     const std::string question = !q->title.empty() ? v.text(q->title) + ": " + v.text(q->text) : v.text(q->text);
     std::string shortq = question.size() > 160 ? question.substr(0, question.rfind(' ', 157)) + "..." : question;
     for (auto& c : shortq)

@@ -19,8 +19,11 @@ size_t utf8_chars(const std::string& s) {
   return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-// What a key is called aloud: punctuation is hard to hear as itself.
-std::string key_name(const AppState& s, const std::string& k) {
+// What a key is called aloud: punctuation is hard to hear as itself. On a
+// number pad, - and . are the minus sign and the decimal point.
+std::string key_name(const AppState& s, const std::string& k, bool pad) {
+  if (pad && k == "-") return s.tr("say.key.minus");
+  if (pad && k == ".") return s.tr("say.key.point");
   if (k == " ") return s.tr("say.key.space");
   if (k.size() != 1) return k;
   switch (k[0]) {
@@ -42,6 +45,8 @@ std::string key_name(const AppState& s, const std::string& k) {
 const KeyboardLayout& keyboard_layout(const AppState& s) {
   const Question* q = s.ui.edit_question.empty() ? nullptr : s.survey->find(s.ui.edit_question);
   if (q && q->type == QuestionType::Postcode && s.ui.edit_target == TextTarget::Answer) return Keyboards::postcode();
+  if (q && q->is_number() && s.ui.edit_target == TextTarget::Answer)
+    return Keyboards::number(q->type == QuestionType::Decimal);
   return s.keyboards.for_locale(s.locale());
 }
 
@@ -78,7 +83,7 @@ namespace {
 // The focus on a keyboard's first letter (the digits are above it).
 void focus_first_letter(AppState& s) {
   const KeyboardLayout& layout = keyboard_layout(s);
-  const auto& first = layout.rows[layout.rows.size() > 1 ? 1 : 0];
+  const auto& first = layout.rows[layout.rows.size() > 1 && !layout.pad ? 1 : 0];
   s.ui.focus = key_id(first.front());
 }
 }  // namespace
@@ -117,6 +122,16 @@ void on(AppState& s, const intent::KeyboardKey& in) {
   }
   std::string k = in.text;
   const KeyboardLayout& layout = keyboard_layout(s);
+  if (layout.pad) {
+    // A number pad types digits, minus and the point: a letter from a
+    // keyboard is not typed, and the visitor hears what the box takes.
+    bool on_pad = false;
+    for (const auto& row : layout.rows) on_pad = on_pad || std::find(row.begin(), row.end(), k) != row.end();
+    if (!on_pad) {
+      s.say(number_words(s, *q));
+      return;
+    }
+  }
   if (q->type == QuestionType::Postcode) {
     for (auto& c : k) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   } else if (next_key_shifted(s.ui, layout) && layout.shiftable(k)) {
@@ -124,7 +139,7 @@ void on(AppState& s, const intent::KeyboardKey& in) {
     s.ui.shift = false;  // one capital (or one Shift letter), as on a phone
   }
   s.ui.edit_text += k;
-  s.say(key_name(s, k));
+  s.say(key_name(s, k, layout.pad));
 }
 
 void on(AppState& s, const intent::KeyboardDelete&) {

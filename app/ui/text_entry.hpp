@@ -24,6 +24,27 @@ bool next_key_shifted(const UiState& ui, const KeyboardLayout& layout);
 // same with Shift on or off, so Shift does not move the focus.
 std::string key_id(const std::string& key);
 
+// What a number question's box takes, in the visitor's words: "A whole
+// number. From 0 to 31." `T` is AppState or AppView (anything with tr()).
+// Without `kind`, only the range ("From 0 to 31.", or "" when it has none).
+template <class T>
+std::string number_words(const T& v, const Question& q, bool kind = true) {
+  const int places = q.type == QuestionType::Decimal ? q.decimals : 0;
+  const std::string lo = q.min_value ? format_number(*q.min_value, places) : "";
+  const std::string hi = q.max_value ? format_number(*q.max_value, places) : "";
+  std::string words = !kind                             ? std::string()
+                      : q.type == QuestionType::Integer ? v.tr("q.number.whole")
+                                                        : v.tr("q.number.decimal", {{"n", std::to_string(q.decimals)}});
+  auto add = [&](const std::string& w) { words += (words.empty() ? "" : " ") + w; };
+  if (q.min_value && q.max_value)
+    add(v.tr("q.number.range", {{"min", lo}, {"max", hi}}));
+  else if (q.min_value)
+    add(v.tr("q.number.min", {{"min", lo}}));
+  else if (q.max_value)
+    add(v.tr("q.number.max", {{"max", hi}}));
+  return words;
+}
+
 // Back to the keyboard from help or settings opened over it, if its
 // question is still the one on screen.
 void reopen_keyboard(AppState& s);

@@ -132,6 +132,14 @@ Definition to_definition(const Survey& sv, const std::string& header_comment) {
       if (!q.scale.empty()) o << "scale = " << toml_string(q.scale) << "\n";
       if (q.required) o << "required = true\n";
       if (q.type == QuestionType::Text) o << "max_length = " << q.max_length << "\n";
+      auto number = [&](double v) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*f", q.type == QuestionType::Integer ? 0 : q.decimals, v);
+        return std::string(buf);
+      };
+      if (q.is_number() && q.min_value) o << "min = " << number(*q.min_value) << "\n";
+      if (q.is_number() && q.max_value) o << "max = " << number(*q.max_value) << "\n";
+      if (q.type == QuestionType::Decimal && q.decimals != 2) o << "decimals = " << q.decimals << "\n";
       if (q.other_option() && q.other_max_length != kDefaultOtherLength && q.other_max_length > 0)
         o << "other_max_length = " << q.other_max_length << "\n";
       if (!q.title.empty()) o << "title = " << toml_string(text(q.title)) << "\n";
@@ -268,6 +276,9 @@ std::vector<std::string> differences(const Survey& a, const Survey& b) {
     cmp_text(q + ": hint", x.hint, y.hint);
     cmp(q + ": required", x.required, y.required);
     cmp(q + ": max_length", x.max_length, y.max_length);
+    cmp(q + ": min", x.min_value, y.min_value);
+    cmp(q + ": max", x.max_value, y.max_value);
+    cmp(q + ": decimals", x.decimals, y.decimals);
     if (x.other_option() || y.other_option()) cmp(q + ": other_max_length", x.other_max_length, y.other_max_length);
     cmp(q + ": scale", x.scale, y.scale);
     cmp(q + ": section", x.section, y.section);

@@ -5,6 +5,7 @@
 // the workbook again gives back the same survey (tests/test_xlsform.cpp).
 #include <xlsxwriter.h>
 
+#include <cstdio>
 #include <set>
 
 #include "xlsform.hpp"
@@ -133,6 +134,9 @@ Status export_xlsx(const Survey& sv, const std::string& path) {
       case QuestionType::Multiple: type = "select_multiple " + list_of[q.id]; break;
       case QuestionType::Text:
       case QuestionType::Postcode: type = "text"; break;
+      case QuestionType::Integer: type = "integer"; break;
+      case QuestionType::Decimal: type = "decimal"; break;
+      case QuestionType::Note: type = "note"; break;
     }
     survey.put(row, "type", type);
     survey.put(row, "name", q.id);
@@ -143,6 +147,18 @@ Status export_xlsx(const Survey& sv, const std::string& path) {
     if (q.show_if) survey.put(row, "relevant", xpath(*q.show_if, sv));
     if (q.type == QuestionType::Text)
       survey.put(row, "constraint", "string-length(.) <= " + std::to_string(q.max_length));
+    if (q.is_number()) {
+      std::string c;
+      auto num = [&](double v) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*f", q.decimals, v);
+        return std::string(buf);
+      };
+      if (q.min_value) c = ". >= " + num(*q.min_value);
+      if (q.max_value) c += (c.empty() ? "" : " and ") + std::string(". <= ") + num(*q.max_value);
+      survey.put(row, "constraint", c);
+      if (q.type == QuestionType::Decimal) survey.put(row, "decimals", std::to_string(q.decimals));
+    }
     if (!q.scale.empty()) survey.put(row, "scale", "yes");
     if (q.type == QuestionType::Likert) survey.put(row, "appearance", "likert");
     if (q.type == QuestionType::Postcode) survey.put(row, "appearance", "postcode");

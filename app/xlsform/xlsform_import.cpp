@@ -5,6 +5,8 @@
 // but cannot honour (calculation, choice_filter, media...) are refused when
 // a row uses them.
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cctype>
 #include <filesystem>
 #include <optional>
@@ -499,9 +501,7 @@ const std::map<std::string, std::string>& unsupported_columns() {
 // Types that cannot be imported, with the reason an officer can act on.
 std::optional<std::string> refused_type(const std::string& t) {
   static const std::map<std::string, std::string> m = {
-      {"integer", "the kiosk cannot ask for a number yet"},
-      {"decimal", "the kiosk cannot ask for a number yet"},
-      {"range", "the kiosk cannot ask for a number yet"},
+      {"range", "a range slider is not supported: use integer, which the kiosk asks with a number pad"},
       {"date", "the kiosk cannot ask for a date yet"},
       {"time", "the kiosk does not ask for a time"},
       {"datetime", "the kiosk does not ask for a date and time"},
@@ -782,9 +782,6 @@ class Importer {
           s().sections[open_section_].intro = label;
           continue;
         }
-        throw Refusal{t.where(row, type) +
-                      "a note between questions needs a screen of text the kiosk cannot show yet; a note as the "
-                      "first row of a group becomes the group's introduction"};
       }
       if (auto why = refused_type(kind)) throw Refusal{t.where(row, type) + "\"" + type_text + "\": " + *why};
 
@@ -818,6 +815,10 @@ class Importer {
       } else if (kind == "text") {
         q.type = QuestionType::Text;
         q.max_length = kDefaultTextLength;
+      } else if (kind == "integer" || kind == "decimal") {
+        q.type = kind == "integer" ? QuestionType::Integer : QuestionType::Decimal;
+      } else if (kind == "note") {
+        q.type = QuestionType::Note;
       } else {
         throw Refusal{t.where(row, type) + "\"" + type_text + "\" is not an XLSForm question type"};
       }
@@ -868,10 +869,26 @@ class Importer {
         }
       }
 
-      if (q.type == QuestionType::Text)
+      if (q.type == QuestionType::Text) {
         q.max_length = text_length(t, row, *cells, kDefaultTextLength);
-      else if (const Column* c = t.column("constraint"); c && !Table::cell(*cells, c).empty())
-        throw Refusal{t.where(row, c) + "a constraint on a choice question is not supported"};
+      } else if (q.is_number()) {
+        number_range(t, row, *cells, q);
+      } else if (const Column* c = t.column("constraint"); c && !Table::cell(*cells, c).empty()) {
+        throw Refusal{t.where(row, c) + "a constraint on a " +
+                      (q.type == QuestionType::Note ? std::string("note") : std::string("choice question")) +
+                      " is not supported"};
+      }
+      if (const Column* c = t.column("decimals"); c && !Table::cell(*cells, c).empty()) {
+        const std::string v = Table::cell(*cells, c);
+        if (q.type != QuestionType::Decimal) throw Refusal{t.where(row, c) + "only decimal questions have decimals"};
+        if (v.size() != 1 || v[0] < '1' || v[0] > '6')
+          throw Refusal{t.where(row, c) + "\"" + v + "\": write how many digits after the point, 1 to 6"};
+        q.decimals = v[0] - '0';
+      } else if (q.type == QuestionType::Decimal) {
+        q.decimals = 2;
+      }
+      if (q.type == QuestionType::Note && q.required)
+        throw Refusal{t.where(row, t.column("required")) + "a note takes no answer, so it cannot be required"};
       if (const Column* c = t.column("appearance"); c) appearance(t, row, c, Table::cell(*cells, c), q);
 
       if (group_rule) {
@@ -953,6 +970,49 @@ class Importer {
       warn(t.where(row, m) + "not used: the kiosk's box holds at most " + std::to_string(n) +
            " characters and says so itself");
     return n;
+  }
+
+  // A number's range: `. >= 0`, `. <= 120`, joined by and (`. > 0` for a
+  // whole number is `. >= 1`).
+  void number_range(const Table& t, std::size_t row, const std::vector<std::string>& cells, Question& q) {
+    const Column* c = t.column("constraint");
+    const std::string v = Table::cell(cells, c);
+    if (v.empty()) return;
+    auto refuse = [&] {
+      return Refusal{t.where(row, c) + "\"" + v +
+                     "\": on a number the kiosk understands only a range, such as . >= 0 and . <= 120"};
+    };
+    std::string rest = v;
+    for (;;) {
+      auto at = rest.find(" and ");
+      std::string compact;
+      for (char ch : rest.substr(0, at))
+        if (!std::isspace(static_cast<unsigned char>(ch))) compact += ch;
+      if (compact.empty() || compact[0] != '.') throw refuse();
+      std::string op;
+      std::size_t i = 1;
+      while (i < compact.size() && (compact[i] == '<' || compact[i] == '>' || compact[i] == '=')) op += compact[i++];
+      const std::string num = compact.substr(i);
+      char* end = nullptr;
+      const double n = std::strtod(num.c_str(), &end);
+      if (num.empty() || !end || *end != '\0' || !std::isfinite(n)) throw refuse();
+      const bool whole = q.type == QuestionType::Integer;
+      if (op == ">=")
+        q.min_value = n;
+      else if (op == "<=")
+        q.max_value = n;
+      else if (op == ">" && whole && n == std::floor(n))
+        q.min_value = n + 1;
+      else if (op == "<" && whole && n == std::floor(n))
+        q.max_value = n - 1;
+      else
+        throw refuse();
+      if (at == std::string::npos) break;
+      rest = rest.substr(at + 5);
+    }
+    if (q.min_value && q.max_value && *q.min_value > *q.max_value) throw refuse();
+    if (const Column* m = t.column("constraint_message"); m && !Table::cell(cells, m).empty())
+      warn(t.where(row, m) + "not used: the kiosk says the range in its own words, in every language");
   }
 
   void appearance(const Table& t, std::size_t row, const Column* c, const std::string& v, Question& q) {

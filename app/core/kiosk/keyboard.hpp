@@ -23,6 +23,8 @@ struct KeyboardLayout {
   // The Shift layer holds capitals: a sentence starts with one by itself.
   // (Urdu's Shift layer holds other letters, never typed unasked.)
   bool capitals = false;
+  // A number pad: a few wide keys a row, no space bar, the same in every language.
+  bool pad = false;
 
   bool has_shift() const { return !shifted.empty(); }
   // What `key` (a key of the first layer) types with Shift; itself if it has no other form.
@@ -47,6 +49,8 @@ class Keyboards {
 
   // Capital letters and digits: postcodes in every language.
   static const KeyboardLayout& postcode();
+  // Digits, minus and (for a decimal) the point: numbers in every language.
+  static const KeyboardLayout& number(bool decimal);
   // Typed with when no layout was installed at all: Latin letters and digits.
   static const KeyboardLayout& builtin_latin();
 

@@ -20,7 +20,9 @@ struct LocalText {
   bool empty() const { return by_locale.empty(); }
 };
 
-enum class QuestionType { Single, Multiple, Likert, YesNo, Text, Postcode };
+// Integer and Decimal are answered with a number pad (the answer's text is
+// the number, "42" or "3.5"); a Note is a screen of text that takes no answer.
+enum class QuestionType { Single, Multiple, Likert, YesNo, Text, Postcode, Integer, Decimal, Note };
 std::string_view to_string(QuestionType t);
 std::optional<QuestionType> question_type_from(std::string_view s);
 
@@ -49,12 +51,17 @@ struct Question {
   bool required = false;
   int max_length = 0;        // Text: maximum characters
   int other_max_length = 0;  // length of an "Other (please specify)" answer
+  // Integer and Decimal: the range allowed (inclusive), and Decimal's places after the point.
+  std::optional<double> min_value, max_value;
+  int decimals = 0;
   std::optional<Rule> show_if;
   std::string scale;   // the [scales] list its options come from ("": its own options)
   size_t section = 0;  // index into Survey::sections
   size_t index = 0;    // position in Survey::questions
 
   bool has_options() const { return !options.empty(); }
+  bool is_number() const { return type == QuestionType::Integer || type == QuestionType::Decimal; }
+  bool takes_answer() const { return type != QuestionType::Note; }
   const Option* find_option(std::string_view code) const;
   const Option* other_option() const;
 };
@@ -103,6 +110,10 @@ struct Survey {
 // text answer and 15 s a postcode; rounded up to whole minutes. Every
 // question counts, those shown only under conditions too.
 int reading_minutes(const Survey& s);
+
+// A number as a visitor writes it, with at most `decimals` places and no
+// trailing zeros: 12, 0.5, -3.
+std::string format_number(double v, int decimals);
 
 // Loads and checks a definition. On error the message reads
 //   FILE:LINE:COLUMN: PATH: what is wrong

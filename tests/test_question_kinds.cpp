@@ -1,0 +1,175 @@
+// Numbers on a number pad and notes between questions (issue 20), in the
+// real kiosk: by touch at 100% and 200% text, and by keys with speech in Urdu.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "kiosk/db.hpp"
+#include "kiosk/session.hpp"
+#include "text_entry.hpp"
+#include "ui_harness.hpp"
+
+using namespace kiosk;
+using namespace kiosk::ui;
+using test::UiRig;
+
+namespace {
+
+// The survey in a folder of its own beside the kiosk's catalogues (as
+// kiosk-config/surveys is), so Polish and Urdu speak in their own words.
+struct SurveyFolder {
+  test::TempDir tmp;
+  std::string path;
+  SurveyFolder() {
+    std::filesystem::create_directories(tmp.path() / "surveys");
+    std::filesystem::create_directory_symlink(test::source_path("kiosk-config/locales"), tmp.path() / "locales");
+    path = tmp.file("surveys/numbers-and-notes.toml");
+    std::filesystem::copy_file(test::source_path("tests/surveys/numbers-and-notes.toml"), path);
+  }
+};
+
+// KIOSK_TEST_SHOTS=DIR: each screen as a visitor sees it, to look at.
+void shot(UiRig& r, const std::string& name) {
+  if (const char* dir = std::getenv("KIOSK_TEST_SHOTS")) r.shot(std::string(dir) + "/" + name + ".png");
+}
+
+// Types `digits` on the pad by touching its keys.
+void type_on_pad(UiRig& r, const std::string& digits) {
+  for (char c : digits) r.tap_id(key_id(std::string(1, c)));
+}
+
+Answers completed_answers(UiRig& r) {
+  auto q = db::Statement::prepare(r.app->store().connection(),
+                                  "SELECT key_id, sealed FROM responses WHERE status='completed'");
+  REQUIRE(*q->step());
+  auto doc = parse_canonical_document(*test::keyring().open(q->str(0), q->blob(1)));
+  REQUIRE(doc.ok());
+  return doc->second;
+}
+
+// By touch: a number out of range is refused with the range in words, put
+// right; a decimal with its point; the note is read and passed; a number
+// left blank is skipped. `tag` names the screenshots.
+void visit_by_touch(UiRig& r, const std::string& tag) {
+  r.tap_id("home.start");
+  REQUIRE(r.app->ui().screen == Screen::Question);
+  REQUIRE(r.app->session()->current()->id == "visits");
+  // The words under the box say what it takes.
+  REQUIRE(r.find_id("q.range") != nullptr);
+  CHECK(r.find_id("q.range")->label == "A whole number. From 0 to 31.");
+  r.tap_id("q.textbox");
+  REQUIRE(r.app->ui().panel == Panel::Keyboard);
+  // A number pad: digits and minus, no letters, no space bar, no point for a whole number.
+  for (char c : std::string("0123456789-")) CHECK(r.find_id(key_id(std::string(1, c))) != nullptr);
+  CHECK(r.find_id(key_id("q")) == nullptr);
+  CHECK(r.find_id("kb.space") == nullptr);
+  CHECK(r.find_id(key_id(".")) == nullptr);
+  type_on_pad(r, "32");
+  shot(r, tag + "-pad");
+  r.tap_id("kb.done");
+  r.tap_id("nav.next");
+  CHECK(r.app->ui().error == "Please type a number from 0 to 31.");
+  CHECK(r.app->session()->current()->id == "visits");
+  shot(r, tag + "-range");
+  r.tap_id("q.textbox");
+  r.tap_id("kb.delete");
+  r.tap_id("kb.delete");
+  type_on_pad(r, "12");
+  r.tap_id("kb.done");
+  r.tap_id("nav.next");
+  // The note: its words, no box, no "you can skip", Next goes on.
+  REQUIRE(r.app->session()->current()->id == "halfway");
+  REQUIRE(r.find_id("q.note0") != nullptr);
+  CHECK(r.find_id("q.note0")->label == "Thank you. Two more questions about your journey.");
+  CHECK(r.find_id("q.textbox") == nullptr);
+  CHECK(r.find_id("q.optional") == nullptr);
+  shot(r, tag + "-note");
+  r.tap_id("nav.next");
+  REQUIRE(r.app->session()->current()->id == "miles");
+  r.tap_id("q.textbox");
+  REQUIRE(r.find_id(key_id(".")) != nullptr);
+  type_on_pad(r, "2.5");
+  r.tap_id("kb.done");
+  r.tap_id("nav.next");
+  REQUIRE(r.app->session()->current()->id == "minutes");
+  r.tap_id("nav.next");  // optional: left blank
+  REQUIRE(r.app->ui().screen == Screen::Review);
+  // The review lists the answers, not the note.
+  CHECK(r.find_id("review.a.visits") != nullptr);
+  CHECK(r.find_id("review.a.miles") != nullptr);
+  CHECK(r.find_id("review.a.halfway") == nullptr);
+  shot(r, tag + "-review");
+  r.tap_id("nav.submit");
+  REQUIRE(r.app->ui().screen == Screen::Thanks);
+  const Answers a = completed_answers(r);
+  CHECK(a.at("visits").text == "12");
+  CHECK(a.at("miles").text == "2.5");
+  CHECK(a.count("halfway") == 0);
+  CHECK(a.count("minutes") == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a number typed on the pad and a note passed, by touch, at 100% text", "[ui][kinds]") {
+  SurveyFolder folder;
+  UiRig r(1280, 800, "", folder.path);
+  visit_by_touch(r, "100");
+}
+
+TEST_CASE("a number typed on the pad and a note passed, by touch, at 200% text", "[ui][kinds]") {
+  SurveyFolder folder;
+  UiRig r(1280, 800, "", folder.path);
+  r.tap_id("bar.settings");
+  r.tap_id("settings.size.200");
+  r.tap_id("settings.done");
+  REQUIRE(r.app->settings().text_scale == 200);
+  visit_by_touch(r, "200");
+}
+
+TEST_CASE("in Urdu, by keys with speech: the pad reads its keys, minus and the point in Urdu", "[ui][kinds][speech]") {
+  SurveyFolder folder;
+  UiRig r(1280, 800, "", folder.path);
+  r.tap_id("bar.settings");
+  r.tap_id("settings.speech");
+  r.tap_id("settings.done");
+  r.tap_id("home.lang.ur");
+  r.choose_by_keys("home.start");
+  REQUIRE(r.app->session()->current()->id == "visits");
+  // The words under the box, in Urdu.
+  CHECK(r.find_id("q.range")->label == "ایک پورا عدد۔ 0 سے 31 تک۔");
+  r.choose_by_keys("q.textbox");
+  REQUIRE(r.app->ui().panel == Panel::Keyboard);
+  // The pad's keys stay left to right, as on every phone, in a right-to-left language.
+  CHECK(r.find_id(key_id("1"))->rect.x < r.find_id(key_id("2"))->rect.x);
+  // Typed on a keyboard: each key said; a letter is not a number, and is not typed.
+  r.type_text("7");
+  CHECK(r.speech.said.back() == "7");
+  r.type_text("x");
+  CHECK(r.app->ui().edit_text == "7");
+  CHECK(r.speech.said.back() == "ایک پورا عدد۔ 0 سے 31 تک۔");
+  r.key(SDLK_RETURN);  // Done
+  REQUIRE(r.app->ui().panel == Panel::None);
+  r.choose_by_keys("nav.next");
+  REQUIRE(r.app->session()->current()->id == "halfway");
+  // The note is read aloud.
+  bool heard = false;
+  for (const auto& s : r.speech.said) heard = heard || s.find("شکریہ۔") != std::string::npos;
+  CHECK(heard);
+  r.choose_by_keys("nav.next");
+  REQUIRE(r.app->session()->current()->id == "miles");
+  r.choose_by_keys("q.textbox");
+  r.type_text("3");
+  r.type_text(".");
+  CHECK(r.speech.said.back() == "اعشاریہ");
+  r.type_text("5");
+  r.key(SDLK_RETURN);
+  shot(r, "ur-decimal");
+  r.choose_by_keys("nav.next");
+  r.choose_by_keys("nav.next");
+  REQUIRE(r.app->ui().screen == Screen::Review);
+  r.choose_by_keys("nav.submit");
+  REQUIRE(r.app->ui().screen == Screen::Thanks);
+  const Answers a = completed_answers(r);
+  CHECK(a.at("visits").text == "7");
+  CHECK(a.at("miles").text == "3.5");
+}
