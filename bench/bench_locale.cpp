@@ -1,5 +1,5 @@
 // Start-up and frame time of the kiosk in one language beside another, in one
-// run: the real app (tools/rig, SDL's offscreen driver and software renderer),
+// run: the real app (app/ui/rig, SDL's offscreen driver and software renderer),
 // alternating the locales round by round so both see the same machine state.
 //
 // Start-up: KioskApp::create (fonts, survey, translations, catalogue, store)

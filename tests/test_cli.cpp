@@ -343,3 +343,13 @@ TEST_CASE("kiosk-admin validate refuses a catalogue with an unknown placeholder 
     CHECK_THAT(r.err, Catch::Contains("pl.toml:4: invalid TOML"));
   }
 }
+
+TEST_CASE("validate says how many questions a visitor is asked and each rule in words", "[cli]") {
+  auto r = test::run(admin("validate " + test::bury_survey()));
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  // q7 and q9 are required: no (q8, q10 and q11 hidden) asks 22 of 25; yes to both, 24.
+  CHECK_THAT(r.out, Catch::Contains("  a visitor is asked 22 to 24 questions\n"));
+  CHECK_THAT(r.out, Catch::Contains("  q8 is asked only if q7 is \"Yes\"\n"));
+  CHECK_THAT(r.out, Catch::Contains("  q12 is asked only if q9 is \"No\"\n"));
+}

@@ -173,3 +173,54 @@ TEST_CASE("in Urdu, by keys with speech: the pad reads its keys, minus and the p
   CHECK(a.at("visits").text == "7");
   CHECK(a.at("miles").text == "3.5");
 }
+
+namespace {
+
+// A PNG's width and height, from its header.
+std::pair<int, int> png_size(const std::string& path) {
+  const std::string bytes = test::read_file(path);
+  if (bytes.size() < 24 || bytes.compare(1, 3, "PNG") != 0) return {0, 0};
+  auto be32 = [&](std::size_t at) {
+    return (static_cast<unsigned char>(bytes[at]) << 24) | (static_cast<unsigned char>(bytes[at + 1]) << 16) |
+           (static_cast<unsigned char>(bytes[at + 2]) << 8) | static_cast<unsigned char>(bytes[at + 3]);
+  };
+  return {be32(16), be32(20)};
+}
+
+}  // namespace
+
+TEST_CASE("kiosk-admin preview: every question screen at 100% and 200% in every language, and what speech says",
+          "[ui][preview]") {
+  SurveyFolder folder;
+  test::TempDir out;
+  auto r = test::run(std::string(KIOSK_ADMIN_BIN) + " preview " + folder.path + " --out " + out.file("preview"));
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("4 questions in 3 languages, 24 screens"));
+  const auto dir = [&](const std::string& locale) { return out.file("preview/" + locale + "/"); };
+  for (const char* locale : {"en", "pl", "ur"})
+    for (const char* q : {"01-visits", "02-halfway", "03-miles", "04-minutes"})  // minutes: asked only if miles is
+      for (const char* scale : {"100", "200"}) {
+        INFO(locale << " " << q << " " << scale);
+        CHECK(png_size(dir(locale) + q + "-" + scale + ".png") == std::pair<int, int>{1280, 800});
+      }
+  // What speech reads on arriving, in the visitor's language, the range in words.
+  const std::string en = test::read_file(dir("en") + "speech.txt");
+  CHECK_THAT(en, Catch::Contains("How many times have you visited a library in the last month?"));
+  CHECK_THAT(en, Catch::Contains("A whole number. From 0 to 31."));
+  CHECK_THAT(en, Catch::Contains("Thank you. Two more questions about your journey."));
+  const std::string ur = test::read_file(dir("ur") + "speech.txt");
+  CHECK_THAT(ur, Catch::Contains("ایک پورا عدد۔ 0 سے 31 تک۔"));
+  CHECK_THAT(ur, Catch::Contains("سوال 4 از 4"));
+  // The page to look through: each screen with its words as alternative text, and the rule in words.
+  const std::string html = test::read_file(out.file("preview/index.html"));
+  CHECK_THAT(html, Catch::Contains("<img src=\"ur/03-miles-200.png\" alt=\""));
+  CHECK_THAT(html, Catch::Contains("Asked only if miles is answered."));
+  // Nothing but the preview is left behind.
+  CHECK_FALSE(std::filesystem::exists(out.file("preview/.preview")));
+  // A survey that does not load is named, and nothing is drawn.
+  test::write_file(out.file("bad.toml"), "format = 1\n");
+  auto bad = test::run(std::string(KIOSK_ADMIN_BIN) + " preview " + out.file("bad.toml") + " --out " + out.file("b"));
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains(out.file("bad.toml")));
+}

@@ -38,7 +38,7 @@ inline void init_sdl_headless() {
   (void)done;
 }
 
-// The shared rig (tools/rig), with the test's own configuration in a temp
+// The shared rig (app/ui/rig), with the test's own configuration in a temp
 // folder and a failed step reported where it happened.
 struct UiRig : kiosk::rig::HeadlessKiosk {
   TempDir tmp;

@@ -1,10 +1,13 @@
 // kiosk-admin: the command-line tool on the core, for staff and council IT.
 // Every command reads kiosk.toml (--config, $KIOSK_CONFIG,
 // ./kiosk-config/kiosk.toml, or the installed /etc/library-kiosk/kiosk.toml) for defaults; --db and --survey override.
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -107,6 +110,12 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
       "export-xlsform", "write a survey definition as an XLSForm workbook, to edit in a spreadsheet and import again");
   export_xlsform->add_option("SURVEY", file, "the survey definition (.toml)");
   value(export_xlsform, "out", "FILE", "the .xlsx file to write (required)");
+  auto* preview_cmd = app.add_subcommand(
+      "preview",
+      "see a survey as visitors will before it is deployed: a PNG of every question screen at 100% and 200% text in "
+      "each of its languages, what speech reads on each, and an index.html (runs the kiosk program, headless)");
+  preview_cmd->add_option("SURVEY", file, "the survey definition (.toml)");
+  value(preview_cmd, "out", "DIR", "the folder to write the preview to (required)");
   app.add_subcommand("status", "responses by state, sync state, database size");
   auto* simulate = app.add_subcommand("simulate", "add N realistic completed responses (demos, benchmarks)");
   value(simulate, "responses", "N", "how many completed responses to add (required)");
@@ -455,8 +464,17 @@ int cmd_validate(const Args& a) {
             << s->sections.size() << " sections, " << s->questions.size() << " questions (" << conditional
             << " shown only under conditions), locales:";
   for (const auto& l : s->locales) std::cout << ' ' << l;
-  std::cout << ", takes about " << s->minutes << " minutes"
+  std::cout << ", takes about " << s->minutes << (s->minutes == 1 ? " minute" : " minutes")
             << (s->minutes_stated ? " (its `minutes`)" : " (from its words at a 70-year-old's pace)") << "\n";
+  // The paths through it, and each rule in words, as the officer reads the survey.
+  const PathLengths paths = path_lengths(*s);
+  std::cout << "  a visitor is asked " << paths.shortest;
+  if (paths.longest != paths.shortest) std::cout << " to " << paths.longest;
+  std::cout << (paths.longest == 1 ? " question" : " questions") << (paths.exact ? "" : " (from a sample of the paths)")
+            << "\n";
+  for (const auto& q : s->questions)
+    if (q.show_if)
+      std::cout << "  " << q.id << " is asked only if " << describe_rule(*s, *q.show_if, s->default_locale) << "\n";
   // Untranslated texts fall back to the default locale: the survey still runs,
   // so this is a warning, with every key a translator still has to write.
   for (const auto& [locale, keys] : s->missing_translations) {
@@ -529,6 +547,36 @@ int cmd_export_xlsform(const Args& a) {
             << " questions, in " << s->locales.size() << (s->locales.size() == 1 ? " language" : " languages")
             << ". Imported again, it gives the same survey.\n";
   return 0;
+}
+
+// The kiosk program draws the preview: the one beside this program (as
+// installed, or in the build tree), else the one on the PATH.
+int cmd_preview(const Args& a) {
+  if (a.positional.size() != 1 || !a.opts.count("out"))
+    return fail("usage: kiosk-admin preview SURVEY.toml --out DIR", kUsageError);
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string kiosk = "kiosk";
+  for (const char* rel : {"kiosk", "ui/kiosk"})
+    if (!ec && access((self.parent_path() / rel).c_str(), X_OK) == 0) {
+      kiosk = (self.parent_path() / rel).string();
+      break;
+    }
+  std::vector<std::string> args = {kiosk, "--preview", a.positional[0], "--out", a.opts.at("out")};
+  if (auto it = a.opts.find("config"); it != a.opts.end()) args.insert(args.end(), {"--config", it->second});
+  std::vector<char*> argv;
+  for (auto& s : args) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, kiosk.c_str(), nullptr, nullptr, argv.data(), environ) != 0)
+    return fail("the preview needs the kiosk program (" + kiosk +
+                "), which is not installed here: install the library-kiosk package, or build with the kiosk");
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return fail("the kiosk program stopped with signal " + std::to_string(WTERMSIG(status)) +
+              " while drawing the preview");
 }
 
 std::string human_bytes(std::int64_t b) {
@@ -1133,6 +1181,7 @@ int main(int argc, char** argv) {
   const std::string& c = args->command;
   if (c == "validate") return cmd_validate(*args);
   if (c == "import") return cmd_import(*args);
+  if (c == "preview") return cmd_preview(*args);
   if (c == "export-xlsform") return cmd_export_xlsform(*args);
   if (c == "status") return cmd_status(ctx);
   if (c == "simulate") return cmd_simulate(ctx);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "kiosk/catalogue.hpp"
 #include "kiosk/crypto.hpp"
@@ -97,8 +99,7 @@ std::optional<RuleProblem> number_problem(const Question& q, const Answer& a, bo
   const bool decimal = q.type == QuestionType::Decimal;
   const std::string places = std::to_string(q.decimals);
   auto not_number = [&] {
-    return decimal ? P{"Please type a number, such as 12 or 3.5, with at most " + places +
-                           " digits after the point.",
+    return decimal ? P{"Please type a number, such as 12 or 3.5, with at most " + places + " digits after the point.",
                        "rule.number.decimal",
                        {{"decimals", places}}}
                    : P{"Please type a whole number, using the digits 0 to 9.", "rule.number.whole", {}};
@@ -194,6 +195,60 @@ std::optional<RuleProblem> rule_problem(const Question& q, const Answer& a, bool
   return std::nullopt;
 }
 }  // namespace
+
+PathLengths path_lengths(const Survey& survey) {
+  // The questions some rule looks at, and the answers each can have.
+  std::set<std::string> looked_at;
+  std::function<void(const Rule&)> collect = [&](const Rule& r) {
+    if (!r.question.empty()) looked_at.insert(r.question);
+    for (const auto& c : r.children) collect(c);
+  };
+  for (const auto& q : survey.questions)
+    if (q.show_if) collect(*q.show_if);
+  std::vector<std::pair<std::string, std::vector<Answer>>> states;
+  for (const auto& q : survey.questions) {
+    if (!looked_at.count(q.id)) continue;
+    // Unanswered too, unless the visitor cannot go on without an answer.
+    std::vector<Answer> s;
+    if (!q.required) s.push_back(Answer{});
+    if (q.type == QuestionType::Multiple && q.options.size() <= 6) {
+      for (std::size_t mask = 1; mask < (std::size_t{1} << q.options.size()); ++mask) {
+        Answer a;
+        for (std::size_t i = 0; i < q.options.size(); ++i)
+          if (mask & (std::size_t{1} << i)) a.choices.push_back(q.options[i].code);
+        s.push_back(a);
+      }
+    } else if (q.has_options()) {
+      for (const auto& o : q.options) s.push_back(Answer{{o.code}, {}, {}});
+    } else {
+      s.push_back(Answer{{}, "1", {}});
+    }
+    states.emplace_back(q.id, std::move(s));
+  }
+  PathLengths p;
+  p.shortest = survey.questions.size();
+  constexpr std::size_t kMostTries = 200000;
+  std::size_t tries = 0;
+  std::vector<std::size_t> pick(states.size(), 0);
+  for (;;) {
+    Answers a;
+    for (std::size_t i = 0; i < states.size(); ++i)
+      if (!states[i].second[pick[i]].empty()) a[states[i].first] = states[i].second[pick[i]];
+    prune_hidden(survey, a);
+    std::size_t n = 0;
+    for (const auto& q : survey.questions) n += is_visible(q, a) ? 1 : 0;
+    p.shortest = std::min(p.shortest, n);
+    p.longest = std::max(p.longest, n);
+    if (++tries >= kMostTries) {
+      p.exact = false;
+      break;
+    }
+    std::size_t i = 0;
+    while (i < pick.size() && ++pick[i] == states[i].second.size()) pick[i++] = 0;
+    if (i == pick.size()) break;
+  }
+  return p;
+}
 
 std::optional<std::string> validate_answer(const Question& q, const Answer& a, bool final_check) {
   if (auto p = rule_problem(q, a, final_check)) return p->english;

@@ -47,9 +47,9 @@ std::string_view to_string(QuestionType t) {
 }
 
 std::optional<QuestionType> question_type_from(std::string_view s) {
-  for (auto t : {QuestionType::Single, QuestionType::Multiple, QuestionType::Likert, QuestionType::YesNo,
-                 QuestionType::Text, QuestionType::Postcode, QuestionType::Integer, QuestionType::Decimal,
-                 QuestionType::Note})
+  for (auto t :
+       {QuestionType::Single, QuestionType::Multiple, QuestionType::Likert, QuestionType::YesNo, QuestionType::Text,
+        QuestionType::Postcode, QuestionType::Integer, QuestionType::Decimal, QuestionType::Note})
     if (to_string(t) == s) return t;
   return std::nullopt;
 }
@@ -505,7 +505,8 @@ class SurveyLoader {
       q.decimals = 2;
     }
     if (q.is_number()) {
-      const double widest = std::max(std::fabs(q.min_value.value_or(-kLargest)), std::fabs(q.max_value.value_or(kLargest)));
+      const double widest =
+          std::max(std::fabs(q.min_value.value_or(-kLargest)), std::fabs(q.max_value.value_or(kLargest)));
       q.max_length = static_cast<int>(std::to_string(static_cast<long long>(widest)).size()) + 1 +
                      (q.decimals > 0 ? q.decimals + 1 : 0);
     }

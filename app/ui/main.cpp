@@ -17,6 +17,7 @@
 #include "app.hpp"
 #include "kiosk/log.hpp"
 #include "out_of_order.hpp"
+#include "preview.hpp"
 #include "sync_client.hpp"
 
 namespace {
@@ -26,6 +27,7 @@ struct Args {
   std::optional<std::string> windowed;  // "1280x800"
   bool report_startup = false;
   std::string a11y_dump;
+  std::string preview, out;  // --preview SURVEY --out DIR
 };
 
 bool parse_size(const std::string& text, int* w, int* h) {
@@ -52,6 +54,11 @@ std::optional<int> parse_args(int argc, char** argv, Args& args) {
                  "write each new screen's accessibility tree and every utterance spoken to FILE, as JSON lines "
                  "(for checking the kiosk from outside: scripts/visitor_check.sh)")
       ->type_name("FILE");
+  cli.add_option("--preview", args.preview,
+                 "write a PNG of every question screen of SURVEY at 100% and 200% text, in each of its languages, "
+                 "and what speech reads on each, to --out DIR (no window, nothing stored); then exit")
+      ->type_name("SURVEY");
+  cli.add_option("--out", args.out, "the folder for --preview")->type_name("DIR");
   cli.set_version_flag("--version", KIOSK_VERSION);
   try {
     cli.parse(argc, argv);
@@ -119,12 +126,43 @@ class StopSignals {
   std::thread thread_;
 };
 
+// --preview: the kiosk's configuration if there is one (its catalogues,
+// keyboards, deployment words), else the survey's folder alone.
+int preview(const Args& args) {
+  if (args.out.empty()) {
+    std::fprintf(stderr, "kiosk: --preview needs --out DIR\n");
+    return 2;
+  }
+  kiosk::ui::PreviewOptions p;
+  p.survey_path = args.preview;
+  p.out_dir = args.out;
+  const std::string config_path = kiosk::find_config_file(args.config);
+  if (auto cfg = kiosk::load_config(config_path); cfg) {
+    p.base = std::move(cfg).value();
+  } else if (!args.config.empty()) {
+    std::fprintf(stderr, "kiosk: %s\n", cfg.message().c_str());
+    return 1;
+  } else {
+    p.base.kiosk_id = "preview";
+    p.base.kiosk_name = "Preview";
+    p.base.service_point = "preview";
+    kiosk::ServicePoint sp;
+    sp.id = "preview";
+    sp.name = "Preview";
+    p.base.service_points = {sp};
+  }
+  p.base.sync = {};
+  if (args.windowed) parse_size(*args.windowed, &p.width, &p.height);
+  return kiosk::ui::run_preview(p);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const auto process_start = std::chrono::steady_clock::now();
   Args args;
   if (auto rc = parse_args(argc, argv, args)) return *rc;
+  if (!args.preview.empty()) return preview(args);
 
   kiosk::ui::AppOptions opt;
   opt.process_start = process_start;

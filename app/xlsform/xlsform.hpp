@@ -11,9 +11,14 @@
 
 #include "kiosk/result.hpp"
 #include "kiosk/survey.hpp"
+#include "kiosk/survey_write.hpp"
 #include "xlsx_reader.hpp"
 
 namespace kiosk::xlsform {
+
+using kiosk::Definition;
+using kiosk::differences;
+using kiosk::to_definition;
 
 struct Imported {
   Survey survey;  // every text in every language (LocalText by locale)
@@ -30,14 +35,6 @@ struct Imported {
 Result<Imported> import_xlsx(const std::string& path, const xlsx::Limits& limits = {});
 Result<Imported> import_sheets(const std::vector<xlsx::Sheet>& sheets, const std::string& source);
 
-// The survey in this kiosk's format: the definition (texts in the default
-// locale) and one translation file per other locale that has any text.
-struct Definition {
-  std::string survey_toml;
-  std::map<std::string, std::string> translations;  // locale -> file text
-};
-Definition to_definition(const Survey& survey, const std::string& header_comment);
-
 // Checks `def` as the kiosk would load it from DIR/<id>.toml, then writes
 // it there (each file replaced whole, only once all of them check out).
 // Returns the survey file's path. `source` names the workbook in errors.
@@ -52,9 +49,5 @@ std::string language_label(const std::string& code);
 
 // The survey as an XLSForm workbook (libxlsxwriter).
 Status export_xlsx(const Survey& survey, const std::string& path);
-
-// Where two surveys differ, in words ("q10: option weekly: label in pl differs"); empty when they are the same
-// survey in every question, code, rule and text.
-std::vector<std::string> differences(const Survey& a, const Survey& b);
 
 }  // namespace kiosk::xlsform

@@ -5,9 +5,9 @@
 // but cannot honour (calculation, choice_filter, media...) are refused when
 // a row uses them.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <cctype>
 #include <filesystem>
 #include <optional>
 #include <set>

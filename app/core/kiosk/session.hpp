@@ -72,6 +72,17 @@ class ResponseSink {
 bool is_visible(const Question& q, const Answers& answers);
 // Drops answers to questions that are hidden, in survey order; returns the ids dropped.
 std::vector<std::string> prune_hidden(const Survey& survey, Answers& answers);
+// How many questions a visitor is asked, fewest and most, over the answers
+// to the questions that rules look at (each choice alone, or none unless the
+// question is required; every
+// combination of a multiple choice's answers when it has at most 6). `exact`
+// is false when there were too many combinations to try them all.
+struct PathLengths {
+  std::size_t shortest = 0, longest = 0;
+  bool exact = true;
+};
+PathLengths path_lengths(const Survey& survey);
+
 // A sentence a visitor understands, or nothing if the answer is acceptable.
 std::optional<std::string> validate_answer(const Question& q, const Answer& a, bool final_check);
 
