@@ -242,8 +242,10 @@ TEST_CASE("assisted mode and accessibility settings are recorded with the respon
   CHECK(doc->first.accessibility.at("text_scale") == "200");
 }
 
-TEST_CASE("numbers are typed digit by digit and checked against their range once the visitor moves on, and a note takes no answer",
-          "[session]") {
+TEST_CASE(
+    "numbers are typed digit by digit and checked against their range once the visitor moves on, and a note takes no "
+    "answer",
+    "[session]") {
   auto s = parse_survey(R"(format = 1
 id = "numbers"
 version = "1"

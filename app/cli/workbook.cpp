@@ -3,7 +3,6 @@
 #include <xlsxwriter.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
