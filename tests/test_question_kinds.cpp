@@ -23,8 +23,8 @@ struct SurveyFolder {
   SurveyFolder() {
     std::filesystem::create_directories(tmp.path() / "surveys");
     std::filesystem::create_directory_symlink(test::source_path("kiosk-config/locales"), tmp.path() / "locales");
-    path = tmp.file("surveys/numbers-and-notes.toml");
-    std::filesystem::copy_file(test::source_path("tests/surveys/numbers-and-notes.toml"), path);
+    path = tmp.file("surveys/question-kinds.toml");
+    std::filesystem::copy_file(test::source_path("tests/surveys/question-kinds.toml"), path);
   }
 };
 
@@ -93,7 +93,33 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   r.tap_id("nav.next");
   REQUIRE(r.app->session()->current()->id == "minutes");
   r.tap_id("nav.next");  // optional: left blank
+  // The date: day, month and year, each on the pad; 31 February is no date,
+  // 2015 is outside the range; 13 June 2016 is taken.
+  REQUIRE(r.app->session()->current()->id == "last_visit");
+  auto part = [&](const std::string& box, const std::string& digits) {
+    r.tap_id(box);
+    REQUIRE(r.app->ui().panel == Panel::Keyboard);
+    CHECK(r.find_id(key_id("-")) == nullptr);  // digits only
+    for (int i = 0; i < 4; ++i) r.tap_id("kb.delete");
+    type_on_pad(r, digits);
+    r.tap_id("kb.done");
+  };
+  part("q.date.day", "31");
+  part("q.date.month", "2");
+  part("q.date.year", "2016");
+  shot(r, tag + "-date");
+  r.tap_id("nav.next");
+  CHECK(r.app->ui().error == "There is no such date: please check the day and the month.");
+  part("q.date.day", "13");
+  part("q.date.month", "6");
+  part("q.date.year", "2015");
+  r.tap_id("nav.next");
+  CHECK(r.app->ui().error == "Please give a date from 01/01/2016 to 31/12/2016.");
+  part("q.date.year", "2016");
+  CHECK(r.find_id("q.date.month")->value == "06");
+  r.tap_id("nav.next");
   REQUIRE(r.app->ui().screen == Screen::Review);
+  CHECK(r.find_id("review.a.last_visit")->label.find("13/06/2016") != std::string::npos);
   // The review lists the answers, not the note.
   CHECK(r.find_id("review.a.visits") != nullptr);
   CHECK(r.find_id("review.a.miles") != nullptr);
@@ -106,6 +132,7 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   CHECK(a.at("miles").text == "2.5");
   CHECK(a.count("halfway") == 0);
   CHECK(a.count("minutes") == 0);
+  CHECK(a.at("last_visit").text == "2016-06-13");
 }
 
 }  // namespace
@@ -165,6 +192,27 @@ TEST_CASE("in Urdu, by keys with speech: the pad reads its keys, minus and the p
   r.key(SDLK_RETURN);
   shot(r, "ur-decimal");
   r.choose_by_keys("nav.next");
+  r.choose_by_keys("nav.next");  // minutes: left blank
+  REQUIRE(r.app->session()->current()->id == "last_visit");
+  // The date by keys: Enter on the day, its digits, Enter; the focus goes on
+  // to the month, then the year, each box named aloud in Urdu.
+  r.choose_by_keys("q.date.day");
+  r.type_text("5");
+  r.speech.said.clear();
+  r.key(SDLK_RETURN);
+  CHECK(r.app->ui().focus == "q.date.month");
+  bool named = false;  // the month's box, said by its name
+  for (const auto& s : r.speech.said) named = named || s.find("مہینہ") != std::string::npos;
+  INFO("said after the day: " << (r.speech.said.empty() ? std::string("(nothing)") : r.speech.said.back()));
+  CHECK(named);
+  r.key(SDLK_RETURN);
+  r.type_text("9");
+  r.key(SDLK_RETURN);
+  CHECK(r.app->ui().focus == "q.date.year");
+  r.key(SDLK_RETURN);
+  r.type_text("2016");
+  r.key(SDLK_RETURN);
+
   r.choose_by_keys("nav.next");
   REQUIRE(r.app->ui().screen == Screen::Review);
   r.choose_by_keys("nav.submit");
@@ -172,6 +220,7 @@ TEST_CASE("in Urdu, by keys with speech: the pad reads its keys, minus and the p
   const Answers a = completed_answers(r);
   CHECK(a.at("visits").text == "7");
   CHECK(a.at("miles").text == "3.5");
+  CHECK(a.at("last_visit").text == "2016-09-05");
 }
 
 namespace {
@@ -196,10 +245,11 @@ TEST_CASE("kiosk-admin preview: every question screen at 100% and 200% in every 
   auto r = test::run(std::string(KIOSK_ADMIN_BIN) + " preview " + folder.path + " --out " + out.file("preview"));
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("4 questions in 3 languages, 24 screens"));
+  CHECK_THAT(r.out, Catch::Contains("5 questions in 3 languages, 30 screens"));
   const auto dir = [&](const std::string& locale) { return out.file("preview/" + locale + "/"); };
   for (const char* locale : {"en", "pl", "ur"})
-    for (const char* q : {"01-visits", "02-halfway", "03-miles", "04-minutes"})  // minutes: asked only if miles is
+    for (const char* q :
+         {"01-visits", "02-halfway", "03-miles", "04-minutes", "05-last_visit"})  // minutes: asked only if miles is
       for (const char* scale : {"100", "200"}) {
         INFO(locale << " " << q << " " << scale);
         CHECK(png_size(dir(locale) + q + "-" + scale + ".png") == std::pair<int, int>{1280, 800});
@@ -211,7 +261,8 @@ TEST_CASE("kiosk-admin preview: every question screen at 100% and 200% in every 
   CHECK_THAT(en, Catch::Contains("Thank you. Two more questions about your journey."));
   const std::string ur = test::read_file(dir("ur") + "speech.txt");
   CHECK_THAT(ur, Catch::Contains("ایک پورا عدد۔ 0 سے 31 تک۔"));
-  CHECK_THAT(ur, Catch::Contains("سوال 4 از 4"));
+  CHECK_THAT(ur, Catch::Contains("سوال 5 از 5"));
+  CHECK_THAT(ur, Catch::Contains("دن، مہینہ اور سال اعداد میں لکھیں"));
   // The page to look through: each screen with its words as alternative text, and the rule in words.
   const std::string html = test::read_file(out.file("preview/index.html"));
   CHECK_THAT(html, Catch::Contains("<img src=\"ur/03-miles-200.png\" alt=\""));

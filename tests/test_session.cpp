@@ -311,3 +311,44 @@ text = "Thank you: nearly done."
   REQUIRE(v.next().ok());
   CHECK(v.stage() == Session::Stage::Review);
 }
+
+TEST_CASE("a date is typed as day, month and year, and checked as a real date in its range on Next", "[session]") {
+  auto s = parse_survey(R"(format = 1
+id = "dates"
+version = "1"
+default_locale = "en"
+title = "Dates"
+[[sections]]
+id = "s1"
+[[sections.questions]]
+id = "visit"
+type = "date"
+min = 2016-06-13
+max = "2016-09-05"
+text = "When did you visit?"
+)",
+                        "dates.toml");
+  REQUIRE(s.ok());
+  const Question& q = *s->find("visit");
+  CHECK(q.min_date == "2016-06-13");
+  CHECK(q.max_date == "2016-09-05");
+  // While typing: parts may be missing or short.
+  CHECK_FALSE(validate_answer(q, type_text("--1"), false));
+  CHECK_FALSE(validate_answer(q, type_text("201-6-13"), false));
+  CHECK(validate_answer(q, type_text("2016-6-1x"), false) ==
+        "Please type the day, the month and the year as numbers, such as 13, 6 and 2016.");
+  CHECK(validate_answer(q, type_text("2016-123-1"), false) ==
+        "Please type the day, the month and the year as numbers, such as 13, 6 and 2016.");
+  // On Next: whole, real, in range.
+  CHECK(validate_answer(q, type_text("2016-06-"), true) ==
+        "Please type the day, the month and the year as numbers, such as 13, 6 and 2016.");
+  CHECK(validate_answer(q, type_text("2016-02-30"), true) ==
+        "There is no such date: please check the day and the month.");
+  CHECK(validate_answer(q, type_text("2016-06-12"), true) == "Please give a date from 13/06/2016 to 05/09/2016.");
+  CHECK_FALSE(validate_answer(q, type_text("2016-06-13"), true));
+  CHECK_FALSE(validate_answer(q, type_text("2016-09-05"), true));
+  CHECK(is_real_date(2016, 2, 29));
+  CHECK_FALSE(is_real_date(2015, 2, 29));
+  CHECK_FALSE(is_real_date(1900, 2, 29));
+  CHECK(is_real_date(2000, 2, 29));
+}

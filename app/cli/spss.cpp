@@ -78,6 +78,7 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
           vars.push_back({Var::Kind::Flag, q.id + "_" + o.code, {}, &q, o.code, 1, nullptr});
         break;
       case QuestionType::Text:
+      case QuestionType::Date:
       case QuestionType::Postcode: vars.push_back({Var::Kind::Text, q.id, {}, &q, {}, 1, nullptr}); break;
       case QuestionType::Integer:
       case QuestionType::Decimal: vars.push_back({Var::Kind::Number, q.id, {}, &q, {}, 1, nullptr}); break;

@@ -524,6 +524,16 @@ void append_codebook(std::string& b, const Survey& survey) {
       case Column::Kind::Value:
         if (c.question->has_options()) {
           for (const auto& o : c.question->options) row(c.name, c.question, o.code, survey.text(o.label, loc));
+        } else if (c.question->type == QuestionType::Date) {
+          const Question& q = *c.question;
+          std::string what = "a date, YYYY-MM-DD";
+          if (!q.min_date.empty() && !q.max_date.empty())
+            what += ", from " + q.min_date + " to " + q.max_date;
+          else if (!q.min_date.empty())
+            what += ", on or after " + q.min_date;
+          else if (!q.max_date.empty())
+            what += ", on or before " + q.max_date;
+          row(c.name, c.question, "(date)", what);
         } else if (c.question->is_number()) {
           const Question& q = *c.question;
           auto num = [&](double v) {

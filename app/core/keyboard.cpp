@@ -222,6 +222,15 @@ const KeyboardLayout& Keyboards::number(bool decimal) {
   return decimal ? point : whole;
 }
 
+const KeyboardLayout& Keyboards::digits() {
+  static const KeyboardLayout l = [] {
+    auto d = builtin("digits", "Digits", {"1 2 3", "4 5 6", "7 8 9", "0"}, {}, false);
+    d.pad = true;
+    return d;
+  }();
+  return l;
+}
+
 const KeyboardLayout& Keyboards::builtin_latin() {
   static const KeyboardLayout l = builtin(
       "en", "Latin",

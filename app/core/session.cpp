@@ -133,6 +133,41 @@ std::optional<RuleProblem> number_problem(const Question& q, const Answer& a, bo
   return P{"Please type a number no bigger than " + hi + ".", "rule.number.max", {{"max", hi}}};
 }
 
+// "13/06/2016", as a date is written in the messages.
+std::string display_date(const std::string& iso) {
+  const DateParts p = split_date(iso);
+  return p.day + "/" + p.month + "/" + p.year;
+}
+
+// A date's day, month and year, each typed on the pad. While they are typed
+// only their digits and lengths are checked; the date itself once the
+// visitor moves on.
+std::optional<RuleProblem> date_problem(const Question& q, const Answer& a, bool final_check) {
+  using P = RuleProblem;
+  if (!a.choices.empty() || !a.other_text.empty())
+    return P{"This question is answered by typing, not by choosing.", "rule.type_not_choose", {}};
+  const DateParts p = split_date(a.text);
+  const P parts{
+      "Please type the day, the month and the year as numbers, such as 13, 6 and 2016.", "rule.date.parts", {}};
+  if (std::count(a.text.begin(), a.text.end(), '-') != 2) return parts;
+  for (const auto& [s, most] : {std::pair{&p.year, 4u}, std::pair{&p.month, 2u}, std::pair{&p.day, 2u}}) {
+    if (s->size() > most) return parts;
+    for (char c : *s)
+      if (c < '0' || c > '9') return parts;
+  }
+  if (!final_check) return std::nullopt;
+  if (p.year.size() != 4 || p.month.empty() || p.day.empty()) return parts;
+  const auto iso = iso_date(p);
+  if (!iso) return P{"There is no such date: please check the day and the month.", "rule.date.invalid", {}};
+  const bool early = !q.min_date.empty() && *iso < q.min_date, late = !q.max_date.empty() && *iso > q.max_date;
+  if (!early && !late) return std::nullopt;
+  const std::string lo = display_date(q.min_date), hi = display_date(q.max_date);
+  if (!q.min_date.empty() && !q.max_date.empty())
+    return P{"Please give a date from " + lo + " to " + hi + ".", "rule.date.range", {{"min", lo}, {"max", hi}}};
+  if (early) return P{"Please give a date on or after " + lo + ".", "rule.date.min", {{"min", lo}}};
+  return P{"Please give a date on or before " + hi + ".", "rule.date.max", {{"max", hi}}};
+}
+
 std::optional<RuleProblem> rule_problem(const Question& q, const Answer& a, bool final_check) {
   using P = RuleProblem;
   if (a.empty()) {
@@ -144,11 +179,14 @@ std::optional<RuleProblem> rule_problem(const Question& q, const Answer& a, bool
       case QuestionType::Postcode: return P{"Please type your postcode to continue.", "rule.required.postcode", {}};
       case QuestionType::Integer:
       case QuestionType::Decimal: return P{"Please type a number to continue.", "rule.required.number", {}};
+      case QuestionType::Date:
+        return P{"Please give the day, the month and the year to continue.", "rule.required.date", {}};
       default: return P{"Please choose an answer to continue.", "rule.required.choose", {}};
     }
   }
   if (q.type == QuestionType::Note) return P{"This is a note: it takes no answer.", "rule.note", {}};
   if (q.is_number()) return number_problem(q, a, final_check);
+  if (q.type == QuestionType::Date) return date_problem(q, a, final_check);
   const bool with_options = q.has_options();
   if (with_options) {
     if (!a.text.empty()) return P{"This question is answered by choosing, not by typing.", "rule.choose_not_type", {}};

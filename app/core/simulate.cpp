@@ -220,6 +220,15 @@ CompletedResponse simulate_one(const Survey& survey, const SimulateOptions& opt,
           break;
         }
         case QuestionType::Note: break;
+        case QuestionType::Date: {
+          // A day in the range, or in the consultation's summer where it is open.
+          const int day = 1 + static_cast<int>(rng() % 28), month = 6 + static_cast<int>(rng() % 3);
+          char buf[16];
+          std::snprintf(buf, sizeof buf, "2016-%02d-%02d", month, day);
+          a.text = buf;
+          if (validate_answer(q, a, true)) a.text = !q.min_date.empty() ? q.min_date : q.max_date;
+          break;
+        }
       }
     }
     (void)s.answer(a);

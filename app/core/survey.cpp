@@ -42,6 +42,7 @@ std::string_view to_string(QuestionType t) {
     case QuestionType::Integer: return "integer";
     case QuestionType::Decimal: return "decimal";
     case QuestionType::Note: return "note";
+    case QuestionType::Date: return "date";
   }
   return "?";
 }
@@ -49,7 +50,7 @@ std::string_view to_string(QuestionType t) {
 std::optional<QuestionType> question_type_from(std::string_view s) {
   for (auto t :
        {QuestionType::Single, QuestionType::Multiple, QuestionType::Likert, QuestionType::YesNo, QuestionType::Text,
-        QuestionType::Postcode, QuestionType::Integer, QuestionType::Decimal, QuestionType::Note})
+        QuestionType::Postcode, QuestionType::Integer, QuestionType::Decimal, QuestionType::Note, QuestionType::Date})
     if (to_string(t) == s) return t;
   return std::nullopt;
 }
@@ -401,7 +402,7 @@ class SurveyLoader {
     if (!type)
       fail(*t->get("type"), qpath + ".type",
            "unknown question type \"" + type_name +
-               "\" (expected single, multiple, likert, yes_no, text, postcode, integer, decimal or note)");
+               "\" (expected single, multiple, likert, yes_no, text, postcode, integer, decimal, note or date)");
     q.type = *type;
     q.title = optional_text(*t, qpath, "title");
     q.text = require_text(*t, qpath, "text");
@@ -478,10 +479,15 @@ class SurveyLoader {
   // typed on a pad, so its box holds as many characters as the widest
   // number in range, with its sign and point.
   void read_number_keys(const toml::table& t, const std::string& qpath, Question& q) const {
+    if (q.type == QuestionType::Date) {
+      read_date_range(t, qpath, q);
+      return;
+    }
     auto number = [&](const char* key) -> std::optional<double> {
       const auto* n = t.get(key);
       if (!n) return std::nullopt;
-      if (!q.is_number()) fail(*n, qpath + "." + key, "only integer and decimal questions have a " + std::string(key));
+      if (!q.is_number())
+        fail(*n, qpath + "." + key, "only integer, decimal and date questions have a " + std::string(key));
       if (const auto* i = n->as_integer()) return static_cast<double>(i->get());
       const auto* f = n->as_floating_point();
       if (!f || q.type == QuestionType::Integer)
@@ -510,6 +516,35 @@ class SurveyLoader {
       q.max_length = static_cast<int>(std::to_string(static_cast<long long>(widest)).size()) + 1 +
                      (q.decimals > 0 ? q.decimals + 1 : 0);
     }
+  }
+
+  // A date's min and max: "2016-06-13" or a TOML date, 2016-06-13.
+  void read_date_range(const toml::table& t, const std::string& qpath, Question& q) const {
+    auto date = [&](const char* key) -> std::string {
+      const auto* n = t.get(key);
+      if (!n) return {};
+      std::string text;
+      if (const auto* d = n->as_date()) {
+        const auto& v = d->get();
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(v.year), static_cast<int>(v.month),
+                      static_cast<int>(v.day));
+        text = buf;
+      } else if (const auto* s = n->as_string()) {
+        text = s->get();
+      } else {
+        fail(*n, qpath + "." + key, "must be a date such as \"2016-06-13\"");
+      }
+      auto iso = iso_date(split_date(text));
+      if (!iso || *iso != text) fail(*n, qpath + "." + key, "must be a real date written as \"2016-06-13\"");
+      return *iso;
+    };
+    if (t.get("decimals")) fail(*t.get("decimals"), qpath + ".decimals", "only decimal questions have decimals");
+    q.min_date = date("min");
+    q.max_date = date("max");
+    if (!q.min_date.empty() && !q.max_date.empty() && q.min_date > q.max_date)
+      fail(*t.get("max"), qpath + ".max", "is before min");
+    q.max_length = 10;
   }
 
   // ---- 3. Rule checks ------------------------------------------------------
@@ -627,6 +662,40 @@ Result<Survey> parse_survey(std::string_view text, const std::string& source_nam
   }
 }
 
+DateParts split_date(const std::string& answer) {
+  DateParts p;
+  if (answer.empty()) return p;
+  const auto a = answer.find('-');
+  const auto b = a == std::string::npos ? std::string::npos : answer.find('-', a + 1);
+  p.year = answer.substr(0, a);
+  if (a != std::string::npos) p.month = answer.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+  if (b != std::string::npos) p.day = answer.substr(b + 1);
+  return p;
+}
+
+std::string join_date(const DateParts& p) { return p.empty() ? std::string() : p.year + "-" + p.month + "-" + p.day; }
+
+bool is_real_date(int year, int month, int day) {
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= days[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+std::optional<std::string> iso_date(const DateParts& p) {
+  auto whole = [](const std::string& s, std::size_t most) {
+    if (s.empty() || s.size() > most) return -1;
+    for (char c : s)
+      if (c < '0' || c > '9') return -1;
+    return std::stoi(s);
+  };
+  const int y = whole(p.year, 4), m = whole(p.month, 2), d = whole(p.day, 2);
+  if (p.year.size() != 4 || !is_real_date(y, m, d)) return std::nullopt;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return std::string(buf);
+}
+
 std::string format_number(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -658,6 +727,7 @@ int reading_minutes(const Survey& s) {
     for (const auto& o : q.options) count(o.label);
     seconds += q.type == QuestionType::Text       ? 45
                : q.type == QuestionType::Postcode ? 15
+               : q.type == QuestionType::Date     ? 15
                : q.is_number()                    ? 10
                : q.type == QuestionType::Note     ? 0
                                                   : 5;

@@ -136,6 +136,8 @@ Definition to_definition(const Survey& sv, const std::string& header_comment) {
       if (q.is_number() && q.min_value) o << "min = " << number(*q.min_value) << "\n";
       if (q.is_number() && q.max_value) o << "max = " << number(*q.max_value) << "\n";
       if (q.type == QuestionType::Decimal && q.decimals != 2) o << "decimals = " << q.decimals << "\n";
+      if (!q.min_date.empty()) o << "min = " << toml_string(q.min_date) << "\n";
+      if (!q.max_date.empty()) o << "max = " << toml_string(q.max_date) << "\n";
       if (q.other_option() && q.other_max_length != kDefaultOtherLength && q.other_max_length > 0)
         o << "other_max_length = " << q.other_max_length << "\n";
       if (!q.title.empty()) o << "title = " << toml_string(text(q.title)) << "\n";
@@ -220,6 +222,8 @@ std::vector<std::string> differences(const Survey& a, const Survey& b) {
     cmp(q + ": min", x.min_value, y.min_value);
     cmp(q + ": max", x.max_value, y.max_value);
     cmp(q + ": decimals", x.decimals, y.decimals);
+    cmp(q + ": min date", x.min_date, y.min_date);
+    cmp(q + ": max date", x.max_date, y.max_date);
     if (x.other_option() || y.other_option()) cmp(q + ": other_max_length", x.other_max_length, y.other_max_length);
     cmp(q + ": scale", x.scale, y.scale);
     cmp(q + ": section", x.section, y.section);

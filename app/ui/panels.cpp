@@ -144,9 +144,7 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
   const std::string question = !q                                      ? std::string()
                                : f.ui.edit_target == TextTarget::Other ? v.tr("kb.specify")
                                                                        : v.text(q->text);
-  const int limit = !q                                      ? 200
-                    : f.ui.edit_target == TextTarget::Other ? q->other_max_length
-                                                            : (q->max_length ? q->max_length : 8);
+  const int limit = !q ? 200 : edit_limit(*q, f.ui.edit_target);
   const KeyboardLayout& layout = v.keyboard ? *v.keyboard : Keyboards::builtin_latin();
   ImGuiWindow* win = ImGui::GetCurrentWindow();
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -157,13 +155,18 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
   // A number's box says what it takes ("A whole number. From 0 to 31.")
   // where a text's counts its characters.
   const bool number = q && q->is_number() && f.ui.edit_target == TextTarget::Answer;
-  const std::string count = number ? number_words(v, *q, false)
-                                   : v.tr("kb.count", {{"n", std::to_string(chars)}, {"limit", std::to_string(limit)}});
+  const bool date = is_date_part(f.ui.edit_target);
+  const std::string count = date ? v.tr(f.ui.edit_target == TextTarget::DateDay     ? "q.date.day"
+                                        : f.ui.edit_target == TextTarget::DateMonth ? "q.date.month"
+                                                                                    : "q.date.year")
+                            : number
+                                ? number_words(v, *q, false)
+                                : v.tr("kb.count", {{"n", std::to_string(chars)}, {"limit", std::to_string(limit)}});
   // As wide as it will ever be, so the question's lines never change as it counts.
   const float count_w =
-      number ? std::min(width * 0.5f, text::width(f.fonts.small, count))
-             : text::width(f.fonts.small,
-                           v.tr("kb.count", {{"n", std::to_string(limit)}, {"limit", std::to_string(limit)}}));
+      number || date ? std::min(width * 0.5f, text::width(f.fonts.small, count))
+                     : text::width(f.fonts.small,
+                                   v.tr("kb.count", {{"n", std::to_string(limit)}, {"limit", std::to_string(limit)}}));
   const KeyboardPlan p = plan_keyboard(f, layout, question, width, width - count_w - f.gap(), height);
   float y = origin.y;
   // Shown whole lines of a text in a box of its own (the a11y tree gets the

@@ -91,6 +91,16 @@ Result<std::vector<std::string>> run_pass(const Pass& p, const std::string& dir)
         go(q->type == QuestionType::Multiple ? Intent{intent::Toggle{q->id, q->options[0].code}}
                                              : Intent{intent::Choose{q->id, q->options[0].code}});
         if (q->options[0].other) go(intent::KeyboardDone{});
+      } else if (q->type == QuestionType::Date) {
+        const DateParts d = split_date(!q->min_date.empty()   ? q->min_date
+                                       : !q->max_date.empty() ? q->max_date
+                                                              : std::string("2016-06-13"));
+        for (auto [target, part] : {std::pair{TextTarget::DateDay, d.day}, std::pair{TextTarget::DateMonth, d.month},
+                                    std::pair{TextTarget::DateYear, d.year}}) {
+          go(intent::OpenKeyboard{q->id, target});
+          for (char ch : part) go(intent::KeyboardKey{std::string(1, ch)});
+          go(intent::KeyboardDone{});
+        }
       } else {
         const std::string typed = q->is_number()                      ? format_number(q->min_value.value_or(0), 0)
                                   : q->type == QuestionType::Postcode ? "BL9"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "screens.hpp"
 #include "text_entry.hpp"
@@ -346,6 +347,29 @@ void draw_question(Frame& f, const AppView& v) {
     }
   } else if (q.type == QuestionType::Note) {
     // A screen of text: Next goes on.
+  } else if (q.type == QuestionType::Date) {
+    // Day, month and year, each its own box typed on the pad, in the order a
+    // date is written here; each box named aloud.
+    auto shown = [](const std::string& iso) {
+      const DateParts d = split_date(iso);
+      return d.day + "/" + d.month + "/" + d.year;
+    };
+    std::string hint = v.tr("q.date.hint");
+    if (!q.min_date.empty() && !q.max_date.empty())
+      hint += " " + v.tr("q.number.range", {{"min", shown(q.min_date)}, {"max", shown(q.max_date)}});
+    else if (!q.min_date.empty())
+      hint += " " + v.tr("q.number.min", {{"min", shown(q.min_date)}});
+    else if (!q.max_date.empty())
+      hint += " " + v.tr("q.number.max", {{"max", shown(q.max_date)}});
+    f.paragraph("q.date.hint", hint, true, f.fonts.small);
+    const DateParts parts = split_date(a ? a->text : "");
+    for (auto [target, id, key] : {std::tuple{TextTarget::DateDay, "q.date.day", "q.date.day"},
+                                   std::tuple{TextTarget::DateMonth, "q.date.month", "q.date.month"},
+                                   std::tuple{TextTarget::DateYear, "q.date.year", "q.date.year"}}) {
+      f.paragraph(std::string(id) + ".label", v.tr(key), false, f.fonts.bold);
+      if (f.text_box(id, v.tr(key), date_part(parts, target), v.tr("q.touch_to_type_number")))
+        f.emit(intent::OpenKeyboard{q.id, target});
+    }
   } else if (q.is_number()) {
     if (f.text_box("q.textbox", v.tr("q.number.label"), a ? a->text : "", v.tr("q.touch_to_type_number")))
       f.emit(intent::OpenKeyboard{q.id, TextTarget::Answer});

@@ -45,6 +45,7 @@ std::string key_name(const AppState& s, const std::string& k, bool pad) {
 const KeyboardLayout& keyboard_layout(const AppState& s) {
   const Question* q = s.ui.edit_question.empty() ? nullptr : s.survey->find(s.ui.edit_question);
   if (q && q->type == QuestionType::Postcode && s.ui.edit_target == TextTarget::Answer) return Keyboards::postcode();
+  if (q && is_date_part(s.ui.edit_target)) return Keyboards::digits();
   if (q && q->is_number() && s.ui.edit_target == TextTarget::Answer)
     return Keyboards::number(q->type == QuestionType::Decimal);
   return s.keyboards.for_locale(s.locale());
@@ -88,6 +89,22 @@ void focus_first_letter(AppState& s) {
 }
 }  // namespace
 
+std::string& date_part_of(DateParts& parts, TextTarget t) {
+  return t == TextTarget::DateDay ? parts.day : t == TextTarget::DateMonth ? parts.month : parts.year;
+}
+std::string date_part(DateParts parts, TextTarget t) { return date_part_of(parts, t); }
+
+int edit_limit(const Question& q, TextTarget t) {
+  switch (t) {
+    case TextTarget::Other: return q.other_max_length;
+    case TextTarget::DateDay:
+    case TextTarget::DateMonth: return 2;
+    case TextTarget::DateYear: return 4;
+    case TextTarget::Answer: break;
+  }
+  return q.max_length ? q.max_length : 8;
+}
+
 void reopen_keyboard(AppState& s) {
   s.ui.keyboard_under = false;
   const Question* q = s.session ? s.session->current() : nullptr;
@@ -102,7 +119,10 @@ void on(AppState& s, const intent::OpenKeyboard& in) {
   const Answer* cur = s.session ? s.session->answer_for(in.question) : nullptr;
   s.ui.edit_question = in.question;
   s.ui.edit_target = in.target;
-  s.ui.edit_text = cur ? (in.target == TextTarget::Other ? cur->other_text : cur->text) : "";
+  s.ui.edit_text = !cur                              ? std::string()
+                   : in.target == TextTarget::Other  ? cur->other_text
+                   : in.target == TextTarget::Answer ? cur->text
+                                                     : date_part(split_date(cur->text), in.target);
   s.ui.panel = Panel::Keyboard;
   s.ui.error.clear();
   s.ui.shift = false;
@@ -115,7 +135,7 @@ void on(AppState& s, const intent::OpenKeyboard& in) {
 void on(AppState& s, const intent::KeyboardKey& in) {
   const Question* q = s.survey->find(s.ui.edit_question);
   if (!q) return;
-  const size_t limit = static_cast<size_t>(s.ui.edit_target == TextTarget::Other ? q->other_max_length : q->max_length);
+  const size_t limit = static_cast<size_t>(edit_limit(*q, s.ui.edit_target));
   if (utf8_chars(s.ui.edit_text) >= limit) {
     s.say(s.tr("say.full"));
     return;
@@ -165,10 +185,17 @@ void commit_keyboard(AppState& s, bool close) {
     Answer a = cur ? *cur : Answer{};
     std::string t = ui.edit_text;
     while (!t.empty() && t.back() == ' ') t.pop_back();
-    if (ui.edit_target == TextTarget::Other)
+    if (ui.edit_target == TextTarget::Other) {
       a.other_text = t;
-    else
+    } else if (is_date_part(ui.edit_target)) {
+      // One part of the date: a day or month of one digit is written with two.
+      DateParts parts = split_date(a.text);
+      if (t.size() == 1 && ui.edit_target != TextTarget::DateYear) t = "0" + t;
+      date_part_of(parts, ui.edit_target) = t;
+      a.text = join_date(parts);
+    } else {
       a.text = t;
+    }
     if (auto st = s.session->answer(a); !st) {
       ui.error = error_for_visitor(s, st.error());
       s.say(ui.error);
@@ -179,7 +206,10 @@ void commit_keyboard(AppState& s, bool close) {
   if (close) {
     ui.panel = Panel::None;
     ui.keyboard_under = false;
-    ui.focus = "nav.next";
+    // After a date's day, its month; after the month, its year.
+    ui.focus = ui.edit_target == TextTarget::DateDay     ? "q.date.month"
+               : ui.edit_target == TextTarget::DateMonth ? "q.date.year"
+                                                         : "nav.next";
     SDL_StopTextInput();
   }
 }

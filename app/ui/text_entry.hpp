@@ -45,6 +45,12 @@ std::string number_words(const T& v, const Question& q, bool kind = true) {
   return words;
 }
 
+// A date's part being edited: its day, month or year.
+std::string& date_part_of(DateParts& parts, TextTarget t);
+std::string date_part(DateParts parts, TextTarget t);
+// How many characters the box being typed in holds.
+int edit_limit(const Question& q, TextTarget t);
+
 // Back to the keyboard from help or settings opened over it, if its
 // question is still the one on screen.
 void reopen_keyboard(AppState& s);

@@ -25,7 +25,11 @@ struct InfoPage {
   bool operator==(const InfoPage&) const = default;
 };
 
-enum class TextTarget { Answer, Other };  // the answer's own text, or its "Other" text
+// The answer's own text, its "Other" text, or one part of a date.
+enum class TextTarget { Answer, Other, DateDay, DateMonth, DateYear };
+inline bool is_date_part(TextTarget t) {
+  return t == TextTarget::DateDay || t == TextTarget::DateMonth || t == TextTarget::DateYear;
+}
 enum class ExportFormat { Csv, Jsonl, Codebook };
 
 // What a tap or key asks for: one small struct per request, its payload typed.

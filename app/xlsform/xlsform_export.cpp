@@ -137,6 +137,7 @@ Status export_xlsx(const Survey& sv, const std::string& path) {
       case QuestionType::Integer: type = "integer"; break;
       case QuestionType::Decimal: type = "decimal"; break;
       case QuestionType::Note: type = "note"; break;
+      case QuestionType::Date: type = "date"; break;
     }
     survey.put(row, "type", type);
     survey.put(row, "name", q.id);
@@ -158,6 +159,12 @@ Status export_xlsx(const Survey& sv, const std::string& path) {
       if (q.max_value) c += (c.empty() ? "" : " and ") + std::string(". <= ") + num(*q.max_value);
       survey.put(row, "constraint", c);
       if (q.type == QuestionType::Decimal) survey.put(row, "decimals", std::to_string(q.decimals));
+    }
+    if (q.type == QuestionType::Date) {
+      std::string c;
+      if (!q.min_date.empty()) c = ". >= date('" + q.min_date + "')";
+      if (!q.max_date.empty()) c += (c.empty() ? "" : " and ") + std::string(". <= date('") + q.max_date + "')";
+      survey.put(row, "constraint", c);
     }
     if (!q.scale.empty()) survey.put(row, "scale", "yes");
     if (q.type == QuestionType::Likert) survey.put(row, "appearance", "likert");

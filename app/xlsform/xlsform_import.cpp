@@ -502,7 +502,6 @@ const std::map<std::string, std::string>& unsupported_columns() {
 std::optional<std::string> refused_type(const std::string& t) {
   static const std::map<std::string, std::string> m = {
       {"range", "a range slider is not supported: use integer, which the kiosk asks with a number pad"},
-      {"date", "the kiosk cannot ask for a date yet"},
       {"time", "the kiosk does not ask for a time"},
       {"datetime", "the kiosk does not ask for a date and time"},
       {"geopoint", "a kiosk in a library does not ask for a location"},
@@ -819,6 +818,8 @@ class Importer {
         q.type = kind == "integer" ? QuestionType::Integer : QuestionType::Decimal;
       } else if (kind == "note") {
         q.type = QuestionType::Note;
+      } else if (kind == "date") {
+        q.type = QuestionType::Date;
       } else {
         throw Refusal{t.where(row, type) + "\"" + type_text + "\" is not an XLSForm question type"};
       }
@@ -873,6 +874,8 @@ class Importer {
         q.max_length = text_length(t, row, *cells, kDefaultTextLength);
       } else if (q.is_number()) {
         number_range(t, row, *cells, q);
+      } else if (q.type == QuestionType::Date) {
+        date_range(t, row, *cells, q);
       } else if (const Column* c = t.column("constraint"); c && !Table::cell(*cells, c).empty()) {
         throw Refusal{t.where(row, c) + "a constraint on a " +
                       (q.type == QuestionType::Note ? std::string("note") : std::string("choice question")) +
@@ -1011,6 +1014,47 @@ class Importer {
       rest = rest.substr(at + 5);
     }
     if (q.min_value && q.max_value && *q.min_value > *q.max_value) throw refuse();
+    if (const Column* m = t.column("constraint_message"); m && !Table::cell(cells, m).empty())
+      warn(t.where(row, m) + "not used: the kiosk says the range in its own words, in every language");
+  }
+
+  // A date's range: `. >= date('2016-06-13')`, `. <= date('2016-09-05')`, joined by and.
+  void date_range(const Table& t, std::size_t row, const std::vector<std::string>& cells, Question& q) {
+    const Column* c = t.column("constraint");
+    const std::string v = Table::cell(cells, c);
+    if (v.empty()) return;
+    auto refuse = [&] {
+      return Refusal{t.where(row, c) + "\"" + v +
+                     "\": on a date the kiosk understands only a range of fixed dates, such as "
+                     ". >= date('2016-06-13') and . <= date('2016-09-05')"};
+    };
+    std::string compact;
+    for (char ch : v)
+      if (!std::isspace(static_cast<unsigned char>(ch))) compact += ch;
+    std::size_t at = 0;
+    while (at < compact.size()) {
+      if (compact.compare(at, 1, ".") != 0) throw refuse();
+      const bool ge = compact.compare(at + 1, 2, ">=") == 0, le = compact.compare(at + 1, 2, "<=") == 0;
+      if (!ge && !le) throw refuse();
+      at += 3;
+      const std::string open = "date(";
+      if (compact.compare(at, open.size(), open) != 0) throw refuse();
+      at += open.size();
+      if (at >= compact.size() || (compact[at] != '\'' && compact[at] != '"')) throw refuse();
+      const char quote = compact[at];
+      const auto end = compact.find(quote, at + 1);
+      if (end == std::string::npos || end + 1 >= compact.size() || compact[end + 1] != ')') throw refuse();
+      const std::string text = compact.substr(at + 1, end - at - 1);
+      const auto iso = iso_date(split_date(text));
+      if (!iso || *iso != text) throw refuse();
+      (ge ? q.min_date : q.max_date) = *iso;
+      at = end + 2;
+      if (at < compact.size()) {
+        if (compact.compare(at, 3, "and") != 0) throw refuse();
+        at += 3;
+      }
+    }
+    if (!q.min_date.empty() && !q.max_date.empty() && q.min_date > q.max_date) throw refuse();
     if (const Column* m = t.column("constraint_message"); m && !Table::cell(cells, m).empty())
       warn(t.where(row, m) + "not used: the kiosk says the range in its own words, in every language");
   }

@@ -51,6 +51,8 @@ class Keyboards {
   static const KeyboardLayout& postcode();
   // Digits, minus and (for a decimal) the point: numbers in every language.
   static const KeyboardLayout& number(bool decimal);
+  // Digits alone: a date's day, month and year.
+  static const KeyboardLayout& digits();
   // Typed with when no layout was installed at all: Latin letters and digits.
   static const KeyboardLayout& builtin_latin();
 

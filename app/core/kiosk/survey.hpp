@@ -21,8 +21,10 @@ struct LocalText {
 };
 
 // Integer and Decimal are answered with a number pad (the answer's text is
-// the number, "42" or "3.5"); a Note is a screen of text that takes no answer.
-enum class QuestionType { Single, Multiple, Likert, YesNo, Text, Postcode, Integer, Decimal, Note };
+// the number, "42" or "3.5"); a Date with the day, month and year each typed
+// on the pad (the answer "2016-06-13"); a Note is a screen of text that takes
+// no answer.
+enum class QuestionType { Single, Multiple, Likert, YesNo, Text, Postcode, Integer, Decimal, Note, Date };
 std::string_view to_string(QuestionType t);
 std::optional<QuestionType> question_type_from(std::string_view s);
 
@@ -54,6 +56,8 @@ struct Question {
   // Integer and Decimal: the range allowed (inclusive), and Decimal's places after the point.
   std::optional<double> min_value, max_value;
   int decimals = 0;
+  // Date: the range allowed (inclusive), "YYYY-MM-DD"; empty: open.
+  std::string min_date, max_date;
   std::optional<Rule> show_if;
   std::string scale;   // the [scales] list its options come from ("": its own options)
   size_t section = 0;  // index into Survey::sections
@@ -114,6 +118,19 @@ int reading_minutes(const Survey& s);
 // A number as a visitor writes it, with at most `decimals` places and no
 // trailing zeros: 12, 0.5, -3.
 std::string format_number(double v, int decimals);
+
+// A date answer is "YEAR-MONTH-DAY". While it is typed its parts may be
+// missing or short ("2016--3"); once complete it is "2016-06-13".
+struct DateParts {
+  std::string year, month, day;
+  bool empty() const { return year.empty() && month.empty() && day.empty(); }
+};
+DateParts split_date(const std::string& answer);
+std::string join_date(const DateParts& parts);  // "" when every part is empty
+// A real calendar date (Gregorian, leap years), from whole parts.
+bool is_real_date(int year, int month, int day);
+// "2016-06-13" from a complete, real date; nullopt otherwise.
+std::optional<std::string> iso_date(const DateParts& parts);
 
 // Loads and checks a definition. On error the message reads
 //   FILE:LINE:COLUMN: PATH: what is wrong
