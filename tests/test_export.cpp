@@ -341,3 +341,33 @@ TEST_CASE("the codebook and the CSV columns are the same with or without the sur
   append_csv_header(h2, csv_columns(*english));
   CHECK(h1 == h2);
 }
+
+TEST_CASE("a note among the questions leaves every question's results where they belong, and is not listed",
+          "[export]") {
+  auto s = load_survey_file(test::source_path("tests/surveys/question-kinds.toml"));
+  REQUIRE(s.ok());
+  REQUIRE(s->find("halfway")->type == QuestionType::Note);  // the second question
+  ResponseMeta m;
+  m.service_point = "castle";
+  Answers a;
+  a["visits"].text = "12";
+  a["miles"].text = "2.5";
+  a["last_visit"].text = "2016-06-13";
+  Summary sum;
+  add_to_summary(sum, *s, "en", m, a);
+  REQUIRE(sum.overall.questions.size() == s->questions.size());
+  for (const auto& q : sum.overall.questions) {
+    INFO(q.id);
+    CHECK(q.answered == (q.id == "visits" || q.id == "miles" || q.id == "last_visit" ? 1 : 0));
+  }
+  const std::string text = format_summary(*s, sum);
+  CHECK_THAT(text, Catch::Contains("miles"));
+  CHECK(text.find("halfway") == std::string::npos);
+  // No CSV column and no codebook row for the note; the date's range in the codebook.
+  for (const auto& c : csv_columns(*s)) CHECK(c.name != "halfway");
+  std::string book;
+  append_codebook(book, *s);
+  CHECK(book.find("halfway") == std::string::npos);
+  CHECK_THAT(book, Catch::Contains("a date, YYYY-MM-DD, from 2016-01-01 to 2016-12-31"));
+  CHECK_THAT(book, Catch::Contains("a whole number, from 0 to 31"));
+}

@@ -578,10 +578,12 @@ TEST_CASE("layout: Bury in Polish and Urdu on 1280x800 at 100%: every answer in 
     }
 }
 
-TEST_CASE("layout: the family hub survey (0 to 10 and 7-point scales and 17 answers) in view on arrival",
-          "[ui][layout]") {
-  walk_all(hub_survey(), 1280, 800, 7);
-  walk_all(hub_survey(), 1920, 1080, 7);
+TEST_CASE(
+    "layout: the family hub survey (0 to 10 and 7-point scales, 17 answers, a number, a date, a note) in view on "
+    "arrival",
+    "[ui][layout]") {
+  walk_all(hub_survey(), 1280, 800, 10);
+  walk_all(hub_survey(), 1920, 1080, 10);
 }
 
 // Eleven targets fit across 1280 px: the 0 to 10 scale is one row, read in

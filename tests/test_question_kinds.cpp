@@ -11,6 +11,7 @@
 
 using namespace kiosk;
 using namespace kiosk::ui;
+using test::check_layout;
 using test::UiRig;
 
 namespace {
@@ -65,11 +66,13 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   CHECK(r.find_id("kb.space") == nullptr);
   CHECK(r.find_id(key_id(".")) == nullptr);
   type_on_pad(r, "32");
+  check_layout(r, tag + " number pad");
   shot(r, tag + "-pad");
   r.tap_id("kb.done");
   r.tap_id("nav.next");
   CHECK(r.app->ui().error == "Please type a number from 0 to 31.");
   CHECK(r.app->session()->current()->id == "visits");
+  check_layout(r, tag + " number out of range");
   shot(r, tag + "-range");
   r.tap_id("q.textbox");
   r.tap_id("kb.delete");
@@ -83,6 +86,7 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   CHECK(r.find_id("q.note0")->label == "Thank you. Two more questions about your journey.");
   CHECK(r.find_id("q.textbox") == nullptr);
   CHECK(r.find_id("q.optional") == nullptr);
+  check_layout(r, tag + " note");
   shot(r, tag + "-note");
   r.tap_id("nav.next");
   REQUIRE(r.app->session()->current()->id == "miles");
@@ -99,6 +103,7 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   auto part = [&](const std::string& box, const std::string& digits) {
     r.tap_id(box);
     REQUIRE(r.app->ui().panel == Panel::Keyboard);
+    check_layout(r, tag + " " + box + " pad");
     CHECK(r.find_id(key_id("-")) == nullptr);  // digits only
     for (int i = 0; i < 4; ++i) r.tap_id("kb.delete");
     type_on_pad(r, digits);
@@ -107,6 +112,7 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   part("q.date.day", "31");
   part("q.date.month", "2");
   part("q.date.year", "2016");
+  check_layout(r, tag + " date");
   shot(r, tag + "-date");
   r.tap_id("nav.next");
   CHECK(r.app->ui().error == "There is no such date: please check the day and the month.");
@@ -124,6 +130,7 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   CHECK(r.find_id("review.a.visits") != nullptr);
   CHECK(r.find_id("review.a.miles") != nullptr);
   CHECK(r.find_id("review.a.halfway") == nullptr);
+  check_layout(r, tag + " review");
   shot(r, tag + "-review");
   r.tap_id("nav.submit");
   REQUIRE(r.app->ui().screen == Screen::Thanks);

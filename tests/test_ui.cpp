@@ -11,6 +11,7 @@
 
 using namespace kiosk;
 using namespace kiosk::ui;
+using test::check_layout;
 using test::UiRig;
 
 namespace {
@@ -271,35 +272,6 @@ TEST_CASE("both themes meet the contrast thresholds", "[ui][contrast]") {
 namespace {
 
 // Every interactive item: at least 44 x 44, no overlaps, nothing clipped sideways.
-void check_layout(UiRig& r, const std::string& where) {
-  int w = 0, h = 0;
-  SDL_GetWindowSize(r.app->window(), &w, &h);
-  std::vector<A11yItem> visible;
-  for (const auto& it : r.app->tree().items()) {
-    INFO(where << ": " << it.id << " \"" << it.label << "\"");
-    // Text wraps: nothing runs off the side of its region or the window.
-    CHECK(it.rect.x >= it.clip.x - 1);
-    CHECK(it.rect.x + it.rect.w <= it.clip.x + it.clip.w + 1);
-    CHECK(it.rect.x + it.rect.w <= static_cast<float>(w) + 1);
-    if (!it.interactive) continue;
-    CHECK(it.rect.w >= 44.0f);
-    CHECK(it.rect.h >= 44.0f);
-    // Only the part in view can be touched.
-    Rect v = it.rect;
-    const float top = std::max(v.y, it.clip.y), bottom = std::min(v.y + v.h, it.clip.y + it.clip.h);
-    if (bottom - top <= 0) continue;
-    v.y = top;
-    v.h = bottom - top;
-    visible.push_back(it);
-    visible.back().rect = v;
-  }
-  for (size_t i = 0; i < visible.size(); ++i)
-    for (size_t j = i + 1; j < visible.size(); ++j) {
-      INFO(where << ": " << visible[i].id << " overlaps " << visible[j].id);
-      CHECK_FALSE(visible[i].rect.overlaps(visible[j].rect));
-    }
-}
-
 void visit_screens(UiRig& r, const std::string& tag) {
   check_layout(r, tag + " home");
   r.tap_id("bar.settings");

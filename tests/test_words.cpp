@@ -337,7 +337,31 @@ void walk_everything(WordsRig& r, const Known& known, Findings& f) {
       REQUIRE_FALSE(r.app->ui().error.empty());
       look(r, known, f, where + ", unanswered");
     }
-    if (q.has_options()) {
+    if (q.type == QuestionType::Note) {
+      // A screen of reading: nothing to answer.
+    } else if (q.type == QuestionType::Date) {
+      for (const char* box : {"q.date.day", "q.date.month", "q.date.year"}) {
+        r.tap(box);
+        REQUIRE(r.app->ui().panel == Panel::Keyboard);
+        look(r, known, f, where + ", " + box);
+        r.type(std::string(box) == "q.date.year" ? "2016" : "2");
+        r.tap("kb.done");
+      }
+    } else if (q.is_number()) {
+      r.tap("q.textbox");
+      REQUIRE(r.app->ui().panel == Panel::Keyboard);
+      look(r, known, f, where + ", number pad");
+      r.type("99");  // out of range: said so, in the catalogue's words
+      r.tap("kb.done");
+      r.tap("nav.next");
+      REQUIRE_FALSE(r.app->ui().error.empty());
+      look(r, known, f, where + ", out of range");
+      r.tap("q.textbox");
+      r.tap("kb.delete");
+      r.tap("kb.delete");
+      r.type("3");
+      r.tap("kb.done");
+    } else if (q.has_options()) {
       const Option* other = q.other_option();
       r.tap("opt." + (other ? other->code : q.options.front().code));
       if (other) {

@@ -138,4 +138,35 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
   }
 };
 
+// What every screen keeps to: nothing runs off its region or the window,
+// every control is at least 44 px square, and no two controls in view overlap.
+inline void check_layout(UiRig& r, const std::string& where) {
+  int w = 0, h = 0;
+  SDL_GetWindowSize(r.app->window(), &w, &h);
+  std::vector<kiosk::ui::A11yItem> visible;
+  for (const auto& it : r.app->tree().items()) {
+    INFO(where << ": " << it.id << " \"" << it.label << "\"");
+    // Text wraps: nothing runs off the side of its region or the window.
+    CHECK(it.rect.x >= it.clip.x - 1);
+    CHECK(it.rect.x + it.rect.w <= it.clip.x + it.clip.w + 1);
+    CHECK(it.rect.x + it.rect.w <= static_cast<float>(w) + 1);
+    if (!it.interactive) continue;
+    CHECK(it.rect.w >= 44.0f);
+    CHECK(it.rect.h >= 44.0f);
+    // Only the part in view can be touched.
+    kiosk::ui::Rect v = it.rect;
+    const float top = std::max(v.y, it.clip.y), bottom = std::min(v.y + v.h, it.clip.y + it.clip.h);
+    if (bottom - top <= 0) continue;
+    v.y = top;
+    v.h = bottom - top;
+    visible.push_back(it);
+    visible.back().rect = v;
+  }
+  for (size_t i = 0; i < visible.size(); ++i)
+    for (size_t j = i + 1; j < visible.size(); ++j) {
+      INFO(where << ": " << visible[i].id << " overlaps " << visible[j].id);
+      CHECK_FALSE(visible[i].rect.overlaps(visible[j].rect));
+    }
+}
+
 }  // namespace test

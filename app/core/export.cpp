@@ -578,8 +578,9 @@ void append_codebook(std::string& b, const Survey& survey) {
 
 ResultsTable empty_results(const Survey& survey, const std::string& locale) {
   ResultsTable t;
+  // One entry per question, in survey order (question->index finds it), a
+  // note's too; the tables shown leave notes out.
   for (const auto& q : survey.questions) {
-    if (!q.takes_answer()) continue;  // a note has no results
     QuestionSummary qs;
     qs.id = q.id;
     qs.type = q.type;
@@ -650,6 +651,7 @@ namespace {
 void format_table(std::ostringstream& o, const ResultsTable& t) {
   char line[512];
   for (const auto& q : t.questions) {
+    if (q.type == QuestionType::Note) continue;  // nothing to count
     o << "  " << q.id << "  " << q.text.substr(0, 90) << (q.text.size() > 90 ? "..." : "") << "\n";
     o << "      answered by " << q.answered << " of " << t.responses << "\n";
     for (const auto& oc : q.options) {

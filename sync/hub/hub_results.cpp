@@ -282,6 +282,7 @@ Reply Api::Impl::summary(Request&) {
   auto table = [](const ResultsTable& t) {
     json qs = json::array();
     for (const auto& q : t.questions) {
+      if (q.type == QuestionType::Note) continue;  // a note takes no answer
       json opts = json::array();
       for (const auto& o : q.options)
         opts.push_back({{field::kCode, o.code}, {field::kLabel, o.label}, {field::kCount, o.count}});
