@@ -752,3 +752,46 @@ TEST_CASE("kiosk-admin report refuses an export with no completed responses, and
   CHECK(w.exit_code == 1);
   CHECK_THAT(w.err, Catch::Contains("could not write the PDF"));
 }
+
+TEST_CASE("kiosk-admin spss: a number is a scale variable and a date a date, as PSPP reads them",
+          "[population][cli][spss]") {
+  test::TempDir tmp;
+  std::string jsonl;
+  int n = 0;
+  auto add = [&](const std::string& visits, const std::string& miles, const std::string& date) {
+    jsonl += "{\"uuid\":\"u" + std::to_string(++n) +
+             "\",\"survey_id\":\"question_kinds\",\"status\":\"completed\",\"service_point\":\"castle\","
+             "\"started_utc\":\"2016-06-14T10:00:00Z\",\"answers\":{\"visits\":{\"text\":\"" +
+             visits + "\"},\"miles\":{\"text\":\"" + miles + "\"},\"last_visit\":{\"text\":\"" + date + "\"}}}\n";
+  };
+  add("12", "2.5", "2016-06-13");
+  add("3", "0.5", "2016-02-29");
+  add("0", "10", "2016-12-31");
+  std::filesystem::create_directories(tmp.file("opened"));
+  test::write_file(tmp.file("opened/responses.jsonl"), jsonl);
+  const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
+  auto sav = test::run(admin + "spss " + tmp.file("opened") + " --out " + tmp.file("k.sav") + " --survey " +
+                       test::source_path("tests/surveys/question-kinds.toml"));
+  INFO(sav.out << sav.err);
+  REQUIRE(sav.exit_code == 0);
+  test::write_file(tmp.file("k.sps"), "GET FILE='" + tmp.file("k.sav") +
+                                          "'.\nDISPLAY DICTIONARY /VARIABLES=visits miles last_visit.\n"
+                                          "LIST /VARIABLES=visits miles last_visit.\n"
+                                          "DESCRIPTIVES /VARIABLES=visits miles.\n");
+  auto p = test::run("pspp -O format=csv -o " + tmp.file("out.csv") + " " + tmp.file("k.sps"));
+  INFO(p.out << p.err);
+  REQUIRE(p.exit_code == 0);
+  const std::string out = test::read_file(tmp.file("out.csv"));
+  INFO(out);
+  // The dictionary: numbers on a scale with their places; the date a date.
+  CHECK_THAT(out,
+             Catch::Contains("How many times have you visited a library in the last month?,Scale,Input,8,Right,F12.0"));
+  CHECK_THAT(out, Catch::Contains("F12.1"));
+  CHECK_THAT(out, Catch::Contains("DATE11"));
+  // Each case as typed, the dates as dates (29 February 2016 included).
+  CHECK_THAT(out, Catch::Contains("12,2.5,13-JUN-2016"));
+  CHECK_THAT(out, Catch::Contains("3,.5,29-FEB-2016"));
+  CHECK_THAT(out, Catch::Contains("0,10.0,31-DEC-2016"));
+  // PSPP's own arithmetic on them: the mean of 12, 3 and 0 is 5.
+  CHECK_THAT(out, Catch::Contains(",3,5.00,"));
+}

@@ -28,7 +28,7 @@ ssize_t write_bytes(const void* data, size_t len, void* ctx) {
 
 // One variable of the file and where its value comes from.
 struct Var {
-  enum class Kind { Meta, Choice, Flag, Text, Other, Number, Weight } kind;
+  enum class Kind { Meta, Choice, Flag, Text, Other, Number, Date, Weight } kind;
   std::string name, meta;  // meta: which field (Kind::Meta)
   const Question* q = nullptr;
   std::string code;  // Flag: the option
@@ -41,6 +41,22 @@ std::string question_label(const Survey& s, const Question& q) {
   const std::string body = s.text(q.text, s.default_locale);
   if (t.empty()) return body;
   return t + ": " + body;
+}
+
+// A date as SPSS keeps it: seconds since 14 October 1582.
+double spss_seconds(const std::string& iso) {
+  const DateParts p = split_date(iso);
+  // Days from 1970-01-01 to the civil date (Howard Hinnant's days_from_civil).
+  auto days = [](long y, long m, long d) {
+    y -= m <= 2;
+    const long era = (y >= 0 ? y : y - 399) / 400;
+    const long yoe = y - era * 400;
+    const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+  };
+  const long from = days(1582, 10, 14);
+  return static_cast<double>(days(std::stol(p.year), std::stol(p.month), std::stol(p.day)) - from) * 86400.0;
 }
 
 std::string meta_value(const Var& v, const ResponseMeta& m, const OpenedFileOptions& opt) {
@@ -77,8 +93,8 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
         for (const auto& o : q.options)
           vars.push_back({Var::Kind::Flag, q.id + "_" + o.code, {}, &q, o.code, 1, nullptr});
         break;
+      case QuestionType::Date: vars.push_back({Var::Kind::Date, q.id, {}, &q, {}, 1, nullptr}); break;
       case QuestionType::Text:
-      case QuestionType::Date:
       case QuestionType::Postcode: vars.push_back({Var::Kind::Text, q.id, {}, &q, {}, 1, nullptr}); break;
       case QuestionType::Integer:
       case QuestionType::Decimal: vars.push_back({Var::Kind::Number, q.id, {}, &q, {}, 1, nullptr}); break;
@@ -178,6 +194,14 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
         readstat_variable_set_measure(v.rs, READSTAT_MEASURE_SCALE);
         break;
       }
+      case Var::Kind::Date: {
+        // A date variable, so SPSS and PSPP sort, filter and count by it.
+        v.rs = readstat_add_variable(w.get(), v.name.c_str(), READSTAT_TYPE_DOUBLE, 0);
+        readstat_variable_set_label(v.rs, question_label(survey, *v.q).substr(0, 255).c_str());
+        readstat_variable_set_format(v.rs, "DATE11");
+        readstat_variable_set_measure(v.rs, READSTAT_MEASURE_SCALE);
+        break;
+      }
       case Var::Kind::Weight:
         v.rs = readstat_add_variable(w.get(), "weight", READSTAT_TYPE_DOUBLE, 0);
         readstat_variable_set_label(v.rs, "raking weight to the population's margins (mean 1)");
@@ -234,6 +258,14 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
           else
             readstat_insert_missing_value(w.get(), v.rs);
           break;
+        case Var::Kind::Date: {
+          const auto iso = answered ? iso_date(split_date(it->second.text)) : std::nullopt;
+          if (iso)
+            readstat_insert_double_value(w.get(), v.rs, spss_seconds(*iso));
+          else
+            readstat_insert_missing_value(w.get(), v.rs);
+          break;
+        }
         case Var::Kind::Weight: readstat_insert_double_value(w.get(), v.rs, weights[row]); break;
       }
     }
