@@ -712,3 +712,49 @@ TEST_CASE(
     }
   CHECK(covers("/results?service_point=castle") == at_castle);
 }
+
+TEST_CASE("the hub checks numbers, dates and notes as the kiosk does: out of range, no such day, a note answered",
+          "[hub][trust]") {
+  const std::string path = test::source_path("kiosk-config/surveys/family-hub-feedback.toml");
+  auto survey = load_survey_file(path);
+  REQUIRE(survey.ok());
+  test::InProcessHub in(path);
+  const std::string token = in.add("kiosk", "k1");
+  in.start();
+  struct Hub {
+    test::InProcessHub& in;
+    const std::string& token;
+    std::optional<hub::Reply> post_body(const std::string& body) { return in.post("/api/v1/responses", token, body); }
+  } hub{in, token};
+  // A true response that answered how many children came and when they first came.
+  CompletedResponse base;
+  for (std::uint64_t i = 0;; ++i) {
+    base = simulate_one(*survey, test::sim_options(7, "k1", "castle", 1454284800), i);
+    if (base.meta.status == "completed" && base.answers.count("children") && base.answers.count("first_visit")) break;
+  }
+  auto with_answer = [&](const std::string& q, json value) {
+    return with(base, [&](json& d) {
+      d["uuid"] = new_uuid_v4();
+      d["answers"][q] = value;
+    });
+  };
+  auto post = [&](const std::string& doc) { return post_one(hub, doc, json::parse(doc)["uuid"]); };
+  CHECK(post(with_answer("children", {{"text", "7"}}))["status"] == "stored");
+  CHECK(post(with_answer("first_visit", {{"text", "2016-02-29"}}))["status"] == "stored");
+  const std::vector<std::pair<std::string, std::string>> lies = {
+      {with_answer("children", {{"text", "21"}}), "answers.children: Please type a number from 0 to 20."},
+      {with_answer("children", {{"text", "two"}}), "answers.children: Please type a whole number"},
+      {with_answer("children", {{"text", "2.5"}}), "answers.children: Please type a whole number"},
+      {with_answer("first_visit", {{"text", "2015-02-29"}}), "answers.first_visit: There is no such date"},
+      {with_answer("first_visit", {{"text", "1999-12-31"}}),
+       "answers.first_visit: Please give a date from 01/01/2000 to 31/12/2026."},
+      {with_answer("first_visit", {{"text", "2016-6-1"}}), "answers.first_visit: Please type the day, the month"},
+      {with_answer("nearly_done", {{"text", "hello"}}), "answers.nearly_done: This is a note: it takes no answer."},
+  };
+  for (const auto& [doc, detail] : lies) {
+    INFO(doc);
+    const json receipt = post(doc);
+    CHECK(receipt["status"] == "rejected");
+    CHECK_THAT(receipt.value("detail", ""), Catch::StartsWith(detail));
+  }
+}

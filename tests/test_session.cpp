@@ -347,6 +347,9 @@ text = "When did you visit?"
   CHECK(validate_answer(q, type_text("2016-06-12"), true) == "Please give a date from 13/06/2016 to 05/09/2016.");
   CHECK_FALSE(validate_answer(q, type_text("2016-06-13"), true));
   CHECK_FALSE(validate_answer(q, type_text("2016-09-05"), true));
+  // Stored only as the kiosk writes it, two digits for the day and month.
+  CHECK(validate_answer(q, type_text("2016-7-1"), true) ==
+        "Please type the day, the month and the year as numbers, such as 13, 6 and 2016.");
   CHECK(is_real_date(2016, 2, 29));
   CHECK_FALSE(is_real_date(2015, 2, 29));
   CHECK_FALSE(is_real_date(1900, 2, 29));
