@@ -133,7 +133,13 @@ TEST_CASE("in process: a heartbeat's counts must be whole numbers a kiosk could 
     CHECK_NOTHROW(json::parse(r.body));
   }
   // What was stored before is what the ledger still says: no 9.2e18 missing.
-  CHECK(hub.get("/api/v1/ledger", admin)->body == ledger_before);
+  // (How long the gap has been open counts on by the real clock: left out.)
+  auto stored = [](const std::string& body) {
+    json j = json::parse(body);
+    for (auto& k : j["kiosks"]) k.erase("missing_for_seconds");
+    return j;
+  };
+  CHECK(stored(hub.get("/api/v1/ledger", admin)->body) == stored(ledger_before));
 }
 
 TEST_CASE("in process: a batch is receipted item by item, a resent one is a duplicate, and both exports hold it once",

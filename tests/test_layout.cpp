@@ -529,28 +529,34 @@ TEST_CASE("keyboard: fixed keys, a text box that slides inside itself, caps as t
 }
 
 TEST_CASE("touch: every answer of every Bury question chosen by a tap at every text size, 1280x800",
-          "[ui][layout][touch]") {
+          "[ui][layout][touch][slow]") {
   tap_all(test::bury_survey(), 1280, 800, {100, 125, 150, 200});
 }
 
 TEST_CASE("touch: every answer of every Bury question chosen by a tap at every text size, 1920x1080",
-          "[ui][layout][touch]") {
+          "[ui][layout][touch][slow]") {
   tap_all(test::bury_survey(), 1920, 1080, {100, 125, 150, 200});
 }
 
-TEST_CASE("touch: every answer chosen by a tap in Polish and Urdu, at 100% and 200%, on both screens",
-          "[ui][layout][touch][locale]") {
-  for (const char* locale : {"pl", "ur"}) {
-    tap_all(test::bury_survey(), 1280, 800, {100, 200}, locale);
-    tap_all(test::bury_survey(), 1920, 1080, {100, 200}, locale);
-  }
+TEST_CASE("touch: every answer chosen by a tap in Polish, at 100% and 200%, on both screens",
+          "[ui][layout][touch][locale][slow]") {
+  tap_all(test::bury_survey(), 1280, 800, {100, 200}, "pl");
+  tap_all(test::bury_survey(), 1920, 1080, {100, 200}, "pl");
 }
 
-TEST_CASE("layout: Bury on 1280x800: every answer in view on arrival and help and actions fixed", "[ui][layout]") {
+TEST_CASE("touch: every answer chosen by a tap in Urdu, at 100% and 200%, on both screens",
+          "[ui][layout][touch][locale][slow]") {
+  tap_all(test::bury_survey(), 1280, 800, {100, 200}, "ur");
+  tap_all(test::bury_survey(), 1920, 1080, {100, 200}, "ur");
+}
+
+TEST_CASE("layout: Bury on 1280x800: every answer in view on arrival and help and actions fixed",
+          "[ui][layout][slow]") {
   walk_all(test::bury_survey(), 1280, 800, 25);
 }
 
-TEST_CASE("layout: Bury on 1920x1080: every answer in view on arrival and help and actions fixed", "[ui][layout]") {
+TEST_CASE("layout: Bury on 1920x1080: every answer in view on arrival and help and actions fixed",
+          "[ui][layout][slow]") {
   walk_all(test::bury_survey(), 1920, 1080, 25);
 }
 

@@ -218,7 +218,8 @@ std::vector<std::string> differences(const Survey& a, const Survey& b) {
     cmp_text(q + ": text", x.text, y.text);
     cmp_text(q + ": hint", x.hint, y.hint);
     cmp(q + ": required", x.required, y.required);
-    cmp(q + ": max_length", x.max_length, y.max_length);
+    // A text's length is written; other boxes' follow from their kind (and a number's range).
+    if (x.type == QuestionType::Text) cmp(q + ": max_length", x.max_length, y.max_length);
     cmp(q + ": min", x.min_value, y.min_value);
     cmp(q + ": max", x.max_value, y.max_value);
     cmp(q + ": decimals", x.decimals, y.decimals);
