@@ -496,8 +496,8 @@ TEST_CASE("kiosk-admin import and export-xlsform, as an officer runs them", "[xl
     CHECK(test::read_file(tmp.file("surveys/bury_libraries_2016.toml")) == before);
   }
   SECTION("export-xlsform writes a workbook that imports as the same survey") {
-    for (const std::string& survey : {tmp.file("surveys/bury_libraries_2016.toml"),
-                                      kSrc + "/kiosk-config/surveys/family-hub-feedback.toml"}) {
+    for (const std::string& survey :
+         {tmp.file("surveys/bury_libraries_2016.toml"), kSrc + "/kiosk-config/surveys/family-hub-feedback.toml"}) {
       auto e = test::run(admin + " export-xlsform " + survey + " --out " + tmp.file("again.xlsx"));
       INFO(e.out << e.err);
       CHECK(e.exit_code == 0);
