@@ -133,12 +133,6 @@ std::optional<RuleProblem> number_problem(const Question& q, const Answer& a, bo
   return P{"Please type a number no bigger than " + hi + ".", "rule.number.max", {{"max", hi}}};
 }
 
-// "13/06/2016", as a date is written in the messages.
-std::string display_date(const std::string& iso) {
-  const DateParts p = split_date(iso);
-  return p.day + "/" + p.month + "/" + p.year;
-}
-
 // A date's day, month and year, each typed on the pad. While they are typed
 // only their digits and lengths are checked; the date itself once the
 // visitor moves on.

@@ -696,6 +696,11 @@ std::optional<std::string> iso_date(const DateParts& p) {
   return std::string(buf);
 }
 
+std::string display_date(const std::string& answer) {
+  const DateParts p = split_date(answer);
+  return p.day + "/" + p.month + "/" + p.year;
+}
+
 std::string format_number(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);

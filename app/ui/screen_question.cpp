@@ -350,17 +350,13 @@ void draw_question(Frame& f, const AppView& v) {
   } else if (q.type == QuestionType::Date) {
     // Day, month and year, each its own box typed on the pad, in the order a
     // date is written here; each box named aloud.
-    auto shown = [](const std::string& iso) {
-      const DateParts d = split_date(iso);
-      return d.day + "/" + d.month + "/" + d.year;
-    };
     std::string hint = v.tr("q.date.hint");
     if (!q.min_date.empty() && !q.max_date.empty())
-      hint += " " + v.tr("q.number.range", {{"min", shown(q.min_date)}, {"max", shown(q.max_date)}});
+      hint += " " + v.tr("q.number.range", {{"min", display_date(q.min_date)}, {"max", display_date(q.max_date)}});
     else if (!q.min_date.empty())
-      hint += " " + v.tr("q.number.min", {{"min", shown(q.min_date)}});
+      hint += " " + v.tr("q.number.min", {{"min", display_date(q.min_date)}});
     else if (!q.max_date.empty())
-      hint += " " + v.tr("q.number.max", {{"max", shown(q.max_date)}});
+      hint += " " + v.tr("q.number.max", {{"max", display_date(q.max_date)}});
     f.paragraph("q.date.hint", hint, true, f.fonts.small);
     const DateParts parts = split_date(a ? a->text : "");
     for (auto [target, id, key] : {std::tuple{TextTarget::DateDay, "q.date.day", "q.date.day"},

@@ -6,10 +6,7 @@ namespace kiosk::ui {
 
 std::string describe_answer(const AppView& v, const Question& q, const Answer* a) {
   if (!a || a->empty()) return v.tr("review.not_answered");
-  if (q.type == QuestionType::Date) {
-    const DateParts p = split_date(a->text);
-    return p.day + "/" + p.month + "/" + p.year;  // as a date is written here
-  }
+  if (q.type == QuestionType::Date) return display_date(a->text);
   if (!q.has_options()) return a->text;
   std::string s;
   for (const auto& code : a->choices) {

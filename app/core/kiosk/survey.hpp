@@ -131,6 +131,8 @@ std::string join_date(const DateParts& parts);  // "" when every part is empty
 bool is_real_date(int year, int month, int day);
 // "2016-06-13" from a complete, real date; nullopt otherwise.
 std::optional<std::string> iso_date(const DateParts& parts);
+// A date as it is written to a visitor here: "13/06/2016".
+std::string display_date(const std::string& answer);
 
 // Loads and checks a definition. On error the message reads
 //   FILE:LINE:COLUMN: PATH: what is wrong
