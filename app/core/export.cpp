@@ -536,20 +536,15 @@ void append_codebook(std::string& b, const Survey& survey) {
           row(c.name, c.question, "(date)", what);
         } else if (c.question->is_number()) {
           const Question& q = *c.question;
-          auto num = [&](double v) {
-            char buf[64];
-            std::snprintf(buf, sizeof buf, "%.*f", q.type == QuestionType::Integer ? 0 : q.decimals, v);
-            return std::string(buf);
-          };
           std::string what = q.type == QuestionType::Integer
                                  ? "a whole number"
                                  : "a number with at most " + std::to_string(q.decimals) + " decimal places";
           if (q.min_value && q.max_value)
-            what += ", from " + num(*q.min_value) + " to " + num(*q.max_value);
+            what += ", from " + bound_text(q, *q.min_value) + " to " + bound_text(q, *q.max_value);
           else if (q.min_value)
-            what += ", at least " + num(*q.min_value);
+            what += ", at least " + bound_text(q, *q.min_value);
           else if (q.max_value)
-            what += ", at most " + num(*q.max_value);
+            what += ", at most " + bound_text(q, *q.max_value);
           row(c.name, c.question, "(number)", what);
         } else {
           row(c.name, c.question, "(text)",

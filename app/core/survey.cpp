@@ -701,6 +701,12 @@ std::string display_date(const std::string& answer) {
   return p.day + "/" + p.month + "/" + p.year;
 }
 
+std::string bound_text(const Question& q, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", q.type == QuestionType::Integer ? 0 : q.decimals, v);
+  return buf;
+}
+
 std::string format_number(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);

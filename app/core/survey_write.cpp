@@ -128,13 +128,8 @@ Definition to_definition(const Survey& sv, const std::string& header_comment) {
       if (!q.scale.empty()) o << "scale = " << toml_string(q.scale) << "\n";
       if (q.required) o << "required = true\n";
       if (q.type == QuestionType::Text) o << "max_length = " << q.max_length << "\n";
-      auto number = [&](double v) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.*f", q.type == QuestionType::Integer ? 0 : q.decimals, v);
-        return std::string(buf);
-      };
-      if (q.is_number() && q.min_value) o << "min = " << number(*q.min_value) << "\n";
-      if (q.is_number() && q.max_value) o << "max = " << number(*q.max_value) << "\n";
+      if (q.is_number() && q.min_value) o << "min = " << bound_text(q, *q.min_value) << "\n";
+      if (q.is_number() && q.max_value) o << "max = " << bound_text(q, *q.max_value) << "\n";
       if (q.type == QuestionType::Decimal && q.decimals != 2) o << "decimals = " << q.decimals << "\n";
       if (!q.min_date.empty()) o << "min = " << toml_string(q.min_date) << "\n";
       if (!q.max_date.empty()) o << "max = " << toml_string(q.max_date) << "\n";

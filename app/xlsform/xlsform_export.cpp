@@ -150,13 +150,8 @@ Status export_xlsx(const Survey& sv, const std::string& path) {
       survey.put(row, "constraint", "string-length(.) <= " + std::to_string(q.max_length));
     if (q.is_number()) {
       std::string c;
-      auto num = [&](double v) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.*f", q.decimals, v);
-        return std::string(buf);
-      };
-      if (q.min_value) c = ". >= " + num(*q.min_value);
-      if (q.max_value) c += (c.empty() ? "" : " and ") + std::string(". <= ") + num(*q.max_value);
+      if (q.min_value) c = ". >= " + bound_text(q, *q.min_value);
+      if (q.max_value) c += (c.empty() ? "" : " and ") + std::string(". <= ") + bound_text(q, *q.max_value);
       survey.put(row, "constraint", c);
       if (q.type == QuestionType::Decimal) survey.put(row, "decimals", std::to_string(q.decimals));
     }

@@ -118,6 +118,9 @@ int reading_minutes(const Survey& s);
 // A number as a visitor writes it, with at most `decimals` places and no
 // trailing zeros: 12, 0.5, -3.
 std::string format_number(double v, int decimals);
+// A number question's bound as the survey writes it: a whole number for an
+// integer, the question's places for a decimal ("0", "100.0").
+std::string bound_text(const Question& q, double v);
 
 // A date answer is "YEAR-MONTH-DAY". While it is typed its parts may be
 // missing or short ("2016--3"); once complete it is "2016-06-13".
