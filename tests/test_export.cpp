@@ -371,3 +371,31 @@ TEST_CASE("a note among the questions leaves every question's results where they
   CHECK_THAT(book, Catch::Contains("a date, YYYY-MM-DD, from 2016-01-01 to 2016-12-31"));
   CHECK_THAT(book, Catch::Contains("a whole number, from 0 to 31"));
 }
+
+TEST_CASE("a matrix's items are each a column, named in the codebook with the matrix's words, and counted",
+          "[export][matrix]") {
+  auto s = load_survey_file(test::source_path("tests/surveys/question-kinds.toml"));
+  REQUIRE(s.ok());
+  REQUIRE(s->matrices.size() == 1);
+  std::vector<std::string> names;
+  for (const auto& c : csv_columns(*s)) names.push_back(c.name);
+  for (const char* id : {"rate_books", "rate_computers", "rate_staff", "rate_hours", "rate_building", "rate_events"})
+    CHECK(std::count(names.begin(), names.end(), id) == 1);
+  CHECK(std::count(names.begin(), names.end(), "rate") == 0);  // the matrix itself holds no answer
+  std::string book;
+  append_codebook(book, *s);
+  CHECK_THAT(book, Catch::Contains("rate_books,rate_books,visit,likert,yes,always,"
+                                   "How would you rate each of these at your library?: The books,very_poor,Very poor"));
+  ResponseMeta m;
+  m.service_point = "castle";
+  Answers a;
+  a["rate_books"].choices = {"very_poor"};
+  a["rate_events"].choices = {"good"};
+  Summary sum;
+  add_to_summary(sum, *s, "en", m, a);
+  const auto& books = sum.overall.questions[s->find("rate_books")->index];
+  CHECK(books.answered == 1);
+  CHECK(books.text == "How would you rate each of these at your library?: The books");
+  const std::string text = format_summary(*s, sum);
+  CHECK_THAT(text, Catch::Contains("rate_events"));
+}

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "kiosk/crypto.hpp"
 #include "kiosk/postcode.hpp"
@@ -354,4 +355,148 @@ text = "When did you visit?"
   CHECK_FALSE(is_real_date(2015, 2, 29));
   CHECK_FALSE(is_real_date(1900, 2, 29));
   CHECK(is_real_date(2000, 2, 29));
+}
+
+namespace {
+
+// Six items on one scale, asked only of a visitor who has been before, and
+// a question after them that looks at one item.
+constexpr const char* kMatrixSurvey = R"(
+format = 1
+id = "rating"
+version = "1"
+default_locale = "en"
+locales = ["en", "pl"]
+title = "Rating"
+
+[scales]
+good5 = [
+  { code = "very_good", label = "Very good" }, { code = "good", label = "Good" },
+  { code = "neither", label = "Neither good nor poor" }, { code = "poor", label = "Poor" },
+  { code = "very_poor", label = "Very poor" },
+]
+
+[[sections]]
+id = "s1"
+
+[[sections.questions]]
+id = "been"
+type = "yes_no"
+required = true
+text = "Have you been before?"
+
+[[sections.questions]]
+id = "rate"
+type = "matrix"
+scale = "good5"
+required = true
+title = "Your library"
+text = "How would you rate each of these?"
+hint = "One answer on each line."
+show_if = { question = "been", equals = "yes" }
+items = [
+  { id = "rate_books", text = "The books" }, { id = "rate_computers", text = { en = "The computers", pl = "Komputery" } },
+  { id = "rate_staff", text = "Help from staff" }, { id = "rate_hours", text = "Opening hours" },
+  { id = "rate_building", text = "The building" }, { id = "rate_events", text = "Events" },
+]
+
+[[sections.questions]]
+id = "why_poor"
+type = "text"
+max_length = 200
+text = "What would make the books better?"
+show_if = { question = "rate_books", any_of = ["poor", "very_poor"] }
+)";
+
+}  // namespace
+
+TEST_CASE("a matrix is six likert questions of its own, sharing its scale, rule and required, on one screen",
+          "[session][matrix]") {
+  auto s = parse_survey(kMatrixSurvey, "rating.toml");
+  INFO((s.ok() ? std::string() : s.message()));
+  REQUIRE(s.ok());
+  REQUIRE(s->matrices.size() == 1);
+  const Matrix& m = s->matrices[0];
+  CHECK(m.id == "rate");
+  CHECK(s->find("rate") == nullptr);  // the matrix is no question, no export column
+  CHECK(s->text(m.text, "en") == "How would you rate each of these?");
+  CHECK(s->text(m.hint, "en") == "One answer on each line.");
+  REQUIRE(m.items.size() == 6);
+  for (size_t k = 0; k < m.items.size(); ++k) {
+    const Question& item = s->questions[m.items[k]];
+    CHECK(item.index == 1 + k);
+    CHECK(item.type == QuestionType::Likert);
+    CHECK(item.required);
+    CHECK(item.scale == "good5");
+    CHECK(item.options.size() == 5);
+    CHECK(item.show_if.has_value());
+    CHECK(item.title.empty());
+    CHECK(s->matrix_of(item) == &m);
+  }
+  CHECK(s->text(s->find("rate_computers")->text, "pl") == "Komputery");
+  CHECK(question_words(*s, *s->find("rate_books"), "en") == "Your library: The books");
+  // Translated under the matrix's own keys, its scale once.
+  std::set<std::string> keys;
+  for (const auto& t : translatable_texts(*s)) keys.insert(t.key);
+  CHECK(keys.count("matrices.rate.title"));
+  CHECK(keys.count("matrices.rate.text"));
+  CHECK(keys.count("matrices.rate.hint"));
+  CHECK(keys.count("questions.rate_books.text"));
+  CHECK(keys.count("scales.good5.very_good"));
+  CHECK_FALSE(keys.count("questions.rate.text"));
+
+  FakeClock clock;
+  auto session = Session::start(*s, meta(), clock, nullptr);
+  REQUIRE(session.ok());
+  Session& v = **session;
+  REQUIRE(v.answer(choose("yes")).ok());
+  REQUIRE(v.next().ok());
+  // One screen: every item, the progress counting it once.
+  CHECK(v.current()->id == "rate_books");
+  REQUIRE(v.current_screen().size() == 6);
+  CHECK(v.progress().position == 2);
+  CHECK(v.progress().total == 2);
+  // Each item answered by its own id; one not on screen is refused.
+  REQUIRE(v.answer("rate_books", choose("very_poor")).ok());
+  REQUIRE(v.answer("rate_staff", choose("good")).ok());
+  CHECK_FALSE(v.answer("been", choose("no")).ok());
+  CHECK(v.answer_for("rate_books")->choices == std::vector<std::string>{"very_poor"});
+  // The rule on an item shows the question after the matrix.
+  CHECK(v.progress().total == 3);
+  // Next names the first item left unanswered, and stays.
+  auto st = v.next();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.message() == "Please choose an answer for \"The computers\" to continue.");
+  CHECK(v.current()->id == "rate_books");
+  for (const char* id : {"rate_computers", "rate_hours", "rate_building", "rate_events"})
+    REQUIRE(v.answer(id, choose("good")).ok());
+  REQUIRE(v.next().ok());
+  CHECK(v.current()->id == "why_poor");
+  CHECK(v.progress().position == 3);
+  // Back returns to the matrix whole, at its first item.
+  REQUIRE(v.back());
+  CHECK(v.current()->id == "rate_books");
+  REQUIRE(v.back());
+  CHECK(v.current()->id == "been");
+  // From the review, changing one item opens the matrix's screen.
+  REQUIRE(v.next().ok());
+  REQUIRE(v.next().ok());
+  REQUIRE(v.next().ok());  // why_poor: optional
+  REQUIRE(v.stage() == Session::Stage::Review);
+  REQUIRE(v.edit("rate_hours").ok());
+  CHECK(v.current()->id == "rate_books");
+  CHECK(v.current_screen().size() == 6);
+  REQUIRE(v.next().ok());
+  CHECK(v.stage() == Session::Stage::Review);
+  // Going back from the review lands on the last screen's start.
+  REQUIRE(v.back());
+  CHECK(v.current()->id == "why_poor");
+  // A visitor who has not been before is not asked the matrix; its answers go.
+  REQUIRE(v.back());
+  REQUIRE(v.back());
+  REQUIRE(v.answer(choose("no")).ok());
+  CHECK(v.answer_for("rate_books") == nullptr);
+  REQUIRE(v.next().ok());
+  CHECK(v.stage() == Session::Stage::Review);
+  REQUIRE(v.submit().ok());
 }

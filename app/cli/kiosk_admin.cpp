@@ -472,9 +472,18 @@ int cmd_validate(const Args& a) {
   if (paths.longest != paths.shortest) std::cout << " to " << paths.longest;
   std::cout << (paths.longest == 1 ? " question" : " questions") << (paths.exact ? "" : " (from a sample of the paths)")
             << "\n";
-  for (const auto& q : s->questions)
-    if (q.show_if)
-      std::cout << "  " << q.id << " is asked only if " << describe_rule(*s, *q.show_if, s->default_locale) << "\n";
+  for (const auto& m : s->matrices) {
+    std::cout << "  " << m.id << " is a matrix: " << m.items.size() << (m.items.size() == 1 ? " item" : " items")
+              << " on one screen (";
+    for (std::size_t i = 0; i < m.items.size(); ++i) std::cout << (i ? ", " : "") << s->questions[m.items[i]].id;
+    std::cout << ")\n";
+  }
+  for (const auto& q : s->questions) {
+    const Matrix* m = s->matrix_of(q);
+    if (q.show_if && (!m || m->items.front() == q.index))
+      std::cout << "  " << (m ? m->id + " (its every item)" : q.id) << " is asked only if "
+                << describe_rule(*s, *q.show_if, s->default_locale) << "\n";
+  }
   // Untranslated texts fall back to the default locale: the survey still runs,
   // so this is a warning, with every key a translator still has to write.
   for (const auto& [locale, keys] : s->missing_translations) {

@@ -21,8 +21,7 @@ using Kind = ReportBlock::Kind;
 std::string text_of(const Survey& s, const LocalText& t) { return s.text(t, s.default_locale); }
 
 std::string question_name(const Survey& s, const Question& q) {
-  const std::string title = text_of(s, q.title), text = text_of(s, q.text);
-  return q.id + ". " + (title.empty() ? text : title + ": " + text);
+  return q.id + ". " + question_words(s, q, s.default_locale);
 }
 
 // "13 June 2016" in the report's time zone (the process's TZ).

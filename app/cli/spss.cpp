@@ -36,12 +36,7 @@ struct Var {
   readstat_variable_t* rs = nullptr;
 };
 
-std::string question_label(const Survey& s, const Question& q) {
-  std::string t = s.text(q.title, s.default_locale);
-  const std::string body = s.text(q.text, s.default_locale);
-  if (t.empty()) return body;
-  return t + ": " + body;
-}
+std::string question_label(const Survey& s, const Question& q) { return question_words(s, q, s.default_locale); }
 
 // A date as SPSS keeps it: seconds since 14 October 1582.
 double spss_seconds(const std::string& iso) {

@@ -18,10 +18,7 @@ namespace {
 
 std::string text_of(const Survey& s, const LocalText& t) { return s.text(t, s.default_locale); }
 
-std::string question_text(const Survey& s, const Question& q) {
-  const std::string title = text_of(s, q.title);
-  return title.empty() ? text_of(s, q.text) : title + ": " + text_of(s, q.text);
-}
+std::string question_text(const Survey& s, const Question& q) { return question_words(s, q, s.default_locale); }
 
 // Excel keeps a cell's text to 32,767 characters.
 std::string cell(const std::string& s) { return s.size() > 32767 ? s.substr(0, 32767) : s; }

@@ -485,9 +485,7 @@ void append_codebook(std::string& b, const Survey& survey) {
       type = std::string(to_string(q->type));
       required = q->required ? "yes" : "no";
       shown = q->show_if ? "only if " + describe_rule(survey, *q->show_if, loc) : "always";
-      text = survey.text(q->title, loc);
-      if (!text.empty()) text += ": ";
-      text += survey.text(q->text, loc);
+      text = question_words(survey, *q, loc);
     }
     const std::string qid = q ? q->id : std::string();
     const std::string* fields[] = {&col, &qid, &section, &type, &required, &shown, &text, &value, &label};
@@ -579,7 +577,7 @@ ResultsTable empty_results(const Survey& survey, const std::string& locale) {
     QuestionSummary qs;
     qs.id = q.id;
     qs.type = q.type;
-    qs.text = survey.text(q.title, locale);
+    qs.text = q.in_matrix() ? question_words(survey, q, locale) : survey.text(q.title, locale);
     if (qs.text.empty()) qs.text = survey.text(q.text, locale);
     for (const auto& o : q.options) qs.options.push_back({o.code, survey.text(o.label, locale), 0});
     t.questions.push_back(std::move(qs));

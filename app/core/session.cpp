@@ -379,6 +379,24 @@ Result<std::unique_ptr<Session>> Session::start(const Survey& survey, ResponseMe
 
 const Question* Session::current() const { return stage_ == Stage::Question ? &survey_.questions[current_] : nullptr; }
 
+std::vector<const Question*> Session::current_screen() const {
+  std::vector<const Question*> out;
+  if (stage_ != Stage::Question) return out;
+  for (size_t i = screen_first(current_); i <= screen_last(current_); ++i)
+    if (is_visible(survey_.questions[i], answers_)) out.push_back(&survey_.questions[i]);
+  return out;
+}
+
+size_t Session::screen_first(size_t i) const {
+  const Matrix* m = survey_.matrix_of(survey_.questions[i]);
+  return m ? m->items.front() : i;
+}
+
+size_t Session::screen_last(size_t i) const {
+  const Matrix* m = survey_.matrix_of(survey_.questions[i]);
+  return m ? m->items.back() : i;
+}
+
 const Answer* Session::answer_for(const std::string& id) const {
   auto it = answers_.find(id);
   return it == answers_.end() ? nullptr : &it->second;
@@ -394,7 +412,8 @@ std::vector<const Question*> Session::visible_questions() const {
 Session::Progress Session::progress() const {
   Progress p;
   for (const auto& q : survey_.questions) {
-    if (!is_visible(q, answers_)) continue;
+    // A matrix is one screen: counted at its first item.
+    if (!is_visible(q, answers_) || screen_first(q.index) != q.index) continue;
     ++p.total;
     if (q.index <= current_) p.position = p.total;
   }
@@ -416,7 +435,16 @@ std::optional<size_t> Session::prev_visible(size_t from) const {
 
 Status Session::answer(Answer a) {
   if (stage_ != Stage::Question) return rule("There is no question on screen to answer.", "rule.no_question");
-  const Question& q = survey_.questions[current_];
+  return answer(survey_.questions[current_].id, std::move(a));
+}
+
+Status Session::answer(const std::string& question_id, Answer a) {
+  if (stage_ != Stage::Question) return rule("There is no question on screen to answer.", "rule.no_question");
+  const Question* on_screen = nullptr;
+  for (const Question* p : current_screen())
+    if (p->id == question_id) on_screen = p;
+  if (!on_screen) return rule("That question is not on screen.", "rule.no_question");
+  const Question& q = *on_screen;
   if (q.type == QuestionType::Postcode && !a.text.empty()) {
     if (auto norm = normalise_uk_postcode(a.text)) a.text = *norm;
   }
@@ -437,11 +465,20 @@ Status Session::answer(Answer a) {
 
 Status Session::next() {
   if (stage_ != Stage::Question) return rule("There is no question on screen.", "rule.no_question");
-  const Question& q = survey_.questions[current_];
-  const Answer* a = answer_for(q.id);
-  if (auto problem = rule_problem(q, a ? *a : Answer{}, true)) return rule(*problem);
+  for (const Question* q : current_screen()) {
+    const Answer* a = answer_for(q->id);
+    if (auto problem = rule_problem(*q, a ? *a : Answer{}, true)) {
+      // Which row of a matrix is still to answer, in the visitor's words.
+      if (q->in_matrix() && problem->key == "rule.required.choose")
+        problem = RuleProblem{
+            "Please choose an answer for \"" + survey_.text(q->text, survey_.default_locale) + "\" to continue.",
+            "rule.required.matrix",
+            {{"item", survey_.text(q->text, meta_.locale)}}};
+      return rule(*problem);
+    }
+  }
   if (return_to_review_) return go_to_review();
-  if (auto n = next_visible(current_))
+  if (auto n = next_visible(screen_last(current_)))
     current_ = *n;
   else
     stage_ = Stage::Review;
@@ -452,13 +489,13 @@ bool Session::back() {
   if (stage_ == Stage::Review) {
     stage_ = Stage::Question;
     return_to_review_ = false;
-    if (auto p = prev_visible(survey_.questions.size())) current_ = *p;
+    if (auto p = prev_visible(survey_.questions.size())) current_ = screen_first(*p);
     return true;
   }
   if (stage_ != Stage::Question) return false;
   return_to_review_ = false;
-  if (auto p = prev_visible(current_)) {
-    current_ = *p;
+  if (auto p = prev_visible(screen_first(current_))) {
+    current_ = screen_first(*p);
     return true;
   }
   return false;
@@ -475,7 +512,7 @@ Status Session::edit(const std::string& question_id) {
   if (stage_ != Stage::Review && stage_ != Stage::Question) return rule("This response is closed.", "rule.closed");
   const Question* q = survey_.find(question_id);
   if (!q || !is_visible(*q, answers_)) return rule("That question is not part of your answers.", "rule.not_in_answers");
-  current_ = q->index;
+  current_ = screen_first(q->index);
   stage_ = Stage::Question;
   return_to_review_ = true;
   return {};
@@ -488,7 +525,7 @@ Status Session::submit() {
     if (!is_visible(q, answers_)) continue;
     const Answer* a = answer_for(q.id);
     if (auto problem = rule_problem(q, a ? *a : Answer{}, true)) {
-      current_ = q.index;
+      current_ = screen_first(q.index);
       stage_ = Stage::Question;
       return_to_review_ = true;
       return rule(*problem);

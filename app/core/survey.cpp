@@ -78,6 +78,7 @@ namespace {
 
 constexpr int kSupportedFormat = 1;
 constexpr int kDefaultOtherMaxLength = 200;
+constexpr size_t kMaxMatrixItems = 12;
 constexpr int kMaxTextLength = 10000;
 
 struct LoadError {
@@ -195,15 +196,37 @@ class SurveyLoader {
       if (!qs || qs->empty()) fail(*qs_node, spath + ".questions", "must be a non-empty list of questions");
       for (size_t qi = 0; qi < qs->size(); ++qi) {
         const std::string qpath = spath + ".questions[" + std::to_string(qi) + "]";
-        Question q = read_question((*qs)[qi], qpath, s);
-        question_nodes.push_back({&(*qs)[qi], qpath});
-        q.section = s.sections.size();
-        q.index = s.questions.size();
-        if (s.index_.count(q.id))
+        std::vector<MatrixItem> items;
+        Question q = read_question((*qs)[qi], qpath, s, items);
+        auto add = [&](Question&& one, const toml::node& node, const std::string& path) {
+          one.section = s.sections.size();
+          one.index = s.questions.size();
+          if (s.index_.count(one.id) || matrix_ids_.count(one.id))
+            fail(*node.as_table()->get("id"), path + ".id", "duplicate question id \"" + one.id + "\"");
+          question_nodes.push_back({&node, path});
+          s.index_[one.id] = one.index;
+          sec.questions.push_back(one.index);
+          s.questions.push_back(std::move(one));
+        };
+        if (items.empty()) {
+          add(std::move(q), (*qs)[qi], qpath);
+          continue;
+        }
+        // A matrix: its words kept apart, each item a likert question of its own.
+        if (s.index_.count(q.id) || !matrix_ids_.insert(q.id).second)
           fail(*(*qs)[qi].as_table()->get("id"), qpath + ".id", "duplicate question id \"" + q.id + "\"");
-        s.index_[q.id] = q.index;
-        sec.questions.push_back(q.index);
-        s.questions.push_back(std::move(q));
+        Matrix m{q.id, q.title, q.text, q.hint, {}};
+        for (auto& item : items) {
+          Question one = q;
+          one.id = item.id;
+          one.title = {};
+          one.text = std::move(item.text);
+          one.hint = {};
+          one.matrix = static_cast<int>(s.matrices.size());
+          m.items.push_back(s.questions.size());
+          add(std::move(one), *item.node, item.path);
+        }
+        s.matrices.push_back(std::move(m));
       }
       s.sections.push_back(std::move(sec));
     }
@@ -389,21 +412,35 @@ class SurveyLoader {
     return out;
   }
 
-  Question read_question(const toml::node& node, const std::string& qpath, const Survey& s) const {
+  // A matrix's item as written: { id = "rate_books", text = "Books" }.
+  struct MatrixItem {
+    const toml::node* node;
+    std::string path, id;
+    LocalText text;
+  };
+
+  // A question; a matrix (type = "matrix") is read as the likert question
+  // every item copies, its items in `items`.
+  Question read_question(const toml::node& node, const std::string& qpath, const Survey& s,
+                         std::vector<MatrixItem>& items) const {
     const auto* t = node.as_table();
     if (!t) fail(node, qpath, "must be a table");
     check_keys(*t, qpath,
                {"id", "type", "title", "text", "hint", "options", "scale", "required", "max_length", "other_max_length",
-                "show_if", "min", "max", "decimals"});
+                "show_if", "min", "max", "decimals", "items"});
     Question q;
     q.id = require_identifier(*t, qpath, "id");
     const std::string type_name = require_string(*t, qpath, "type");
-    const auto type = question_type_from(type_name);
+    const bool matrix = type_name == "matrix";
+    const auto type = matrix ? std::optional(QuestionType::Likert) : question_type_from(type_name);
     if (!type)
       fail(*t->get("type"), qpath + ".type",
            "unknown question type \"" + type_name +
-               "\" (expected single, multiple, likert, yes_no, text, postcode, integer, decimal, note or date)");
+               "\" (expected single, multiple, likert, yes_no, text, postcode, integer, decimal, note, date or "
+               "matrix)");
     q.type = *type;
+    if (const auto* it = t->get("items"); it && !matrix) fail(*it, qpath + ".items", "only a matrix has items");
+    if (matrix) items = read_items(*t, qpath);
     q.title = optional_text(*t, qpath, "title");
     q.text = require_text(*t, qpath, "text");
     q.hint = optional_text(*t, qpath, "hint");
@@ -473,6 +510,29 @@ class SurveyLoader {
       fail(*t->get("required"), qpath + ".required", "a note takes no answer, so it cannot be required");
     if (const auto* si = t->get("show_if")) q.show_if = read_rule(*si, qpath + ".show_if", s, q.id);
     return q;
+  }
+
+  // A matrix's items: each its own id (a question id, an export column)
+  // and words; one at least, and at most kMaxMatrixItems.
+  std::vector<MatrixItem> read_items(const toml::table& t, const std::string& qpath) const {
+    const auto* n = t.get("items");
+    if (!n) fail(t, qpath + ".items", "is missing: a matrix needs its items, each { id = \"...\", text = \"...\" }");
+    const auto* arr = n->as_array();
+    if (!arr || arr->empty())
+      fail(*n, qpath + ".items", "must be a non-empty list of items, each { id = \"...\", text = \"...\" }");
+    if (arr->size() > kMaxMatrixItems)
+      fail(*n, qpath + ".items",
+           "has " + std::to_string(arr->size()) + " items; a matrix has at most " + std::to_string(kMaxMatrixItems) +
+               " (split it in two)");
+    std::vector<MatrixItem> out;
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const std::string ipath = qpath + ".items[" + std::to_string(i) + "]";
+      const auto* it = (*arr)[i].as_table();
+      if (!it) fail((*arr)[i], ipath, "must be a table such as { id = \"rate_books\", text = \"Books\" }");
+      check_keys(*it, ipath, {"id", "text"});
+      out.push_back({&(*arr)[i], ipath, require_identifier(*it, ipath, "id"), require_text(*it, ipath, "text")});
+    }
+    return out;
   }
 
   // min, max and decimals: only number questions have them. A number is
@@ -556,6 +616,13 @@ class SurveyLoader {
     const std::string& id = v->get();
     if (id == self) fail(n, path, "a question cannot depend on itself");
     const Question* q = s.find(id);  // s holds only the questions before this one
+    if (!q && matrix_ids_.count(id)) {
+      std::string names;
+      for (const auto& m : s.matrices)
+        if (m.id == id)
+          for (size_t i : m.items) names += (names.empty() ? "" : ", ") + s.questions[i].id;
+      fail(n, path, "\"" + id + "\" is a matrix: a rule looks at one of its items (" + names + ")");
+    }
     if (!q) {
       if (all_ids_.count(id)) fail(n, path, "refers to \"" + id + "\", which comes after this question");
       fail(n, path, "refers to unknown question \"" + id + "\"");
@@ -635,8 +702,13 @@ class SurveyLoader {
           if (const auto* st = sec.as_table())
             if (const auto* qs = (*st)["questions"].as_array())
               for (const auto& q : *qs)
-                if (const auto* qt = q.as_table())
+                if (const auto* qt = q.as_table()) {
                   if (const auto* id = (*qt)["id"].as_string()) all_ids_.insert(id->get());
+                  if (const auto* items = (*qt)["items"].as_array())
+                    for (const auto& item : *items)
+                      if (const auto* it = item.as_table())
+                        if (const auto* id = (*it)["id"].as_string()) all_ids_.insert(id->get());
+                }
     } catch (const toml::parse_error&) {
       // reported by load()
     }
@@ -648,6 +720,7 @@ class SurveyLoader {
   std::vector<std::string> locales_;
   std::map<std::string, std::vector<Option>> scales_;
   std::set<std::string> all_ids_;
+  std::set<std::string> matrix_ids_;
 };
 
 // ---- 4. Entry points -------------------------------------------------------
@@ -719,6 +792,13 @@ std::string format_number(double v, int decimals) {
   return out;
 }
 
+std::string question_words(const Survey& s, const Question& q, const std::string& locale) {
+  const LocalText& head =
+      s.matrix_of(q) ? (s.matrix_of(q)->title.empty() ? s.matrix_of(q)->text : s.matrix_of(q)->title) : q.title;
+  const std::string first = s.text(head, locale);
+  return first.empty() ? s.text(q.text, locale) : first + ": " + s.text(q.text, locale);
+}
+
 int reading_minutes(const Survey& s) {
   std::size_t words = 0;
   auto count = [&](const LocalText& t) {
@@ -730,12 +810,16 @@ int reading_minutes(const Survey& s) {
     count(sec.heading);
     count(sec.intro);
   }
+  for (const auto& m : s.matrices)
+    for (const auto* t : {&m.title, &m.text, &m.hint}) count(*t);
   double seconds = 0;
   for (const auto& q : s.questions) {
     count(q.title);
     count(q.text);
     count(q.hint);
-    for (const auto& o : q.options) count(o.label);
+    // A matrix's scale is read once, above its items.
+    if (!q.in_matrix() || s.matrices[static_cast<size_t>(q.matrix)].items.front() == q.index)
+      for (const auto& o : q.options) count(o.label);
     seconds += q.type == QuestionType::Text       ? 45
                : q.type == QuestionType::Postcode ? 15
                : q.type == QuestionType::Date     ? 15
@@ -797,17 +881,25 @@ std::vector<TranslatableText> translatable_texts(Survey& s) {
   }
   // A scale is translated once, under its own key, for every question using it.
   std::map<std::string, size_t> scale_keys;
+  // A matrix's words under its own key; its own options (no scale) once for all its items.
+  for (auto& m : s.matrices) {
+    add("matrices." + m.id + ".title", m.title);
+    add("matrices." + m.id + ".text", m.text);
+    add("matrices." + m.id + ".hint", m.hint);
+  }
   for (auto& q : s.questions) {
     const std::string base = "questions." + q.id;
     add(base + ".title", q.title);
     add(base + ".text", q.text);
     add(base + ".hint", q.hint);
     for (auto& o : q.options) {
-      if (q.scale.empty()) {
+      if (q.scale.empty() && !q.in_matrix()) {
         add(base + ".options." + o.code, o.label);
         continue;
       }
-      const std::string key = "scales." + q.scale + "." + o.code;
+      const std::string key = q.scale.empty()
+                                  ? "matrices." + s.matrices[static_cast<size_t>(q.matrix)].id + ".options." + o.code
+                                  : "scales." + q.scale + "." + o.code;
       auto [it, fresh] = scale_keys.emplace(key, out.size());
       if (fresh)
         out.push_back({key, {&o.label}});
@@ -905,8 +997,10 @@ struct TranslationLoader {
         for (size_t j = 0; j < i; ++j) {
           auto other = q.options[j].label.by_locale.find(locale);
           if (other == q.options[j].label.by_locale.end() || other->second != mine->second) continue;
-          const std::string key = q.scale.empty() ? "questions." + q.id + ".options." + q.options[i].code
-                                                  : "scales." + q.scale + "." + q.options[i].code;
+          const std::string key = !q.scale.empty() ? "scales." + q.scale + "." + q.options[i].code
+                                  : q.in_matrix()  ? "matrices." + survey.matrices[static_cast<size_t>(q.matrix)].id +
+                                                        ".options." + q.options[i].code
+                                                  : "questions." + q.id + ".options." + q.options[i].code;
           const auto at = seen.find(key);
           if (at == seen.end()) continue;  // given inline: the survey's own check reported it
           fail(*at->second, key,

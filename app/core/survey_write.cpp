@@ -123,8 +123,10 @@ Definition to_definition(const Survey& sv, const std::string& header_comment) {
     if (!sec.intro.empty()) o << "intro = " << toml_string(text(sec.intro)) << "\n";
     for (std::size_t qi : sec.questions) {
       const Question& q = sv.questions[qi];
-      o << "\n[[sections.questions]]\nid = " << toml_string(q.id)
-        << "\ntype = " << toml_string(std::string(to_string(q.type))) << "\n";
+      const Matrix* m = sv.matrix_of(q);
+      if (m && m->items.front() != qi) continue;  // written with the matrix's first item
+      o << "\n[[sections.questions]]\nid = " << toml_string(m ? m->id : q.id)
+        << "\ntype = " << toml_string(m ? std::string("matrix") : std::string(to_string(q.type))) << "\n";
       if (!q.scale.empty()) o << "scale = " << toml_string(q.scale) << "\n";
       if (q.required) o << "required = true\n";
       if (q.type == QuestionType::Text) o << "max_length = " << q.max_length << "\n";
@@ -135,10 +137,20 @@ Definition to_definition(const Survey& sv, const std::string& header_comment) {
       if (!q.max_date.empty()) o << "max = " << toml_string(q.max_date) << "\n";
       if (q.other_option() && q.other_max_length != kDefaultOtherLength && q.other_max_length > 0)
         o << "other_max_length = " << q.other_max_length << "\n";
-      if (!q.title.empty()) o << "title = " << toml_string(text(q.title)) << "\n";
-      o << "text = " << toml_string(text(q.text)) << "\n";
-      if (!q.hint.empty()) o << "hint = " << toml_string(text(q.hint)) << "\n";
+      const LocalText& title = m ? m->title : q.title;
+      const LocalText& words = m ? m->text : q.text;
+      const LocalText& hint = m ? m->hint : q.hint;
+      if (!title.empty()) o << "title = " << toml_string(text(title)) << "\n";
+      o << "text = " << toml_string(text(words)) << "\n";
+      if (!hint.empty()) o << "hint = " << toml_string(text(hint)) << "\n";
       if (q.show_if) o << "show_if = " << rule_toml(*q.show_if) << "\n";
+      if (m) {
+        o << "items = [\n";
+        for (std::size_t i : m->items)
+          o << "  { id = " << toml_string(sv.questions[i].id) << ", text = " << toml_string(text(sv.questions[i].text))
+            << " },\n";
+        o << "]\n";
+      }
       if (q.scale.empty() && q.has_options() && !(q.type == QuestionType::YesNo && default_yes_no(q, loc)))
         o << "options = " << options_toml(q.options, loc, "  ") << "\n";
     }
@@ -201,6 +213,16 @@ std::vector<std::string> differences(const Survey& a, const Survey& b) {
     cmp_text("section " + x.id + " intro", x.intro, y.intro);
     cmp("section " + x.id + " questions", x.questions, y.questions);
   }
+  if (a.matrices.size() != b.matrices.size())
+    d.push_back("matrices: " + std::to_string(a.matrices.size()) + " vs " + std::to_string(b.matrices.size()));
+  for (std::size_t i = 0; i < std::min(a.matrices.size(), b.matrices.size()); ++i) {
+    const auto &x = a.matrices[i], &y = b.matrices[i];
+    cmp("matrix " + std::to_string(i + 1) + " id", x.id, y.id);
+    cmp_text("matrix " + x.id + " title", x.title, y.title);
+    cmp_text("matrix " + x.id + " text", x.text, y.text);
+    cmp_text("matrix " + x.id + " hint", x.hint, y.hint);
+    cmp("matrix " + x.id + " items", x.items, y.items);
+  }
   if (a.questions.size() != b.questions.size())
     d.push_back("questions: " + std::to_string(a.questions.size()) + " vs " + std::to_string(b.questions.size()));
   for (std::size_t i = 0; i < std::min(a.questions.size(), b.questions.size()); ++i) {
@@ -223,6 +245,7 @@ std::vector<std::string> differences(const Survey& a, const Survey& b) {
     if (x.other_option() || y.other_option()) cmp(q + ": other_max_length", x.other_max_length, y.other_max_length);
     cmp(q + ": scale", x.scale, y.scale);
     cmp(q + ": section", x.section, y.section);
+    cmp(q + ": matrix", x.matrix, y.matrix);
     if (x.show_if.has_value() != y.show_if.has_value() || (x.show_if && rule_toml(*x.show_if) != rule_toml(*y.show_if)))
       d.push_back(q + ": rule " + (x.show_if ? rule_toml(*x.show_if) : "(none)") + " vs " +
                   (y.show_if ? rule_toml(*y.show_if) : "(none)"));

@@ -107,7 +107,12 @@ class Session {
                                                 ResponseSink* sink);
 
   Stage stage() const { return stage_; }
+  // The question on screen: for a matrix, its first item.
   const Question* current() const;
+  // Every question on the current screen: the current question, or each
+  // item of its matrix. A matrix is one screen: Next checks every item,
+  // Back leaves it whole, the progress counts it once.
+  std::vector<const Question*> current_screen() const;
   const Survey& survey() const { return survey_; }
   const ResponseMeta& meta() const { return meta_; }
   const Answers& answers() const { return answers_; }
@@ -119,6 +124,8 @@ class Session {
   // Records the answer to the current question (or clears it when empty).
   // Fails with a sentence for the visitor when the answer breaks a limit.
   Status answer(Answer a);
+  // The same for one question of the current screen (an item of a matrix).
+  Status answer(const std::string& question_id, Answer a);
   // Moves on; fails with a sentence (answer needed, postcode format...).
   Status next();
   // Moves back; false when already at the first question.
@@ -144,6 +151,8 @@ class Session {
       : survey_(s), meta_(std::move(m)), clock_(c), sink_(sink) {}
   std::optional<size_t> next_visible(size_t from_exclusive) const;
   std::optional<size_t> prev_visible(size_t from_exclusive) const;
+  size_t screen_first(size_t i) const;  // a matrix's first item, else i
+  size_t screen_last(size_t i) const;   // a matrix's last item, else i
   Status save_draft(const Answers& answers);
 
   const Survey& survey_;

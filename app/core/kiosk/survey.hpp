@@ -62,12 +62,26 @@ struct Question {
   std::string scale;   // the [scales] list its options come from ("": its own options)
   size_t section = 0;  // index into Survey::sections
   size_t index = 0;    // position in Survey::questions
+  int matrix = -1;     // an item of a matrix: its index in Survey::matrices
 
   bool has_options() const { return !options.empty(); }
   bool is_number() const { return type == QuestionType::Integer || type == QuestionType::Decimal; }
   bool takes_answer() const { return type != QuestionType::Note; }
+  bool in_matrix() const { return matrix >= 0; }
   const Option* find_option(std::string_view code) const;
   const Option* other_option() const;
+};
+
+// A matrix: several items rated on one scale, on one screen ("How would you
+// rate each of these?", then a row for each item). Each item is a likert
+// question of its own, with its own id and export column, the items one after
+// another in Survey::questions, sharing the matrix's scale, `required` and
+// `show_if`; the matrix holds the words above them. A rule may look at an
+// item, never at the matrix.
+struct Matrix {
+  std::string id;
+  LocalText title, text, hint;
+  std::vector<size_t> items;  // indexes into Survey::questions
 };
 
 struct Section {
@@ -93,7 +107,8 @@ struct Survey {
   bool minutes_stated = false;  // given by the definition, not estimated
   std::vector<Section> sections;
   std::vector<Question> questions;  // in survey order
-  std::string source_text;          // the definition as loaded (for the hub to serve)
+  std::vector<Matrix> matrices;
+  std::string source_text;  // the definition as loaded (for the hub to serve)
   // The translation files applied, locale -> text as read (for the hub to serve with source_text).
   std::map<std::string, std::string> translation_sources;
   // For each locale other than the default: the keys of texts that have no
@@ -101,12 +116,19 @@ struct Survey {
   std::map<std::string, std::vector<std::string>> missing_translations;
 
   const Question* find(std::string_view question_id) const;
+  const Matrix* matrix_of(const Question& q) const {
+    return q.in_matrix() ? &matrices[static_cast<size_t>(q.matrix)] : nullptr;
+  }
   const std::string& text(const LocalText& t, const std::string& locale) const { return t.get(locale, default_locale); }
 
  private:
   friend class SurveyLoader;
   std::unordered_map<std::string, size_t> index_;
 };
+
+// A question named for a reader of the results: "Title: text", or the text;
+// a matrix's item with its matrix's title (else its words): "Services: Books".
+std::string question_words(const Survey& s, const Question& q, const std::string& locale);
 
 // How long a 70-year-old takes over the survey, from its words in the default
 // language: read at 150 words a minute (older readers of on-screen text; the
