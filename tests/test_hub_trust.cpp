@@ -713,8 +713,10 @@ TEST_CASE(
   CHECK(covers("/results?service_point=castle") == at_castle);
 }
 
-TEST_CASE("the hub checks numbers, dates and notes as the kiosk does: out of range, no such day, a note answered",
-          "[hub][trust]") {
+TEST_CASE(
+    "the hub checks numbers, dates, notes and a matrix's items as the kiosk does: out of range, no such day, a "
+    "note answered, a matrix answered as one",
+    "[hub][trust]") {
   const std::string path = test::source_path("kiosk-config/surveys/family-hub-feedback.toml");
   auto survey = load_survey_file(path);
   REQUIRE(survey.ok());
@@ -750,6 +752,9 @@ TEST_CASE("the hub checks numbers, dates and notes as the kiosk does: out of ran
        "answers.first_visit: Please give a date from 01/01/2000 to 31/12/2026."},
       {with_answer("first_visit", {{"text", "2016-6-1"}}), "answers.first_visit: Please type the day, the month"},
       {with_answer("nearly_done", {{"text", "hello"}}), "answers.nearly_done: This is a note: it takes no answer."},
+      // A matrix holds no answer of its own; each item is checked as a question.
+      {with_answer("rate", {{"choices", {"good"}}}), "answers.rate: there is no question"},
+      {with_answer("rate_play", {{"choices", {"excellent"}}}), "answers.rate_play: code"},
   };
   for (const auto& [doc, detail] : lies) {
     INFO(doc);

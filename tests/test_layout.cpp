@@ -105,6 +105,29 @@ void check_screen(UiRig& r, Walk& w, const std::string& where) {
     }
 }
 
+// A matrix: every mark of every item drawn; at 100% all in view on arrival
+// (six items on a five-point scale on 1280x800), the words above them too;
+// where some are below, the band says so.
+void check_matrix(UiRig& r, const Walk& w, const Rect& win) {
+  int out = 0;
+  for (const Question* item : r.app->session()->current_screen()) {
+    const auto* label = r.find_id("mx." + item->id);
+    REQUIRE(label != nullptr);
+    for (const auto& o : item->options) {
+      const auto* it = r.find_id("mx." + item->id + "." + o.code);
+      REQUIRE(it != nullptr);
+      const bool in_view = it->clip.contains(it->rect) && win.contains(it->rect);
+      out += in_view ? 0 : 1;
+      if (w.scale == 100) {
+        INFO(w.tag << ": " << it->label << " is not wholly in view on arrival: at " << it->rect.x << "," << it->rect.y
+                   << " " << it->rect.w << "x" << it->rect.h);
+        CHECK(in_view);
+      }
+    }
+  }
+  if (out > 0) CHECK((r.find_id("question.more") != nullptr || r.find_id("content.more_below") != nullptr));
+}
+
 void check_question(UiRig& r, Walk& w, const Question& q) {
   check_screen(r, w, q.id);
   const Rect win = window_rect(r);
@@ -126,6 +149,7 @@ void check_question(UiRig& r, Walk& w, const Question& q) {
     CHECK((w.locale == "ur" ? next->rect.x : next->rect.x + next->rect.w) == Approx(w.next_edge).margin(0.5));
     CHECK(next->rect.y == Approx(w.next_y).margin(0.5));
   }
+  if (q.in_matrix()) return check_matrix(r, w, win);
   if (!q.has_options()) return;
   // How much of the column the question's words fill.
   float words_bottom = 0, column_top = 0, column_h = 1;
@@ -212,7 +236,11 @@ void type(UiRig& r, const std::string& text) {
 }
 
 void answer(UiRig& r, const Question& q, int branch) {
-  if (q.has_options()) {
+  if (q.in_matrix()) {
+    // Each item's first answer, by a tap.
+    for (const Question* item : r.app->session()->current_screen())
+      r.tap_id("mx." + item->id + "." + item->options.front().code);
+  } else if (q.has_options()) {
     const Option* pick = nullptr;
     for (const auto& o : q.options)
       if (&o != q.other_option()) {
@@ -585,11 +613,11 @@ TEST_CASE("layout: Bury in Polish and Urdu on 1280x800 at 100%: every answer in 
 }
 
 TEST_CASE(
-    "layout: the family hub survey (0 to 10 and 7-point scales, 17 answers, a number, a date, a note) in view on "
-    "arrival",
+    "layout: the family hub survey (0 to 10 and 7-point scales, a matrix, 17 answers, a number, a date, a note) in "
+    "view on arrival",
     "[ui][layout]") {
-  walk_all(hub_survey(), 1280, 800, 10);
-  walk_all(hub_survey(), 1920, 1080, 10);
+  walk_all(hub_survey(), 1280, 800, 11);
+  walk_all(hub_survey(), 1920, 1080, 11);
 }
 
 // Eleven targets fit across 1280 px: the 0 to 10 scale is one row, read in

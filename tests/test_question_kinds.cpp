@@ -48,6 +48,62 @@ Answers completed_answers(UiRig& r) {
   return doc->second;
 }
 
+const std::vector<std::string> kItems = {"rate_books", "rate_computers", "rate_staff",
+                                         "rate_hours", "rate_building",  "rate_events"};
+const std::vector<std::string> kScale = {"very_good", "good", "neither", "poor", "very_poor"};
+// The answer the visitor chooses for item k: the last for the first, and
+// every column in turn.
+std::string pick(std::size_t k) { return kScale[(kScale.size() - 1 + k) % kScale.size()]; }
+
+// A mark wholly in view: inside its scroll area, not under a band.
+bool wholly_in_view(const A11yItem& it) {
+  return it.rect.y >= it.clip.y - 0.5f && it.rect.y + it.rect.h <= it.clip.y + it.clip.h + 0.5f;
+}
+
+// The matrix by touch: one screen of six items; at 100% every mark is in
+// view on arrival; Next with nothing chosen names the first item; each item
+// answered by a tap (the last answer of the first, then each column), the
+// tap choosing what was tapped and nothing else.
+void rate_by_touch(UiRig& r, const std::string& tag) {
+  REQUIRE(r.app->ui().screen == Screen::Question);
+  REQUIRE(r.app->session()->current()->id == "rate_books");
+  REQUIRE(r.app->session()->current_screen().size() == kItems.size());
+  // One screen: the progress counts it once, as the last.
+  CHECK(r.app->session()->progress().position == r.app->session()->progress().total);
+  for (const auto& item : kItems)
+    for (const auto& code : kScale) {
+      INFO(tag << ": " << item << "." << code);
+      const auto* it = r.find_id("mx." + item + "." + code);
+      REQUIRE(it != nullptr);
+      if (tag == "100") CHECK(wholly_in_view(*it));
+    }
+  CHECK(r.find_id("mx.rate_events.very_poor")->label == "Events for children and families: Very poor");
+  check_layout(r, tag + " matrix");
+  shot(r, tag + "-matrix");
+  r.tap_id("nav.next");
+  CHECK(r.app->ui().error == "Please choose an answer for \u201CThe books\u201D to continue.");
+  CHECK(r.app->session()->current()->id == "rate_books");
+  for (std::size_t k = 0; k < kItems.size(); ++k) {
+    const std::string id = "mx." + kItems[k] + "." + pick(k);
+    r.tap_id(id);
+    INFO(tag << ": tapped " << id);
+    CHECK(r.find_id(id)->value == "selected");
+    const Answer* a = r.app->session()->answer_for(kItems[k]);
+    REQUIRE(a != nullptr);
+    CHECK(a->choices == std::vector{pick(k)});
+    for (const auto& code : kScale)
+      if (code != pick(k)) CHECK(r.find_id("mx." + kItems[k] + "." + code)->value == "not selected");
+  }
+  check_layout(r, tag + " matrix answered");
+  shot(r, tag + "-matrix-answered");
+  r.tap_id("nav.next");
+  REQUIRE(r.app->ui().screen == Screen::Review);
+  // The review names the matrix once, then each item and its answer.
+  CHECK(r.find_id("review.m.rate") != nullptr);
+  CHECK(r.find_id("review.a.rate_books")->label.find("Very poor") != std::string::npos);
+  CHECK(r.find_id("review.a.rate_computers")->label.find("Very good") != std::string::npos);
+}
+
 // By touch: a number out of range is refused with the range in words, put
 // right; a decimal with its point; the note is read and passed; a number
 // left blank is skipped. `tag` names the screenshots.
@@ -124,6 +180,7 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   part("q.date.year", "2016");
   CHECK(r.find_id("q.date.month")->value == "06");
   r.tap_id("nav.next");
+  rate_by_touch(r, tag);
   REQUIRE(r.app->ui().screen == Screen::Review);
   CHECK(r.find_id("review.a.last_visit")->label.find("13/06/2016") != std::string::npos);
   // The review lists the answers, not the note.
@@ -140,6 +197,8 @@ void visit_by_touch(UiRig& r, const std::string& tag) {
   CHECK(a.count("halfway") == 0);
   CHECK(a.count("minutes") == 0);
   CHECK(a.at("last_visit").text == "2016-06-13");
+  // Each item of the matrix is its own answer.
+  for (std::size_t k = 0; k < kItems.size(); ++k) CHECK(a.at(kItems[k]).choices == std::vector{pick(k)});
 }
 
 }  // namespace
@@ -220,6 +279,44 @@ TEST_CASE("in Urdu, by keys with speech: the pad reads its keys, minus and the p
   r.type_text("2016");
   r.key(SDLK_RETURN);
 
+  r.speech.said.clear();
+  r.choose_by_keys("nav.next");
+  // The matrix, read as six questions on one scale, in Urdu.
+  REQUIRE(r.app->session()->current()->id == "rate_books");
+  REQUIRE(!r.speech.said.empty());
+  const std::string arrival = r.speech.said.back();
+  INFO("said on arrival: " << arrival);
+  CHECK(arrival.find("درجہ بندی کے لیے 6 چیزیں") != std::string::npos);
+  CHECK(arrival.find("6 میں سے 1: کتابیں، ابھی جواب نہیں دیا گیا") != std::string::npos);
+  CHECK(arrival.find("6 میں سے 6: بچوں اور خاندانوں کے لیے تقریبات") != std::string::npos);
+  // Right to left: the first answer's column is the rightmost.
+  CHECK(r.find_id("mx.rate_books.very_good")->rect.x > r.find_id("mx.rate_books.very_poor")->rect.x);
+  shot(r, "ur-matrix");
+  // The focus starts on the first item; Left and Right go through its
+  // answers, Enter chooses, Down goes to the next item in the same column.
+  CHECK(r.app->ui().focus == "mx.rate_books.very_good");
+  for (int i = 0; i < 4; ++i) r.key(SDLK_RIGHT);
+  CHECK(r.app->ui().focus == "mx.rate_books.very_poor");
+  CHECK(r.speech.said.back().find("کتابیں: بہت کمزور") != std::string::npos);
+  r.key(SDLK_RETURN);
+  CHECK(r.app->session()->answer_for("rate_books")->choices == std::vector<std::string>{"very_poor"});
+  r.key(SDLK_DOWN);
+  CHECK(r.app->ui().focus == "mx.rate_computers.very_poor");
+  CHECK(r.speech.said.back().find("کمپیوٹر اور وائی فائی: بہت کمزور") != std::string::npos);
+  r.key(SDLK_LEFT);
+  r.key(SDLK_RETURN);
+  CHECK(r.app->session()->answer_for("rate_computers")->choices == std::vector<std::string>{"poor"});
+  // Next with four items unanswered: the first of them is named, and the focus goes to it.
+  r.choose_by_keys("nav.next");
+  CHECK(r.app->session()->current()->id == "rate_books");
+  CHECK(r.app->ui().error.find("عملے کی مدد") != std::string::npos);
+  CHECK(r.app->ui().focus == "mx.rate_staff.very_good");
+  for (const char* item : {"rate_staff", "rate_hours", "rate_building", "rate_events"}) {
+    CHECK(r.app->ui().focus == std::string("mx.") + item + ".very_good");
+    r.key(SDLK_RETURN);
+    r.key(SDLK_DOWN);
+  }
+
   r.choose_by_keys("nav.next");
   REQUIRE(r.app->ui().screen == Screen::Review);
   r.choose_by_keys("nav.submit");
@@ -228,6 +325,8 @@ TEST_CASE("in Urdu, by keys with speech: the pad reads its keys, minus and the p
   CHECK(a.at("visits").text == "7");
   CHECK(a.at("miles").text == "3.5");
   CHECK(a.at("last_visit").text == "2016-09-05");
+  CHECK(a.at("rate_books").choices == std::vector<std::string>{"very_poor"});
+  CHECK(a.at("rate_events").choices == std::vector<std::string>{"very_good"});
 }
 
 namespace {
@@ -252,11 +351,11 @@ TEST_CASE("kiosk-admin preview: every question screen at 100% and 200% in every 
   auto r = test::run(std::string(KIOSK_ADMIN_BIN) + " preview " + folder.path + " --out " + out.file("preview"));
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("5 questions in 3 languages, 30 screens"));
+  CHECK_THAT(r.out, Catch::Contains("6 question screens in 3 languages, 36 screens"));
   const auto dir = [&](const std::string& locale) { return out.file("preview/" + locale + "/"); };
   for (const char* locale : {"en", "pl", "ur"})
-    for (const char* q :
-         {"01-visits", "02-halfway", "03-miles", "04-minutes", "05-last_visit"})  // minutes: asked only if miles is
+    for (const char* q : {"01-visits", "02-halfway", "03-miles", "04-minutes", "05-last_visit",
+                          "06-rate"})  // minutes: asked only if miles is
       for (const char* scale : {"100", "200"}) {
         INFO(locale << " " << q << " " << scale);
         CHECK(png_size(dir(locale) + q + "-" + scale + ".png") == std::pair<int, int>{1280, 800});
@@ -268,12 +367,16 @@ TEST_CASE("kiosk-admin preview: every question screen at 100% and 200% in every 
   CHECK_THAT(en, Catch::Contains("Thank you. Two more questions about your journey."));
   const std::string ur = test::read_file(dir("ur") + "speech.txt");
   CHECK_THAT(ur, Catch::Contains("ایک پورا عدد۔ 0 سے 31 تک۔"));
-  CHECK_THAT(ur, Catch::Contains("سوال 5 از 5"));
+  CHECK_THAT(ur, Catch::Contains("سوال 5 از 6"));
+  // The matrix: one screen, each item read as a question of its own.
+  CHECK_THAT(en, Catch::Contains("6 things to rate, each with the same 5 answers, from Very good to Very poor."));
+  CHECK_THAT(en, Catch::Contains("1 of 6: The books, not answered yet."));
   CHECK_THAT(ur, Catch::Contains("دن، مہینہ اور سال اعداد میں لکھیں"));
   // The page to look through: each screen with its words as alternative text, and the rule in words.
   const std::string html = test::read_file(out.file("preview/index.html"));
   CHECK_THAT(html, Catch::Contains("<img src=\"ur/03-miles-200.png\" alt=\""));
   CHECK_THAT(html, Catch::Contains("Asked only if miles is answered."));
+  CHECK_THAT(html, Catch::Contains("rate (matrix of 6 items, required)"));
   // Nothing but the preview is left behind.
   CHECK_FALSE(std::filesystem::exists(out.file("preview/.preview")));
   // A survey that does not load is named, and nothing is drawn.

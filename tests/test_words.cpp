@@ -116,6 +116,14 @@ class Known {
       text(sec.heading);
       text(sec.intro);
     }
+    for (const auto& m : s.matrices) {
+      text(m.title);
+      text(m.text);
+      text(m.hint);
+      // The review screen's line above its items, as screen_review.cpp makes it.
+      const std::string words = s.text(m.text, s.default_locale);
+      add(m.title.empty() ? words : s.text(m.title, s.default_locale) + ": " + words);
+    }
     for (const auto& q : s.questions) {
       text(q.title);
       text(q.text);
@@ -361,6 +369,9 @@ void walk_everything(WordsRig& r, const Known& known, Findings& f) {
       r.tap("kb.delete");
       r.type("3");
       r.tap("kb.done");
+    } else if (q.in_matrix()) {
+      for (const Question* item : r.app->session()->current_screen())
+        r.tap("mx." + item->id + "." + item->options.back().code);
     } else if (q.has_options()) {
       const Option* other = q.other_option();
       r.tap("opt." + (other ? other->code : q.options.front().code));

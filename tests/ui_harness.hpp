@@ -132,7 +132,11 @@ struct UiRig : kiosk::rig::HeadlessKiosk {
     tap_id("nav.next");
     for (int guard = 0; guard < 40 && app->ui().screen == kiosk::ui::Screen::Question && go_on(); ++guard) {
       const kiosk::Question& q = *app->session()->current();
-      if (q.has_options()) tap_id("opt." + q.options[0].code);
+      if (q.in_matrix())
+        for (const kiosk::Question* item : app->session()->current_screen())
+          tap_id("mx." + item->id + "." + item->options[0].code);
+      else if (q.has_options())
+        tap_id("opt." + q.options[0].code);
       tap_id("nav.next");
     }
   }

@@ -3,6 +3,7 @@
 #include <SDL.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "visitor_flow.hpp"
@@ -42,6 +43,40 @@ void touch(AppState& s) {
   s.dirty = std::max(s.dirty, 2);
 }
 
+namespace {
+
+// In a matrix, Up and Down go from item to item in the same column (to the
+// chosen answer, if the item has one); past the first or last item they go
+// on as from its edge. Left and Right go through an item's answers. Empty
+// when the focus is not on a matrix's mark.
+std::string matrix_step(const AppState& s, int dir) {
+  const std::string& focus = s.ui.focus;
+  if (focus.rfind("mx.", 0) != 0 || std::count(focus.begin(), focus.end(), '.') != 2) return {};
+  const std::string row = focus.substr(0, focus.rfind('.')), code = focus.substr(focus.rfind('.') + 1);
+  std::vector<std::string> rows;
+  for (const auto& it : s.tree.items())
+    if (it.interactive && it.id.rfind("mx.", 0) == 0) {
+      const std::string r = it.id.substr(0, it.id.rfind('.'));
+      if (rows.empty() || rows.back() != r) rows.push_back(r);
+    }
+  const auto at = std::find(rows.begin(), rows.end(), row);
+  if (at == rows.end()) return {};
+  const auto k = at - rows.begin() + dir;
+  if (k < 0 || k >= static_cast<std::ptrdiff_t>(rows.size())) {
+    // On from the first mark of the first item, or the last of the last.
+    std::string edge;
+    for (const auto& it : s.tree.items())
+      if (it.interactive && it.id.rfind(row + ".", 0) == 0 && (edge.empty() || dir > 0)) edge = it.id;
+    return s.tree.step(edge, dir);
+  }
+  const std::string& to = rows[static_cast<size_t>(k)];
+  for (const auto& it : s.tree.items())
+    if (it.id.rfind(to + ".", 0) == 0 && it.value == "selected") return it.id;
+  return s.tree.find(to + "." + code) ? to + "." + code : std::string();
+}
+
+}  // namespace
+
 void key_down(AppState& s, Input& in, int sym, int mod) {
   touch(s);
   if (speech_offer(s, sym)) return;
@@ -49,6 +84,14 @@ void key_down(AppState& s, Input& in, int sym, int mod) {
     if (sym == SDLK_BACKSPACE) return apply(s, intent::KeyboardDelete{});
     if (sym == SDLK_RETURN || sym == SDLK_KP_ENTER) return apply(s, intent::KeyboardDone{});
     if (sym == SDLK_ESCAPE) return apply(s, intent::KeyboardCancel{});
+  }
+  if (sym == SDLK_DOWN || sym == SDLK_UP) {
+    if (std::string to = matrix_step(s, sym == SDLK_DOWN ? 1 : -1); !to.empty()) {
+      s.ui.focus = to;
+      s.ui.focus_moved = true;
+      if (const A11yItem* it = s.tree.find(s.ui.focus)) s.say(utterance(s, *it));
+      return;
+    }
   }
   switch (sym) {
     case SDLK_DOWN:

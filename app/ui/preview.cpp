@@ -22,6 +22,21 @@ std::string two_digits(std::size_t n) {
   return buf;
 }
 
+// The questions each screen starts with: every question, but a matrix's
+// first item only (its items share one screen).
+std::vector<std::size_t> screen_starts(const Survey& s) {
+  std::vector<std::size_t> out;
+  for (const auto& q : s.questions)
+    if (!q.in_matrix() || s.matrix_of(q)->items.front() == q.index) out.push_back(q.index);
+  return out;
+}
+
+// A screen's files: "07-q7", or a matrix's "08-rate".
+std::string screen_stem(const Survey& s, std::size_t n) {
+  const Question& q = s.questions[screen_starts(s)[n]];
+  return two_digits(n + 1) + "-" + (q.in_matrix() ? s.matrix_of(q)->id : q.id);
+}
+
 std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -70,7 +85,9 @@ Result<std::vector<std::string>> run_pass(const Pass& p, const std::string& dir)
     go(k.app->ui().screen == Screen::About ? Intent{intent::ShowPrivacy{}} : Intent{intent::BeginQuestions{}});
   }
   std::vector<std::string> said;
-  for (std::size_t i = 0; i < p.survey.questions.size(); ++i) {
+  const auto screens = screen_starts(p.survey);
+  for (std::size_t n = 0; n < screens.size(); ++n) {
+    const std::size_t i = screens[n];
     const Question* q = k.app->session() ? k.app->session()->current() : nullptr;
     if (k.app->ui().screen != Screen::Question || !q || q->id != p.survey.questions[i].id)
       return make_error(ErrorKind::Internal, "the preview could not reach question " + p.survey.questions[i].id);
@@ -81,13 +98,16 @@ Result<std::vector<std::string>> run_pass(const Pass& p, const std::string& dir)
       said.push_back(words);
       k.speech.said.clear();
     } else {
-      const std::string png = dir + "/" + two_digits(i + 1) + "-" + q->id + "-" + std::to_string(p.scale) + ".png";
+      const std::string png = dir + "/" + screen_stem(p.survey, n) + "-" + std::to_string(p.scale) + ".png";
       if (!k.shot(png)) return make_error(ErrorKind::Storage, png + ": cannot be written");
     }
     if (q->required) {
       // Answered as a visitor might, so Next goes on (the rules are off:
       // the answer changes nothing that follows).
-      if (q->has_options()) {
+      if (q->in_matrix()) {
+        for (const Question* item : k.app->session()->current_screen())
+          go(intent::Choose{item->id, item->options[0].code});
+      } else if (q->has_options()) {
         go(q->type == QuestionType::Multiple ? Intent{intent::Toggle{q->id, q->options[0].code}}
                                              : Intent{intent::Choose{q->id, q->options[0].code}});
         if (q->options[0].other) go(intent::KeyboardDone{});
@@ -182,7 +202,7 @@ int run_preview(const PreviewOptions& opt) {
         std::fprintf(stderr, "kiosk: preview in %s at %d%%: %s\n", locale.c_str(), scale, r.message().c_str());
         return 1;
       }
-      shots += static_cast<int>(every.questions.size());
+      shots += static_cast<int>(screen_starts(every).size());
     }
     auto said = run_pass({c, every, locale, 100, true, opt.width, opt.height}, dir);
     if (!said) {
@@ -192,19 +212,22 @@ int run_preview(const PreviewOptions& opt) {
     std::ostringstream txt;
     html << "<section lang=\"" << html_escape(locale) << "\"" << (locale.rfind("ur", 0) == 0 ? " dir=\"rtl\"" : "")
          << ">\n<h2>" << html_escape(locale) << "</h2>\n";
-    for (std::size_t i = 0; i < every.questions.size(); ++i) {
-      const Question& q = every.questions[i];
-      const Question& original = survey.questions[i];
-      const std::string stem = two_digits(i + 1) + "-" + q.id;
-      txt << stem << "\n" << (*said)[i] << "\n\n";
-      html << "<h3>" << two_digits(i + 1) << ". " << html_escape(q.id) << " (" << to_string(q.type)
+    const auto screens = screen_starts(every);
+    for (std::size_t n = 0; n < screens.size(); ++n) {
+      const Question& q = every.questions[screens[n]];
+      const Question& original = survey.questions[screens[n]];
+      const Matrix* m = every.matrix_of(q);
+      const std::string stem = screen_stem(every, n);
+      txt << stem << "\n" << (*said)[n] << "\n\n";
+      html << "<h3>" << two_digits(n + 1) << ". " << html_escape(m ? m->id : q.id) << " ("
+           << (m ? "matrix of " + std::to_string(m->items.size()) + " items" : std::string(to_string(q.type)))
            << (q.required ? ", required" : "") << ")</h3>\n";
       if (original.show_if)
         html << "<p>Asked only if " << html_escape(describe_rule(survey, *original.show_if, locale)) << ".</p>\n";
       for (int scale : {100, 200})
         html << "<figure><img src=\"" << html_escape(locale) << "/" << stem << "-" << scale << ".png\" alt=\""
-             << html_escape((*said)[i]) << "\"><figcaption>" << scale << "% text</figcaption></figure>\n";
-      html << "<p class=\"speech\">Speech: " << html_escape((*said)[i]) << "</p>\n";
+             << html_escape((*said)[n]) << "\"><figcaption>" << scale << "% text</figcaption></figure>\n";
+      html << "<p class=\"speech\">Speech: " << html_escape((*said)[n]) << "</p>\n";
     }
     html << "</section>\n";
     if (!write_text(dir + "/speech.txt", txt.str())) {
@@ -219,9 +242,9 @@ int run_preview(const PreviewOptions& opt) {
   }
   fs::remove_all(work, ec);
   std::printf(
-      "Preview of %s written to %s: %zu questions in %zu %s, %d screens (100%% and 200%% text) and what "
-      "speech says on each; open %s/index.html\n",
-      opt.survey_path.c_str(), opt.out_dir.c_str(), survey.questions.size(), survey.locales.size(),
+      "Preview of %s written to %s: %zu question screens in %zu %s, %d screens (100%% and 200%% text) and "
+      "what speech says on each; open %s/index.html\n",
+      opt.survey_path.c_str(), opt.out_dir.c_str(), screen_starts(survey).size(), survey.locales.size(),
       survey.locales.size() == 1 ? "language" : "languages", shots, opt.out_dir.c_str());
   return 0;
 }

@@ -24,13 +24,21 @@ void draw_review(Frame& f, const AppView& v) {
   // With speech on, the visitor may be using keys: the words say what keys do.
   f.paragraph("review.p", v.tr(v.settings.speech ? "review.p.keys" : "review.p"));
   if (!f.ui.error.empty()) f.alert("review.error", f.ui.error);
+  auto shorten = [](std::string text) {
+    if (text.size() > 160) text = text.substr(0, text.rfind(' ', 157)) + "...";
+    for (auto& c : text)
+      if (c == '\n') c = ' ';
+    return text;
+  };
   for (const Question* q : s.visible_questions()) {
     if (!q->takes_answer()) continue;  // a note: nothing to review
+    // A matrix's words once, above its items.
+    if (const Matrix* m = v.survey.matrix_of(*q); m && m->items.front() == q->index)
+      f.paragraph("review.m." + m->id,
+                  shorten(!m->title.empty() ? v.text(m->title) + ": " + v.text(m->text) : v.text(m->text)), true,
+                  f.fonts.small);
     const std::string question = !q->title.empty() ? v.text(q->title) + ": " + v.text(q->text) : v.text(q->text);
-    std::string shortq = question.size() > 160 ? question.substr(0, question.rfind(' ', 157)) + "..." : question;
-    for (auto& c : shortq)
-      if (c == '\n') c = ' ';
-    f.paragraph("review.q." + q->id, shortq, true, f.fonts.small);
+    f.paragraph("review.q." + q->id, shorten(question), true, f.fonts.small);
     const std::string answer = describe_answer(v, *q, s.answer_for(q->id));
     if (f.button("review.a." + q->id, v.tr("review.change", {{"answer", answer}}), Frame::Style::Normal, 0,
                  Role::Button, v.tr("review.change.value")))

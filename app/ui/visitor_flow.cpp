@@ -37,7 +37,11 @@ void start_session(AppState& s) {
 }
 
 void answer_choice(AppState& s, const std::string& question, const std::string& option, bool toggle) {
-  if (!s.session || !s.session->current() || s.session->current()->id != question) return;
+  if (!s.session) return;
+  const Question* q = nullptr;  // on screen: the question, or an item of its matrix
+  for (const Question* p : s.session->current_screen())
+    if (p->id == question) q = p;
+  if (!q) return;
   const Answer* cur = s.session->answer_for(question);
   Answer a = cur ? *cur : Answer{};
   if (!toggle) {
@@ -47,15 +51,15 @@ void answer_choice(AppState& s, const std::string& question, const std::string& 
   } else {
     a.choices.push_back(option);
   }
-  const Option* other = s.session->current()->other_option();
+  const Option* other = q->other_option();
   if (!other || !a.has(other->code)) a.other_text.clear();
-  if (auto st = s.session->answer(a); !st) {
+  if (auto st = s.session->answer(question, a); !st) {
     s.ui.error = error_for_visitor(s, st.error());
     s.say(s.ui.error);
     return;
   }
   s.ui.error.clear();
-  if (const A11yItem* it = s.tree.find("opt." + option))
+  if (const A11yItem* it = s.tree.find(q->in_matrix() ? "mx." + question + "." + option : "opt." + option))
     s.say(s.tr(a.has(option) ? "say.selected" : "say.not_selected", {{"label", it->label}}));
   if (other && option == other->code && a.has(option) && a.other_text.empty())
     on(s, intent::OpenKeyboard{question, TextTarget::Other});
@@ -101,7 +105,9 @@ void on(AppState& s, const intent::Next&) {
   if (auto st = s.session->next(); !st) {
     s.ui.error = error_for_visitor(s, st.error());
     s.say(s.ui.error);
-    s.ui.focus.clear();
+    // In a matrix, the focus goes to the item the message names.
+    s.ui.focus = matrix_focus(s);
+    s.ui.focus_moved = !s.ui.focus.empty();
     return;
   }
   s.ui.error.clear();

@@ -222,6 +222,27 @@ std::string question_speech(const AppState& s, const std::string& same_as) {
       sentence(out, it.label);
     }
   }
+  // A matrix: what is rated, on which answers, and each item as a question
+  // of its own, with what is chosen so far.
+  if (const Question* q = s.session ? s.session->current() : nullptr; q && q->in_matrix()) {
+    const auto items = s.session->current_screen();
+    const auto& opts = q->options;
+    const std::string n = std::to_string(items.size());
+    sentence(out, s.tr("say.matrix", {{"n", n},
+                                      {"count", std::to_string(opts.size())},
+                                      {"first", s.survey->text(opts.front().label, s.locale())},
+                                      {"last", s.survey->text(opts.back().label, s.locale())}}));
+    for (size_t k = 0; k < items.size(); ++k) {
+      const Answer* a = s.session->answer_for(items[k]->id);
+      const Option* o = a && !a->choices.empty() ? items[k]->find_option(a->choices.front()) : nullptr;
+      MessageArgs args{{"k", std::to_string(k + 1)}, {"n", n}, {"item", s.survey->text(items[k]->text, s.locale())}};
+      if (o) args.emplace_back("label", s.survey->text(o->label, s.locale()));
+      sentence(out, s.tr(o ? "say.matrix.item.chosen" : "say.matrix.item.none", args));
+    }
+    for (const A11yItem* st : status) sentence(out, st->label);
+    sentence(out, s.tr("say.how.matrix"));
+    return out;
+  }
   bool multiple = false;
   for (const A11yItem* a : answers) multiple = multiple || a->role == Role::Checkbox;
   // A long list (Q22's 17 ethnic groups took 82 s read in full) is said as a
@@ -256,6 +277,23 @@ std::string question_speech(const AppState& s, const std::string& same_as) {
   return out;
 }
 
+std::string matrix_focus(const AppState& s) {
+  std::string row, row_first, first_chosen;
+  bool row_chosen = false;
+  for (const auto& it : s.tree.items()) {
+    if (!it.interactive || it.id.rfind("mx.", 0) != 0) continue;
+    const std::string r = it.id.substr(0, it.id.rfind('.'));
+    if (r != row) {
+      if (!row.empty() && !row_chosen) return row_first;
+      row = r, row_first = it.id, row_chosen = false;
+    }
+    row_chosen = row_chosen || it.value == "selected";
+    if (it.value == "selected" && first_chosen.empty()) first_chosen = it.id;
+  }
+  if (row.empty()) return {};
+  return row_chosen ? first_chosen : row_first;
+}
+
 namespace {
 
 // The first thing to act on: a question's chosen answer, else its first
@@ -264,6 +302,7 @@ std::string first_focus(const AppState& s) {
   const auto& items = s.tree.items();
   if (s.ui.panel == Panel::None) {
     if (s.ui.screen == Screen::Question) {
+      if (std::string m = matrix_focus(s); !m.empty()) return m;
       for (const auto& it : items)
         if (it.interactive && it.id.rfind("opt.", 0) == 0 && it.value == "selected") return it.id;
       for (const auto& it : items)

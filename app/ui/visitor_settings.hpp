@@ -35,6 +35,10 @@ std::string screen_key(const AppState& s);
 // answers_key: Q2 to Q6's agree-disagree scale) is said in a few words, its
 // count, first and last; every answer is still read as the arrows reach it.
 inline constexpr std::size_t kListReadInFull = 8;
+// On a matrix's screen: the first mark of the first item not yet answered
+// (after Next found one missing, the one it named), else the first item's
+// choice; empty on any other screen.
+std::string matrix_focus(const AppState& s);
 std::string question_speech(const AppState& s, const std::string& same_as = {});
 // The labels of the question's answers on screen, in order ("" if none).
 std::string answers_key(const AppState& s);

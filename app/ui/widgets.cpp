@@ -319,7 +319,7 @@ float Frame::option_height(const std::string& label_in, float width, float targe
 }
 
 bool Frame::option(const std::string& id, const std::string& label, bool chosen, bool multiple, float width,
-                   float height, ImFont* font) {
+                   float height, ImFont* font, const std::string& spoken) {
   const float pad = 18.0f * s();
   const bool in_grid = width > 0;
   if (width <= 0) width = ImGui::GetContentRegionAvail().x;
@@ -367,10 +367,46 @@ bool Frame::option(const std::string& id, const std::string& label, bool chosen,
   text::draw(dl, f, compact ? ImVec2(min.x + 8.0f * s(), tp.y) : tp, col(fg), shown, text_w,
              text::Options{text::Direction::Auto, compact ? text::Align::Center : text::Align::Start});
   if (ui.focus == id) draw_focus(min, max, true);
-  register_item(id, label, multiple ? Role::Checkbox : Role::Option, chosen ? "selected" : "not selected", min, max,
-                true, true);
+  register_item(id, spoken.empty() ? label : spoken, multiple ? Role::Checkbox : Role::Option,
+                chosen ? "selected" : "not selected", min, max, true, true);
   if (!in_grid) ImGui::Dummy(ImVec2(0, gap() * 0.6f));
   return clicked;
+}
+
+bool Frame::cell(const std::string& id, const std::string& spoken, bool chosen, float width, float height) {
+  ImVec2 min, max;
+  bool held = false;
+  const bool clicked = interact(id, ImVec2(width, height), true, &min, &max, &held);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(min, max, col(chosen ? theme.chosen : theme.button), 10.0f * s());
+  dl->AddRect(min, max, col(chosen ? theme.chosen_edge : theme.button_edge), 10.0f * s(), 0,
+              std::max(2.0f, 3.0f * s()));
+  if (held) dl->AddRectFilled(min, max, col(theme.text, 0.12f), 10.0f * s());
+  // The same ring as an answer's, centred, with the tick when chosen.
+  const float r = std::min(17.0f * s(), std::min(width, height) * 0.5f - 6.0f * s());
+  const ImVec2 c((min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f);
+  dl->AddCircleFilled(c, r, col(chosen ? theme.chosen_text : theme.background), 32);
+  dl->AddCircle(c, r, col(chosen ? theme.chosen_text : theme.button_text), 32, 3 * s());
+  if (chosen) {
+    const ImVec2 pts[3] = {ImVec2(c.x - r * 0.55f, c.y), ImVec2(c.x - r * 0.12f, c.y + r * 0.45f),
+                           ImVec2(c.x + r * 0.6f, c.y - r * 0.5f)};
+    dl->AddPolyline(pts, 3, col(theme.chosen), 0, 5 * s());
+  }
+  if (ui.focus == id) draw_focus(min, max, true);
+  register_item(id, spoken, Role::Option, chosen ? "selected" : "not selected", min, max, true, true);
+  return clicked;
+}
+
+float Frame::block(const std::string& id, const std::string& text, float width, ImFont* font, bool centre, bool muted) {
+  ImFont* f = font ? font : fonts.body;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const text::Options opt{text::Direction::Auto, centre ? text::Align::Center : text::Align::Start};
+  const ImVec2 ts =
+      text::draw(ImGui::GetWindowDrawList(), f, p, col(muted ? theme.muted_text : theme.text), text, width, opt, width);
+  const auto n = std::max<std::size_t>(1, text::lines(f, text, width, opt).size());
+  register_item(id, text, Role::Text, {}, p, ImVec2(p.x + width, p.y + ts.y), false, true,
+                ts.y / static_cast<float>(n));
+  return ts.y;
 }
 
 bool Frame::text_box(const std::string& id, const std::string& label, const std::string& text,

@@ -84,8 +84,15 @@ class Frame {
               float height = 0);
   // An answer: radio (single) or box (multiple) with a tick; chosen shown by more than colour.
   // `width` and `height` (0: the whole row, the text's height) place it in a grid cell.
+  // `spoken` (empty: the label) names it for speech and the accessibility tree.
   bool option(const std::string& id, const std::string& label, bool chosen, bool multiple, float width = 0,
-              float height = 0, ImFont* font = nullptr);
+              float height = 0, ImFont* font = nullptr, const std::string& spoken = {});
+  // A matrix's cell: the answer's mark alone (its words head the column),
+  // named `spoken` for speech and the accessibility tree ("Books: Agree").
+  bool cell(const std::string& id, const std::string& spoken, bool chosen, float width, float height);
+  // Words wrapped at `width`, their top left at the cursor (centred in
+  // `width` with `centre`); returns their height. The cursor is left as it was.
+  float block(const std::string& id, const std::string& text, float width, ImFont* font, bool centre, bool muted);
   // The height an answer needs at this width with targets at least `target` high.
   float option_height(const std::string& label, float width, float target, ImFont* font = nullptr) const;
   bool option_compact(const std::string& label, float width, ImFont* font = nullptr) const;
