@@ -119,13 +119,27 @@ Status export_xlsx(const Survey& sv, const std::string& path) {
       if (!shared_yes_no) shared_yes_no = &q;
       if (same(*shared_yes_no, q) && !scale_names.count("yes_no")) name = "yes_no";
     }
-    if (name.empty()) name = scale_names.count(q.id) || q.id == "yes_no" ? q.id + "_choices" : q.id;
+    // A matrix's own answers: one list for all its items, named after it.
+    const std::string own = q.in_matrix() ? sv.matrix_of(q)->id : q.id;
+    if (name.empty()) name = scale_names.count(own) || own == "yes_no" ? own + "_choices" : own;
     list_of[q.id] = name;
     if (written.insert(name).second) write_list(name, q.options);
   }
 
   lxw_row_t row = 1;
   auto question_row = [&](const Question& q) {
+    // A matrix: its heading row (its words; its list's answers head the
+    // columns), then each item as a list-nolabel row, as ODK writes a table.
+    if (const Matrix* m = sv.matrix_of(q); m && m->items.front() == q.index) {
+      survey.put(row, "type", "select_one " + list_of[q.id]);
+      survey.put(row, "name", m->id);
+      survey.put(row, "label", m->text, sv.locales);
+      survey.put(row, "hint", m->hint, sv.locales);
+      survey.put(row, "title", m->title, sv.locales);
+      survey.put(row, "appearance", "label");
+      if (q.show_if) survey.put(row, "relevant", xpath(*q.show_if, sv));
+      ++row;
+    }
     std::string type;
     switch (q.type) {
       case QuestionType::Single:
@@ -162,7 +176,10 @@ Status export_xlsx(const Survey& sv, const std::string& path) {
       survey.put(row, "constraint", c);
     }
     if (!q.scale.empty()) survey.put(row, "scale", "yes");
-    if (q.type == QuestionType::Likert) survey.put(row, "appearance", "likert");
+    if (q.in_matrix())
+      survey.put(row, "appearance", "list-nolabel");
+    else if (q.type == QuestionType::Likert)
+      survey.put(row, "appearance", "likert");
     if (q.type == QuestionType::Postcode) survey.put(row, "appearance", "postcode");
     ++row;
     // "Other (please specify)": the box, as ODK writes it.

@@ -13,6 +13,7 @@
 #include <set>
 #include <string_view>
 
+#include "kiosk/export.hpp"
 #include "xlsform.hpp"
 
 namespace kiosk::xlsform {
@@ -712,6 +713,20 @@ class Importer {
     bool in_group = false;
     std::optional<Rule> group_rule;
     std::size_t group_row = 0;
+    // A matrix, written either of ODK's two ways: a group whose appearance is
+    // table-list (each select_one of one list is an item, the group's label
+    // the matrix's words), or a select_one with appearance label (the
+    // matrix's words; its list's answers head the columns) followed by
+    // select_one rows of that list with appearance list-nolabel (the items),
+    // which ODK shows as one table inside a field-list group.
+    struct OpenMatrix {
+      std::string id, list;
+      LocalText text, hint, title;
+      std::size_t row = 0;            // where it starts
+      std::size_t matrix = SIZE_MAX;  // its index in Survey::matrices, once it has an item
+    };
+    std::optional<OpenMatrix> matrix;
+    bool table_group = false;
     std::size_t last_select = SIZE_MAX;  // index of the question just before, if a choice question
 
     for (const auto& [row, cells] : t.rows()) {
@@ -753,6 +768,15 @@ class Importer {
         sec.id = n;
         check_id(t, row, name, n, "group");
         sec.heading = label;
+        const Column* look = t.column("appearance");
+        const auto looks = words(lower(look ? Table::cell(*cells, look) : std::string()));
+        table_group = std::find(looks.begin(), looks.end(), "table-list") != looks.end();
+        matrix.reset();
+        if (table_group) {
+          // The group's label is the matrix's words, not a heading above them.
+          matrix = OpenMatrix{n, {}, label, texts(t, *cells, "hint"), {}, row, SIZE_MAX};
+          sec.heading = {};
+        }
         out_.survey_rows[n] = row;
         s().sections.push_back(std::move(sec));
         open_section_ = s().sections.size() - 1;
@@ -768,12 +792,43 @@ class Importer {
         if (s().sections[open_section_].questions.empty())
           throw Refusal{t.where(row, type) + "the group that starts at row " + std::to_string(group_row) +
                         " has no questions"};
+        if (table_group && matrix && matrix->matrix == SIZE_MAX)
+          throw Refusal{t.where(row, type) + "the table-list group that starts at row " + std::to_string(group_row) +
+                        " has no select_one rows to be its items"};
         in_group = false;
+        table_group = false;
+        matrix.reset();
         group_rule.reset();
         open_section_ = SIZE_MAX;
         last_select = SIZE_MAX;
         continue;
       }
+      // A field-list group's header row: a select_one with appearance label.
+      const Column* look = t.column("appearance");
+      const auto looks = words(lower(look ? Table::cell(*cells, look) : std::string()));
+      auto looks_as = [&](const char* a) { return std::find(looks.begin(), looks.end(), a) != looks.end(); };
+      if (kind == "select_one" && looks_as("label") && !table_group) {
+        if (w.size() != 2)
+          throw Refusal{t.where(row, type) + "a matrix's heading row is \"select_one LIST\", without or_other"};
+        check_id(t, row, name, n, "matrix");
+        out_.survey_rows[n] = row;
+        matrix = OpenMatrix{n, w[1], label, texts(t, *cells, "hint"), texts(t, *cells, "title"), row, SIZE_MAX};
+        last_select = SIZE_MAX;
+        continue;
+      }
+      const bool item = matrix && (table_group || (kind == "select_one" && looks_as("list-nolabel")));
+      if (!item && looks_as("list-nolabel"))
+        throw Refusal{t.where(row, look) +
+                      "list-nolabel rows follow a select_one row with appearance label, in one "
+                      "field-list group: they are the items of that matrix"};
+      if (!item && !table_group && matrix && matrix->matrix == SIZE_MAX)
+        throw Refusal{t.where(row, type) + "the matrix headed at row " + std::to_string(matrix->row) +
+                      " has no list-nolabel rows to be its items"};
+      if (!item) matrix.reset();
+      if (item && kind != "select_one")
+        throw Refusal{t.where(row, type) + "\"" + type_text + "\" in the table-list group that starts at row " +
+                      std::to_string(group_row) +
+                      ": every question of a table-list group is a select_one of one list, an item of its matrix"};
       if (kind == "note") {
         // A note that opens a group is the section's introduction.
         if (in_group && s().sections[open_section_].questions.empty() && s().sections[open_section_].intro.empty() &&
@@ -892,7 +947,7 @@ class Importer {
       }
       if (q.type == QuestionType::Note && q.required)
         throw Refusal{t.where(row, t.column("required")) + "a note takes no answer, so it cannot be required"};
-      if (const Column* c = t.column("appearance"); c) appearance(t, row, c, Table::cell(*cells, c), q);
+      if (const Column* c = t.column("appearance"); c && !item) appearance(t, row, c, Table::cell(*cells, c), q);
 
       if (group_rule) {
         if (rule) {
@@ -905,6 +960,7 @@ class Importer {
         }
       }
       q.show_if = rule;
+      if (item) add_to_matrix(t, row, type, *matrix, w, q, q.show_if);
       if (!in_group && !implicit_section_) {
         Section sec;
         sec.id = "part_" + std::to_string(s().sections.size() + 1);
@@ -923,6 +979,40 @@ class Importer {
       throw Refusal{source_ + ": sheet \"survey\", row " + std::to_string(group_row) +
                     ": the group that starts here has no end_group"};
     if (s().questions.empty()) throw Refusal{source_ + ": sheet \"survey\" has no questions the kiosk can ask"};
+  }
+
+  // A matrix's item: a select_one of the matrix's list, as required and as
+  // shown as the items before it (the kiosk asks a matrix's items together).
+  template <class Open>
+  void add_to_matrix(const Table& t, std::size_t row, const Column* type, Open& m, const std::vector<std::string>& w,
+                     Question& q, const std::optional<Rule>& rule) {
+    if (w.size() != 2)
+      throw Refusal{t.where(row, type) + "a matrix's item is \"select_one LIST\": or_other has no place in a matrix"};
+    if (m.list.empty()) m.list = w[1];
+    if (w[1] != m.list)
+      throw Refusal{t.where(row, type) + "the items of the matrix that starts at row " + std::to_string(m.row) +
+                    " are rated on one list, \"" + m.list + "\"; this row uses \"" + w[1] + "\""};
+    if (q.options.size() < 2)
+      throw Refusal{t.where(row, type) + "a matrix's list needs at least two choices; \"" + w[1] + "\" has one"};
+    Survey& sv = s();
+    if (m.matrix == SIZE_MAX) {
+      m.matrix = sv.matrices.size();
+      sv.matrices.push_back(Matrix{m.id, m.title, m.text, m.hint, {}});
+    } else {
+      const Question& first = sv.questions[sv.matrices[m.matrix].items.front()];
+      if (first.required != q.required)
+        throw Refusal{t.where(row, t.column("required")) + "the items of the matrix that starts at row " +
+                      std::to_string(m.row) + " are asked together: all required, or none (row " +
+                      std::to_string(out_.survey_rows[first.id]) + " differs)"};
+      const std::string a = first.show_if ? describe_rule(sv, *first.show_if, default_locale_) : "",
+                        b = rule ? describe_rule(sv, *rule, default_locale_) : "";
+      if (a != b)
+        throw Refusal{t.where(row, t.column("relevant")) + "the items of the matrix that starts at row " +
+                      std::to_string(m.row) + " are shown together: give them all the same relevant, or none"};
+    }
+    q.type = QuestionType::Likert;
+    q.matrix = static_cast<int>(m.matrix);
+    sv.matrices[m.matrix].items.push_back(sv.questions.size());
   }
 
   // The label column of the default language.
@@ -1088,9 +1178,10 @@ class Importer {
     // are translated once, as "scales.LIST.CODE". A list one question uses is
     // its own options ("questions.ID.options.CODE"), unless the `scale`
     // column says it is a scale.
+    // A matrix is one use of its list, whatever its number of items.
     std::map<std::string, int> uses;
     for (const auto& q : sv.questions)
-      if (q.type != QuestionType::YesNo)
+      if (q.type != QuestionType::YesNo && (!q.in_matrix() || sv.matrix_of(q)->items.front() == q.index))
         if (auto it = list_of_.find(q.id); it != list_of_.end() && !it->second.empty()) ++uses[it->second];
     for (auto& q : sv.questions) {
       if (q.type == QuestionType::YesNo) continue;
