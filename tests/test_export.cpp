@@ -398,4 +398,13 @@ TEST_CASE("a matrix's items are each a column, named in the codebook with the ma
   CHECK(books.text == "How would you rate each of these at your library?: The books");
   const std::string text = format_summary(*s, sum);
   CHECK_THAT(text, Catch::Contains("rate_events"));
+  // Simulated visitors answer every item of the (required) matrix, and finish.
+  int completed = 0;
+  for (std::uint64_t i = 0; i < 50; ++i) {
+    const CompletedResponse r = simulate_one(*s, test::sim_options(3, "k1", "castle", 1454284800), i);
+    if (r.meta.status != "completed") continue;
+    ++completed;
+    for (std::size_t k : s->matrices[0].items) CHECK(r.answers.count(s->questions[k].id) == 1);
+  }
+  CHECK(completed > 30);
 }

@@ -730,10 +730,12 @@ TEST_CASE(
   } hub{in, token};
   // A true response that answered how many children came and when they first came.
   CompletedResponse base;
-  for (std::uint64_t i = 0;; ++i) {
+  bool found = false;
+  for (std::uint64_t i = 0; i < 1000 && !found; ++i) {
     base = simulate_one(*survey, test::sim_options(7, "k1", "castle", 1454284800), i);
-    if (base.meta.status == "completed" && base.answers.count("children") && base.answers.count("first_visit")) break;
+    found = base.meta.status == "completed" && base.answers.count("children") && base.answers.count("first_visit");
   }
+  REQUIRE(found);
   auto with_answer = [&](const std::string& q, json value) {
     return with(base, [&](json& d) {
       d["uuid"] = new_uuid_v4();

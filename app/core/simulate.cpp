@@ -170,77 +170,86 @@ CompletedResponse simulate_one(const Survey& survey, const SimulateOptions& opt,
   while (s.stage() == Session::Stage::Question) {
     if (leaves && asked == leave_after) break;
     ++asked;
-    const Question& q = *s.current();
     clock.advance(std::chrono::seconds(5 + rng() % 40));
-    const bool skip = !q.required && chance(survey.sections[q.section].id == "about_you" ? 0.15 : 0.1);
-    const Benchmark* bench = opt.population ? opt.population->find(q.id) : nullptr;
-    Answer a;
-    if (!skip) {
-      switch (q.type) {
-        case QuestionType::Single:
-        case QuestionType::Likert:
-        case QuestionType::YesNo: {
-          // Scales lean towards agreement, as real consultations do; the
-          // questions about the respondent follow the population; other
-          // single choices are spread evenly.
-          const size_t k = bench                            ? pick_benchmarked(rng, q, *bench, opt)
-                           : q.type == QuestionType::YesNo  ? (chance(q.id == "q9" ? 0.75 : 0.35) ? 0 : 1)
-                           : q.type == QuestionType::Likert ? pick_weighted(rng, q.options.size())
-                                                            : static_cast<size_t>(rng() % q.options.size());
-          a.choices = {q.options[k].code};
-          if (q.options[k].other) a.other_text = kOther[rng() % std::size(kOther)];
-          break;
-        }
-        case QuestionType::Multiple:
-          for (const auto& o : q.options)
-            if (chance(0.25)) {
-              a.choices.push_back(o.code);
-              if (o.other) a.other_text = kOther[rng() % std::size(kOther)];
-            }
-          if (a.choices.empty()) a.choices = {q.options[rng() % q.options.size()].code};
-          if (const Option* other = q.other_option(); other && a.has(other->code) && a.other_text.empty())
-            a.other_text = kOther[0];
-          break;
-        case QuestionType::Text: {
-          std::string t = words[rng() % words.size()];
-          if (static_cast<int>(t.size()) > q.max_length) t.resize(static_cast<size_t>(q.max_length));
-          a.text = t;
-          break;
-        }
-        case QuestionType::Postcode: a.text = kPostcodes[rng() % std::size(kPostcodes)]; break;
-        case QuestionType::Integer:
-        case QuestionType::Decimal: {
-          // Spread over the range, or over 0 to 20 where it is open.
-          const double lo = q.min_value.value_or(0), hi = q.max_value.value_or(lo + 20);
-          const double v = lo + (hi - lo) * static_cast<double>(rng() % 1001) / 1000.0;
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "%.*f", q.type == QuestionType::Decimal ? 1 : 0, v);
-          a.text = buf;
-          if (auto bad = validate_answer(q, a, true)) a.text = std::to_string(static_cast<long long>(std::ceil(lo)));
-          break;
-        }
-        case QuestionType::Note: break;
-        case QuestionType::Date: {
-          // A day in the range, or in the consultation's summer where it is open.
-          const int day = 1 + static_cast<int>(rng() % 28), month = 6 + static_cast<int>(rng() % 3);
-          char buf[16];
-          std::snprintf(buf, sizeof buf, "2016-%02d-%02d", month, day);
-          a.text = buf;
-          if (validate_answer(q, a, true)) a.text = !q.min_date.empty() ? q.min_date : q.max_date;
-          break;
+    // Each question on the screen (a matrix's every item) answered in turn.
+    auto pick = [&](const Question& q) {
+      const bool skip = !q.required && chance(survey.sections[q.section].id == "about_you" ? 0.15 : 0.1);
+      const Benchmark* bench = opt.population ? opt.population->find(q.id) : nullptr;
+      Answer a;
+      if (!skip) {
+        switch (q.type) {
+          case QuestionType::Single:
+          case QuestionType::Likert:
+          case QuestionType::YesNo: {
+            // Scales lean towards agreement, as real consultations do; the
+            // questions about the respondent follow the population; other
+            // single choices are spread evenly.
+            const size_t k = bench                            ? pick_benchmarked(rng, q, *bench, opt)
+                             : q.type == QuestionType::YesNo  ? (chance(q.id == "q9" ? 0.75 : 0.35) ? 0 : 1)
+                             : q.type == QuestionType::Likert ? pick_weighted(rng, q.options.size())
+                                                              : static_cast<size_t>(rng() % q.options.size());
+            a.choices = {q.options[k].code};
+            if (q.options[k].other) a.other_text = kOther[rng() % std::size(kOther)];
+            break;
+          }
+          case QuestionType::Multiple:
+            for (const auto& o : q.options)
+              if (chance(0.25)) {
+                a.choices.push_back(o.code);
+                if (o.other) a.other_text = kOther[rng() % std::size(kOther)];
+              }
+            if (a.choices.empty()) a.choices = {q.options[rng() % q.options.size()].code};
+            if (const Option* other = q.other_option(); other && a.has(other->code) && a.other_text.empty())
+              a.other_text = kOther[0];
+            break;
+          case QuestionType::Text: {
+            std::string t = words[rng() % words.size()];
+            if (static_cast<int>(t.size()) > q.max_length) t.resize(static_cast<size_t>(q.max_length));
+            a.text = t;
+            break;
+          }
+          case QuestionType::Postcode: a.text = kPostcodes[rng() % std::size(kPostcodes)]; break;
+          case QuestionType::Integer:
+          case QuestionType::Decimal: {
+            // Spread over the range, or over 0 to 20 where it is open.
+            const double lo = q.min_value.value_or(0), hi = q.max_value.value_or(lo + 20);
+            const double v = lo + (hi - lo) * static_cast<double>(rng() % 1001) / 1000.0;
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%.*f", q.type == QuestionType::Decimal ? 1 : 0, v);
+            a.text = buf;
+            if (auto bad = validate_answer(q, a, true)) a.text = std::to_string(static_cast<long long>(std::ceil(lo)));
+            break;
+          }
+          case QuestionType::Note: break;
+          case QuestionType::Date: {
+            // A day in the range, or in the consultation's summer where it is open.
+            const int day = 1 + static_cast<int>(rng() % 28), month = 6 + static_cast<int>(rng() % 3);
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "2016-%02d-%02d", month, day);
+            a.text = buf;
+            if (validate_answer(q, a, true)) a.text = !q.min_date.empty() ? q.min_date : q.max_date;
+            break;
+          }
         }
       }
-    }
-    (void)s.answer(a);
+      return a;
+    };
+    const auto screen = s.current_screen();
+    for (const Question* q : screen) (void)s.answer(q->id, pick(*q));
     if (!s.next()) {
       // A required question the dice skipped: answer it with the first option.
-      Answer fallback;
-      if (q.has_options())
-        fallback.choices = {q.options[0].code};
-      else
-        fallback.text = q.type == QuestionType::Postcode ? "BL9" : "No comment";
-      (void)s.answer(fallback);
-      (void)s.next();
+      for (const Question* q : screen) {
+        const Answer* given = s.answer_for(q->id);
+        if (!validate_answer(*q, given ? *given : Answer{}, true)) continue;
+        Answer fallback;
+        if (q->has_options())
+          fallback.choices = {q->options[0].code};
+        else
+          fallback.text = q->type == QuestionType::Postcode ? "BL9" : "No comment";
+        (void)s.answer(q->id, fallback);
+      }
+      // Still refused (nothing here should be): the visit ends, rather than never.
+      if (!s.next()) break;
     }
   }
   CompletedResponse r{s.meta(), s.answers()};
