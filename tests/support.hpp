@@ -26,14 +26,7 @@
 
 namespace test {
 
-// Appended in place: GCC 12 reports a false -Warray-bounds on
-// std::string(...) + "/" + rel once inlined (GCC bug 105329).
-inline std::string source_path(const std::string& rel) {
-  std::string path = KIOSK_SOURCE_DIR;
-  path += '/';
-  path += rel;
-  return path;
-}
+inline std::string source_path(const std::string& rel) { return std::string(KIOSK_SOURCE_DIR) + "/" + rel; }
 inline std::string bury_survey() { return source_path("kiosk-config/surveys/bury-libraries-2016.toml"); }
 inline std::string kiosk_toml() { return source_path("kiosk-config/kiosk.toml"); }
 
