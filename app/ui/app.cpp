@@ -361,7 +361,9 @@ bool KioskApp::step(int max_wait_ms) {
 
 void KioskApp::draw_now() {
   st_->dirty = std::max(st_->dirty, 1);
+  present_now_ = true;
   draw_frame();
+  present_now_ = false;
 }
 
 void KioskApp::draw_frame() {
@@ -429,11 +431,13 @@ void KioskApp::draw_frame() {
 }
 
 void KioskApp::present(const Theme& theme) {
-  SDL_SetRenderDrawColor(host_->renderer(), theme.background.r, theme.background.g, theme.background.b, 255);
-  SDL_RenderClear(host_->renderer());
-  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
-  SDL_RenderPresent(host_->renderer());
-  ++frames_;
+  if (opt_.rasterize || present_now_) {
+    SDL_SetRenderDrawColor(host_->renderer(), theme.background.r, theme.background.g, theme.background.b, 255);
+    SDL_RenderClear(host_->renderer());
+    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+    SDL_RenderPresent(host_->renderer());
+    ++frames_;
+  }
   if (!first_frame_reported_) {
     first_frame_reported_ = true;
     supervisor_.ready("showing the home screen");

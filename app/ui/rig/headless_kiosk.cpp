@@ -27,6 +27,7 @@ Status HeadlessKiosk::start(KioskConfig config, int w, int h, ui::Speech* engine
   o.clock = &clock;
   o.speech = engine ? engine : &speech;
   o.start_sync = sync;
+  o.rasterize = rasterize;
   auto a = ui::KioskApp::create(std::move(o));
   if (!a) return a.error();
   app = std::move(a).value();

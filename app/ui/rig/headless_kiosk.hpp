@@ -32,6 +32,10 @@ class HeadlessKiosk {
   // hub), speaking into `speech` (recorded) or into `engine` if given.
   Status start(KioskConfig config, int w, int h, ui::Speech* engine = nullptr);
   bool sync = false;
+  // Every frame drawn into the window (a benchmark of frame time), or, by
+  // default, only those shot() asks for: the tests read the accessibility
+  // tree, and a screenshot draws the state it shows.
+  bool rasterize = false;
 
   // Runs the loop until what the last input asked for is on screen.
   void settle(int passes = 20);
