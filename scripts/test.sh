@@ -58,10 +58,7 @@ if [ "$sanitize" != "0" ]; then flags+=(-DKIOSK_SANITIZE=ON); fi
 # without the hub (same flags, a sibling folder) is then taken from it.
 # Depend mode: the compiler's own dependency file, not a second run of the
 # preprocessor, decides a hit (that second run cost a cold build a tenth).
-# The tests' precompiled headers are cached too (sloppiness as ccache's
-# manual asks for them).
 export CCACHE_DIR=$PWD/build-ccache CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=4G CCACHE_DEPEND=1
-export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 flags+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 build() {
   local dir=$1; shift
