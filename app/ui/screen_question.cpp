@@ -321,12 +321,17 @@ void draw_matrix(Frame& f, const AppView& v, const Question& first, const std::v
   const float col_w = (width - label_w - static_cast<float>(n) * f.gap() * 0.5f) / static_cast<float>(n);
   float head_h = 0;
   bool table = col_w >= target && words_fit(f, labels, col_w, f.fonts.small);
-  std::vector<float> row_h;
+  // Each heading's and each item's words measured once, for the fit and the drawing.
+  std::vector<float> heads, words, row_h;
   if (table) {
-    for (const auto& l : labels) head_h = std::max(head_h, text::measure(f.fonts.small, l, col_w - pad).y);
+    for (const auto& l : labels) {
+      heads.push_back(text::measure(f.fonts.small, l, col_w - pad).y);
+      head_h = std::max(head_h, heads.back());
+    }
     float total = head_h + f.gap() * 0.5f;
     for (const Question* item : items) {
-      row_h.push_back(std::max(target, text::measure(f.fonts.body, v.text(item->text), label_w - 2 * pad).y + 2 * pad));
+      words.push_back(text::measure(f.fonts.body, v.text(item->text), label_w - 2 * pad).y);
+      row_h.push_back(std::max(target, words.back() + 2 * pad));
       total += row_h.back() + row_gap(f);
     }
     table = total - row_gap(f) <= room;
@@ -336,9 +341,7 @@ void draw_matrix(Frame& f, const AppView& v, const Question& first, const std::v
     ImDrawList* dl = ImGui::GetWindowDrawList();
     auto col_x = [&](int k) { return label_w + f.gap() * 0.5f + static_cast<float>(k) * (col_w + f.gap() * 0.5f); };
     for (int k = 0; k < n; ++k) {
-      ImGui::SetCursorScreenPos(
-          ImVec2(x_of(col_x(k), col_w),
-                 p0.y + head_h - text::measure(f.fonts.small, labels[static_cast<size_t>(k)], col_w - pad).y));
+      ImGui::SetCursorScreenPos(ImVec2(x_of(col_x(k), col_w), p0.y + head_h - heads[static_cast<size_t>(k)]));
       f.block("mx.head." + first.options[static_cast<size_t>(k)].code, labels[static_cast<size_t>(k)], col_w,
               f.fonts.small, true, false);
     }
@@ -349,8 +352,7 @@ void draw_matrix(Frame& f, const AppView& v, const Question& first, const std::v
       if (r % 2 == 0)
         dl->AddRectFilled(ImVec2(p0.x, y - row_gap(f) * 0.5f), ImVec2(p0.x + width, y + row_h[r] + row_gap(f) * 0.5f),
                           col(f.theme.text, 0.06f), 8.0f * f.s());
-      const float th = text::measure(f.fonts.body, v.text(item.text), label_w - 2 * pad).y;
-      ImGui::SetCursorScreenPos(ImVec2(x_of(pad, label_w - 2 * pad), y + (row_h[r] - th) * 0.5f));
+      ImGui::SetCursorScreenPos(ImVec2(x_of(pad, label_w - 2 * pad), y + (row_h[r] - words[r]) * 0.5f));
       f.block("mx." + item.id, v.text(item.text), label_w - 2 * pad, f.fonts.body, false, false);
       for (int k = 0; k < n; ++k) {
         const Option& o = item.options[static_cast<size_t>(k)];
