@@ -11,10 +11,11 @@
 #      systemd (install, enrol, upgrade, remove, purge). Not as root: a
 #      plain build instead, for the "plain" tests;
 #   3. a kiosk built without the hub (KIOSK_BUILD_HUB=OFF), with libpq,
-#      cpp-httplib, libmicrohttpd and OpenSSL hidden from pkg-config, to prove
-#      a kiosk needs none of them (`scripts/test.sh without-hub` runs only
-#      this step); with the sanitizer build's flags, so ccache has compiled
-#      all of it already;
+#      cpp-httplib, libmicrohttpd and OpenSSL's libssl hidden from
+#      pkg-config, to prove a kiosk needs none of them (of OpenSSL it links
+#      only libcrypto, for ODK's encrypted submissions); `scripts/test.sh
+#      without-hub` runs only this step; with the sanitizer build's flags, so
+#      ccache has compiled all of it already;
 #   4. every other test, under the sanitizers.
 # KIOSK_SANITIZE=0: one plain build and the whole suite in it instead (and
 # the packages, as root). Tests run headless: SDL's offscreen driver, or an
@@ -72,9 +73,10 @@ run_tests() {
 
 # The hub's libraries are hidden by giving pkg-config a directory holding
 # every system .pc file except theirs. libcurl's .pc names OpenSSL only in
-# Libs.private (no Requires), so hiding openssl/libssl/libcrypto does not
-# hide curl. --fresh: pkg_check_modules caches what it found, and a stale
-# cache would prove nothing.
+# Libs.private (no Requires), so hiding openssl/libssl does not hide curl.
+# libcrypto stays: the kiosk encrypts OpenRosa submissions with it.
+# --fresh: pkg_check_modules caches what it found, and a stale cache would
+# prove nothing.
 build_without_hub() {
   local dir=build-nohub pcdir bin dirs
   pcdir=$(mktemp -d)
@@ -83,7 +85,7 @@ build_without_hub() {
   for d in "${dirs[@]}"; do
     for pc in "$d"/*.pc; do
       [ -e "$pc" ] || continue
-      case $(basename "$pc" .pc) in libpq | cpp-httplib | libmicrohttpd | openssl | libssl | libcrypto) continue ;; esac
+      case $(basename "$pc" .pc) in libpq | cpp-httplib | libmicrohttpd | openssl | libssl) continue ;; esac
       [ -e "$pcdir/$(basename "$pc")" ] || ln -s "$pc" "$pcdir/"
     done
   done
@@ -100,7 +102,7 @@ build_without_hub() {
   cmake --build "$dir" -j "$jobs" --target kiosk kiosk-admin
   for bin in "$dir/app/ui/kiosk" "$dir/app/kiosk-admin"; do
     [ -x "$bin" ] || { echo "$bin was not built" >&2; return 1; }
-    if readelf -d "$bin" | grep -E 'NEEDED.*(libpq|libmicrohttpd)' || ldd "$bin" | grep -E '(libpq|libmicrohttpd)\.so'; then
+    if readelf -d "$bin" | grep -E 'NEEDED.*(libpq|libmicrohttpd|libssl)' || ldd "$bin" | grep -E '(libpq|libmicrohttpd)\.so'; then
       echo "$bin links libpq or libmicrohttpd, though the hub was left out" >&2
       return 1
     fi

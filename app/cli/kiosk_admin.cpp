@@ -34,11 +34,14 @@
 #include "kiosk/simulate.hpp"
 #include "kiosk/store.hpp"
 #include "kiosk/survey.hpp"
+#include "openrosa_client.hpp"
 #include "report.hpp"
 #include "represent.hpp"
 #include "spss.hpp"
+#include "submission_sealer.hpp"
 #include "sync_client.hpp"
 #include "workbook.hpp"
+#include "xform.hpp"
 #include "xlsform.hpp"
 
 using namespace kiosk;
@@ -61,6 +64,8 @@ constexpr int kSyncHeld = 4;          // the hub held some back (their survey ve
 constexpr int kSyncConflicts = 5;     // conflicts or rejections wait for an admin (kiosk-admin conflicts)
 // `enrol`: enrolled, but the hub serves no sealing key yet (the kiosk fetches it once the hub has one).
 constexpr int kEnrolNoKey = 4;
+constexpr int kEnrolFormRefused =
+    6;  // the OpenRosa form is not listed, not encrypted, or not a survey the kiosk can run
 
 // Parses the command line with CLI11. Returns Args, or the exit code when the
 // program stops here (help printed: 0; a usage error, named on stderr: 2).
@@ -235,8 +240,15 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
       "kiosk.toml's [sync], keeping its comments; exit 0 enrolled, 1 the hub did not answer, 3 it refused the "
       "token (kiosk.toml unchanged in both), 4 enrolled but the hub has no sealing key yet (the kiosk fetches it "
       "by itself once the hub has one)");
-  value(enrol, "hub", "URL", "the hub's address, as `kiosk-hub add-device` printed it (required)");
-  value(enrol, "token", "TOKEN", "this kiosk's token from `kiosk-hub add-device` (required)");
+  value(enrol, "hub", "URL", "the hub's address, as `kiosk-hub add-device` printed it (required for a hub)");
+  value(enrol, "token", "TOKEN", "this kiosk's token from `kiosk-hub add-device` (required for a hub)");
+  value(enrol, "openrosa", "URL",
+        "instead of a hub, an OpenRosa server: ODK Central's App User URL (https://central.example.org/v1/key/"
+        "TOKEN/projects/1) or a KoboToolbox server's; with --form. Checks the server answers and takes the token, "
+        "the form is listed for this App User, is encrypted and is a survey the kiosk can run, writes it to [sync] "
+        "form_file, then writes protocol, server_url and form_id into [sync]; exit 0 enrolled, 1 the server did "
+        "not answer, 3 it refused the token, 6 the form cannot be used here (kiosk.toml unchanged but for 0)");
+  value(enrol, "form", "FORM_ID", "the form's id on the OpenRosa server (with --openrosa)");
   value(enrol, "ca", "FILE", "CA certificate that signed the hub's, if it is not one the system trusts");
   enrol->add_flag("--insecure-http", insecure_http, std::string(insecure_help) + "; written to kiosk.toml");
   for (CLI::App* sub : app.get_subcommands({})) common(sub);
@@ -316,10 +328,32 @@ class Context {
       if (!c) return make_error(c.message() + "\n(give --survey FILE, or --config with a kiosk.toml)");
       path = (*c)->survey_path;
     }
+    if (auto f = openrosa_form(); !f) {
+      return f.error();
+    } else if (*f) {
+      survey_ = (*f)->form().survey;  // a kiosk enrolled with an OpenRosa server runs its form
+      return &*survey_;
+    }
     auto s = load_survey_file(path);
     if (!s) return s.error();
     survey_ = std::move(s).value();
     return &*survey_;
+  }
+
+  // A kiosk enrolled with an OpenRosa server ([sync] protocol = "openrosa",
+  // no --survey given): its form, and the sealer for the form's key.
+  Result<std::shared_ptr<const openrosa::SubmissionSealer>> openrosa_form() {
+    if (opt("survey")) return std::shared_ptr<const openrosa::SubmissionSealer>();
+    auto c = config();
+    if (!c || !(*c)->sync.openrosa()) return std::shared_ptr<const openrosa::SubmissionSealer>();
+    if (!form_) {
+      auto f = openrosa::load_form_file((*c)->sync.form_file);
+      if (!f) return f.error();
+      auto sealer = openrosa::SubmissionSealer::make(*f);
+      if (!sealer) return sealer.error();
+      form_ = *sealer;
+    }
+    return form_;
   }
 
   // The public key to seal with: --public-key, else kiosk.toml's. Only
@@ -343,7 +377,8 @@ class Context {
     std::string path;
     if (const auto* p = opt("population")) {
       path = *p;
-    } else if (auto c = config(); c) {
+    } else if (auto c = config(); c && (!(*c)->sync.openrosa() || opt("survey"))) {
+      // The deployment's benchmarks name its own survey's questions, not an OpenRosa server's form's.
       path = (*c)->population_path;
     }
     if (path.empty()) return std::optional<Population>{};
@@ -359,6 +394,14 @@ class Context {
     if (!p) return p.error();
     if (mode == db::OpenMode::Create)
       if (auto st = ensure_parent_dir(*p); !st) return st.error();
+    auto form = openrosa_form();
+    if (!form) return form.error();
+    if (*form) {
+      // Sealed to the form's key, as the kiosk seals.
+      auto store = Store::open(*p, mode);
+      if (store) (*store)->set_sealer(*form);
+      return store;
+    }
     auto key = public_key();
     if (!key && need_key) return key.error();
     return Store::open(*p, mode, key ? &*key : nullptr);
@@ -367,6 +410,7 @@ class Context {
  private:
   const Args& args_;
   std::optional<KioskConfig> config_;
+  std::shared_ptr<const openrosa::SubmissionSealer> form_;
   std::optional<Survey> survey_;
 };
 
@@ -972,6 +1016,40 @@ int cmd_hash_pin() {
 volatile std::sig_atomic_t g_stop = 0;
 void on_stop(int) { g_stop = 1; }
 
+int run_sync_worker(const sync::SyncSettings& set, const std::string& path, int interval, int heartbeat);
+
+// kiosk-admin sync for a kiosk enrolled with an OpenRosa server.
+int cmd_sync_openrosa(Context& ctx, sync::SyncSettings set, int interval, int heartbeat) {
+  if (ctx.opt("insecure-http")) set.insecure_http = true;
+  if (auto st = check_hub_url(set.server_url, set.insecure_http, "kiosk.toml [sync] server_url"); !st)
+    return fail(sync::redacted_url(st.message()));
+  auto path = ctx.db_path();
+  if (!path) return fail(path.message());
+  if (!ctx.opt("once")) return run_sync_worker(set, *path, interval, heartbeat);
+  auto st = Store::open(*path, db::OpenMode::ReadWrite);
+  if (!st) return fail(st.message());
+  sync::OpenRosaClient client(sync::openrosa_settings(set));
+  const auto o = client.upload_all(**st);
+  auto c = (*st)->counts();
+  if (!c) return fail(c.message());
+  std::cout << "sent " << o.sent << " to the OpenRosa server " << sync::redacted_url(set.server_url) << ": received "
+            << o.stored << ", conflicts " << o.conflicts << ", held " << o.held << "\n";
+  std::cout << "pending now: " << c->pending << ", synced: " << c->synced << ", conflicts: " << c->conflict << "\n";
+  if (c->pending == 0 && c->conflict == 0) return 0;
+  if (c->pending > 0)
+    std::cerr << "kiosk-admin: sync: " << c->pending << " responses left pending: "
+              << (o.message.empty() ? std::string("the pass ended before sending them") : o.message) << "\n";
+  if (c->conflict > 0)
+    std::cerr << "kiosk-admin: sync: " << c->conflict
+              << " responses the server holds other bytes for wait for an admin: see kiosk-admin conflicts\n";
+  if (c->pending > 0) {
+    if (o.kind == sync::BatchOutcome::Kind::AuthFailed) return kSyncTokenRefused;
+    if (o.kind != sync::BatchOutcome::Kind::Held) return kSyncLeftPending;
+    return kSyncHeld;
+  }
+  return kSyncConflicts;
+}
+
 int cmd_sync(Context& ctx) {
   sync::SyncSettings set;
   int interval = 60, heartbeat = 300;
@@ -983,6 +1061,7 @@ int cmd_sync(Context& ctx) {
   } else if (!ctx.opt("hub") || !ctx.opt("db")) {
     return fail(cfg.message() + "\n(or give --hub URL --token TOKEN --db FILE)");
   }
+  if (set.openrosa() && !ctx.opt("hub")) return cmd_sync_openrosa(ctx, set, interval, heartbeat);
   if (const auto* h = ctx.opt("hub")) set.hub_url = *h;
   if (const auto* t = ctx.opt("token")) set.token = *t;
   if (const auto* b = ctx.opt("batch-size")) set.batch_size = std::max(1, std::atoi(b->c_str()));
@@ -1032,9 +1111,14 @@ int cmd_sync(Context& ctx) {
     }
     return kSyncConflicts;
   }
+  return run_sync_worker(set, *path, interval, heartbeat);
+}
+
+// Until Ctrl-C or SIGTERM: the kiosk's own sync thread, its status printed as it changes.
+int run_sync_worker(const sync::SyncSettings& set, const std::string& path, int interval, int heartbeat) {
   std::signal(SIGINT, on_stop);
   std::signal(SIGTERM, on_stop);
-  sync::SyncWorker worker(set, *path, interval, heartbeat);
+  sync::SyncWorker worker(set, path, interval, heartbeat);
   worker.start();
   auto line_of = [](const sync::SyncStatus& s) {
     return "pending " + std::to_string(s.pending) + ", synced " + std::to_string(s.synced) +
@@ -1099,7 +1183,76 @@ int cmd_close_unfinished(Context& ctx) {
 
 // Checked before written: a token the hub refuses, or a hub that does not
 // answer, never reaches kiosk.toml.
+// With an OpenRosa server: the same promise, checked the same way before
+// anything is written.
+int cmd_enrol_openrosa(Context& ctx, const std::string& url) {
+  const auto* form_id = ctx.opt("form");
+  if (!form_id || form_id->empty())
+    return fail("enrol --openrosa URL needs --form FORM_ID (the form's id on the server)", kUsageError);
+  const auto* given = ctx.opt("config");
+  const std::string path = find_config_file(given ? *given : std::string());
+  auto cfg = load_config(path);
+  if (!cfg) return fail(cfg.message());
+  sync::SyncSettings set = sync::settings_from(*cfg);
+  set.protocol = "openrosa";
+  set.server_url = url;
+  set.form_id = *form_id;
+  set.insecure_http = ctx.opt("insecure-http") != nullptr;
+  const std::string server = sync::redacted_url(url);
+  if (auto st = check_hub_url(url, set.insecure_http, "--openrosa"); !st)
+    return fail(sync::redacted_url(st.message()) + "\n" + path + " is unchanged.");
+  if (const auto* ca = ctx.opt("ca")) {
+    std::error_code ec;
+    set.ca_file = std::filesystem::absolute(*ca, ec).string();
+    if (!std::filesystem::is_regular_file(set.ca_file, ec)) return fail(*ca + ": no such CA certificate file");
+  }
+  // The form file goes where kiosk.toml will say, beside the database unless named.
+  const std::string form_file =
+      (std::filesystem::path(cfg->database_path).parent_path() / (*form_id + ".xml")).string();
+  set.form_file = cfg->sync.form_id == *form_id ? cfg->sync.form_file : form_file;
+  sync::OpenRosaClient client(sync::openrosa_settings(set));
+  if (auto len = client.accept_content_length(); !len)
+    return fail("the server at " + server + " " +
+                    (len.kind() == ErrorKind::Auth ? "refused the token in the URL: "
+                                                   : "did not answer as an OpenRosa server: ") +
+                    len.message() + "\n" + path + " is unchanged.",
+                len.kind() == ErrorKind::Auth ? kSyncTokenRefused : 1);
+  if (auto st = ensure_parent_dir(set.form_file); !st) return fail(st.message());
+  auto pulled = sync::pull_openrosa_form(client, set.form_file);
+  if (!pulled)
+    return fail("the server at " + server + " answered, but the form cannot be used here: " + pulled.message() + "\n" +
+                    path + " is unchanged.",
+                pulled.kind() == ErrorKind::Config ? kEnrolFormRefused : 1);
+  SettingEdits edits = {{"protocol", "openrosa"}, {"server_url", url}, {"form_id", *form_id}, {"hub_url", ""}};
+  if (set.form_file != form_file) edits.push_back({"form_file", set.form_file});
+  if (!set.ca_file.empty()) edits.push_back({"ca_file", set.ca_file});
+  if (set.insecure_http) edits.push_back({"insecure_http", "true", true});
+  if (auto st = edit_config_file(path, "sync", edits); !st) return fail(st.message());
+  auto form = openrosa::load_form_file(set.form_file);
+  std::cout << "Enrolled: kiosk " << cfg->kiosk_id << " submits to the OpenRosa server " << server
+            << " (it answered and accepted the token).\n";
+  if (form)
+    std::cout << "Form " << (*form)->binding.form_id << " version " << (*form)->binding.version << " (\""
+              << (*form)->survey.text((*form)->survey.title, (*form)->survey.default_locale) << "\", "
+              << (*form)->survey.questions.size() << " questions, languages " <<
+        [&] {
+          std::string l;
+          for (const auto& x : (*form)->survey.locales) l += (l.empty() ? "" : ", ") + x;
+          return l;
+        }() << ") is written to "
+              << set.form_file << "; its answers are encrypted to the form's key (key " << (*form)->binding.key->id()
+              << ").\n";
+  if (form)
+    for (const auto& w : (*form)->warnings) std::cout << "  note: " << w << "\n";
+  std::cout << "Written to " << path << ".\n"
+            << "Not available with an OpenRosa server: the hub's ledger of response numbers, heartbeats, and who "
+               "answered against who lives in the area (they need the council's hub).\n"
+            << "Restart the kiosk to use it: systemctl restart library-kiosk\n";
+  return 0;
+}
+
 int cmd_enrol(Context& ctx) {
+  if (const auto* url = ctx.opt("openrosa"); url && !url->empty()) return cmd_enrol_openrosa(ctx, *url);
   const auto* hub = ctx.opt("hub");
   const auto* token = ctx.opt("token");
   if (!hub || hub->empty() || !token || token->empty())

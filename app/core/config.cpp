@@ -208,8 +208,20 @@ Result<KioskConfig> load_config(const std::string& path) {
     if (const auto* s = r.table(root, "sync")) {
       r.known(*s, "sync",
               {"hub_url", "token", "interval_seconds", "heartbeat_seconds", "batch_size", "retention_days",
-               "connect_timeout_seconds", "stall_timeout_seconds", "ca_file", "insecure_http"});
+               "connect_timeout_seconds", "stall_timeout_seconds", "ca_file", "insecure_http", "protocol", "server_url",
+               "form_id", "form_file"});
+      c.sync.protocol = r.str(*s, "sync", "protocol", false, "hub");
+      if (c.sync.protocol != "hub" && c.sync.protocol != "openrosa")
+        r.fail(*s->get("protocol"), "sync.protocol",
+               "\"" + c.sync.protocol +
+                   "\" is not a protocol the kiosk speaks: \"hub\" (our hub) or \"openrosa\" "
+                   "(ODK Central, KoboToolbox)");
+      c.sync.server_url = r.str(*s, "sync", "server_url", c.sync.protocol == "openrosa");
+      c.sync.form_id = r.str(*s, "sync", "form_id", c.sync.protocol == "openrosa");
       c.sync.hub_url = r.str(*s, "sync", "hub_url", false);
+      if (c.sync.protocol == "openrosa" && !c.sync.hub_url.empty())
+        r.fail(*s->get("hub_url"), "sync.hub_url",
+               "is for our hub; with protocol = \"openrosa\" the server's address is server_url");
       c.sync.token = r.str(*s, "sync", "token", false);
       c.sync.interval_seconds = r.integer(*s, "sync", "interval_seconds", 60, 5, 86400);
       c.sync.heartbeat_seconds = r.integer(*s, "sync", "heartbeat_seconds", 300, 10, 86400);
@@ -261,6 +273,10 @@ Result<KioskConfig> load_config(const std::string& path) {
     }
 
     c.seal_public_key_file = (fs::path(c.database_path).parent_path() / "council.pub").string();
+    // The form pulled from an OpenRosa server, beside the database unless named.
+    c.sync.form_file = (fs::path(c.database_path).parent_path() / (c.sync.form_id + ".xml")).string();
+    if (const auto* s = r.table(root, "sync"))
+      if (const auto f = r.str(*s, "sync", "form_file", false); !f.empty()) c.sync.form_file = resolve_path(f, dir);
     if (const auto* s = r.table(root, "sealing")) {
       r.known(*s, "sealing", {"public_key_file"});
       if (const auto f = r.str(*s, "sealing", "public_key_file", false); !f.empty())

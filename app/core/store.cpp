@@ -468,6 +468,15 @@ Status Store::prepare_statements() {
 // ---- 3. The session's writes -----------------------------------------------
 
 Result<Store::Sealed> Store::seal(const ResponseMeta& m, const Answers& answers) const {
+  if (sealer_) {
+    auto bytes = sealer_->seal(m, answers);
+    if (!bytes) return bytes.error();
+    Sealed s;
+    s.key_id = sealer_->key_id();
+    s.bytes = std::move(*bytes);
+    s.hash = sha256_hex(s.bytes);
+    return s;
+  }
   if (!key_)
     return make_error(ErrorKind::Config, path() +
                                              ": no public key to seal responses with ([sealing] "
@@ -484,7 +493,7 @@ Result<Store::Sealed> Store::seal(const ResponseMeta& m, const Answers& answers)
 // written with its first draft (no answers yet, ended when it started), so
 // even an untouched start has a document to upload if the kiosk dies.
 Result<std::int64_t> Store::insert_numbered(ResponseMeta& m) {
-  if (!key_) return seal(m, {}).error();
+  if (!can_seal()) return seal(m, {}).error();
   auto r = next_seq_.step();
   if (!r) return r.error();
   if (!*r) return make_error(ErrorKind::Storage, path() + ": the response counter is missing (meta last_seq)");

@@ -22,8 +22,10 @@
 #include "input.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/log.hpp"
+#include "openrosa_client.hpp"
 #include "staff.hpp"
 #include "startup_files.hpp"
+#include "submission_sealer.hpp"
 #include "visitor_flow.hpp"
 #include "visitor_settings.hpp"
 
@@ -44,16 +46,39 @@ std::string signal_name(int sig) {
 
 }  // namespace
 
+namespace {
+
+// The form from the OpenRosa server and the sealer for its key, or why not.
+Result<std::shared_ptr<const openrosa::SubmissionSealer>> openrosa_sealer(const KioskConfig& cfg) {
+  auto form = openrosa::load_form_file(cfg.sync.form_file);
+  if (!form) return form.error();
+  auto sealer = openrosa::SubmissionSealer::make(*form);
+  if (!sealer) return make_error(ErrorKind::Config, cfg.sync.form_file + ": " + sealer.message());
+  return sealer;
+}
+
+}  // namespace
+
 // A kiosk without a usable public key cannot save an answer (only sealed
 // answers are saved), so it does not start a survey: the out-of-order
 // screen shows, naming the key file to staff.
 Status KioskApp::check(const KioskConfig& cfg) {
-  if (auto survey = load_survey_file(cfg.survey_path); !survey) return about(cfg.survey_path, survey.error());
-  if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
-  auto key = load_seal_public_key(cfg);
-  if (!key) return about(cfg.seal_public_key_file, key.error());
-  if (auto store = Store::open(cfg.database_path, db::OpenMode::Create, &*key); !store)
-    return about(cfg.database_path, store.error());
+  if (cfg.sync.openrosa()) {
+    // Enrolled with an OpenRosa server: the survey is its form, and answers
+    // are sealed to the form's RSA key; without an encrypted form, nothing.
+    auto sealer = openrosa_sealer(cfg);
+    if (!sealer) return sealer.error();
+    if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
+    if (auto store = Store::open(cfg.database_path, db::OpenMode::Create); !store)
+      return about(cfg.database_path, store.error());
+  } else {
+    if (auto survey = load_survey_file(cfg.survey_path); !survey) return about(cfg.survey_path, survey.error());
+    if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
+    auto key = load_seal_public_key(cfg);
+    if (!key) return about(cfg.seal_public_key_file, key.error());
+    if (auto store = Store::open(cfg.database_path, db::OpenMode::Create, &*key); !store)
+      return about(cfg.database_path, store.error());
+  }
   if (auto pages = load_pages(cfg); !pages) return pages.error();
   if (auto cat = Catalogue::load(cfg.locales_dir); !cat) return cat.error();
   if (auto kb = Keyboards::load(keyboards_dir(cfg)); !kb) return kb.error();
@@ -85,24 +110,37 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   // database load; the window opens last.
   app->host_ = std::make_unique<Host>();
 
-  auto survey = load_survey_file(cfg.survey_path);
-  if (!survey) return about(cfg.survey_path, survey.error());
-  app->st_->survey = std::make_unique<Survey>(std::move(survey).value());
+  if (cfg.sync.openrosa()) {
+    auto sealer = openrosa_sealer(cfg);
+    if (!sealer) return sealer.error();
+    app->st_->survey = std::make_unique<Survey>((*sealer)->form().survey);
+    if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
+    auto store = Store::open(cfg.database_path, db::OpenMode::Create);
+    if (!store) return about(cfg.database_path, store.error());
+    app->st_->store = std::move(store).value();
+    app->st_->store->set_sealer(*sealer);
+  } else {
+    auto survey = load_survey_file(cfg.survey_path);
+    if (!survey) return about(cfg.survey_path, survey.error());
+    app->st_->survey = std::make_unique<Survey>(std::move(survey).value());
 
-  if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
-  const std::string key_stamp = file_stamp(cfg.seal_public_key_file);
-  auto key = load_seal_public_key(cfg);
-  if (!key) return about(cfg.seal_public_key_file, key.error());
-  app->seal_key_stamp_ = key_stamp;
-  auto store = Store::open(cfg.database_path, db::OpenMode::Create, &*key);
-  if (!store) return about(cfg.database_path, store.error());
-  app->st_->store = std::move(store).value();
+    if (auto st = ensure_parent_dir(cfg.database_path); !st) return about(cfg.database_path, st.error());
+    const std::string key_stamp = file_stamp(cfg.seal_public_key_file);
+    auto key = load_seal_public_key(cfg);
+    if (!key) return about(cfg.seal_public_key_file, key.error());
+    app->seal_key_stamp_ = key_stamp;
+    auto store = Store::open(cfg.database_path, db::OpenMode::Create, &*key);
+    if (!store) return about(cfg.database_path, store.error());
+    app->st_->store = std::move(store).value();
+  }
   // A response left open by a crash or power cut is closed as abandoned.
   if (auto n = app->st_->store->close_unfinished(format_utc(clock.now())); !n)
     return about(cfg.database_path, n.error());
   phase("survey and database");
   // A survey pulled from the hub earlier, if valid with its translations, replaces the bundled one.
-  if (auto s = sync::stored_hub_survey(*app->st_->store); s && *s)
+  if (auto s =
+          cfg.sync.openrosa() ? Result<std::optional<Survey>>(std::nullopt) : sync::stored_hub_survey(*app->st_->store);
+      s && *s)
     app->st_->survey = std::make_unique<Survey>(std::move(**s));
 
   auto pages = load_pages(cfg);
@@ -170,7 +208,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   }
   reset_visitor_settings(*app->st_);
 
-  if (app->opt_.start_sync && !cfg.sync.hub_url.empty()) {
+  if (app->opt_.start_sync && (!cfg.sync.hub_url.empty() || cfg.sync.openrosa())) {
     app->sync_ = std::make_unique<sync::SyncWorker>(sync::settings_from(cfg), cfg.database_path,
                                                     cfg.sync.interval_seconds, cfg.sync.heartbeat_seconds, &clock);
     app->sync_->start();
@@ -180,7 +218,10 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
   app->st_->ui.last_input = app->now();
   log::notice("started: survey " + app->st_->survey->id + " version " + app->st_->survey->version + ", service point " +
               cfg.service_point + ", database " + cfg.database_path +
-              (app->sync_ ? ", syncing to " + cfg.sync.hub_url : ", no hub configured"));
+              (app->sync_ ? ", syncing to " + (cfg.sync.openrosa()
+                                                   ? "the OpenRosa server " + sync::redacted_url(cfg.sync.server_url)
+                                                   : cfg.sync.hub_url)
+                          : ", no hub configured"));
   if (cfg.demo_pins && !demo_pins_allowed())
     log::warning("staff sign-in is off: " + cfg.config_path +
                  " still has the demonstration PIN hashes (PINs 1234 and 9999, printed in the README). Set your "
@@ -192,6 +233,7 @@ Result<std::unique_ptr<KioskApp>> KioskApp::create(AppOptions opt) {
 // next visit on. A file that no longer parses leaves the key in use as it is
 // (answers are never saved unsealed) and says so in the log once.
 void KioskApp::reload_seal_key() {
+  if (opt_.config.sync.openrosa()) return;  // sealed to the form's key, which comes with the form
   const std::string& path = opt_.config.seal_public_key_file;
   const std::string stamp = file_stamp(path);
   if (stamp == seal_key_stamp_) return;
@@ -336,7 +378,23 @@ bool KioskApp::step(int max_wait_ms) {
   if (st_->ui.screen == Screen::Home && !st_->session) reload_seal_key();
   if (st_->ui.screen == Screen::Home && !st_->session && sync_) {
     // A new survey from the hub is applied only between sessions, validated.
-    if (auto u = sync_->take_survey_update()) {
+    if (auto u = sync_->take_survey_update(); u && !u->xform.empty()) {
+      // A new form from the OpenRosa server: its survey, and its key to seal to, together.
+      auto form = openrosa::import_xform(u->xform, opt_.config.sync.form_file);
+      auto sealer =
+          form ? openrosa::SubmissionSealer::make(std::make_shared<const openrosa::ImportedForm>(std::move(*form)))
+               : Result<std::shared_ptr<const openrosa::SubmissionSealer>>(form.error());
+      if (sealer) {
+        st_->store->set_sealer(*sealer);
+        st_->survey = std::make_unique<Survey>((*sealer)->form().survey);
+        st_->dirty = std::max(st_->dirty, 2);
+        log::notice("form update from the OpenRosa server applied: " + st_->survey->id + " version " +
+                    st_->survey->version);
+      } else {
+        log::warning("form update from the OpenRosa server refused, keeping version " + st_->survey->version + ": " +
+                     sealer.message());
+      }
+    } else if (u) {
       if (auto s = sync::survey_from_hub(*u); s) {
         st_->survey = std::make_unique<Survey>(std::move(s).value());
         st_->dirty = std::max(st_->dirty, 2);

@@ -11,11 +11,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <string>
 
 #include "app.hpp"
 #include "kiosk/log.hpp"
+#include "openrosa_client.hpp"
 #include "out_of_order.hpp"
 #include "preview.hpp"
 #include "sync_client.hpp"
@@ -207,7 +209,8 @@ int main(int argc, char** argv) {
       kiosk::log::set_identity("kiosk", cfg->kiosk_id);
       opt.config = std::move(cfg).value();
       const auto& c = opt.config;
-      ooo.watch.insert(ooo.watch.end(), {c.survey_path, c.database_path, c.pages_dir, c.seal_public_key_file});
+      ooo.watch.insert(ooo.watch.end(),
+                       {c.survey_path, c.database_path, c.pages_dir, c.seal_public_key_file, c.sync.form_file});
       // The demonstration admin PIN is public: it opens nothing, not even the reason.
       ooo.admin_pin_hash = c.demo_pins && !kiosk::demo_pins_allowed() ? std::string() : c.admin_pin_hash;
       ooo.pin_attempts = c.pin_attempts;
@@ -234,6 +237,21 @@ int main(int argc, char** argv) {
           pull_logged = pull_failed;
         }
       }
+      // Enrolled with an OpenRosa server, but its form is not here yet (or
+      // was lost): asked of the server on every try, as the key of our hub is.
+      if (c.sync.openrosa() && !std::filesystem::exists(c.sync.form_file)) {
+        kiosk::sync::OpenRosaClient client(kiosk::sync::openrosa_settings(kiosk::sync::settings_from(c)));
+        auto pulled = kiosk::sync::pull_openrosa_form(client, c.sync.form_file);
+        if (pulled) {
+          kiosk::log::notice("the form came from the OpenRosa server at " +
+                             kiosk::sync::redacted_url(c.sync.server_url) + ": written to " + c.sync.form_file);
+          pull_logged.clear();
+        } else {
+          pull_failed = pulled.message();
+          if (pull_failed != pull_logged) kiosk::log::warning("the form could not be fetched: " + pull_failed);
+          pull_logged = pull_failed;
+        }
+      }
       // The first time the kiosk itself loads all; a retry checks without a
       // window first, so the notice stays steady while the cause remains.
       why = first ? kiosk::Status{} : kiosk::ui::KioskApp::check(opt.config);
@@ -250,7 +268,9 @@ int main(int argc, char** argv) {
       logged = why.message();
     }
     ooo.reason = why.message();
-    if (!pull_failed.empty()) ooo.reason += "; asking the hub for it every minute: " + pull_failed;
+    if (!pull_failed.empty())
+      ooo.reason += std::string("; asking the ") + (opt.config.sync.openrosa() ? "server" : "hub") +
+                    " for it every minute: " + pull_failed;
     if (!notice) {
       notice = std::make_unique<kiosk::ui::Host>();
       if (auto st = notice->open({"Library kiosk", opt.fullscreen, opt.width, opt.height}); !st) {

@@ -27,6 +27,11 @@ std::string bytes(const AppView& v, std::int64_t b) {
 void draw_hub_figures(Frame& f, const AppView& v) {
   const auto& figures = v.admin.sync.figures;
   if (!v.admin.sync.configured) return;
+  if (v.admin.sync.openrosa) {
+    // Counting who answered needs our hub; an OpenRosa server does not send it.
+    f.paragraph("admin.figures.openrosa", v.tr("admin.figures.openrosa"), true);
+    return;
+  }
   if (!figures) {
     f.paragraph("admin.figures.waiting", v.tr("admin.figures.waiting"), true);
     return;

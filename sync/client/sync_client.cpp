@@ -21,14 +21,17 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "kiosk/clock.hpp"
 #include "kiosk/hub_url.hpp"
 #include "kiosk/protocol.hpp"
 #include "kiosk/seal.hpp"
 #include "kiosk/survey.hpp"
+#include "openrosa_client.hpp"
 
 namespace kiosk::sync {
 using nlohmann::json;
@@ -105,6 +108,10 @@ SyncSettings settings_from(const KioskConfig& c) {
   s.retention_days = c.sync.retention_days;
   // A council key pulled with the survey is written where the kiosk reads it.
   s.seal_public_key_file = c.seal_public_key_file;
+  s.protocol = c.sync.protocol;
+  s.server_url = c.sync.server_url;
+  s.form_id = c.sync.form_id;
+  s.form_file = c.sync.form_file;
   return s;
 }
 
@@ -648,7 +655,7 @@ Result<std::optional<SurveyUpdate>> SyncClient::fetch_survey(const std::string& 
   if (j.is_discarded() || !j.is_object() || !j.contains(field::kDefinition) || !j[field::kDefinition].is_string() ||
       !j.contains(field::kEtag) || !j[field::kEtag].is_string())
     return make_error(ErrorKind::Network, "The hub's survey reply was not understood; keeping the current survey.");
-  SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>(), {}, {}};
+  SurveyUpdate u{j[field::kEtag].get<std::string>(), j[field::kDefinition].get<std::string>(), {}, {}, {}};
   auto survey = parse_survey(u.definition, "survey from the hub");
   if (!survey)
     return make_error(ErrorKind::Validation,
@@ -723,14 +730,14 @@ Result<std::optional<HubFigures>> SyncClient::fetch_figures() {
   return std::optional<HubFigures>{std::move(f)};
 }
 
-Status write_public_key_file(const std::string& path, const std::string& line) {
+Status write_file_whole(const std::string& path, const std::string& bytes, const std::string& what) {
   const std::filesystem::path target(path);
   const std::string tmp = path + ".new";
   auto failed = [&](const std::string& doing) {
     const int e = errno;
     ::unlink(tmp.c_str());
     return make_error(e == ENOSPC ? ErrorKind::DiskFull : ErrorKind::Storage,
-                      "cannot " + doing + " the sealing key file " + path + ": " + std::strerror(e));
+                      "cannot " + doing + " " + what + " " + path + ": " + std::strerror(e));
   };
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) return failed("create");
@@ -739,10 +746,9 @@ Status write_public_key_file(const std::string& path, const std::string& line) {
   const std::string parent = target.has_parent_path() ? target.parent_path().string() : ".";
   if (struct stat dst{}; ::geteuid() == 0 && ::stat(parent.c_str(), &dst) == 0)
     (void)::fchown(fd, dst.st_uid, dst.st_gid);
-  const std::string text = line + "\n";
   // The umask may have narrowed it; kiosk's other programs read it, so say 0644 outright.
   const bool ok = ::fchmod(fd, 0644) == 0 &&
-                  ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+                  ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && ::fsync(fd) == 0;
   if (!ok) {
     ::close(fd);
     return failed("write");
@@ -756,6 +762,10 @@ Status write_public_key_file(const std::string& path, const std::string& line) {
     ::close(dfd);
   }
   return {};
+}
+
+Status write_public_key_file(const std::string& path, const std::string& line) {
+  return write_file_whole(path, line + "\n", "the sealing key file");
 }
 
 Result<SurveyUpdate> pull_sealing_key(const SyncSettings& settings) {
@@ -796,7 +806,8 @@ SyncWorker::SyncWorker(SyncSettings settings, std::string db_path, int interval_
       interval_(interval_seconds),
       heartbeat_(heartbeat_seconds),
       clock_(clock ? *clock : system_clock_) {
-  status_.configured = !settings_.hub_url.empty();
+  status_.configured = !settings_.hub_url.empty() || (settings_.openrosa() && !settings_.server_url.empty());
+  status_.openrosa = settings_.openrosa();
 }
 
 SyncWorker::~SyncWorker() { stop(); }
@@ -868,7 +879,20 @@ void SyncWorker::run() {
     status_cv_.notify_all();
     return;
   }
-  SyncClient client(settings_, **store, &clock_);
+  // Our hub, or an OpenRosa server (ODK Central, KoboToolbox): the same
+  // schedule, back-off and status; the server's own uploads and pulls.
+  std::optional<SyncClient> hub;
+  std::optional<OpenRosaClient> rosa;
+  std::string form_hash;  // "md5:..." of the form held, as OpenRosa's form list names it
+  if (settings_.openrosa()) {
+    rosa.emplace(openrosa_settings(settings_), &clock_);
+    std::ifstream held(settings_.form_file, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << held.rdbuf();
+    if (held) form_hash = "md5:" + openrosa::md5_hex(bytes.str());
+  } else {
+    hub.emplace(settings_, **store, &clock_);
+  }
   Backoff backoff(seconds(2), minutes(10));
   auto next_upload = clock_.steady();
   auto next_heartbeat = clock_.steady();
@@ -892,10 +916,10 @@ void SyncWorker::run() {
     const auto now = clock_.steady();
     std::string error;
     if (now >= next_upload && !auth_failed) {
-      const BatchOutcome o = client.upload_all();
+      const BatchOutcome o = rosa ? rosa->upload_all(**store) : hub->upload_all();
       {
         std::lock_guard lock(m_);
-        status_.line = client.line();
+        if (hub) status_.line = hub->line();
         status_.last_attempt_utc = format_utc(clock_.now());
         if (o.ok()) {
           backoff.reset();
@@ -919,7 +943,33 @@ void SyncWorker::run() {
       }
       status_cv_.notify_all();
     }
-    if (now >= next_heartbeat) {
+    if (now >= next_heartbeat && rosa) {
+      // The form, when the server's list names other bytes than those held:
+      // fetched, checked, written to form_file, applied between visits.
+      std::string hash;
+      auto pulled = pull_openrosa_form(*rosa, settings_.form_file, form_hash, &hash);
+      if (pulled && !pulled->empty()) {
+        form_hash = hash;
+        SurveyUpdate u;
+        u.xform = std::move(*pulled);
+        std::lock_guard lock(m_);
+        survey_update_ = std::move(u);
+      }
+      const std::string pull_error =
+          !pulled && pulled.kind() != ErrorKind::Network && pulled.kind() != ErrorKind::Auth ? pulled.message() : "";
+      {
+        std::lock_guard lock(m_);
+        if (pull_error != pull_error_) {
+          if (!pull_error.empty()) std::fprintf(stderr, "kiosk sync: %s\n", pull_error.c_str());
+          if (status_.last_error == pull_error_) status_.last_error = pull_error;
+          pull_error_ = pull_error;
+        }
+      }
+      status_cv_.notify_all();
+      next_heartbeat = now + heartbeat_;
+    }
+    if (now >= next_heartbeat && hub) {
+      SyncClient& client = *hub;
       (void)client.send_heartbeat(error);
       auto u = client.fetch_survey(survey_etag);
       // The key first: a pull whose key cannot be written is not applied at

@@ -43,6 +43,12 @@ struct SyncSettings {
   // [sealing] public_key_file); empty: a key pulled with the survey is checked
   // but not written.
   std::string seal_public_key_file;
+  // kiosk.toml [sync] protocol = "openrosa": an ODK Central or KoboToolbox
+  // server instead of our hub (openrosa_client.hpp); the form pulled from it
+  // is kept in form_file.
+  std::string protocol = "hub";
+  std::string server_url, form_id, form_file;
+  bool openrosa() const { return protocol == "openrosa"; }
 };
 
 struct BatchOutcome {
@@ -85,6 +91,9 @@ struct SurveyUpdate {
   std::string etag, definition;
   std::string seal_public_key;                      // the public key file's line; empty when the hub sent none
   std::map<std::string, std::string> translations;  // locale -> translation file text (kiosk-config/README.md)
+  // From an OpenRosa server: the form's XForm as pulled (already written to
+  // form_file); its survey and key come from it, not from the fields above.
+  std::string xform;
 };
 
 // The survey a pull carries: the definition with each translation applied.
@@ -94,6 +103,11 @@ Result<Survey> survey_from_hub(const SurveyUpdate& update);
 // The survey pulled earlier and kept in the kiosk's database, if any, with
 // the translations that came with it.
 Result<std::optional<Survey>> stored_hub_survey(Store& store);
+
+// Writes `bytes` to `path` whole or not at all (a temporary file beside it,
+// synced, renamed over it; mode 0644, owned as its folder when written by
+// root). `what` names the file in errors ("the sealing key file").
+Status write_file_whole(const std::string& path, const std::string& bytes, const std::string& what);
 
 // Writes a public key file's line to `path` whole or not at all (a temporary
 // file beside it, synced, renamed over it; mode 0644: it is no secret).
@@ -213,6 +227,7 @@ std::optional<int> parse_retry_after(const std::string& value, std::chrono::syst
 // What staff see in the admin area.
 struct SyncStatus {
   bool configured = false;
+  bool openrosa = false;  // syncing to an OpenRosa server: no ledger, heartbeat or figures
   bool running = false;
   bool auth_failed = false;
   std::string last_success_utc, last_attempt_utc;

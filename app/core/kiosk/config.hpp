@@ -44,6 +44,13 @@ struct KioskConfig {
     int connect_timeout_seconds = 10, stall_timeout_seconds = 30;
     std::string ca_file;         // extra CA bundle for a hub with a private certificate
     bool insecure_http = false;  // plain http:// to a hub that is not loopback (kiosk/hub_url.hpp)
+    // "hub" (our hub, hub_url and token) or "openrosa": an ODK Central or
+    // KoboToolbox server at server_url (Central's App User URL, its token in
+    // the path), submitting to its form form_id; the form, as last pulled,
+    // kept in form_file (default: FORM_ID.xml beside the database).
+    std::string protocol = "hub";
+    std::string server_url, form_id, form_file;
+    bool openrosa() const { return protocol == "openrosa"; }
   } sync;
 
   struct SessionTimes {

@@ -71,6 +71,18 @@ struct VerifyReport {
   bool ok() const { return integrity == "ok" && problems.empty(); }
 };
 
+// What a response is sealed with when it is not the council's libsodium key:
+// a kiosk that submits to an OpenRosa server (ODK Central, KoboToolbox)
+// seals each draft and each closed response as that server's encrypted
+// submission (app/openrosa), which is stored and later sent byte for byte.
+class Sealer {
+ public:
+  virtual ~Sealer() = default;
+  // 16 lower-case hex digits naming the key, recorded with each response.
+  virtual std::string key_id() const = 0;
+  virtual Result<std::string> seal(const ResponseMeta& meta, const Answers& answers) const = 0;
+};
+
 class Store final : public ResponseSink {
  public:
   static constexpr int kSchemaVersion = 4;
@@ -112,6 +124,9 @@ class Store final : public ResponseSink {
   // The key responses are sealed to (nullptr: none; nothing can be saved).
   const SealPublicKey* seal_key() const { return key_ ? &*key_ : nullptr; }
   void set_seal_key(const SealPublicKey& key) { key_ = key; }
+  // Seals with `sealer` instead of a libsodium key (nullptr: back to the key).
+  void set_sealer(std::shared_ptr<const Sealer> sealer) { sealer_ = std::move(sealer); }
+  bool can_seal() const { return key_ || sealer_; }
 
   // Frozen (completed, or abandoned with a document) responses of a survey
   // ("": all), sealed as stored, in order: for `kiosk-admin export`.
@@ -169,6 +184,7 @@ class Store final : public ResponseSink {
 
   std::unique_ptr<db::Connection> conn_;
   std::optional<SealPublicKey> key_;
+  std::shared_ptr<const Sealer> sealer_;
   bool scrub_owed_ = false;
   db::Statement insert_response_, save_draft_, next_seq_, tally_;
 };
