@@ -212,6 +212,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", KIOSK_VERSION);
   std::string db, name;
   ServeOptions o;
+  double health_timeout = 1.0;  // seconds /healthz waits for the database
   HubFiles files;
   std::string cert, key;
   std::string config;
@@ -285,6 +286,12 @@ int main(int argc, char** argv) {
                    "on average, never pausing as long as the timeout (a slow line delivers); 0: never")
       ->type_name("BYTES")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--health-timeout", health_timeout,
+                   "/healthz answers 503 when the database has not answered within this many seconds")
+      ->type_name("SECONDS")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 60.0));
   serve_cmd->add_option("--idle-timeout", o.idle_timeout_seconds, "close a connection silent this many seconds")
       ->type_name("SECONDS")
       ->capture_default_str()
@@ -436,6 +443,7 @@ int main(int argc, char** argv) {
   const kiosk::SystemClock clock;
   auto store = open_hub_store(db, &clock);
   if (!store) return fail(store.message());
+  (*store)->set_health_deadline(std::chrono::milliseconds(static_cast<long long>(health_timeout * 1000)));
 
   if (cmd == "add-device" || cmd == "add-admin") {
     auto token = (*store)->add_principal(name, cmd == "add-device" ? "kiosk" : "admin");

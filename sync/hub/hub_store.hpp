@@ -4,6 +4,7 @@
 // database itself, so several hub processes may share one PostgreSQL.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -183,7 +184,11 @@ class HubStore {
   virtual Result<std::vector<std::int64_t>> document_numbers() = 0;
   virtual Result<std::int64_t> response_count() = 0;
   virtual Result<std::int64_t> conflict_count() = 0;
+  // /healthz: whether the database answers within the health deadline.
   virtual Status ping() = 0;
+  // How long ping() waits for the database (default 1 s: `kiosk-hub serve
+  // --health-timeout`); only PostgreSQL, reached over a socket, can miss it.
+  virtual void set_health_deadline(std::chrono::milliseconds) {}
 
   // ---- Trust: the survey registry, the quarantine, the summary tallies ----
   // Keeps a survey definition the hub has served; a version once registered

@@ -5,7 +5,9 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -495,11 +497,16 @@ class PgHubStore final : public HubStore {
   // /healthz: its own connection, made and asked within one second, so a
   // database that does not answer (paused, cut off) is reported as down
   // then, not waited for; a connection that missed the deadline is dropped.
+  void set_health_deadline(std::chrono::milliseconds d) override { health_deadline_ = d; }
+
   Status ping() override {
     using namespace std::chrono;
-    const auto deadline = steady_clock::now() + seconds(1);
+    const auto deadline = steady_clock::now() + health_deadline_.load();
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%g", duration<double>(health_deadline_.load()).count());
+    const std::string within = std::string("no answer within ") + secs + " s";
     std::unique_lock lock(ping_mutex_, std::defer_lock);
-    if (!lock.try_lock_until(deadline)) return make_error(ErrorKind::Storage, "PostgreSQL: no answer within 1 s");
+    if (!lock.try_lock_until(deadline)) return make_error(ErrorKind::Storage, "PostgreSQL: " + within);
     auto wait_for = [&](PGconn* c, bool write) {
       const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
       if (left <= 0) return false;
@@ -516,18 +523,18 @@ class PgHubStore final : public HubStore {
       if (!c || PQstatus(c) == CONNECTION_BAD) return fail("cannot connect");
       for (auto st = PGRES_POLLING_WRITING; st != PGRES_POLLING_OK;) {
         if (st == PGRES_POLLING_FAILED) return fail(std::string("cannot connect: ") + PQerrorMessage(c));
-        if (!wait_for(c, st == PGRES_POLLING_WRITING)) return fail("no answer within 1 s (connecting)");
+        if (!wait_for(c, st == PGRES_POLLING_WRITING)) return fail(within + " (connecting)");
         st = PQconnectPoll(c);
       }
     }
     PGconn* c = ping_conn_->get();
     if (!PQsendQuery(c, "SELECT 1")) return fail(std::string("asking: ") + PQerrorMessage(c));
     while (PQflush(c) == 1)
-      if (!wait_for(c, true)) return fail("no answer within 1 s");
+      if (!wait_for(c, true)) return fail(within);
     bool ok = true;
     for (;;) {
       while (PQisBusy(c)) {
-        if (!wait_for(c, false)) return fail("no answer within 1 s");
+        if (!wait_for(c, false)) return fail(within);
         if (!PQconsumeInput(c)) return fail(std::string("reading: ") + PQerrorMessage(c));
       }
       PGresult* r = PQgetResult(c);
@@ -882,6 +889,7 @@ class PgHubStore final : public HubStore {
   const Clock& clock_;
   std::mutex mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<Conn>> pool_;
+  std::atomic<std::chrono::milliseconds> health_deadline_{std::chrono::seconds(1)};
   std::timed_mutex ping_mutex_;
   std::unique_ptr<Conn> ping_conn_;
 };
