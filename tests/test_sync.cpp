@@ -190,7 +190,7 @@ TEST_CASE("hub down, then up", "[sync][e2e][fault]") {
 }
 
 TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hub's deadline, and a trickle is cut",
-          "[sync][e2e][fault]") {
+          "[sync][e2e][fault][client]") {
   test::TempDir tmp;
   HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
   const std::string token = hub.add("add-device", "k1");
@@ -265,7 +265,7 @@ TEST_CASE("a kiosk on a slow line delivers a batch that takes longer than the hu
 TEST_CASE(
     "behind a cut at a fixed total time, the kiosk's batches settle below it instead of being cut again and "
     "again",
-    "[sync][e2e][fault]") {
+    "[sync][e2e][fault][client]") {
   test::TempDir tmp;
   HubProcess hub(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
   const std::string token = hub.add("add-device", "k1");
@@ -306,7 +306,8 @@ TEST_CASE(
   CHECK(*(*view)->response_count() == kBacklog);
 }
 
-TEST_CASE("faults between kiosk and hub never mark a response synced without a receipt", "[sync][e2e][fault]") {
+TEST_CASE("faults between kiosk and hub never mark a response synced without a receipt",
+          "[sync][e2e][fault][client]") {
   Hub hub;
   test::TempDir tmp;
   const std::string token = hub.process.add("add-device", "k1");
