@@ -216,7 +216,7 @@ TEST_CASE("every response arrives once, encrypted, through failures, dropped rep
   CHECK(k.store->conflicts()->empty());
 }
 
-TEST_CASE("a refusal stops the pass, leaves every response pending and says what to do; a 409 is kept aside",
+TEST_CASE("a refusal stops the pass, leaves every response pending and says what to do, and a 409 is kept aside",
           "[openrosa]") {
   test::OpenRosaServer server(kToken);
   server.publish({"library_visit", "2026120701", encrypted_form(), key_pair().private_pem});
