@@ -12,6 +12,7 @@
 #include "kiosk/clock.hpp"
 #include "kiosk/session.hpp"
 #include "kiosk/store.hpp"
+#include "kiosk/survey_write.hpp"
 #include "odk_crypto.hpp"
 #include "submission_sealer.hpp"
 #include "support.hpp"
@@ -367,5 +368,31 @@ TEST_CASE("a kiosk sealing to an OpenRosa form keeps only encrypted submissions,
     INFO(path);
     CHECK(bytes.find(secret_words) == std::string::npos);
     CHECK(bytes.find("<how_often>") == std::string::npos);
+  }
+}
+
+TEST_CASE("a survey written as an XForm reads back as the same survey, for Bury, the family hub and a matrix",
+          "[openrosa]") {
+  for (const char* name : {"kiosk-config/surveys/bury-libraries-2016.toml",
+                           "kiosk-config/surveys/family-hub-feedback.toml", "tests/surveys/question-kinds.toml"}) {
+    DYNAMIC_SECTION(name) {
+      auto loaded = load_survey_file(test::source_path(name));
+      REQUIRE(loaded.ok());
+      const std::string xform = to_xform(*loaded);
+      auto back = import_xform(xform, name);
+      INFO((back.ok() ? std::string() : back.message()));
+      REQUIRE(back.ok());
+      const auto d = differences(*loaded, back->survey);
+      for (const auto& line : d) FAIL_CHECK(line);
+      CHECK(back->warnings.empty());
+      // Every question has its place in the form's instance, and a response goes there.
+      for (const auto& q : loaded->questions) {
+        if (!q.takes_answer()) continue;
+        bool placed = false;
+        for (const auto& [path, id] : back->binding.field_of_path) placed = placed || id == q.id;
+        INFO(q.id);
+        CHECK(placed);
+      }
+    }
   }
 }

@@ -306,8 +306,7 @@ TEST_CASE(
   CHECK(*(*view)->response_count() == kBacklog);
 }
 
-TEST_CASE("faults between kiosk and hub never mark a response synced without a receipt",
-          "[sync][e2e][fault][client]") {
+TEST_CASE("faults between kiosk and hub never mark a response synced without a receipt", "[sync][e2e][fault][client]") {
   Hub hub;
   test::TempDir tmp;
   const std::string token = hub.process.add("add-device", "k1");

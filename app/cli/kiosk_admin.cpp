@@ -115,6 +115,12 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
       "export-xlsform", "write a survey definition as an XLSForm workbook, to edit in a spreadsheet and import again");
   export_xlsform->add_option("SURVEY", file, "the survey definition (.toml)");
   value(export_xlsform, "out", "FILE", "the .xlsx file to write (required)");
+  auto* export_xform = app.add_subcommand(
+      "export-xform",
+      "write a survey definition as an XForm, to publish on ODK Central or KoboToolbox for kiosks enrolled with "
+      "--openrosa (turn on the project's encryption there); read back, it gives the same survey");
+  export_xform->add_option("SURVEY", file, "the survey definition (.toml)");
+  value(export_xform, "out", "FILE", "the .xml file to write (required)");
   auto* preview_cmd = app.add_subcommand(
       "preview",
       "see a survey as visitors will before it is deployed: a PNG of every question screen at 100% and 200% text in "
@@ -599,6 +605,28 @@ int cmd_export_xlsform(const Args& a) {
   std::cout << "Wrote " << out << ": survey \"" << s->id << "\" version " << s->version << ", " << s->questions.size()
             << " questions, in " << s->locales.size() << (s->locales.size() == 1 ? " language" : " languages")
             << ". Imported again, it gives the same survey.\n";
+  return 0;
+}
+
+int cmd_export_xform(const Args& a) {
+  if (a.positional.size() != 1 || !a.opts.count("out"))
+    return fail("usage: kiosk-admin export-xform SURVEY.toml --out FORM.xml", kUsageError);
+  auto s = load_survey_file(a.positional[0]);
+  if (!s) return fail(s.message());
+  const std::string& out = a.opts.at("out");
+  const std::string xml = openrosa::to_xform(*s);
+  // What a kiosk will pull from the server must be this survey: read it back first.
+  auto back = openrosa::import_xform(xml, out);
+  if (!back) return fail("the XForm of " + a.positional[0] + " does not read back: " + back.message());
+  if (auto d = xlsform::differences(*s, back->survey); !d.empty()) {
+    std::string all;
+    for (const auto& x : d) all += "\n  " + x;
+    return fail("the XForm of " + a.positional[0] + " reads back as a different survey:" + all);
+  }
+  if (auto st = sync::write_file_whole(out, xml, "the form"); !st) return fail(st.message());
+  std::cout << "Wrote " << out << ": form \"" << s->id << "\" version " << s->version << ", " << s->questions.size()
+            << " questions, in " << s->locales.size() << (s->locales.size() == 1 ? " language" : " languages")
+            << ". Read back, it gives the same survey. Publish it on the server with the project's encryption on.\n";
   return 0;
 }
 
@@ -1345,6 +1373,7 @@ int main(int argc, char** argv) {
   if (c == "import") return cmd_import(*args);
   if (c == "preview") return cmd_preview(*args);
   if (c == "export-xlsform") return cmd_export_xlsform(*args);
+  if (c == "export-xform") return cmd_export_xform(*args);
   if (c == "status") return cmd_status(ctx);
   if (c == "simulate") return cmd_simulate(ctx);
   if (c == "export") return cmd_export(ctx);

@@ -22,6 +22,7 @@ namespace {
 constexpr const char* kJavaRosa = "http://openrosa.org/javarosa";
 
 std::string jr(const char* local) { return "{" + std::string(kJavaRosa) + "}" + local; }
+std::string ours(const char* local) { return "{" + std::string(kKioskNamespace) + "}" + local; }
 
 std::string trim(std::string_view s) {
   const auto a = s.find_first_not_of(" \t\r\n");
@@ -48,6 +49,7 @@ struct Refusal {
 
 struct Bind {
   std::string type, required, relevant, constraint, constraint_msg, readonly, calculate, preload, preload_params;
+  std::string scale, decimals;  // the kiosk's own (to_xform)
   int line = 0;
 };
 
@@ -90,7 +92,7 @@ class Reader {
 
  private:
   const XmlNode& root_;
-  std::string source_, title_;
+  std::string source_, title_, age_question_, minutes_;
   std::string instance_root_path_;
   const XmlNode* instance_ = nullptr;
   std::map<std::string, Bind> binds_;
@@ -104,6 +106,8 @@ class Reader {
   ImportedForm out_;
 
   void read_model(const XmlNode& model) {
+    age_question_ = model.attr(ours("age-question"));
+    minutes_ = model.attr(ours("minutes"));
     for (const auto& c : model.children) {
       if (c->name == "instance") {
         const XmlNode* first = c->children.empty() ? nullptr : c->children.front().get();
@@ -124,6 +128,8 @@ class Reader {
         b.calculate = c->attr("calculate");
         b.preload = c->attr(jr("preload"));
         b.preload_params = c->attr(jr("preloadParams"));
+        b.scale = c->attr(ours("scale"));
+        b.decimals = c->attr(ours("decimals"));
         b.line = c->line;
         binds_[c->attr("nodeset")] = b;
       } else if (c->name == "itext") {
@@ -219,6 +225,18 @@ class Reader {
     return cells;
   }
 
+  // An itext entry in every language, as sheet columns.
+  std::map<std::string, std::string> itext_cells(const std::string& id, const std::string& column) const {
+    std::map<std::string, std::string> cells;
+    for (const auto& lang : languages_) {
+      auto l = itext_.find(lang);
+      if (l == itext_.end()) continue;
+      auto t = l->second.find(id);
+      if (t != l->second.end() && !t->second.empty()) cells[column_for(column, lang)] = t->second;
+    }
+    return cells;
+  }
+
   std::string column_for(const std::string& base, const std::string& lang) const {
     if (lang.empty() || lang == "default") return base;
     return base + "::" + lang;
@@ -237,7 +255,12 @@ class Reader {
       if (!bind.relevant.empty()) r.cells["relevant"] = expression(bind.relevant, path);
       if (!bind.constraint.empty()) r.cells["constraint"] = expression(bind.constraint, path);
       if (!bind.constraint_msg.empty()) r.cells["constraint_message"] = bind.constraint_msg;
+      if (!bind.scale.empty()) r.cells["scale"] = bind.scale;
+      if (!bind.decimals.empty()) r.cells["decimals"] = bind.decimals;
     }
+    // A question's short title, in every language (to_xform's own itext).
+    if (!path.empty() && type != "end_group")
+      for (auto& [column, text] : itext_cells(path + ":kiosk-title", "title")) r.cells[column] = text;
     r.where = where(path, line);
     survey_rows_.push_back(std::move(r));
   }
@@ -470,7 +493,16 @@ class Reader {
   ImportedForm finish() {
     std::map<std::string, std::string> settings = {{"form_id", out_.binding.form_id},
                                                    {"version", out_.binding.version}};
-    if (!title_.empty()) settings["form_title"] = title_;
+    // The title in every language where the kiosk wrote it so, else <h:title>;
+    // the introduction, privacy notice and thank-you words, and the age
+    // question and minutes, where the kiosk wrote them (to_xform).
+    auto titles = itext_cells("kiosk:title", "form_title");
+    if (titles.empty() && !title_.empty()) titles["form_title"] = title_;
+    settings.insert(titles.begin(), titles.end());
+    for (const char* part : {"intro", "privacy", "thank_you"})
+      for (auto& [column, text] : itext_cells(std::string("kiosk:") + part, part)) settings[column] = text;
+    if (!age_question_.empty()) settings["age_question"] = age_question_;
+    if (!minutes_.empty()) settings["minutes"] = minutes_;
     if (!default_language_.empty() && default_language_ != "default") settings["default_language"] = default_language_;
     Row s;
     s.cells = settings;

@@ -32,6 +32,10 @@
 
 namespace kiosk::openrosa {
 
+// The namespace of what only this kiosk reads in an XForm it wrote (to_xform):
+// ODK tools leave attributes and itext entries of other namespaces alone.
+inline constexpr const char* kKioskNamespace = "http://library-kiosk.example.org/xforms";
+
 struct FormBinding {
   std::string form_id, version;
   std::optional<RsaPublicKey> key;          // the form's base64RsaPublicKey; none: not encrypted
@@ -62,6 +66,10 @@ std::string instance_xml(const FormBinding& form, const Survey& survey, const Re
 // form_file read and imported. A missing or unreadable file is
 // ErrorKind::Config, saying how the form gets there.
 Result<std::shared_ptr<const ImportedForm>> load_form_file(const std::string& path);
+
+// The survey as an XForm, to publish on an OpenRosa server (kiosk-admin
+// export-xform): import_xform gives back the same survey.
+std::string to_xform(const Survey& survey);
 
 // "uuid:" + the response's UUID.
 std::string instance_id(const ResponseMeta& meta);
