@@ -21,11 +21,14 @@
 #include <microhttpd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "odk_crypto.hpp"
@@ -71,6 +74,14 @@ class OpenRosaServer {
   }
   void drop_replies_after_storing(int n) { drop_left_ = n; }
   void captive_portal(bool on) { portal_ = on; }
+  // Each new submission is held this long after it is stored, before the
+  // reply goes: a kiosk killed then has sent it, and not heard.
+  void delay_replies(std::chrono::milliseconds d) { delay_ = d; }
+  // Waits until the server holds at least `n` submissions (false after `timeout`).
+  bool wait_held(std::size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> l(m_);
+    return held_cv_.wait_for(l, timeout, [&] { return held_.size() >= n; });
+  }
   void accept_content_length(long long n) { accept_length_ = n; }
   // Stops and starts again on the same port, keeping what it holds.
   void restart() {
@@ -113,6 +124,8 @@ class OpenRosaServer {
   std::atomic<int> drop_left_{0}, posts_{0}, conflicts_{0}, resends_{0};
   std::atomic<bool> portal_{false};
   std::atomic<long long> accept_length_{100000000};
+  std::atomic<std::chrono::milliseconds> delay_{std::chrono::milliseconds(0)};
+  std::condition_variable held_cv_;
 
   void start(unsigned short port) {
     daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, port, nullptr, nullptr, &OpenRosaServer::handle, this,
@@ -182,7 +195,7 @@ class OpenRosaServer {
     if (token != token_)
       return reply(c, 401, R"({"message":"Could not authenticate with the provided credentials.","code":401.2})");
     const std::string rest = slash == std::string::npos ? "" : url.substr(slash);
-    std::lock_guard<std::mutex> l(m_);
+    std::unique_lock<std::mutex> l(m_);
     if (rest == "/projects/1/formList" && method == "GET") {
       std::string body =
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xforms xmlns=\"http://openrosa.org/xforms/xformsList\">";
@@ -201,12 +214,12 @@ class OpenRosaServer {
     if (rest == "/projects/1/submission" && method == "HEAD")
       return reply(c, 204, "", "text/plain",
                    {{"X-OpenRosa-Accept-Content-Length", std::to_string(accept_length_.load())}});
-    if (rest == "/projects/1/submission" && method == "POST") return submission(c, req);
+    if (rest == "/projects/1/submission" && method == "POST") return submission(c, req, l);
     return reply(c, 404, R"({"message":"Could not find the resource you were looking for.","code":404.1})");
   }
 
-  // Called with m_ held.
-  MHD_Result submission(MHD_Connection* c, Request& req) {
+  // Called with m_ held (by `lock`).
+  MHD_Result submission(MHD_Connection* c, Request& req, std::unique_lock<std::mutex>& lock) {
     ++posts_;
     if (fail_left_ > 0) {
       --fail_left_;
@@ -256,6 +269,11 @@ class OpenRosaServer {
         "submission upload was successful!</message></OpenRosaResponse>";
     held_[instance.empty() ? "no-id-" + std::to_string(posts_) : instance] = h;
     first_reply_[instance] = body;
+    held_cv_.notify_all();
+    if (const auto d = delay_.load(); d.count() > 0) {
+      lock.unlock();
+      std::this_thread::sleep_for(d);  // the reply is late, as on a slow line
+    }
     if (drop_left_ > 0) {
       --drop_left_;
       return MHD_NO;  // stored, and the reply never sent: the kiosk must send it again

@@ -7,6 +7,11 @@
 #include <curl/curl.h>
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "kiosk/config.hpp"
@@ -122,6 +127,17 @@ void check_delivered(const test::OpenRosaServer& server, const Kiosk& k) {
     }
   }
   CHECK(server.conflicts() == 0);
+}
+
+// kiosk-config copied into `tmp`, its database there too; returns its kiosk.toml.
+std::string kiosk_config_in(const test::TempDir& tmp) {
+  std::filesystem::copy(test::source_path("kiosk-config"), tmp.file("cfg"), std::filesystem::copy_options::recursive);
+  const std::string cfg = tmp.file("cfg/kiosk.toml");
+  std::string text = test::read_file(cfg);
+  text.replace(text.find("database = "), text.find('\n', text.find("database = ")) - text.find("database = "),
+               "database = \"" + tmp.file("kiosk.db") + "\"");
+  test::write_file(cfg, text);
+  return cfg;
 }
 
 }  // namespace
@@ -275,12 +291,7 @@ TEST_CASE("kiosk-admin enrol --openrosa checks the server, the form and its key 
           "[openrosa][enrol]") {
   test::OpenRosaServer server(kToken);
   test::TempDir tmp;
-  std::filesystem::copy(test::source_path("kiosk-config"), tmp.file("cfg"), std::filesystem::copy_options::recursive);
-  const std::string cfg = tmp.file("cfg/kiosk.toml");
-  std::string text = test::read_file(cfg);
-  text.replace(text.find("database = "), text.find('\n', text.find("database = ")) - text.find("database = "),
-               "database = \"" + tmp.file("kiosk.db") + "\"");
-  test::write_file(cfg, text);
+  const std::string cfg = kiosk_config_in(tmp);
   const std::string before = test::read_file(cfg);
   const std::string admin = std::string(KIOSK_ADMIN_BIN) + " ";
   const std::string enrol = admin + "enrol --config " + cfg + " --form library_visit --openrosa ";
@@ -346,4 +357,47 @@ TEST_CASE("kiosk-admin enrol --openrosa checks the server, the form and its key 
   auto again = test::run(admin + "sync --once --config " + cfg);
   CHECK(again.exit_code == 0);
   CHECK(server.held().size() == 6);
+}
+
+TEST_CASE(
+    "a kiosk killed while the server holds its submission and has not replied sends it again, and it is there once",
+    "[openrosa][crash]") {
+  test::OpenRosaServer server(kToken);
+  server.publish({"library_visit", "2026120701", encrypted_form(), key_pair().private_pem});
+  test::TempDir tmp;
+  const std::string cfg = kiosk_config_in(tmp);
+  const std::string admin = std::string(KIOSK_ADMIN_BIN);
+  REQUIRE(test::run(admin + " enrol --config " + cfg + " --form library_visit --openrosa '" + server.url() + "'")
+              .exit_code == 0);
+  REQUIRE(test::run(admin + " simulate --responses 30 --config " + cfg).exit_code == 0);
+
+  // The first submission is stored, its reply held back: the kiosk is killed then.
+  server.delay_replies(std::chrono::milliseconds(2000));
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    execl(KIOSK_ADMIN_BIN, KIOSK_ADMIN_BIN, "sync", "--once", "--config", cfg.c_str(), nullptr);
+    _exit(127);
+  }
+  const bool reached = server.wait_held(1, std::chrono::seconds(30));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  server.delay_replies(std::chrono::milliseconds(0));
+  REQUIRE(reached);
+  CHECK(WIFSIGNALED(status));
+  const std::size_t before = server.held().size();
+  CHECK(before == 1);  // killed while the first was held, unanswered
+
+  // Started again: everything goes, the one in flight as the same bytes, and is there once.
+  auto again = test::run(admin + " sync --once --config " + cfg);
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(server.held().size() == 30);
+  CHECK(server.resends() == 1);
+  CHECK(server.conflicts() == 0);
+  for (const auto& [id, h] : server.held()) CHECK(h.error.empty());
 }
