@@ -73,23 +73,6 @@ inline bool using_postgres() {
   return f && *f;
 }
 
-// A fake clock the test may move on while a sync thread reads it (FakeClock
-// itself is for one thread). Starts at 2016-03-01T08:00:00Z, like FakeClock.
-class SharedFakeClock final : public kiosk::Clock {
- public:
-  std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::time_point{std::chrono::seconds{1456819200}} + offset();
-  }
-  std::chrono::steady_clock::time_point steady() const override {
-    return std::chrono::steady_clock::time_point{} + offset();
-  }
-  void advance(std::chrono::milliseconds d) { ms_ += d.count(); }
-
- private:
-  std::chrono::milliseconds offset() const { return std::chrono::milliseconds(ms_.load()); }
-  std::atomic<std::int64_t> ms_{0};
-};
-
 class HubProcess {
  public:
   HubProcess(std::string db, std::string survey, std::string log_path = "/dev/null")

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +21,7 @@
 #error "KIOSK_SOURCE_DIR must be defined by CMake"
 #endif
 
+#include "kiosk/clock.hpp"
 #include "kiosk/crypto.hpp"
 #include "kiosk/seal.hpp"
 #include "kiosk/simulate.hpp"
@@ -63,6 +66,23 @@ std::string opened(const Sealed& p) {
   if (!d) throw std::runtime_error("cannot open " + p.uuid + ": " + d.message());
   return std::move(d).value();
 }
+
+// A fake clock the test may move on while a sync thread reads it (FakeClock
+// itself is for one thread). Starts at 2016-03-01T08:00:00Z, like FakeClock.
+class SharedFakeClock final : public kiosk::Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::time_point{std::chrono::seconds{1456819200}} + offset();
+  }
+  std::chrono::steady_clock::time_point steady() const override {
+    return std::chrono::steady_clock::time_point{} + offset();
+  }
+  void advance(std::chrono::milliseconds d) { ms_ += d.count(); }
+
+ private:
+  std::chrono::milliseconds offset() const { return std::chrono::milliseconds(ms_.load()); }
+  std::atomic<std::int64_t> ms_{0};
+};
 
 class TempDir {
  public:

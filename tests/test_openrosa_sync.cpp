@@ -401,3 +401,61 @@ TEST_CASE(
   CHECK(server.conflicts() == 0);
   for (const auto& [id, h] : server.held()) CHECK(h.error.empty());
 }
+
+TEST_CASE(
+    "the kiosk's own sync thread sends to the OpenRosa server, takes a changed form, and tells staff of a refusal",
+    "[openrosa]") {
+  using namespace std::chrono_literals;
+  test::OpenRosaServer server(kToken);
+  const std::string form = encrypted_form();
+  server.publish({"library_visit", "2026120701", form, key_pair().private_pem});
+  Kiosk k(form, 12);
+  test::write_file(k.dir.file("library_visit.xml"), form);
+  kiosk::sync::SyncSettings s;
+  s.protocol = "openrosa";
+  s.server_url = server.url();
+  s.form_id = "library_visit";
+  s.form_file = k.dir.file("library_visit.xml");
+  s.insecure_http = true;
+  s.connect_timeout_seconds = 5;
+  s.stall_timeout_seconds = 5;
+  test::SharedFakeClock clock;
+  kiosk::sync::SyncWorker worker(s, k.dir.file("kiosk.db"), 60, 600, &clock);
+  CHECK(worker.status().configured);
+  CHECK(worker.status().openrosa);
+  worker.start();
+
+  // Everything pending goes at once, and the form held is the server's: nothing to take.
+  REQUIRE(worker.wait_status([](const kiosk::sync::SyncStatus& st) { return st.synced == 12; }, 20s));
+  CHECK(server.held().size() == 12);
+  CHECK_FALSE(worker.take_survey_update());
+
+  // A new version on the server: at the next pull it is fetched, written and handed over.
+  std::string changed = form;
+  changed.replace(changed.find("version=\"2026120701\""), 20, "version=\"2026120702\"");
+  changed.replace(changed.find("Every week</value>"), 10, "Each week");
+  server.publish({"library_visit", "2026120702", changed, key_pair().private_pem});
+  clock.advance(600s);
+  worker.wake();
+  REQUIRE(
+      worker.wait_status([&](const kiosk::sync::SyncStatus&) { return test::read_file(s.form_file) == changed; }, 20s));
+  auto update = worker.take_survey_update();
+  REQUIRE(update);
+  CHECK(update->xform == changed);
+  auto imported = import_xform(update->xform, "update");
+  REQUIRE(imported.ok());
+  CHECK(imported->survey.version == "2026120702");
+
+  // The App User loses the form: staff read why, and nothing is lost.
+  server.assign(false);
+  SimulateOptions o;
+  o.responses = 1;
+  o.seed = 5;
+  REQUIRE(k.store->insert_completed({simulate_one(k.form->survey, o, 0)}).ok());
+  worker.sync_now();
+  REQUIRE(worker.wait_status([](const kiosk::sync::SyncStatus& st) { return st.auth_failed && st.pending == 1; }, 20s));
+  const auto st = worker.status();
+  CHECK_THAT(st.last_error, Catch::Contains("Form Access") && Catch::Contains("Nothing is lost"));
+  CHECK(server.held().size() == 12);
+  worker.stop();
+}

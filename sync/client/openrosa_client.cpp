@@ -420,7 +420,7 @@ BatchOutcome OpenRosaClient::upload_all(Store& store, int max) {
       if (!len) {
         total.kind = len.kind() == ErrorKind::Auth ? BatchOutcome::Kind::AuthFailed : BatchOutcome::Kind::RetryLater;
         total.error_kind = len.kind();
-        total.message = len.message() + ".";
+        total.message = len.message() + ". Nothing is lost: every response stays pending and goes once this is fixed.";
         return total;
       }
       accept_length_ = *len;

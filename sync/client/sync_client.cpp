@@ -813,7 +813,7 @@ SyncWorker::SyncWorker(SyncSettings settings, std::string db_path, int interval_
 SyncWorker::~SyncWorker() { stop(); }
 
 void SyncWorker::start() {
-  if (thread_.joinable() || settings_.hub_url.empty()) return;
+  if (thread_.joinable() || !status_.configured) return;
   {
     std::lock_guard lock(m_);
     status_.running = true;
