@@ -177,7 +177,10 @@ TEST_CASE("the form comes from the server's form list once assigned, byte for by
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.message().find("does not match the hash") != std::string::npos);
 
-  // The token hidden in every message.
+  // Credentials hidden in every message: Central's token in the path, a Kobo user's password before the host.
+  CHECK(kiosk::sync::redacted_url("https://kiosk:s3cret@kc.example.org/kiosk") == "https://…@kc.example.org/kiosk");
+  CHECK(kiosk::sync::redacted_url("https://c.example.org/v1/key/T0k$n!/projects/3") ==
+        "https://c.example.org/v1/key/…/projects/3");
   OpenRosaClient wrong(settings_for(server.url_with_token("not-the-token")));
   auto denied = wrong.form_list();
   REQUIRE_FALSE(denied.ok());

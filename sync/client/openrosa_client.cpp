@@ -19,8 +19,9 @@
 namespace kiosk::sync {
 
 std::string redacted_url(const std::string& url) {
-  static const std::regex token(R"((/key/)[^/]+)");
-  return std::regex_replace(url, token, "$1…");
+  // ODK Central's App User token in the path; a user and password (KoboToolbox) before the host.
+  static const std::regex token(R"((/key/)[^/]+)"), password(R"(^([a-z]+://)[^/@]*@)");
+  return std::regex_replace(std::regex_replace(url, token, "$1…"), password, "$1…@");
 }
 
 OpenRosaSettings openrosa_settings(const SyncSettings& s) {
@@ -124,6 +125,9 @@ struct OpenRosaClient::Http {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!s.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, s.ca_file.c_str());
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a sign-in page, not the server
+    // A KoboToolbox server's user and password, when the URL carries them
+    // (https://user:password@kc.example.org/user): Basic or Digest, as it asks.
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC | CURLAUTH_DIGEST);
     curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + s.app_version).c_str());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
