@@ -264,16 +264,17 @@ struct Target {
   std::set<std::string> stored_before;
   SSL_CTX* ssl_ctx = nullptr;
 
-  explicit Target(bool with_tls) : tls(with_tls) {
+  // `health_timeout`: how long /healthz waits for the database (kiosk-hub
+  // serve --health-timeout). These tests load the machine and check that the
+  // hub answers within kAnsweredWithin, so they allow the database 2.5 s;
+  // the paused-database test keeps the hub's own 1 s.
+  explicit Target(bool with_tls, const std::string& health_timeout = "2.5") : tls(with_tls) {
     std::signal(SIGPIPE, SIG_IGN);  // OpenSSL writes to sockets the hub has cut
     hub = std::make_unique<HubProcess>(test::hub_database(tmp), test::bury_survey(), tmp.file("hub.log"));
     admin = hub->add("add-admin", "council");
     token = hub->add("add-device", "k1");
-    // The deadline short enough to watch it cut a slow client in this test; the
-    // database given up to 2.5 s to answer /healthz (the default 1 s is for a
-    // quiet hub: these tests load the machine, and check the hub answers
-    // within kAnsweredWithin whatever the database does).
-    hub->extra_args = {"--request-timeout", "4", "--health-timeout", "2.5"};
+    // The deadline short enough to watch it cut a slow client in this test.
+    hub->extra_args = {"--request-timeout", "4", "--health-timeout", health_timeout};
     if (tls) {
       cert = tmp.file("hub.pem");
       key = tmp.file("hub.key");
@@ -416,7 +417,7 @@ struct Target {
     // the attackers to be cut fails the upload.
     for (int round = 0; round < 3; ++round) {
       auto h = get("/healthz");
-      INFO("round " << round << ": " << h.error);
+      INFO("round " << round << ": " << h.error << " " << h.body << " after " << h.seconds << " s");
       CHECK(h.status == 200);
       CHECK(h.seconds < kAnsweredWithin);
     }
@@ -802,10 +803,13 @@ TEST_CASE("postgresql: a hub started while a long read holds the tables starts, 
   }
 }
 
+// It pauses the whole PostgreSQL server the PostgreSQL run shares, so it
+// runs alone ([serial]: tests/CMakeLists.txt gives it RUN_SERIAL); beside
+// it, every other test's hub found its database paused too, and failed.
 TEST_CASE("postgresql: with the database paused the hub says so on /healthz within seconds, and recovers",
-          "[.][e2e][pg]") {
+          "[.][e2e][pg][serial]") {
   REQUIRE(test::using_postgres());
-  Target t(false);
+  Target t(false, "1");
   CHECK(t.get("/healthz").status == 200);
   // The server of the test's PostgreSQL (tests/pg_server.sh: DIR/url, DIR/data), every process of it paused.
   std::string dir = std::getenv("KIOSK_TEST_PG_URL_FILE");
