@@ -716,6 +716,48 @@ TEST_CASE(
   CHECK(rows > 50);
   CHECK(hidden > 0);
   CHECK(shown > 100);
+
+  // Sections 3 and 4 publish counts about who the respondents are too: each
+  // group's count there (the first number after its name) is 0, at least 10,
+  // or "<10" with its share hidden, in the representativeness tables and in
+  // the results of every benchmarked question.
+  auto check_counts = [&](const std::string& part, int& small, int& big) {
+    const std::regex group_row(
+        R"re(<tr><th scope="row">[^<]*</th><td class="n">([^<]*)</td><td class="n">([^<]*)</td>)re");
+    for (auto it = std::sregex_iterator(part.begin(), part.end(), group_row); it != std::sregex_iterator(); ++it) {
+      const std::string count = (*it)[1], share = (*it)[2];
+      if (count == "&lt;10") {
+        ++small;
+        CHECK(share == "&lt;10");
+        continue;
+      }
+      std::string digits;
+      for (char ch : count)
+        if (ch != ',') digits += ch;
+      const long v = std::stol(digits);
+      INFO(count);
+      CHECK((v == 0 || v >= 10));
+      ++big;
+    }
+  };
+  const auto s3 = html.find("3. Who answered, against who lives in Bury");
+  const auto s4 = html.find("4. Results per question</h2>");
+  REQUIRE(s3 != std::string::npos);
+  REQUIRE(s4 != std::string::npos);
+  int small3 = 0, big3 = 0;
+  const std::string section3 = html.substr(s3, html.find("Under-represented groups, by service point") - s3);
+  check_counts(section3, small3, big3);
+  CHECK(small3 > 0);  // the sample's smaller ethnic groups
+  CHECK(big3 > 10);
+  for (const char* q : {"q19", "q20", "q22", "q23", "q24"}) {
+    const auto at = html.find(std::string(">") + q + ": answers</caption>", s4);
+    INFO(q);
+    REQUIRE(at != std::string::npos);
+    const std::string one = html.substr(at, html.find("</table>", at) - at);
+    int small4 = 0, big4 = 0;
+    check_counts(one, small4, big4);
+    CHECK(big4 > 0);
+  }
 }
 
 TEST_CASE("kiosk-admin report refuses an export with no completed responses, and says why representativeness is absent",

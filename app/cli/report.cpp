@@ -277,7 +277,11 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
         "the group's share of the population. A group is under-represented when the whole interval lies below its "
         "population share, and over-represented when it lies above; \u201cmore to close the gap\u201d is how many "
         "more responses from that group alone would bring its share up to the population's. Those who did not "
-        "answer, and answers outside the base (such as under 18 in an adult base), are counted apart."));
+        "answer, and answers outside the base (such as under 18 in an adult base), are counted apart. To keep any "
+        "person from being identified, a group of 1 to " +
+        std::to_string(opt.threshold - 1) + " respondents is shown as \u201c<" + std::to_string(opt.threshold) +
+        "\u201d with its share, interval, ratio and gap hidden (its verdict stays), and where one group is "
+        "hidden the next smallest is hidden too."));
     const auto slices = tally.slices();
     for (const auto& q : slices.front().questions) {
       const Benchmark& b = *q.benchmark;
@@ -300,20 +304,33 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
                             {"Group", "Respondents", "Share", "95% interval", "Population", "Ratio", "Verdict"},
                             {false, true, true, true, true, true, false});
       std::string under;
-      for (const auto& g : q.groups) {
+      std::vector<std::int64_t> counts;
+      for (const auto& g : q.groups) counts.push_back(g.respondents);
+      const auto hide = hidden_cells(counts, q.in_base, opt.threshold, false);
+      const std::string small = "<" + std::to_string(opt.threshold);
+      for (size_t gi = 0; gi < q.groups.size(); ++gi) {
+        const auto& g = q.groups[gi];
         const std::string name = label_of(survey, b.question, g.code);
         std::string verdict = verdict_words(g.verdict);
         if (g.verdict == Verdict::Under) {
-          verdict += ": about " + thousands(g.to_close) + " more to close the gap";
+          if (!hide[gi]) verdict += ": about " + thousands(g.to_close) + " more to close the gap";
           under += (under.empty() ? "" : ", ") + name;
+        }
+        if (hide[gi]) {
+          // Its share, interval, ratio and gap would give its count back.
+          t.rows.push_back({name, small, small, "", pct(g.population), "", verdict});
+          continue;
         }
         t.rows.push_back({name, thousands(g.respondents), pct(g.share), pct(g.ci.low) + " to " + pct(g.ci.high),
                           pct(g.population), fixed(g.ratio, 2), verdict});
         chart.labels.push_back(name);
         chart.values.push_back({g.share, g.population});
       }
-      chart.alt = "Bar chart of each group's share of respondents beside its share of " + b.base + ". " +
-                  (under.empty() ? "No group is under-represented." : "Under-represented: " + under + ".") +
+      chart.alt = "Bar chart of each group's share of respondents beside its share of " + b.base +
+                  (std::find(hide.begin(), hide.end(), true) != hide.end()
+                       ? " (groups under " + std::to_string(opt.threshold) + " respondents left out)"
+                       : std::string()) +
+                  ". " + (under.empty() ? "No group is under-represented." : "Under-represented: " + under + ".") +
                   " The table below gives every figure.";
       out.push_back(std::move(chart));
       out.push_back(std::move(t));
@@ -407,8 +424,22 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
                          {false, true, true, true, true})
                  : table(q.id + ": answers", {"Answer", "n", "Share", "Margin of error"}, {false, true, true, true});
     std::string alt;
+    // A question about who the respondent is (a benchmarked characteristic):
+    // small counts hidden, as in section 5, so no one is picked out.
+    const bool about_person = pop && std::any_of(pop->benchmarks.begin(), pop->benchmarks.end(),
+                                                 [&](const Benchmark& b) { return b.question == q.id; });
+    std::vector<std::int64_t> counts;
+    for (size_t k = 0; k < q.options.size(); ++k) counts.push_back(t.options[k].n);
+    const auto hide = about_person ? hidden_cells(counts, t.answered, opt.threshold, q.type == QuestionType::Multiple)
+                                   : std::vector<bool>(q.options.size(), false);
+    const std::string small = "<" + std::to_string(opt.threshold);
     for (size_t k = 0; k < q.options.size(); ++k) {
       const std::string label = text_of(survey, q.options[k].label);
+      if (hide[k]) {
+        tb.rows.push_back(weighted ? std::vector<std::string>{label, small, small, small, ""}
+                                   : std::vector<std::string>{label, small, small, ""});
+        continue;
+      }
       const double moe =
           weighted     ? t.margin(k)
           : t.answered ? 1.96 * std::sqrt(t.unweighted(k) * (1 - t.unweighted(k)) / static_cast<double>(t.answered))

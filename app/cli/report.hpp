@@ -47,7 +47,7 @@ struct ReportDocument {
 struct ReportOptions {
   OpenedFileOptions file;  // population, weighting cap, service point names, time zone
   std::string pdf, html;   // where to write (at least one)
-  int threshold = 10;      // breakdown counts from 1 to threshold-1 are suppressed
+  int threshold = 10;      // counts from 1 to threshold-1 about who answered are suppressed
   // Comments listed per question and service point (the rest counted, and
   // all of them in `kiosk-admin comments`); -1: every one.
   long comments = 250;
