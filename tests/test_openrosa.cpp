@@ -14,6 +14,7 @@
 #include "kiosk/store.hpp"
 #include "kiosk/survey_write.hpp"
 #include "odk_crypto.hpp"
+#include "openrosa_forms.hpp"
 #include "submission_sealer.hpp"
 #include "support.hpp"
 #include "xform.hpp"
@@ -23,25 +24,9 @@ using namespace kiosk::openrosa;
 
 namespace {
 
-std::string visit_form() { return test::read_file(test::source_path("tests/openrosa/library_visit.xml")); }
-
-const RsaKeyPair& key_pair() {
-  static const RsaKeyPair k = [] {
-    auto p = generate_rsa_key_pair();
-    if (!p) throw std::runtime_error(p.message());
-    return *p;
-  }();
-  return k;
-}
-
-std::string encrypted_visit_form() {
-  std::string f = visit_form();
-  const std::string plain = "<submission/>";
-  f.replace(f.find(plain), plain.size(),
-            "<submission base64RsaPublicKey=\"" + key_pair().public_base64_der +
-                "\" method=\"post\" orx:auto-delete=\"true\"/>");
-  return f;
-}
+using test::encrypted_visit_form;
+using test::visit_form;
+const RsaKeyPair& key_pair() { return test::form_key(); }
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
@@ -385,6 +370,13 @@ TEST_CASE("a survey written as an XForm reads back as the same survey, for Bury,
       const auto d = differences(*loaded, back->survey);
       for (const auto& line : d) FAIL_CHECK(line);
       CHECK(back->warnings.empty());
+      // Whether a visit was completed or left part way goes with it.
+      CHECK(back->binding.preload_of_path.at("/data/meta/kiosk_status") == "status");
+      ResponseMeta left;
+      left.uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+      left.status = "abandoned";
+      CHECK(instance_xml(back->binding, back->survey, left, {}).find("<kiosk_status>abandoned</kiosk_status>") !=
+            std::string::npos);
       // Every question has its place in the form's instance, and a response goes there.
       for (const auto& q : loaded->questions) {
         if (!q.takes_answer()) continue;

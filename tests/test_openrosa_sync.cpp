@@ -18,6 +18,7 @@
 #include "kiosk/simulate.hpp"
 #include "kiosk/store.hpp"
 #include "openrosa_client.hpp"
+#include "openrosa_forms.hpp"
 #include "openrosa_server.hpp"
 #include "submission_sealer.hpp"
 #include "support.hpp"
@@ -33,21 +34,8 @@ namespace {
 
 const char* const kToken = "gV1P!7l$Bqx9pR2mWd4sT6yZ0aC3eF5hJ8kL1nQ4uX7bE9iM2oS5vY8zA0dG3jK";
 
-const RsaKeyPair& key_pair() {
-  static const RsaKeyPair k = [] {
-    auto p = generate_rsa_key_pair();
-    if (!p) throw std::runtime_error(p.message());
-    return *p;
-  }();
-  return k;
-}
-
-std::string encrypted_form() {
-  std::string f = test::read_file(test::source_path("tests/openrosa/library_visit.xml"));
-  const std::string plain = "<submission/>";
-  return f.replace(f.find(plain), plain.size(),
-                   "<submission base64RsaPublicKey=\"" + key_pair().public_base64_der + "\"/>");
-}
+const RsaKeyPair& key_pair() { return test::form_key(); }
+std::string encrypted_form() { return test::encrypted_visit_form(); }
 
 // A kiosk's side: its database sealing to the form, filled with simulated visits.
 struct Kiosk {
@@ -316,8 +304,7 @@ TEST_CASE("kiosk-admin enrol --openrosa checks the server, the form and its key 
   CHECK(unassigned.exit_code == 6);
   CHECK_THAT(unassigned.err, Catch::Contains("give this one access"));
   // A form that is not encrypted: nothing readable may be kept, so it is refused.
-  server.publish(
-      {"library_visit", "2026120701", test::read_file(test::source_path("tests/openrosa/library_visit.xml")), ""});
+  server.publish({"library_visit", "2026120701", test::visit_form(), ""});
   auto plain = test::run(enrol + "'" + server.url() + "'");
   CHECK(plain.exit_code == 6);
   CHECK_THAT(plain.err, Catch::Contains("not encrypted") && Catch::Contains("turn on encryption"));
@@ -448,6 +435,19 @@ TEST_CASE(
   auto imported = import_xform(update->xform, "update");
   REQUIRE(imported.ok());
   CHECK(imported->survey.version == "2026120702");
+
+  // A version outside what the kiosk asks: refused and said to staff; the kiosk keeps its form.
+  std::string located = changed;
+  located.replace(located.find("version=\"2026120702\""), 20, "version=\"2026120703\"");
+  located.replace(located.find("type=\"date\""), 11, "type=\"geopoint\"");
+  server.publish({"library_visit", "2026120703", located, key_pair().private_pem});
+  clock.advance(600s);
+  worker.wake();
+  REQUIRE(worker.wait_status(
+      [](const kiosk::sync::SyncStatus& st) { return st.last_error.find("location") != std::string::npos; }, 20s));
+  CHECK_THAT(worker.status().last_error, Catch::Contains("/data/about/first_visit"));
+  CHECK(test::read_file(s.form_file) == changed);
+  CHECK_FALSE(worker.take_survey_update());
 
   // The App User loses the form: staff read why, and nothing is lost.
   server.assign(false);

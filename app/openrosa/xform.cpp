@@ -49,7 +49,7 @@ struct Refusal {
 
 struct Bind {
   std::string type, required, relevant, constraint, constraint_msg, readonly, calculate, preload, preload_params;
-  std::string scale, decimals;  // the kiosk's own (to_xform)
+  std::string scale, decimals, fill;  // the kiosk's own (to_xform)
   int line = 0;
 };
 
@@ -77,7 +77,11 @@ class Reader {
     walk(*body, instance_root_path_, 0);
     for (const auto& [path, b] : binds_) {
       if (controlled_.count(path) || path == instance_root_path_) continue;
-      if (!b.preload.empty() || (last_step(path) == "instanceID" && b.calculate.find("uuid()") != std::string::npos)) {
+      if (b.fill == "status") {
+        // Whether the visit was completed or left part way (to_xform's own field).
+        out_.binding.preload_of_path[path] = "status";
+      } else if (!b.preload.empty() ||
+                 (last_step(path) == "instanceID" && b.calculate.find("uuid()") != std::string::npos)) {
         note_preload(path, b);
       } else if (!b.calculate.empty()) {
         if (path.find("/meta/") != std::string::npos)
@@ -130,6 +134,7 @@ class Reader {
         b.preload_params = c->attr(jr("preloadParams"));
         b.scale = c->attr(ours("scale"));
         b.decimals = c->attr(ours("decimals"));
+        b.fill = c->attr(ours("fill"));
         b.line = c->line;
         binds_[c->attr("nodeset")] = b;
       } else if (c->name == "itext") {
@@ -576,6 +581,7 @@ void write_node(const XmlNode& n, const std::string& path, const FormBinding& fo
       if (p->second == "start") out += xml_escape(meta.started_utc);
       if (p->second == "end") out += xml_escape(meta.ended_utc);
       if (p->second == "deviceid") out += xml_escape("library-kiosk:" + meta.kiosk_id);
+      if (p->second == "status") out += xml_escape(meta.status);
     }
   } else {
     for (const auto& c : n.children) write_node(*c, path + "/" + c->name, form, survey, meta, answers, out, false);

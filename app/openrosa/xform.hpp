@@ -44,7 +44,9 @@ struct FormBinding {
   // a question's id, or "ID#other" for the text of its "other" choice.
   std::map<std::string, std::string> field_of_path;
   // Leaves the kiosk fills itself: "/data/meta/instanceID" -> "instanceID",
-  // "/data/start" -> "start", "/data/end" -> "end", "/data/deviceid" -> "deviceid".
+  // "/data/start" -> "start", "/data/end" -> "end", "/data/deviceid" -> "deviceid",
+  // and, in a form of to_xform's, "/data/meta/kiosk_status" -> "status"
+  // ("completed", or "abandoned" for a visit left part way).
   std::map<std::string, std::string> preload_of_path;
 };
 

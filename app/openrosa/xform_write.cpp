@@ -1,14 +1,14 @@
 // A survey written as an XForm, in the shape pyxform gives an XLSForm: a
 // group per section, choices as secondary instances with itext labels, every
 // text in every language as itext, relevant and constraints as XPath on
-// absolute paths, meta/instanceID. What only this kiosk uses (a question's
+// absolute paths, meta/instanceID, and meta/kiosk_status ("completed" or
+// "abandoned": the kiosk sends visits left part way too). What only this kiosk uses (a question's
 // short title, a shared scale, a decimal's places, the survey's
 // introduction, privacy notice, thank-you words, age question and minutes)
 // travels as itext entries and attributes of its own namespace, which ODK
 // tools leave alone; import_xform reads them back, so the same survey
 // returns (tests/test_openrosa.cpp).
 #include <map>
-#include <set>
 
 #include "xform.hpp"
 #include "xlsform.hpp"
@@ -49,61 +49,18 @@ struct Writer {
   }
 
   std::string xpath(const Rule& r) const {
-    auto ref = [&](const std::string& q) { return " " + path_of.at(q) + " "; };
-    auto lit = [](const std::string& v) { return "'" + v + "'"; };
-    auto join = [&](const std::vector<Rule>& rules, const char* op) {
-      std::string out;
-      for (const auto& c : rules) out += (out.empty() ? "" : std::string(" ") + op + " ") + "(" + xpath(c) + ")";
-      return out;
-    };
-    const Question* q = sv.find(r.question);
-    const bool multiple = q && q->type == QuestionType::Multiple;
-    switch (r.kind) {
-      case Rule::Kind::Equals:
-        return multiple ? "selected(" + ref(r.question) + ", " + lit(r.values[0]) + ")"
-                        : ref(r.question) + "= " + lit(r.values[0]);
-      case Rule::Kind::AnyOf: {
-        std::string out;
-        for (const auto& v : r.values)
-          out += (out.empty() ? "" : " or ") + std::string("selected(") + ref(r.question) + ", " + lit(v) + ")";
-        return out;
-      }
-      case Rule::Kind::Answered: return ref(r.question) + "!= ''";
-      case Rule::Kind::Not: return "not(" + xpath(r.children.at(0)) + ")";
-      case Rule::Kind::All: return join(r.children, "and");
-      case Rule::Kind::Any: return join(r.children, "or");
-    }
-    return {};
+    return xlsform::rule_xpath(r, sv, [&](const std::string& q) { return " " + path_of.at(q) + " "; });
   }
 
   void bind(const std::string& path, const std::string& type, const std::string& more) {
     binds += "<bind nodeset=\"" + path + "\" type=\"" + type + "\"" + more + "/>\n";
   }
 
-  // Choice lists as xlsform_export names them: a scale under its name, a
-  // matrix's answers under the matrix, yes/no answers shared, else the question's id.
+  // Choice lists named as the workbook names them.
   void name_lists() {
-    std::set<std::string> scales, written;
-    for (const auto& q : sv.questions)
-      if (!q.scale.empty()) scales.insert(q.scale);
-    const Question* shared_yes_no = nullptr;
-    for (const auto& q : sv.questions) {
-      if (!q.has_options()) continue;
-      std::string name = q.scale;
-      if (name.empty() && q.type == QuestionType::YesNo) {
-        auto same = [&](const Question& a, const Question& b) {
-          for (std::size_t i = 0; i < 2; ++i)
-            if (a.options[i].label.by_locale != b.options[i].label.by_locale) return false;
-          return true;
-        };
-        if (!shared_yes_no) shared_yes_no = &q;
-        if (same(*shared_yes_no, q) && !scales.count("yes_no")) name = "yes_no";
-      }
-      const std::string own = q.in_matrix() ? sv.matrix_of(q)->id : q.id;
-      if (name.empty()) name = scales.count(own) || own == "yes_no" ? own + "_choices" : own;
-      list_of[q.id] = name;
-      if (written.insert(name).second) lists.emplace_back(name, &q.options);
-    }
+    auto named = xlsform::choice_lists(sv);
+    list_of = std::move(named.of);
+    lists = std::move(named.lists);
   }
 
   std::string select(const char* control, const std::string& path, const std::string& list,
@@ -215,6 +172,9 @@ struct Writer {
       }
     }
     bind("/" + std::string(kRoot) + "/meta/instanceID", "string", " readonly=\"true()\" jr:preload=\"uid\"");
+    // "completed", or "abandoned" for a visit left part way, which the kiosk
+    // sends too (every visit counts): the analyst tells them apart by it.
+    bind("/" + std::string(kRoot) + "/meta/kiosk_status", "string", " readonly=\"true()\" kiosk:fill=\"status\"");
 
     std::string out =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -240,7 +200,7 @@ struct Writer {
       out += "</translation>\n";
     }
     out += "</itext>\n<instance>\n<" + std::string(kRoot) + " id=\"" + esc(sv.id) + "\" version=\"" + esc(sv.version) +
-           "\">" + instance + "<meta><instanceID/></meta></" + kRoot + ">\n</instance>\n";
+           "\">" + instance + "<meta><instanceID/><kiosk_status/></meta></" + kRoot + ">\n</instance>\n";
     for (const auto& [name, options] : lists) {
       out += "<instance id=\"" + esc(name) + "\"><root>";
       for (std::size_t i = 0; i < options->size(); ++i)

@@ -5,6 +5,7 @@
 // ("Surveys written in a spreadsheet: XLSForm").
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -46,6 +47,21 @@ Result<std::string> write_definition(const Imported& imported, const Definition&
 // the bare code when the name is not known).
 const std::vector<std::pair<std::string, std::string>>& language_names();
 std::string language_label(const std::string& code);
+
+// The choice lists a survey is written with, in a workbook or an XForm: a
+// scale under its name, a matrix's answers under the matrix, yes/no answers
+// with the same words shared as yes_no, else a question's answers under its
+// id. Each question's list, and each list's answers once, in survey order.
+struct ChoiceLists {
+  std::map<std::string, std::string> of;  // question id -> list name
+  std::vector<std::pair<std::string, const std::vector<Option>*>> lists;
+};
+ChoiceLists choice_lists(const Survey& survey);
+
+// A show-if rule in XLSForm's and XForms' XPath, each question named by
+// `ref` ("${q9}" in a workbook, " /data/part/q9 " in an XForm).
+std::string rule_xpath(const Rule& rule, const Survey& survey,
+                       const std::function<std::string(const std::string&)>& ref);
 
 // The survey as an XLSForm workbook (libxlsxwriter).
 Status export_xlsx(const Survey& survey, const std::string& path);

@@ -6,21 +6,20 @@
 #include <xlsxwriter.h>
 
 #include <cstdio>
+#include <functional>
 #include <set>
 
 #include "xlsform.hpp"
 
 namespace kiosk::xlsform {
-namespace {
 
-std::string xpath(const Rule& r, const Survey& sv) {
-  auto ref = [](const std::string& q) { return "${" + q + "}"; };
+std::string rule_xpath(const Rule& r, const Survey& sv, const std::function<std::string(const std::string&)>& ref) {
   auto lit = [](const std::string& v) { return "'" + v + "'"; };
   auto join = [&](const std::vector<Rule>& rules, const char* op) {
     std::string out;
     for (const auto& c : rules) {
       if (!out.empty()) out += std::string(" ") + op + " ";
-      out += "(" + xpath(c, sv) + ")";
+      out += "(" + rule_xpath(c, sv, ref) + ")";
     }
     return out;
   };
@@ -39,11 +38,44 @@ std::string xpath(const Rule& r, const Survey& sv) {
       return out;
     }
     case Rule::Kind::Answered: return ref(r.question) + " != ''";
-    case Rule::Kind::Not: return "not(" + xpath(r.children.at(0), sv) + ")";
+    case Rule::Kind::Not: return "not(" + rule_xpath(r.children.at(0), sv, ref) + ")";
     case Rule::Kind::All: return join(r.children, "and");
     case Rule::Kind::Any: return join(r.children, "or");
   }
   return {};
+}
+
+ChoiceLists choice_lists(const Survey& sv) {
+  ChoiceLists out;
+  std::set<std::string> written, scale_names;
+  for (const auto& q : sv.questions)
+    if (!q.scale.empty()) scale_names.insert(q.scale);
+  const Question* shared_yes_no = nullptr;
+  for (const auto& q : sv.questions) {
+    if (!q.has_options()) continue;
+    std::string name = q.scale;
+    if (name.empty() && q.type == QuestionType::YesNo) {
+      auto same = [&](const Question& a, const Question& b) {
+        for (std::size_t i = 0; i < 2; ++i)
+          if (a.options[i].label.by_locale != b.options[i].label.by_locale) return false;
+        return true;
+      };
+      if (!shared_yes_no) shared_yes_no = &q;
+      if (same(*shared_yes_no, q) && !scale_names.count("yes_no")) name = "yes_no";
+    }
+    // A matrix's own answers: one list for all its items, named after it.
+    const std::string own = q.in_matrix() ? sv.matrix_of(q)->id : q.id;
+    if (name.empty()) name = scale_names.count(own) || own == "yes_no" ? own + "_choices" : own;
+    out.of[q.id] = name;
+    if (written.insert(name).second) out.lists.emplace_back(name, &q.options);
+  }
+  return out;
+}
+
+namespace {
+
+std::string xpath(const Rule& r, const Survey& sv) {
+  return rule_xpath(r, sv, [](const std::string& q) { return "${" + q + "}"; });
 }
 
 class Sheet {
@@ -92,39 +124,16 @@ Status export_xlsx(const Survey& sv, const std::string& path) {
 
   // Choice lists: a scale under its name; a question's own answers under its
   // id; yes_no questions with the same answers share one list.
-  std::set<std::string> written;
-  std::map<std::string, std::string> list_of;
+  const ChoiceLists named = choice_lists(sv);
+  std::map<std::string, std::string> list_of = named.of;
   lxw_row_t crow = 1;
-  auto write_list = [&](const std::string& name, const std::vector<Option>& options) {
-    for (const auto& o : options) {
+  for (const auto& [name, options] : named.lists)
+    for (const auto& o : *options) {
       choices.put(crow, "list_name", name);
       choices.put(crow, "name", o.code);
       choices.put(crow, "label", o.label, sv.locales);
       ++crow;
     }
-  };
-  std::set<std::string> scale_names;
-  for (const auto& q : sv.questions)
-    if (!q.scale.empty()) scale_names.insert(q.scale);
-  const Question* shared_yes_no = nullptr;
-  for (const auto& q : sv.questions) {
-    if (!q.has_options()) continue;
-    std::string name = q.scale;
-    if (name.empty() && q.type == QuestionType::YesNo) {
-      auto same = [&](const Question& a, const Question& b) {
-        for (std::size_t i = 0; i < 2; ++i)
-          if (a.options[i].label.by_locale != b.options[i].label.by_locale) return false;
-        return true;
-      };
-      if (!shared_yes_no) shared_yes_no = &q;
-      if (same(*shared_yes_no, q) && !scale_names.count("yes_no")) name = "yes_no";
-    }
-    // A matrix's own answers: one list for all its items, named after it.
-    const std::string own = q.in_matrix() ? sv.matrix_of(q)->id : q.id;
-    if (name.empty()) name = scale_names.count(own) || own == "yes_no" ? own + "_choices" : own;
-    list_of[q.id] = name;
-    if (written.insert(name).second) write_list(name, q.options);
-  }
 
   lxw_row_t row = 1;
   auto question_row = [&](const Question& q) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "curl_options.hpp"
 #include "kiosk/hub_url.hpp"
 #include "xform.hpp"
 #include "xml_tree.hpp"
@@ -114,21 +115,12 @@ struct OpenRosaClient::Http {
     }
     curl_easy_reset(h);
     char err[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(s.connect_timeout_seconds));
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(s.stall_timeout_seconds));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(s.total_timeout_seconds));
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!s.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, s.ca_file.c_str());
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a sign-in page, not the server
+    set_common_options(
+        h, url, err,
+        {s.connect_timeout_seconds, s.stall_timeout_seconds, s.total_timeout_seconds, s.ca_file, s.app_version});
     // A KoboToolbox server's user and password, when the URL carries them
     // (https://user:password@kc.example.org/user): Basic or Digest, as it asks.
     curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC | CURLAUTH_DIGEST);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + s.app_version).c_str());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);

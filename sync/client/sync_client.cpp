@@ -26,6 +26,7 @@
 #include <set>
 #include <sstream>
 
+#include "curl_options.hpp"
 #include "kiosk/clock.hpp"
 #include "kiosk/hub_url.hpp"
 #include "kiosk/protocol.hpp"
@@ -179,20 +180,11 @@ struct SyncClient::Http {
     while (!url.empty() && url.back() == '/') url.pop_back();
     url += path;
     char err[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(s.connect_timeout_seconds));
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(s.stall_timeout_seconds));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(s.total_timeout_seconds));
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!s.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, s.ca_file.c_str());
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a portal, not the hub
+    set_common_options(
+        h, url, err,
+        {s.connect_timeout_seconds, s.stall_timeout_seconds, s.total_timeout_seconds, s.ca_file, s.app_version});
     // Receipts are small: an uncompressed reply costs the hub and the kiosk less.
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + s.app_version).c_str());
     StallWatch watch{clock};
     watch.limit = std::chrono::seconds(s.stall_timeout_seconds);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);

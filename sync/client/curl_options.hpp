@@ -1,0 +1,34 @@
+// What every request the kiosk makes sets on its libcurl handle, to our hub
+// or to an OpenRosa server: the URL, the error buffer, the timeouts (connect,
+// a stall of under 1 byte/s, the whole request), TLS always verified (with an
+// extra CA bundle if given), no redirect followed (a redirect is a Wi-Fi
+// sign-in page, not the server), and the kiosk's user agent.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <string>
+
+namespace kiosk::sync {
+
+struct CurlLimits {
+  long connect_seconds = 10, stall_seconds = 30, total_seconds = 300;
+  std::string ca_file, app_version;
+};
+
+inline void set_common_options(CURL* h, const std::string& url, char* error_buffer, const CurlLimits& l) {
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, l.connect_seconds);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, l.stall_seconds);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, l.total_seconds);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!l.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, l.ca_file.c_str());
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + l.app_version).c_str());
+}
+
+}  // namespace kiosk::sync
