@@ -1173,10 +1173,10 @@ int cmd_conflicts(Context& ctx) {
   auto rows = (*st)->conflicts();
   if (!rows) return fail(rows.message());
   if (rows->empty()) {
-    std::cout << "no conflicts: the hub has taken every response it was sent\n";
+    std::cout << "no conflicts: the hub (or OpenRosa server) has taken every response it was sent\n";
     return 0;
   }
-  std::cout << "number\tuuid\tended\trefused\tthe hub said\n";
+  std::cout << "number\tuuid\tended\trefused\twhat the hub or server said\n";
   for (const auto& r : *rows)
     std::cout << (r.seq ? std::to_string(r.seq) : "-") << '\t' << r.uuid << '\t' << r.ended_utc << '\t'
               << (r.conflict_utc.empty() ? "-" : r.conflict_utc) << '\t' << r.detail << '\n';

@@ -7,9 +7,31 @@
 
 #include <curl/curl.h>
 
+#include <csignal>
 #include <string>
 
 namespace kiosk::sync {
+
+// One libcurl easy handle, reused request after request (its connections
+// with it). libcurl is set up once per process, and SIGPIPE ignored: a server
+// that closes the connection must not kill the kiosk.
+struct CurlHandle {
+  CurlHandle() {
+    static const bool ready = [] {
+      curl_global_init(CURL_GLOBAL_DEFAULT);
+      std::signal(SIGPIPE, SIG_IGN);
+      return true;
+    }();
+    (void)ready;
+    h = curl_easy_init();
+  }
+  ~CurlHandle() {
+    if (h) curl_easy_cleanup(h);
+  }
+  CurlHandle(const CurlHandle&) = delete;
+  CurlHandle& operator=(const CurlHandle&) = delete;
+  CURL* h = nullptr;
+};
 
 struct CurlLimits {
   long connect_seconds = 10, stall_seconds = 30, total_seconds = 300;

@@ -74,13 +74,6 @@ size_t on_header(char* p, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-struct CurlGlobal {
-  CurlGlobal() {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    std::signal(SIGPIPE, SIG_IGN);
-  }
-};
-
 std::string http_date(std::chrono::system_clock::time_point t) {
   const std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -92,16 +85,7 @@ std::string http_date(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-struct OpenRosaClient::Http {
-  CURL* h = nullptr;
-  Http() {
-    static CurlGlobal global;
-    h = curl_easy_init();
-  }
-  ~Http() {
-    if (h) curl_easy_cleanup(h);
-  }
-
+struct OpenRosaClient::Http : CurlHandle {
   enum class Method { Get, Head, Post };
 
   Reply request(const OpenRosaSettings& s, const Clock& clock, Method method, const std::string& url,

@@ -144,26 +144,9 @@ int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t
   return 0;
 }
 
-struct CurlGlobal {
-  CurlGlobal() {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    // A hub that closes the connection must not kill the kiosk.
-    std::signal(SIGPIPE, SIG_IGN);
-  }
-};
-
 }  // namespace
 
-struct SyncClient::Http {
-  CURL* h = nullptr;
-  Http() {
-    static CurlGlobal global;
-    h = curl_easy_init();
-  }
-  ~Http() {
-    if (h) curl_easy_cleanup(h);
-  }
-
+struct SyncClient::Http : CurlHandle {
   Reply request(const SyncSettings& s, const Clock& clock, const std::string& path, const std::string* body,
                 const std::vector<std::string>& extra_headers) {
     Reply r;
