@@ -462,3 +462,25 @@ TEST_CASE(
   CHECK(server.held().size() == 12);
   worker.stop();
 }
+
+TEST_CASE("kiosk-admin validate reads an XForm as a kiosk would: what it asks, whether it is encrypted, or the refusal",
+          "[openrosa][cli]") {
+  test::TempDir tmp;
+  const std::string validate = std::string(KIOSK_ADMIN_BIN) + " validate ";
+  test::write_file(tmp.file("plain.xml"), test::visit_form());
+  auto plain = test::run(validate + tmp.file("plain.xml"));
+  INFO(plain.out << plain.err);
+  CHECK(plain.exit_code == 0);
+  CHECK_THAT(plain.out, Catch::Contains("an XForm: form \"library_visit\" version 2026120701, NOT encrypted") &&
+                            Catch::Contains("survey \"library_visit\"") && Catch::Contains("locales: en pl"));
+  test::write_file(tmp.file("sealed.xml"), encrypted_form());
+  auto sealed = test::run(validate + tmp.file("sealed.xml"));
+  CHECK(sealed.exit_code == 0);
+  CHECK_THAT(sealed.out, Catch::Contains("encrypted to key "));
+  std::string located = encrypted_form();
+  located.replace(located.find("type=\"date\""), 11, "type=\"geopoint\"");
+  test::write_file(tmp.file("located.xml"), located);
+  auto refused = test::run(validate + tmp.file("located.xml"));
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("/data/about/first_visit (line 123)") && Catch::Contains("location"));
+}

@@ -14,9 +14,11 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
@@ -103,7 +105,9 @@ std::variant<Args, int> parse_args(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate",
                                       "check a survey definition and the kiosk's message catalogues; exit 0 if good "
                                       "(translation gaps are warnings), 1 with the error");
-  validate->add_option("FILE", file, "the survey definition (.toml)");
+  validate->add_option("FILE", file,
+                       "the survey definition (.toml), or an XForm (.xml) as a kiosk enrolled with an OpenRosa server "
+                       "reads it");
   auto* import_cmd = app.add_subcommand(
       "import",
       "turn a survey written in a spreadsheet (XLSForm: survey, choices and settings sheets) into a survey "
@@ -504,9 +508,27 @@ void config_warnings(const KioskConfig& c, const std::vector<std::string>& local
       std::cerr << "warning: " << c.config_path << ": " << st.message() << "\n";
 }
 
+// An XForm (.xml), as a kiosk enrolled with an OpenRosa server would read it.
+Result<Survey> validate_xform(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorKind::Config, path + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto f = openrosa::import_xform(text.str(), path);
+  if (!f) return f.error();
+  std::cout << "an XForm: form \"" << f->binding.form_id << "\" version " << f->binding.version << ", "
+            << (f->binding.key ? "encrypted to key " + f->binding.key->id()
+                               : std::string("NOT encrypted: a kiosk refuses it until the project's encryption is "
+                                             "on (ODK Central: Project Settings, Encryption)"))
+            << "\n";
+  for (const auto& w : f->warnings) std::cerr << "warning: " << w << "\n";
+  return std::move(f->survey);
+}
+
 int cmd_validate(const Args& a) {
   if (a.positional.size() != 1) return fail("usage: kiosk-admin validate FILE", 2);
-  auto s = load_survey_file(a.positional[0]);
+  const bool xform = a.positional[0].size() > 4 && a.positional[0].substr(a.positional[0].size() - 4) == ".xml";
+  auto s = xform ? validate_xform(a.positional[0]) : load_survey_file(a.positional[0]);
   if (!s) return fail(s.message());
   size_t conditional = 0;
   for (const auto& q : s->questions) conditional += q.show_if ? 1 : 0;
@@ -537,7 +559,7 @@ int cmd_validate(const Args& a) {
   // Untranslated texts fall back to the default locale: the survey still runs,
   // so this is a warning, with every key a translator still has to write.
   for (const auto& [locale, keys] : s->missing_translations) {
-    if (keys.empty()) continue;
+    if (keys.empty() || xform) continue;  // an XForm's texts are its own itext's (its title has one language)
     std::cerr << "warning: " << a.positional[0] << ": " << keys.size() << (keys.size() == 1 ? " text" : " texts")
               << " not translated into \"" << locale << "\" (shown in \"" << s->default_locale
               << "\" instead; write them in " << survey_translation_path(a.positional[0], locale) << "):\n";
