@@ -102,6 +102,11 @@ class OpenRosaServer {
     std::lock_guard<std::mutex> l(m_);
     held_[instance_id] = std::move(h);
   }
+  // The deviceID each submission named (?deviceID=), by instance id.
+  std::map<std::string, std::string> devices() const {
+    std::lock_guard<std::mutex> l(m_);
+    return devices_;
+  }
   int posts() const { return posts_; }
   int conflicts() const { return conflicts_; }
   int resends() const { return resends_; }
@@ -120,6 +125,7 @@ class OpenRosaServer {
   bool assigned_ = false;
   std::map<std::string, Held> held_;
   std::map<std::string, std::string> first_reply_;
+  std::map<std::string, std::string> devices_;
   int fail_status_ = 0, fail_left_ = 0;
   std::atomic<int> drop_left_{0}, posts_{0}, conflicts_{0}, resends_{0};
   std::atomic<bool> portal_{false};
@@ -268,6 +274,7 @@ class OpenRosaServer {
         "<OpenRosaResponse xmlns=\"http://openrosa.org/http/response\" items=\"0\"><message nature=\"\">full "
         "submission upload was successful!</message></OpenRosaResponse>";
     held_[instance.empty() ? "no-id-" + std::to_string(posts_) : instance] = h;
+    if (const char* d = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "deviceID")) devices_[instance] = d;
     first_reply_[instance] = body;
     held_cv_.notify_all();
     if (const auto d = delay_.load(); d.count() > 0) {

@@ -406,6 +406,7 @@ TEST_CASE(
   s.server_url = server.url();
   s.form_id = "library_visit";
   s.form_file = k.dir.file("library_visit.xml");
+  s.kiosk_id = "castle-1";
   s.insecure_http = true;
   s.connect_timeout_seconds = 5;
   s.stall_timeout_seconds = 5;
@@ -418,6 +419,10 @@ TEST_CASE(
   // Everything pending goes at once, and the form held is the server's: nothing to take.
   REQUIRE(worker.wait_status([](const kiosk::sync::SyncStatus& st) { return st.synced == 12; }, 20s));
   CHECK(server.held().size() == 12);
+  // Each names the kiosk, as ODK Collect names itself (?deviceID=).
+  const auto devices = server.devices();
+  REQUIRE(devices.size() == 12);
+  for (const auto& [id, device] : devices) CHECK(device == "library-kiosk:castle-1");
   CHECK_FALSE(worker.take_survey_update());
 
   // A new version on the server: at the next pull it is fetched, written and handed over.

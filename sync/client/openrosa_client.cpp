@@ -29,6 +29,7 @@ OpenRosaSettings openrosa_settings(const SyncSettings& s) {
   OpenRosaSettings o;
   o.server_url = s.server_url;
   o.form_id = s.form_id;
+  if (!s.kiosk_id.empty()) o.device_id = "library-kiosk:" + s.kiosk_id;
   o.ca_file = s.ca_file;
   o.insecure_http = s.insecure_http;
   o.connect_timeout_seconds = s.connect_timeout_seconds;
@@ -296,7 +297,17 @@ Result<std::string> pull_openrosa_form(OpenRosaClient& client, const std::string
 
 SubmitOutcome OpenRosaClient::submit(const openrosa::EncryptedSubmission& s) {
   const std::string server = redacted_url(settings_.server_url);
-  Reply r = http_->request(settings_, clock_, Http::Method::Post, under(settings_.server_url, "submission"), &s);
+  std::string url = under(settings_.server_url, "submission");
+  if (!settings_.device_id.empty()) {
+    // As ODK Collect names itself to the server: ?deviceID=, URL-encoded.
+    char* escaped =
+        curl_easy_escape(nullptr, settings_.device_id.c_str(), static_cast<int>(settings_.device_id.size()));
+    if (escaped) {
+      url += std::string("?deviceID=") + escaped;
+      curl_free(escaped);
+    }
+  }
+  Reply r = http_->request(settings_, clock_, Http::Method::Post, url, &s);
   SubmitOutcome o;
   o.http_status = static_cast<int>(r.status);
   if (r.refused_url) {

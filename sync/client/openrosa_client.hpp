@@ -32,6 +32,9 @@ struct OpenRosaSettings {
   // server's. formList and submission are under it.
   std::string server_url;
   std::string form_id;
+  // Sent with each submission as ODK Collect sends its own (?deviceID=...):
+  // ODK Central shows it in its exports' DeviceID column.
+  std::string device_id;
   std::string ca_file;
   bool insecure_http = false;  // plain http:// to another machine (tests, a server on the same LAN)
   int connect_timeout_seconds = 10;
