@@ -53,4 +53,19 @@ inline void set_common_options(CURL* h, const std::string& url, char* error_buff
   curl_easy_setopt(h, CURLOPT_USERAGENT, ("library-kiosk/" + l.app_version).c_str());
 }
 
+// A request that failed before any reply, in words for staff: `who` is
+// "hub" or "server", `where` its address as it may be shown.
+inline std::string curl_failure_words(CURLcode code, const std::string& error, const std::string& who,
+                                      const std::string& where) {
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT: return "The " + who + " did not answer in time (" + error + ").";
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT: return "Cannot reach the " + who + " at " + where + ": " + error + ".";
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+      return "The " + who + "'s security certificate could not be checked: " + error + ". Ask council IT.";
+    default: return "The connection to the " + who + " failed: " + error + ".";
+  }
+}
+
 }  // namespace kiosk::sync

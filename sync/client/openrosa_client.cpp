@@ -14,6 +14,7 @@
 
 #include "curl_options.hpp"
 #include "kiosk/hub_url.hpp"
+#include "submission_sealer.hpp"
 #include "xform.hpp"
 #include "xml_tree.hpp"
 
@@ -173,15 +174,7 @@ std::string server_words(const Reply& r) {
 }
 
 std::string network_words(const Reply& r, const std::string& server) {
-  switch (r.curl) {
-    case CURLE_OPERATION_TIMEDOUT: return "The server did not answer in time (" + r.curl_error + ").";
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT: return "Cannot reach the server at " + server + ": " + r.curl_error + ".";
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-      return "The server's security certificate could not be checked: " + r.curl_error + ". Ask council IT.";
-    default: return "The connection to the server failed: " + r.curl_error + ".";
-  }
+  return curl_failure_words(r.curl, r.curl_error, "server", server);
 }
 
 Error request_error(const Reply& r, const std::string& what, const std::string& server) {
@@ -283,12 +276,10 @@ Result<std::string> pull_openrosa_form(OpenRosaClient& client, const std::string
                              redacted_url(client.settings().server_url);
   auto form = openrosa::import_xform(*bytes, source);
   if (!form) return make_error(ErrorKind::Config, form.message());
-  if (!form->binding.key)
-    return make_error(ErrorKind::Config,
-                      source +
-                          " is not encrypted, and this kiosk keeps nothing readable on its disk: turn on "
-                          "encryption for the project on the server (ODK Central: Project Settings, "
-                          "Encryption), then try again");
+  // A form the kiosk cannot seal to (no public key) is refused in the sealer's words.
+  if (auto sealer = openrosa::SubmissionSealer::make(std::make_shared<const openrosa::ImportedForm>(std::move(*form)));
+      !sealer)
+    return make_error(ErrorKind::Config, source + ": " + sealer.message());
   if (auto st = write_file_whole(form_file, *bytes, "the form file"); !st) return st.error();
   return std::move(*bytes);
 }

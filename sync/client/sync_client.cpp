@@ -265,16 +265,7 @@ BatchOutcome classify_failure(const Reply& r, const std::string& hub, const Cloc
   }
   if (r.curl != CURLE_OK) {
     o.kind = BatchOutcome::Kind::RetryLater;
-    switch (r.curl) {
-      case CURLE_OPERATION_TIMEDOUT: o.message = "The hub did not answer in time (" + r.curl_error + ")."; break;
-      case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_CONNECT: o.message = "Cannot reach the hub at " + hub + ": " + r.curl_error + "."; break;
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CONNECT_ERROR:
-        o.message = "The hub's security certificate could not be checked: " + r.curl_error + ". Ask council IT.";
-        break;
-      default: o.message = "The connection to the hub failed: " + r.curl_error + ".";
-    }
+    o.message = curl_failure_words(r.curl, r.curl_error, "hub", hub);
     return o;
   }
   o.retry_after_seconds = parse_retry_after(r.retry_after, clock.now());
