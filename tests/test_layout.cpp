@@ -535,6 +535,11 @@ TEST_CASE("keyboard: fixed keys, a text box that slides inside itself, caps as t
           CHECK(text->clip.h == Approx(box_h).margin(0.5));
           CHECK(text->rect.y + text->rect.h <= text->clip.y + text->clip.h + 0.5f);
           CHECK(text->rect.y + text->rect.h > text->clip.y);
+          // Whole lines: none cut at the box's top (Latin typed on the Urdu
+          // keyboard, whose box is as tall as a Nastaliq line, was).
+          REQUIRE(text->line_h > 0);
+          const float k = (std::max(text->rect.y, text->clip.y) - text->rect.y) / text->line_h;
+          CHECK(std::abs(k - std::round(k)) * text->line_h < 0.6f);
         });
         if (capitals) CHECK(cap(r, "kb.key.113") == "q");  // mid-sentence
         INFO("typed " << r.app->ui().edit_text.size() << " characters");
@@ -746,4 +751,65 @@ TEST_CASE("keyboard: opens whole after the settings panel was slid by keys", "[u
     CHECK(it->rect.y >= it->clip.y - 0.5f);
     if (std::string(id) != "kb.q") CHECK(it->clip.contains(it->rect));
   }
+}
+
+namespace {
+
+// The size, in pixels, the help bar's words were drawn at on this frame.
+float help_letters(UiRig& r) {
+  const auto* help = r.find_id("bar.help");
+  REQUIRE(help != nullptr);
+  text::record(true);
+  r.app->draw_now();
+  text::record(false);
+  float px = 0;
+  for (const auto& run : text::take_recorded())
+    if (run.paragraph == help->label) px = std::max(px, run.px());
+  REQUIRE(px > 0);
+  return px;
+}
+
+}  // namespace
+
+// The help controls grow with the visitor's text, as far as one row of all
+// three (help, settings and Repeat) fits the window, so turning speech on
+// never moves help; they stopped at 30 px at every size (issue 17: "readable
+// at the visitor's size"). Checked on a question, with speech on, in
+// English, Polish and Urdu on both screens. Sizes are the em FreeType draws.
+TEST_CASE("help bar: its words grow with the text, on one row, in every language", "[ui][layout][locale]") {
+  for (const auto& [w, h] : {std::pair{1280, 800}, std::pair{1920, 1080}})
+    for (const std::string locale : {"en", "pl", "ur"}) {
+      float last = 0, first = 0;
+      for (int scale : {100, 150, 200}) {
+        INFO(w << "x" << h << " " << locale << " " << scale << "%");
+        UiRig r(w, h, "", test::bury_survey());
+        Walk wk;
+        wk.scale = scale;
+        wk.speech = true;
+        set_up(r, wk);
+        if (locale != "en") r.tap_id("home.lang." + locale);
+        r.tap_id("home.start");
+        r.tap_id("nav.next");  // about
+        r.tap_id("nav.next");  // privacy
+        REQUIRE(r.app->ui().screen == Screen::Question);
+        const float px = help_letters(r);
+        const Rect win = window_rect(r);
+        const auto* help = r.find_id("bar.help");
+        const auto* settings = r.find_id("bar.settings");
+        const auto* repeat = r.find_id("bar.repeat");
+        REQUIRE(settings != nullptr);
+        REQUIRE(repeat != nullptr);
+        for (const auto* it : {help, settings, repeat}) {
+          INFO(it->id);
+          CHECK(win.contains(it->rect));
+          CHECK(it->rect.y == Approx(help->rect.y));  // one row
+        }
+        CHECK(px >= last);  // never smaller at a larger size
+        if (scale == 100) first = px;
+        // At 200%: a quarter larger than at 100% on 1280 px (they were 7%
+        // larger), half again on 1920 px, where they have the room.
+        if (scale == 200) CHECK(px >= first * (w == 1280 ? 1.2f : 1.5f));
+        last = px;
+      }
+    }
 }

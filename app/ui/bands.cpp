@@ -78,7 +78,7 @@ float show_whole(AppState& app, Frame& f, std::size_t from) {
   auto band = [&](float y0, float y1, const std::string& id, const std::string& text, float edge_y) {
     dl->AddRectFilled(ImVec2(cmin.x, y0), ImVec2(cmax.x, y1), col(f.theme.panel));
     dl->AddLine(ImVec2(cmin.x, edge_y), ImVec2(cmax.x, edge_y), col(f.theme.button_edge), 2.0f);
-    ImFont* bf = f.fonts.bar;
+    ImFont* bf = f.bar_font();
     const float wrap = cmax.x - cmin.x - 16.0f;
     const ImVec2 ts = text::measure(bf, text, wrap);
     text::draw(dl, bf, ImVec2(cmin.x + 8.0f, (y0 + y1 - ts.y) * 0.5f), col(f.theme.panel_text), text, wrap,

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "bands.hpp"
 #include "kiosk/locale.hpp"
@@ -50,18 +51,31 @@ constexpr BarButton kRepeat{"bar.repeat"};
 
 float bar_button_w(ImFont* bf, const std::string& label) { return text::width(bf, label) + 1.3f * bf->FontSize; }
 
-// The bar's font: its own, or the small one when a language's longer words
-// would not fit all three buttons in the window. Decided on all three, so
-// turning speech on never moves help.
-ImFont* bar_font(AppState& app, const Frame& f, float room) {
-  for (ImFont* font : {f.fonts.bar, f.fonts.small}) {
-    if (font->FontSize > f.fonts.bar->FontSize) continue;
+// A bar button's height with these letters: as tall as its tallest label
+// (Nastaliq's lines are far taller than Latin's at the same size), and a
+// target at least 48 px.
+float bar_button_h(AppState& app, ImFont* bf) {
+  float tallest = 0;
+  for (const BarButton& b : {kHelp, kSettings, kRepeat}) tallest = std::max(tallest, text::measure(bf, app.tr(b.id)).y);
+  return std::max({48.0f, bf->FontSize + 28.0f, tallest + 12.0f});
+}
+float bar_pad(ImFont* bf) { return 0.35f * bf->FontSize; }
+
+// The bar's letters: the largest of Fonts::bar_sizes (the body's size down to
+// 30 px) whose row of all three buttons fits the window's width, in a bar
+// no taller than 13.5% of the window (108 px of 800: Urdu's Nastaliq at 200%
+// takes 34 px letters there, English 37), else the small ones when a
+// language's longer words fit no other. Decided on all three, so turning
+// speech on never moves help.
+ImFont* bar_font(AppState& app, const Fonts& fonts, float room, float H) {
+  for (ImFont* font : fonts.bar_sizes) {
     float w = 0;
     for (const BarButton& b : {kHelp, kSettings, kRepeat})
       w += bar_button_w(font, app.tr(b.id)) + 0.5f * font->FontSize;
-    if (w <= room) return font;
+    const bool last = font == fonts.bar_sizes.back();
+    if (w <= room && (last || bar_button_h(app, font) + 2 * bar_pad(font) <= H * 0.135f)) return font;
   }
-  return f.fonts.small->FontSize < f.fonts.bar->FontSize ? f.fonts.small : f.fonts.bar;
+  return fonts.small->FontSize < fonts.bar->FontSize ? fonts.small : fonts.bar;
 }
 
 // Top bar: where you are on the left (when it fits on one line), then Repeat
@@ -77,9 +91,9 @@ void draw_header(AppState& app, Frame& f, const Theme& theme, const Geometry& g,
     const ServicePoint* sp = app.config.find_service_point(app.config.service_point);
     left = sp ? sp->name : app.config.kiosk_name;
   }
-  ImFont* bf = bar_font(app, f, W - margin);
-  const float pad = 0.35f * bf->FontSize;
-  const float btn_h = std::max(48.0f, bf->FontSize + 28.0f);
+  ImFont* bf = f.bar_font();
+  const float pad = bar_pad(bf);
+  const float btn_h = bar_button_h(app, bf);
   const float gap = 0.5f * bf->FontSize;
   // Repeat goes on a row of its own, under help, when a language's words
   // leave it no room beside them (help itself never moves).
@@ -177,7 +191,11 @@ void draw_progress(AppState& app, Frame& f, const Geometry& g, const Frame::Flow
   if (text.empty() || flow.row_h <= 0) return;
   const float l = flow.right_start > 0 ? flow.left_end : flow.x - f.gap();
   const float r = flow.right_start > 0 ? flow.right_start : flow.x0 + flow.width;
-  for (ImFont* font : {f.fonts.bar, f.fonts.small}) {
+  std::vector<ImFont*> fonts;
+  for (ImFont* font : f.fonts.bar_sizes)
+    if (font->FontSize <= f.bar_font()->FontSize) fonts.push_back(font);
+  fonts.push_back(f.fonts.small);
+  for (ImFont* font : fonts) {
     const ImVec2 ts = text::measure(font, text);
     if (ts.x > r - l - 2 * f.gap()) continue;
     // Centred in the gap between the actions, which mirrors with them.
@@ -389,6 +407,7 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
   input.activate_id.clear();
   const std::string locale = app.locale();
   f.rtl = locale_is_rtl(locale);
+  f.bar = bar_font(app, fonts, W - g.margin, H);
   text::set_base_direction(f.rtl ? text::Direction::RightToLeft : text::Direction::Auto);
   int idle_left = 0;
   if (app.ui.panel == Panel::Idle)

@@ -118,9 +118,12 @@ KeyboardPlan plan_keyboard(const Frame& f, const KeyboardLayout& layout, const s
   p.box_pad = 6.0f * f.s();
   const float natural = f.min_target();
   const float least = 48.0f;
-  for (int config = 0; config < 3; ++config) {
+  // Lines give way before keys shrink: the box's third, the question's
+  // second, then the box's second (a Nastaliq line at 200% is as tall as
+  // two or three Latin ones).
+  for (int config = 0; config < 4; ++config) {
     p.question_lines = std::max(1, std::min(question_total, 2 - config / 2));
-    p.box_lines = config == 0 ? 3 : 2;
+    p.box_lines = config == 0 ? 3 : config == 3 ? 1 : 2;
     const float used = static_cast<float>(p.question_lines) * p.question_line_h + p.gap +
                        static_cast<float>(p.box_lines) * p.box_line_h + 2 * p.box_pad + p.gap +
                        static_cast<float>(p.rows - 1) * p.gap;
@@ -128,9 +131,12 @@ KeyboardPlan plan_keyboard(const Frame& f, const KeyboardLayout& layout, const s
     p.key_h = std::max(least, std::min(natural, fit));
     if (fit >= natural) break;
   }
-  // The caps in the body's bold when they fit the key, else smaller.
+  // The caps in the body's bold when they fit the key, else the largest of
+  // the bar's sizes that does (at 200% they were 30 px at once), else smaller.
   p.key_font = f.fonts.bold;
-  for (ImFont* font : {f.fonts.bold, f.fonts.bar, f.fonts.small}) {
+  std::vector<ImFont*> caps = f.fonts.bar_sizes;
+  caps.push_back(f.fonts.small);
+  for (ImFont* font : caps) {
     p.key_font = font;
     if (font->FontSize + 8.0f * f.s() <= p.key_h) break;
   }
@@ -206,14 +212,22 @@ void draw_keyboard_panel(Frame& f, const AppView& v) {
   const ImVec2 inner(width - 2 * pad_x, box_h - 2 * p.box_pad);
   const std::string typed = f.ui.edit_text + "|";
   boxed("kb.box", "kb.text", typed, ImVec2(origin.x + pad_x, y + p.box_pad), inner, f.fonts.body, false);
+  // Its last lines in view, as many as the box holds whole, from its top:
+  // the box is as tall as the layout's own lines, and Latin typed on the Urdu
+  // keyboard has shorter ones. Room below the text lets the slide reach that.
+  const float total = text::measure(f.fonts.body, typed, inner.x).y;
+  const float line_h =
+      total / static_cast<float>(std::max<size_t>(1, text::lines(f.fonts.body, typed, inner.x).size()));
+  const float shown = std::max(1.0f, std::floor(inner.y / line_h + 0.01f)) * line_h;
+  if (shown < inner.y) ImGui::Dummy(ImVec2(1, inner.y - shown));
   touch_scroll();
   ImGuiStorage* store = ImGui::GetStateStorage();
   const ImGuiID len_key = ImGui::GetID("kb.len");
   const int len = static_cast<int>(f.ui.edit_text.size());
   if (store->GetInt(len_key, -1) != len || ImGui::IsWindowAppearing()) {
-    // Its last lines in view, whole: taken on the next frame (typing draws two).
+    // Taken on the next frame (typing draws two).
     store->SetInt(len_key, len);
-    ImGui::SetScrollY(std::max(0.0f, text::measure(f.fonts.body, typed, inner.x).y - inner.y));
+    ImGui::SetScrollY(std::max(0.0f, total - shown));
   }
   ImGui::EndChild();
   y += box_h + p.gap;

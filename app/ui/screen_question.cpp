@@ -215,6 +215,12 @@ Grid choose_grid(const Frame& f, const Question& q, const std::vector<std::strin
     if (c != n || !row_first) order.emplace_back(c, false);
   Grid best;
   int best_shown = -1;
+  // Where nothing shows them all, an answer taller than the room between the
+  // bands could never be shown whole (Urdu at 200% in three narrow columns):
+  // such a grid is not taken as the best.
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float between_bands = dl->GetClipRectMax().y - dl->GetClipRectMin().y - 2 * f.cue_height();
+  auto whole = [&](const Grid& g) { return g.h.empty() || *std::max_element(g.h.begin(), g.h.end()) <= between_bands; };
   // Longer words (Polish) and taller lines (Urdu's Nastaliq) fit 1280x800 at
   // 100% only in the smaller letters (22 px), tried last.
   std::vector<std::pair<float, ImFont*>> sizes = {{big, nullptr}, {small, nullptr}};
@@ -238,7 +244,8 @@ Grid choose_grid(const Frame& f, const Question& q, const std::vector<std::strin
       for (const Grid& g : tries) {
         if (g.height <= room) return g;
         if (&g != &tries.front()) continue;  // stacked: whole or not at all
-        if (const int shown = shown_within(g, room); shown > best_shown && !font) best = g, best_shown = shown;
+        if (const int shown = shown_within(g, room); shown > best_shown && !font && whole(g))
+          best = g, best_shown = shown;
       }
     }
   }

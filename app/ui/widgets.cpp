@@ -65,10 +65,18 @@ bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) 
   f.heading = add(bold, true, std::round(36.0f * scale));
   f.title = add(bold, true, std::round(44.0f * scale));
   f.small = add(regular, false, std::round(22.0f * scale));
-  f.bar = add(bold, true, std::round(std::min(28.0f * scale, 30.0f)));
+  const float bold_px = std::round(28.0f * scale), bar_px = std::round(std::min(28.0f * scale, 30.0f));
+  f.bar = add(bold, true, bar_px);
+  // About a tenth apart: the help bar's row fits the window closely.
+  // (An ImGui font's FontSize is set only when its atlas is built.)
+  f.bar_sizes = {f.bold};
+  for (float px : {52.0f, 48.0f, 44.0f, 40.0f, 37.0f, 34.0f})
+    if (px < bold_px && px > bar_px) f.bar_sizes.push_back(add(bold, true, px));
+  if (bar_px < bold_px) f.bar_sizes.push_back(f.bar);
   f.scale = scale;
   f.dyslexic = dyslexia_font;
-  if (!f.body || !f.bold || !f.heading || !f.title || !f.small || !f.bar || !io.Fonts->Build()) {
+  const bool sized = std::all_of(f.bar_sizes.begin(), f.bar_sizes.end(), [](ImFont* b) { return b != nullptr; });
+  if (!f.body || !f.bold || !f.heading || !f.title || !f.small || !f.bar || !sized || !io.Fonts->Build()) {
     if (error) *error = "the fonts could not be rasterised";
     return false;
   }

@@ -23,10 +23,14 @@ struct Fonts {
   ImFont* heading = nullptr;
   ImFont* title = nullptr;
   ImFont* small = nullptr;
-  // The help bar and the action row: grows with the text but is capped, so
-  // "Ask staff for help", "Text size, colours and speech" and "Repeat" keep
-  // one row on a 1280 px screen at every text size.
+  // The help bar's least letters: grows with the text but is capped at
+  // 30 px, so "Ask staff for help", "Text size, colours and speech" and
+  // "Repeat" keep one row on a 1280 px screen at every text size.
   ImFont* bar = nullptr;
+  // Bold sizes from the body's (28 px times the scale) down to `bar`'s,
+  // largest first: the help bar takes the largest whose row fits the
+  // window (Frame::bar), so its words grow with the visitor's text.
+  std::vector<ImFont*> bar_sizes;
   float scale = 1.0f;  // text scale the atlas was built for
   bool dyslexic = false;
   FontFinder finder;
@@ -60,8 +64,13 @@ class Frame {
   // Drawing the content column: a tap there counts only inside the part of
   // it shown whole (UiState::view_top to view_bottom, from the last frame).
   bool in_content = false;
+  // The help bar's letters this frame, chosen from Fonts::bar_sizes for the
+  // window and the visitor's language; the bands over the content and the
+  // progress between Back and Next use them too.
+  ImFont* bar = nullptr;
+  ImFont* bar_font() const { return bar ? bar : fonts.bar; }
   // The band saying what is above or below the part shown whole.
-  float cue_height() const { return fonts.bar->FontSize + 20.0f * std::min(s(), 1.5f); }
+  float cue_height() const { return bar_font()->FontSize + 20.0f * std::min(s(), 1.5f); }
 
   float s() const { return fonts.scale; }                                  // multiply every size by this
   float min_target() const { return 72.0f * std::max(1.0f, s() * 0.6f); }  // well over 44 px at 100%
