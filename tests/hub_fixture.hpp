@@ -1,5 +1,7 @@
-// End-to-end helpers: a real kiosk-hub process on a loopback port, and a
-// fault-injecting proxy that stands between a kiosk and the hub.
+// End-to-end helpers: a real kiosk-hub on a loopback port (served in the
+// test's own process from the same command line, or as a process of its
+// own where a test needs one), and a fault-injecting proxy that stands
+// between a kiosk and the hub.
 #pragma once
 
 #include <arpa/inet.h>
@@ -25,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "hub_cli.hpp"
 #include "kiosk/clock.hpp"
 #include "support.hpp"
 
@@ -73,11 +76,21 @@ inline bool using_postgres() {
   return f && *f;
 }
 
+// A hub serving on a loopback port: `kiosk-hub serve` with the test's
+// arguments. By default served in the test's own process (hub_main with a
+// ServeControl: the same command line, store, routes and transport, no child
+// process). A test that signals the hub, reads its log or measures its
+// memory sets `in_process = false` before start() and gets a kiosk-hub
+// process; so do the tests run against an installed hub (KIOSK_TEST_HUB_BIN).
 class HubProcess {
  public:
   HubProcess(std::string db, std::string survey, std::string log_path = "/dev/null")
       : db_(std::move(db)), survey_(std::move(survey)), log_path_(std::move(log_path)) {}
   ~HubProcess() { stop(); }
+  HubProcess(const HubProcess&) = delete;
+  HubProcess& operator=(const HubProcess&) = delete;
+
+  bool in_process = !installed_hub();
 
   std::string add(const std::string& what, const std::string& name) {
     auto r = run(std::string(hub_bin()) + " " + what + " " + name + " --db '" + db_ + "'");
@@ -97,6 +110,7 @@ class HubProcess {
       args.push_back("--key-dir");
       args.push_back(keys_->path);
     }
+    if (in_process && !installed_hub()) return start_in_process(port, args);
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe");
     pid_ = fork();
@@ -141,9 +155,21 @@ class HubProcess {
       waitpid(pid_, &st, 0);
       pid_ = -1;
     }
+    if (served_.joinable()) {
+      const char c = 's';
+      if (::write(stop_[1], &c, 1) != 1) throw std::runtime_error("cannot stop the hub served in process");
+      served_.join();
+      ::close(stop_[0]);
+      ::close(stop_[1]);
+    }
   }
-  bool running() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0 || served_.joinable(); }
+  // The hub's process: only a hub started with in_process = false has one.
+  pid_t pid() const {
+    if (pid_ <= 0 && served_.joinable())
+      throw std::logic_error("this hub is served in the test's own process: set in_process = false before start()");
+    return pid_;
+  }
   std::vector<std::string> extra_args;  // e.g. --cert FILE --key FILE
   bool sealing = true;                  // false: a hub without keys, storing documents readable
   // The key directory the hub was given by start() ("" when the test gave its own or none).
@@ -192,9 +218,64 @@ class HubProcess {
     live[db] = k;
     return k;
   }
+  static bool installed_hub() {
+    const char* e = std::getenv("KIOSK_TEST_HUB_BIN");
+    return e && *e;
+  }
+
+  // hub_main in a thread of this process, up to "listening" (or its exit).
+  void start_in_process(int port, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"kiosk-hub", "serve", "--port",   std::to_string(port),
+                                     "--db",      db_,     "--survey", survey_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    if (pipe(stop_) != 0) throw std::runtime_error("pipe");
+    auto ready = std::make_shared<Ready>();
+    served_ = std::thread([argv, ready, this] {
+      std::vector<std::string> copy = argv;
+      std::vector<char*> v;
+      for (auto& a : copy) v.push_back(a.data());
+      v.push_back(nullptr);
+      kiosk::hub::ServeControl control;
+      control.stop_fd = stop_[0];
+      control.listening = [ready](int p) {
+        std::lock_guard lock(ready->m);
+        ready->port = p;
+        ready->cv.notify_all();
+      };
+      const int code = kiosk::hub::hub_main(static_cast<int>(copy.size()), v.data(), &control);
+      std::lock_guard lock(ready->m);
+      ready->exited = true;
+      ready->code = code;
+      ready->cv.notify_all();
+    });
+    std::unique_lock lock(ready->m);
+    ready->cv.wait_for(lock, std::chrono::seconds(30), [&] { return ready->port > 0 || ready->exited; });
+    if (ready->port <= 0) {
+      const bool exited = ready->exited;
+      const int code = ready->code;
+      lock.unlock();
+      if (exited) {
+        served_.join();
+        ::close(stop_[0]);
+        ::close(stop_[1]);
+      }
+      throw std::runtime_error(exited ? "kiosk-hub serve (in process) ended with exit code " + std::to_string(code)
+                                      : "kiosk-hub serve (in process) did not listen within 30 s");
+    }
+    port_ = ready->port;
+  }
+  struct Ready {
+    std::mutex m;
+    std::condition_variable cv;
+    int port = 0, code = 0;
+    bool exited = false;
+  };
+
   std::shared_ptr<KeyDir> keys_;
   pid_t pid_ = -1;
   int port_ = 0;
+  std::thread served_;
+  int stop_[2] = {-1, -1};
 };
 
 // A one-connection-at-a-time HTTP proxy with switchable faults.

@@ -5,7 +5,8 @@
 // the same database (SQLite, or PostgreSQL in the "[e2e]" run), the survey
 // and keys are loaded by assemble_api, as `kiosk-hub serve` loads them.
 // What this cannot show (the wire: limits, gzip, TLS, slow clients) is what
-// the process tests (hub_fixture.hpp) are for.
+// the served hub (hub_fixture.hpp's HubProcess, in the test's process or a
+// kiosk-hub process of its own) is for.
 #pragma once
 
 #include <memory>

@@ -38,6 +38,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -865,7 +866,8 @@ MHD_OptionItem fn_option(MHD_OPTION o, F* fn, void* cls) {
 
 }  // namespace
 
-int serve(Api& api, const ServeOptions& opt, const Clock& clock, const std::string& backend) {
+int serve(Api& api, const ServeOptions& opt, const Clock& clock, const std::string& backend,
+          const ServeControl* control) {
   const bool tls = !opt.cert_file.empty();
   std::string cert, key;
   if (tls) {
@@ -897,7 +899,7 @@ int serve(Api& api, const ServeOptions& opt, const Clock& clock, const std::stri
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  if (!control) pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
   std::vector<MHD_OptionItem> o = {
@@ -935,14 +937,22 @@ int serve(Api& api, const ServeOptions& opt, const Clock& clock, const std::stri
     char where[256];
     std::snprintf(where, sizeof where, "listening on %s://%s:%d (%s)", tls ? "https" : "http", opt.bind.c_str(), port,
                   backend.c_str());
-    std::printf("%s\n", where);
-    std::fflush(stdout);
-    // Under systemd (Type=notify): ready once it listens. Nothing otherwise.
-    sd_notify(0, (std::string("READY=1\nSTATUS=") + where).c_str());
-    api.warm_up();  // after the signal mask is set: its thread inherits it
-    int sig = 0;
-    if (sigwait(&stop_signals, &sig) != 0) status = 1;
-    sd_notify(0, "STOPPING=1\nSTATUS=stopping: requests in hand finish first");
+    if (control) {
+      if (control->listening) control->listening(port);
+      api.warm_up();
+      pollfd stop{control->stop_fd, POLLIN, 0};
+      while (::poll(&stop, 1, -1) < 0 && errno == EINTR) {
+      }
+    } else {
+      std::printf("%s\n", where);
+      std::fflush(stdout);
+      // Under systemd (Type=notify): ready once it listens. Nothing otherwise.
+      sd_notify(0, (std::string("READY=1\nSTATUS=") + where).c_str());
+      api.warm_up();  // after the signal mask is set: its thread inherits it
+      int sig = 0;
+      if (sigwait(&stop_signals, &sig) != 0) status = 1;
+      sd_notify(0, "STOPPING=1\nSTATUS=stopping: requests in hand finish first");
+    }
   }
   // No new connections; requests in the workers finish and their
   // connections resume before the daemon stops.

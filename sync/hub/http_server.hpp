@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "hub_api.hpp"
@@ -45,9 +46,20 @@ struct ServeOptions {
   std::size_t max_header_bytes = 32u << 10;
 };
 
-// Serves `api` until SIGINT/SIGTERM. Prints "listening on URL (BACKEND)"
-// once ready (`backend`: the database's kind, for that line), then starts
-// api.warm_up(). Time (the request log and latencies) comes from `clock`.
-int serve(Api& api, const ServeOptions& opt, const Clock& clock, const std::string& backend);
+// A hub served inside another program's process (the tests' own, so most
+// API tests start no process): told the port once it listens, and stopped
+// when `stop_fd` becomes readable rather than by SIGINT or SIGTERM, which
+// stay the program's own.
+struct ServeControl {
+  std::function<void(int port)> listening;
+  int stop_fd = -1;
+};
+
+// Serves `api` until SIGINT/SIGTERM (or, with `control`, until its stop_fd
+// is readable). Prints "listening on URL (BACKEND)" once ready (`backend`:
+// the database's kind, for that line; with `control`, tells it instead), then
+// starts api.warm_up(). Time (the request log and latencies) comes from `clock`.
+int serve(Api& api, const ServeOptions& opt, const Clock& clock, const std::string& backend,
+          const ServeControl* control = nullptr);
 
 }  // namespace kiosk::hub
