@@ -20,9 +20,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,6 +57,42 @@ inline bool hub_sanitized() {
   static const bool sanitized =
       run(std::string("readelf -d '") + hub_bin() + "'").out.find("libasan") != std::string::npos;
   return sanitized;
+}
+
+// Whether the tests run an installed kiosk-hub (KIOSK_TEST_HUB_BIN) rather
+// than the hub built beside them.
+inline bool installed_hub() {
+  const char* e = std::getenv("KIOSK_TEST_HUB_BIN");
+  return e && *e;
+}
+
+// `kiosk-hub ARGS...`: its exit code and what it printed on stdout. Run in
+// the test's own process (hub_main), one command at a time, unless the
+// tests run an installed hub.
+struct HubCommand {
+  int code = 0;
+  std::string out;
+};
+inline HubCommand hub_command(const std::vector<std::string>& args) {
+  if (installed_hub()) {
+    std::string cmd = hub_bin();
+    for (const auto& a : args) cmd += " '" + a + "'";
+    const auto r = run(cmd);
+    return {r.exit_code, r.out};
+  }
+  static std::mutex m;
+  std::lock_guard lock(m);
+  std::vector<std::string> argv = {"kiosk-hub"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> v;
+  for (auto& a : argv) v.push_back(a.data());
+  v.push_back(nullptr);
+  std::ostringstream out;
+  std::streambuf* was = std::cout.rdbuf(out.rdbuf());
+  const int code = kiosk::hub::hub_main(static_cast<int>(argv.size()), v.data());
+  std::cout.flush();
+  std::cout.rdbuf(was);
+  return {code, out.str()};
 }
 
 // The hub's database for one test: a SQLite file, or (when the test run is
@@ -93,8 +131,13 @@ class HubProcess {
   bool in_process = !installed_hub();
 
   std::string add(const std::string& what, const std::string& name) {
-    auto r = run(std::string(hub_bin()) + " " + what + " " + name + " --db '" + db_ + "'");
-    if (r.exit_code != 0) throw std::runtime_error("kiosk-hub " + what + " failed: " + r.err);
+    // `name` may carry the command's options after it ("k1 --service-point castle").
+    std::vector<std::string> args = {what};
+    std::istringstream words(name);
+    for (std::string w; words >> w;) args.push_back(w);
+    args.insert(args.end(), {"--db", db_});
+    auto r = hub_command(args);
+    if (r.code != 0) throw std::runtime_error("kiosk-hub " + what + " failed (exit " + std::to_string(r.code) + ")");
     std::string out = r.out;
     while (!out.empty() && out.back() == '\n') out.pop_back();
     return out.substr(out.rfind('\n') + 1);
@@ -200,8 +243,8 @@ class HubProcess {
     char dir[] = "/tmp/kiosk-hub-keys-XXXXXX";
     if (!mkdtemp(dir)) throw std::runtime_error("mkdtemp");
     auto k = std::make_shared<KeyDir>(KeyDir{dir});
-    auto r = run(std::string(hub_bin()) + " keygen --key-dir '" + k->path + "'");
-    if (r.exit_code != 0) throw std::runtime_error("kiosk-hub keygen failed: " + r.err);
+    auto r = hub_command({"keygen", "--key-dir", k->path});
+    if (r.code != 0) throw std::runtime_error("kiosk-hub keygen failed (exit " + std::to_string(r.code) + ")");
     // The tests' council key (test::seal_key(), which the tests' kiosks seal
     // to) becomes the current one; keygen's own stays readable beside it, as
     // after a rotation.
@@ -218,11 +261,6 @@ class HubProcess {
     live[db] = k;
     return k;
   }
-  static bool installed_hub() {
-    const char* e = std::getenv("KIOSK_TEST_HUB_BIN");
-    return e && *e;
-  }
-
   // hub_main in a thread of this process, up to "listening" (or its exit).
   void start_in_process(int port, const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"kiosk-hub", "serve", "--port",   std::to_string(port),
