@@ -254,8 +254,8 @@ void Api::warm_up() {
     auto st = m.cache_->use(m.store_, ResponseScope{}, [](const cli::OpenedResponses&) {});
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (st)
-      std::fprintf(stderr, "kiosk-hub: results ready: %zu responses of the survey opened in %.1f s\n", m.cache_->size(),
-                   s);
+      std::fprintf(stderr, "kiosk-hub: results ready: %zu responses of the survey opened in %.1f s, held in %.1f MB\n",
+                   m.cache_->size(), s, static_cast<double>(m.cache_->bytes()) / 1e6);
     else
       std::fprintf(stderr, "kiosk-hub: results not ready (the first results page will try again): %s\n",
                    st.message().c_str());

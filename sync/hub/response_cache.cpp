@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <ctime>
 
 #include "kiosk/session.hpp"
@@ -32,11 +33,13 @@ constexpr char kJoin = '\x1f';
 }  // namespace
 
 ResponseCache::ResponseCache(const Survey& survey, Open open) : survey_(survey), open_(std::move(open)) {
+  size_t bits = 0;
   for (const auto& q : survey_.questions) {
     if (offsets_.size() <= q.index) offsets_.resize(q.index + 1, 0);
-    offsets_[q.index] = words_;
-    words_ += (q.options.size() + 63) / 64;
+    offsets_[q.index] = bits;
+    bits += q.options.size();
   }
+  words_ = (bits + 63) / 64;
   strings_.emplace_back();  // 0: none
 }
 
@@ -49,6 +52,14 @@ Result<std::uint64_t> ResponseCache::current(HubStore& store) {
 size_t ResponseCache::size() const {
   std::lock_guard<std::mutex> lock(m_);
   return entries_.size();
+}
+
+size_t ResponseCache::bytes() const {
+  std::lock_guard<std::mutex> lock(m_);
+  size_t n = entries_.capacity() * sizeof(Entry) + chosen_.capacity() * sizeof(std::uint64_t) + text_.capacity() +
+             numbers_.capacity() * sizeof(std::int64_t);
+  for (const auto& s : strings_) n += sizeof s + s.capacity();
+  return n;
 }
 
 std::uint16_t ResponseCache::intern(const std::string& s) {
@@ -75,12 +86,12 @@ Status ResponseCache::add(std::int64_t number, const StoredDocument& stored, std
   e.number = number;
   e.started = seconds_of(m.started_utc);
   e.ended = seconds_of(m.ended_utc);
-  e.uuid = m.uuid;
   if (e.started >= 0) {
     const std::time_t t = static_cast<std::time_t>(e.started);
     std::tm local{};
     localtime_r(&t, &local);
-    std::strftime(e.day, sizeof e.day, "%Y-%m-%d", &local);
+    char day[11];
+    if (std::strftime(day, sizeof day, "%Y-%m-%d", &local) == 10) std::memcpy(e.day, day, 10);
   }
   e.version = intern(m.survey_version);
   e.kiosk = intern(m.kiosk_id);
@@ -92,19 +103,33 @@ Status ResponseCache::add(std::int64_t number, const StoredDocument& stored, std
   for (const auto& h : m.assistance) help += (help.empty() ? "" : std::string(1, kJoin)) + h;
   e.assistance = intern(help);
   e.completed = m.status == "completed";
-  e.chosen.assign(words_, 0);
+  e.row = static_cast<std::uint32_t>(chosen_.size() / std::max<size_t>(words_, 1));
+  chosen_.resize(chosen_.size() + std::max<size_t>(words_, 1), 0);
+  std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * std::max<size_t>(words_, 1);
+  e.text_at = text_.size();
+  e.uuid_len = static_cast<std::uint8_t>(std::min<size_t>(m.uuid.size(), 255));
+  text_.append(m.uuid, 0, e.uuid_len);
   for (const auto& [qid, a] : doc->second) {
     const Question* q = survey_.find(qid);
     if (!q) continue;
     if (!q->options.empty()) {
       for (const auto& code : a.choices)
         for (size_t k = 0; k < q->options.size(); ++k)
-          if (q->options[k].code == code) e.chosen[offsets_[q->index] + k / 64] |= std::uint64_t{1} << (k % 64);
+          if (q->options[k].code == code) {
+            const size_t bit = offsets_[q->index] + k;
+            row[bit / 64] |= std::uint64_t{1} << (bit % 64);
+          }
     } else if (!a.text.empty()) {
-      e.texts.emplace_back(static_cast<std::uint16_t>(q->index), a.text);
+      // The question's index and the text's length, then its bytes.
+      const auto qi = static_cast<std::uint16_t>(q->index);
+      const auto len = static_cast<std::uint32_t>(a.text.size());
+      text_.append(reinterpret_cast<const char*>(&qi), sizeof qi);
+      text_.append(reinterpret_cast<const char*>(&len), sizeof len);
+      text_.append(a.text);
     }
   }
-  fresh.push_back(std::move(e));
+  e.text_len = static_cast<std::uint32_t>(text_.size() - e.text_at);
+  fresh.push_back(e);
   return {};
 }
 
@@ -134,8 +159,8 @@ Status ResponseCache::refresh(HubStore& store) {
     numbers_.insert(numbers_.end(), seen.begin(), seen.end());
     std::inplace_merge(numbers_.begin(), numbers_.begin() + static_cast<std::ptrdiff_t>(mid), numbers_.end());
     seen.clear();
-    auto before = [](const Entry& a, const Entry& b) {
-      return a.ended != b.ended ? a.ended < b.ended : a.uuid < b.uuid;
+    auto before = [this](const Entry& a, const Entry& b) {
+      return a.ended != b.ended ? a.ended < b.ended : uuid_of(a) < uuid_of(b);
     };
     std::sort(fresh.begin(), fresh.end(), before);
     const size_t old = entries_.size();
@@ -183,9 +208,10 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
     const Entry* prev = nullptr;  // names are set again only when they change
     for (const Entry& e : entries_) {
       if (sp != -1 && e.service_point != sp) continue;
-      if (!scope.from.empty() && (e.day[0] == '\0' || scope.from > e.day)) continue;
-      if (!scope.to.empty() && (e.day[0] == '\0' || scope.to < e.day)) continue;
-      m.uuid = e.uuid;
+      const std::string_view day(e.day, e.day[0] ? sizeof e.day : 0);
+      if (!scope.from.empty() && (day.empty() || scope.from > day)) continue;
+      if (!scope.to.empty() && (day.empty() || scope.to < day)) continue;
+      m.uuid.assign(uuid_of(e));
       auto name = [&](std::uint16_t Entry::*field, std::string& to) {
         if (!prev || prev->*field != e.*field) to = strings_[e.*field];
       };
@@ -209,22 +235,36 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
       utc_text(e.started, m.started_utc);
       utc_text(e.ended, m.ended_utc);
       m.status = e.completed ? "completed" : "abandoned";
+      const std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * std::max<size_t>(words_, 1);
       for (const auto& q : survey_.questions) {
         Answer& x = *slot[q.index];
         x.text.clear();
         x.other_text.clear();
         size_t n = 0;
-        const size_t at = offsets_[q.index];
-        for (size_t w = 0; w * 64 < q.options.size(); ++w)  // the set bits only, in option order
-          for (std::uint64_t bits = e.chosen[at + w]; bits != 0; bits &= bits - 1) {
-            const size_t k = w * 64 + static_cast<size_t>(std::countr_zero(bits));
+        // The set bits of this question's range only, in option order.
+        const size_t first = offsets_[q.index], end = first + q.options.size();
+        for (size_t w = first / 64; w * 64 < end; ++w) {
+          std::uint64_t bits = row[w];
+          if (w * 64 < first) bits &= ~std::uint64_t{0} << (first - w * 64);
+          if (end < (w + 1) * 64) bits &= (std::uint64_t{1} << (end - w * 64)) - 1;
+          for (; bits != 0; bits &= bits - 1) {
+            const size_t k = w * 64 + static_cast<size_t>(std::countr_zero(bits)) - first;
             if (x.choices.size() <= n) x.choices.emplace_back();
             if (x.choices[n] != q.options[k].code) x.choices[n].assign(q.options[k].code);
             ++n;
           }
+        }
         x.choices.resize(n);
       }
-      for (const auto& [qi, text] : e.texts) slot[qi]->text.assign(text);
+      for (size_t at = e.text_at + e.uuid_len, stop = e.text_at + e.text_len; at < stop;) {
+        std::uint16_t qi = 0;
+        std::uint32_t len = 0;
+        std::memcpy(&qi, text_.data() + at, sizeof qi);
+        std::memcpy(&len, text_.data() + at + sizeof qi, sizeof len);
+        at += sizeof qi + sizeof len;
+        if (qi < slot.size() && slot[qi]) slot[qi]->text.assign(text_, at, len);
+        at += len;
+      }
       f(m, a);
     }
     return true;

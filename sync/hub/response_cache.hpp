@@ -22,6 +22,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub_store.hpp"
@@ -54,30 +55,41 @@ class ResponseCache {
   // from the same number is still true).
   Result<std::uint64_t> current(HubStore& store);
 
-  // How many responses of the survey are held (for tests and the log).
+  // How many responses of the survey are held (for tests and the log), and
+  // the memory their copy takes (the room its containers have reserved).
   size_t size() const;
+  size_t bytes() const;
   // Makes a refresh under way (the warm-up at start) give up soon: the hub is stopping.
   void stop() { stopping_ = true; }
 
  private:
+  // One response, 72 bytes; what varies in size is kept apart, appended and
+  // never moved: its chosen options as bits in chosen_ (row `row`), its uuid
+  // and free text in text_ (from `text_at`). About 130 bytes a response with
+  // Bury's survey, its free text aside (it was 586 MB for a million).
   struct Entry {
     std::int64_t number = 0;
     std::int64_t started = -1, ended = -1;  // seconds since the epoch, UTC; -1: none
-    std::string uuid;
-    char day[11] = {};  // the local day it started, YYYY-MM-DD
+    std::uint64_t text_at = 0;              // in text_: the uuid, then each text as question, length, bytes
+    std::uint32_t text_len = 0;             // bytes of it, the uuid's included
+    std::uint32_t row = 0;                  // its bits in chosen_, from row * words_
     std::uint16_t version = 0, kiosk = 0, service_point = 0, locale = 0, mode = 0, staff = 0, assistance = 0;
+    std::uint8_t uuid_len = 0;
     bool completed = false;
-    std::vector<std::uint64_t> chosen;                         // option bitmasks, at offsets_[question index]
-    std::vector<std::pair<std::uint16_t, std::string>> texts;  // question index, the text
+    char day[10] = {};  // the local day it started, YYYY-MM-DD (no terminator); empty: none
   };
+  static_assert(sizeof(Entry) <= 72);
+  std::string_view uuid_of(const Entry& e) const { return {text_.data() + e.text_at, e.uuid_len}; }
   Status refresh(HubStore& store);
   Status add(std::int64_t number, const StoredDocument& stored, std::vector<Entry>& fresh);
   std::uint16_t intern(const std::string& s);
 
   const Survey& survey_;
   Open open_;
-  std::vector<size_t> offsets_;  // per question index: where its options' bits start in Entry::chosen
-  size_t words_ = 0;             // Entry::chosen's size
+  std::vector<size_t> offsets_;        // per question index: where its options' bits start in a row, in bits
+  size_t words_ = 0;                   // a row's size in 64-bit words: every option of the survey, one bit each
+  std::vector<std::uint64_t> chosen_;  // rows of option bits, in the order responses were opened
+  std::string text_;                   // uuids and free text, in the same order
   std::atomic<bool> stopping_{false};
   mutable std::mutex m_;
   std::vector<Entry> entries_;         // in completed order (then uuid)
