@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <vector>
 
 #include "bands.hpp"
 #include "kiosk/locale.hpp"
@@ -191,20 +190,15 @@ void draw_progress(AppState& app, Frame& f, const Geometry& g, const Frame::Flow
   if (text.empty() || flow.row_h <= 0) return;
   const float l = flow.right_start > 0 ? flow.left_end : flow.x - f.gap();
   const float r = flow.right_start > 0 ? flow.right_start : flow.x0 + flow.width;
-  std::vector<ImFont*> fonts;
-  for (ImFont* font : f.fonts.bar_sizes)
-    if (font->FontSize <= f.bar_font()->FontSize) fonts.push_back(font);
-  fonts.push_back(f.fonts.small);
-  for (ImFont* font : fonts) {
-    const ImVec2 ts = text::measure(font, text);
-    if (ts.x > r - l - 2 * f.gap()) continue;
-    // Centred in the gap between the actions, which mirrors with them.
-    const ImVec2 p(f.mirror_x(flow, (l + r - ts.x) * 0.5f, ts.x), row_y + (flow.row_h - ts.y) * 0.5f);
-    text::draw(ImGui::GetWindowDrawList(), font, p, col(f.theme.text), text);
-    app.tree.add(
-        A11yItem{"header.progress", text, Role::Status, {}, {p.x, p.y, ts.x, ts.y}, {0, 0, g.W, g.H}, false, true});
-    return;
-  }
+  ImFont* font = largest_bar_size(f.fonts, f.bar_font()->FontSize,
+                                  [&](ImFont* each) { return text::width(each, text) <= r - l - 2 * f.gap(); });
+  if (!font) return;
+  const ImVec2 ts = text::measure(font, text);
+  // Centred in the gap between the actions, which mirrors with them.
+  const ImVec2 p(f.mirror_x(flow, (l + r - ts.x) * 0.5f, ts.x), row_y + (flow.row_h - ts.y) * 0.5f);
+  text::draw(ImGui::GetWindowDrawList(), font, p, col(f.theme.text), text);
+  app.tree.add(
+      A11yItem{"header.progress", text, Role::Status, {}, {p.x, p.y, ts.x, ts.y}, {0, 0, g.W, g.H}, false, true});
 }
 
 // Content: one column, scrolled by touch drag, wheel, Page keys, or focus.
@@ -407,7 +401,15 @@ void draw_chrome(AppState& app, Chrome& chrome, Input& input, const Fonts& fonts
   input.activate_id.clear();
   const std::string locale = app.locale();
   f.rtl = locale_is_rtl(locale);
-  f.bar = bar_font(app, fonts, W - g.margin, H);
+  if (chrome.bar_for_fonts != fonts.built || chrome.bar_for_w != W || chrome.bar_for_h != H ||
+      chrome.bar_for_locale != locale) {
+    chrome.bar = bar_font(app, fonts, W - g.margin, H);
+    chrome.bar_for_fonts = fonts.built;
+    chrome.bar_for_w = W;
+    chrome.bar_for_h = H;
+    chrome.bar_for_locale = locale;
+  }
+  f.bar = chrome.bar;
   text::set_base_direction(f.rtl ? text::Direction::RightToLeft : text::Direction::Auto);
   int idle_left = 0;
   if (app.ui.panel == Panel::Idle)

@@ -2,6 +2,7 @@
 // footer with the access bar, panels over everything).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "app_state.hpp"
@@ -12,6 +13,12 @@ namespace kiosk::ui {
 // Sizes measured in one frame and used in the next (ImGui settles in two).
 struct Chrome {
   float header_h = 0, footer_h = 0;
+  // The help bar's letters (chrome.cpp, bar_font), chosen again only when
+  // the window, the visitor's language or the fonts (Fonts::built) change.
+  ImFont* bar = nullptr;
+  unsigned bar_for_fonts = 0;
+  float bar_for_w = 0, bar_for_h = 0;
+  std::string bar_for_locale;
 };
 
 // Lays out and draws one frame's widgets for the current screen and panel;

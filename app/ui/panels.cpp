@@ -133,13 +133,9 @@ KeyboardPlan plan_keyboard(const Frame& f, const KeyboardLayout& layout, const s
   }
   // The caps in the body's bold when they fit the key, else the largest of
   // the bar's sizes that does (at 200% they were 30 px at once), else smaller.
-  p.key_font = f.fonts.bold;
-  std::vector<ImFont*> caps = f.fonts.bar_sizes;
-  caps.push_back(f.fonts.small);
-  for (ImFont* font : caps) {
-    p.key_font = font;
-    if (font->FontSize + 8.0f * f.s() <= p.key_h) break;
-  }
+  p.key_font = largest_bar_size(f.fonts, f.fonts.bold->FontSize,
+                                [&](ImFont* font) { return font->FontSize + 8.0f * f.s() <= p.key_h; });
+  if (!p.key_font) p.key_font = f.fonts.small;
   return p;
 }
 

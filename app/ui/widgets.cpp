@@ -75,6 +75,7 @@ bool build_fonts(Fonts& f, float scale, bool dyslexia_font, std::string* error) 
   if (bar_px < bold_px) f.bar_sizes.push_back(f.bar);
   f.scale = scale;
   f.dyslexic = dyslexia_font;
+  ++f.built;
   const bool sized = std::all_of(f.bar_sizes.begin(), f.bar_sizes.end(), [](ImFont* b) { return b != nullptr; });
   if (!f.body || !f.bold || !f.heading || !f.title || !f.small || !f.bar || !sized || !io.Fonts->Build()) {
     if (error) *error = "the fonts could not be rasterised";

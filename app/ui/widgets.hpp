@@ -32,9 +32,19 @@ struct Fonts {
   // window (Frame::bar), so its words grow with the visitor's text.
   std::vector<ImFont*> bar_sizes;
   float scale = 1.0f;  // text scale the atlas was built for
+  unsigned built = 0;  // counts build_fonts: the fonts' pointers are new each time
   bool dyslexic = false;
   FontFinder finder;
 };
+
+// The largest of Fonts::bar_sizes no larger than `at_most` for which `fits`
+// holds, else the small letters if they fit, else nullptr.
+template <class Fits>
+ImFont* largest_bar_size(const Fonts& f, float at_most, Fits fits) {
+  for (ImFont* font : f.bar_sizes)
+    if (font->FontSize <= at_most && fits(font)) return font;
+  return fits(f.small) ? f.small : nullptr;
+}
 
 // Builds the font atlas at the given scale: glyphs are re-rasterised at the
 // new size, never stretched (A7). Returns false if a font file is missing.

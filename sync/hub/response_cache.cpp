@@ -103,9 +103,9 @@ Status ResponseCache::add(std::int64_t number, const StoredDocument& stored, std
   for (const auto& h : m.assistance) help += (help.empty() ? "" : std::string(1, kJoin)) + h;
   e.assistance = intern(help);
   e.completed = m.status == "completed";
-  e.row = static_cast<std::uint32_t>(chosen_.size() / std::max<size_t>(words_, 1));
-  chosen_.resize(chosen_.size() + std::max<size_t>(words_, 1), 0);
-  std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * std::max<size_t>(words_, 1);
+  e.row = static_cast<std::uint32_t>(chosen_.size() / row_words());
+  chosen_.resize(chosen_.size() + row_words(), 0);
+  std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * row_words();
   e.text_at = text_.size();
   e.uuid_len = static_cast<std::uint8_t>(std::min<size_t>(m.uuid.size(), 255));
   text_.append(m.uuid, 0, e.uuid_len);
@@ -235,7 +235,7 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
       utc_text(e.started, m.started_utc);
       utc_text(e.ended, m.ended_utc);
       m.status = e.completed ? "completed" : "abandoned";
-      const std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * std::max<size_t>(words_, 1);
+      const std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * row_words();
       for (const auto& q : survey_.questions) {
         Answer& x = *slot[q.index];
         x.text.clear();

@@ -80,6 +80,8 @@ class ResponseCache {
   };
   static_assert(sizeof(Entry) <= 72);
   std::string_view uuid_of(const Entry& e) const { return {text_.data() + e.text_at, e.uuid_len}; }
+  // A row of chosen_: at least one word, so every response has a row.
+  size_t row_words() const { return words_ > 0 ? words_ : 1; }
   Status refresh(HubStore& store);
   Status add(std::int64_t number, const StoredDocument& stored, std::vector<Entry>& fresh);
   std::uint16_t intern(const std::string& s);
