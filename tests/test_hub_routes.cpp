@@ -4,6 +4,8 @@
 // in the "[e2e]" run.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -13,6 +15,8 @@
 #include "kiosk/export.hpp"
 #include "kiosk/session.hpp"
 #include "kiosk/simulate.hpp"
+#include "represent.hpp"
+#include "response_cache.hpp"
 
 using namespace kiosk;
 using nlohmann::json;
@@ -186,4 +190,70 @@ TEST_CASE("in process: a batch is receipted item by item, a resent one is a dupl
   std::size_t exports = 0;
   for (const auto& a : *audit) exports += a.action == "export" && a.actor == "council";
   CHECK(exports == 2);
+}
+
+TEST_CASE(
+    "in process: the hub's results copy gives back each response as it was uploaded: uuid, place, times, choices and "
+    "text, whatever order the visits arrive in",
+    "[hub][routes][analyst]") {
+  test::InProcessHub hub;
+  const std::string kiosk = hub.add("kiosk", "k1", "castle");
+  hub.start();
+  // Two batches, the second of visits that began months before the first's,
+  // so the copy must put its rows back in the visits' order; one uuid in
+  // capitals (a UUID the hub takes, not of the form packed in 16 bytes).
+  std::vector<CompletedResponse> responses;
+  for (std::uint64_t i = 0; i < 40; ++i)
+    responses.push_back(simulate_one(test::bury(), test::sim_options(11, "k1", "castle", 1470009600), i));
+  for (std::uint64_t i = 0; i < 40; ++i)
+    responses.push_back(simulate_one(test::bury(), test::sim_options(12, "k1", "castle", 1454284800), i));
+  for (auto& c : responses[7].meta.uuid) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (size_t from : {size_t{0}, size_t{40}}) {
+    json batch{{"kiosk_id", "k1"}, {"responses", json::array()}};
+    for (size_t i = from; i < from + 40; ++i) batch["responses"].push_back(item(responses[i]));
+    auto r = hub.post("/api/v1/responses", kiosk, batch.dump());
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+  }
+  std::map<std::string, const CompletedResponse*> sent;
+  for (const auto& r : responses) sent[r.meta.uuid] = &r;
+  hub::ResponseCache copy(test::bury(), [&](const hub::StoredDocument& s) { return hub.api().open_stored(s); });
+  size_t seen = 0;
+  std::string last_ended;
+  auto st = copy.use(hub.store(), {}, [&](const cli::OpenedResponses& from) {
+    from.for_each([&](const ResponseMeta& m, const Answers& a, const cli::ChosenOptions& chosen) {
+      INFO("response " << m.uuid);
+      const auto it = sent.find(m.uuid);
+      REQUIRE(it != sent.end());
+      const CompletedResponse& r = *it->second;
+      ++seen;
+      CHECK(m.service_point == r.meta.service_point);
+      CHECK(m.kiosk_id == r.meta.kiosk_id);
+      CHECK(m.locale == r.meta.locale);
+      CHECK(m.mode == r.meta.mode);
+      CHECK(m.assistance == r.meta.assistance);
+      CHECK(m.status == r.meta.status);
+      CHECK(m.started_utc == r.meta.started_utc);
+      CHECK(m.ended_utc == r.meta.ended_utc);
+      CHECK(m.ended_utc >= last_ended);  // in the order the visits ended
+      last_ended = m.ended_utc;
+      cli::ChosenOptions expected;
+      expected.from(test::bury(), r.answers);
+      for (const auto& q : test::bury().questions) {
+        INFO("question " << q.id);
+        const auto got = chosen.of(q.index), want = expected.of(q.index);
+        CHECK(std::vector<std::uint16_t>(got.begin(), got.end()) ==
+              std::vector<std::uint16_t>(want.begin(), want.end()));
+        if (q.options.empty()) {
+          const auto x = r.answers.find(q.id);
+          const auto y = a.find(q.id);
+          CHECK((y == a.end() ? std::string() : y->second.text) ==
+                (x == r.answers.end() ? std::string() : x->second.text));
+        }
+      }
+    });
+  });
+  REQUIRE(st.ok());
+  CHECK(seen == responses.size());
+  CHECK(copy.size() == responses.size());
 }

@@ -1,5 +1,6 @@
 #include "breakdown.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -11,12 +12,6 @@
 
 namespace kiosk::cli {
 namespace {
-
-std::string by_value(const std::string& by, const ResponseMeta& m, const Answers& a) {
-  if (by == "service_point") return m.service_point;
-  auto it = a.find(by);
-  return it == a.end() || it->second.choices.empty() ? std::string() : it->second.choices[0];
-}
 
 std::string label(const Survey& s, const std::string& question, const std::string& code) {
   return question == "service_point" ? code : label_of(s, question, code);
@@ -47,14 +42,14 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
                 << " (or service_point)\n";
       return 2;
     }
-  Breakdowns counted;
+  Breakdowns counted(survey);
   counted.by = opt.by;
   counted.questions = qs;
   std::int64_t responses = 0;
-  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers&, const ChosenOptions& chosen) {
     if (m.status != "completed") return;
     ++responses;
-    counted.add(m, a);
+    counted.add(m, chosen);
   });
   if (!ok) return 1;
   std::ofstream csv;
@@ -144,46 +139,56 @@ int breakdown(const std::string& dir, const Survey& survey, const BreakdownOptio
   return 0;
 }
 
-void Breakdowns::add(const ResponseMeta& m, const Answers& a) {
+void Breakdowns::add(const ResponseMeta& m, const ChosenOptions& chosen) {
   if (acc_.empty()) {
     acc_.resize(by.size());
-    chosen_.resize(questions.size());
-  }
-  built_ = false;
-  // Each question's chosen options as indices, found once per response.
-  bool any = false;
-  for (size_t j = 0; j < questions.size(); ++j) {
-    const Question* q = questions[j];
-    chosen_[j].clear();
-    auto it = a.find(q->id);
-    if (it == a.end()) continue;
-    for (const auto& c : it->second.choices)
-      for (size_t k = 0; k < q->options.size(); ++k)
-        if (q->options[k].code == c) {
-          chosen_[j].push_back(k);
-          break;
-        }
-    // Answered (a row of the table) even when no code is known.
-    if (!it->second.choices.empty()) {
-      if (chosen_[j].empty()) chosen_[j].push_back(kUnknown);
-      any = true;
+    for (size_t b = 0; b < by.size(); ++b) {
+      const Question* q = by[b] == "service_point" ? nullptr : survey_.find(by[b]);
+      if (!q) continue;
+      // A question's groups are its options, by number.
+      acc_[b].question = static_cast<int>(q->index);
+      for (const auto& o : q->options) acc_[b].keys.push_back(o.code);
+      acc_[b].groups.resize(q->options.size());
     }
   }
+  built_ = false;
+  bool any = false;
+  for (const Question* q : questions) any = any || !chosen.of(q->index).empty();
   if (!any) return;
   for (size_t b = 0; b < by.size(); ++b) {
-    const std::string g = by_value(by[b], m, a);
-    if (g.empty()) continue;
-    Group& group = acc_[b][g];  // the one look-up of this response's group
+    By& at = acc_[b];
+    size_t g = kUnknown;
+    if (at.question >= 0) {
+      const int k = chosen.first(static_cast<size_t>(at.question));
+      if (k >= 0 && static_cast<size_t>(k) < at.groups.size()) g = static_cast<size_t>(k);
+    } else if (by[b] == "service_point" && !m.service_point.empty()) {
+      // Service points as they come; responses come in runs from one place.
+      if (at.last < at.keys.size() && at.keys[at.last] == m.service_point) {
+        g = at.last;
+      } else {
+        g = static_cast<size_t>(std::find(at.keys.begin(), at.keys.end(), m.service_point) - at.keys.begin());
+        if (g == at.keys.size()) {
+          at.keys.push_back(m.service_point);
+          at.groups.emplace_back();
+        }
+        at.last = g;
+      }
+    }
+    if (g == kUnknown) continue;
+    Group& group = at.groups[g];
     if (group.rows.empty()) {
       group.rows.assign(questions.size(), 0);
       group.cells.resize(questions.size());
       for (size_t j = 0; j < questions.size(); ++j) group.cells[j].assign(questions[j]->options.size(), 0);
     }
     for (size_t j = 0; j < questions.size(); ++j) {
-      if (chosen_[j].empty() || questions[j]->id == by[b]) continue;
+      if (static_cast<int>(questions[j]->index) == at.question) continue;
+      const auto c = chosen.of(questions[j]->index);
+      if (c.empty()) continue;
+      // Answered (a row of the table) even when no code is known.
       ++group.rows[j];
-      for (size_t k : chosen_[j])
-        if (k != kUnknown) ++group.cells[j][k];
+      for (std::uint16_t k : c)
+        if (k < group.cells[j].size()) ++group.cells[j][k];
     }
   }
 }
@@ -194,12 +199,15 @@ const GroupTable& Breakdowns::table(size_t b, size_t q) const {
     // The tables as callers read them: per question, the groups where anyone answered it.
     tables_.assign(by.size(), std::vector<GroupTable>(questions.size()));
     for (size_t bi = 0; bi < acc_.size(); ++bi)
-      for (const auto& [g, group] : acc_[bi])
-        for (size_t j = 0; j < questions.size(); ++j)
+      for (size_t gi = 0; gi < acc_[bi].groups.size(); ++gi) {
+        const Group& group = acc_[bi].groups[gi];
+        const std::string& g = acc_[bi].keys[gi];
+        for (size_t j = 0; j < group.rows.size(); ++j)
           if (group.rows[j] > 0) {
             tables_[bi][j].rows[g] = group.rows[j];
             tables_[bi][j].cells[g] = group.cells[j];
           }
+      }
     built_ = true;
   }
   return b < tables_.size() && q < tables_[b].size() ? tables_[b][q] : kEmpty;
@@ -251,7 +259,7 @@ std::string mask_personal(const std::string& text) {
 int comments(const std::string& dir, const Survey& survey) {
   // question -> service point -> comments
   std::map<std::string, std::map<std::string, std::vector<std::string>>> all;
-  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a, const ChosenOptions&) {
     if (m.status != "completed") return;
     for (const auto& [qid, ans] : a) {
       const Question* q = survey.find(qid);

@@ -34,10 +34,12 @@ struct GroupTable {
   std::map<std::string, std::int64_t> rows;                // group -> answered
 };
 // A table per by and question, counted as completed responses are read.
+class ChosenOptions;
 struct Breakdowns {
+  explicit Breakdowns(const Survey& survey) : survey_(survey) {}
   std::vector<std::string> by;  // question ids, or "service_point"
   std::vector<const Question*> questions;
-  void add(const ResponseMeta& m, const Answers& a);
+  void add(const ResponseMeta& m, const ChosenOptions& chosen);
   // The table of by[b] and questions[q]; empty when nobody in a group answered.
   const GroupTable& table(size_t b, size_t q) const;
 
@@ -49,9 +51,16 @@ struct Breakdowns {
     std::vector<std::int64_t> rows;                // per question: answered
     std::vector<std::vector<std::int64_t>> cells;  // per question, per option
   };
+  // A by's groups: a question's options by number, or service points as they come.
+  struct By {
+    int question = -1;  // the by question's index; -1: the service point
+    std::vector<std::string> keys;
+    std::vector<Group> groups;
+    size_t last = static_cast<size_t>(-1);  // the service point found last
+  };
   static constexpr size_t kUnknown = static_cast<size_t>(-1);
-  std::vector<std::map<std::string, Group>> acc_;        // [by] group ->
-  std::vector<std::vector<size_t>> chosen_;              // this response's options, per question
+  const Survey& survey_;
+  std::vector<By> acc_;                                  // [by]
   mutable std::vector<std::vector<GroupTable>> tables_;  // [by][question]
   mutable bool built_ = false;
 };

@@ -110,7 +110,7 @@ std::optional<ReportDocument> build_report(const std::string& dir, const Survey&
 std::optional<ReportDocument> build_report(const OpenedResponses& from, const Survey& survey,
                                            const ReportOptions& opt) {
   const Population* pop = opt.file.population;
-  const auto weighed = weigh_opened(from, pop, opt.file.rake);
+  const auto weighed = weigh_opened(from, survey, pop, opt.file.rake);
   if (!weighed) return std::nullopt;
   if (weighed->uuids.empty()) {
     std::cerr << "kiosk-admin: " << from.where << ": no completed responses"
@@ -125,7 +125,7 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
 
   // The breakdowns: by each benchmarked characteristic, then by service
   // point, of every choice question that is not itself a characteristic.
-  Breakdowns breakdowns;
+  Breakdowns breakdowns(survey);
   std::set<std::string> characteristic;
   std::map<std::string, std::string> by_name = {{"service_point", "Service point"}};
   if (pop)
@@ -144,10 +144,23 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
   Counts c;
   c.results = weighted_table(survey);
   size_t i = 0;
-  // Each benchmarked question's first choice (empty: not answered), the
-  // map's nodes kept from one response to the next.
-  std::map<std::string, std::string> choice;
-  from.for_each([&](const ResponseMeta& m, const Answers& a) {
+  // Each benchmarked question's first choice as the tally numbers its
+  // codes (0: not answered), from its option's number.
+  std::vector<const Question*> benchmarked;
+  std::vector<std::vector<size_t>> number_of;  // per benchmark, per option
+  if (pop)
+    for (size_t b = 0; b < pop->benchmarks.size(); ++b) {
+      benchmarked.push_back(survey.find(pop->benchmarks[b].question));
+      number_of.emplace_back();
+      if (benchmarked.back())
+        for (const auto& o : benchmarked.back()->options) number_of.back().push_back(tally.code_number(b, o.code));
+    }
+  std::vector<size_t> numbers(benchmarked.size(), 0);
+  // Responses come in runs from one kiosk: its place's counts are looked up
+  // when the place, language or kiosk changes.
+  std::string last_place, last_locale, last_kiosk;
+  std::int64_t *place = nullptr, *language = nullptr;
+  from.for_each([&](const ResponseMeta& m, const Answers& a, const ChosenOptions& chosen) {
     if (m.status != "completed") return;
     const double wi = weighed->weight(i++);
     ++c.completed;
@@ -155,20 +168,23 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
       if (c.first_utc.empty() || m.started_utc < c.first_utc) c.first_utc = m.started_utc;
       if (m.started_utc > c.last_utc) c.last_utc = m.started_utc;
     }
-    ++c.per_service_point[m.service_point];
-    ++c.per_locale[m.locale];
-    if (!m.kiosk_id.empty()) c.kiosks[m.service_point].insert(m.kiosk_id);
+    const bool same_place = place && last_place == m.service_point;
+    if (!same_place) place = &c.per_service_point[m.service_point], last_place = m.service_point;
+    ++*place;
+    if (!same_place || !language || last_locale != m.locale) language = &c.per_locale[m.locale], last_locale = m.locale;
+    ++*language;
+    if (!m.kiosk_id.empty() && (!same_place || last_kiosk != m.kiosk_id))
+      c.kiosks[m.service_point].insert(m.kiosk_id), last_kiosk = m.kiosk_id;
     if (m.mode == "assisted") {
       ++c.assisted;
       for (const auto& h : m.assistance) ++c.per_help[h];
     }
-    add_weighted(c.results, survey, a, wi);
-    breakdowns.add(m, a);
-    if (pop)
-      for (const auto& b : pop->benchmarks) {
-        auto it = a.find(b.question);
-        choice[b.question].assign(it == a.end() || it->second.choices.empty() ? std::string() : it->second.choices[0]);
-      }
+    add_weighted(c.results, survey, chosen, wi);
+    breakdowns.add(m, chosen);
+    for (size_t b = 0; b < benchmarked.size(); ++b) {
+      const int k = benchmarked[b] ? chosen.first(benchmarked[b]->index) : -1;
+      numbers[b] = k < 0 ? 0 : number_of[b][static_cast<size_t>(k)];
+    }
     for (const auto& [qid, ans] : a) {
       if (ans.text.empty()) continue;
       const Question* q = survey.find(qid);
@@ -183,7 +199,7 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
         }
       }
     }
-    if (pop) tally.add(m.service_point, m.started_utc, choice);
+    if (pop) tally.add(m.service_point, m.started_utc, numbers);
   });
 
   ReportDocument doc;

@@ -139,17 +139,34 @@ std::vector<WeightedQuestion> weighted_table(const Survey& survey) {
   return table;
 }
 
-void add_weighted(std::vector<WeightedQuestion>& table, const Survey& survey, const Answers& a, double wi) {
-  for (const auto& [qid, ans] : a) {
-    const Question* q = survey.find(qid);
-    if (!q || ans.empty() || q->options.empty()) continue;
-    WeightedQuestion& t = table[q->index];
+void add_weighted(std::vector<WeightedQuestion>& table, const Survey& survey, const ChosenOptions& chosen, double wi) {
+  for (const auto& q : survey.questions) {
+    if (q.options.empty()) continue;
+    const auto c = chosen.of(q.index);
+    if (c.empty()) continue;
+    WeightedQuestion& t = table[q.index];
     ++t.answered;
     t.w += wi;
     t.w2 += wi * wi;
-    for (size_t k = 0; k < q->options.size(); ++k)
-      if (ans.has(q->options[k].code)) ++t.options[k].n, t.options[k].w += wi;
+    for (std::uint16_t k : c)
+      if (k < t.options.size()) ++t.options[k].n, t.options[k].w += wi;
   }
+}
+
+void ChosenOptions::from(const Survey& survey, const Answers& answers) {
+  start(survey.questions.size());
+  for (const auto& q : survey.questions) {
+    if (q.options.empty()) continue;
+    auto it = answers.find(q.id);
+    if (it == answers.end()) continue;
+    for (const auto& code : it->second.choices) {
+      std::uint16_t k = kUnknown;
+      for (size_t j = 0; j < q.options.size() && j < kUnknown; ++j)
+        if (q.options[j].code == code) k = static_cast<std::uint16_t>(j);
+      add(q.index, k);
+    }
+  }
+  finish();
 }
 
 std::string label_of(const Survey& survey, const std::string& question, const std::string& code) {
@@ -158,17 +175,24 @@ std::string label_of(const Survey& survey, const std::string& question, const st
   return o ? survey.text(o->label, survey.default_locale) : code;
 }
 
-// Each respondent's categories in the weighting margins (-1: not answered,
-// or outside the base).
-std::vector<int> categories(const std::vector<Margin>& margins, const std::vector<std::string>& questions,
-                            const Answers& a) {
-  std::vector<int> row;
+MarginCategories::MarginCategories(const Survey& survey, const std::vector<Margin>& margins,
+                                   const std::vector<std::string>& questions) {
   for (size_t m = 0; m < margins.size(); ++m) {
-    int k = -1;
-    if (auto it = a.find(questions[m]); it != a.end() && !it->second.choices.empty())
+    const Question* q = m < questions.size() ? survey.find(questions[m]) : nullptr;
+    question_.push_back(q ? q->index : survey.questions.size());
+    std::vector<int> cat(q ? q->options.size() : 0, -1);
+    for (size_t k = 0; k < cat.size(); ++k)
       for (size_t j = 0; j < margins[m].codes.size(); ++j)
-        if (margins[m].codes[j] == it->second.choices[0]) k = static_cast<int>(j);
-    row.push_back(k);
+        if (margins[m].codes[j] == q->options[k].code) cat[k] = static_cast<int>(j);
+    category_.push_back(std::move(cat));
+  }
+}
+
+std::vector<int> MarginCategories::of(const ChosenOptions& chosen) const {
+  std::vector<int> row(question_.size(), -1);
+  for (size_t m = 0; m < question_.size(); ++m) {
+    const int k = chosen.first(question_[m]);
+    if (k >= 0 && static_cast<size_t>(k) < category_[m].size()) row[m] = category_[m][static_cast<size_t>(k)];
   }
   return row;
 }
@@ -176,8 +200,7 @@ std::vector<int> categories(const std::vector<Margin>& margins, const std::vecto
 // Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its
 // meta and answers; a line that does not read, or a response of another
 // survey, stops with the file and line named.
-bool read_opened(const std::string& dir, const Survey& survey,
-                 const std::function<void(const ResponseMeta&, const Answers&)>& each) {
+bool read_opened(const std::string& dir, const Survey& survey, const OpenedEach& each) {
   const std::string path = dir + "/responses.jsonl";
   std::ifstream in(path);
   if (!in) {
@@ -186,6 +209,7 @@ bool read_opened(const std::string& dir, const Survey& survey,
   }
   std::string line;
   std::int64_t lineno = 0;
+  ChosenOptions chosen;
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty()) continue;
@@ -224,7 +248,8 @@ bool read_opened(const std::string& dir, const Survey& survey,
         if (a.contains("other") && a["other"].is_string()) x.other_text = a["other"].get<std::string>();
         answers[q] = std::move(x);
       }
-    each(m, answers);
+    chosen.from(survey, answers);
+    each(m, answers, chosen);
   }
   return true;
 }
@@ -246,20 +271,22 @@ OpenedResponses opened_in(const std::string& dir, const Survey& survey) {
 
 std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,
                                           const RakeOptions& opt) {
-  return weigh_opened(opened_in(dir, survey), pop, opt);
+  return weigh_opened(opened_in(dir, survey), survey, pop, opt);
 }
 
-std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Population* pop, const RakeOptions& opt) {
+std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Survey& survey, const Population* pop,
+                                          const RakeOptions& opt) {
   const std::vector<Margin> margins = pop ? margins_of(*pop) : std::vector<Margin>{};
   std::vector<std::string> questions = pop ? pop->weight_by : std::vector<std::string>{};
   OpenedWeights out;
   std::vector<std::vector<int>> rows;
-  if (!from.for_each([&](const ResponseMeta& m, const Answers& a) {
+  const MarginCategories category(survey, margins, questions);
+  if (!from.for_each([&](const ResponseMeta& m, const Answers&, const ChosenOptions& chosen) {
         if (m.status != "completed") {
           ++out.abandoned;
           return;
         }
-        if (!margins.empty()) rows.push_back(categories(margins, questions, a));
+        if (!margins.empty()) rows.push_back(category.of(chosen));
         out.uuids.push_back(m.uuid);
       }))
     return std::nullopt;
@@ -280,7 +307,7 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
     Summary s;
     s.overall = empty_results(survey, survey.default_locale);
     std::int64_t abandoned = 0;
-    const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+    const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a, const ChosenOptions&) {
       if (m.status != "completed")
         ++abandoned;
       else
@@ -305,9 +332,9 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
   const RakeResult* w = &*weighed->rake;
   std::vector<WeightedQuestion> table = weighted_table(survey);
   std::size_t i = 0;
-  read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+  read_opened(dir, survey, [&](const ResponseMeta& m, const Answers&, const ChosenOptions& chosen) {
     if (m.status != "completed") return;
-    add_weighted(table, survey, a, w->weights[i++]);
+    add_weighted(table, survey, chosen, w->weights[i++]);
   });
   std::cout << "Results for " << survey.id << " (" << thousands(static_cast<std::int64_t>(uuids.size()))
             << " completed responses";
@@ -346,7 +373,7 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
 int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path) {
   RepresentativenessTally tally(pop);
   std::int64_t abandoned = 0;
-  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& answers) {
+  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& answers, const ChosenOptions&) {
     if (m.status != "completed") {
       ++abandoned;
       return;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,22 +18,63 @@
 
 namespace kiosk::cli {
 
-// Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its meta
-// and answers; a line that does not read, or a response of another survey,
-// is reported with the file and line, and false returned.
-bool read_opened(const std::string& dir, const Survey& survey,
-                 const std::function<void(const ResponseMeta&, const Answers&)>& each);
+// A response's chosen options as their numbers in each question (at the
+// question's index in the survey), so that counting compares no option
+// codes. A code the survey does not know is kUnknown: the question was
+// answered, with none of its options.
+class ChosenOptions {
+ public:
+  static constexpr std::uint16_t kUnknown = 0xffff;
+  // Starts a response of a survey with this many questions.
+  void start(size_t questions) {
+    all_.clear();
+    end_.assign(questions, 0);
+    done_ = 0;
+  }
+  // An option of question q chosen; questions in the survey's order.
+  void add(size_t q, std::uint16_t k) {
+    for (; done_ < q && done_ < end_.size(); ++done_) end_[done_] = static_cast<std::uint32_t>(all_.size());
+    all_.push_back(k);
+  }
+  // Ends the response: call before reading it.
+  void finish() {
+    for (; done_ < end_.size(); ++done_) end_[done_] = static_cast<std::uint32_t>(all_.size());
+  }
+  // Question q's chosen options, in the order they were added.
+  std::span<const std::uint16_t> of(size_t q) const {
+    if (q >= end_.size()) return {};
+    const size_t from = q ? end_[q - 1] : 0;
+    return {all_.data() + from, end_[q] - from};
+  }
+  // Its first chosen option, -1 when none (or the code was unknown).
+  int first(size_t q) const {
+    auto c = of(q);
+    return c.empty() || c[0] == kUnknown ? -1 : c[0];
+  }
+  // The codes of `answers` as numbers.
+  void from(const Survey& survey, const Answers& answers);
+
+ private:
+  std::vector<std::uint16_t> all_;
+  std::vector<std::uint32_t> end_;  // per question: where its options end in all_
+  size_t done_ = 0;
+};
 
 // Where opened responses come from: `for_each` calls `each` for every
 // response, in the same order each time (a report reads them twice), and is
 // false when they cannot be read (said on stderr); `where` names them in
 // messages. From a folder `kiosk-admin open` wrote (opened_in), or from the
-// hub's responses held in memory.
-using OpenedEach = std::function<void(const ResponseMeta&, const Answers&)>;
+// hub's responses held in memory. What was chosen is read from `chosen`;
+// `answers` carries the written text (the hub's copy gives text only).
+using OpenedEach = std::function<void(const ResponseMeta&, const Answers&, const ChosenOptions&)>;
 struct OpenedResponses {
   std::string where;
   std::function<bool(const OpenedEach&)> for_each;
 };
+// Each response `kiosk-admin open` wrote to DIR/responses.jsonl, with its
+// answers in full; a line that does not read, or a response of another
+// survey, is reported with the file and line, and false returned.
+bool read_opened(const std::string& dir, const Survey& survey, const OpenedEach& each);
 OpenedResponses opened_in(const std::string& dir, const Survey& survey);
 
 // Reads DIR/responses.jsonl (completed responses of `survey`), prints the
@@ -49,7 +91,8 @@ struct OpenedWeights {
   std::optional<RakeResult> rake;  // none: unweighted
   double weight(size_t i) const { return rake ? rake->weights[i] : 1.0; }
 };
-std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Population* pop, const RakeOptions& opt);
+std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Survey& survey, const Population* pop,
+                                          const RakeOptions& opt);
 std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& survey, const Population* pop,
                                           const RakeOptions& opt);
 
@@ -57,8 +100,15 @@ std::optional<OpenedWeights> weigh_opened(const std::string& dir, const Survey& 
 std::string label_of(const Survey& survey, const std::string& question, const std::string& code);
 // A respondent's category in each weighting margin, the margins' questions
 // in `questions` (-1: not answered, or outside the base).
-std::vector<int> categories(const std::vector<Margin>& margins, const std::vector<std::string>& questions,
-                            const Answers& a);
+class MarginCategories {
+ public:
+  MarginCategories(const Survey& survey, const std::vector<Margin>& margins, const std::vector<std::string>& questions);
+  std::vector<int> of(const ChosenOptions& chosen) const;
+
+ private:
+  std::vector<size_t> question_;            // per margin: its question's index
+  std::vector<std::vector<int>> category_;  // per margin: option number -> category (-1: none)
+};
 
 // What a file written from opened responses needs (spss, workbook).
 struct OpenedFileOptions {
@@ -93,7 +143,8 @@ struct WeightedQuestion {
 };
 // One per question of the survey, at Question::index.
 std::vector<WeightedQuestion> weighted_table(const Survey& survey);
-void add_weighted(std::vector<WeightedQuestion>& table, const Survey& survey, const Answers& a, double weight);
+void add_weighted(std::vector<WeightedQuestion>& table, const Survey& survey, const ChosenOptions& chosen,
+                  double weight);
 
 // "2016-06-13T10:02:00Z" in the process's local time zone ("2016-06-13 11:02").
 std::string local_time(const std::string& utc);

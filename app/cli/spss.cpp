@@ -107,7 +107,9 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
     if (it == a.end()) return {};
     return v.kind == Var::Kind::Other ? it->second.other_text : it->second.text;
   };
-  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+  const MarginCategories category(survey, margins,
+                                  opt.population ? opt.population->weight_by : std::vector<std::string>{});
+  const bool ok = read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a, const ChosenOptions& chosen) {
     if (m.status != "completed") return;
     ++cases;
     for (auto& v : vars) {
@@ -115,7 +117,7 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
       if (v.kind == Var::Kind::Text || v.kind == Var::Kind::Other) v.width = std::max(v.width, text_of(v, a).size());
     }
     if (!margins.empty()) {
-      rows.push_back(categories(margins, opt.population->weight_by, a));
+      rows.push_back(category.of(chosen));
     }
   });
   if (!ok) return 1;
@@ -213,7 +215,7 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
   }
   size_t row = 0;
   readstat_error_t err = READSTAT_OK;
-  read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+  read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a, const ChosenOptions&) {
     if (m.status != "completed" || err != READSTAT_OK) return;
     readstat_begin_row(w.get());
     for (const auto& v : vars) {

@@ -112,7 +112,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
   RepresentativenessTally tally(opt.population ? *opt.population : kNone);
   lxw_row_t row = 0;
   size_t i = 0;
-  read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a) {
+  read_opened(dir, survey, [&](const ResponseMeta& m, const Answers& a, const ChosenOptions& chosen) {
     if (m.status != "completed") return;
     const double wi = weighed->weight(i++);
     ++row;
@@ -157,7 +157,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
         ++c;
       }
     }
-    add_weighted(table, survey, a, wi);
+    add_weighted(table, survey, chosen, wi);
     if (opt.population) tally.add(m.service_point, m.started_utc, choice);
   });
   worksheet_freeze_panes(resp, 1, 1);

@@ -60,18 +60,60 @@ std::string week_of(const std::string& utc) {
   return buf;
 }
 
+RepresentativenessTally::RepresentativenessTally(const Population& pop)
+    : pop_(pop), codes_(pop.benchmarks.size(), std::vector<std::string>(1)) {}
+
+size_t RepresentativenessTally::code_number(size_t b, const std::string& code) {
+  auto& codes = codes_.at(b);
+  const auto it = std::find(codes.begin(), codes.end(), code);
+  if (it != codes.end()) return static_cast<size_t>(it - codes.begin());
+  codes.push_back(code);
+  return codes.size() - 1;
+}
+
 void RepresentativenessTally::add(const std::string& service_point, const std::string& started_utc,
                                   const std::map<std::string, std::string>& choice) {
-  auto count = [&](Slice& s) {
-    ++s.responses;
-    for (const auto& b : pop_.benchmarks) {
-      auto it = choice.find(b.question);
-      ++s.counts[b.question][it == choice.end() ? std::string() : it->second];
-    }
-  };
-  count(all_);
-  count(by_service_point_[service_point]);
-  if (const std::string w = week_of(started_utc); !w.empty()) count(by_week_[w]);
+  numbers_.resize(pop_.benchmarks.size());
+  for (size_t b = 0; b < pop_.benchmarks.size(); ++b) {
+    auto it = choice.find(pop_.benchmarks[b].question);
+    numbers_[b] = it == choice.end() ? 0 : code_number(b, it->second);
+  }
+  add(service_point, started_utc, numbers_);
+}
+
+void RepresentativenessTally::count(Slice& s, std::span<const size_t> numbers) {
+  ++s.responses;
+  if (s.counts.size() < codes_.size()) s.counts.resize(codes_.size());
+  for (size_t b = 0; b < codes_.size() && b < numbers.size(); ++b) {
+    auto& c = s.counts[b];
+    if (c.size() <= numbers[b]) c.resize(codes_[b].size(), 0);
+    ++c[numbers[b]];
+  }
+}
+
+void RepresentativenessTally::add(const std::string& service_point, const std::string& started_utc,
+                                  std::span<const size_t> numbers) {
+  count(all_, numbers);
+  if (!place_ || service_point != last_place_) {
+    place_ = &by_service_point_[service_point];
+    last_place_ = service_point;
+  }
+  count(*place_, numbers);
+  const std::string_view day = std::string_view(started_utc).substr(0, 10);
+  if (day != last_day_) {
+    const std::string w = week_of(started_utc);
+    week_ = w.empty() ? nullptr : &by_week_[w];
+    last_day_.assign(day);
+  }
+  if (week_) count(*week_, numbers);
+}
+
+ChoiceCounts RepresentativenessTally::counts_of(const Slice& s) const {
+  ChoiceCounts out;
+  for (size_t b = 0; b < s.counts.size(); ++b)
+    for (size_t i = 0; i < s.counts[b].size(); ++i)
+      if (s.counts[b][i] > 0) out[pop_.benchmarks[b].question][codes_[b][i]] = s.counts[b][i];
+  return out;
 }
 
 RepresentativenessSlice slice_figures(const Population& pop, RepresentativenessSlice::Kind kind, const std::string& key,
@@ -115,10 +157,10 @@ RepresentativenessSlice slice_figures(const Population& pop, RepresentativenessS
 std::vector<RepresentativenessSlice> RepresentativenessTally::slices() const {
   std::vector<RepresentativenessSlice> out;
   using K = RepresentativenessSlice::Kind;
-  out.push_back(slice_figures(pop_, K::All, "", all_.responses, all_.counts));
+  out.push_back(slice_figures(pop_, K::All, "", all_.responses, counts_of(all_)));
   for (const auto& [sp, s] : by_service_point_)
-    out.push_back(slice_figures(pop_, K::ServicePoint, sp, s.responses, s.counts));
-  for (const auto& [w, s] : by_week_) out.push_back(slice_figures(pop_, K::Week, w, s.responses, s.counts));
+    out.push_back(slice_figures(pop_, K::ServicePoint, sp, s.responses, counts_of(s)));
+  for (const auto& [w, s] : by_week_) out.push_back(slice_figures(pop_, K::Week, w, s.responses, counts_of(s)));
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 
@@ -16,19 +17,54 @@ std::int64_t seconds_of(const std::string& utc) {
   return end && *end == '\0' ? static_cast<std::int64_t>(timegm(&tm)) : -1;
 }
 
+// "2016-06-13T10:02:00Z", written out by hand: strftime was a tenth of a
+// results page's time.
 void utc_text(std::int64_t t, std::string& out) {
   if (t < 0) {
     out.clear();
     return;
   }
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char b[32];
-  out.assign(b, std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm));
+  using namespace std::chrono;
+  const sys_seconds at{seconds{t}};
+  const auto day = floor<days>(at);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> time{at - day};
+  char b[21] = "0000-00-00T00:00:00Z";
+  auto put = [&b](int from, unsigned v, int digits) {
+    for (int i = digits - 1; i >= 0; --i, v /= 10) b[from + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  put(11, static_cast<unsigned>(time.hours().count()), 2);
+  put(14, static_cast<unsigned>(time.minutes().count()), 2);
+  put(17, static_cast<unsigned>(time.seconds().count()), 2);
+  out.assign(b, 20);
 }
 
 constexpr char kJoin = '\x1f';
+constexpr char kHex[] = "0123456789abcdef";
+constexpr size_t kUuidText = 36;
+constexpr bool is_dash(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+
+// A uuid as kiosks write it (8-4-4-4-12 digits, lowercase hex) in 16
+// bytes; false for any other form.
+bool pack_uuid(std::string_view s, std::uint8_t* out) {
+  if (s.size() != kUuidText) return false;
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (is_dash(i)) {
+      if (s[i] != '-') return false;
+      continue;
+    }
+    const char* at = std::strchr(kHex, s[i]);
+    if (s[i] == '\0' || !at) return false;
+    const auto v = static_cast<std::uint8_t>(at - kHex);
+    out[n / 2] = static_cast<std::uint8_t>(n % 2 ? (out[n / 2] | v) : (v << 4));
+    ++n;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -41,6 +77,22 @@ ResponseCache::ResponseCache(const Survey& survey, Open open) : survey_(survey),
   }
   words_ = (bits + 63) / 64;
   strings_.emplace_back();  // 0: none
+}
+
+void ResponseCache::uuid_of(const Entry& e, std::string& out) const {
+  if (e.uuid_len) {
+    out.assign(text_, e.text_at, e.uuid_len);
+    return;
+  }
+  out.resize(kUuidText);
+  for (size_t i = 0, n = 0; i < kUuidText; ++i) {
+    if (is_dash(i)) {
+      out[i] = '-';
+      continue;
+    }
+    out[i] = kHex[n % 2 ? e.uuid[n / 2] & 0xf : e.uuid[n / 2] >> 4];
+    ++n;
+  }
 }
 
 Result<std::uint64_t> ResponseCache::current(HubStore& store) {
@@ -107,8 +159,10 @@ Status ResponseCache::add(std::int64_t number, const StoredDocument& stored, std
   chosen_.resize(chosen_.size() + row_words(), 0);
   std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * row_words();
   e.text_at = text_.size();
-  e.uuid_len = static_cast<std::uint8_t>(std::min<size_t>(m.uuid.size(), 255));
-  text_.append(m.uuid, 0, e.uuid_len);
+  if (!pack_uuid(m.uuid, e.uuid)) {
+    e.uuid_len = static_cast<std::uint8_t>(std::min<size_t>(m.uuid.size(), 255));
+    text_.append(m.uuid, 0, e.uuid_len);
+  }
   for (const auto& [qid, a] : doc->second) {
     const Question* q = survey_.find(qid);
     if (!q) continue;
@@ -160,13 +214,18 @@ Status ResponseCache::refresh(HubStore& store) {
     std::inplace_merge(numbers_.begin(), numbers_.begin() + static_cast<std::ptrdiff_t>(mid), numbers_.end());
     seen.clear();
     auto before = [this](const Entry& a, const Entry& b) {
-      return a.ended != b.ended ? a.ended < b.ended : uuid_of(a) < uuid_of(b);
+      if (a.ended != b.ended) return a.ended < b.ended;
+      std::string x, y;
+      uuid_of(a, x);
+      uuid_of(b, y);
+      return x < y;
     };
     std::sort(fresh.begin(), fresh.end(), before);
     const size_t old = entries_.size();
     for (auto& e : fresh) entries_.push_back(std::move(e));
     fresh.clear();
     std::inplace_merge(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(old), entries_.end(), before);
+    keep_in_order();
   };
   const std::int64_t highest = numbers_.empty() ? 0 : numbers_.back();
   auto st = store.for_each_document_after(highest, nullptr, take);
@@ -187,6 +246,31 @@ Status ResponseCache::refresh(HubStore& store) {
   return failed;
 }
 
+void ResponseCache::keep_in_order() {
+  size_t out_of_order = 0;
+  for (size_t i = 1; i < entries_.size(); ++i) out_of_order += entries_[i].row < entries_[i - 1].row;
+  if (out_of_order <= entries_.size() / 16) return;
+  // One buffer at a time, so that only one is held twice while it is copied.
+  std::vector<std::uint64_t> rows;
+  rows.reserve(chosen_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    Entry& e = entries_[i];
+    const auto* row = chosen_.data() + static_cast<size_t>(e.row) * row_words();
+    rows.insert(rows.end(), row, row + row_words());
+    e.row = static_cast<std::uint32_t>(i);
+  }
+  chosen_.swap(rows);
+  rows = {};
+  std::string text;
+  text.reserve(text_.size());
+  for (Entry& e : entries_) {
+    const size_t at = text.size();
+    text.append(text_, e.text_at, e.text_len);
+    e.text_at = at;
+  }
+  text_.swap(text);
+}
+
 Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
                           const std::function<void(const cli::OpenedResponses&)>& fn) {
   std::lock_guard<std::mutex> lock(m_);
@@ -197,13 +281,15 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
     for (size_t i = 0; i < strings_.size(); ++i)
       if (strings_[i] == scope.service_point) sp = static_cast<int>(i);
   }
-  // One meta and one set of answers, reused for every response: each
-  // answer's strings keep their room, so a pass allocates almost nothing.
+  // One meta, one set of answers (text only) and one set of chosen
+  // options, reused for every response, so a pass allocates almost nothing.
   ResponseMeta m;
   m.survey_id = survey_.id;
   Answers a;
+  cli::ChosenOptions chosen;
   std::vector<Answer*> slot(offsets_.size(), nullptr);
-  for (const auto& q : survey_.questions) slot[q.index] = &a[q.id];
+  for (const auto& q : survey_.questions)
+    if (q.options.empty()) slot[q.index] = &a[q.id];
   auto each = [&](const cli::OpenedEach& f) {
     const Entry* prev = nullptr;  // names are set again only when they change
     for (const Entry& e : entries_) {
@@ -211,7 +297,7 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
       const std::string_view day(e.day, e.day[0] ? sizeof e.day : 0);
       if (!scope.from.empty() && (day.empty() || scope.from > day)) continue;
       if (!scope.to.empty() && (day.empty() || scope.to < day)) continue;
-      m.uuid.assign(uuid_of(e));
+      uuid_of(e, m.uuid);
       auto name = [&](std::uint16_t Entry::*field, std::string& to) {
         if (!prev || prev->*field != e.*field) to = strings_[e.*field];
       };
@@ -236,26 +322,21 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
       utc_text(e.ended, m.ended_utc);
       m.status = e.completed ? "completed" : "abandoned";
       const std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * row_words();
+      chosen.start(offsets_.size());
       for (const auto& q : survey_.questions) {
-        Answer& x = *slot[q.index];
-        x.text.clear();
-        x.other_text.clear();
-        size_t n = 0;
+        if (Answer* x = slot[q.index]) x->text.clear();
         // The set bits of this question's range only, in option order.
         const size_t first = offsets_[q.index], end = first + q.options.size();
         for (size_t w = first / 64; w * 64 < end; ++w) {
           std::uint64_t bits = row[w];
           if (w * 64 < first) bits &= ~std::uint64_t{0} << (first - w * 64);
           if (end < (w + 1) * 64) bits &= (std::uint64_t{1} << (end - w * 64)) - 1;
-          for (; bits != 0; bits &= bits - 1) {
-            const size_t k = w * 64 + static_cast<size_t>(std::countr_zero(bits)) - first;
-            if (x.choices.size() <= n) x.choices.emplace_back();
-            if (x.choices[n] != q.options[k].code) x.choices[n].assign(q.options[k].code);
-            ++n;
-          }
+          for (; bits != 0; bits &= bits - 1)
+            chosen.add(q.index,
+                       static_cast<std::uint16_t>(w * 64 + static_cast<size_t>(std::countr_zero(bits)) - first));
         }
-        x.choices.resize(n);
       }
+      chosen.finish();
       for (size_t at = e.text_at + e.uuid_len, stop = e.text_at + e.text_len; at < stop;) {
         std::uint16_t qi = 0;
         std::uint32_t len = 0;
@@ -265,7 +346,7 @@ Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
         if (qi < slot.size() && slot[qi]) slot[qi]->text.assign(text_, at, len);
         at += len;
       }
-      f(m, a);
+      f(m, a, chosen);
     }
     return true;
   };

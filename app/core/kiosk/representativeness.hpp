@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,22 +77,37 @@ using ChoiceCounts = std::map<std::string, std::map<std::string, std::int64_t>>;
 // Counts completed responses as they are read, then gives the figures.
 class RepresentativenessTally {
  public:
-  explicit RepresentativenessTally(const Population& pop) : pop_(pop) {}
+  explicit RepresentativenessTally(const Population& pop);
+  RepresentativenessTally(const RepresentativenessTally&) = delete;  // it points into its own maps
+  RepresentativenessTally& operator=(const RepresentativenessTally&) = delete;
   // One completed response: where, when it started ("2016-06-13T10:02:00Z")
   // and, per question, the option chosen.
   void add(const std::string& service_point, const std::string& started_utc,
            const std::map<std::string, std::string>& choice);
+  // The same, each benchmark's option given as its number here (in the
+  // population's order of benchmarks; code_number), so that a response
+  // costs no look-up of codes.
+  void add(const std::string& service_point, const std::string& started_utc, std::span<const size_t> numbers);
+  // A code's number for benchmark b (0: not answered, the empty code).
+  size_t code_number(size_t b, const std::string& code);
   // All, then each service point (by id), then each week (in order).
   std::vector<RepresentativenessSlice> slices() const;
 
  private:
   struct Slice {
     std::int64_t responses = 0;
-    ChoiceCounts counts;  // question -> code -> n ("": did not answer)
+    std::vector<std::vector<std::int64_t>> counts;  // per benchmark, per code number
   };
+  void count(Slice& s, std::span<const size_t> numbers);
+  ChoiceCounts counts_of(const Slice& s) const;
   const Population& pop_;
+  std::vector<std::vector<std::string>> codes_;  // per benchmark: the codes by number ("" first)
   Slice all_;
   std::map<std::string, Slice> by_service_point_, by_week_;
+  // The slices of the last response: the next one is most often from the same place and day.
+  std::string last_place_, last_day_;
+  Slice *place_ = nullptr, *week_ = nullptr;
+  std::vector<size_t> numbers_;
 };
 
 // The figures of one slice, from counts made wherever (the hub's tallies, say).
