@@ -8,13 +8,13 @@ KIOSK_PACKAGES=(
   libsdl2-dev libimgui-dev libsqlite3-dev libcurl4-openssl-dev catch2
   nlohmann-json3-dev libtomlplusplus-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libsodium-dev libespeak-ng-dev espeak-ng-data libmd4c-dev libpq-dev libfontconfig-dev libcli11-dev libsystemd-dev
-  libmicrohttpd-dev libreadstat-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcairo2-dev libpango1.0-dev
+  libmicrohttpd-dev libreadstat-dev libxlsxwriter-dev libzip-dev libexpat1-dev libcairo2-dev libpango1.0-dev libqpdf-dev
   libharfbuzz-dev libfribidi-dev libraqm-dev libfreetype-dev libunibreak-dev
   fonts-dejavu-core fonts-opendyslexic fonts-noto-core
   sqlite3 postgresql prometheus xvfb xauth xdotool imagemagick curl openssl python3
   libx11-dev libxext-dev libxtst-dev libxdamage-dev x11-utils
   cage xwayland grim tesseract-ocr tesseract-ocr-urd tesseract-ocr-pol gnumeric chromium
-  exfatprogs exfat-fuse e2fsprogs util-linux pspp poppler-utils
+  exfatprogs exfat-fuse e2fsprogs util-linux pspp poppler-utils qpdf
 )
 
 kiosk_install_deps() {

@@ -649,6 +649,31 @@ TEST_CASE(
   auto text = test::run("pdftotext -enc UTF-8 " + tmp.file("r.pdf") + " -");
   REQUIRE(text.exit_code == 0);
   const std::string html = test::read_file(tmp.file("r.html"));
+  {
+    // What cairo 1.16 cannot write, read back from the file by qpdf: every
+    // chart (Figure) carries its text alternative, as the HTML's figures do;
+    // the document says its language, and viewers show its title.
+    auto js = test::run("qpdf --json=2 --json-key=qpdf " + tmp.file("r.pdf"));
+    REQUIRE(js.exit_code == 0);
+    const auto objects = nlohmann::json::parse(js.out)["qpdf"][1];
+    int figures = 0, with_alt = 0;
+    nlohmann::json catalog;
+    for (const auto& [id, o] : objects.items()) {
+      if (!o.contains("value") || !o["value"].is_object()) continue;
+      const auto& v = o["value"];
+      if (v.value("/Type", "") == "/Catalog") catalog = v;
+      if (v.value("/S", "") != "/Figure") continue;
+      ++figures;
+      with_alt += v.contains("/Alt") && v["/Alt"].get<std::string>().rfind("u:Bar chart of ", 0) == 0;
+    }
+    size_t html_figures = 0;
+    for (size_t at = html.find("<figure"); at != std::string::npos; at = html.find("<figure", at + 1)) ++html_figures;
+    CHECK(figures > 10);
+    CHECK(static_cast<size_t>(figures) == html_figures);
+    CHECK(with_alt == figures);
+    CHECK(catalog.value("/Lang", "") == "u:en");
+    CHECK(catalog["/ViewerPreferences"].value("/DisplayDocTitle", false));
+  }
   std::ostringstream n;
   n << completed << " completed responses";
   for (const std::string& doc : {text.out, html}) {

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "pdf_access.hpp"
 #include "report.hpp"
 
 namespace kiosk::cli {
@@ -75,6 +76,7 @@ class Pdf {
   Pdf& operator=(const Pdf&) = delete;
 
   // Writes the last page; an error of cairo's (the file not writable) as text.
+  const std::vector<std::string>& alts() const { return alts_; }
   std::string finish() {
     footer();
     tag_end("Document");
@@ -353,9 +355,14 @@ class Pdf {
     auto caption = layout(b.text, 8.5, true, kWidth);
     const double legend_h = 14;
     need(std::min(height(caption) + legend_h + total + 16, kBottom - kTop));
-    tag_begin("Figure", nullptr);
+    // The caption is read as itself; the figure, bars and all, by its text
+    // alternative (add_pdf_accessibility puts it in).
+    tag_begin("P", nullptr);
     show(caption, kMargin, y_);
+    tag_end("P");
     y_ += height(caption) + 4;
+    tag_begin("Figure", nullptr);
+    alts_.push_back(b.alt.empty() ? b.text : b.alt);
     // Legend.
     double x = kMargin + label_w + 2;
     for (size_t s = 0; s < series; ++s) {
@@ -417,6 +424,7 @@ class Pdf {
   }
 
   std::string title_;
+  std::vector<std::string> alts_;  // each Figure's text alternative, in the order drawn
   cairo_surface_t* surface_ = nullptr;
   cairo_t* cr_ = nullptr;
   PangoContext* pango_ = nullptr;
@@ -513,6 +521,7 @@ bool write_report_pdf(const ReportDocument& doc, const std::string& path) {
       }
     }
     err = pdf.finish();
+    if (err.empty()) err = add_pdf_accessibility(path, pdf.alts(), doc.lang.empty() ? "en" : doc.lang);
   }
   if (!err.empty()) {
     std::cerr << "kiosk-admin: " << path << ": could not write the PDF: " << err << "\n";
