@@ -220,7 +220,7 @@ TEST_CASE(
   hub::ResponseCache copy(test::bury(), [&](const hub::StoredDocument& s) { return hub.api().open_stored(s); });
   size_t seen = 0;
   std::string last_ended;
-  auto st = copy.use(hub.store(), {}, [&](const cli::OpenedResponses& from) {
+  auto st = copy.use(&hub.store(), {}, [&](const cli::OpenedResponses& from) {
     from.for_each([&](const ResponseMeta& m, const Answers& a, const cli::ChosenOptions& chosen) {
       INFO("response " << m.uuid);
       const auto it = sent.find(m.uuid);

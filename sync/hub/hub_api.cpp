@@ -251,7 +251,7 @@ void Api::warm_up() {
   if (!m.cache_ || m.warm_up_.joinable()) return;
   m.warm_up_ = std::thread([&m] {
     const auto t0 = std::chrono::steady_clock::now();
-    auto st = m.cache_->use(m.store_, ResponseScope{}, [](const cli::OpenedResponses&) {});
+    auto st = m.cache_->use(&m.store_, ResponseScope{}, [](const cli::OpenedResponses&) {});
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (st)
       std::fprintf(stderr, "kiosk-hub: results ready: %zu responses of the survey opened in %.1f s, held in %.1f MB\n",

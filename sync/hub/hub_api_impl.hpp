@@ -97,8 +97,10 @@ struct Api::Impl {
 
   // The report's content from the responses held in memory (cache_), for
   // the scope: the document, an error reply, or neither (none completed).
+  // `refresh`: brought up to date from the store first (false: the caller
+  // has just done so, and keys what it builds by that state).
   std::variant<std::monostate, cli::ReportDocument, Reply> report_of(const ResponseScope& scope,
-                                                                     const cli::ReportOptions& r);
+                                                                     const cli::ReportOptions& r, bool refresh = true);
 
   // The workbook, the .sav or the consultation report (kiosk-admin's, from
   // app/cli), written from every response the hub holds: opened one at a

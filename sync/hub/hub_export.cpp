@@ -158,10 +158,11 @@ cli::OpenedFileOptions Api::Impl::analyst_options() const {
 }
 
 std::variant<std::monostate, cli::ReportDocument, Reply> Api::Impl::report_of(const ResponseScope& scope,
-                                                                              const cli::ReportOptions& r) {
+                                                                              const cli::ReportOptions& r,
+                                                                              bool refresh) {
   std::optional<cli::ReportDocument> doc;
-  auto st =
-      cache_->use(store_, scope, [&](const cli::OpenedResponses& from) { doc = cli::build_report(from, *survey_, r); });
+  auto st = cache_->use(refresh ? &store_ : nullptr, scope,
+                        [&](const cli::OpenedResponses& from) { doc = cli::build_report(from, *survey_, r); });
   if (!st)
     return st.kind() == ErrorKind::Internal || st.kind() == ErrorKind::Config
                ? error_reply(500, "a stored document could not be read: " + st.message())

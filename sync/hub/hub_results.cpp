@@ -66,7 +66,7 @@ Reply Api::Impl::results_page(Request& req) {
   r.file = analyst_options();
   r.comments = 50;
   std::string page;
-  auto made = report_of(f, r);
+  auto made = report_of(f, r, /*refresh=*/false);  // current() above has: the page is keyed by that state
   if (auto* e = std::get_if<Reply>(&made)) return std::move(*e);
   if (auto* doc = std::get_if<cli::ReportDocument>(&made)) {
     doc->title = "Results: " + doc->title.substr(0, doc->title.rfind(": consultation report"));

@@ -271,10 +271,11 @@ void ResponseCache::keep_in_order() {
   text_.swap(text);
 }
 
-Status ResponseCache::use(HubStore& store, const ResponseScope& scope,
+Status ResponseCache::use(HubStore* store, const ResponseScope& scope,
                           const std::function<void(const cli::OpenedResponses&)>& fn) {
   std::lock_guard<std::mutex> lock(m_);
-  if (auto st = refresh(store); !st) return st;
+  if (store)
+    if (auto st = refresh(*store); !st) return st;
   int sp = -1;  // -1: every service point
   if (!scope.service_point.empty()) {
     sp = -2;  // none held: nothing matches

@@ -44,11 +44,12 @@ class ResponseCache {
   using Open = std::function<Result<std::string>(const StoredDocument&)>;
   ResponseCache(const Survey& survey, Open open);
 
-  // Brings the copy up to date, then calls `use` with the responses in
-  // `scope`, in the order they were completed, under the copy's lock (the
-  // source is valid only inside `use`). An error: the store could not be
-  // read, or a stored response could not be opened (its reason given).
-  Status use(HubStore& store, const ResponseScope& scope, const std::function<void(const cli::OpenedResponses&)>& fn);
+  // Brings the copy up to date from `store` (none: as it is, current() has
+  // just done so), then calls `use` with the responses in `scope`, in the
+  // order they were completed, under the copy's lock (the source is valid
+  // only inside `use`). An error: the store could not be read, or a stored
+  // response could not be opened (its reason given).
+  Status use(HubStore* store, const ResponseScope& scope, const std::function<void(const cli::OpenedResponses&)>& fn);
 
   // Brings the copy up to date and says which state of the data it holds:
   // a number that changes whenever a response is added (so a page built
