@@ -112,7 +112,7 @@ std::optional<ReportDocument> build_report(const OpenedResponses& from, const Su
   const Population* pop = opt.file.population;
   const auto weighed = weigh_opened(from, survey, pop, opt.file.rake);
   if (!weighed) return std::nullopt;
-  if (weighed->uuids.empty()) {
+  if (weighed->completed == 0) {
     std::cerr << "kiosk-admin: " << from.where << ": no completed responses"
               << (weighed->abandoned ? " (" + thousands(weighed->abandoned) + " left part way)" : std::string())
               << ": no report written\n";

@@ -287,10 +287,10 @@ std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Sur
           return;
         }
         if (!margins.empty()) rows.push_back(category.of(chosen));
-        out.uuids.push_back(m.uuid);
+        ++out.completed;
       }))
     return std::nullopt;
-  if (margins.empty() || out.uuids.empty()) return out;
+  if (margins.empty() || out.completed == 0) return out;
   auto w = rake(rows, margins, opt);
   if (!w) {
     std::cerr << "kiosk-admin: weighting to " << pop->path << ": " << w.message() << "\n";
@@ -320,24 +320,33 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
     return 0;
   }
   // Two passes over the file, so no response is held in memory: the
-  // weighting categories and uuids first, then the weighted counts.
+  // weighting categories first, then the weighted counts (and each
+  // response's weight written beside its uuid).
   const auto weighed = weigh_opened(dir, survey, pop, opt);
   if (!weighed) return 1;
-  const std::vector<std::string>& uuids = weighed->uuids;
-  const std::int64_t abandoned = weighed->abandoned;
-  if (uuids.empty()) {
+  const std::int64_t completed = weighed->completed, abandoned = weighed->abandoned;
+  if (completed == 0) {
     std::cout << "No completed responses in " << dir << ": no results yet.\n";
     return 0;
   }
   const RakeResult* w = &*weighed->rake;
   std::vector<WeightedQuestion> table = weighted_table(survey);
+  std::ofstream f;
+  if (!weights_path.empty()) {
+    f.open(weights_path, std::ios::binary);
+    f << "response_uuid,weight\r\n";
+  }
   std::size_t i = 0;
   read_opened(dir, survey, [&](const ResponseMeta& m, const Answers&, const ChosenOptions& chosen) {
-    if (m.status != "completed") return;
+    if (m.status != "completed" || i >= w->weights.size()) return;
+    if (f.is_open()) {
+      char num[32];
+      std::snprintf(num, sizeof num, "%.9f", w->weights[i]);
+      f << m.uuid << ',' << num << "\r\n";
+    }
     add_weighted(table, survey, chosen, w->weights[i++]);
   });
-  std::cout << "Results for " << survey.id << " (" << thousands(static_cast<std::int64_t>(uuids.size()))
-            << " completed responses";
+  std::cout << "Results for " << survey.id << " (" << thousands(completed) << " completed responses";
   if (abandoned) std::cout << "; " << thousands(abandoned) << " left part way are not counted";
   std::cout << ")\nWeighted by raking to";
   for (size_t m = 0; m < margins.size(); ++m) std::cout << (m ? " and " : " ") << margins[m].name;
@@ -347,21 +356,14 @@ int summary(const std::string& dir, const Survey& survey, const Population* pop,
                 "(%d held by the cap); effective sample size %s of %s, design effect %.2f.\n",
                 pop->area.c_str(), w->converged ? "converged" : "NOT converged", w->iterations, w->max_error, opt.cap,
                 opt.cap, w->trimmed, thousands(static_cast<std::int64_t>(w->effective_n)).c_str(),
-                thousands(static_cast<std::int64_t>(uuids.size())).c_str(), w->design_effect);
+                thousands(completed).c_str(), w->design_effect);
   std::cout << figs;
   std::cout << "Percentages are of those who answered each question; the margin is the 95% margin of error of the "
                "weighted share, from the weights' effective sample size. Respondents who did not answer a weighting "
                "question, or answered outside its base, are weighted by the other margins only.\n\n";
-  print_weighted(std::cout, survey, table, static_cast<std::int64_t>(uuids.size()));
+  print_weighted(std::cout, survey, table, completed);
   if (!weights_path.empty()) {
-    std::ofstream f(weights_path, std::ios::binary);
-    f << "response_uuid,weight\r\n";
-    char num[32];
-    for (size_t k = 0; k < uuids.size(); ++k) {
-      std::snprintf(num, sizeof num, "%.9f", w->weights[k]);
-      f << uuids[k] << ',' << num << "\r\n";
-    }
-    if (!f.flush()) {
+    if (!f.is_open() || !f.flush()) {
       std::cerr << "kiosk-admin: " << weights_path << ": could not write it\n";
       return 1;
     }

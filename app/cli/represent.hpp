@@ -82,12 +82,12 @@ OpenedResponses opened_in(const std::string& dir, const Survey& survey);
 // per week; writes every figure to csv_path when given. Returns the exit code.
 int represent(const std::string& dir, const Survey& survey, const Population& pop, const std::string& csv_path);
 
-// The first pass over opened responses: the completed ones' uuids in file
-// order and, when the population names margins, their raking weights.
-// Problems are said on stderr and give nothing.
+// The first pass over opened responses: how many are completed and, when
+// the population names margins, their raking weights in the order read
+// (the second pass reads them in the same order). Problems are said on
+// stderr and give nothing.
 struct OpenedWeights {
-  std::vector<std::string> uuids;
-  std::int64_t abandoned = 0;
+  std::int64_t completed = 0, abandoned = 0;
   std::optional<RakeResult> rake;  // none: unweighted
   double weight(size_t i) const { return rake ? rake->weights[i] : 1.0; }
 };

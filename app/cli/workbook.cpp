@@ -32,7 +32,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
   }
   const auto weighed = weigh_opened(dir, survey, opt.population, opt.rake);
   if (!weighed) return 1;
-  if (weighed->uuids.empty()) {
+  if (weighed->completed == 0) {
     std::cerr << "kiosk-admin: " << dir << ": no completed responses: no workbook written\n";
     return 1;
   }
@@ -61,7 +61,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
     int r = 0;
     worksheet_write_string(about, r++, 0, ("Survey " + survey.id + " version " + survey.version).c_str(), bold);
     worksheet_write_string(about, r, 0, "Completed responses", nullptr);
-    worksheet_write_number(about, r++, 1, static_cast<double>(weighed->uuids.size()), nullptr);
+    worksheet_write_number(about, r++, 1, static_cast<double>(weighed->completed), nullptr);
     worksheet_write_string(about, r, 0, "Left part way (not counted)", nullptr);
     worksheet_write_number(about, r++, 1, static_cast<double>(weighed->abandoned), nullptr);
     if (weighted) {
@@ -195,8 +195,8 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
     const WeightedQuestion& t = table[q.index];
     worksheet_write_string(ws, 0, 0, cell(question_text(survey, q)).c_str(), bold);
     worksheet_write_string(ws, 1, 0,
-                           ("Answered by " + std::to_string(t.answered) + " of " +
-                            std::to_string(weighed->uuids.size()) + " completed responses")
+                           ("Answered by " + std::to_string(t.answered) + " of " + std::to_string(weighed->completed) +
+                            " completed responses")
                                .c_str(),
                            nullptr);
     const char* h[] = {"Answer", "n", "Unweighted %", "Weighted %", "Margin of error (95%)"};
@@ -282,7 +282,7 @@ int workbook(const std::string& dir, const Survey& survey, const OpenedFileOptio
     std::remove(opt.out.c_str());
     return 1;
   }
-  std::cerr << "wrote " << opt.out << ": " << weighed->uuids.size() << " responses" << (weighted ? ", weighted" : "")
+  std::cerr << "wrote " << opt.out << ": " << weighed->completed << " responses" << (weighted ? ", weighted" : "")
             << "\n";
   return 0;
 }

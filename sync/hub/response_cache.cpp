@@ -191,8 +191,16 @@ Status ResponseCache::refresh(HubStore& store) {
   auto count = store.response_count();
   if (!count) return count.error();
   if (static_cast<size_t>(*count) == numbers_.size()) return {};
+  // Room for as many as the store has beyond those held, once: grown by
+  // doubling, a million entries were held twice over while it moved them.
   std::vector<Entry> fresh;
   std::vector<std::int64_t> seen;
+  if (*count > 0 && static_cast<size_t>(*count) > numbers_.size()) {
+    const size_t more = static_cast<size_t>(*count) - numbers_.size();
+    fresh.reserve(more);
+    seen.reserve(more);
+    if (chosen_.size() + more * row_words() > chosen_.capacity()) chosen_.reserve(chosen_.size() + more * row_words());
+  }
   Status failed;
   auto take = [&](std::int64_t number, const StoredDocument& stored) {
     if (stopping_) {
@@ -221,10 +229,14 @@ Status ResponseCache::refresh(HubStore& store) {
       return x < y;
     };
     std::sort(fresh.begin(), fresh.end(), before);
-    const size_t old = entries_.size();
-    for (auto& e : fresh) entries_.push_back(std::move(e));
+    if (entries_.empty()) {
+      entries_.swap(fresh);  // the first look (the warm-up): taken whole, not copied
+    } else {
+      const size_t old = entries_.size();
+      entries_.insert(entries_.end(), fresh.begin(), fresh.end());
+      std::inplace_merge(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(old), entries_.end(), before);
+    }
     fresh.clear();
-    std::inplace_merge(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(old), entries_.end(), before);
     keep_in_order();
   };
   const std::int64_t highest = numbers_.empty() ? 0 : numbers_.back();
