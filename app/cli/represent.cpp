@@ -281,7 +281,8 @@ std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Sur
   OpenedWeights out;
   std::vector<std::vector<int>> rows;
   const MarginCategories category(survey, margins, questions);
-  if (!from.for_each([&](const ResponseMeta& m, const Answers&, const ChosenOptions& chosen) {
+  const auto& pass = from.for_each_choice ? from.for_each_choice : from.for_each;
+  if (!pass([&](const ResponseMeta& m, const Answers&, const ChosenOptions& chosen) {
         if (m.status != "completed") {
           ++out.abandoned;
           return;

@@ -70,6 +70,10 @@ using OpenedEach = std::function<void(const ResponseMeta&, const Answers&, const
 struct OpenedResponses {
   std::string where;
   std::function<bool(const OpenedEach&)> for_each;
+  // The same responses giving only each one's status, service point and
+  // chosen options (the rest may be left empty), for a pass that only
+  // weighs them; none: for_each.
+  std::function<bool(const OpenedEach&)> for_each_choice;
 };
 // Each response `kiosk-admin open` wrote to DIR/responses.jsonl, with its
 // answers in full; a line that does not read, or a response of another

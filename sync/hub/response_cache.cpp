@@ -303,37 +303,42 @@ Status ResponseCache::use(HubStore* store, const ResponseScope& scope,
   std::vector<Answer*> slot(offsets_.size(), nullptr);
   for (const auto& q : survey_.questions)
     if (q.options.empty()) slot[q.index] = &a[q.id];
-  auto each = [&](const cli::OpenedEach& f) {
+  auto each = [&](const cli::OpenedEach& f, bool everything) {
     const Entry* prev = nullptr;  // names are set again only when they change
     for (const Entry& e : entries_) {
       if (sp != -1 && e.service_point != sp) continue;
       const std::string_view day(e.day, e.day[0] ? sizeof e.day : 0);
       if (!scope.from.empty() && (day.empty() || scope.from > day)) continue;
       if (!scope.to.empty() && (day.empty() || scope.to < day)) continue;
-      uuid_of(e, m.uuid);
-      auto name = [&](std::uint16_t Entry::*field, std::string& to) {
-        if (!prev || prev->*field != e.*field) to = strings_[e.*field];
-      };
-      name(&Entry::version, m.survey_version);
-      name(&Entry::kiosk, m.kiosk_id);
-      name(&Entry::service_point, m.service_point);
-      name(&Entry::locale, m.locale);
-      name(&Entry::mode, m.mode);
-      name(&Entry::staff, m.staff_id);
-      if (!prev || prev->assistance != e.assistance) {
-        m.assistance.clear();
-        for (const std::string& help = strings_[e.assistance]; !help.empty();) {
-          size_t from = 0;
-          for (size_t at; (at = help.find(kJoin, from)) != std::string::npos; from = at + 1)
-            m.assistance.push_back(help.substr(from, at - from));
-          m.assistance.push_back(help.substr(from));
-          break;
-        }
-      }
-      prev = &e;
-      utc_text(e.started, m.started_utc);
-      utc_text(e.ended, m.ended_utc);
       m.status = e.completed ? "completed" : "abandoned";
+      if (!everything) {  // a pass that only weighs: what was chosen, and where
+        if (!prev || prev->service_point != e.service_point) m.service_point = strings_[e.service_point];
+        prev = &e;
+      } else {
+        uuid_of(e, m.uuid);
+        auto name = [&](std::uint16_t Entry::*field, std::string& to) {
+          if (!prev || prev->*field != e.*field) to = strings_[e.*field];
+        };
+        name(&Entry::version, m.survey_version);
+        name(&Entry::kiosk, m.kiosk_id);
+        name(&Entry::service_point, m.service_point);
+        name(&Entry::locale, m.locale);
+        name(&Entry::mode, m.mode);
+        name(&Entry::staff, m.staff_id);
+        if (!prev || prev->assistance != e.assistance) {
+          m.assistance.clear();
+          for (const std::string& help = strings_[e.assistance]; !help.empty();) {
+            size_t from = 0;
+            for (size_t at; (at = help.find(kJoin, from)) != std::string::npos; from = at + 1)
+              m.assistance.push_back(help.substr(from, at - from));
+            m.assistance.push_back(help.substr(from));
+            break;
+          }
+        }
+        prev = &e;
+        utc_text(e.started, m.started_utc);
+        utc_text(e.ended, m.ended_utc);
+      }
       const std::uint64_t* row = chosen_.data() + static_cast<size_t>(e.row) * row_words();
       chosen.start(offsets_.size());
       for (const auto& q : survey_.questions) {
@@ -350,7 +355,7 @@ Status ResponseCache::use(HubStore* store, const ResponseScope& scope,
         }
       }
       chosen.finish();
-      for (size_t at = e.text_at + e.uuid_len, stop = e.text_at + e.text_len; at < stop;) {
+      for (size_t at = e.text_at + e.uuid_len, stop = everything ? e.text_at + e.text_len : 0; at < stop;) {
         std::uint16_t qi = 0;
         std::uint32_t len = 0;
         std::memcpy(&qi, text_.data() + at, sizeof qi);
@@ -363,7 +368,8 @@ Status ResponseCache::use(HubStore* store, const ResponseScope& scope,
     }
     return true;
   };
-  fn(cli::OpenedResponses{"the hub's responses", each});
+  fn(cli::OpenedResponses{"the hub's responses", [&](const cli::OpenedEach& f) { return each(f, true); },
+                          [&](const cli::OpenedEach& f) { return each(f, false); }});
   return {};
 }
 
