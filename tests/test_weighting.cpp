@@ -112,5 +112,5 @@ TEST_CASE("weighting: the cap holds, and a group nobody answered is said plainly
   auto bad = rake(none, m);
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(bad.message(), Catch::Contains("Age (q20): no respondent is in \"young\""));
-  CHECK_FALSE(rake({}, m).ok());
+  CHECK_FALSE(rake(std::vector<std::vector<int>>{}, m).ok());
 }

@@ -188,13 +188,13 @@ MarginCategories::MarginCategories(const Survey& survey, const std::vector<Margi
   }
 }
 
-std::vector<int> MarginCategories::of(const ChosenOptions& chosen) const {
-  std::vector<int> row(question_.size(), -1);
+void MarginCategories::add_to(CategoryRows& rows, const ChosenOptions& chosen) const {
   for (size_t m = 0; m < question_.size(); ++m) {
     const int k = chosen.first(question_[m]);
-    if (k >= 0 && static_cast<size_t>(k) < category_[m].size()) row[m] = category_[m][static_cast<size_t>(k)];
+    rows.cells.push_back(k >= 0 && static_cast<size_t>(k) < category_[m].size() ? category_[m][static_cast<size_t>(k)]
+                                                                                : -1);
   }
-  return row;
+  ++rows.count;
 }
 
 // Each response `kiosk-admin open` wrote to DIR/responses.jsonl, as its
@@ -279,7 +279,7 @@ std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Sur
   const std::vector<Margin> margins = pop ? margins_of(*pop) : std::vector<Margin>{};
   std::vector<std::string> questions = pop ? pop->weight_by : std::vector<std::string>{};
   OpenedWeights out;
-  std::vector<std::vector<int>> rows;
+  CategoryRows rows{margins.size(), 0, {}};
   const MarginCategories category(survey, margins, questions);
   const auto& pass = from.for_each_choice ? from.for_each_choice : from.for_each;
   if (!pass([&](const ResponseMeta& m, const Answers&, const ChosenOptions& chosen) {
@@ -287,7 +287,7 @@ std::optional<OpenedWeights> weigh_opened(const OpenedResponses& from, const Sur
           ++out.abandoned;
           return;
         }
-        if (!margins.empty()) rows.push_back(category.of(chosen));
+        if (!margins.empty()) category.add_to(rows, chosen);
         ++out.completed;
       }))
     return std::nullopt;

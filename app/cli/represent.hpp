@@ -107,7 +107,8 @@ std::string label_of(const Survey& survey, const std::string& question, const st
 class MarginCategories {
  public:
   MarginCategories(const Survey& survey, const std::vector<Margin>& margins, const std::vector<std::string>& questions);
-  std::vector<int> of(const ChosenOptions& chosen) const;
+  // Adds the respondent's row to `rows` (of width margins.size()).
+  void add_to(CategoryRows& rows, const ChosenOptions& chosen) const;
 
  private:
   std::vector<size_t> question_;            // per margin: its question's index

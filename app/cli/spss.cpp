@@ -100,7 +100,7 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
   }
   // Pass 1: how many cases, the widest string of each variable, the weights.
   const std::vector<Margin> margins = opt.population ? margins_of(*opt.population) : std::vector<Margin>{};
-  std::vector<std::vector<int>> rows;
+  CategoryRows rows{margins.size(), 0, {}};
   long cases = 0;
   auto text_of = [](const Var& v, const Answers& a) -> std::string {
     auto it = a.find(v.q->id);
@@ -117,7 +117,7 @@ int spss(const std::string& dir, const Survey& survey, const OpenedFileOptions& 
       if (v.kind == Var::Kind::Text || v.kind == Var::Kind::Other) v.width = std::max(v.width, text_of(v, a).size());
     }
     if (!margins.empty()) {
-      rows.push_back(category.of(chosen));
+      category.add_to(rows, chosen);
     }
   });
   if (!ok) return 1;

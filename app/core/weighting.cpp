@@ -31,11 +31,11 @@ std::vector<Margin> margins_of(const Population& pop) {
 namespace {
 
 // The largest gap between a margin's weighted shares and its targets.
-double margin_error(const std::vector<std::vector<int>>& r, const std::vector<double>& w, const Margin& m, size_t mi) {
+double margin_error(const CategoryRows& r, const std::vector<double>& w, const Margin& m, size_t mi) {
   std::vector<double> total(m.codes.size(), 0);
   double all = 0;
   for (size_t i = 0; i < r.size(); ++i)
-    if (const int c = r[i][mi]; c >= 0) total[static_cast<size_t>(c)] += w[i], all += w[i];
+    if (const int c = r.at(i, mi); c >= 0) total[static_cast<size_t>(c)] += w[i], all += w[i];
   double worst = 0;
   for (size_t c = 0; c < total.size(); ++c) worst = std::max(worst, std::fabs(total[c] / all - m.target[c]));
   return worst;
@@ -48,18 +48,28 @@ void scale_to_mean_one(std::vector<double>& w) {
 
 }  // namespace
 
-Result<RakeResult> rake(const std::vector<std::vector<int>>& r, const std::vector<Margin>& margins,
+Result<RakeResult> rake(const std::vector<std::vector<int>>& respondents, const std::vector<Margin>& margins,
                         const RakeOptions& opt) {
-  if (r.empty()) return make_error(ErrorKind::Config, "no respondents to weight");
+  CategoryRows rows{margins.size(), respondents.size(), {}};
+  rows.cells.reserve(respondents.size() * margins.size());
+  for (const auto& row : respondents) {
+    if (row.size() != margins.size()) return make_error(ErrorKind::Internal, "a respondent without every margin");
+    rows.cells.insert(rows.cells.end(), row.begin(), row.end());
+  }
+  return rake(rows, margins, opt);
+}
+
+Result<RakeResult> rake(const CategoryRows& r, const std::vector<Margin>& margins, const RakeOptions& opt) {
+  if (r.size() == 0) return make_error(ErrorKind::Config, "no respondents to weight");
+  if (r.width != margins.size() || r.cells.size() != r.count * r.width)
+    return make_error(ErrorKind::Internal, "a respondent without every margin");
   if (!(opt.cap > 1)) return make_error(ErrorKind::Config, "the weight cap must be above 1");
   for (size_t mi = 0; mi < margins.size(); ++mi) {
     const Margin& m = margins[mi];
     std::vector<std::int64_t> n(m.codes.size(), 0);
     std::int64_t answered = 0;
-    for (const auto& row : r) {
-      if (row.size() != margins.size()) return make_error(ErrorKind::Internal, "a respondent without every margin");
-      if (const int c = row[mi]; c >= 0) ++n[static_cast<size_t>(c)], ++answered;
-    }
+    for (size_t i = 0; i < r.size(); ++i)
+      if (const int c = r.at(i, mi); c >= 0) ++n[static_cast<size_t>(c)], ++answered;
     if (answered == 0)
       return make_error(ErrorKind::Config, m.name +
                                                ": no respondent answered it within its base, so it cannot be "
@@ -80,9 +90,9 @@ Result<RakeResult> rake(const std::vector<std::vector<int>>& r, const std::vecto
       std::vector<double> total(m.codes.size(), 0);
       double all = 0;
       for (size_t i = 0; i < r.size(); ++i)
-        if (const int c = r[i][mi]; c >= 0) total[static_cast<size_t>(c)] += w[i], all += w[i];
+        if (const int c = r.at(i, mi); c >= 0) total[static_cast<size_t>(c)] += w[i], all += w[i];
       for (size_t i = 0; i < r.size(); ++i)
-        if (const int c = r[i][mi]; c >= 0)
+        if (const int c = r.at(i, mi); c >= 0)
           w[i] *= m.target[static_cast<size_t>(c)] * all / total[static_cast<size_t>(c)];
     }
     scale_to_mean_one(w);

@@ -174,12 +174,14 @@ class HubStore {
   // For a copy of the responses kept up to date in memory (the results
   // page): each stored response numbered above `after` (the number is the
   // store's own, of its row) or, when `only` is given, just those numbered
-  // in it; in number order; stop early by returning false. Numbers are not
-  // given in commit order (several hubs, one PostgreSQL), so a copy checks
-  // document_numbers() when its count differs from response_count().
+  // in it; in number order, or with `by_completion` in the order the
+  // visits ended (then uuid), as the copy keeps them; stop early by
+  // returning false. Numbers are not given in commit order (several hubs,
+  // one PostgreSQL), so a copy checks document_numbers() when its count
+  // differs from response_count().
   using NumberedDocument = std::function<bool(std::int64_t number, const StoredDocument&)>;
   virtual Status for_each_document_after(std::int64_t after, const std::vector<std::int64_t>* only,
-                                         const NumberedDocument& fn) = 0;
+                                         const NumberedDocument& fn, bool by_completion = false) = 0;
   // Every stored response's number, lowest first.
   virtual Result<std::vector<std::int64_t>> document_numbers() = 0;
   virtual Result<std::int64_t> response_count() = 0;

@@ -447,8 +447,8 @@ class PgHubStore final : public HubStore {
                     });
   }
 
-  Status for_each_document_after(std::int64_t after, const std::vector<std::int64_t>* only,
-                                 const NumberedDocument& fn) override {
+  Status for_each_document_after(std::int64_t after, const std::vector<std::int64_t>* only, const NumberedDocument& fn,
+                                 bool by_completion) override {
     // Numbers only, written into the statement: nothing a client sent.
     std::string sql = "SELECT seq, coalesce(key_id,''), document FROM responses WHERE seq > " + std::to_string(after);
     if (only) {
@@ -456,9 +456,10 @@ class PgHubStore final : public HubStore {
       for (size_t i = 0; i < only->size(); ++i) sql += (i ? "," : "") + std::to_string((*only)[i]);
       sql += "}'::bigint[])";
     }
-    return each_row(sql + " ORDER BY seq", [&](const PgResult& r, int i) {
-      return fn(r.num(i, 0), StoredDocument{r.get(i, 1), r.get(i, 2)});
-    });
+    return each_row(sql + (by_completion ? " ORDER BY completed_utc, uuid" : " ORDER BY seq"),
+                    [&](const PgResult& r, int i) {
+                      return fn(r.num(i, 0), StoredDocument{r.get(i, 1), r.get(i, 2)});
+                    });
   }
 
   Result<std::vector<std::int64_t>> document_numbers() override {

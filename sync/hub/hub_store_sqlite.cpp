@@ -370,8 +370,8 @@ class SqliteHubStore final : public HubStore {
     }
   }
 
-  Status for_each_document_after(std::int64_t after, const std::vector<std::int64_t>* only,
-                                 const NumberedDocument& fn) override {
+  Status for_each_document_after(std::int64_t after, const std::vector<std::int64_t>* only, const NumberedDocument& fn,
+                                 bool by_completion) override {
     auto c = connection();
     if (!c) return c.error();
     std::string sql = "SELECT seq, coalesce(key_id,''), document FROM responses WHERE seq > " + std::to_string(after);
@@ -380,7 +380,7 @@ class SqliteHubStore final : public HubStore {
       for (size_t i = 0; i < only->size(); ++i) sql += (i ? "," : "") + std::to_string((*only)[i]);
       sql += ")";
     }
-    auto q = Statement::prepare(**c, sql + " ORDER BY seq");
+    auto q = Statement::prepare(**c, sql + (by_completion ? " ORDER BY completed_utc, uuid" : " ORDER BY seq"));
     if (!q) return q.error();
     for (;;) {
       auto r = q->step();

@@ -57,7 +57,9 @@ class ResponseCache {
   Result<std::uint64_t> current(HubStore& store);
 
   // How many responses of the survey are held (for tests and the log), and
-  // the memory their copy takes (the room its containers have reserved).
+  // the memory their copy takes: what its containers hold (room reserved
+  // beyond that, as a string grown by doubling has, is never written, so
+  // takes address space but no memory).
   size_t size() const;
   size_t bytes() const;
   // Makes a refresh under way (the warm-up at start) give up soon: the hub is stopping.

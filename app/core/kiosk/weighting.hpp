@@ -48,6 +48,17 @@ struct RakeResult {
 // weight can make up a group nobody in it answered.
 Result<RakeResult> rake(const std::vector<std::vector<int>>& respondents, const std::vector<Margin>& margins,
                         const RakeOptions& opt = {});
+// The same categories in one flat block, a row of `width` per respondent:
+// what a report of a million respondents builds (a vector each took 56 MB).
+struct CategoryRows {
+  size_t width = 0;        // margins per respondent
+  size_t count = 0;        // respondents
+  std::vector<int> cells;  // respondent i's row from cells[i * width]
+  size_t size() const { return count; }
+  int at(size_t i, size_t m) const { return cells[i * width + m]; }
+};
+Result<RakeResult> rake(const CategoryRows& respondents, const std::vector<Margin>& margins,
+                        const RakeOptions& opt = {});
 
 // The margins a population names (weight_by), from its benchmarks.
 std::vector<Margin> margins_of(const Population& pop);
