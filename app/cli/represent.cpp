@@ -1,5 +1,6 @@
 #include "represent.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -160,10 +161,9 @@ void ChosenOptions::from(const Survey& survey, const Answers& answers) {
     auto it = answers.find(q.id);
     if (it == answers.end()) continue;
     for (const auto& code : it->second.choices) {
-      std::uint16_t k = kUnknown;
-      for (size_t j = 0; j < q.options.size() && j < kUnknown; ++j)
-        if (q.options[j].code == code) k = static_cast<std::uint16_t>(j);
-      add(q.index, k);
+      const Option* o = q.find_option(code);
+      const size_t k = o ? static_cast<size_t>(o - q.options.data()) : kUnknown;
+      add(q.index, static_cast<std::uint16_t>(std::min<size_t>(k, kUnknown)));
     }
   }
   finish();

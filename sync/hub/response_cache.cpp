@@ -223,6 +223,8 @@ Status ResponseCache::refresh(HubStore& store) {
     seen.clear();
     auto before = [this](const Entry& a, const Entry& b) {
       if (a.ended != b.ended) return a.ended < b.ended;
+      // Packed, a uuid's bytes sort as its lowercase hex does.
+      if (!a.uuid_len && !b.uuid_len) return std::memcmp(a.uuid, b.uuid, sizeof a.uuid) < 0;
       std::string x, y;
       uuid_of(a, x);
       uuid_of(b, y);
